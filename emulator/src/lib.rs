@@ -1,0 +1,1 @@
+//! aurora-emulator (placeholder; being written).

@@ -1,0 +1,1 @@
+//! RPC dispatch and Terraform invariant checks (placeholder; being written).

@@ -1,0 +1,1 @@
+//! Protocol-neutral vocabulary (placeholder; being written).
