@@ -1,1 +1,52 @@
-//! aurora-emulator (placeholder; being written).
+//! `aurora-emulator`: a local Aurora Global Database control plane that speaks
+//! the RDS Query API (form-encoded POST, `Version=2014-10-31`, XML answers and
+//! `<ErrorResponse>` errors with the real codes), so aws-sdk-rds, boto3 and the
+//! AWS CLI can talk to it on loopback.
+//!
+//! - [`server`] owns the HTTP edge: SigV4 region extraction, outage
+//!   connection drops, faults, throttling and the call log.
+//! - [`rds`] implements the actions and the service's ordering rules.
+//! - [`model`] holds the state and its lazy, virtual-clock state machine;
+//!   [`timing`] has the one table of operation durations.
+//! - [`admin`] serves the JSON admin API under `/_emulator/`.
+//!
+//! See `docs/emulator.md` for the rules enforced and what is not modelled.
+
+pub mod admin;
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod query;
+pub mod rds;
+pub mod render;
+pub mod server;
+pub mod timing;
+pub mod xml;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// How the emulator behaves.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// Multiplier applied to AWS-like operation durations (0 = instant).
+    pub time_scale: f64,
+    /// Where to load and save state, if anywhere.
+    pub state_file: Option<PathBuf>,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig { time_scale: 0.01, state_file: None }
+    }
+}
+
+/// Binds `listen` and serves until [`RunningEmulator::shutdown`].
+///
+/// Loads `config.state_file` when it exists (an unreadable or corrupt file is
+/// an error).
+pub async fn start(listen: SocketAddr, config: EmulatorConfig) -> std::io::Result<RunningEmulator> {
+    server::start(listen, config).await
+}
+
+pub use server::RunningEmulator;

@@ -1,0 +1,232 @@
+//! The JSON admin API under `/_emulator/`: state, call log, reset, region
+//! outages and fault injection.
+
+use crate::ids;
+use crate::model::{key, Role};
+use crate::server::{Fault, Shared};
+use crate::timing::{iso8601, now_ms};
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{Method, Response, StatusCode};
+use serde_json::{json, Value};
+
+type Resp = Response<Full<Bytes>>;
+
+fn reply(status: u16, v: &Value) -> Resp {
+    Response::builder()
+        .status(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(v.to_string())))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
+
+fn bad(status: u16, msg: impl Into<String>) -> Resp {
+    reply(status, &json!({ "error": msg.into() }))
+}
+
+/// Serves one admin request; `path` is what follows `/_emulator/`.
+pub fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Resp {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match (method.as_str(), segs.as_slice()) {
+        ("GET", ["state"]) => reply(200, &state_json(shared)),
+        ("GET", ["calls"]) => {
+            let inner = shared.lock();
+            reply(200, &serde_json::to_value(&inner.calls).unwrap_or(Value::Null))
+        }
+        ("DELETE", ["calls"]) => {
+            shared.lock().calls.clear();
+            reply(200, &json!({ "ok": true }))
+        }
+        ("POST", ["reset"]) => {
+            let mut inner = shared.lock();
+            *inner = crate::server::Inner::default();
+            let st = inner.st.clone();
+            drop(inner);
+            shared.save(&st);
+            reply(200, &json!({ "ok": true }))
+        }
+        ("POST", ["regions", region, "outage"]) => {
+            let mut inner = shared.lock();
+            inner.st.outages.insert(region.to_string());
+            reply(200, &json!({ "ok": true, "outages": inner.st.outages }))
+        }
+        ("DELETE", ["regions", region, "outage"]) => {
+            let mut inner = shared.lock();
+            let now = now_ms();
+            inner.st.settle(now, shared.config.time_scale);
+            inner.st.outages.remove(*region);
+            inner.st.region_restored(region, now, shared.config.time_scale);
+            reply(200, &json!({ "ok": true, "outages": inner.st.outages }))
+        }
+        ("GET", ["faults"]) => {
+            let inner = shared.lock();
+            reply(
+                200,
+                &json!({
+                    "faults": inner.faults,
+                    "throttle": inner.throttle,
+                    "rate_limit_per_second": inner.rate_limit,
+                }),
+            )
+        }
+        ("POST", ["faults"]) => add_fault(shared, body),
+        ("DELETE", ["faults"]) => {
+            let mut inner = shared.lock();
+            inner.faults.clear();
+            inner.throttle = 0.0;
+            inner.throttle_acc = 0.0;
+            inner.rate_limit = None;
+            inner.windows.clear();
+            reply(200, &json!({ "ok": true }))
+        }
+        ("GET", ["health"]) => reply(200, &json!({ "ok": true })),
+        _ => bad(404, format!("no admin route {method} /_emulator/{path}")),
+    }
+}
+
+fn add_fault(shared: &Shared, body: &[u8]) -> Resp {
+    let v: Value = match serde_json::from_slice(body) {
+        Ok(v @ Value::Object(_)) => v,
+        Ok(_) => return bad(400, "expected a JSON object"),
+        Err(e) => return bad(400, format!("invalid JSON: {e}")),
+    };
+    let mut inner = shared.lock();
+    if let Some(t) = v.get("throttle") {
+        match t.as_f64() {
+            Some(f) if (0.0..=1.0).contains(&f) => {
+                inner.throttle = f;
+                inner.throttle_acc = 0.0;
+                return reply(200, &json!({ "ok": true }));
+            }
+            _ => return bad(400, "throttle must be a number between 0 and 1"),
+        }
+    }
+    if let Some(r) = v.get("rate_limit_per_second") {
+        match r.as_u64() {
+            Some(n) if n > 0 && n <= u64::from(u32::MAX) => {
+                inner.rate_limit = Some(n as u32);
+                inner.windows.clear();
+                return reply(200, &json!({ "ok": true }));
+            }
+            _ => return bad(400, "rate_limit_per_second must be a positive integer"),
+        }
+    }
+    let str_field = |name: &str| v.get(name).and_then(Value::as_str).map(str::to_string);
+    let Some(action) = str_field("action") else {
+        return bad(400, "a fault needs \"action\" (or use \"throttle\" / \"rate_limit_per_second\")");
+    };
+    let nth = match v.get("nth") {
+        None | Some(Value::Null) => 1,
+        Some(n) => match n.as_u64() {
+            Some(n) if n >= 1 => n,
+            _ => return bad(400, "nth must be a positive integer"),
+        },
+    };
+    let status = match v.get("status") {
+        None | Some(Value::Null) => 500,
+        Some(s) => match s.as_u64() {
+            Some(s) if (400..=599).contains(&s) => s as u16,
+            _ => return bad(400, "status must be an HTTP error status (400..=599)"),
+        },
+    };
+    let fault = Fault {
+        action: Some(action).filter(|a| a != "*"),
+        region: str_field("region"),
+        remaining: nth,
+        code: str_field("code").unwrap_or_else(|| "InternalFailure".into()),
+        status,
+        message: str_field("message").unwrap_or_else(|| "Injected fault".into()),
+    };
+    inner.faults.push(fault);
+    reply(200, &json!({ "ok": true }))
+}
+
+/// Every object with its status, settled to now.
+pub fn state_json(shared: &Shared) -> Value {
+    let mut inner = shared.lock();
+    inner.st.settle(now_ms(), shared.config.time_scale);
+    let st = &inner.st;
+    let globals: Vec<Value> = st
+        .globals
+        .values()
+        .map(|g| {
+            json!({
+                "id": g.id,
+                "arn": ids::global_arn(&g.id),
+                "status": g.status,
+                "engine": g.engine,
+                "engine_version": g.engine_version,
+                "deletion_protection": g.deletion_protection,
+                "members": g.members.iter().map(|m| json!({
+                    "cluster_arn": ids::cluster_arn(&m.region, &m.cluster_id),
+                    "region": m.region,
+                    "cluster_id": m.cluster_id,
+                    "is_writer": m.is_writer,
+                    "synchronization_status": m.sync,
+                })).collect::<Vec<_>>(),
+                "failover_state": g.op.as_ref().map(|o| json!({
+                    "from": ids::cluster_arn(&o.from.0, &o.from.1),
+                    "to": ids::cluster_arn(&o.to.0, &o.to.1),
+                    "is_data_loss_allowed": o.data_loss,
+                })),
+            })
+        })
+        .collect();
+    let clusters: Vec<Value> = st
+        .clusters
+        .values()
+        .map(|c| {
+            json!({
+                "region": c.region,
+                "id": c.id,
+                "arn": ids::cluster_arn(&c.region, &c.id),
+                "status": c.status,
+                "engine": c.engine,
+                "engine_version": c.engine_version,
+                "global_cluster": c.global,
+                "role": match st.role(c) { Role::Standalone => "standalone", Role::Primary => "primary", Role::Secondary => "secondary" },
+                "writer": c.writer,
+                "deletion_protection": c.deletion_protection,
+                "storage_encrypted": c.storage_encrypted,
+                "instances": st.cluster_instances(&c.region, &c.id).iter().map(|i| i.id.clone()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let instances: Vec<Value> = st
+        .instances
+        .values()
+        .map(|i| {
+            let writer = st.clusters.get(&key(&i.region, &i.cluster_id)).and_then(|c| c.writer.clone());
+            json!({
+                "region": i.region,
+                "id": i.id,
+                "cluster": i.cluster_id,
+                "status": i.status,
+                "class": i.class,
+                "promotion_tier": i.promotion_tier,
+                "is_writer": writer.as_deref() == Some(i.id.as_str()),
+            })
+        })
+        .collect();
+    let snapshots: Vec<Value> = st
+        .snapshots
+        .values()
+        .map(|s| {
+            json!({
+                "region": s.region,
+                "id": s.id,
+                "cluster": s.cluster_id,
+                "status": s.status,
+                "created": iso8601(s.created_ms),
+            })
+        })
+        .collect();
+    json!({
+        "time_scale": shared.config.time_scale,
+        "outages": st.outages,
+        "global_clusters": globals,
+        "clusters": clusters,
+        "instances": instances,
+        "snapshots": snapshots,
+    })
+}

@@ -1,0 +1,457 @@
+//! The emulated control-plane state: global clusters (partition-wide),
+//! clusters, instances and snapshots (per region), and the lazy state machine
+//! that advances their statuses on the virtual clock.
+
+use crate::ids;
+use crate::timing::Op;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Key-value tags in insertion order.
+pub type Tags = Vec<(String, String)>;
+
+/// What happens when an object's pending transition falls due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Next {
+    /// Nothing pending.
+    #[default]
+    Nothing,
+    /// Becomes `available`.
+    Available,
+    /// Becomes `available` running this engine version.
+    Upgraded(String),
+    /// Disappears.
+    Gone,
+}
+
+/// A pending transition: `next` happens at `due` (epoch ms).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Pending {
+    /// Due time, epoch ms; `None` when nothing is pending.
+    pub due: Option<u64>,
+    /// What happens then.
+    pub next: Next,
+}
+
+impl Pending {
+    /// Schedules `next` after `op` from `now`.
+    pub fn after(now: u64, op: Op, scale: f64, next: Next) -> Self {
+        Pending { due: Some(now + op.millis(scale)), next }
+    }
+}
+
+/// One cluster's membership in a global cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// The cluster's region.
+    pub region: String,
+    /// The cluster's identifier.
+    pub cluster_id: String,
+    /// True for the primary (writer) cluster.
+    pub is_writer: bool,
+    /// `connected` or `pending-resync`.
+    pub sync: String,
+    /// When a `pending-resync` member becomes `connected` (set once its region is reachable).
+    pub resync_due: Option<u64>,
+}
+
+/// A switchover or failover under way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GlobalOp {
+    /// Planned switchover (no data loss) vs failover with data loss.
+    pub data_loss: bool,
+    /// Region and id of the current primary.
+    pub from: (String, String),
+    /// Region and id of the target secondary.
+    pub to: (String, String),
+    /// Start, epoch ms.
+    pub started: u64,
+    /// Completion, epoch ms.
+    pub due: u64,
+}
+
+/// An Aurora global database.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GlobalCluster {
+    /// Identifier.
+    pub id: String,
+    /// `cluster-…` resource id.
+    pub resource_id: String,
+    /// Engine.
+    pub engine: String,
+    /// Engine version (the primary's once it has one).
+    pub engine_version: String,
+    /// Database name, if any.
+    pub database_name: Option<String>,
+    /// Storage encryption.
+    pub storage_encrypted: bool,
+    /// Deletion protection.
+    pub deletion_protection: bool,
+    /// Status string as the API shows it.
+    pub status: String,
+    /// Pending transition.
+    pub pending: Pending,
+    /// Member clusters.
+    pub members: Vec<Member>,
+    /// Switchover/failover under way.
+    pub op: Option<GlobalOp>,
+    /// Tags.
+    pub tags: Tags,
+    /// DNS label of the global writer endpoint.
+    pub endpoint_label: String,
+}
+
+impl GlobalCluster {
+    /// The writer member.
+    pub fn primary(&self) -> Option<&Member> {
+        self.members.iter().find(|m| m.is_writer)
+    }
+    /// The member for a cluster.
+    pub fn member(&self, region: &str, id: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.region == region && m.cluster_id == id)
+    }
+}
+
+/// An Aurora DB cluster.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Cluster {
+    /// Identifier.
+    pub id: String,
+    /// Region.
+    pub region: String,
+    /// `cluster-…` resource id.
+    pub resource_id: String,
+    /// Engine.
+    pub engine: String,
+    /// Engine version.
+    pub engine_version: String,
+    /// Status.
+    pub status: String,
+    /// Pending transition.
+    pub pending: Pending,
+    /// Master user name (inherited from the primary for secondaries).
+    pub master_username: Option<String>,
+    /// Secrets Manager managed password.
+    pub manage_master_password: bool,
+    /// Initial database.
+    pub database_name: Option<String>,
+    /// Port.
+    pub port: i64,
+    /// Storage encryption.
+    pub storage_encrypted: bool,
+    /// KMS key.
+    pub kms_key_id: Option<String>,
+    /// Subnet group.
+    pub subnet_group: String,
+    /// VPC security groups.
+    pub vpc_security_groups: Vec<String>,
+    /// Cluster parameter group.
+    pub parameter_group: String,
+    /// Deletion protection.
+    pub deletion_protection: bool,
+    /// Backup retention in days.
+    pub backup_retention: i64,
+    /// Global cluster it belongs to.
+    pub global: Option<String>,
+    /// EnableGlobalWriteForwarding as requested.
+    pub write_forwarding: bool,
+    /// A write-forwarding change is being applied.
+    pub write_forwarding_changing: bool,
+    /// Current writer instance (none for secondaries).
+    pub writer: Option<String>,
+    /// Tags.
+    pub tags: Tags,
+    /// Creation time, epoch ms.
+    pub created_ms: u64,
+}
+
+/// An Aurora DB instance.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Instance {
+    /// Identifier.
+    pub id: String,
+    /// Region.
+    pub region: String,
+    /// Owning cluster.
+    pub cluster_id: String,
+    /// `db-…` resource id.
+    pub resource_id: String,
+    /// Instance class.
+    pub class: String,
+    /// Engine.
+    pub engine: String,
+    /// Status.
+    pub status: String,
+    /// Pending transition.
+    pub pending: Pending,
+    /// Promotion tier 0..=15.
+    pub promotion_tier: i64,
+    /// Deletion protection.
+    pub deletion_protection: bool,
+    /// Publicly accessible.
+    pub publicly_accessible: bool,
+    /// Availability zone.
+    pub availability_zone: String,
+    /// Tags.
+    pub tags: Tags,
+    /// Creation time, epoch ms.
+    pub created_ms: u64,
+}
+
+/// A DB cluster snapshot.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Identifier.
+    pub id: String,
+    /// Region.
+    pub region: String,
+    /// Source cluster identifier.
+    pub cluster_id: String,
+    /// Source cluster resource id.
+    pub cluster_resource_id: String,
+    /// Engine.
+    pub engine: String,
+    /// Engine version.
+    pub engine_version: String,
+    /// Status.
+    pub status: String,
+    /// Pending transition.
+    pub pending: Pending,
+    /// Storage encryption.
+    pub storage_encrypted: bool,
+    /// KMS key.
+    pub kms_key_id: Option<String>,
+    /// Master user name.
+    pub master_username: Option<String>,
+    /// Port.
+    pub port: i64,
+    /// `manual` or `automated`.
+    pub snapshot_type: String,
+    /// Snapshot time, epoch ms.
+    pub created_ms: u64,
+    /// Source cluster's creation time, epoch ms.
+    pub cluster_created_ms: u64,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// Everything the emulator remembers (and saves to the state file).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct State {
+    /// Global clusters by id.
+    pub globals: BTreeMap<String, GlobalCluster>,
+    /// Clusters by `region/id`.
+    pub clusters: BTreeMap<String, Cluster>,
+    /// Instances by `region/id`.
+    pub instances: BTreeMap<String, Instance>,
+    /// Snapshots by `region/id`.
+    pub snapshots: BTreeMap<String, Snapshot>,
+    /// Regions currently in outage.
+    pub outages: BTreeSet<String>,
+}
+
+/// The map key of a regional object.
+pub fn key(region: &str, id: &str) -> String {
+    format!("{region}/{id}")
+}
+
+/// The role of a cluster relative to its global cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Not in a global cluster.
+    Standalone,
+    /// Writer of a global cluster.
+    Primary,
+    /// Reader of a global cluster.
+    Secondary,
+}
+
+/// Something whose pending transition can fall due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Event {
+    Global(String),
+    GlobalOp(String),
+    Resync(String, usize),
+    Cluster(String),
+    Instance(String),
+    Snapshot(String),
+}
+
+impl State {
+    /// Role of a cluster.
+    pub fn role(&self, c: &Cluster) -> Role {
+        match c.global.as_ref().and_then(|g| self.globals.get(g)) {
+            None => Role::Standalone,
+            Some(g) => match g.member(&c.region, &c.id) {
+                Some(m) if m.is_writer => Role::Primary,
+                Some(_) => Role::Secondary,
+                None => Role::Standalone,
+            },
+        }
+    }
+
+    /// Instances of a cluster that are not being deleted.
+    pub fn live_instances(&self, region: &str, cluster_id: &str) -> Vec<&Instance> {
+        self.instances
+            .values()
+            .filter(|i| i.region == region && i.cluster_id == cluster_id && i.status != "deleting")
+            .collect()
+    }
+
+    /// All instances of a cluster, deleting ones included.
+    pub fn cluster_instances(&self, region: &str, cluster_id: &str) -> Vec<&Instance> {
+        self.instances.values().filter(|i| i.region == region && i.cluster_id == cluster_id).collect()
+    }
+
+    /// Advances every pending transition due at or before `now`, earliest first.
+    pub fn settle(&mut self, now: u64, scale: f64) {
+        loop {
+            let mut best: Option<(u64, Event)> = None;
+            let mut consider = |due: Option<u64>, ev: Event| {
+                if let Some(d) = due {
+                    if d <= now && best.as_ref().is_none_or(|(b, _)| d < *b) {
+                        best = Some((d, ev));
+                    }
+                }
+            };
+            for (id, g) in &self.globals {
+                consider(g.pending.due, Event::Global(id.clone()));
+                consider(g.op.as_ref().map(|o| o.due), Event::GlobalOp(id.clone()));
+                for (n, m) in g.members.iter().enumerate() {
+                    consider(m.resync_due, Event::Resync(id.clone(), n));
+                }
+            }
+            for (k, c) in &self.clusters {
+                consider(c.pending.due, Event::Cluster(k.clone()));
+            }
+            for (k, i) in &self.instances {
+                consider(i.pending.due, Event::Instance(k.clone()));
+            }
+            for (k, s) in &self.snapshots {
+                consider(s.pending.due, Event::Snapshot(k.clone()));
+            }
+            let Some((due, ev)) = best else { break };
+            self.apply(due, ev, scale);
+        }
+    }
+
+    fn apply(&mut self, due: u64, ev: Event, scale: f64) {
+        match ev {
+            Event::Global(id) => {
+                let Some(g) = self.globals.get_mut(&id) else { return };
+                match std::mem::take(&mut g.pending).next {
+                    Next::Gone => {
+                        self.globals.remove(&id);
+                    }
+                    Next::Upgraded(v) => {
+                        g.engine_version = v;
+                        g.status = "available".into();
+                    }
+                    Next::Available | Next::Nothing => g.status = "available".into(),
+                }
+            }
+            Event::GlobalOp(id) => {
+                let outages = self.outages.clone();
+                let Some(g) = self.globals.get_mut(&id) else { return };
+                let Some(op) = g.op.take() else { return };
+                g.status = "available".into();
+                for m in &mut g.members {
+                    let is_target = (m.region.as_str(), m.cluster_id.as_str()) == (op.to.0.as_str(), op.to.1.as_str());
+                    let was_writer = m.is_writer;
+                    m.is_writer = is_target;
+                    if was_writer && !is_target && op.data_loss {
+                        m.sync = "pending-resync".into();
+                        m.resync_due = if outages.contains(&m.region) {
+                            None
+                        } else {
+                            Some(due + Op::Resync.millis(scale))
+                        };
+                    }
+                }
+                let keys = [key(&op.from.0, &op.from.1), key(&op.to.0, &op.to.1)];
+                for k in keys {
+                    self.fix_writer(&k);
+                }
+            }
+            Event::Resync(id, n) => {
+                if let Some(m) = self.globals.get_mut(&id).and_then(|g| g.members.get_mut(n)) {
+                    m.sync = "connected".into();
+                    m.resync_due = None;
+                }
+            }
+            Event::Cluster(k) => {
+                let Some(c) = self.clusters.get_mut(&k) else { return };
+                match std::mem::take(&mut c.pending).next {
+                    Next::Gone => {
+                        self.clusters.remove(&k);
+                    }
+                    Next::Upgraded(v) => {
+                        c.engine_version = v;
+                        c.status = "available".into();
+                        c.write_forwarding_changing = false;
+                    }
+                    Next::Available | Next::Nothing => {
+                        c.status = "available".into();
+                        c.write_forwarding_changing = false;
+                    }
+                }
+                self.fix_writer(&k);
+            }
+            Event::Instance(k) => {
+                let Some(i) = self.instances.get_mut(&k) else { return };
+                let ck = key(&i.region, &i.cluster_id);
+                match std::mem::take(&mut i.pending).next {
+                    Next::Gone => {
+                        self.instances.remove(&k);
+                    }
+                    _ => i.status = "available".into(),
+                }
+                self.fix_writer(&ck);
+            }
+            Event::Snapshot(k) => {
+                let Some(s) = self.snapshots.get_mut(&k) else { return };
+                match std::mem::take(&mut s.pending).next {
+                    Next::Gone => {
+                        self.snapshots.remove(&k);
+                    }
+                    _ => s.status = "available".into(),
+                }
+            }
+        }
+    }
+
+    /// Keeps a cluster's writer consistent with its role and live instances:
+    /// secondaries have none; others keep a live writer or promote the live
+    /// instance with the lowest promotion tier (then identifier).
+    pub fn fix_writer(&mut self, cluster_key: &str) {
+        let Some(c) = self.clusters.get(cluster_key) else { return };
+        let role = self.role(c);
+        let live: Vec<&Instance> = self.live_instances(&c.region, &c.id);
+        let new_writer = if role == Role::Secondary {
+            None
+        } else if c.writer.as_ref().is_some_and(|w| live.iter().any(|i| &i.id == w)) {
+            c.writer.clone()
+        } else {
+            live.iter().min_by_key(|i| (i.promotion_tier, i.id.clone())).map(|i| i.id.clone())
+        };
+        if let Some(c) = self.clusters.get_mut(cluster_key) {
+            c.writer = new_writer;
+        }
+    }
+
+    /// Marks members in `region` for resynchronisation once its outage ends.
+    pub fn region_restored(&mut self, region: &str, now: u64, scale: f64) {
+        for g in self.globals.values_mut() {
+            for m in &mut g.members {
+                if m.region == region && m.sync == "pending-resync" && m.resync_due.is_none() {
+                    m.resync_due = Some(now + Op::Resync.millis(scale));
+                }
+            }
+        }
+    }
+
+    /// ARN of a cluster.
+    pub fn cluster_arn_of(&self, c: &Cluster) -> String {
+        ids::cluster_arn(&c.region, &c.id)
+    }
+}

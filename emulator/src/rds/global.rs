@@ -1,0 +1,427 @@
+//! Global cluster actions: Create/Describe/Modify/Delete, RemoveFromGlobalCluster,
+//! SwitchoverGlobalCluster and FailoverGlobalCluster.
+
+use super::{check_filters, compare_versions, major_version, paginate, validate_tags, validate_version, Ctx};
+use crate::error::{ApiError, ApiResult};
+use crate::ids;
+use crate::model::{key, GlobalCluster, GlobalOp, Member, Next, Pending};
+use crate::render;
+use crate::timing::Op;
+use crate::xml::Xml;
+
+fn wrap(ctx: &Ctx<'_>, id: &str) -> String {
+    let mut x = Xml::new();
+    if let Some(g) = ctx.st.globals.get(id) {
+        x.open("GlobalCluster");
+        render::global_cluster(&mut x, ctx.st, g, ctx.now);
+        x.close("GlobalCluster");
+    }
+    x.finish()
+}
+
+/// Resolves `GlobalClusterIdentifier` (id or ARN) to an existing global cluster id.
+fn find(ctx: &Ctx<'_>, param: &str) -> ApiResult<String> {
+    let raw = ctx.p.required(param)?;
+    let (_, id) = ids::resolve(param, raw, "global-cluster", &ctx.region)?;
+    if ctx.st.globals.contains_key(&id) {
+        Ok(id)
+    } else {
+        Err(ApiError::global_not_found(format!("Global cluster {raw} not found.")))
+    }
+}
+
+pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
+    let p = ctx.p;
+    let id = p.required("GlobalClusterIdentifier")?.to_lowercase();
+    ids::validate_identifier("GlobalClusterIdentifier", &id, 255)?;
+    let tags = p.tags("Tags")?;
+    validate_tags(&tags)?;
+    let deletion_protection = p.flag("DeletionProtection")?;
+    let storage_encrypted = p.bool("StorageEncrypted")?;
+    if ctx.st.globals.contains_key(&id) {
+        return Err(ApiError::global_exists(format!("Global cluster {id} already exists")));
+    }
+    let mut g = GlobalCluster {
+        id: id.clone(),
+        resource_id: ids::resource_id("cluster"),
+        engine: String::new(),
+        engine_version: String::new(),
+        database_name: p.get("DatabaseName").map(str::to_string),
+        storage_encrypted: storage_encrypted.unwrap_or(false),
+        deletion_protection,
+        status: "available".into(),
+        pending: Pending::default(),
+        members: Vec::new(),
+        op: None,
+        tags,
+        endpoint_label: ids::random_chars(b"abcdefghijklmnopqrstuvwxyz0123456789", 12),
+    };
+    if let Some(src) = p.get("SourceDBClusterIdentifier") {
+        let (region, cid) = ids::resolve("SourceDBClusterIdentifier", src, "cluster", &ctx.region)?;
+        let c = ctx
+            .st
+            .clusters
+            .get(&key(&region, &cid))
+            .ok_or_else(|| ApiError::cluster_not_found(format!("DBCluster {src} not found.")))?;
+        let conflicts = [
+            ("Engine", p.get("Engine").is_some_and(|e| e != c.engine)),
+            ("EngineVersion", p.get("EngineVersion").is_some_and(|v| v != c.engine_version)),
+            ("StorageEncrypted", storage_encrypted.is_some_and(|e| e != c.storage_encrypted)),
+            ("DatabaseName", p.get("DatabaseName").is_some_and(|d| Some(d) != c.database_name.as_deref())),
+        ];
+        if let Some((name, _)) = conflicts.iter().find(|(_, bad)| *bad) {
+            return Err(ApiError::invalid_combination(format!(
+                "{name} can't be specified with SourceDBClusterIdentifier: the value comes from the source cluster"
+            )));
+        }
+        if c.status != "available" {
+            return Err(ApiError::invalid_cluster_state(format!(
+                "DBCluster {} is not in a valid state ({}) to create a global cluster from it.",
+                c.id, c.status
+            )));
+        }
+        if let Some(other) = &c.global {
+            return Err(ApiError::invalid_cluster_state(format!(
+                "DBCluster {} is already a member of global cluster {other}.",
+                c.id
+            )));
+        }
+        g.engine = c.engine.clone();
+        g.engine_version = c.engine_version.clone();
+        g.storage_encrypted = c.storage_encrypted;
+        g.database_name = c.database_name.clone();
+        g.members.push(Member {
+            region: region.clone(),
+            cluster_id: cid.clone(),
+            is_writer: true,
+            sync: "connected".into(),
+            resync_due: None,
+        });
+        g.status = "creating".into();
+        g.pending = Pending::after(ctx.now, Op::CreateGlobal, ctx.scale, Next::Available);
+        if let Some(c) = ctx.st.clusters.get_mut(&key(&region, &cid)) {
+            c.global = Some(id.clone());
+        }
+    } else {
+        let engine = p.get("Engine").ok_or_else(|| {
+            ApiError::invalid_combination("Engine must be specified when SourceDBClusterIdentifier is not specified")
+        })?;
+        super::validate_engine(engine)?;
+        let version = p.get("EngineVersion").unwrap_or(super::default_version(engine));
+        validate_version(engine, version)?;
+        g.engine = engine.to_string();
+        g.engine_version = version.to_string();
+    }
+    ctx.st.globals.insert(id.clone(), g);
+    Ok(wrap(ctx, &id))
+}
+
+pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
+    let p = ctx.p;
+    let filters = p.filters()?;
+    check_filters(&filters, &["region", "global-cluster-id"])?;
+    let only = match p.get("GlobalClusterIdentifier") {
+        Some(_) => Some(find(ctx, "GlobalClusterIdentifier")?),
+        None => None,
+    };
+    let items: Vec<(String, String)> = ctx
+        .st
+        .globals
+        .values()
+        .filter(|g| only.as_ref().is_none_or(|o| *o == g.id))
+        .filter(|g| {
+            filters.iter().all(|f| match f.name.as_str() {
+                "region" => g.members.iter().any(|m| f.values.contains(&m.region)),
+                _ => f.values.iter().any(|v| v.eq_ignore_ascii_case(&g.id) || *v == ids::global_arn(&g.id)),
+            })
+        })
+        .map(|g| (g.id.clone(), g.id.clone()))
+        .collect();
+    let (page, next) = paginate(p, items)?;
+    let mut x = Xml::new();
+    super::marker(&mut x, next);
+    x.open("GlobalClusters");
+    for id in page {
+        let g = &ctx.st.globals[&id];
+        x.open("GlobalClusterMember");
+        render::global_cluster(&mut x, ctx.st, g, ctx.now);
+        x.close("GlobalClusterMember");
+    }
+    x.close("GlobalClusters");
+    Ok(x.finish())
+}
+
+/// Every member cluster must be available and reachable.
+fn check_members_ready(ctx: &Ctx<'_>, g: &GlobalCluster, skip: Option<(&str, &str)>) -> ApiResult<()> {
+    for m in &g.members {
+        if skip == Some((m.region.as_str(), m.cluster_id.as_str())) {
+            continue;
+        }
+        let status = ctx.st.clusters.get(&key(&m.region, &m.cluster_id)).map(|c| c.status.as_str()).unwrap_or("missing");
+        if ctx.st.outages.contains(&m.region) {
+            return Err(ApiError::invalid_global_state(format!(
+                "Global cluster {} member {} in {} is unreachable.",
+                g.id, m.cluster_id, m.region
+            )));
+        }
+        if status != "available" {
+            return Err(ApiError::invalid_global_state(format!(
+                "Global cluster {} member {} is in {status} state; all members must be available.",
+                g.id, m.cluster_id
+            )));
+        }
+        if m.sync != "connected" {
+            return Err(ApiError::invalid_global_state(format!(
+                "Global cluster {} member {} is {}.",
+                g.id, m.cluster_id, m.sync
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_global_available(g: &GlobalCluster) -> ApiResult<()> {
+    if g.status != "available" || g.op.is_some() {
+        return Err(ApiError::invalid_global_state(format!(
+            "Global cluster {} is in {} state.",
+            g.id, g.status
+        )));
+    }
+    Ok(())
+}
+
+pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
+    let p = ctx.p;
+    let mut id = find(ctx, "GlobalClusterIdentifier")?;
+    let deletion_protection = p.bool("DeletionProtection")?;
+    let allow_major = p.flag("AllowMajorVersionUpgrade")?;
+    let new_id = p.get("NewGlobalClusterIdentifier").map(str::to_lowercase);
+    let g = ctx.st.globals[&id].clone();
+    check_global_available(&g)?;
+    let upgrade = match p.get("EngineVersion") {
+        Some(v) if v != g.engine_version => {
+            validate_version(&g.engine, v)?;
+            if compare_versions(v, &g.engine_version).is_lt() {
+                return Err(ApiError::invalid_combination(format!(
+                    "Cannot downgrade global cluster {} from {} to {v}.",
+                    g.id, g.engine_version
+                )));
+            }
+            if major_version(v) != major_version(&g.engine_version) && !allow_major {
+                return Err(ApiError::invalid_combination(
+                    "The AllowMajorVersionUpgrade flag must be present when upgrading to a new major version.",
+                ));
+            }
+            check_members_ready(ctx, &g, None)?;
+            for m in &g.members {
+                if ctx.st.cluster_instances(&m.region, &m.cluster_id).iter().any(|i| i.status != "available") {
+                    return Err(ApiError::invalid_instance_state(format!(
+                        "All DB instances of cluster {} must be available to upgrade.",
+                        m.cluster_id
+                    )));
+                }
+            }
+            Some(v.to_string())
+        }
+        _ => None,
+    };
+    if let Some(n) = &new_id {
+        ids::validate_identifier("NewGlobalClusterIdentifier", n, 255)?;
+        if *n != id && ctx.st.globals.contains_key(n) {
+            return Err(ApiError::global_exists(format!("Global cluster {n} already exists")));
+        }
+    }
+    let (now, scale) = (ctx.now, ctx.scale);
+    let Some(g) = ctx.st.globals.get_mut(&id) else { return Err(ApiError::global_not_found(id)) };
+    if let Some(dp) = deletion_protection {
+        g.deletion_protection = dp;
+    }
+    if let Some(v) = &upgrade {
+        g.status = "upgrading".into();
+        g.pending = Pending::after(now, Op::Upgrade, scale, Next::Upgraded(v.clone()));
+        let members = g.members.clone();
+        for m in members {
+            if let Some(c) = ctx.st.clusters.get_mut(&key(&m.region, &m.cluster_id)) {
+                c.status = "upgrading".into();
+                c.pending = Pending::after(now, Op::Upgrade, scale, Next::Upgraded(v.clone()));
+            }
+            for i in ctx.st.instances.values_mut() {
+                if i.region == m.region && i.cluster_id == m.cluster_id {
+                    i.status = "upgrading".into();
+                    i.pending = Pending::after(now, Op::Upgrade, scale, Next::Available);
+                }
+            }
+        }
+    }
+    if let Some(n) = new_id.filter(|n| *n != id) {
+        if let Some(mut g) = ctx.st.globals.remove(&id) {
+            g.id = n.clone();
+            for c in ctx.st.clusters.values_mut() {
+                if c.global.as_deref() == Some(id.as_str()) {
+                    c.global = Some(n.clone());
+                }
+            }
+            ctx.st.globals.insert(n.clone(), g);
+            id = n;
+        }
+    }
+    Ok(wrap(ctx, &id))
+}
+
+pub(super) fn delete(ctx: &mut Ctx<'_>) -> ApiResult<String> {
+    let id = find(ctx, "GlobalClusterIdentifier")?;
+    let g = &ctx.st.globals[&id];
+    if g.deletion_protection {
+        return Err(ApiError::invalid_combination(
+            "Cannot delete protected Global Cluster, please disable deletion protection and try again.",
+        ));
+    }
+    if !g.members.is_empty() {
+        return Err(ApiError::invalid_global_state(format!(
+            "Global cluster {id} is not empty: remove its {} member cluster(s) first.",
+            g.members.len()
+        )));
+    }
+    if g.status != "available" {
+        return Err(ApiError::invalid_global_state(format!("Global cluster {id} is in {} state.", g.status)));
+    }
+    let (now, scale) = (ctx.now, ctx.scale);
+    if let Some(g) = ctx.st.globals.get_mut(&id) {
+        g.status = "deleting".into();
+        g.pending = Pending::after(now, Op::DeleteGlobal, scale, Next::Gone);
+    }
+    Ok(wrap(ctx, &id))
+}
+
+/// Resolves a member cluster parameter (ARN or id in the request's region).
+fn member_of(ctx: &Ctx<'_>, g: &GlobalCluster, param: &str) -> ApiResult<(String, String)> {
+    let raw = ctx.p.required(param)?;
+    let (region, cid) = ids::resolve(param, raw, "cluster", &ctx.region)?;
+    if g.member(&region, &cid).is_some() {
+        return Ok((region, cid));
+    }
+    // An identifier without ARN may name a member in another region.
+    if !raw.starts_with("arn:") {
+        let mut hits = g.members.iter().filter(|m| m.cluster_id == cid);
+        if let (Some(m), None) = (hits.next(), hits.next()) {
+            return Ok((m.region.clone(), m.cluster_id.clone()));
+        }
+    }
+    if ctx.st.clusters.contains_key(&key(&region, &cid)) {
+        Err(ApiError::invalid_value(format!(
+            "DB cluster {raw} is not a member of global cluster {}.",
+            g.id
+        )))
+    } else {
+        Err(ApiError::cluster_not_found(format!("DBCluster {raw} not found.")))
+    }
+}
+
+pub(super) fn remove_member(ctx: &mut Ctx<'_>) -> ApiResult<String> {
+    let id = find(ctx, "GlobalClusterIdentifier")?;
+    let g = ctx.st.globals[&id].clone();
+    let (region, cid) = member_of(ctx, &g, "DbClusterIdentifier")?;
+    if g.op.is_some() {
+        return Err(ApiError::invalid_global_state(format!("Global cluster {id} is in {} state.", g.status)));
+    }
+    let m = g.member(&region, &cid).cloned().ok_or_else(|| ApiError::cluster_not_found(cid.clone()))?;
+    if m.is_writer && g.members.len() > 1 {
+        return Err(ApiError::invalid_global_state(format!(
+            "The primary cluster {cid} of global cluster {id} can only be removed after every secondary cluster is removed."
+        )));
+    }
+    let ck = key(&region, &cid);
+    if let Some(c) = ctx.st.clusters.get(&ck) {
+        if c.status != "available" {
+            return Err(ApiError::invalid_cluster_state(format!(
+                "DBCluster {cid} is in {} state and can't be removed from the global cluster.",
+                c.status
+            )));
+        }
+    }
+    let (now, scale) = (ctx.now, ctx.scale);
+    if let Some(g) = ctx.st.globals.get_mut(&id) {
+        g.members.retain(|x| !(x.region == region && x.cluster_id == cid));
+    }
+    if let Some(c) = ctx.st.clusters.get_mut(&ck) {
+        c.global = None;
+        c.write_forwarding = false;
+        c.write_forwarding_changing = false;
+        if !m.is_writer {
+            c.status = "modifying".into();
+            c.pending = Pending::after(now, Op::Detach, scale, Next::Available);
+        }
+    }
+    ctx.st.fix_writer(&ck);
+    Ok(wrap(ctx, &id))
+}
+
+pub(super) fn switchover(ctx: &mut Ctx<'_>, data_loss: bool) -> ApiResult<String> {
+    let id = find(ctx, "GlobalClusterIdentifier")?;
+    let g = ctx.st.globals[&id].clone();
+    let (region, cid) = member_of(ctx, &g, "TargetDbClusterIdentifier")?;
+    if g.op.is_some() || (!data_loss && g.status != "available") {
+        return Err(ApiError::invalid_global_state(format!("Global cluster {id} is in {} state.", g.status)));
+    }
+    let target = g.member(&region, &cid).cloned().ok_or_else(|| ApiError::cluster_not_found(cid.clone()))?;
+    if target.is_writer {
+        return Err(ApiError::invalid_value(format!(
+            "DB cluster {cid} is already the primary cluster of global cluster {id}."
+        )));
+    }
+    let from = g.primary().cloned().ok_or_else(|| {
+        ApiError::invalid_global_state(format!("Global cluster {id} has no primary cluster."))
+    })?;
+    let tc = ctx.st.clusters.get(&key(&region, &cid)).cloned().ok_or_else(|| ApiError::cluster_not_found(cid.clone()))?;
+    if ctx.st.outages.contains(&region) {
+        return Err(ApiError::invalid_cluster_state(format!("DBCluster {cid} in {region} is unreachable.")));
+    }
+    if tc.status != "available" {
+        return Err(ApiError::invalid_cluster_state(format!(
+            "Target DB cluster {cid} is in {} state; it must be available.",
+            tc.status
+        )));
+    }
+    if !ctx.st.live_instances(&region, &cid).iter().any(|i| i.status == "available") {
+        return Err(ApiError::invalid_cluster_state(format!(
+            "Target DB cluster {cid} has no available DB instance to promote."
+        )));
+    }
+    if !data_loss {
+        check_members_ready(ctx, &g, None)?;
+        if let Some(m) = g.members.iter().find(|m| {
+            ctx.st.clusters.get(&key(&m.region, &m.cluster_id)).is_some_and(|c| c.engine_version != tc.engine_version)
+        }) {
+            return Err(ApiError::invalid_global_state(format!(
+                "Member {} of global cluster {id} runs a different engine version than {cid}; switchover needs matching versions.",
+                m.cluster_id
+            )));
+        }
+    } else if target.sync != "connected" {
+        return Err(ApiError::invalid_cluster_state(format!("Target DB cluster {cid} is {}.", target.sync)));
+    }
+    let op = if data_loss { Op::Failover } else { Op::Switchover };
+    let now = ctx.now;
+    if let Some(g) = ctx.st.globals.get_mut(&id) {
+        g.status = if data_loss { "failing-over" } else { "switching-over" }.into();
+        g.op = Some(GlobalOp {
+            data_loss,
+            from: (from.region, from.cluster_id),
+            to: (region, cid),
+            started: now,
+            due: now + op.millis(ctx.scale),
+        });
+    }
+    Ok(wrap(ctx, &id))
+}
+
+pub(super) fn failover(ctx: &mut Ctx<'_>) -> ApiResult<String> {
+    let allow_data_loss = ctx.p.flag("AllowDataLoss")?;
+    let switchover_flag = ctx.p.flag("Switchover")?;
+    if allow_data_loss && switchover_flag {
+        return Err(ApiError::invalid_combination(
+            "AllowDataLoss and Switchover can't be specified together.",
+        ));
+    }
+    switchover(ctx, allow_data_loss)
+}

@@ -1,0 +1,437 @@
+//! The HTTP edge: one hyper HTTP/1.1 server for the RDS Query API and the
+//! admin API, the request pipeline (signature → outage → action → rate limit
+//! → throttle → injected fault → handler) and the call log.
+
+use crate::error::ApiError;
+use crate::model::State;
+use crate::query::Params;
+use crate::rds::{self, Ctx};
+use crate::timing::now_ms;
+use crate::{admin, ids, EmulatorConfig};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde::Serialize;
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinSet;
+
+/// Largest request body accepted.
+const MAX_BODY: usize = 1 << 20;
+
+/// The error a request future returns to make hyper close the connection
+/// without writing any response (a region outage).
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped: region {0} is in outage")]
+pub struct Dropped(String);
+
+/// One entry of `GET /_emulator/calls`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Call {
+    /// 1-based arrival order.
+    pub seq: u64,
+    /// Milliseconds since the emulator started.
+    pub time_ms: u64,
+    /// Region of the credential scope ("" when unsigned).
+    pub region: String,
+    /// The `Action` parameter ("" when missing).
+    pub action: String,
+    /// HTTP status answered; 0 when the connection was dropped.
+    pub status: u16,
+    /// Error code, or null on success.
+    pub code: Option<String>,
+}
+
+/// A one-shot injected failure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fault {
+    /// Action to match (None = any).
+    pub action: Option<String>,
+    /// Region to match (None = any).
+    pub region: Option<String>,
+    /// Matching calls still to let through before failing one.
+    pub remaining: u64,
+    /// Error code.
+    pub code: String,
+    /// HTTP status.
+    pub status: u16,
+    /// Message.
+    pub message: String,
+}
+
+/// Everything behind the one mutex.
+#[derive(Default)]
+pub struct Inner {
+    /// Control-plane state.
+    pub st: State,
+    /// Call log.
+    pub calls: Vec<Call>,
+    /// Next call sequence number.
+    pub seq: u64,
+    /// Pending injected faults.
+    pub faults: Vec<Fault>,
+    /// Fraction of calls to throttle.
+    pub throttle: f64,
+    /// Error-diffusion accumulator for `throttle` (deterministic).
+    pub throttle_acc: f64,
+    /// Per-region calls per second.
+    pub rate_limit: Option<u32>,
+    /// Recent accepted call instants per region.
+    pub windows: HashMap<String, VecDeque<Instant>>,
+}
+
+/// State shared by every connection.
+pub struct Shared {
+    /// The mutable state.
+    pub inner: Mutex<Inner>,
+    /// Configuration.
+    pub config: EmulatorConfig,
+    /// Start instant for call timestamps.
+    pub started: Instant,
+}
+
+impl Shared {
+    /// Locks the state, recovering from a poisoned lock (a handler panic must
+    /// not take the emulator down).
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes the state file, if configured (atomic rename).
+    pub fn save(&self, st: &State) {
+        let Some(path) = &self.config.state_file else { return };
+        match serde_json::to_vec_pretty(st) {
+            Ok(json) => {
+                let tmp = path.with_extension("tmp");
+                if let Err(e) = std::fs::write(&tmp, json).and_then(|()| std::fs::rename(&tmp, path)) {
+                    eprintln!("aurora-emulator: could not save state to {}: {e}", path.display());
+                }
+            }
+            Err(e) => eprintln!("aurora-emulator: could not serialise state: {e}"),
+        }
+    }
+}
+
+/// A running emulator.
+pub struct RunningEmulator {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+    shared: Arc<Shared>,
+}
+
+impl RunningEmulator {
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+    /// `http://IP:PORT`, for `endpoint_url`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    /// Stops accepting, closes connections and saves the state file.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+        let st = self.shared.lock().st.clone();
+        self.shared.save(&st);
+    }
+}
+
+pub(crate) async fn start(listen: SocketAddr, config: EmulatorConfig) -> std::io::Result<RunningEmulator> {
+    let mut st = State::default();
+    if let Some(path) = &config.state_file {
+        if path.exists() {
+            let bytes = std::fs::read(path)?;
+            st = serde_json::from_slice(&bytes).map_err(|e| {
+                std::io::Error::new(std::io::ErrorKind::InvalidData, format!("state file {}: {e}", path.display()))
+            })?;
+        }
+    }
+    let listener = TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let shared = Arc::new(Shared {
+        inner: Mutex::new(Inner { st, ..Inner::default() }),
+        config,
+        started: Instant::now(),
+    });
+    let (stop_tx, mut stop_rx) = oneshot::channel::<()>();
+    let accept_shared = shared.clone();
+    let task = tokio::spawn(async move {
+        let mut conns = JoinSet::new();
+        loop {
+            tokio::select! {
+                _ = &mut stop_rx => break,
+                accepted = listener.accept() => {
+                    let Ok((stream, _)) = accepted else {
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        continue;
+                    };
+                    let _ = stream.set_nodelay(true);
+                    let shared = accept_shared.clone();
+                    conns.spawn(async move {
+                        let svc = hyper::service::service_fn(move |req| handle(shared.clone(), req));
+                        let _ = hyper::server::conn::http1::Builder::new()
+                            .keep_alive(true)
+                            .serve_connection(TokioIo::new(stream), svc)
+                            .await;
+                    });
+                }
+                Some(_) = conns.join_next(), if !conns.is_empty() => {}
+            }
+        }
+        conns.shutdown().await;
+    });
+    Ok(RunningEmulator { addr, stop: Some(stop_tx), task, shared })
+}
+
+type Resp = Response<Full<Bytes>>;
+
+async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dropped> {
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            let e = ApiError::new("RequestEntityTooLarge", 413, "Request body too large or unreadable");
+            return Ok(error_response(&e, &ids::request_id()));
+        }
+    };
+    let path = parts.uri.path();
+    if let Some(rest) = path.strip_prefix("/_emulator/") {
+        return Ok(admin::handle(&shared, &parts.method, rest, &body));
+    }
+    if parts.method != Method::POST && parts.method != Method::GET {
+        let e = ApiError::new("InvalidAction", 400, format!("Unsupported HTTP method {}", parts.method));
+        return Ok(error_response(&e, &ids::request_id()));
+    }
+    let mut params = Params::parse(&body);
+    if let Some(q) = parts.uri.query() {
+        params.merge(Params::parse(q.as_bytes()));
+    }
+    let auth = parts.headers.get(hyper::header::AUTHORIZATION).map(|v| v.to_str().unwrap_or("\u{0}"));
+    rds_call(&shared, auth, &params)
+}
+
+/// Region from a SigV4 `Authorization` header or `X-Amz-Credential` query parameter.
+pub fn region_from_auth(auth: Option<&str>, params: &Params) -> Result<String, ApiError> {
+    let credential = match (auth, params.get("X-Amz-Credential")) {
+        (Some(h), _) => {
+            let h = h.trim();
+            let rest = h.strip_prefix("AWS4-HMAC-SHA256").ok_or_else(|| {
+                ApiError::incomplete_signature(format!(
+                    "Authorization header requires 'Credential' parameter. Authorization={h}"
+                ))
+            })?;
+            rest.split(',')
+                .map(str::trim)
+                .find_map(|p| p.strip_prefix("Credential="))
+                .ok_or_else(|| {
+                    ApiError::incomplete_signature(format!(
+                        "Authorization header requires 'Credential' parameter. Authorization={h}"
+                    ))
+                })?
+                .to_string()
+        }
+        (None, Some(c)) => c.to_string(),
+        (None, None) => return Err(ApiError::missing_token("Request is missing Authentication Token")),
+    };
+    let parts: Vec<&str> = credential.split('/').collect();
+    if parts.len() != 5 || parts[0].is_empty() || parts[3] != "rds" || parts[4] != "aws4_request" {
+        return Err(ApiError::incomplete_signature(format!(
+            "Credential should be scoped to a valid region and service, not '{credential}'."
+        )));
+    }
+    if parts[1].len() != 8 || !parts[1].chars().all(|c| c.is_ascii_digit()) || !ids::looks_like_region(parts[2]) {
+        return Err(ApiError::incomplete_signature(format!(
+            "Credential should be scoped to a valid region, not '{}'.",
+            parts[2]
+        )));
+    }
+    Ok(parts[2].to_string())
+}
+
+fn is_mutating(action: &str) -> bool {
+    !(action.starts_with("Describe") || action.starts_with("List"))
+}
+
+fn rds_call(shared: &Shared, auth: Option<&str>, params: &Params) -> Result<Resp, Dropped> {
+    let request_id = ids::request_id();
+    let action = params.get("Action").unwrap_or("").to_string();
+    let region = region_from_auth(auth, params);
+    let mut inner = shared.lock();
+    let time_ms = shared.started.elapsed().as_millis() as u64;
+    inner.seq += 1;
+    let seq = inner.seq;
+    let region_name = region.as_ref().map(String::clone).unwrap_or_default();
+    let log = |inner: &mut Inner, status: u16, code: Option<String>| {
+        inner.calls.push(Call { seq, time_ms, region: region_name.clone(), action: action.clone(), status, code });
+    };
+    if let Ok(r) = &region {
+        if inner.st.outages.contains(r) {
+            log(&mut inner, 0, Some("ConnectionDropped".into()));
+            return Err(Dropped(r.clone()));
+        }
+    }
+    let result = (|| -> Result<Option<String>, ApiError> {
+        let region = region?;
+        if action.is_empty() {
+            return Err(ApiError::missing_action("The request must contain the parameter Action"));
+        }
+        let version = params.required("Version")?;
+        if version != "2014-10-31" || !rds::ACTIONS.contains(&action.as_str()) {
+            return Err(ApiError::invalid_action(format!(
+                "Could not find operation {action} for version {version}"
+            )));
+        }
+        check_rate(&mut inner, &region)?;
+        check_throttle(&mut inner)?;
+        check_faults(&mut inner, &action, &region)?;
+        let now = now_ms();
+        let scale = shared.config.time_scale;
+        inner.st.settle(now, scale);
+        let mut ctx = Ctx { st: &mut inner.st, region, now, scale, p: params };
+        rds::dispatch(&action, &mut ctx)
+    })();
+    let resp = match result {
+        Ok(body) => {
+            log(&mut inner, 200, None);
+            if is_mutating(&action) && shared.config.state_file.is_some() {
+                let st = inner.st.clone();
+                drop(inner);
+                shared.save(&st);
+            }
+            ok_response(&action, body.as_deref(), &request_id)
+        }
+        Err(e) => {
+            log(&mut inner, e.status, Some(e.code.clone()));
+            error_response(&e, &request_id)
+        }
+    };
+    Ok(resp)
+}
+
+fn check_rate(inner: &mut Inner, region: &str) -> Result<(), ApiError> {
+    let Some(limit) = inner.rate_limit else { return Ok(()) };
+    let now = Instant::now();
+    let w = inner.windows.entry(region.to_string()).or_default();
+    while w.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1)) {
+        w.pop_front();
+    }
+    if w.len() >= limit as usize {
+        return Err(ApiError::throttling("Rate exceeded"));
+    }
+    w.push_back(now);
+    Ok(())
+}
+
+fn check_throttle(inner: &mut Inner) -> Result<(), ApiError> {
+    if inner.throttle <= 0.0 {
+        return Ok(());
+    }
+    inner.throttle_acc += inner.throttle.min(1.0);
+    if inner.throttle_acc >= 1.0 - 1e-9 {
+        inner.throttle_acc -= 1.0;
+        return Err(ApiError::throttling("Rate exceeded"));
+    }
+    Ok(())
+}
+
+fn check_faults(inner: &mut Inner, action: &str, region: &str) -> Result<(), ApiError> {
+    let hit = inner.faults.iter_mut().position(|f| {
+        let matches = f.action.as_deref().is_none_or(|a| a == action) && f.region.as_deref().is_none_or(|r| r == region);
+        if matches {
+            f.remaining = f.remaining.saturating_sub(1);
+        }
+        matches && f.remaining == 0
+    });
+    match hit {
+        Some(n) => {
+            let f = inner.faults.remove(n);
+            Err(ApiError::new(&f.code, f.status, f.message))
+        }
+        None => Ok(()),
+    }
+}
+
+fn xml_response(status: u16, body: String, request_id: &str) -> Resp {
+    Response::builder()
+        .status(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST))
+        .header("content-type", "text/xml")
+        .header("x-amzn-RequestId", request_id)
+        .body(Full::new(Bytes::from(body)))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
+
+/// `<{Action}Response>` with an optional `<{Action}Result>`.
+pub fn ok_response(action: &str, result: Option<&str>, request_id: &str) -> Resp {
+    let mut body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{action}Response xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\">"
+    );
+    if let Some(r) = result {
+        body.push_str(&format!("<{action}Result>{r}</{action}Result>"));
+    }
+    body.push_str(&format!(
+        "<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{action}Response>"
+    ));
+    xml_response(200, body, request_id)
+}
+
+/// `<ErrorResponse>` for an error.
+pub fn error_response(e: &ApiError, request_id: &str) -> Resp {
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ErrorResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\">\
+         <Error><Type>{}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>",
+        e.fault_type(),
+        crate::xml::escape(&e.code),
+        crate::xml::escape(&e.message)
+    );
+    xml_response(e.status, body, request_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_from_signature() {
+        let p = Params::default();
+        let h = "AWS4-HMAC-SHA256 Credential=AKID/20261126/eu-west-1/rds/aws4_request, SignedHeaders=host, Signature=ab";
+        assert_eq!(region_from_auth(Some(h), &p).unwrap(), "eu-west-1");
+        assert_eq!(region_from_auth(None, &p).unwrap_err().code, "MissingAuthenticationToken");
+        for bad in ["Basic abc", "AWS4-HMAC-SHA256 Credential=AKID/x/y", "AWS4-HMAC-SHA256 Credential=AKID/20261126/nowhere/rds/aws4_request"] {
+            assert_eq!(region_from_auth(Some(bad), &p).unwrap_err().code, "IncompleteSignature", "{bad}");
+        }
+    }
+
+    #[test]
+    fn faults_fire_once_on_the_nth_match() {
+        let mut inner = Inner::default();
+        inner.faults.push(Fault {
+            action: Some("A".into()),
+            region: None,
+            remaining: 2,
+            code: "InternalFailure".into(),
+            status: 500,
+            message: "x".into(),
+        });
+        assert!(check_faults(&mut inner, "B", "r").is_ok());
+        assert!(check_faults(&mut inner, "A", "r").is_ok());
+        assert_eq!(check_faults(&mut inner, "A", "r").unwrap_err().status, 500);
+        assert!(check_faults(&mut inner, "A", "r").is_ok());
+    }
+
+    #[test]
+    fn throttle_is_an_exact_fraction() {
+        let mut inner = Inner { throttle: 0.3, ..Inner::default() };
+        let n = (0..100).filter(|_| check_throttle(&mut inner).is_err()).count();
+        assert_eq!(n, 30);
+    }
+}
