@@ -494,3 +494,426 @@ fn encode_value(out: &mut Vec<u8>, v: &Value, ty: &Type, path: &AttributePath) -
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    fn num(s: &str) -> Value {
+        Value::Number(s.parse().unwrap())
+    }
+
+    fn obj_ty() -> Type {
+        Type::object([
+            ("name", Type::String),
+            ("count", Type::Number),
+            ("tags", Type::map(Type::String)),
+            ("items", Type::list(Type::object([("id", Type::String), ("on", Type::Bool)]))),
+            ("ids", Type::set(Type::String)),
+            ("pair", Type::tuple([Type::String, Type::Number])),
+            ("any", Type::Dynamic),
+        ])
+    }
+
+    fn obj(
+        name: Value,
+        count: Value,
+        tags: Value,
+        items: Value,
+        ids: Value,
+        pair: Value,
+        any: Value,
+    ) -> Value {
+        Value::object([
+            ("name", name),
+            ("count", count),
+            ("tags", tags),
+            ("items", items),
+            ("ids", ids),
+            ("pair", pair),
+            ("any", any),
+        ])
+    }
+
+    fn full_object() -> Value {
+        obj(
+            Value::string("orders"),
+            num("123456789012345678901234567890"),
+            Value::map([("env", Value::string("prod")), ("team", Value::string("db"))]),
+            Value::list([Value::object([("id", Value::string("a")), ("on", Value::bool(true))])]),
+            Value::set([Value::string("x"), Value::string("y")]),
+            Value::tuple([Value::string("p"), num("0.1")]),
+            Value::dynamic(Type::list(Type::Number), Value::list([num("1"), num("-2.5")])),
+        )
+    }
+
+    /// (type, value) pairs that must survive encode -> decode unchanged.
+    fn round_trip_cases() -> Vec<(Type, Value)> {
+        let item_ty = Type::object([("id", Type::String), ("on", Type::Bool)]);
+        let mut cases = vec![
+            (Type::Bool, Value::bool(true)),
+            (Type::Bool, Value::bool(false)),
+            (Type::String, Value::string("")),
+            (Type::String, Value::string("héllo \u{1F600}")),
+            (Type::String, Value::string("x".repeat(31))),
+            (Type::String, Value::string("x".repeat(32))),
+            (Type::String, Value::string("x".repeat(255))),
+            (Type::String, Value::string("x".repeat(256))),
+            (Type::String, Value::string("x".repeat(70_000))),
+            (Type::List(Box::new(Type::Number)), Value::list((0..20).map(|i| Value::number(i)))),
+            (Type::list(Type::Number), Value::list((0..70_000).map(|i| Value::number(i)))),
+            (Type::list(Type::String), Value::list([])),
+            (Type::set(Type::String), Value::set([])),
+            (Type::map(Type::String), Value::map::<&str>([])),
+            (Type::map(Type::Number), Value::map((0..20).map(|i| (format!("k{i}"), Value::number(i))))),
+            (Type::tuple([]), Value::tuple([])),
+            (Type::tuple([Type::Bool, Type::String]), Value::tuple([Value::bool(true), Value::string("s")])),
+            (Type::object::<&str>([]), Value::object::<&str>([])),
+            (Type::set(item_ty.clone()), Value::set([Value::object([("id", Value::string("a")), ("on", Value::Null)])])),
+            (Type::map(Type::list(Type::set(Type::Bool))), Value::map([("k", Value::list([Value::set([Value::bool(true)])]))])),
+            (obj_ty(), full_object()),
+            (Type::Dynamic, Value::dynamic(Type::String, Value::string("d"))),
+            (Type::Dynamic, Value::dynamic(Type::String, Value::Null)),
+            (Type::Dynamic, Value::dynamic(Type::Number, Value::Unknown)),
+            (Type::Dynamic, Value::dynamic(obj_ty(), full_object())),
+            (Type::list(Type::Dynamic), Value::list([Value::dynamic(Type::Bool, Value::bool(true)), Value::Null, Value::Unknown])),
+        ];
+        for n in [
+            "0", "1", "-1", "127", "128", "-32", "-33", "255", "256", "65535", "65536", "-129", "-32769",
+            "4294967296", "-2147483649", "9223372036854775807", "-9223372036854775808",
+            "9223372036854775808", "18446744073709551615", "18446744073709551616",
+            "1180591620717411303424", "123456789012345678901234567890", "-123456789012345678901234567890",
+            "0.1", "0.5", "-0.25", "1e-20", "3.14159265358979323846264338327950288", "1e300", "1e-300",
+            "+Inf", "-Inf",
+        ] {
+            cases.push((Type::Number, num(n)));
+        }
+        // Null and unknown at every level of the full object.
+        let base = full_object();
+        let Value::Object(attrs) = &base else { unreachable!() };
+        for name in attrs.keys() {
+            for special in [Value::Null, Value::Unknown] {
+                let mut m = attrs.clone();
+                m.insert(name.clone(), special);
+                cases.push((obj_ty(), Value::Object(m)));
+            }
+        }
+        for special in [Value::Null, Value::Unknown] {
+            cases.push((obj_ty(), special.clone()));
+            cases.push((Type::list(Type::String), Value::list([Value::string("a"), special.clone()])));
+            cases.push((Type::set(Type::String), Value::set([special.clone()])));
+            cases.push((Type::map(Type::String), Value::map([("k", special.clone())])));
+            cases.push((Type::tuple([Type::String]), Value::tuple([special.clone()])));
+            cases.push((
+                obj_ty(),
+                obj(
+                    Value::string("n"),
+                    Value::number(1),
+                    Value::map([("a", special.clone())]),
+                    Value::list([Value::object([("id", special.clone()), ("on", special.clone())])]),
+                    Value::set([Value::string("x")]),
+                    Value::tuple([special.clone(), special.clone()]),
+                    special.clone(),
+                ),
+            ));
+            cases.push((Type::Dynamic, special));
+        }
+        cases
+    }
+
+    #[test]
+    fn round_trip_table() {
+        for (ty, v) in round_trip_cases() {
+            let bytes = encode(&v, &ty).unwrap_or_else(|e| panic!("encode {ty}: {e}"));
+            let back = decode(&bytes, &ty).unwrap_or_else(|e| panic!("decode {ty}: {e}"));
+            assert_eq!(back, v, "type {ty}");
+        }
+    }
+
+    #[test]
+    fn wire_bytes_table() {
+        let cases: Vec<(Type, Value, &str)> = vec![
+            (Type::String, Value::Null, "c0"),
+            (Type::String, Value::Unknown, "d4 00 00"),
+            (Type::Dynamic, Value::Unknown, "d4 00 00"),
+            (Type::Bool, Value::bool(true), "c3"),
+            (Type::Bool, Value::bool(false), "c2"),
+            (Type::Number, num("1"), "01"),
+            (Type::Number, num("1.0"), "01"),
+            (Type::Number, num("-1"), "ff"),
+            (Type::Number, num("-33"), "d0 df"),
+            (Type::Number, num("200"), "cc c8"),
+            (Type::Number, num("300"), "cd 01 2c"),
+            (Type::Number, num("70000"), "ce 00 01 11 70"),
+            (Type::Number, num("-70000"), "d2 ff fe ee 90"),
+            (Type::Number, num("4294967296"), "cf 00 00 00 01 00 00 00 00"),
+            (Type::Number, num("0.5"), "cb 3f e0 00 00 00 00 00 00"),
+            // 2^63 is not an int64 but is an exact float64, as cty encodes it.
+            (Type::Number, num("9223372036854775808"), "cb 43 e0 00 00 00 00 00 00"),
+            (Type::Number, num("+Inf"), "cb 7f f0 00 00 00 00 00 00"),
+            (Type::Number, num("-Inf"), "cb ff f0 00 00 00 00 00 00"),
+            (Type::Number, num("0.1"), "a3 30 2e 31"),
+            (Type::Number, num("18446744073709551615"), "b4 3138343436373434303733373039353531363135"),
+            (Type::String, Value::string("a"), "a1 61"),
+            (Type::list(Type::Bool), Value::list([Value::bool(true)]), "91 c3"),
+            (Type::map(Type::Bool), Value::map([("a", Value::bool(true))]), "81 a1 61 c3"),
+            (
+                Type::object([("b", Type::Bool), ("a", Type::String)]),
+                Value::object([("a", Value::string("x")), ("b", Value::Null)]),
+                "82 a1 61 a1 78 a1 62 c0",
+            ),
+            (
+                Type::Dynamic,
+                Value::dynamic(Type::String, Value::string("x")),
+                "92 c4 08 22737472696e6722 a1 78",
+            ),
+            (Type::Dynamic, Value::string("x"), "92 c4 08 22737472696e6722 a1 78"),
+            (Type::Dynamic, Value::Null, "c0"),
+            (Type::Dynamic, Value::dynamic(Type::String, Value::Null), "92 c4 08 22737472696e6722 c0"),
+            (Type::String, Value::dynamic(Type::String, Value::string("x")), "a1 78"),
+        ];
+        for (ty, v, want) in cases {
+            assert_eq!(encode(&v, &ty).unwrap(), hex(want), "{ty} {v}");
+        }
+    }
+
+    #[test]
+    fn number_wire_forms_decode_table() {
+        let cases: Vec<(&str, &str)> = vec![
+            ("05", "5"),
+            ("7f", "127"),
+            ("e0", "-32"),
+            ("cc ff", "255"),
+            ("cd ff ff", "65535"),
+            ("ce ff ff ff ff", "4294967295"),
+            ("cf ff ff ff ff ff ff ff ff", "18446744073709551615"),
+            ("d0 80", "-128"),
+            ("d1 80 00", "-32768"),
+            ("d2 80 00 00 00", "-2147483648"),
+            ("d3 80 00 00 00 00 00 00 00", "-9223372036854775808"),
+            ("d0 05", "5"),
+            ("ca 3f 00 00 00", "0.5"),
+            ("cb 3f f8 00 00 00 00 00 00", "1.5"),
+            ("cb c0 04 00 00 00 00 00 00", "-2.5"),
+            ("cb 3f b9 99 99 99 99 99 9a", "0.1000000000000000055511151231257827021181583404541015625"),
+            ("cb 7f f0 00 00 00 00 00 00", "+Inf"),
+            ("a3 30 2e 31", "0.1"),
+            ("a5 31 65 2d 32 30", "0.00000000000000000001"),
+            ("a4 2b 49 6e 66", "+Inf"),
+            ("a4 2d 49 6e 66", "-Inf"),
+            ("c4 01 37", "7"),
+        ];
+        for (bytes, want) in cases {
+            let v = decode(&hex(bytes), &Type::Number).unwrap_or_else(|e| panic!("{bytes}: {e}"));
+            assert_eq!(v, num(want), "{bytes}");
+        }
+        let big = encode(&num("1180591620717411303424"), &Type::Number).unwrap();
+        assert_eq!(decode(&big, &Type::Number).unwrap(), num("1180591620717411303424"));
+        // A float64 decoded from the wire goes back as the very same float64.
+        let f = hex("cb 3f b9 99 99 99 99 99 9a");
+        assert_eq!(encode(&decode(&f, &Type::Number).unwrap(), &Type::Number).unwrap(), f);
+    }
+
+    #[test]
+    fn every_extension_is_unknown() {
+        let exts = [
+            "d4 00 00",
+            "d4 0c 00",
+            "d5 0c 81 01",
+            "d6 05 01 02 03 04",
+            "d7 7f 0102030405060708",
+            "d8 ff 0102030405060708090a0b0c0d0e0f10",
+            "c7 00 0c",
+            // refined unknown (ext 12) whose payload is a msgpack map of refinements
+            "c7 03 0c 81 01 c2",
+            "c7 07 0c 82 01 c3 02 a2 61 62",
+            "c8 00 03 0c 81 01 c3",
+            "c9 00 00 00 02 2a 01 02",
+        ];
+        let wrap = |ext: &str| -> Vec<(Type, Vec<u8>, Value)> {
+            vec![
+                (Type::String, hex(ext), Value::Unknown),
+                (Type::Number, hex(ext), Value::Unknown),
+                (Type::Dynamic, hex(ext), Value::Unknown),
+                (obj_ty(), hex(ext), Value::Unknown),
+                (Type::list(Type::String), hex(&format!("92 a1 61 {ext}")), Value::list([Value::string("a"), Value::Unknown])),
+                (Type::map(Type::Bool), hex(&format!("81 a1 6b {ext}")), Value::map([("k", Value::Unknown)])),
+                (
+                    Type::object([("a", Type::String), ("b", Type::Bool)]),
+                    hex(&format!("82 a1 61 {ext} a1 62 c3")),
+                    Value::object([("a", Value::Unknown), ("b", Value::bool(true))]),
+                ),
+                (
+                    Type::Dynamic,
+                    hex(&format!("92 c4 08 22737472696e6722 {ext}")),
+                    Value::dynamic(Type::String, Value::Unknown),
+                ),
+            ]
+        };
+        for ext in exts {
+            for (ty, bytes, want) in wrap(ext) {
+                let got = decode(&bytes, &ty).unwrap_or_else(|e| panic!("{ext} as {ty}: {e}"));
+                assert_eq!(got, want, "{ext} as {ty}");
+            }
+        }
+    }
+
+    fn err(bytes: &[u8], ty: &Type) -> String {
+        match decode(bytes, ty) {
+            Ok(v) => panic!("expected an error decoding {ty}, got {v}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn decode_errors_name_the_path_table() {
+        let regions = Type::object([(
+            "regions",
+            Type::map(Type::object([("instances", Type::map(Type::String)), ("tier", Type::Number)])),
+        )]);
+        let cases: Vec<(Type, &str, &str)> = vec![
+            (Type::String, "c3", "expected a string, found a bool"),
+            (Type::Bool, "a1 61", "expected a bool, found a string"),
+            (Type::Number, "c3", "expected a number, found a bool"),
+            (Type::Number, "a3 61 62 63", "expected a number, found a string"),
+            (Type::Number, "cb 7f f8 00 00 00 00 00 00", "NaN"),
+            (Type::list(Type::String), "81 a1 61 a1 62", "expected a list, found a map"),
+            (Type::set(Type::String), "a1 61", "expected a set, found a string"),
+            (Type::map(Type::String), "91 a1 61", "expected a map, found an array"),
+            (Type::object([("a", Type::String)]), "91 a1 61", "expected an object, found an array"),
+            (Type::tuple([Type::String]), "92 a1 61 a1 62", "expected a tuple of 1 elements, found 2"),
+            (Type::list(Type::String), "92 a1 61 01", "at [1]: expected a string, found an integer"),
+            (Type::map(Type::Number), "81 a1 6b a1 78", r#"at ["k"]: expected a number"#),
+            (Type::map(Type::Number), "81 01 01", "expected a string map key, found an integer"),
+            (Type::map(Type::Number), "82 a1 6b 01 a1 6b 02", r#"at ["k"]: duplicate map key"#),
+            (Type::object([("a", Type::String)]), "80", "at a: missing attribute"),
+            (Type::object([("a", Type::String)]), "82 a1 61 c0 a1 62 c0", "at b: unsupported attribute"),
+            (Type::object([("a", Type::String)]), "81 a1 62 c0", "at b: unsupported attribute"),
+            (Type::object([("a", Type::String)]), "82 a1 61 c0 a1 61 c0", "at a: duplicate attribute"),
+            (
+                regions.clone(),
+                "81 a7 726567696f6e73 81 a9 75732d656173742d31 82 a9 696e7374616e636573 91 c0 a4 74696572 01",
+                r#"at regions["us-east-1"].instances: expected a map, found an array"#,
+            ),
+            (
+                regions.clone(),
+                "81 a7 726567696f6e73 81 a9 75732d656173742d31 81 a9 696e7374616e636573 80",
+                r#"at regions["us-east-1"].tier: missing attribute"#,
+            ),
+            (Type::Dynamic, "a1 61", "expected a [type, value] pair for a dynamic value, found a string"),
+            (Type::Dynamic, "91 a1 61", "a dynamic value must be a [type, value] array of 2 elements, found 1"),
+            (Type::Dynamic, "92 c4 03 616263 c0", "invalid dynamic value type"),
+            (Type::Dynamic, "92 01 c0", "expected the JSON type of a dynamic value, found an integer"),
+            (Type::Dynamic, "92 c4 08 22737472696e6722 01", "expected a string, found an integer"),
+            (Type::String, "a2 ff fe", "not valid UTF-8"),
+            (Type::String, "c1", "invalid msgpack marker"),
+            (Type::String, "a1 61 a1 62", "2 unexpected bytes after the value"),
+            (Type::String, "", "unexpected end of msgpack data"),
+        ];
+        for (ty, bytes, want) in cases {
+            let got = err(&hex(bytes), &ty);
+            assert!(got.contains(want), "{ty} {bytes}: got {got:?}, want {want:?}");
+        }
+    }
+
+    #[test]
+    fn truncated_input_is_an_error_at_every_length() {
+        for (ty, v) in round_trip_cases().into_iter().filter(|(_, v)| !matches!(v, Value::List(l) if l.len() > 1000)) {
+            let bytes = encode(&v, &ty).unwrap();
+            for cut in 0..bytes.len() {
+                assert!(decode(&bytes[..cut], &ty).is_err(), "{ty}: prefix of {cut}/{} bytes decoded", bytes.len());
+            }
+        }
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        // A small deterministic generator; any outcome but a panic is fine.
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let types = [obj_ty(), Type::Dynamic, Type::list(Type::Dynamic), Type::Number, Type::map(Type::String)];
+        for round in 0..20_000 {
+            let len = (round % 40) as usize;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    (state >> 24) as u8
+                })
+                .collect();
+            let _ = decode(&bytes, &types[round % types.len()]);
+        }
+        // Huge declared lengths with no data behind them.
+        for bytes in ["dd ff ff ff ff", "df ff ff ff ff", "db ff ff ff ff", "c9 ff ff ff ff 00", "c6 ff ff ff ff"] {
+            assert!(decode(&hex(bytes), &Type::list(Type::String)).is_err());
+            assert!(decode(&hex(bytes), &Type::Dynamic).is_err());
+        }
+    }
+
+    #[test]
+    fn deeply_nested_dynamic_values_are_rejected_not_overflowing() {
+        let mut bytes = Vec::new();
+        for _ in 0..10_000 {
+            bytes.extend_from_slice(&hex("92 c4 09 2264796e616d696322"));
+        }
+        bytes.push(0xc0);
+        assert!(err(&bytes, &Type::Dynamic).contains("nested too deeply"));
+    }
+
+    #[test]
+    fn dynamic_type_may_be_str_or_bin() {
+        let as_str = hex("92 a8 22737472696e6722 a1 78");
+        assert_eq!(decode(&as_str, &Type::Dynamic).unwrap(), Value::dynamic(Type::String, Value::string("x")));
+        let nested = Value::dynamic(
+            Type::object([("a", Type::list(Type::Number))]),
+            Value::object([("a", Value::list([num("2.5")]))]),
+        );
+        let bytes = encode(&nested, &Type::Dynamic).unwrap();
+        assert_eq!(decode(&bytes, &Type::Dynamic).unwrap(), nested);
+    }
+
+    #[test]
+    fn sets_drop_duplicate_known_elements_on_decode() {
+        let v = decode(&hex("93 a1 61 a1 61 a1 62"), &Type::set(Type::String)).unwrap();
+        assert_eq!(v, Value::set([Value::string("a"), Value::string("b")]));
+        assert_eq!(v.as_elements().map(<[Value]>::len), Some(2));
+    }
+
+    #[test]
+    fn encode_errors_name_the_path_table() {
+        let ty = Type::object([("a", Type::String), ("m", Type::map(Type::list(Type::Number)))]);
+        let cases: Vec<(Type, Value, &str)> = vec![
+            (Type::String, Value::number(1), "expected a string (string), found a number"),
+            (Type::list(Type::String), Value::set([]), "expected a list (list(string)), found a set"),
+            (ty.clone(), Value::object([("a", Value::Null)]), "at m: missing attribute"),
+            (
+                ty.clone(),
+                Value::object([("a", Value::Null), ("m", Value::Null), ("z", Value::Null)]),
+                "at z: unsupported attribute",
+            ),
+            (
+                ty.clone(),
+                Value::object([
+                    ("a", Value::Null),
+                    ("m", Value::map([("k", Value::list([Value::number(1), Value::string("x")]))])),
+                ]),
+                r#"at m["k"][1]: expected a number"#,
+            ),
+            (Type::tuple([Type::Bool]), Value::tuple([]), "expected a tuple of 1 elements, found 0"),
+            (Type::Dynamic, Value::list([]), "cannot tell the type"),
+            (Type::Number, Value::dynamic(Type::String, Value::string("1")), "found a dynamically-typed value"),
+        ];
+        for (ty, v, want) in cases {
+            let got = encode(&v, &ty).unwrap_err().to_string();
+            assert!(got.contains(want), "{ty} {v}: got {got:?}, want {want:?}");
+        }
+    }
+}

@@ -524,3 +524,221 @@ impl NestedBlock {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Block {
+        Block::new()
+            .attributes(vec![
+                Attribute::required("name", Type::String).description("Name."),
+                Attribute::optional("password", Type::String).sensitive(),
+                Attribute::optional("password_wo", Type::String).sensitive().write_only(),
+                Attribute::computed("arn", Type::String),
+                Attribute::optional_computed(
+                    "regions",
+                    NestedAttributes::map(vec![
+                        Attribute::required("instance_class", Type::String),
+                        Attribute::optional("secret_wo", Type::String).write_only(),
+                        Attribute::optional(
+                            "instances",
+                            NestedAttributes::list(vec![Attribute::computed("endpoint", Type::String)]),
+                        ),
+                    ]),
+                ),
+                Attribute::optional("single", NestedAttributes::single(vec![Attribute::optional("x", Type::Number)])),
+                Attribute::optional("tags", NestedAttributes::set(vec![Attribute::required("k", Type::String)])),
+            ])
+            .blocks(vec![
+                NestedBlock::new(
+                    "assume_role",
+                    BlockNesting::Single,
+                    Block::new().attributes(vec![Attribute::required("role_arn", Type::String)]),
+                )
+                .max_items(1),
+                NestedBlock::new(
+                    "rule",
+                    BlockNesting::List,
+                    Block::new().attributes(vec![Attribute::optional("token_wo", Type::String).write_only()]),
+                ),
+                NestedBlock::new("s", BlockNesting::Set, Block::new().attributes(vec![Attribute::optional("v", Type::Bool)])),
+                NestedBlock::new("m", BlockNesting::Map, Block::new().attributes(vec![Attribute::optional("v", Type::Bool)])),
+                NestedBlock::new("g", BlockNesting::Group, Block::new().attributes(vec![Attribute::optional("v", Type::Bool)])),
+            ])
+            .description("A topology.")
+    }
+
+    #[test]
+    fn builders_set_flags() {
+        let b = sample();
+        let name = b.attribute("name").unwrap();
+        assert!(name.required && !name.optional && !name.computed);
+        assert_eq!(name.description, "Name.");
+        let wo = b.attribute("password_wo").unwrap();
+        assert!(wo.write_only && wo.sensitive && wo.optional);
+        let arn = b.attribute("arn").unwrap();
+        assert!(arn.computed && !arn.optional && !arn.required);
+        let regions = b.attribute("regions").unwrap();
+        assert!(regions.optional && regions.computed);
+        assert_eq!(regions.nested().map(|n| n.nesting), Some(ObjectNesting::Map));
+        assert!(b.attribute("nope").is_none());
+        assert_eq!(b.block_type("assume_role").map(|nb| nb.max_items), Some(1));
+        assert_eq!(b.description, "A topology.");
+        assert!(Attribute::optional("d", Type::Bool).deprecated().deprecated);
+        assert!(Block::new().deprecated().deprecated);
+        assert_eq!(NestedBlock::new("x", BlockNesting::List, Block::new()).min_items(2).min_items, 2);
+    }
+
+    #[test]
+    fn value_type_table() {
+        let obj = |attrs: Vec<(&str, Type)>| Type::object(attrs);
+        let b = sample();
+        let want = obj(vec![
+            ("name", Type::String),
+            ("password", Type::String),
+            ("password_wo", Type::String),
+            ("arn", Type::String),
+            (
+                "regions",
+                Type::map(obj(vec![
+                    ("instance_class", Type::String),
+                    ("secret_wo", Type::String),
+                    ("instances", Type::list(obj(vec![("endpoint", Type::String)]))),
+                ])),
+            ),
+            ("single", obj(vec![("x", Type::Number)])),
+            ("tags", Type::set(obj(vec![("k", Type::String)]))),
+            ("assume_role", obj(vec![("role_arn", Type::String)])),
+            ("rule", Type::list(obj(vec![("token_wo", Type::String)]))),
+            ("s", Type::set(obj(vec![("v", Type::Bool)]))),
+            ("m", Type::map(obj(vec![("v", Type::Bool)]))),
+            ("g", obj(vec![("v", Type::Bool)])),
+        ]);
+        assert_eq!(b.value_type(), want);
+        assert_eq!(Schema::new(2, b).value_type(), want);
+        assert_eq!(Block::new().value_type(), Type::object::<&str>([]));
+    }
+
+    fn sample_value() -> Value {
+        Value::object([
+            ("name", Value::string("n")),
+            ("password", Value::string("p")),
+            ("password_wo", Value::string("secret")),
+            ("arn", Value::Unknown),
+            (
+                "regions",
+                Value::map([
+                    (
+                        "us-east-1",
+                        Value::object([
+                            ("instance_class", Value::string("db.r6g.large")),
+                            ("secret_wo", Value::string("s1")),
+                            ("instances", Value::list([Value::object([("endpoint", Value::Null)])])),
+                        ]),
+                    ),
+                    (
+                        "eu-west-1",
+                        Value::object([
+                            ("instance_class", Value::string("db.r6g.large")),
+                            ("secret_wo", Value::Null),
+                            ("instances", Value::Null),
+                        ]),
+                    ),
+                ]),
+            ),
+            ("single", Value::Null),
+            ("tags", Value::set([Value::object([("k", Value::string("a"))])])),
+            ("assume_role", Value::object([("role_arn", Value::string("r"))])),
+            ("rule", Value::list([Value::object([("token_wo", Value::string("t"))])])),
+            ("s", Value::set([])),
+            ("m", Value::map([("x", Value::object([("v", Value::bool(true))]))])),
+            ("g", Value::object([("v", Value::Null)])),
+        ])
+    }
+
+    #[test]
+    fn walk_visits_every_attribute_with_its_path() {
+        let b = sample();
+        let v = sample_value();
+        assert!(v.conforms_to(&b.value_type()));
+        let mut seen = Vec::new();
+        b.walk(&v, &mut |path, attr, value| seen.push((path.to_string(), attr.name.clone(), value.to_string())));
+        let paths: Vec<&str> = seen.iter().map(|(p, _, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "name",
+                "password",
+                "password_wo",
+                "arn",
+                "regions",
+                r#"regions["eu-west-1"].instance_class"#,
+                r#"regions["eu-west-1"].secret_wo"#,
+                r#"regions["eu-west-1"].instances"#,
+                r#"regions["us-east-1"].instance_class"#,
+                r#"regions["us-east-1"].secret_wo"#,
+                r#"regions["us-east-1"].instances"#,
+                r#"regions["us-east-1"].instances[0].endpoint"#,
+                "single",
+                "tags",
+                "tags[0].k",
+                "assume_role.role_arn",
+                "rule[0].token_wo",
+                r#"m["x"].v"#,
+                "g.v",
+            ]
+        );
+        assert_eq!(seen[3].2, "(unknown)");
+        // Nothing below null or unknown objects.
+        let mut count = 0;
+        b.walk(&Value::Null, &mut |_, _, _| count += 1);
+        b.walk(&Value::Unknown, &mut |_, _, _| count += 1);
+        assert_eq!(count, 0);
+    }
+
+    #[test]
+    fn transform_nulls_write_only_attributes_everywhere() {
+        let b = sample();
+        let out = b.transform(sample_value(), &mut |_, attr, v| if attr.write_only { Value::Null } else { v });
+        let mut non_null_write_only = Vec::new();
+        b.walk(&out, &mut |path, attr, v| {
+            if attr.write_only && !v.is_null() {
+                non_null_write_only.push(path.to_string());
+            }
+        });
+        assert!(non_null_write_only.is_empty(), "{non_null_write_only:?}");
+        // Everything else is untouched.
+        let mut want = sample_value();
+        if let Value::Object(m) = &mut want {
+            m.insert("password_wo".into(), Value::Null);
+            m.insert("rule".into(), Value::list([Value::object([("token_wo", Value::Null)])]));
+            if let Some(Value::Map(regions)) = m.get_mut("regions") {
+                if let Some(Value::Object(r)) = regions.get_mut("us-east-1") {
+                    r.insert("secret_wo".into(), Value::Null);
+                }
+            }
+        }
+        assert_eq!(out, want);
+    }
+
+    #[test]
+    fn transform_sees_paths_and_descends_into_replacements() {
+        let b = sample();
+        let mut paths = Vec::new();
+        let out = b.transform(sample_value(), &mut |path, attr, v| {
+            paths.push(path.to_string());
+            if attr.name == "regions" {
+                Value::Null
+            } else {
+                v
+            }
+        });
+        assert!(out.get_attr("regions").is_some_and(Value::is_null));
+        assert!(!paths.iter().any(|p| p.starts_with("regions[")), "{paths:?}");
+        assert!(paths.contains(&"g.v".to_string()));
+        // Null and unknown roots come back unchanged.
+        assert_eq!(b.transform(Value::Null, &mut |_, _, v| v), Value::Null);
+        assert_eq!(b.transform(Value::Unknown, &mut |_, _, v| v), Value::Unknown);
+    }
+}
