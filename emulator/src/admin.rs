@@ -4,7 +4,7 @@
 use crate::ids;
 use crate::model::{key, Role};
 use crate::server::{Fault, Shared};
-use crate::timing::{iso8601, now_ms};
+use crate::timing::iso8601;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Method, Response, StatusCode};
@@ -39,7 +39,7 @@ pub fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Resp
         }
         ("POST", ["reset"]) => {
             let mut inner = shared.lock();
-            *inner = crate::server::Inner::default();
+            *inner = crate::server::Inner { time_scale: shared.config.time_scale, ..Default::default() };
             let st = inner.st.clone();
             drop(inner);
             shared.save(&st);
@@ -52,10 +52,10 @@ pub fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Resp
         }
         ("DELETE", ["regions", region, "outage"]) => {
             let mut inner = shared.lock();
-            let now = now_ms();
-            inner.st.settle(now, shared.config.time_scale);
+            inner.settle();
+            let (now, scale) = (inner.now(), inner.time_scale);
             inner.st.outages.remove(*region);
-            inner.st.region_restored(region, now, shared.config.time_scale);
+            inner.st.region_restored(region, now, scale);
             reply(200, &json!({ "ok": true, "outages": inner.st.outages }))
         }
         ("GET", ["faults"]) => {
@@ -79,6 +79,7 @@ pub fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Resp
             inner.windows.clear();
             reply(200, &json!({ "ok": true }))
         }
+        ("POST", ["clock"]) => set_clock(shared, body),
         ("GET", ["health"]) => reply(200, &json!({ "ok": true })),
         _ => bad(404, format!("no admin route {method} /_emulator/{path}")),
     }
@@ -144,7 +145,7 @@ fn add_fault(shared: &Shared, body: &[u8]) -> Resp {
 /// Every object with its status, settled to now.
 pub fn state_json(shared: &Shared) -> Value {
     let mut inner = shared.lock();
-    inner.st.settle(now_ms(), shared.config.time_scale);
+    inner.settle();
     let st = &inner.st;
     let globals: Vec<Value> = st
         .globals
@@ -222,11 +223,37 @@ pub fn state_json(shared: &Shared) -> Value {
         })
         .collect();
     json!({
-        "time_scale": shared.config.time_scale,
+        "time_scale": inner.time_scale,
+        "clock_offset_ms": inner.clock_offset_ms,
         "outages": st.outages,
         "global_clusters": globals,
         "clusters": clusters,
         "instances": instances,
         "snapshots": snapshots,
     })
+}
+
+/// `POST /_emulator/clock` with `{"advance_seconds": N}` (move the virtual
+/// clock forward, completing what falls due) and/or `{"time_scale": X}`
+/// (durations of operations started from now on).
+fn set_clock(shared: &Shared, body: &[u8]) -> Resp {
+    let v: Value = match serde_json::from_slice(body) {
+        Ok(v @ Value::Object(_)) => v,
+        _ => return bad(400, "expected a JSON object with advance_seconds and/or time_scale"),
+    };
+    let mut inner = shared.lock();
+    if let Some(a) = v.get("advance_seconds") {
+        match a.as_f64() {
+            Some(s) if s >= 0.0 && s.is_finite() => inner.clock_offset_ms += (s * 1000.0) as u64,
+            _ => return bad(400, "advance_seconds must be a non-negative number"),
+        }
+    }
+    if let Some(t) = v.get("time_scale") {
+        match t.as_f64() {
+            Some(s) if s >= 0.0 && s.is_finite() => inner.time_scale = s,
+            _ => return bad(400, "time_scale must be a non-negative number"),
+        }
+    }
+    inner.settle();
+    reply(200, &json!({ "ok": true, "time_scale": inner.time_scale, "clock_offset_ms": inner.clock_offset_ms }))
 }

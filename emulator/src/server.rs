@@ -84,6 +84,24 @@ pub struct Inner {
     pub rate_limit: Option<u32>,
     /// Recent accepted call instants per region.
     pub windows: HashMap<String, VecDeque<Instant>>,
+    /// Duration multiplier (starts from the config; the admin API can change it).
+    pub time_scale: f64,
+    /// Virtual clock offset added to wall-clock time (`POST /_emulator/clock`).
+    pub clock_offset_ms: u64,
+}
+
+impl Inner {
+    /// Virtual now, epoch ms.
+    pub fn now(&self) -> u64 {
+        now_ms().saturating_add(self.clock_offset_ms)
+    }
+
+    /// Advances every transition due by now.
+    pub fn settle(&mut self) {
+        let now = self.now();
+        let scale = self.time_scale;
+        self.st.settle(now, scale);
+    }
 }
 
 /// State shared by every connection.
@@ -159,7 +177,7 @@ pub(crate) async fn start(listen: SocketAddr, config: EmulatorConfig) -> std::io
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared {
-        inner: Mutex::new(Inner { st, ..Inner::default() }),
+        inner: Mutex::new(Inner { st, time_scale: config.time_scale, ..Inner::default() }),
         config,
         started: Instant::now(),
     });
@@ -294,9 +312,9 @@ fn rds_call(shared: &Shared, auth: Option<&str>, params: &Params) -> Result<Resp
         check_rate(&mut inner, &region)?;
         check_throttle(&mut inner)?;
         check_faults(&mut inner, &action, &region)?;
-        let now = now_ms();
-        let scale = shared.config.time_scale;
-        inner.st.settle(now, scale);
+        inner.settle();
+        let now = inner.now();
+        let scale = inner.time_scale;
         let mut ctx = Ctx { st: &mut inner.st, region, now, scale, p: params };
         rds::dispatch(&action, &mut ctx)
     })();
