@@ -7,5 +7,6 @@
 //! diagnostics); [`engine`] dispatches RPCs and checks Terraform's plan/apply
 //! invariants; `topology` is the resource; `aws` is the only SDK caller.
 
+pub mod aws;
 pub mod engine;
 pub mod tf;

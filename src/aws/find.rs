@@ -1,0 +1,287 @@
+//! Finders and the read path.
+//!
+//! Every finder returns `Ok(None)` when the object does not exist (whether AWS
+//! says `...NotFound` or returns an empty list) and checks that the object it
+//! got back carries the identifier it asked for.
+//!
+//! [`observe`] reads a whole topology with a fixed number of calls: one
+//! DescribeGlobalClusters, then per member region (in parallel) one
+//! DescribeDBClusters and one DescribeDBInstances filtered by cluster, so
+//! `1 + 2R` calls whatever the number of instances. A member region that does
+//! not answer becomes [`RegionObservation::Unreachable`]; it is not an error.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_rds::types::Filter;
+
+use super::config::Clients;
+use super::error::{AwsError, ErrorKind};
+use super::model::{
+    ObservedCluster, ObservedGlobal, ObservedInstance, ObservedSnapshot, ObservedTopology,
+    RegionObservation,
+};
+use super::retry::send;
+
+fn not_found_is_none<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn cluster_filter(cluster_id: &str) -> Filter {
+    Filter::builder()
+        .name("db-cluster-id")
+        .values(cluster_id)
+        .build()
+}
+
+/// The global cluster `id`, asked in `region` only.
+async fn describe_global_in(
+    clients: &Clients,
+    region: &str,
+    id: &str,
+) -> Result<Option<ObservedGlobal>, AwsError> {
+    let client = clients.rds(region).await?;
+    let out = not_found_is_none(
+        send("DescribeGlobalClusters", region, || {
+            client
+                .describe_global_clusters()
+                .global_cluster_identifier(id)
+                .send()
+        })
+        .await,
+    )?;
+    Ok(out.and_then(|out| {
+        out.global_clusters()
+            .iter()
+            .find(|g| g.global_cluster_identifier() == Some(id))
+            .map(ObservedGlobal::from)
+    }))
+}
+
+/// The global cluster `id` and the region that answered. Global clusters are
+/// partition-wide, so any region can answer: `home_region` is asked first;
+/// only when it is unreachable are `fallback_regions` asked, in order. When
+/// every region is unreachable the home region's error is returned.
+pub async fn find_global_cluster_with_region(
+    clients: &Clients,
+    home_region: &str,
+    fallback_regions: &[String],
+    id: &str,
+) -> Result<Option<(ObservedGlobal, String)>, AwsError> {
+    let mut first_unreachable: Option<AwsError> = None;
+    let candidates = std::iter::once(home_region)
+        .chain(fallback_regions.iter().map(String::as_str))
+        .filter(|r| !r.is_empty());
+    let mut asked: Vec<&str> = Vec::new();
+    for region in candidates {
+        if asked.contains(&region) {
+            continue;
+        }
+        asked.push(region);
+        match describe_global_in(clients, region, id).await {
+            Ok(found) => {
+                if region != home_region {
+                    tracing::info!(
+                        home_region,
+                        region,
+                        global_cluster = id,
+                        "home region unreachable; global cluster read through another region"
+                    );
+                }
+                return Ok(found.map(|g| (g, region.to_string())));
+            }
+            Err(e) if e.is_unreachable() => {
+                tracing::warn!(region, global_cluster = id, "region unreachable while reading the global cluster");
+                first_unreachable.get_or_insert(e);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(first_unreachable.unwrap_or_else(|| {
+        AwsError::local(
+            "DescribeGlobalClusters",
+            home_region,
+            ErrorKind::InvalidParameter,
+            "no region to ask",
+        )
+    }))
+}
+
+/// The global cluster `id`, with fallback to other regions when the home
+/// region is unreachable (see [`find_global_cluster_with_region`]).
+pub async fn find_global_cluster(
+    clients: &Clients,
+    home_region: &str,
+    fallback_regions: &[String],
+    id: &str,
+) -> Result<Option<ObservedGlobal>, AwsError> {
+    Ok(find_global_cluster_with_region(clients, home_region, fallback_regions, id)
+        .await?
+        .map(|(g, _)| g))
+}
+
+/// The cluster `id` in `region`.
+pub async fn find_cluster(
+    clients: &Clients,
+    region: &str,
+    id: &str,
+) -> Result<Option<ObservedCluster>, AwsError> {
+    let client = clients.rds(region).await?;
+    let out = not_found_is_none(
+        send("DescribeDBClusters", region, || {
+            client.describe_db_clusters().db_cluster_identifier(id).send()
+        })
+        .await,
+    )?;
+    Ok(out.and_then(|out| {
+        out.db_clusters()
+            .iter()
+            .find(|c| c.db_cluster_identifier() == Some(id))
+            .map(|c| ObservedCluster::from_sdk(c, region))
+    }))
+}
+
+/// The instance `id` in `region`.
+pub async fn find_instance(
+    clients: &Clients,
+    region: &str,
+    id: &str,
+) -> Result<Option<ObservedInstance>, AwsError> {
+    let client = clients.rds(region).await?;
+    let out = not_found_is_none(
+        send("DescribeDBInstances", region, || {
+            client.describe_db_instances().db_instance_identifier(id).send()
+        })
+        .await,
+    )?;
+    Ok(out.and_then(|out| {
+        out.db_instances()
+            .iter()
+            .find(|i| i.db_instance_identifier() == Some(id))
+            .map(|i| ObservedInstance::from_sdk(i, region))
+    }))
+}
+
+/// Every instance of cluster `cluster_id` in `region` (filter `db-cluster-id`,
+/// following `Marker` pages; one call for up to 100 instances). Instances
+/// that report another cluster are dropped.
+pub async fn find_instances_by_cluster(
+    clients: &Clients,
+    region: &str,
+    cluster_id: &str,
+) -> Result<Vec<ObservedInstance>, AwsError> {
+    let client = clients.rds(region).await?;
+    let mut instances = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let out = send("DescribeDBInstances", region, || {
+            client
+                .describe_db_instances()
+                .filters(cluster_filter(cluster_id))
+                .set_marker(marker.clone())
+                .send()
+        })
+        .await;
+        let out = match out {
+            Ok(out) => out,
+            // The filter form answers an empty list; tolerate the other form too.
+            Err(e) if e.kind == ErrorKind::NotFound => break,
+            Err(e) => return Err(e),
+        };
+        instances.extend(
+            out.db_instances()
+                .iter()
+                .filter(|i| i.db_cluster_identifier() == Some(cluster_id))
+                .map(|i| ObservedInstance::from_sdk(i, region)),
+        );
+        match out.marker() {
+            Some(m) if !m.is_empty() && marker.as_deref() != Some(m) => marker = Some(m.to_string()),
+            _ => break,
+        }
+    }
+    instances.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(instances)
+}
+
+/// The cluster snapshot `id` in `region`.
+pub async fn find_snapshot(
+    clients: &Clients,
+    region: &str,
+    id: &str,
+) -> Result<Option<ObservedSnapshot>, AwsError> {
+    let client = clients.rds(region).await?;
+    let out = not_found_is_none(
+        send("DescribeDBClusterSnapshots", region, || {
+            client
+                .describe_db_cluster_snapshots()
+                .db_cluster_snapshot_identifier(id)
+                .send()
+        })
+        .await,
+    )?;
+    Ok(out.and_then(|out| {
+        out.db_cluster_snapshots()
+            .iter()
+            .find(|s| s.db_cluster_snapshot_identifier() == Some(id))
+            .map(ObservedSnapshot::from)
+    }))
+}
+
+/// Reads one region: the cluster `cluster_id` and its instances, with one
+/// DescribeDBClusters and one DescribeDBInstances sent concurrently. A region
+/// that does not answer yields [`RegionObservation::Unreachable`]; any other
+/// failure is an error.
+pub async fn observe_region(
+    clients: &Clients,
+    region: &str,
+    cluster_id: &str,
+) -> Result<RegionObservation, AwsError> {
+    let (cluster, instances) = tokio::join!(
+        find_cluster(clients, region, cluster_id),
+        find_instances_by_cluster(clients, region, cluster_id),
+    );
+    match (cluster, instances) {
+        (Ok(cluster), Ok(instances)) => Ok(RegionObservation::Reached { cluster, instances }),
+        (Err(e), _) | (_, Err(e)) if e.is_unreachable() => {
+            Ok(RegionObservation::Unreachable { error: e })
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
+/// Reads the whole topology of global cluster `global_id`: one
+/// DescribeGlobalClusters (home region, falling back to `fallback_regions`
+/// when it is unreachable), then every member region in parallel with
+/// [`observe_region`]. `Ok(None)` when the global cluster does not exist.
+pub async fn observe(
+    clients: &Clients,
+    home_region: &str,
+    fallback_regions: &[String],
+    global_id: &str,
+) -> Result<Option<ObservedTopology>, AwsError> {
+    let Some((global, global_region)) =
+        find_global_cluster_with_region(clients, home_region, fallback_regions, global_id).await?
+    else {
+        return Ok(None);
+    };
+    let reads = global.members.iter().map(|m| async move {
+        let obs = observe_region(clients, &m.region, &m.cluster_id).await;
+        (m.region.clone(), obs)
+    });
+    let mut regions = BTreeMap::new();
+    for (region, obs) in futures::future::join_all(reads).await {
+        let obs = obs?;
+        if let RegionObservation::Unreachable { error } = &obs {
+            tracing::warn!(region = %region, error = %error, "member region could not be read");
+        }
+        regions.insert(region, obs);
+    }
+    Ok(Some(ObservedTopology {
+        global,
+        global_region,
+        regions,
+    }))
+}

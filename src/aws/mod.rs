@@ -1,0 +1,54 @@
+//! The only room that talks to AWS: every `aws-sdk-rds` call of the provider
+//! lives under this module.
+//!
+//! What it owns:
+//! - [`config`]: provider settings ([`AwsSettings`]) and [`Clients`], one lazily
+//!   built RDS client per region sharing one credential chain.
+//! - [`retry`]: the single retry policy (SDK standard retries for throttling and
+//!   5xx, a short bounded budget for transport failures so an unreachable region
+//!   is recognised in seconds, not minutes).
+//! - [`error`]: one classification of SDK errors into [`ErrorKind`], by error
+//!   code only, never by message text.
+//! - [`model`]: plain observed types; no SDK type leaves this module.
+//! - [`find`]: finders returning `Result<Option<T>, AwsError>` and [`observe`],
+//!   the read path (one DescribeGlobalClusters, then per member region one
+//!   DescribeDBClusters and one DescribeDBInstances).
+//! - [`ops`]: one typed function per mutating RDS action the provider uses.
+//! - [`wait`]: waiters with typed pending/target status sets under one deadline.
+//!
+//! What it must not do: build user diagnostics. Failures are typed errors
+//! ([`AwsError`], [`WaitError`]) that the topology module turns into
+//! diagnostics. Secrets travel as [`Secret`] and are never logged or formatted.
+
+pub mod config;
+pub mod error;
+pub mod find;
+pub mod model;
+pub mod ops;
+pub mod retry;
+pub mod secret;
+pub mod wait;
+
+pub use config::{AssumeRole, AwsSettings, Clients};
+pub use error::{AwsError, ErrorKind};
+pub use find::{
+    find_cluster, find_global_cluster, find_global_cluster_with_region, find_instance,
+    find_instances_by_cluster, find_snapshot, observe, observe_region,
+};
+pub use model::{
+    arn_region, arn_resource_id, FailoverState, GlobalMember, ObservedCluster,
+    ObservedClusterMember, ObservedGlobal, ObservedInstance, ObservedSnapshot, ObservedTopology,
+    RegionObservation,
+};
+pub use ops::{
+    add_tags, create_db_cluster, create_db_instance, create_global_cluster, delete_db_cluster,
+    delete_db_instance, delete_global_cluster, failover_global_cluster, modify_db_cluster,
+    modify_db_instance, modify_global_cluster, ownership_tags, remove_from_global_cluster,
+    remove_tags, switchover_global_cluster, ClusterRole, FinalSnapshot, ModifyCluster,
+    ModifyGlobal, ModifyInstance, NewCluster, NewGlobalCluster, NewInstance, OWNERSHIP_TAG_KEY,
+};
+pub use secret::Secret;
+pub use wait::{
+    wait_cluster_deleted, wait_cluster_status, wait_for, wait_global_available,
+    wait_instance_deleted, wait_instance_status, wait_writer, PollInterval, WaitError,
+};

@@ -1,0 +1,207 @@
+//! The retry policy of every AWS call, decided here and only here.
+//!
+//! Two kinds of failure are retried differently:
+//!
+//! * **Answered failures** (throttling, 5xx, transient service errors) are
+//!   retried by the SDK's *standard* strategy: at most `max_retries + 1`
+//!   attempts (default [`DEFAULT_MAX_RETRIES`] = 25 retries), exponential
+//!   backoff with full jitter starting at [`INITIAL_BACKOFF`] (1 s) and capped
+//!   at [`MAX_BACKOFF`] (20 s). Throttling never makes a region "unreachable".
+//!
+//! * **Transport failures** (connection refused/reset/closed without an
+//!   answer, connect timeout, attempt timeout) are *not* retried by the SDK: a
+//!   classifier ([`TransportFailuresNotRetriedBySdk`]) forbids it, because the
+//!   standard strategy would keep an unreachable region busy for minutes.
+//!   Instead [`send`] sends the whole call at most [`TRANSPORT_ATTEMPTS`]
+//!   (3) times with a jittered pause of 0.5–1 s, then 1–2 s between them, and
+//!   does not start another attempt once [`TRANSPORT_BUDGET`] (20 s) has
+//!   passed since the call began; then it returns
+//!   [`ErrorKind::Unreachable`](super::ErrorKind::Unreachable).
+//!
+//! Timeouts: connect [`CONNECT_TIMEOUT`] (3 s), each attempt
+//! [`ATTEMPT_TIMEOUT`] (10 s; RDS control-plane calls normally answer in well
+//! under a second).
+//!
+//! Resulting bounds for one call to a region that does not answer:
+//! * connections refused or closed: about 2–3 s (3 attempts + 2 pauses);
+//! * packets dropped (connect timeout): at most 3 × 3 s + 3 s = 12 s;
+//! * connection accepted but never answered: 10 s + 1 s + 10 s ≈ 21 s
+//!   (the budget stops the third attempt); never more than
+//!   `TRANSPORT_BUDGET + ATTEMPT_TIMEOUT` = 30 s.
+//!
+//! A transport failure after several throttled attempts inside one SDK call
+//! counts as one transport attempt; three SDK calls in a row that end in a
+//! transport failure make the region unreachable.
+
+use std::error::Error as StdError;
+use std::future::Future;
+use std::time::Duration;
+
+use aws_sdk_rds::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, OrchestratorError};
+use aws_smithy_runtime_api::client::retries::classifiers::{
+    ClassifyRetry, RetryAction, RetryClassifierPriority,
+};
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use rand::Rng;
+
+use super::error::{AwsError, ErrorKind};
+
+/// Retries of answered failures (throttling, 5xx) when the provider
+/// configuration does not set `max_retries`.
+pub const DEFAULT_MAX_RETRIES: u32 = 25;
+/// First backoff of the SDK's standard strategy (jittered).
+pub const INITIAL_BACKOFF: Duration = Duration::from_secs(1);
+/// Largest backoff of the SDK's standard strategy.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(20);
+/// TCP (and TLS) connect timeout.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Timeout of one HTTP attempt, connect included.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// No new transport attempt starts once this much time has passed since the
+/// call began.
+pub const TRANSPORT_BUDGET: Duration = Duration::from_secs(20);
+/// Calls ending in a transport failure before the region is declared
+/// unreachable.
+pub const TRANSPORT_ATTEMPTS: u32 = 3;
+/// Base pause between transport attempts; attempt `n` waits
+/// `TRANSPORT_BACKOFF * 2^(n-1)` scaled by a random factor in `[0.5, 1]`.
+pub const TRANSPORT_BACKOFF: Duration = Duration::from_secs(1);
+
+/// The SDK retry configuration for answered failures.
+pub fn retry_config(max_retries: Option<u32>) -> RetryConfig {
+    let retries = max_retries.unwrap_or(DEFAULT_MAX_RETRIES);
+    RetryConfig::standard()
+        .with_max_attempts(retries.saturating_add(1))
+        .with_initial_backoff(INITIAL_BACKOFF)
+        .with_max_backoff(MAX_BACKOFF)
+}
+
+/// The SDK timeout configuration.
+pub fn timeout_config() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .build()
+}
+
+/// Retry classifier that forbids the SDK from retrying transport failures;
+/// [`send`] owns that budget instead. Runs after the SDK's own classifiers
+/// so it overrides their "transient error" verdict.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TransportFailuresNotRetriedBySdk;
+
+impl ClassifyRetry for TransportFailuresNotRetriedBySdk {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        match ctx.output_or_error() {
+            Some(Err(err)) if is_transport_failure(err) => RetryAction::RetryForbidden,
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "TransportFailuresNotRetriedBySdk"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
+}
+
+fn is_transport_failure<E>(err: &OrchestratorError<E>) -> bool {
+    err.is_timeout_error()
+        || err
+            .as_connector_error()
+            .is_some_and(|connector| !connector.is_user())
+}
+
+fn transport_pause(attempt: u32) -> Duration {
+    let factor: f64 = rand::thread_rng().gen_range(0.5..=1.0);
+    TRANSPORT_BACKOFF
+        .mul_f64(2f64.powi(attempt.saturating_sub(1).min(8) as i32))
+        .mul_f64(factor)
+}
+
+/// Sends one RDS call under the transport budget and classifies its error.
+///
+/// `call` builds and sends the request; it is invoked again (at most
+/// [`TRANSPORT_ATTEMPTS`] times in all) only when the previous invocation
+/// ended in a transport failure. Callers must be prepared for a mutating call
+/// that reached AWS but whose answer was lost: the re-sent call then fails
+/// with `AlreadyExists`, `NotFound` or `InvalidState`.
+pub async fn send<O, E, F, Fut>(operation: &'static str, region: &str, mut call: F) -> Result<O, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+{
+    let started = tokio::time::Instant::now();
+    let mut attempt = 1;
+    loop {
+        match call().await {
+            Ok(output) => return Ok(output),
+            Err(sdk_err) => {
+                let err = AwsError::from_sdk(operation, region, sdk_err);
+                let pause = transport_pause(attempt);
+                let out_of_budget = attempt >= TRANSPORT_ATTEMPTS
+                    || started.elapsed() + pause >= TRANSPORT_BUDGET;
+                if err.kind != ErrorKind::Unreachable || out_of_budget {
+                    if err.kind == ErrorKind::Unreachable {
+                        tracing::warn!(
+                            region,
+                            operation,
+                            attempts = attempt,
+                            "region did not answer; treating it as unreachable"
+                        );
+                    }
+                    return Err(err);
+                }
+                tracing::debug!(
+                    region,
+                    operation,
+                    attempt,
+                    pause_ms = pause.as_millis() as u64,
+                    error = %err,
+                    "transport failure, re-sending"
+                );
+                tokio::time::sleep(pause).await;
+                attempt += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transport_pauses_are_bounded_and_growing() {
+        for _ in 0..100 {
+            let p1 = transport_pause(1);
+            let p2 = transport_pause(2);
+            assert!(p1 >= Duration::from_millis(500) && p1 <= Duration::from_secs(1));
+            assert!(p2 >= Duration::from_secs(1) && p2 <= Duration::from_secs(2));
+        }
+    }
+
+    #[test]
+    fn worst_case_budget_is_tens_of_seconds() {
+        let pauses: Duration = (1..TRANSPORT_ATTEMPTS)
+            .map(|n| TRANSPORT_BACKOFF * 2u32.pow(n - 1))
+            .sum();
+        let hanging = TRANSPORT_BUDGET + ATTEMPT_TIMEOUT;
+        let dropped = CONNECT_TIMEOUT * TRANSPORT_ATTEMPTS + pauses;
+        assert!(hanging <= Duration::from_secs(30), "{hanging:?}");
+        assert!(dropped <= Duration::from_secs(15), "{dropped:?}");
+    }
+
+    #[test]
+    fn max_retries_maps_to_attempts() {
+        assert_eq!(retry_config(None).max_attempts(), DEFAULT_MAX_RETRIES + 1);
+        assert_eq!(retry_config(Some(0)).max_attempts(), 1);
+        assert_eq!(retry_config(Some(u32::MAX)).max_attempts(), u32::MAX);
+    }
+}

@@ -1,0 +1,532 @@
+//! Waiters: poll an object until its status reaches a target set, under the
+//! one deadline of the apply.
+//!
+//! [`wait_for`] is the generic loop; the typed waiters below supply the
+//! refresh function and the status sets. Rules shared by all of them:
+//!
+//! * The deadline is passed in (one per apply); each sleep is
+//!   `min(interval, remaining)`, and a wait never runs past the deadline.
+//! * The poll interval starts at [`PollInterval::initial`] and grows by half
+//!   each poll up to [`PollInterval::max`].
+//! * A status in `target` ends the wait; a status in `pending` continues it;
+//!   any other status fails with [`WaitError::UnexpectedStatus`]. An empty
+//!   `pending` set means "any status is pending" (used by deletion waits).
+//! * An object that disappears fails with [`WaitError::Gone`], unless the
+//!   wait is for its disappearance (`target` empty).
+//! * A poll that ends `Throttled` is skipped (the next poll tries again);
+//!   any other AWS error, including `Unreachable`, ends the wait.
+//! * Each status change is logged at INFO with the region, object and status.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::config::Clients;
+use super::error::{AwsError, ErrorKind};
+use super::find::{find_cluster, find_global_cluster, find_instance};
+use super::model::{ObservedCluster, ObservedGlobal, ObservedInstance};
+
+/// Transitional cluster statuses (AWS `DBCluster.Status` values that resolve
+/// by themselves).
+pub const CLUSTER_PENDING: &[&str] = &[
+    "creating",
+    "backing-up",
+    "modifying",
+    "renaming",
+    "resetting-master-credentials",
+    "upgrading",
+    "maintenance",
+    "migrating",
+    "preparing-data-migration",
+    "promoting",
+    "rebooting",
+    "starting",
+    "storage-optimization",
+    "update-iam-db-auth",
+    "configuring-iam-database-auth",
+    "configuring-log-exports",
+    "configuring-activity-stream",
+    "switching-over",
+    "failing-over",
+];
+
+/// Transitional instance statuses.
+pub const INSTANCE_PENDING: &[&str] = &[
+    "creating",
+    "backing-up",
+    "modifying",
+    "renaming",
+    "rebooting",
+    "resetting-master-credentials",
+    "upgrading",
+    "maintenance",
+    "starting",
+    "storage-optimization",
+    "configuring-enhanced-monitoring",
+    "configuring-iam-database-auth",
+    "configuring-log-exports",
+    "converting-to-vpc",
+    "moving-to-vpc",
+];
+
+/// Transitional global cluster statuses, including the synthetic
+/// `failover-<status>` reported by [`wait_global_available`] while a
+/// `FailoverState` is present.
+pub const GLOBAL_PENDING: &[&str] = &[
+    "creating",
+    "modifying",
+    "upgrading",
+    "switching-over",
+    "failing-over",
+    "available-failover-pending",
+    "failover-pending",
+    "failover-failing-over",
+    "failover-cancelling",
+];
+
+/// The usual target.
+pub const AVAILABLE: &[&str] = &["available"];
+
+/// Poll interval policy: starts at `initial`, grows ×1.5 per poll, capped at
+/// `max`. Use small values against the emulator (e.g. 200 ms .. 2 s) and
+/// larger ones against AWS (e.g. 5 s .. 30 s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PollInterval {
+    pub initial: Duration,
+    pub max: Duration,
+}
+
+impl PollInterval {
+    /// Intervals for real AWS, whose transitions take minutes.
+    pub const AWS: PollInterval = PollInterval {
+        initial: Duration::from_secs(5),
+        max: Duration::from_secs(30),
+    };
+
+    /// Intervals for fast backends such as the emulator.
+    pub const FAST: PollInterval = PollInterval {
+        initial: Duration::from_millis(200),
+        max: Duration::from_secs(2),
+    };
+
+    fn next(&self, current: Duration) -> Duration {
+        current.mul_f64(1.5).min(self.max).max(self.initial)
+    }
+}
+
+impl Default for PollInterval {
+    fn default() -> Self {
+        PollInterval::AWS
+    }
+}
+
+/// Why a wait ended without reaching its target.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WaitError {
+    /// The deadline passed; `last_status` is the last status seen (`None`
+    /// when nothing was observed yet).
+    #[error("timed out waiting for {what} in {region} (last status: {})", .last_status.as_deref().unwrap_or("unknown"))]
+    Timeout {
+        what: String,
+        region: String,
+        last_status: Option<String>,
+    },
+    /// The object disappeared while waiting for a status.
+    #[error("{what} in {region} no longer exists")]
+    Gone { what: String, region: String },
+    /// The object reached a status outside the pending and target sets.
+    #[error("{what} in {region} reached unexpected status {status:?}")]
+    UnexpectedStatus {
+        what: String,
+        region: String,
+        status: String,
+    },
+    /// Polling failed.
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+}
+
+/// Polls `refresh` until the status it reports is in `target` (or, with an
+/// empty `target`, until the object is gone). `refresh` returns the object
+/// and its status, or `None` when the object does not exist. Returns the
+/// object in its target status (`None` for a completed disappearance wait).
+pub async fn wait_for<T, F, Fut>(
+    what: &str,
+    region: &str,
+    deadline: Instant,
+    poll: PollInterval,
+    mut refresh: F,
+    pending: &[&str],
+    target: &[&str],
+) -> Result<Option<T>, WaitError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<(T, String)>, AwsError>>,
+{
+    let mut interval = poll.initial;
+    let mut last_status: Option<String> = None;
+    let started = Instant::now();
+    loop {
+        match refresh().await {
+            Ok(Some((object, status))) => {
+                if last_status.as_deref() != Some(status.as_str()) {
+                    tracing::info!(
+                        region,
+                        object = what,
+                        status = %status,
+                        elapsed_s = started.elapsed().as_secs(),
+                        "status"
+                    );
+                    last_status = Some(status.clone());
+                }
+                if target.contains(&status.as_str()) {
+                    return Ok(Some(object));
+                }
+                if !pending.is_empty() && !pending.contains(&status.as_str()) {
+                    return Err(WaitError::UnexpectedStatus {
+                        what: what.to_string(),
+                        region: region.to_string(),
+                        status,
+                    });
+                }
+            }
+            Ok(None) => {
+                if target.is_empty() {
+                    tracing::info!(region, object = what, elapsed_s = started.elapsed().as_secs(), "gone");
+                    return Ok(None);
+                }
+                return Err(WaitError::Gone {
+                    what: what.to_string(),
+                    region: region.to_string(),
+                });
+            }
+            Err(e) if e.kind == ErrorKind::Throttled => {
+                tracing::debug!(region, object = what, error = %e, "poll throttled; trying again");
+            }
+            Err(e) => return Err(WaitError::Aws(e)),
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(WaitError::Timeout {
+                what: what.to_string(),
+                region: region.to_string(),
+                last_status,
+            });
+        }
+        tokio::time::sleep(interval.min(deadline - now)).await;
+        interval = poll.next(interval);
+    }
+}
+
+fn with_status<T>(object: Option<T>, status: impl Fn(&T) -> String) -> Option<(T, String)> {
+    object.map(|o| {
+        let s = status(&o);
+        (o, s)
+    })
+}
+
+/// Status of a global cluster for waiting: its `Status`, or
+/// `failover-<FailoverState.Status>` while a failover state is present (an
+/// `available` global cluster with a failover state is not done).
+fn global_wait_status(g: &ObservedGlobal) -> String {
+    match &g.failover_state {
+        Some(f) => format!("failover-{}", f.status.as_deref().unwrap_or("pending")),
+        None => g.status.clone(),
+    }
+}
+
+/// Waits until the global cluster is `available` with no `FailoverState`.
+/// Reads through `home_region`, falling back to `fallback_regions` when it is
+/// unreachable.
+pub async fn wait_global_available(
+    clients: &Clients,
+    home_region: &str,
+    fallback_regions: &[String],
+    id: &str,
+    deadline: Instant,
+    poll: PollInterval,
+) -> Result<ObservedGlobal, WaitError> {
+    let what = format!("global cluster {id}");
+    let found = wait_for(
+        &what,
+        home_region,
+        deadline,
+        poll,
+        || async {
+            Ok(with_status(
+                find_global_cluster(clients, home_region, fallback_regions, id).await?,
+                global_wait_status,
+            ))
+        },
+        GLOBAL_PENDING,
+        AVAILABLE,
+    )
+    .await?;
+    found.ok_or_else(|| WaitError::Gone {
+        what,
+        region: home_region.to_string(),
+    })
+}
+
+/// Polls without a writer change before [`wait_writer`] gives up on a global
+/// cluster that is settled with another writer.
+pub const WRONG_WRITER_POLLS: u32 = 20;
+
+/// Waits until a switchover or failover has completed: the global cluster is
+/// `available`, has no `FailoverState`, and `expected_writer_arn` is the
+/// writer. A settled global cluster with another writer is given
+/// [`WRONG_WRITER_POLLS`] polls (AWS may not yet show the operation) before
+/// the wait fails with status `settled-with-other-writer`.
+pub async fn wait_writer(
+    clients: &Clients,
+    home_region: &str,
+    fallback_regions: &[String],
+    id: &str,
+    expected_writer_arn: &str,
+    deadline: Instant,
+    poll: PollInterval,
+) -> Result<ObservedGlobal, WaitError> {
+    let what = format!("global cluster {id} writer");
+    let wrong_writer_polls = AtomicU32::new(0);
+    let found = wait_for(
+        &what,
+        home_region,
+        deadline,
+        poll,
+        || async {
+            let Some(g) = find_global_cluster(clients, home_region, fallback_regions, id).await?
+            else {
+                return Ok(None);
+            };
+            let status = if !g.is_settled() {
+                wrong_writer_polls.store(0, Ordering::Relaxed);
+                global_wait_status(&g)
+            } else if g.writer().map(|w| w.cluster_arn.as_str()) == Some(expected_writer_arn) {
+                "writer-switched".to_string()
+            } else if wrong_writer_polls.fetch_add(1, Ordering::Relaxed) + 1 > WRONG_WRITER_POLLS {
+                "settled-with-other-writer".to_string()
+            } else {
+                "available-failover-pending".to_string()
+            };
+            Ok(Some((g, status)))
+        },
+        GLOBAL_PENDING,
+        &["writer-switched"],
+    )
+    .await?;
+    found.ok_or_else(|| WaitError::Gone {
+        what,
+        region: home_region.to_string(),
+    })
+}
+
+/// Waits until cluster `id` reaches a status in `target`.
+pub async fn wait_cluster_status(
+    clients: &Clients,
+    region: &str,
+    id: &str,
+    deadline: Instant,
+    poll: PollInterval,
+    pending: &[&str],
+    target: &[&str],
+) -> Result<ObservedCluster, WaitError> {
+    let what = format!("cluster {id}");
+    let found = wait_for(
+        &what,
+        region,
+        deadline,
+        poll,
+        || async { Ok(with_status(find_cluster(clients, region, id).await?, |c| c.status.clone())) },
+        pending,
+        target,
+    )
+    .await?;
+    found.ok_or_else(|| WaitError::Gone {
+        what,
+        region: region.to_string(),
+    })
+}
+
+/// Waits until instance `id` reaches a status in `target`.
+pub async fn wait_instance_status(
+    clients: &Clients,
+    region: &str,
+    id: &str,
+    deadline: Instant,
+    poll: PollInterval,
+    pending: &[&str],
+    target: &[&str],
+) -> Result<ObservedInstance, WaitError> {
+    let what = format!("instance {id}");
+    let found = wait_for(
+        &what,
+        region,
+        deadline,
+        poll,
+        || async { Ok(with_status(find_instance(clients, region, id).await?, |i| i.status.clone())) },
+        pending,
+        target,
+    )
+    .await?;
+    found.ok_or_else(|| WaitError::Gone {
+        what,
+        region: region.to_string(),
+    })
+}
+
+/// Waits until cluster `id` no longer exists (any status counts as pending).
+pub async fn wait_cluster_deleted(
+    clients: &Clients,
+    region: &str,
+    id: &str,
+    deadline: Instant,
+    poll: PollInterval,
+) -> Result<(), WaitError> {
+    wait_for(
+        &format!("cluster {id}"),
+        region,
+        deadline,
+        poll,
+        || async { Ok(with_status(find_cluster(clients, region, id).await?, |c| c.status.clone())) },
+        &[],
+        &[],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Waits until instance `id` no longer exists (any status counts as pending).
+pub async fn wait_instance_deleted(
+    clients: &Clients,
+    region: &str,
+    id: &str,
+    deadline: Instant,
+    poll: PollInterval,
+) -> Result<(), WaitError> {
+    wait_for(
+        &format!("instance {id}"),
+        region,
+        deadline,
+        poll,
+        || async { Ok(with_status(find_instance(clients, region, id).await?, |i| i.status.clone())) },
+        &[],
+        &[],
+    )
+    .await
+    .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    fn script(statuses: &'static [Option<&'static str>]) -> (AtomicUsize, &'static [Option<&'static str>]) {
+        (AtomicUsize::new(0), statuses)
+    }
+
+    async fn run(
+        statuses: &'static [Option<&'static str>],
+        pending: &[&str],
+        target: &[&str],
+        deadline_after: Duration,
+    ) -> (Result<Option<&'static str>, WaitError>, usize) {
+        let (calls, statuses) = script(statuses);
+        let poll = PollInterval {
+            initial: Duration::from_millis(1),
+            max: Duration::from_millis(4),
+        };
+        let result = wait_for(
+            "cluster c",
+            "us-east-1",
+            Instant::now() + deadline_after,
+            poll,
+            || {
+                let n = calls.fetch_add(1, Ordering::SeqCst);
+                let s = statuses[n.min(statuses.len() - 1)];
+                async move { Ok(s.map(|s| (s, s.to_string()))) }
+            },
+            pending,
+            target,
+        )
+        .await;
+        (result, calls.load(Ordering::SeqCst))
+    }
+
+    #[tokio::test]
+    async fn reaches_target_through_pending() {
+        let (r, calls) = run(
+            &[Some("creating"), Some("creating"), Some("backing-up"), Some("available")],
+            CLUSTER_PENDING,
+            AVAILABLE,
+            Duration::from_secs(5),
+        )
+        .await;
+        assert_eq!(r.unwrap(), Some("available"));
+        assert_eq!(calls, 4);
+    }
+
+    #[tokio::test]
+    async fn unexpected_status_fails() {
+        let (r, _) = run(
+            &[Some("creating"), Some("inaccessible-encryption-credentials")],
+            CLUSTER_PENDING,
+            AVAILABLE,
+            Duration::from_secs(5),
+        )
+        .await;
+        assert!(matches!(r, Err(WaitError::UnexpectedStatus { status, .. }) if status == "inaccessible-encryption-credentials"));
+    }
+
+    #[tokio::test]
+    async fn disappearance_is_gone_or_done() {
+        let (r, _) = run(&[Some("creating"), None], CLUSTER_PENDING, AVAILABLE, Duration::from_secs(5)).await;
+        assert!(matches!(r, Err(WaitError::Gone { .. })));
+        let (r, calls) = run(&[Some("deleting"), Some("whatever"), None], &[], &[], Duration::from_secs(5)).await;
+        assert_eq!(r.unwrap(), None);
+        assert_eq!(calls, 3);
+    }
+
+    #[tokio::test]
+    async fn deadline_is_respected() {
+        let started = Instant::now();
+        let (r, _) = run(&[Some("creating")], CLUSTER_PENDING, AVAILABLE, Duration::from_millis(50)).await;
+        assert!(matches!(r, Err(WaitError::Timeout { last_status: Some(ref s), .. }) if s == "creating"));
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn poll_interval_grows_and_is_bounded() {
+        let p = PollInterval {
+            initial: Duration::from_millis(500),
+            max: Duration::from_secs(2),
+        };
+        let mut i = p.initial;
+        let mut seen = vec![i];
+        for _ in 0..6 {
+            i = p.next(i);
+            seen.push(i);
+        }
+        assert_eq!(seen[1], Duration::from_millis(750));
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(*seen.last().unwrap(), Duration::from_secs(2));
+    }
+
+    #[test]
+    fn failover_state_keeps_global_pending() {
+        let mut g = ObservedGlobal {
+            status: "available".into(),
+            ..ObservedGlobal::default()
+        };
+        assert_eq!(global_wait_status(&g), "available");
+        g.failover_state = Some(super::super::model::FailoverState {
+            status: Some("failing-over".into()),
+            ..Default::default()
+        });
+        let s = global_wait_status(&g);
+        assert_eq!(s, "failover-failing-over");
+        assert!(GLOBAL_PENDING.contains(&s.as_str()));
+    }
+}
