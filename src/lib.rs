@@ -5,8 +5,11 @@
 //! Rooms: [`protocol`] is the wire edge (gRPC, handshake, mTLS, codecs);
 //! [`tf`] is the protocol-neutral vocabulary (values, types, schemas,
 //! diagnostics); [`engine`] dispatches RPCs and checks Terraform's plan/apply
-//! invariants; `topology` is the resource; `aws` is the only SDK caller.
+//! invariants; [`topology`] is the resource; `aws` is the only SDK caller.
 
 pub mod aws;
 pub mod engine;
+pub mod logging;
+pub mod protocol;
 pub mod tf;
+pub mod topology;

@@ -1,1 +1,352 @@
-//! RPC dispatch and Terraform invariant checks (placeholder; being written).
+//! The engine between the wire and the resources: it owns the provider's
+//! schemas, dispatches each RPC to the resource or data source it names,
+//! pre-fills responses, and checks Terraform's plan and apply rules
+//! ([`invariants`]) before a reply leaves, so a provider bug surfaces as a
+//! clear provider diagnostic instead of Terraform's "produced an invalid plan".
+//!
+//! Nothing here knows about gRPC or AWS.
+
+pub mod invariants;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tokio::sync::RwLock;
+use tokio_util::sync::CancellationToken;
+
+use crate::tf::{AttributePath, Diagnostic, Diagnostics, Schema, Value};
+
+/// What the host told us it can do (protocol 6 ClientCapabilities).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientCapabilities {
+    /// The host can handle deferred changes.
+    pub deferral_allowed: bool,
+    /// The host supports write-only attributes (Terraform >= 1.11).
+    pub write_only_attributes_allowed: bool,
+}
+
+/// Everything a resource needs while serving one RPC.
+#[derive(Clone)]
+pub struct Ctx<M> {
+    /// The configured provider (None before ConfigureProvider).
+    pub meta: Option<Arc<M>>,
+    /// Cancelled when the host calls StopProvider.
+    pub stop: CancellationToken,
+    /// The host's capabilities for this call.
+    pub caps: ClientCapabilities,
+}
+
+/// PlanResourceChange, protocol-neutral.
+pub struct PlanRequest {
+    /// Prior state (null at create).
+    pub prior: Value,
+    /// Terraform's proposed new state (config merged with prior computed values).
+    pub proposed: Value,
+    /// The configuration (null at destroy).
+    pub config: Value,
+    /// Opaque bytes the provider stored with the prior state.
+    pub prior_private: Vec<u8>,
+}
+
+/// A planned change.
+#[derive(Default)]
+pub struct PlanResponse {
+    /// The planned new state.
+    pub planned: Value,
+    /// Attributes whose change forces replacement.
+    pub requires_replace: Vec<AttributePath>,
+    /// Opaque bytes handed back at apply.
+    pub private: Vec<u8>,
+    /// Warnings and errors.
+    pub diagnostics: Diagnostics,
+}
+
+/// ApplyResourceChange, protocol-neutral.
+pub struct ApplyRequest {
+    /// Prior state (null at create).
+    pub prior: Value,
+    /// The planned new state (null at destroy).
+    pub planned: Value,
+    /// The configuration (null at destroy); write-only values appear only here.
+    pub config: Value,
+    /// Opaque bytes from the plan.
+    pub planned_private: Vec<u8>,
+}
+
+/// The outcome of an apply or a read.
+#[derive(Default)]
+pub struct StateResponse {
+    /// The new state (null after destroy or when the object is gone).
+    pub state: Value,
+    /// Opaque bytes stored with the state.
+    pub private: Vec<u8>,
+    /// Warnings and errors.
+    pub diagnostics: Diagnostics,
+}
+
+/// A managed resource type.
+#[async_trait]
+pub trait Resource<M>: Send + Sync {
+    /// The resource's schema.
+    fn schema(&self) -> &Schema;
+    /// Plan-time checks that need no remote call.
+    fn validate(&self, config: &Value, caps: ClientCapabilities) -> Diagnostics;
+    /// Plans a create, update or destroy.
+    async fn plan(&self, ctx: &Ctx<M>, req: PlanRequest) -> PlanResponse;
+    /// Carries out a planned change.
+    async fn apply(&self, ctx: &Ctx<M>, req: ApplyRequest) -> StateResponse;
+    /// Refreshes state from the real world.
+    async fn read(&self, ctx: &Ctx<M>, state: Value, private: Vec<u8>) -> StateResponse;
+    /// Imports by identifier: the returned state is then read.
+    async fn import(&self, ctx: &Ctx<M>, id: &str) -> StateResponse;
+}
+
+/// A data source type.
+#[async_trait]
+pub trait DataSource<M>: Send + Sync {
+    /// The data source's schema.
+    fn schema(&self) -> &Schema;
+    /// Plan-time checks that need no remote call.
+    fn validate(&self, config: &Value) -> Diagnostics;
+    /// Reads the data.
+    async fn read(&self, ctx: &Ctx<M>, config: Value) -> StateResponse;
+}
+
+/// The provider itself: its configuration schema and how to configure it.
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// What a configured provider holds (clients, defaults).
+    type Meta: Send + Sync + 'static;
+    /// Provider configuration schema.
+    fn schema(&self) -> &Schema;
+    /// Plan-time checks of the provider block.
+    fn validate(&self, config: &Value) -> Diagnostics;
+    /// Builds the configured provider. Must not do remote I/O: clients are
+    /// built lazily when first needed.
+    async fn configure(&self, config: &Value) -> Result<Self::Meta, Diagnostics>;
+    /// Resource types by name.
+    fn resources(&self) -> BTreeMap<String, Arc<dyn Resource<Self::Meta>>>;
+    /// Data source types by name.
+    fn data_sources(&self) -> BTreeMap<String, Arc<dyn DataSource<Self::Meta>>>;
+}
+
+/// Type-erased engine the protocol layer talks to.
+pub type Engine = dyn EngineApi;
+
+/// The RPC surface, protocol-neutral.
+#[async_trait]
+pub trait EngineApi: Send + Sync {
+    /// Provider configuration schema.
+    fn provider_schema(&self) -> &Schema;
+    /// Resource schemas by type name.
+    fn resource_schemas(&self) -> BTreeMap<String, Schema>;
+    /// Data source schemas by type name.
+    fn data_source_schemas(&self) -> BTreeMap<String, Schema>;
+    /// Schema of one resource type.
+    fn resource_schema(&self, type_name: &str) -> Option<Schema>;
+    /// Schema of one data source type.
+    fn data_source_schema(&self, type_name: &str) -> Option<Schema>;
+    /// ValidateProviderConfig.
+    fn validate_provider(&self, config: &Value) -> Diagnostics;
+    /// ConfigureProvider.
+    async fn configure(&self, config: &Value, caps: ClientCapabilities) -> Diagnostics;
+    /// StopProvider: cancel every running operation.
+    fn stop(&self);
+    /// ValidateResourceConfig.
+    fn validate_resource(&self, type_name: &str, config: &Value, caps: ClientCapabilities) -> Diagnostics;
+    /// ValidateDataResourceConfig.
+    fn validate_data_source(&self, type_name: &str, config: &Value) -> Diagnostics;
+    /// PlanResourceChange.
+    async fn plan(&self, type_name: &str, req: PlanRequest, caps: ClientCapabilities) -> PlanResponse;
+    /// ApplyResourceChange.
+    async fn apply(&self, type_name: &str, req: ApplyRequest, caps: ClientCapabilities) -> StateResponse;
+    /// ReadResource.
+    async fn read(&self, type_name: &str, state: Value, private: Vec<u8>, caps: ClientCapabilities) -> StateResponse;
+    /// ImportResourceState.
+    async fn import(&self, type_name: &str, id: &str, caps: ClientCapabilities) -> StateResponse;
+    /// ReadDataSource.
+    async fn read_data_source(&self, type_name: &str, config: Value, caps: ClientCapabilities) -> StateResponse;
+}
+
+/// The engine over one [`Provider`].
+pub struct Server<P: Provider> {
+    provider: P,
+    resources: BTreeMap<String, Arc<dyn Resource<P::Meta>>>,
+    data_sources: BTreeMap<String, Arc<dyn DataSource<P::Meta>>>,
+    meta: RwLock<Option<Arc<P::Meta>>>,
+    stop: std::sync::Mutex<CancellationToken>,
+}
+
+impl<P: Provider> Server<P> {
+    /// Wraps a provider.
+    pub fn new(provider: P) -> Self {
+        Self {
+            resources: provider.resources(),
+            data_sources: provider.data_sources(),
+            provider,
+            meta: RwLock::new(None),
+            stop: std::sync::Mutex::new(CancellationToken::new()),
+        }
+    }
+
+    async fn ctx(&self, caps: ClientCapabilities) -> Ctx<P::Meta> {
+        Ctx {
+            meta: self.meta.read().await.clone(),
+            stop: self.stop.lock().map(|t| t.clone()).unwrap_or_default(),
+            caps,
+        }
+    }
+}
+
+fn unknown_type(kind: &str, name: &str) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    d.push(Diagnostic::error(
+        format!("Unknown {kind} Type"),
+        format!("This provider has no {kind} type named \"{name}\". This is a bug in the host or in the configuration's provider mapping."),
+    ));
+    d
+}
+
+fn provider_bug(rpc: &str, problems: Vec<String>) -> Diagnostic {
+    Diagnostic::error(
+        "Provider Produced An Invalid Response",
+        format!(
+            "While answering {rpc}, terraform-provider-replication produced a value that breaks Terraform's rules, so it was stopped before reaching Terraform. This is a bug in the provider; please report it with these details:\n- {}",
+            problems.join("\n- ")
+        ),
+    )
+}
+
+#[async_trait]
+impl<P: Provider> EngineApi for Server<P> {
+    fn provider_schema(&self) -> &Schema {
+        self.provider.schema()
+    }
+
+    fn resource_schemas(&self) -> BTreeMap<String, Schema> {
+        self.resources.iter().map(|(k, r)| (k.clone(), r.schema().clone())).collect()
+    }
+
+    fn data_source_schemas(&self) -> BTreeMap<String, Schema> {
+        self.data_sources.iter().map(|(k, r)| (k.clone(), r.schema().clone())).collect()
+    }
+
+    fn resource_schema(&self, type_name: &str) -> Option<Schema> {
+        self.resources.get(type_name).map(|r| r.schema().clone())
+    }
+
+    fn data_source_schema(&self, type_name: &str) -> Option<Schema> {
+        self.data_sources.get(type_name).map(|r| r.schema().clone())
+    }
+
+    fn validate_provider(&self, config: &Value) -> Diagnostics {
+        self.provider.validate(config)
+    }
+
+    async fn configure(&self, config: &Value, _caps: ClientCapabilities) -> Diagnostics {
+        let mut diags = self.provider.validate(config);
+        if diags.has_errors() {
+            return diags;
+        }
+        match self.provider.configure(config).await {
+            Ok(meta) => *self.meta.write().await = Some(Arc::new(meta)),
+            Err(d) => diags.extend(d),
+        }
+        diags
+    }
+
+    fn stop(&self) {
+        if let Ok(mut token) = self.stop.lock() {
+            token.cancel();
+            // Later RPCs (Terraform may still refresh or record state) get a fresh token.
+            *token = CancellationToken::new();
+        }
+    }
+
+    fn validate_resource(&self, type_name: &str, config: &Value, caps: ClientCapabilities) -> Diagnostics {
+        match self.resources.get(type_name) {
+            Some(r) => r.validate(config, caps),
+            None => unknown_type("Resource", type_name),
+        }
+    }
+
+    fn validate_data_source(&self, type_name: &str, config: &Value) -> Diagnostics {
+        match self.data_sources.get(type_name) {
+            Some(d) => d.validate(config),
+            None => unknown_type("Data Source", type_name),
+        }
+    }
+
+    async fn plan(&self, type_name: &str, req: PlanRequest, caps: ClientCapabilities) -> PlanResponse {
+        let Some(r) = self.resources.get(type_name) else {
+            return PlanResponse { diagnostics: unknown_type("Resource", type_name), ..Default::default() };
+        };
+        let (prior, config) = (req.prior.clone(), req.config.clone());
+        let ctx = self.ctx(caps).await;
+        let mut resp = r.plan(&ctx, req).await;
+        if !resp.diagnostics.has_errors() {
+            let problems = invariants::check_plan(&r.schema().block, &prior, &config, &resp.planned);
+            if !problems.is_empty() {
+                resp.diagnostics.push(provider_bug("PlanResourceChange", problems));
+            }
+        }
+        resp
+    }
+
+    async fn apply(&self, type_name: &str, req: ApplyRequest, caps: ClientCapabilities) -> StateResponse {
+        let Some(r) = self.resources.get(type_name) else {
+            return StateResponse { diagnostics: unknown_type("Resource", type_name), ..Default::default() };
+        };
+        let planned = req.planned.clone();
+        let ctx = self.ctx(caps).await;
+        let mut resp = r.apply(&ctx, req).await;
+        // A failed apply returns whatever it observed; Terraform does not hold
+        // it to the plan then, only to being wholly known.
+        let problems = if resp.diagnostics.has_errors() {
+            if resp.state.is_wholly_known() {
+                Vec::new()
+            } else {
+                vec!["the state returned with an error still holds unknown values".to_string()]
+            }
+        } else {
+            invariants::check_apply(&r.schema().block, &planned, &resp.state)
+        };
+        if !problems.is_empty() {
+            resp.diagnostics.push(provider_bug("ApplyResourceChange", problems));
+        }
+        resp
+    }
+
+    async fn read(&self, type_name: &str, state: Value, private: Vec<u8>, caps: ClientCapabilities) -> StateResponse {
+        let Some(r) = self.resources.get(type_name) else {
+            return StateResponse { diagnostics: unknown_type("Resource", type_name), ..Default::default() };
+        };
+        let ctx = self.ctx(caps).await;
+        let mut resp = r.read(&ctx, state, private).await;
+        if !resp.state.is_wholly_known() {
+            resp.diagnostics.push(provider_bug("ReadResource", vec!["the refreshed state holds unknown values".into()]));
+        }
+        resp
+    }
+
+    async fn import(&self, type_name: &str, id: &str, caps: ClientCapabilities) -> StateResponse {
+        let Some(r) = self.resources.get(type_name) else {
+            return StateResponse { diagnostics: unknown_type("Resource", type_name), ..Default::default() };
+        };
+        let ctx = self.ctx(caps).await;
+        r.import(&ctx, id).await
+    }
+
+    async fn read_data_source(&self, type_name: &str, config: Value, caps: ClientCapabilities) -> StateResponse {
+        let Some(d) = self.data_sources.get(type_name) else {
+            return StateResponse { diagnostics: unknown_type("Data Source", type_name), ..Default::default() };
+        };
+        let ctx = self.ctx(caps).await;
+        let mut resp = d.read(&ctx, config).await;
+        if !resp.diagnostics.has_errors() && !resp.state.is_wholly_known() {
+            resp.diagnostics.push(provider_bug("ReadDataSource", vec!["the data source result holds unknown values".into()]));
+        }
+        resp
+    }
+}

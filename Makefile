@@ -1,0 +1,37 @@
+# terraform-provider-replication — developer entry points.
+#   make test     everything CI runs: tools, unit, emulator, protocol and end-to-end tests
+#   make tools    real hosts (tofu 1.6.2, terraform 1.15) and Python packages into .tools/
+#   make bench    startup latency and idle RSS of the provider binary
+#   make build    release build of the provider and the emulator
+
+SHELL := /bin/bash
+ROOT  := $(abspath .)
+TOOLS := $(ROOT)/.tools
+export REPLICATION_TOFU      ?= $(TOOLS)/bin/tofu
+export REPLICATION_TERRAFORM ?= $(TOOLS)/bin/terraform
+export REPLICATION_PYTHON    ?= $(TOOLS)/venv/bin/python
+export CARGO_TERM_COLOR      ?= never
+
+.PHONY: all build test tools unit bench clean
+
+all: build
+
+build:
+	cargo build --release --workspace
+
+tools:
+	./scripts/install-tools.sh
+
+test: tools
+	cargo test --workspace --no-fail-fast
+
+unit:
+	cargo test --workspace --lib
+
+bench:
+	cargo build --release --bin terraform-provider-replication
+	./scripts/bench-startup.sh target/release/terraform-provider-replication
+
+clean:
+	cargo clean
+	rm -rf .tools

