@@ -14,6 +14,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -22,6 +23,11 @@ use tokio::sync::OnceCell;
 
 use super::error::{AwsError, ErrorKind};
 use super::retry;
+
+/// How long a region that did not answer is asked last by reads that can be
+/// served by several regions (the global cluster); see
+/// [`Clients::prefer_reachable`].
+pub const UNREACHABLE_MEMORY: Duration = Duration::from_secs(60);
 
 /// Session name used for assume-role when the configuration sets none.
 pub const DEFAULT_SESSION_NAME: &str = "terraform-provider-replication";
@@ -63,6 +69,11 @@ struct Inner {
     settings: AwsSettings,
     shared: OnceCell<SdkConfig>,
     by_region: Mutex<HashMap<String, aws_sdk_rds::Client>>,
+    unreachable_since: Mutex<HashMap<String, tokio::time::Instant>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl std::fmt::Debug for Clients {
@@ -81,6 +92,7 @@ impl Clients {
                 settings,
                 shared: OnceCell::new(),
                 by_region: Mutex::new(HashMap::new()),
+                unreachable_since: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -95,6 +107,7 @@ impl Clients {
                 settings,
                 shared: OnceCell::new_with(Some(shared)),
                 by_region: Mutex::new(HashMap::new()),
+                unreachable_since: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -127,22 +140,44 @@ impl Clients {
             .shared
             .get_or_init(|| load_shared(&self.inner.settings, region))
             .await;
-        let client = aws_sdk_rds::Client::from_conf(rds_config(&self.inner.settings, shared, region));
-        let mut map = self
-            .inner
-            .by_region
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let client =
+            aws_sdk_rds::Client::from_conf(rds_config(&self.inner.settings, shared, region));
+        let mut map = lock(&self.inner.by_region);
         Ok(map.entry(region.to_string()).or_insert(client).clone())
     }
 
     fn cached(&self, region: &str) -> Option<aws_sdk_rds::Client> {
-        self.inner
-            .by_region
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.inner.by_region).get(region).cloned()
+    }
+
+    /// Records the outcome of a call to `region`: `false` after an
+    /// `Unreachable` error, `true` after any answer.
+    pub fn note_reachability(&self, region: &str, reachable: bool) {
+        let mut map = lock(&self.inner.unreachable_since);
+        if reachable {
+            map.remove(region);
+        } else {
+            map.entry(region.to_string())
+                .or_insert_with(tokio::time::Instant::now);
+        }
+    }
+
+    /// True when `region` did not answer within the last
+    /// [`UNREACHABLE_MEMORY`] and has not answered since.
+    pub fn recently_unreachable(&self, region: &str) -> bool {
+        lock(&self.inner.unreachable_since)
             .get(region)
-            .cloned()
+            .is_some_and(|since| since.elapsed() < UNREACHABLE_MEMORY)
+    }
+
+    /// `regions` in the same order, except that regions recently found
+    /// unreachable move to the end, so reads that any region can serve do not
+    /// pay the transport budget again on every poll during an outage.
+    pub fn prefer_reachable<'a>(&self, regions: &[&'a str]) -> Vec<&'a str> {
+        let (mut ok, down): (Vec<&str>, Vec<&str>) =
+            regions.iter().partition(|r| !self.recently_unreachable(r));
+        ok.extend(down);
+        ok
     }
 }
 
@@ -240,12 +275,38 @@ mod tests {
     }
 
     #[test]
+    fn unreachable_regions_are_asked_last_until_they_answer() {
+        let clients = Clients::new(AwsSettings::default());
+        let order = ["us-east-1", "us-west-2", "eu-west-1"];
+        assert_eq!(clients.prefer_reachable(&order), order);
+        clients.note_reachability("us-east-1", false);
+        assert!(clients.recently_unreachable("us-east-1"));
+        assert_eq!(
+            clients.prefer_reachable(&order),
+            ["us-west-2", "eu-west-1", "us-east-1"]
+        );
+        clients.note_reachability("us-east-1", true);
+        assert_eq!(clients.prefer_reachable(&order), order);
+    }
+
+    #[tokio::test]
+    async fn clients_cache_does_not_grow_on_repeat() {
+        let clients = Clients::with_sdk_config(AwsSettings::default(), static_config());
+        let _a = clients.rds("us-east-1").await.unwrap();
+        let _again = clients.rds("us-east-1").await.unwrap();
+        assert_eq!(clients.inner.by_region.lock().unwrap().len(), 1);
+    }
+
+    #[test]
     fn new_does_no_io() {
         // Building must not need a runtime: no credential lookup happens here.
         let clients = Clients::new(AwsSettings {
             profile: Some("does-not-exist".into()),
             ..AwsSettings::default()
         });
-        assert_eq!(clients.settings().profile.as_deref(), Some("does-not-exist"));
+        assert_eq!(
+            clients.settings().profile.as_deref(),
+            Some("does-not-exist")
+        );
     }
 }

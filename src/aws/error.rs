@@ -182,7 +182,11 @@ impl AwsError {
 
     /// Classifies a failed SDK call. This is the single place where SDK error
     /// variants are mapped to [`ErrorKind`].
-    pub fn from_sdk<E>(operation: &'static str, region: &str, err: SdkError<E, HttpResponse>) -> Self
+    pub fn from_sdk<E>(
+        operation: &'static str,
+        region: &str,
+        err: SdkError<E, HttpResponse>,
+    ) -> Self
     where
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
@@ -219,7 +223,10 @@ impl AwsError {
             SdkError::TimeoutError(_) => AwsError {
                 kind: ErrorKind::Unreachable,
                 code: None,
-                message: format!("no answer before the timeout ({})", DisplayErrorContext(&err)),
+                message: format!(
+                    "no answer before the timeout ({})",
+                    DisplayErrorContext(&err)
+                ),
                 operation,
                 region,
             },
@@ -316,12 +323,19 @@ mod tests {
         HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::empty())
     }
 
-    fn service_error(code: Option<&str>, message: &str, status: u16) -> SdkError<DescribeDBClustersError, HttpResponse> {
+    fn service_error(
+        code: Option<&str>,
+        message: &str,
+        status: u16,
+    ) -> SdkError<DescribeDBClustersError, HttpResponse> {
         let mut meta = ErrorMetadata::builder().message(message);
         if let Some(code) = code {
             meta = meta.code(code);
         }
-        SdkError::service_error(DescribeDBClustersError::generic(meta.build()), response(status))
+        SdkError::service_error(
+            DescribeDBClustersError::generic(meta.build()),
+            response(status),
+        )
     }
 
     #[test]
@@ -329,7 +343,11 @@ mod tests {
         let e = AwsError::from_sdk(
             "DescribeDBClusters",
             "eu-west-1",
-            service_error(Some("DBClusterNotFoundFault"), "DBCluster x not found.", 404),
+            service_error(
+                Some("DBClusterNotFoundFault"),
+                "DBCluster x not found.",
+                404,
+            ),
         );
         assert_eq!(e.kind, ErrorKind::NotFound);
         assert_eq!(e.code.as_deref(), Some("DBClusterNotFoundFault"));
@@ -342,22 +360,33 @@ mod tests {
         let e = AwsError::from_sdk(
             "DescribeDBClusters",
             "eu-west-1",
-            service_error(Some("InvalidParameterValue"), "Rate exceeded / Throttling", 400),
+            service_error(
+                Some("InvalidParameterValue"),
+                "Rate exceeded / Throttling",
+                400,
+            ),
         );
         assert_eq!(e.kind, ErrorKind::InvalidParameter);
 
-        let e = AwsError::from_sdk("DescribeDBClusters", "eu-west-1", service_error(None, "busy", 429));
+        let e = AwsError::from_sdk(
+            "DescribeDBClusters",
+            "eu-west-1",
+            service_error(None, "busy", 429),
+        );
         assert_eq!(e.kind, ErrorKind::Throttled);
-        let e = AwsError::from_sdk("DescribeDBClusters", "eu-west-1", service_error(None, "boom", 500));
+        let e = AwsError::from_sdk(
+            "DescribeDBClusters",
+            "eu-west-1",
+            service_error(None, "boom", 500),
+        );
         assert_eq!(e.kind, ErrorKind::Other);
         assert_eq!(e.to_string(), "DescribeDBClusters in eu-west-1: boom");
     }
 
     #[test]
     fn transport_failures_are_unreachable() {
-        let io: SdkError<DescribeDBClustersError, HttpResponse> = SdkError::dispatch_failure(
-            ConnectorError::io("connection refused".into()),
-        );
+        let io: SdkError<DescribeDBClustersError, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::io("connection refused".into()));
         let e = AwsError::from_sdk("DescribeDBClusters", "us-east-1", io);
         assert_eq!(e.kind, ErrorKind::Unreachable);
         assert!(e.code.is_none());
@@ -373,7 +402,10 @@ mod tests {
         let closed: SdkError<DescribeDBClustersError, HttpResponse> = SdkError::dispatch_failure(
             ConnectorError::other("connection closed before message completed".into(), None),
         );
-        assert_eq!(AwsError::from_sdk("X", "us-east-1", closed).kind, ErrorKind::Unreachable);
+        assert_eq!(
+            AwsError::from_sdk("X", "us-east-1", closed).kind,
+            ErrorKind::Unreachable
+        );
 
         let op_timeout: SdkError<DescribeDBClustersError, HttpResponse> =
             SdkError::timeout_error("attempt timeout");
@@ -384,7 +416,10 @@ mod tests {
 
         let user: SdkError<DescribeDBClustersError, HttpResponse> =
             SdkError::dispatch_failure(ConnectorError::user("bad uri".into()));
-        assert_eq!(AwsError::from_sdk("X", "us-east-1", user).kind, ErrorKind::Other);
+        assert_eq!(
+            AwsError::from_sdk("X", "us-east-1", user).kind,
+            ErrorKind::Other
+        );
 
         let construction: SdkError<DescribeDBClustersError, HttpResponse> =
             SdkError::construction_failure("no credentials");

@@ -63,8 +63,10 @@ async fn describe_global_in(
 
 /// The global cluster `id` and the region that answered. Global clusters are
 /// partition-wide, so any region can answer: `home_region` is asked first;
-/// only when it is unreachable are `fallback_regions` asked, in order. When
-/// every region is unreachable the home region's error is returned.
+/// only when it is unreachable are `fallback_regions` asked, in order.
+/// Regions that recently did not answer are asked last (see
+/// [`Clients::prefer_reachable`]). When every region is unreachable the home
+/// region's error is returned.
 pub async fn find_global_cluster_with_region(
     clients: &Clients,
     home_region: &str,
@@ -72,30 +74,36 @@ pub async fn find_global_cluster_with_region(
     id: &str,
 ) -> Result<Option<(ObservedGlobal, String)>, AwsError> {
     let mut first_unreachable: Option<AwsError> = None;
-    let candidates = std::iter::once(home_region)
-        .chain(fallback_regions.iter().map(String::as_str))
-        .filter(|r| !r.is_empty());
-    let mut asked: Vec<&str> = Vec::new();
-    for region in candidates {
-        if asked.contains(&region) {
-            continue;
+    let mut candidates: Vec<&str> = Vec::new();
+    for region in std::iter::once(home_region).chain(fallback_regions.iter().map(String::as_str)) {
+        if !region.is_empty() && !candidates.contains(&region) {
+            candidates.push(region);
         }
-        asked.push(region);
+    }
+    for region in clients.prefer_reachable(&candidates) {
         match describe_global_in(clients, region, id).await {
             Ok(found) => {
+                clients.note_reachability(region, true);
                 if region != home_region {
                     tracing::info!(
                         home_region,
                         region,
                         global_cluster = id,
-                        "home region unreachable; global cluster read through another region"
+                        "global cluster read through another region (home region unreachable)"
                     );
                 }
                 return Ok(found.map(|g| (g, region.to_string())));
             }
             Err(e) if e.is_unreachable() => {
-                tracing::warn!(region, global_cluster = id, "region unreachable while reading the global cluster");
-                first_unreachable.get_or_insert(e);
+                clients.note_reachability(region, false);
+                tracing::warn!(
+                    region,
+                    global_cluster = id,
+                    "region unreachable while reading the global cluster"
+                );
+                if region == home_region || first_unreachable.is_none() {
+                    first_unreachable = Some(e);
+                }
             }
             Err(e) => return Err(e),
         }
@@ -118,9 +126,11 @@ pub async fn find_global_cluster(
     fallback_regions: &[String],
     id: &str,
 ) -> Result<Option<ObservedGlobal>, AwsError> {
-    Ok(find_global_cluster_with_region(clients, home_region, fallback_regions, id)
-        .await?
-        .map(|(g, _)| g))
+    Ok(
+        find_global_cluster_with_region(clients, home_region, fallback_regions, id)
+            .await?
+            .map(|(g, _)| g),
+    )
 }
 
 /// The cluster `id` in `region`.
@@ -132,7 +142,10 @@ pub async fn find_cluster(
     let client = clients.rds(region).await?;
     let out = not_found_is_none(
         send("DescribeDBClusters", region, || {
-            client.describe_db_clusters().db_cluster_identifier(id).send()
+            client
+                .describe_db_clusters()
+                .db_cluster_identifier(id)
+                .send()
         })
         .await,
     )?;
@@ -153,7 +166,10 @@ pub async fn find_instance(
     let client = clients.rds(region).await?;
     let out = not_found_is_none(
         send("DescribeDBInstances", region, || {
-            client.describe_db_instances().db_instance_identifier(id).send()
+            client
+                .describe_db_instances()
+                .db_instance_identifier(id)
+                .send()
         })
         .await,
     )?;
@@ -198,7 +214,9 @@ pub async fn find_instances_by_cluster(
                 .map(|i| ObservedInstance::from_sdk(i, region)),
         );
         match out.marker() {
-            Some(m) if !m.is_empty() && marker.as_deref() != Some(m) => marker = Some(m.to_string()),
+            Some(m) if !m.is_empty() && marker.as_deref() != Some(m) => {
+                marker = Some(m.to_string())
+            }
             _ => break,
         }
     }
@@ -244,8 +262,12 @@ pub async fn observe_region(
         find_instances_by_cluster(clients, region, cluster_id),
     );
     match (cluster, instances) {
-        (Ok(cluster), Ok(instances)) => Ok(RegionObservation::Reached { cluster, instances }),
+        (Ok(cluster), Ok(instances)) => {
+            clients.note_reachability(region, true);
+            Ok(RegionObservation::Reached { cluster, instances })
+        }
         (Err(e), _) | (_, Err(e)) if e.is_unreachable() => {
+            clients.note_reachability(region, false);
             Ok(RegionObservation::Unreachable { error: e })
         }
         (Err(e), _) | (_, Err(e)) => Err(e),

@@ -81,6 +81,8 @@ pub struct ObservedCluster {
     pub status: String,
     pub engine: Option<String>,
     pub engine_version: Option<String>,
+    /// Master user name (reported on the cluster that holds the data).
+    pub master_username: Option<String>,
     pub endpoint: Option<String>,
     pub reader_endpoint: Option<String>,
     pub kms_key_id: Option<String>,
@@ -186,7 +188,10 @@ pub fn arn_resource_id(arn: &str) -> Option<&str> {
     let resource = arn.splitn(6, ':').nth(5)?;
     let id = match resource.split_once(':') {
         Some((_kind, id)) => id,
-        None => resource.split_once('/').map(|(_, id)| id).unwrap_or(resource),
+        None => resource
+            .split_once('/')
+            .map(|(_, id)| id)
+            .unwrap_or(resource),
     };
     (!id.is_empty()).then_some(id)
 }
@@ -209,7 +214,10 @@ fn owned(s: Option<&str>) -> Option<String> {
 impl From<&GlobalCluster> for ObservedGlobal {
     fn from(g: &GlobalCluster) -> Self {
         ObservedGlobal {
-            id: g.global_cluster_identifier().unwrap_or_default().to_string(),
+            id: g
+                .global_cluster_identifier()
+                .unwrap_or_default()
+                .to_string(),
             arn: g.global_cluster_arn().unwrap_or_default().to_string(),
             resource_id: owned(g.global_cluster_resource_id()),
             status: g.status().unwrap_or_default().to_string(),
@@ -258,6 +266,7 @@ impl ObservedCluster {
             status: c.status().unwrap_or_default().to_string(),
             engine: owned(c.engine()),
             engine_version: owned(c.engine_version()),
+            master_username: owned(c.master_username()),
             endpoint: owned(c.endpoint()),
             reader_endpoint: owned(c.reader_endpoint()),
             kms_key_id: owned(c.kms_key_id()),
@@ -309,7 +318,10 @@ impl ObservedInstance {
 impl From<&DbClusterSnapshot> for ObservedSnapshot {
     fn from(s: &DbClusterSnapshot) -> Self {
         ObservedSnapshot {
-            id: s.db_cluster_snapshot_identifier().unwrap_or_default().to_string(),
+            id: s
+                .db_cluster_snapshot_identifier()
+                .unwrap_or_default()
+                .to_string(),
             arn: owned(s.db_cluster_snapshot_arn()),
             cluster_id: owned(s.db_cluster_identifier()),
             status: s.status().unwrap_or_default().to_string(),
@@ -378,19 +390,35 @@ mod tests {
             .failover_state(
                 aws_sdk_rds::types::FailoverState::builder()
                     .status(FailoverStatus::Pending)
-                    .to_db_cluster_arn("arn:aws:rds:eu-west-1:123456789012:cluster:orders-eu-west-1")
+                    .to_db_cluster_arn(
+                        "arn:aws:rds:eu-west-1:123456789012:cluster:orders-eu-west-1",
+                    )
                     .is_data_loss_allowed(false)
                     .build(),
             )
-            .tag_list(Tag::builder().key("replication:topology").value("orders").build())
+            .tag_list(
+                Tag::builder()
+                    .key("replication:topology")
+                    .value("orders")
+                    .build(),
+            )
             .build();
         let o = ObservedGlobal::from(&g);
         assert_eq!(o.id, "orders");
         assert_eq!(o.members.len(), 2);
         assert_eq!(o.writer().unwrap().region, "us-east-1");
-        assert_eq!(o.member_in("eu-west-1").unwrap().cluster_id, "orders-eu-west-1");
-        assert_eq!(o.failover_state.as_ref().unwrap().status.as_deref(), Some("pending"));
+        assert_eq!(
+            o.member_in("eu-west-1").unwrap().cluster_id,
+            "orders-eu-west-1"
+        );
+        assert_eq!(
+            o.failover_state.as_ref().unwrap().status.as_deref(),
+            Some("pending")
+        );
         assert!(!o.is_settled());
-        assert_eq!(o.tags.get("replication:topology").map(String::as_str), Some("orders"));
+        assert_eq!(
+            o.tags.get("replication:topology").map(String::as_str),
+            Some("orders")
+        );
     }
 }

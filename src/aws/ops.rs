@@ -76,7 +76,11 @@ pub async fn create_global_cluster(
 ) -> Result<ObservedGlobal, AwsError> {
     const OP: &str = "CreateGlobalCluster";
     let client = clients.rds(region).await?;
-    let tags = sdk_tags(&ownership_tags(clients.default_tags(), &input.tags, &input.id));
+    let tags = sdk_tags(&ownership_tags(
+        clients.default_tags(),
+        &input.tags,
+        &input.id,
+    ));
     tracing::info!(region, global_cluster = %input.id, "creating global cluster");
     let out = send(OP, region, || {
         client
@@ -332,7 +336,10 @@ pub async fn delete_db_instance(clients: &Clients, region: &str, id: &str) -> Re
     let client = clients.rds(region).await?;
     tracing::info!(region, instance = id, "deleting instance");
     send("DeleteDBInstance", region, || {
-        client.delete_db_instance().db_instance_identifier(id).send()
+        client
+            .delete_db_instance()
+            .db_instance_identifier(id)
+            .send()
     })
     .await?;
     Ok(())
@@ -347,7 +354,12 @@ pub async fn remove_from_global_cluster(
     cluster_arn: &str,
 ) -> Result<(), AwsError> {
     let client = clients.rds(region).await?;
-    tracing::info!(region, global_cluster = global_id, cluster = cluster_arn, "detaching cluster from global cluster");
+    tracing::info!(
+        region,
+        global_cluster = global_id,
+        cluster = cluster_arn,
+        "detaching cluster from global cluster"
+    );
     send("RemoveFromGlobalCluster", region, || {
         client
             .remove_from_global_cluster()
@@ -392,11 +404,18 @@ pub async fn delete_db_cluster(
 }
 
 /// Deletes the (empty) global cluster.
-pub async fn delete_global_cluster(clients: &Clients, region: &str, id: &str) -> Result<(), AwsError> {
+pub async fn delete_global_cluster(
+    clients: &Clients,
+    region: &str,
+    id: &str,
+) -> Result<(), AwsError> {
     let client = clients.rds(region).await?;
     tracing::info!(region, global_cluster = id, "deleting global cluster");
     send("DeleteGlobalCluster", region, || {
-        client.delete_global_cluster().global_cluster_identifier(id).send()
+        client
+            .delete_global_cluster()
+            .global_cluster_identifier(id)
+            .send()
     })
     .await?;
     Ok(())
@@ -448,7 +467,12 @@ pub async fn switchover_global_cluster(
 ) -> Result<ObservedGlobal, AwsError> {
     const OP: &str = "SwitchoverGlobalCluster";
     let client = clients.rds(primary_region).await?;
-    tracing::info!(region = primary_region, global_cluster = global_id, target = target_cluster_arn, "switching over global cluster");
+    tracing::info!(
+        region = primary_region,
+        global_cluster = global_id,
+        target = target_cluster_arn,
+        "switching over global cluster"
+    );
     let out = send(OP, primary_region, || {
         client
             .switchover_global_cluster()
@@ -472,7 +496,12 @@ pub async fn failover_global_cluster(
 ) -> Result<ObservedGlobal, AwsError> {
     const OP: &str = "FailoverGlobalCluster";
     let client = clients.rds(target_region).await?;
-    tracing::info!(region = target_region, global_cluster = global_id, target = target_cluster_arn, "failing over global cluster (data loss allowed)");
+    tracing::info!(
+        region = target_region,
+        global_cluster = global_id,
+        target = target_cluster_arn,
+        "failing over global cluster (data loss allowed)"
+    );
     let out = send(OP, target_region, || {
         client
             .failover_global_cluster()

@@ -131,7 +131,11 @@ fn transport_pause(attempt: u32) -> Duration {
 /// ended in a transport failure. Callers must be prepared for a mutating call
 /// that reached AWS but whose answer was lost: the re-sent call then fails
 /// with `AlreadyExists`, `NotFound` or `InvalidState`.
-pub async fn send<O, E, F, Fut>(operation: &'static str, region: &str, mut call: F) -> Result<O, AwsError>
+pub async fn send<O, E, F, Fut>(
+    operation: &'static str,
+    region: &str,
+    mut call: F,
+) -> Result<O, AwsError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
@@ -145,8 +149,8 @@ where
             Err(sdk_err) => {
                 let err = AwsError::from_sdk(operation, region, sdk_err);
                 let pause = transport_pause(attempt);
-                let out_of_budget = attempt >= TRANSPORT_ATTEMPTS
-                    || started.elapsed() + pause >= TRANSPORT_BUDGET;
+                let out_of_budget =
+                    attempt >= TRANSPORT_ATTEMPTS || started.elapsed() + pause >= TRANSPORT_BUDGET;
                 if err.kind != ErrorKind::Unreachable || out_of_budget {
                     if err.kind == ErrorKind::Unreachable {
                         tracing::warn!(

@@ -194,7 +194,12 @@ where
             }
             Ok(None) => {
                 if target.is_empty() {
-                    tracing::info!(region, object = what, elapsed_s = started.elapsed().as_secs(), "gone");
+                    tracing::info!(
+                        region,
+                        object = what,
+                        elapsed_s = started.elapsed().as_secs(),
+                        "gone"
+                    );
                     return Ok(None);
                 }
                 return Err(WaitError::Gone {
@@ -338,7 +343,11 @@ pub async fn wait_cluster_status(
         region,
         deadline,
         poll,
-        || async { Ok(with_status(find_cluster(clients, region, id).await?, |c| c.status.clone())) },
+        || async {
+            Ok(with_status(find_cluster(clients, region, id).await?, |c| {
+                c.status.clone()
+            }))
+        },
         pending,
         target,
     )
@@ -365,7 +374,12 @@ pub async fn wait_instance_status(
         region,
         deadline,
         poll,
-        || async { Ok(with_status(find_instance(clients, region, id).await?, |i| i.status.clone())) },
+        || async {
+            Ok(with_status(
+                find_instance(clients, region, id).await?,
+                |i| i.status.clone(),
+            ))
+        },
         pending,
         target,
     )
@@ -389,7 +403,11 @@ pub async fn wait_cluster_deleted(
         region,
         deadline,
         poll,
-        || async { Ok(with_status(find_cluster(clients, region, id).await?, |c| c.status.clone())) },
+        || async {
+            Ok(with_status(find_cluster(clients, region, id).await?, |c| {
+                c.status.clone()
+            }))
+        },
         &[],
         &[],
     )
@@ -410,7 +428,12 @@ pub async fn wait_instance_deleted(
         region,
         deadline,
         poll,
-        || async { Ok(with_status(find_instance(clients, region, id).await?, |i| i.status.clone())) },
+        || async {
+            Ok(with_status(
+                find_instance(clients, region, id).await?,
+                |i| i.status.clone(),
+            ))
+        },
         &[],
         &[],
     )
@@ -423,7 +446,9 @@ mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
 
-    fn script(statuses: &'static [Option<&'static str>]) -> (AtomicUsize, &'static [Option<&'static str>]) {
+    fn script(
+        statuses: &'static [Option<&'static str>],
+    ) -> (AtomicUsize, &'static [Option<&'static str>]) {
         (AtomicUsize::new(0), statuses)
     }
 
@@ -458,7 +483,12 @@ mod tests {
     #[tokio::test]
     async fn reaches_target_through_pending() {
         let (r, calls) = run(
-            &[Some("creating"), Some("creating"), Some("backing-up"), Some("available")],
+            &[
+                Some("creating"),
+                Some("creating"),
+                Some("backing-up"),
+                Some("available"),
+            ],
             CLUSTER_PENDING,
             AVAILABLE,
             Duration::from_secs(5),
@@ -471,20 +501,37 @@ mod tests {
     #[tokio::test]
     async fn unexpected_status_fails() {
         let (r, _) = run(
-            &[Some("creating"), Some("inaccessible-encryption-credentials")],
+            &[
+                Some("creating"),
+                Some("inaccessible-encryption-credentials"),
+            ],
             CLUSTER_PENDING,
             AVAILABLE,
             Duration::from_secs(5),
         )
         .await;
-        assert!(matches!(r, Err(WaitError::UnexpectedStatus { status, .. }) if status == "inaccessible-encryption-credentials"));
+        assert!(
+            matches!(r, Err(WaitError::UnexpectedStatus { status, .. }) if status == "inaccessible-encryption-credentials")
+        );
     }
 
     #[tokio::test]
     async fn disappearance_is_gone_or_done() {
-        let (r, _) = run(&[Some("creating"), None], CLUSTER_PENDING, AVAILABLE, Duration::from_secs(5)).await;
+        let (r, _) = run(
+            &[Some("creating"), None],
+            CLUSTER_PENDING,
+            AVAILABLE,
+            Duration::from_secs(5),
+        )
+        .await;
         assert!(matches!(r, Err(WaitError::Gone { .. })));
-        let (r, calls) = run(&[Some("deleting"), Some("whatever"), None], &[], &[], Duration::from_secs(5)).await;
+        let (r, calls) = run(
+            &[Some("deleting"), Some("whatever"), None],
+            &[],
+            &[],
+            Duration::from_secs(5),
+        )
+        .await;
         assert_eq!(r.unwrap(), None);
         assert_eq!(calls, 3);
     }
@@ -492,8 +539,16 @@ mod tests {
     #[tokio::test]
     async fn deadline_is_respected() {
         let started = Instant::now();
-        let (r, _) = run(&[Some("creating")], CLUSTER_PENDING, AVAILABLE, Duration::from_millis(50)).await;
-        assert!(matches!(r, Err(WaitError::Timeout { last_status: Some(ref s), .. }) if s == "creating"));
+        let (r, _) = run(
+            &[Some("creating")],
+            CLUSTER_PENDING,
+            AVAILABLE,
+            Duration::from_millis(50),
+        )
+        .await;
+        assert!(
+            matches!(r, Err(WaitError::Timeout { last_status: Some(ref s), .. }) if s == "creating")
+        );
         assert!(started.elapsed() < Duration::from_secs(2));
     }
 
