@@ -3,6 +3,9 @@
 #   make tools    real hosts (tofu 1.6.2, terraform 1.15) and Python packages into .tools/
 #   make bench    startup latency and idle RSS of the provider binary
 #   make build    release build of the provider and the emulator
+#   make docs     regenerate docs/ (registry pages) from the provider's schemas
+#   make install  build and install the provider into ~/.terraform.d/plugins (offline init)
+#   make release  reproducible registry archives, SHA256SUMS and manifest in dist/
 
 SHELL := /bin/bash
 ROOT  := $(abspath .)
@@ -12,7 +15,7 @@ export REPLICATION_TERRAFORM ?= $(TOOLS)/bin/terraform
 export REPLICATION_PYTHON    ?= $(TOOLS)/venv/bin/python
 export CARGO_TERM_COLOR      ?= never
 
-.PHONY: all build test tools unit bench clean
+.PHONY: all build test tools unit bench clean docs install release
 
 all: build
 
@@ -31,6 +34,15 @@ unit:
 bench:
 	cargo build --release --bin terraform-provider-replication
 	./scripts/bench-startup.sh target/release/terraform-provider-replication
+
+docs:
+	cargo run --quiet --bin replication-docs -- docs examples
+
+install:
+	./scripts/install-mirror.sh
+
+release:
+	./scripts/release.sh
 
 clean:
 	cargo clean

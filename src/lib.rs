@@ -8,6 +8,7 @@
 //! invariants; [`topology`] is the resource; `aws` is the only SDK caller.
 
 pub mod aws;
+pub mod docs;
 pub mod engine;
 pub mod logging;
 pub mod protocol;

@@ -1,0 +1,2 @@
+# The ID is the global cluster identifier.
+terraform import replication_topology.orders orders

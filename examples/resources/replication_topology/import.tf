@@ -1,0 +1,4 @@
+import {
+  to = replication_topology.orders
+  id = "orders"
+}

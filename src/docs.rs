@@ -1,0 +1,526 @@
+//! Registry documentation generated from the provider's own schemas.
+//!
+//! Owns the three schema-driven pages of the Terraform registry layout:
+//! `docs/index.md` (the provider block), `docs/resources/topology.md` and
+//! `docs/data-sources/topology.md`. Each page is front matter, a short
+//! hand-written introduction, an example read from `examples/` and an
+//! argument / attribute reference rendered from
+//! [`crate::topology::schema`], so a schema change cannot leave the docs
+//! behind: `tests/docs.rs` regenerates the pages and compares them byte for
+//! byte with the committed ones. Guides (`docs/guides/`) are written by hand
+//! and not touched here.
+//!
+//! Rendering is pure ([`render`]); only [`write`] touches the file system.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::tf::{
+    Attribute, AttributeKind, Block, BlockNesting, NestedBlock, ObjectNesting, Schema, Type,
+};
+use crate::topology::schema;
+
+/// The resource and data source type the pages document.
+pub const TYPE_NAME: &str = "replication_topology";
+
+/// One generated page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page {
+    /// Path relative to the docs directory, e.g. `resources/topology.md`.
+    pub path: PathBuf,
+    /// The whole markdown text.
+    pub text: String,
+}
+
+/// Why the docs could not be generated.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An example file the pages embed is missing or unreadable.
+    #[error("cannot read example {}: {source}", path.display())]
+    Example {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A page could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The example files the pages embed, relative to the examples directory.
+pub const EXAMPLE_FILES: [&str; 5] = [
+    "provider/provider.tf",
+    "resources/replication_topology/resource.tf",
+    "resources/replication_topology/import.tf",
+    "resources/replication_topology/import.sh",
+    "data-sources/replication_topology/data-source.tf",
+];
+
+/// Renders every generated page, reading examples from `examples`.
+pub fn render(examples: &Path) -> Result<Vec<Page>, Error> {
+    let read = |rel: &str| {
+        let path = examples.join(rel);
+        std::fs::read_to_string(&path)
+            .map(|s| s.trim_end().to_string())
+            .map_err(|source| Error::Example { path, source })
+    };
+    let [provider_tf, resource_tf, import_tf, import_sh, data_source_tf] = EXAMPLE_FILES.map(read);
+    let pages = vec![
+        Page {
+            path: "index.md".into(),
+            text: provider_page(&schema::provider(), &provider_tf?),
+        },
+        Page {
+            path: "resources/topology.md".into(),
+            text: resource_page(&schema::resource(), &resource_tf?, &import_tf?, &import_sh?),
+        },
+        Page {
+            path: "data-sources/topology.md".into(),
+            text: data_source_page(&schema::data_source(), &data_source_tf?),
+        },
+    ];
+    // Exactly one newline at the end of every page.
+    Ok(pages
+        .into_iter()
+        .map(|p| Page {
+            text: format!("{}\n", p.text.trim_end()),
+            ..p
+        })
+        .collect())
+}
+
+/// Writes `pages` under `docs`, creating directories as needed. Returns the
+/// paths written.
+pub fn write(pages: &[Page], docs: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut written = Vec::new();
+    for page in pages {
+        let path = docs.join(&page.path);
+        let wrap = |source| Error::Write {
+            path: path.clone(),
+            source,
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(wrap)?;
+        }
+        std::fs::write(&path, &page.text).map_err(wrap)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+// ---------------------------------------------------------------------------
+// Pages
+
+const PROVIDER_INTRO: &str = r#"One resource, `replication_topology`, manages a whole Aurora Global Database:
+the global cluster, one regional cluster per region with its DB instances, and
+which region is primary. Changing `primary_region` is carried out as a managed
+switchover, or as a failover when the old primary region is lost. See the
+[switchover and failover guide](guides/switchover-and-failover.md).
+
+## Installation
+
+The provider's source address is `registry.terraform.io/replication/replication`:
+
+```terraform
+terraform {
+  required_providers {
+    replication = {
+      source = "registry.terraform.io/replication/replication"
+    }
+  }
+}
+```
+
+`make install` builds the provider and places it in the filesystem mirror
+`~/.terraform.d/plugins`, which both `terraform init` and `tofu init` search
+without any further configuration. Release archives (`make release`) follow
+the registry's naming and can be served from any provider mirror.
+
+Supported hosts: OpenTofu 1.6 and later, Terraform 1.11 and later (plugin
+protocol 6). Write-only attributes (`master_password_wo`) need Terraform 1.11
+or later.
+
+## Authentication
+
+Credentials and settings come from the standard AWS chain: environment
+variables, the shared config and credentials files (`profile`), SSO, web
+identity (Terraform Cloud dynamic credentials, GitHub OIDC), and container or
+instance metadata. An `assume_role` block assumes a role on top of them.
+`AWS_ENDPOINT_URL_RDS` and `AWS_ENDPOINT_URL` are honoured; `endpoint_url`
+overrides both. One RDS client is built per region, when first needed.
+
+The caller needs these RDS actions: `CreateGlobalCluster`,
+`DescribeGlobalClusters`, `ModifyGlobalCluster`, `DeleteGlobalCluster`,
+`RemoveFromGlobalCluster`, `SwitchoverGlobalCluster`, `FailoverGlobalCluster`,
+`CreateDBCluster`, `DescribeDBClusters`, `ModifyDBCluster`, `DeleteDBCluster`,
+`CreateDBInstance`, `DescribeDBInstances`, `ModifyDBInstance`,
+`DeleteDBInstance`, `DescribeDBClusterSnapshots`, `AddTagsToResource` and
+`RemoveTagsFromResource`; `kms:DescribeKey` and `kms:CreateGrant` on the keys
+of encrypted clusters; `sts:AssumeRole` on the role named in `assume_role`."#;
+
+fn provider_page(s: &Schema, example: &str) -> String {
+    let mut out = front_matter("Provider: Replication", "", &s.block.description);
+    let _ = writeln!(
+        out,
+        "# Replication Provider\n\n{}\n\n{PROVIDER_INTRO}\n",
+        s.block.description
+    );
+    example_section(&mut out, "Example Usage", example);
+    let _ = writeln!(out, "## Argument Reference\n");
+    reference(&mut out, &s.block, Split::All, 3);
+    nested_sections(&mut out, &s.block, "");
+    out.push_str("## Guides\n\n");
+    out.push_str("- [Switchover and failover](guides/switchover-and-failover.md)\n");
+    out.push_str("- [Importing an existing global database](guides/importing.md)\n");
+    out
+}
+
+const RESOURCE_NOTES: &str = r#"## Moving the primary
+
+`primary_region` is desired state. When it changes, the plan shows a warning
+naming the regions involved and apply carries it out:
+
+- `failover_mode = "switchover"` (the default): `SwitchoverGlobalCluster`, no
+  data loss. Every region must be reachable and healthy.
+- `failover_mode = "failover"`: `FailoverGlobalCluster` with
+  `AllowDataLoss`, sent to the new primary's region. Use it when the primary
+  region is down; writes not yet replicated are lost.
+
+Leave `primary_region` unset to follow whichever region AWS reports as the
+writer (after an out-of-band failover, say) without ever moving it. See the
+[switchover and failover guide](../guides/switchover-and-failover.md).
+
+Other disruptive changes also appear as plan warnings: removing a region,
+recreating a regional cluster (a changed `cluster_identifier`,
+`db_subnet_group_name` or `kms_key_id`) and changing an instance class.
+
+## Timeouts
+
+The optional `timeouts` block bounds each operation as a whole, every wait
+included: `create` (default `120m`), `update` (default `120m`) and `delete`
+(default `90m`), as durations like `"90m"` or `"2h"`.
+
+## Failed and interrupted applies
+
+Every object the provider creates is tagged with the topology's global cluster
+identifier. When an apply fails or is killed, running apply again observes what
+exists, adopts the objects it tagged, and continues. An existing object without
+the tag is never adopted: import it instead.
+"#;
+
+fn resource_page(s: &Schema, example: &str, import_tf: &str, import_sh: &str) -> String {
+    let mut out = front_matter(
+        &format!("{TYPE_NAME} Resource - terraform-provider-replication"),
+        "",
+        &s.block.description,
+    );
+    let _ = writeln!(out, "# {TYPE_NAME} (Resource)\n\n{}\n", s.block.description);
+    example_section(&mut out, "Example Usage", example);
+    out.push_str(RESOURCE_NOTES);
+    out.push('\n');
+    let _ = writeln!(out, "## Argument Reference\n");
+    reference(&mut out, &s.block, Split::Arguments, 3);
+    let _ = writeln!(out, "## Attribute Reference\n");
+    out.push_str("In addition to the arguments above, these attributes are exported.\n\n");
+    reference(&mut out, &s.block, Split::Attributes, 3);
+    nested_sections(&mut out, &s.block, "");
+    out.push_str(
+        "## Import\n\nImport an existing global database by its global cluster identifier. Every member\n\
+         region and instance is discovered; map keys are derived from identifiers as the\n\
+         [importing guide](../guides/importing.md) explains. Passwords cannot be read back.\n\n\
+         With an `import` block (Terraform 1.5 and later, OpenTofu 1.5 and later):\n\n",
+    );
+    let _ = writeln!(out, "```terraform\n{import_tf}\n```\n");
+    out.push_str("With the CLI:\n\n");
+    let _ = writeln!(out, "```shell\n{import_sh}\n```");
+    out
+}
+
+fn data_source_page(s: &Schema, example: &str) -> String {
+    let mut out = front_matter(
+        &format!("{TYPE_NAME} Data Source - terraform-provider-replication"),
+        "",
+        &s.block.description,
+    );
+    let _ = writeln!(
+        out,
+        "# {TYPE_NAME} (Data Source)\n\n{}\n",
+        s.block.description
+    );
+    example_section(&mut out, "Example Usage", example);
+    let _ = writeln!(out, "## Argument Reference\n");
+    reference(&mut out, &s.block, Split::Arguments, 3);
+    let _ = writeln!(out, "## Attribute Reference\n");
+    reference(&mut out, &s.block, Split::Attributes, 3);
+    nested_sections(&mut out, &s.block, "");
+    out
+}
+
+fn front_matter(title: &str, subcategory: &str, description: &str) -> String {
+    let mut out = String::from("---\n");
+    let _ = writeln!(out, "page_title: \"{title}\"");
+    let _ = writeln!(out, "subcategory: \"{subcategory}\"");
+    out.push_str("description: |-\n");
+    for line in description.lines() {
+        let _ = writeln!(out, "  {line}");
+    }
+    out.push_str("---\n\n");
+    out
+}
+
+fn example_section(out: &mut String, title: &str, example: &str) {
+    let _ = writeln!(out, "## {title}\n\n```terraform\n{example}\n```\n");
+}
+
+// ---------------------------------------------------------------------------
+// Reference lists
+
+/// Which attributes of a block a reference list shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Split {
+    /// Everything, grouped as Required / Optional / Read-Only.
+    All,
+    /// What configuration may set: Required and Optional (with blocks).
+    Arguments,
+    /// Read-only (computed-only) attributes.
+    Attributes,
+}
+
+/// The group an attribute is listed under.
+fn group(a: &Attribute) -> &'static str {
+    if a.required {
+        "Required"
+    } else if a.optional {
+        "Optional"
+    } else {
+        "Read-Only"
+    }
+}
+
+/// Renders the grouped attribute lists of `block` with headings of `level`.
+fn reference(out: &mut String, block: &Block, split: Split, level: usize) {
+    let hashes = "#".repeat(level);
+    let groups: &[&str] = match split {
+        Split::All => &["Required", "Optional", "Read-Only"],
+        Split::Arguments => &["Required", "Optional"],
+        Split::Attributes => &["Read-Only"],
+    };
+    for g in groups {
+        let attrs: Vec<&Attribute> = block.attributes.iter().filter(|a| group(a) == *g).collect();
+        let blocks: Vec<&NestedBlock> = if *g == "Optional" {
+            block.block_types.iter().collect()
+        } else {
+            vec![]
+        };
+        if attrs.is_empty() && blocks.is_empty() {
+            continue;
+        }
+        if split != Split::Attributes {
+            let _ = writeln!(out, "{hashes} {g}\n");
+        }
+        for a in attrs {
+            attribute_line(out, a, "");
+        }
+        for b in blocks {
+            block_line(out, b, "");
+        }
+        out.push('\n');
+    }
+}
+
+/// `- `name` (Type, flags) Description.` and a pointer to the nested section.
+fn attribute_line(out: &mut String, a: &Attribute, parent: &str) {
+    let mut flags = vec![type_name(&a.kind)];
+    if a.sensitive {
+        flags.push("Sensitive".into());
+    }
+    if a.write_only {
+        flags.push("Write-only".into());
+    }
+    if a.deprecated {
+        flags.push("Deprecated".into());
+    }
+    let _ = write!(
+        out,
+        "- `{}` ({}) {}",
+        a.name,
+        flags.join(", "),
+        one_line(&a.description)
+    );
+    if a.nested().is_some() {
+        let path = join(parent, &a.name);
+        let _ = write!(out, " See [`{path}`](#{}) below.", anchor(&path));
+    }
+    out.push('\n');
+}
+
+fn block_line(out: &mut String, b: &NestedBlock, parent: &str) {
+    let path = join(parent, &b.type_name);
+    let kind = match b.nesting {
+        BlockNesting::Single | BlockNesting::Group => "Block",
+        BlockNesting::List => "Block List",
+        BlockNesting::Set => "Block Set",
+        BlockNesting::Map => "Block Map",
+    };
+    let _ = writeln!(
+        out,
+        "- `{}` ({kind}) {} See [`{path}`](#{}) below.",
+        b.type_name,
+        one_line(&b.block.description),
+        anchor(&path)
+    );
+}
+
+/// One section per nested attribute object and nested block, depth first.
+fn nested_sections(out: &mut String, block: &Block, parent: &str) {
+    for a in &block.attributes {
+        if let AttributeKind::Nested(n) = &a.kind {
+            let path = join(parent, &a.name);
+            let what = match n.nesting {
+                ObjectNesting::Single => "an object",
+                ObjectNesting::List => "a list of objects",
+                ObjectNesting::Set => "a set of objects",
+                ObjectNesting::Map => "a map of objects",
+            };
+            let _ = writeln!(
+                out,
+                "<a id=\"{}\"></a>\n### Nested Schema for `{path}`\n",
+                anchor(&path)
+            );
+            let _ = writeln!(out, "`{path}` is {what}, each with these attributes.\n");
+            let inner = Block {
+                attributes: n.attributes.clone(),
+                ..Block::default()
+            };
+            nested_groups(out, &inner, &path);
+            out.push('\n');
+            nested_sections(out, &inner, &path);
+        }
+    }
+    for b in &block.block_types {
+        let path = join(parent, &b.type_name);
+        let _ = writeln!(
+            out,
+            "<a id=\"{}\"></a>\n### Nested Schema for `{path}`\n",
+            anchor(&path)
+        );
+        let _ = writeln!(out, "{}\n", one_line(&b.block.description));
+        nested_groups(out, &b.block, &path);
+        out.push('\n');
+        nested_sections(out, &b.block, &path);
+    }
+}
+
+/// Required / Optional / Read-Only lists inside a nested section.
+fn nested_groups(out: &mut String, block: &Block, path: &str) {
+    let mut first = true;
+    for g in ["Required", "Optional", "Read-Only"] {
+        let attrs: Vec<&Attribute> = block.attributes.iter().filter(|a| group(a) == g).collect();
+        if attrs.is_empty() {
+            continue;
+        }
+        if !first {
+            out.push('\n');
+        }
+        first = false;
+        let _ = writeln!(out, "{g}:\n");
+        for a in attrs {
+            attribute_line(out, a, path);
+        }
+    }
+}
+
+fn join(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_string()
+    } else {
+        format!("{parent}.{name}")
+    }
+}
+
+/// An HTML anchor for a nested section, in the style of tfplugindocs.
+fn anchor(path: &str) -> String {
+    format!("nestedatt--{}", path.replace('.', "--"))
+}
+
+/// Descriptions are single paragraphs; keep list items on one line.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The type as the registry docs spell it.
+fn type_name(kind: &AttributeKind) -> String {
+    match kind {
+        AttributeKind::Type(t) => type_label(t),
+        AttributeKind::Nested(n) => match n.nesting {
+            ObjectNesting::Single => "Attributes".into(),
+            ObjectNesting::List => "Attributes List".into(),
+            ObjectNesting::Set => "Attributes Set".into(),
+            ObjectNesting::Map => "Attributes Map".into(),
+        },
+    }
+}
+
+fn type_label(t: &Type) -> String {
+    match t {
+        Type::Bool => "Boolean".into(),
+        Type::Number => "Number".into(),
+        Type::String => "String".into(),
+        Type::Dynamic => "Dynamic".into(),
+        Type::List(e) => format!("List of {}", type_label(e)),
+        Type::Set(e) => format!("Set of {}", type_label(e)),
+        Type::Map(e) => format!("Map of {}", type_label(e)),
+        Type::Tuple(_) => "Tuple".into(),
+        Type::Object(_) => "Object".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tf::NestedAttributes;
+
+    #[test]
+    fn type_labels() {
+        for (t, want) in [
+            (Type::Bool, "Boolean"),
+            (Type::set(Type::String), "Set of String"),
+            (Type::map(Type::String), "Map of String"),
+            (Type::list(Type::Number), "List of Number"),
+        ] {
+            assert_eq!(type_label(&t), want);
+        }
+        let nested = AttributeKind::Nested(NestedAttributes::map(vec![]));
+        assert_eq!(type_name(&nested), "Attributes Map");
+    }
+
+    #[test]
+    fn attribute_lines_mark_sensitive_write_only_and_nested() {
+        let mut out = String::new();
+        let wo = Attribute::optional("pw_wo", Type::String)
+            .sensitive()
+            .write_only()
+            .description("Secret.");
+        attribute_line(&mut out, &wo, "");
+        assert_eq!(out, "- `pw_wo` (String, Sensitive, Write-only) Secret.\n");
+        out.clear();
+        let regions = Attribute::required("instances", NestedAttributes::map(vec![]))
+            .description("Many\n  lines.");
+        attribute_line(&mut out, &regions, "regions");
+        assert_eq!(
+            out,
+            "- `instances` (Attributes Map) Many lines. See [`regions.instances`](#nestedatt--regions--instances) below.\n"
+        );
+    }
+
+    #[test]
+    fn front_matter_indents_the_description() {
+        let fm = front_matter("T", "", "a\nb");
+        assert_eq!(
+            fm,
+            "---\npage_title: \"T\"\nsubcategory: \"\"\ndescription: |-\n  a\n  b\n---\n\n"
+        );
+    }
+}
