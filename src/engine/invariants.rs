@@ -37,9 +37,13 @@
 //!
 //! Values of sensitive and write-only attributes never appear in messages.
 
+use std::collections::HashMap;
 use std::fmt;
 
-use crate::tf::{msgpack, Attribute, AttributeKind, AttributePath, Block, BlockNesting, NestedAttributes, ObjectNesting, Type, Value};
+use crate::tf::{
+    msgpack, Attribute, AttributeKind, AttributePath, Block, BlockNesting, NestedAttributes,
+    ObjectNesting, Type, Value,
+};
 
 /// One broken rule: where, and what.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,14 +69,25 @@ impl fmt::Display for Violation {
 /// Checks a planned new state against config and prior state (see the
 /// module docs for the rules). Empty when the plan is valid.
 pub fn check_plan(block: &Block, prior: &Value, config: &Value, planned: &Value) -> Vec<String> {
-    plan_violations(block, prior, config, planned).iter().map(ToString::to_string).collect()
+    plan_violations(block, prior, config, planned)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 /// [`check_plan`] with structured results, for diagnostics with paths.
-pub fn plan_violations(block: &Block, prior: &Value, config: &Value, planned: &Value) -> Vec<Violation> {
+pub fn plan_violations(
+    block: &Block,
+    prior: &Value,
+    config: &Value,
+    planned: &Value,
+) -> Vec<Violation> {
     let mut c = Checker::default();
     if let Err(e) = msgpack::encode(planned, &block.value_type()) {
-        c.report(&e.path, format!("planned value does not match the schema: {}", e.message));
+        c.report(
+            &e.path,
+            format!("planned value does not match the schema: {}", e.message),
+        );
     }
     c.plan_block(block, prior, config, planned, &AttributePath::root());
     c.out
@@ -81,7 +96,10 @@ pub fn plan_violations(block: &Block, prior: &Value, config: &Value, planned: &V
 /// Checks an apply result against the plan (see the module docs for the
 /// rules). Empty when the result is consistent.
 pub fn check_apply(block: &Block, planned: &Value, new: &Value) -> Vec<String> {
-    apply_violations(block, planned, new).iter().map(ToString::to_string).collect()
+    apply_violations(block, planned, new)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 /// [`check_apply`] with structured results, for diagnostics with paths.
@@ -89,16 +107,25 @@ pub fn apply_violations(block: &Block, planned: &Value, new: &Value) -> Vec<Viol
     let mut c = Checker::default();
     let root = AttributePath::root();
     if let Err(e) = msgpack::encode(new, &block.value_type()) {
-        c.report(&e.path, format!("new state does not match the schema: {}", e.message));
+        c.report(
+            &e.path,
+            format!("new state does not match the schema: {}", e.message),
+        );
     }
     let mut unknown = Vec::new();
     unknown_paths(new, &root, &mut unknown);
     for path in unknown {
-        c.report(&path, "unknown value after apply; every value must be known once applied");
+        c.report(
+            &path,
+            "unknown value after apply; every value must be known once applied",
+        );
     }
     block.walk(new, &mut |path, attr, v| {
         if attr.write_only && !v.is_null() {
-            c.report(path, "write-only attribute has a non-null value after apply; it must never be stored");
+            c.report(
+                path,
+                "write-only attribute has a non-null value after apply; it must never be stored",
+            );
         }
     });
     c.object_compatible(block, planned, new, &root);
@@ -151,7 +178,11 @@ fn len_text(v: &Value) -> String {
         Value::Unknown => "unknown".to_owned(),
         Value::Null => "0 (null)".to_owned(),
         other => elements(other).map_or_else(
-            || other.as_entries().map_or_else(|| "?".to_owned(), |m| m.len().to_string()),
+            || {
+                other
+                    .as_entries()
+                    .map_or_else(|| "?".to_owned(), |m| m.len().to_string())
+            },
             |e| e.len().to_string(),
         ),
     }
@@ -159,12 +190,18 @@ fn len_text(v: &Value) -> String {
 
 /// True when any attribute in `attrs`, at any depth, is sensitive or write-only.
 fn attrs_sensitive(attrs: &[Attribute]) -> bool {
-    attrs.iter().any(|a| a.sensitive || a.write_only || a.nested().is_some_and(|n| attrs_sensitive(&n.attributes)))
+    attrs.iter().any(|a| {
+        a.sensitive || a.write_only || a.nested().is_some_and(|n| attrs_sensitive(&n.attributes))
+    })
 }
 
 /// True when any attribute of `block` or its nested blocks is sensitive.
 fn block_sensitive(block: &Block) -> bool {
-    attrs_sensitive(&block.attributes) || block.block_types.iter().any(|nb| block_sensitive(&nb.block))
+    attrs_sensitive(&block.attributes)
+        || block
+            .block_types
+            .iter()
+            .any(|nb| block_sensitive(&nb.block))
 }
 
 /// A value for a message, or a placeholder when it may hold secrets.
@@ -195,7 +232,14 @@ impl Checker {
 
     // ------------------------------------------------------------ plan
 
-    fn plan_block(&mut self, block: &Block, prior: &Value, config: &Value, planned: &Value, path: &AttributePath) {
+    fn plan_block(
+        &mut self,
+        block: &Block,
+        prior: &Value,
+        config: &Value,
+        planned: &Value,
+        path: &AttributePath,
+    ) {
         if planned.is_null() && !config.is_null() {
             return self.report(path, "planned for absence but config wants existence");
         }
@@ -206,14 +250,21 @@ impl Checker {
             return;
         }
         if planned.is_unknown() {
-            return self.report(path, "planned an unknown object; set the attributes inside it to unknown instead");
+            return self.report(
+                path,
+                "planned an unknown object; set the attributes inside it to unknown instead",
+            );
         }
         self.plan_attrs(&block.attributes, prior, config, planned, path);
 
         for nb in &block.block_types {
             let name = nb.type_name.as_str();
             let path = path.attr(name);
-            let (planned_v, config_v, prior_v) = (attr_of(planned, name), attr_of(config, name), attr_of(prior, name));
+            let (planned_v, config_v, prior_v) = (
+                attr_of(planned, name),
+                attr_of(config, name),
+                attr_of(prior, name),
+            );
             let mode = match nb.nesting {
                 BlockNesting::Single => None,
                 BlockNesting::List => Some("list"),
@@ -233,7 +284,10 @@ impl Checker {
             }
             if config_v.is_unknown() {
                 let shown = shown(planned_v, block_sensitive(&nb.block));
-                self.report(&path, format!("planned value {shown} for unknown dynamic block"));
+                self.report(
+                    &path,
+                    format!("planned value {shown} for unknown dynamic block"),
+                );
                 continue;
             }
             if planned_v.is_unknown() {
@@ -241,7 +295,9 @@ impl Checker {
                 continue;
             }
             match nb.nesting {
-                BlockNesting::Single | BlockNesting::Group => self.plan_block(&nb.block, prior_v, config_v, planned_v, &path),
+                BlockNesting::Single | BlockNesting::Group => {
+                    self.plan_block(&nb.block, prior_v, config_v, planned_v, &path)
+                }
                 BlockNesting::List => {
                     let planned_e = elements(planned_v).unwrap_or_default();
                     let config_e = elements(config_v).unwrap_or_default();
@@ -273,7 +329,13 @@ impl Checker {
                     let prior_m = prior_v.as_entries().unwrap_or(&empty);
                     for (k, p) in planned_m {
                         let Some(cfg) = config_m.get(k) else {
-                            self.report(&path, format!("block key {} from plan is not present in config", quote(k)));
+                            self.report(
+                                &path,
+                                format!(
+                                    "block key {} from plan is not present in config",
+                                    quote(k)
+                                ),
+                            );
                             continue;
                         };
                         let path = path.key(k.as_str());
@@ -284,7 +346,10 @@ impl Checker {
                         self.plan_block(&nb.block, prior_m.get(k).unwrap_or(&NULL), cfg, p, &path);
                     }
                     for k in config_m.keys().filter(|k| !planned_m.contains_key(*k)) {
-                        self.report(&path, format!("block key {} from config is not present in plan", quote(k)));
+                        self.report(
+                            &path,
+                            format!("block key {} from config is not present in plan", quote(k)),
+                        );
                     }
                 }
                 BlockNesting::Set => {
@@ -298,14 +363,34 @@ impl Checker {
         }
     }
 
-    fn plan_attrs(&mut self, attributes: &[Attribute], prior: &Value, config: &Value, planned: &Value, path: &AttributePath) {
+    fn plan_attrs(
+        &mut self,
+        attributes: &[Attribute],
+        prior: &Value,
+        config: &Value,
+        planned: &Value,
+        path: &AttributePath,
+    ) {
         for attr in attributes {
             let name = attr.name.as_str();
-            self.plan_attr(attr, attr_of(prior, name), attr_of(config, name), attr_of(planned, name), &path.attr(name));
+            self.plan_attr(
+                attr,
+                attr_of(prior, name),
+                attr_of(config, name),
+                attr_of(planned, name),
+                &path.attr(name),
+            );
         }
     }
 
-    fn plan_attr(&mut self, attr: &Attribute, prior: &Value, config: &Value, planned: &Value, path: &AttributePath) {
+    fn plan_attr(
+        &mut self,
+        attr: &Attribute,
+        prior: &Value,
+        config: &Value,
+        planned: &Value,
+        path: &AttributePath,
+    ) {
         if attr.write_only {
             if !planned.is_null() {
                 self.report(path, "planned value for write-only attribute is not null");
@@ -328,8 +413,13 @@ impl Checker {
             let msg = if attr.sensitive {
                 "sensitive planned value for a non-computed attribute".to_owned()
             } else {
-                let redact = attr.nested().is_some_and(|n| attrs_sensitive(&n.attributes));
-                format!("planned value {} for a non-computed attribute", shown(planned, redact))
+                let redact = attr
+                    .nested()
+                    .is_some_and(|n| attrs_sensitive(&n.attributes));
+                format!(
+                    "planned value {} for a non-computed attribute",
+                    shown(planned, redact)
+                )
             };
             return self.report(path, msg);
         }
@@ -338,8 +428,12 @@ impl Checker {
         }
         let msg = match (attr.sensitive, prior.is_null()) {
             (true, true) => "sensitive planned value does not match config value".to_owned(),
-            (true, false) => "sensitive planned value does not match config value nor prior value".to_owned(),
-            (false, true) => format!("planned value {planned} does not match config value {config}"),
+            (true, false) => {
+                "sensitive planned value does not match config value nor prior value".to_owned()
+            }
+            (false, true) => {
+                format!("planned value {planned} does not match config value {config}")
+            }
             (false, false) => {
                 format!("planned value {planned} does not match config value {config} nor prior value {prior}")
             }
@@ -347,7 +441,14 @@ impl Checker {
         self.report(path, msg);
     }
 
-    fn plan_nested(&mut self, n: &NestedAttributes, prior: &Value, config: &Value, planned: &Value, path: &AttributePath) {
+    fn plan_nested(
+        &mut self,
+        n: &NestedAttributes,
+        prior: &Value,
+        config: &Value,
+        planned: &Value,
+        path: &AttributePath,
+    ) {
         if planned.is_null() && !config.is_null() {
             return self.report(path, "planned for absence but config wants existence");
         }
@@ -363,41 +464,73 @@ impl Checker {
         match n.nesting {
             ObjectNesting::Single => self.plan_attrs(&n.attributes, prior, config, planned, path),
             ObjectNesting::List => {
-                let (Some(planned_e), Some(config_e)) = (elements(planned), elements(config)) else {
+                let (Some(planned_e), Some(config_e)) = (elements(planned), elements(config))
+                else {
                     return self.report(
                         path,
-                        format!("count in plan ({}) disagrees with count in config ({})", len_text(planned), len_text(config)),
+                        format!(
+                            "count in plan ({}) disagrees with count in config ({})",
+                            len_text(planned),
+                            len_text(config)
+                        ),
                     );
                 };
                 if planned_e.len() != config_e.len() {
                     return self.report(
                         path,
-                        format!("count in plan ({}) disagrees with count in config ({})", planned_e.len(), config_e.len()),
+                        format!(
+                            "count in plan ({}) disagrees with count in config ({})",
+                            planned_e.len(),
+                            config_e.len()
+                        ),
                     );
                 }
                 let prior_e = elements(prior).unwrap_or_default();
                 for (i, (p, cfg)) in planned_e.iter().zip(config_e).enumerate() {
-                    self.plan_attrs(&n.attributes, prior_e.get(i).unwrap_or(&NULL), cfg, p, &path.index(i as i64));
+                    self.plan_attrs(
+                        &n.attributes,
+                        prior_e.get(i).unwrap_or(&NULL),
+                        cfg,
+                        p,
+                        &path.index(i as i64),
+                    );
                 }
             }
             ObjectNesting::Map => {
-                let (Some(planned_m), Some(config_m)) = (planned.as_entries(), config.as_entries()) else {
+                let (Some(planned_m), Some(config_m)) = (planned.as_entries(), config.as_entries())
+                else {
                     return self.report(
                         path,
-                        format!("count in plan ({}) disagrees with count in config ({})", len_text(planned), len_text(config)),
+                        format!(
+                            "count in plan ({}) disagrees with count in config ({})",
+                            len_text(planned),
+                            len_text(config)
+                        ),
                     );
                 };
                 let empty = Default::default();
                 let prior_m = prior.as_entries().unwrap_or(&empty);
                 for (k, p) in planned_m {
                     let Some(cfg) = config_m.get(k) else {
-                        self.report(path, format!("map key {} from plan is not present in config", quote(k)));
+                        self.report(
+                            path,
+                            format!("map key {} from plan is not present in config", quote(k)),
+                        );
                         continue;
                     };
-                    self.plan_attrs(&n.attributes, prior_m.get(k).unwrap_or(&NULL), cfg, p, &path.key(k.as_str()));
+                    self.plan_attrs(
+                        &n.attributes,
+                        prior_m.get(k).unwrap_or(&NULL),
+                        cfg,
+                        p,
+                        &path.key(k.as_str()),
+                    );
                 }
                 for k in config_m.keys().filter(|k| !planned_m.contains_key(*k)) {
-                    self.report(path, format!("map key {} from config is not present in plan", quote(k)));
+                    self.report(
+                        path,
+                        format!("map key {} from config is not present in plan", quote(k)),
+                    );
                 }
             }
             ObjectNesting::Set => {
@@ -406,7 +539,10 @@ impl Checker {
                 if planned.is_wholly_known() && config.is_wholly_known() {
                     let (pl, cl) = (len_text(planned), len_text(config));
                     if pl != cl {
-                        self.report(path, format!("count in plan ({pl}) disagrees with count in config ({cl})"));
+                        self.report(
+                            path,
+                            format!("count in plan ({pl}) disagrees with count in config ({cl})"),
+                        );
                     }
                 }
             }
@@ -415,7 +551,13 @@ impl Checker {
 
     // ------------------------------------------------------------ apply
 
-    fn object_compatible(&mut self, block: &Block, planned: &Value, actual: &Value, path: &AttributePath) {
+    fn object_compatible(
+        &mut self,
+        block: &Block,
+        planned: &Value,
+        actual: &Value,
+        path: &AttributePath,
+    ) {
         let at_root = if path.is_root() { "Root object " } else { "" };
         if planned.is_null() && !actual.is_null() {
             return self.report(path, format!("{at_root}was absent, but now present"));
@@ -440,11 +582,20 @@ impl Checker {
                     self.object_compatible(&nb.block, planned_v, actual_v, &path);
                 }
                 BlockNesting::List => {
-                    let (Some(planned_e), Some(actual_e)) = (elements(planned_v), elements(actual_v)) else {
+                    let (Some(planned_e), Some(actual_e)) =
+                        (elements(planned_v), elements(actual_v))
+                    else {
                         continue;
                     };
                     if planned_e.len() != actual_e.len() {
-                        self.report(&path, format!("block count changed from {} to {}", planned_e.len(), actual_e.len()));
+                        self.report(
+                            &path,
+                            format!(
+                                "block count changed from {} to {}",
+                                planned_e.len(),
+                                actual_e.len()
+                            ),
+                        );
                         continue;
                     }
                     for (i, (p, a)) in planned_e.iter().zip(actual_e).enumerate() {
@@ -452,13 +603,19 @@ impl Checker {
                     }
                 }
                 BlockNesting::Map => {
-                    let (Some(planned_m), Some(actual_m)) = (planned_v.as_entries(), actual_v.as_entries()) else {
+                    let (Some(planned_m), Some(actual_m)) =
+                        (planned_v.as_entries(), actual_v.as_entries())
+                    else {
                         continue;
                     };
                     for (k, p) in planned_m {
                         match actual_m.get(k) {
-                            Some(a) => self.object_compatible(&nb.block, p, a, &path.key(k.as_str())),
-                            None => self.report(&path, format!("block key {} has vanished", quote(k))),
+                            Some(a) => {
+                                self.object_compatible(&nb.block, p, a, &path.key(k.as_str()))
+                            }
+                            None => {
+                                self.report(&path, format!("block key {} has vanished", quote(k)))
+                            }
                         }
                     }
                     for k in actual_m.keys().filter(|k| !planned_m.contains_key(*k)) {
@@ -466,23 +623,44 @@ impl Checker {
                     }
                 }
                 BlockNesting::Set => {
-                    let (Some(planned_e), Some(actual_e)) = (elements(planned_v), elements(actual_v)) else {
+                    let (Some(planned_e), Some(actual_e)) =
+                        (elements(planned_v), elements(actual_v))
+                    else {
                         continue;
                     };
-                    self.sets_correlate(planned_e, actual_e, &path, block_sensitive(&nb.block), &mut |p, a| {
-                        let mut sub = Checker::default();
-                        sub.object_compatible(&nb.block, p, a, &path);
-                        sub.out.is_empty()
-                    });
+                    self.sets_correlate(
+                        planned_e,
+                        actual_e,
+                        &path,
+                        block_sensitive(&nb.block),
+                        &mut |p, a| {
+                            let mut sub = Checker::default();
+                            sub.object_compatible(&nb.block, p, a, &path);
+                            sub.out.is_empty()
+                        },
+                    );
                     if planned_e.len() < actual_e.len() {
-                        self.report(&path, format!("block set length changed from {} to {}", planned_e.len(), actual_e.len()));
+                        self.report(
+                            &path,
+                            format!(
+                                "block set length changed from {} to {}",
+                                planned_e.len(),
+                                actual_e.len()
+                            ),
+                        );
                     }
                 }
             }
         }
     }
 
-    fn attrs_compatible(&mut self, attributes: &[Attribute], planned: &Value, actual: &Value, path: &AttributePath) {
+    fn attrs_compatible(
+        &mut self,
+        attributes: &[Attribute],
+        planned: &Value,
+        actual: &Value,
+        path: &AttributePath,
+    ) {
         for attr in attributes {
             let name = attr.name.as_str();
             let path = path.attr(name);
@@ -505,7 +683,13 @@ impl Checker {
 
     /// Null/unknown handling shared by values and nested attributes; true
     /// when nothing more needs comparing.
-    fn settled(&mut self, planned: &Value, actual: &Value, path: &AttributePath, redact: bool) -> bool {
+    fn settled(
+        &mut self,
+        planned: &Value,
+        actual: &Value,
+        path: &AttributePath,
+        redact: bool,
+    ) -> bool {
         let show = |v: &Value| shown(v, redact);
         if planned.is_unknown() {
             return true;
@@ -529,20 +713,34 @@ impl Checker {
         false
     }
 
-    fn nested_compatible(&mut self, n: &NestedAttributes, planned: &Value, actual: &Value, path: &AttributePath) {
+    fn nested_compatible(
+        &mut self,
+        n: &NestedAttributes,
+        planned: &Value,
+        actual: &Value,
+        path: &AttributePath,
+    ) {
         if self.settled(planned, actual, path, attrs_sensitive(&n.attributes)) {
             return;
         }
-        let wrong_shape = |c: &mut Self| c.report(path, format!("wrong final value type: expected {}", n.value_type()));
+        let wrong_shape = |c: &mut Self| {
+            c.report(
+                path,
+                format!("wrong final value type: expected {}", n.value_type()),
+            )
+        };
         match n.nesting {
             ObjectNesting::Single => self.attrs_compatible(&n.attributes, planned, actual, path),
             ObjectNesting::List => {
-                let (Some(planned_e), Some(actual_e)) = (elements(planned), elements(actual)) else {
+                let (Some(planned_e), Some(actual_e)) = (elements(planned), elements(actual))
+                else {
                     return wrong_shape(self);
                 };
                 for (i, p) in planned_e.iter().enumerate() {
                     match actual_e.get(i) {
-                        Some(a) => self.attrs_compatible(&n.attributes, p, a, &path.index(i as i64)),
+                        Some(a) => {
+                            self.attrs_compatible(&n.attributes, p, a, &path.index(i as i64))
+                        }
                         None => self.report(path, format!("element {i} has vanished")),
                     }
                 }
@@ -551,12 +749,15 @@ impl Checker {
                 }
             }
             ObjectNesting::Map => {
-                let (Some(planned_m), Some(actual_m)) = (planned.as_entries(), actual.as_entries()) else {
+                let (Some(planned_m), Some(actual_m)) = (planned.as_entries(), actual.as_entries())
+                else {
                     return wrong_shape(self);
                 };
                 for (k, p) in planned_m {
                     match actual_m.get(k) {
-                        Some(a) => self.attrs_compatible(&n.attributes, p, a, &path.key(k.as_str())),
+                        Some(a) => {
+                            self.attrs_compatible(&n.attributes, p, a, &path.key(k.as_str()))
+                        }
                         None => self.report(path, format!("element {} has vanished", quote(k))),
                     }
                 }
@@ -565,22 +766,42 @@ impl Checker {
                 }
             }
             ObjectNesting::Set => {
-                let (Some(planned_e), Some(actual_e)) = (elements(planned), elements(actual)) else {
+                let (Some(planned_e), Some(actual_e)) = (elements(planned), elements(actual))
+                else {
                     return wrong_shape(self);
                 };
-                self.sets_correlate(planned_e, actual_e, path, attrs_sensitive(&n.attributes), &mut |p, a| {
-                    let mut sub = Checker::default();
-                    sub.attrs_compatible(&n.attributes, p, a, path);
-                    sub.out.is_empty()
-                });
+                self.sets_correlate(
+                    planned_e,
+                    actual_e,
+                    path,
+                    attrs_sensitive(&n.attributes),
+                    &mut |p, a| {
+                        let mut sub = Checker::default();
+                        sub.attrs_compatible(&n.attributes, p, a, path);
+                        sub.out.is_empty()
+                    },
+                );
                 if planned_e.len() < actual_e.len() {
-                    self.report(path, format!("length changed from {} to {}", planned_e.len(), actual_e.len()));
+                    self.report(
+                        path,
+                        format!(
+                            "length changed from {} to {}",
+                            planned_e.len(),
+                            actual_e.len()
+                        ),
+                    );
                 }
             }
         }
     }
 
-    fn value_compatible(&mut self, ty: &Type, planned: &Value, actual: &Value, path: &AttributePath) {
+    fn value_compatible(
+        &mut self,
+        ty: &Type,
+        planned: &Value,
+        actual: &Value,
+        path: &AttributePath,
+    ) {
         if let Type::Dynamic = ty {
             let Value::Dynamic(planned_ty, planned_inner) = planned else {
                 // An untyped null or unknown: anything goes.
@@ -589,7 +810,10 @@ impl Checker {
             let actual_inner = match actual {
                 Value::Dynamic(actual_ty, inner) if actual_ty == planned_ty => inner.as_ref(),
                 Value::Dynamic(actual_ty, _) => {
-                    return self.report(path, format!("wrong final value type: {actual_ty} instead of {planned_ty}"));
+                    return self.report(
+                        path,
+                        format!("wrong final value type: {actual_ty} instead of {planned_ty}"),
+                    );
                 }
                 other => other,
             };
@@ -605,7 +829,9 @@ impl Checker {
                     self.report(path, format!("was {p}, but now {a}"));
                 }
             }
-            (Type::List(e), Value::List(pe), Value::List(ae)) => self.elements_compatible(&|_| e, pe, ae, path),
+            (Type::List(e), Value::List(pe), Value::List(ae)) => {
+                self.elements_compatible(&|_| e, pe, ae, path)
+            }
             (Type::Tuple(ts), Value::Tuple(pe), Value::Tuple(ae)) => {
                 self.elements_compatible(&|i| ts.get(i).unwrap_or(&Type::Dynamic), pe, ae, path);
             }
@@ -622,7 +848,12 @@ impl Checker {
             }
             (Type::Object(attrs), Value::Object(_), Value::Object(_)) => {
                 for (name, t) in attrs {
-                    self.value_compatible(t, attr_of(planned, name), attr_of(actual, name), &path.attr(name.as_str()));
+                    self.value_compatible(
+                        t,
+                        attr_of(planned, name),
+                        attr_of(actual, name),
+                        &path.attr(name.as_str()),
+                    );
                 }
             }
             (Type::Set(e), Value::Set(pe), Value::Set(ae)) => {
@@ -632,14 +863,30 @@ impl Checker {
                     sub.out.is_empty()
                 });
                 if pe.len() < ae.len() {
-                    self.report(path, format!("length changed from {} to {}", pe.len(), ae.len()));
+                    self.report(
+                        path,
+                        format!("length changed from {} to {}", pe.len(), ae.len()),
+                    );
                 }
             }
-            (ty, _, a) => self.report(path, format!("wrong final value type: expected {} ({ty}), found {}", ty.describe(), a.describe())),
+            (ty, _, a) => self.report(
+                path,
+                format!(
+                    "wrong final value type: expected {} ({ty}), found {}",
+                    ty.describe(),
+                    a.describe()
+                ),
+            ),
         }
     }
 
-    fn elements_compatible<'t>(&mut self, ty_at: &dyn Fn(usize) -> &'t Type, planned: &[Value], actual: &[Value], path: &AttributePath) {
+    fn elements_compatible<'t>(
+        &mut self,
+        ty_at: &dyn Fn(usize) -> &'t Type,
+        planned: &[Value],
+        actual: &[Value],
+        path: &AttributePath,
+    ) {
         for (i, p) in planned.iter().enumerate() {
             match actual.get(i) {
                 Some(a) => self.value_compatible(ty_at(i), p, a, &path.index(i as i64)),
@@ -663,27 +910,70 @@ impl Checker {
     ) {
         let mut planned_ok = vec![false; planned.len()];
         let mut actual_ok = vec![false; actual.len()];
+        // Equal elements always correlate; pair those off by hashing first so
+        // large unchanged sets cost linear time.
+        let mut by_value: HashMap<&Value, Vec<usize>> = HashMap::with_capacity(actual.len());
+        for (ai, a) in actual.iter().enumerate() {
+            by_value.entry(a).or_default().push(ai);
+        }
         for (pi, p) in planned.iter().enumerate() {
-            for (ai, a) in actual.iter().enumerate() {
-                if planned_ok[pi] && actual_ok[ai] {
-                    continue;
+            if let Some(matches) = by_value.get(p) {
+                planned_ok[pi] = true;
+                for &ai in matches {
+                    actual_ok[ai] = true;
                 }
-                if correlate(p, a) {
+            }
+        }
+        // Then the general correlation for what is left: every element only
+        // needs one counterpart, so matched pairs need no further check.
+        let unmatched_actual: Vec<usize> = (0..actual.len()).filter(|&ai| !actual_ok[ai]).collect();
+        let matched_planned: Vec<usize> = (0..planned.len()).filter(|&pi| planned_ok[pi]).collect();
+        let unmatched_planned: Vec<usize> =
+            (0..planned.len()).filter(|&pi| !planned_ok[pi]).collect();
+        for pi in unmatched_planned {
+            for (ai, a) in actual.iter().enumerate() {
+                if correlate(&planned[pi], a) {
                     planned_ok[pi] = true;
                     actual_ok[ai] = true;
                 }
             }
         }
-        let show = |i: usize, v: &Value| if redact { format!("#{i}") } else { v.to_string() };
+        for ai in unmatched_actual {
+            if actual_ok[ai] {
+                continue;
+            }
+            actual_ok[ai] = matched_planned
+                .iter()
+                .any(|&pi| correlate(&planned[pi], &actual[ai]));
+        }
+        let show = |i: usize, v: &Value| {
+            if redact {
+                format!("#{i}")
+            } else {
+                v.to_string()
+            }
+        };
         let before = self.out.len();
         for (i, p) in planned.iter().enumerate().filter(|(i, _)| !planned_ok[*i]) {
-            self.report(path, format!("planned set element {} does not correlate with any element in actual", show(i, p)));
+            self.report(
+                path,
+                format!(
+                    "planned set element {} does not correlate with any element in actual",
+                    show(i, p)
+                ),
+            );
         }
         if self.out.len() > before {
             return;
         }
         for (i, a) in actual.iter().enumerate().filter(|(i, _)| !actual_ok[*i]) {
-            self.report(path, format!("actual set element {} does not correlate with any element in plan", show(i, a)));
+            self.report(
+                path,
+                format!(
+                    "actual set element {} does not correlate with any element in plan",
+                    show(i, a)
+                ),
+            );
         }
     }
 }
@@ -698,7 +988,10 @@ mod tests {
     }
 
     fn block_body() -> Block {
-        Block::new().attributes(vec![Attribute::optional("v", Type::String), Attribute::computed("id", Type::String)])
+        Block::new().attributes(vec![
+            Attribute::optional("v", Type::String),
+            Attribute::computed("id", Type::String),
+        ])
     }
 
     fn schema() -> Block {
@@ -709,7 +1002,9 @@ mod tests {
                 Attribute::optional("secret", Type::String).sensitive(),
                 Attribute::optional_computed("version", Type::String),
                 Attribute::computed("arn", Type::String),
-                Attribute::optional("password_wo", Type::String).sensitive().write_only(),
+                Attribute::optional("password_wo", Type::String)
+                    .sensitive()
+                    .write_only(),
                 Attribute::optional(
                     "regions",
                     NestedAttributes::map(vec![
@@ -721,10 +1016,19 @@ mod tests {
                 ),
                 Attribute::optional(
                     "list_n",
-                    NestedAttributes::list(vec![Attribute::optional("x", Type::String), Attribute::computed("id", Type::String)]),
+                    NestedAttributes::list(vec![
+                        Attribute::optional("x", Type::String),
+                        Attribute::computed("id", Type::String),
+                    ]),
                 ),
-                Attribute::optional("set_n", NestedAttributes::set(vec![Attribute::required("k", Type::String)])),
-                Attribute::optional("single_n", NestedAttributes::single(vec![Attribute::optional("x", Type::String)])),
+                Attribute::optional(
+                    "set_n",
+                    NestedAttributes::set(vec![Attribute::required("k", Type::String)]),
+                ),
+                Attribute::optional(
+                    "single_n",
+                    NestedAttributes::single(vec![Attribute::optional("x", Type::String)]),
+                ),
                 Attribute::optional("tags", Type::map(Type::String)),
                 Attribute::optional("ids", Type::set(Type::String)),
                 Attribute::optional("names", Type::list(Type::String)),
@@ -756,10 +1060,18 @@ mod tests {
                 "regions",
                 Value::map([(
                     "us-east-1",
-                    Value::object([("class", s("c")), ("tier", Value::Null), ("endpoint", Value::Null), ("token", s("tok"))]),
+                    Value::object([
+                        ("class", s("c")),
+                        ("tier", Value::Null),
+                        ("endpoint", Value::Null),
+                        ("token", s("tok")),
+                    ]),
                 )]),
             ),
-            ("list_n", Value::list([Value::object([("x", s("a")), ("id", Value::Null)])])),
+            (
+                "list_n",
+                Value::list([Value::object([("x", s("a")), ("id", Value::Null)])]),
+            ),
             ("set_n", Value::set([Value::object([("k", s("a"))])])),
             ("single_n", Value::object([("x", s("s"))])),
             ("tags", Value::map([("a", s("b"))])),
@@ -781,8 +1093,14 @@ mod tests {
             (vec![a("password_wo")], Value::Null),
             (vec![a("version")], Value::Unknown),
             (vec![a("arn")], Value::Unknown),
-            (vec![a("regions"), k("us-east-1"), a("tier")], Value::number(1)),
-            (vec![a("regions"), k("us-east-1"), a("endpoint")], Value::Unknown),
+            (
+                vec![a("regions"), k("us-east-1"), a("tier")],
+                Value::number(1),
+            ),
+            (
+                vec![a("regions"), k("us-east-1"), a("endpoint")],
+                Value::Unknown,
+            ),
             (vec![a("list_n"), i(0), a("id")], Value::Unknown),
             (vec![a("rule"), i(0), a("id")], Value::Unknown),
             (vec![a("mb"), k("k"), a("id")], Value::Unknown),
@@ -823,9 +1141,13 @@ mod tests {
     /// `v` with the value at `path` replaced by `new`.
     fn with(mut v: Value, path: &[Step], new: Value) -> Value {
         fn slot<'a>(v: &'a mut Value, path: &[Step]) -> &'a mut Value {
-            let Some((first, rest)) = path.split_first() else { return v };
+            let Some((first, rest)) = path.split_first() else {
+                return v;
+            };
             let next = match (v, first) {
-                (Value::Object(m), Step::Attr(n)) | (Value::Map(m), Step::Key(n)) => m.get_mut(n).expect("no such key"),
+                (Value::Object(m), Step::Attr(n)) | (Value::Map(m), Step::Key(n)) => {
+                    m.get_mut(n).expect("no such key")
+                }
                 (Value::List(items) | Value::Set(items), Step::Index(i)) => &mut items[*i as usize],
                 (other, step) => panic!("cannot step {step:?} into {other}"),
             };
@@ -845,7 +1167,10 @@ mod tests {
             return;
         }
         for w in want {
-            assert!(got.iter().any(|g| g.contains(w)), "{case}: no problem containing {w:?} in {got:#?}");
+            assert!(
+                got.iter().any(|g| g.contains(w)),
+                "{case}: no problem containing {w:?} in {got:#?}"
+            );
         }
     }
 
@@ -864,12 +1189,21 @@ mod tests {
         let cases: Vec<(&str, Value, Value, Value)> = vec![
             ("create", Value::Null, config(), planned()),
             ("destroy", prior.clone(), Value::Null, Value::Null),
-            ("no-op update keeps prior computed values", prior.clone(), config(), with(prior.clone(), &[a("password_wo")], Value::Null)),
+            (
+                "no-op update keeps prior computed values",
+                prior.clone(),
+                config(),
+                with(prior.clone(), &[a("password_wo")], Value::Null),
+            ),
             (
                 "update may keep a prior value that differs from config",
                 with(prior.clone(), &[a("desc")], s("A")),
                 with(config(), &[a("desc")], s("a")),
-                with(with(prior.clone(), &[a("password_wo")], Value::Null), &[a("desc")], s("A")),
+                with(
+                    with(prior.clone(), &[a("password_wo")], Value::Null),
+                    &[a("desc")],
+                    s("A"),
+                ),
             ),
             (
                 "optional+computed null in config may be planned as the prior value",
@@ -904,8 +1238,16 @@ mod tests {
             (
                 "numbers compare numerically",
                 Value::Null,
-                with(config(), &[a("regions"), k("us-east-1"), a("tier")], Value::number(2)),
-                with(planned(), &[a("regions"), k("us-east-1"), a("tier")], Value::Number("2.0".parse().unwrap())),
+                with(
+                    config(),
+                    &[a("regions"), k("us-east-1"), a("tier")],
+                    Value::number(2),
+                ),
+                with(
+                    planned(),
+                    &[a("regions"), k("us-east-1"), a("tier")],
+                    Value::Number("2.0".parse().unwrap()),
+                ),
             ),
             (
                 "unknown whole nested attribute where config is unknown",
@@ -929,7 +1271,11 @@ mod tests {
                 "set block elements are not correlated",
                 Value::Null,
                 config(),
-                with(planned(), &[a("sb")], Value::set([body(s("s"), Value::Unknown)])),
+                with(
+                    planned(),
+                    &[a("sb")],
+                    Value::set([body(s("s"), Value::Unknown)]),
+                ),
             ),
         ];
         for (name, prior, config, planned) in cases {
@@ -1261,13 +1607,31 @@ mod tests {
 
     #[test]
     fn sensitive_values_never_appear_in_plan_messages() {
-        let got = run_plan(&Value::Null, &config(), &with(planned(), &[a("secret")], s("s3cr3t-planned")));
-        let got2 = run_plan(&Value::Null, &with(config(), &[a("secret")], Value::Null), &with(planned(), &[a("secret")], s("s3cr3t-planned")));
-        let got3 = run_plan(&Value::Null, &config(), &with(planned(), &[a("password_wo")], s("pw")));
+        let got = run_plan(
+            &Value::Null,
+            &config(),
+            &with(planned(), &[a("secret")], s("s3cr3t-planned")),
+        );
+        let got2 = run_plan(
+            &Value::Null,
+            &with(config(), &[a("secret")], Value::Null),
+            &with(planned(), &[a("secret")], s("s3cr3t-planned")),
+        );
+        let got3 = run_plan(
+            &Value::Null,
+            &config(),
+            &with(planned(), &[a("password_wo")], s("pw")),
+        );
         assert_eq!(got.len(), 1, "{got:?}");
-        assert_eq!(got2, ["secret: sensitive planned value for a non-computed attribute"]);
+        assert_eq!(
+            got2,
+            ["secret: sensitive planned value for a non-computed attribute"]
+        );
         for msg in got.iter().chain(&got2).chain(&got3) {
-            assert!(!msg.contains("s3cr3t") && !msg.contains("hunter2") && !msg.contains("\"pw\""), "{msg}");
+            assert!(
+                !msg.contains("s3cr3t") && !msg.contains("hunter2") && !msg.contains("\"pw\""),
+                "{msg}"
+            );
         }
     }
 
@@ -1279,34 +1643,87 @@ mod tests {
             &with(config(), &[a("regions")], Value::Null),
             &planned(),
         );
-        assert_eq!(got, ["regions: planned value (sensitive value) for a non-computed attribute"]);
+        assert_eq!(
+            got,
+            ["regions: planned value (sensitive value) for a non-computed attribute"]
+        );
         // A set of blocks with a sensitive attribute grows after apply.
         let secret_block = Block::new()
-            .attributes(vec![Attribute::optional("v", Type::String), Attribute::optional("key", Type::String).sensitive()])
-            .blocks(vec![NestedBlock::new("sb", BlockNesting::Set, Block::new().attributes(vec![Attribute::optional("k", Type::String).sensitive()]))]);
+            .attributes(vec![
+                Attribute::optional("v", Type::String),
+                Attribute::optional("key", Type::String).sensitive(),
+            ])
+            .blocks(vec![NestedBlock::new(
+                "sb",
+                BlockNesting::Set,
+                Block::new().attributes(vec![Attribute::optional("k", Type::String).sensitive()]),
+            )]);
         let elem = |k: &str| Value::object([("k", s(k))]);
-        let planned = Value::object([("v", Value::Null), ("key", Value::Null), ("sb", Value::set([elem("secret-a")]))]);
-        let new = Value::object([("v", Value::Null), ("key", Value::Null), ("sb", Value::set([elem("secret-a"), elem("secret-b")]))]);
+        let planned = Value::object([
+            ("v", Value::Null),
+            ("key", Value::Null),
+            ("sb", Value::set([elem("secret-a")])),
+        ]);
+        let new = Value::object([
+            ("v", Value::Null),
+            ("key", Value::Null),
+            ("sb", Value::set([elem("secret-a"), elem("secret-b")])),
+        ]);
         let got = check_apply(&secret_block, &planned, &new);
-        assert_eq!(got, ["sb: actual set element #1 does not correlate with any element in plan", "sb: block set length changed from 1 to 2"]);
+        assert_eq!(
+            got,
+            [
+                "sb: actual set element #1 does not correlate with any element in plan",
+                "sb: block set length changed from 1 to 2"
+            ]
+        );
         // An unknown dynamic block planned as known.
-        let config = Value::object([("v", Value::Null), ("key", Value::Null), ("sb", Value::Unknown)]);
+        let config = Value::object([
+            ("v", Value::Null),
+            ("key", Value::Null),
+            ("sb", Value::Unknown),
+        ]);
         let got = check_plan(&secret_block, &Value::Null, &config, &planned);
-        assert_eq!(got, ["sb: planned value (sensitive value) for unknown dynamic block"]);
+        assert_eq!(
+            got,
+            ["sb: planned value (sensitive value) for unknown dynamic block"]
+        );
         // A nested attribute with a sensitive child that turns null after apply.
-        let got = run_apply(&planned_full_regions(), &with(applied(), &[a("regions")], Value::Null));
+        let got = run_apply(
+            &planned_full_regions(),
+            &with(applied(), &[a("regions")], Value::Null),
+        );
         assert_eq!(got, ["regions: was (sensitive value), but now null"]);
     }
 
     fn planned_full_regions() -> Value {
-        with(planned(), &[a("regions"), k("us-east-1"), a("endpoint")], s("ep"))
+        with(
+            planned(),
+            &[a("regions"), k("us-east-1"), a("endpoint")],
+            s("ep"),
+        )
     }
 
     #[test]
     fn violations_carry_paths() {
-        let v = plan_violations(&schema(), &Value::Null, &config(), &with(planned(), &[a("regions"), k("us-east-1"), a("class")], s("d")));
+        let v = plan_violations(
+            &schema(),
+            &Value::Null,
+            &config(),
+            &with(
+                planned(),
+                &[a("regions"), k("us-east-1"), a("class")],
+                s("d"),
+            ),
+        );
         assert_eq!(v.len(), 1);
-        assert_eq!(v[0].path, AttributePath::root().attr("regions").key("us-east-1").attr("class"));
+        assert_eq!(
+            v[0].path,
+            AttributePath::root()
+                .attr("regions")
+                .key("us-east-1")
+                .attr("class")
+        );
         assert!(v[0].message.starts_with("planned value"));
     }
 
@@ -1319,16 +1736,44 @@ mod tests {
         let cases: Vec<(&str, Value, Value)> = vec![
             ("create", planned(), applied()),
             ("destroy", Value::Null, Value::Null),
-            ("unknown set elements may coalesce", with(planned(), &[a("ids")], Value::Set(vec![Value::Unknown, Value::Unknown])), with(applied(), &[a("ids")], Value::set([s("a")]))),
-            ("unknown set may become anything", with(planned(), &[a("ids")], Value::Unknown), with(applied(), &[a("ids")], Value::set([s("a"), s("b"), s("c")]))),
-            ("sets compare as sets", planned(), with(applied(), &[a("ids")], Value::Set(vec![s("j"), s("i")]))),
+            (
+                "unknown set elements may coalesce",
+                with(
+                    planned(),
+                    &[a("ids")],
+                    Value::Set(vec![Value::Unknown, Value::Unknown]),
+                ),
+                with(applied(), &[a("ids")], Value::set([s("a")])),
+            ),
+            (
+                "unknown set may become anything",
+                with(planned(), &[a("ids")], Value::Unknown),
+                with(applied(), &[a("ids")], Value::set([s("a"), s("b"), s("c")])),
+            ),
+            (
+                "sets compare as sets",
+                planned(),
+                with(applied(), &[a("ids")], Value::Set(vec![s("j"), s("i")])),
+            ),
             (
                 "unknown dynamic may become any type",
                 with(planned(), &[a("any")], Value::Unknown),
-                with(applied(), &[a("any")], Value::dynamic(Type::list(Type::Bool), Value::list([Value::bool(true)]))),
+                with(
+                    applied(),
+                    &[a("any")],
+                    Value::dynamic(Type::list(Type::Bool), Value::list([Value::bool(true)])),
+                ),
             ),
-            ("unknown nested map may become anything", with(planned(), &[a("regions")], Value::Unknown), with(applied(), &[a("regions")], Value::map::<&str>([]))),
-            ("unknown single block may vanish", with(planned(), &[a("single")], Value::Unknown), applied()),
+            (
+                "unknown nested map may become anything",
+                with(planned(), &[a("regions")], Value::Unknown),
+                with(applied(), &[a("regions")], Value::map::<&str>([])),
+            ),
+            (
+                "unknown single block may vanish",
+                with(planned(), &[a("single")], Value::Unknown),
+                applied(),
+            ),
         ];
         for (name, planned, new) in cases {
             assert_problems(&run_apply(&planned, &new), &[], name);
@@ -1340,29 +1785,75 @@ mod tests {
         let p = planned;
         let n = applied;
         let cases: Vec<(&str, Value, Value, Vec<&str>)> = vec![
-            ("present after destroy", Value::Null, n(), vec!["Root object was absent, but now present"]),
-            ("absent after create", p(), Value::Null, vec!["Root object was present, but now absent"]),
-            ("unknown left after apply", p(), with(n(), &[a("arn")], Value::Unknown), vec!["arn: unknown value after apply"]),
+            (
+                "present after destroy",
+                Value::Null,
+                n(),
+                vec!["Root object was absent, but now present"],
+            ),
+            (
+                "absent after create",
+                p(),
+                Value::Null,
+                vec!["Root object was present, but now absent"],
+            ),
+            (
+                "unknown left after apply",
+                p(),
+                with(n(), &[a("arn")], Value::Unknown),
+                vec!["arn: unknown value after apply"],
+            ),
             (
                 "nested unknown left after apply",
                 p(),
-                with(n(), &[a("regions"), k("us-east-1"), a("endpoint")], Value::Unknown),
+                with(
+                    n(),
+                    &[a("regions"), k("us-east-1"), a("endpoint")],
+                    Value::Unknown,
+                ),
                 vec![r#"regions["us-east-1"].endpoint: unknown value after apply"#],
             ),
             (
                 "write-only stored",
                 p(),
                 with(n(), &[a("password_wo")], s("pw")),
-                vec!["password_wo: write-only attribute has a non-null value after apply", "password_wo: inconsistent values for sensitive attribute"],
+                vec![
+                    "password_wo: write-only attribute has a non-null value after apply",
+                    "password_wo: inconsistent values for sensitive attribute",
+                ],
             ),
-            ("known value changed", p(), with(n(), &[a("name")], s("m")), vec![r#"name: was "n", but now "m""#]),
-            ("null became value", p(), with(n(), &[a("desc")], s("x")), vec![r#"desc: was null, but now "x""#]),
-            ("value became null", p(), with(n(), &[a("name")], Value::Null), vec![r#"name: was "n", but now null"#]),
-            ("sensitive changed", p(), with(n(), &[a("secret")], s("leak")), vec!["secret: inconsistent values for sensitive attribute"]),
+            (
+                "known value changed",
+                p(),
+                with(n(), &[a("name")], s("m")),
+                vec![r#"name: was "n", but now "m""#],
+            ),
+            (
+                "null became value",
+                p(),
+                with(n(), &[a("desc")], s("x")),
+                vec![r#"desc: was null, but now "x""#],
+            ),
+            (
+                "value became null",
+                p(),
+                with(n(), &[a("name")], Value::Null),
+                vec![r#"name: was "n", but now null"#],
+            ),
+            (
+                "sensitive changed",
+                p(),
+                with(n(), &[a("secret")], s("leak")),
+                vec!["secret: inconsistent values for sensitive attribute"],
+            ),
             (
                 "nested known value changed",
                 p(),
-                with(n(), &[a("regions"), k("us-east-1"), a("tier")], Value::number(2)),
+                with(
+                    n(),
+                    &[a("regions"), k("us-east-1"), a("tier")],
+                    Value::number(2),
+                ),
                 vec![r#"regions["us-east-1"].tier: was 1, but now 2"#],
             ),
             (
@@ -1371,7 +1862,12 @@ mod tests {
                 with(n(), &[a("regions"), k("us-east-1"), a("token")], s("leak")),
                 vec![r#"regions["us-east-1"].token: inconsistent values for sensitive attribute"#],
             ),
-            ("nested map element vanished", p(), with(n(), &[a("regions")], Value::map::<&str>([])), vec![r#"regions: element "us-east-1" has vanished"#]),
+            (
+                "nested map element vanished",
+                p(),
+                with(n(), &[a("regions")], Value::map::<&str>([])),
+                vec![r#"regions: element "us-east-1" has vanished"#],
+            ),
             (
                 "nested list element appeared",
                 p(),
@@ -1385,42 +1881,151 @@ mod tests {
                 ),
                 vec!["list_n: new element 1 has appeared"],
             ),
-            ("nested set grew", p(), with(n(), &[a("set_n")], Value::set([Value::object([("k", s("a"))]), Value::object([("k", s("b"))])])), vec![r#"set_n: actual set element {k = "b"} does not correlate"#, "set_n: length changed from 1 to 2"]),
-            ("list element changed", p(), with(n(), &[a("names"), i(1)], s("z")), vec![r#"names[1]: was "q", but now "z""#]),
-            ("list element vanished", p(), with(n(), &[a("names")], Value::list([s("p")])), vec!["names: element 1 has vanished"]),
-            ("map element appeared", p(), with(n(), &[a("tags")], Value::map([("a", s("b")), ("c", s("d"))])), vec![r#"tags: new element "c" has appeared"#]),
+            (
+                "nested set grew",
+                p(),
+                with(
+                    n(),
+                    &[a("set_n")],
+                    Value::set([
+                        Value::object([("k", s("a"))]),
+                        Value::object([("k", s("b"))]),
+                    ]),
+                ),
+                vec![
+                    r#"set_n: actual set element {k = "b"} does not correlate"#,
+                    "set_n: length changed from 1 to 2",
+                ],
+            ),
+            (
+                "list element changed",
+                p(),
+                with(n(), &[a("names"), i(1)], s("z")),
+                vec![r#"names[1]: was "q", but now "z""#],
+            ),
+            (
+                "list element vanished",
+                p(),
+                with(n(), &[a("names")], Value::list([s("p")])),
+                vec!["names: element 1 has vanished"],
+            ),
+            (
+                "map element appeared",
+                p(),
+                with(
+                    n(),
+                    &[a("tags")],
+                    Value::map([("a", s("b")), ("c", s("d"))]),
+                ),
+                vec![r#"tags: new element "c" has appeared"#],
+            ),
             (
                 "set grew",
                 p(),
                 with(n(), &[a("ids")], Value::set([s("i"), s("j"), s("k")])),
-                vec![r#"ids: actual set element "k" does not correlate with any element in plan"#, "ids: length changed from 2 to 3"],
+                vec![
+                    r#"ids: actual set element "k" does not correlate with any element in plan"#,
+                    "ids: length changed from 2 to 3",
+                ],
             ),
-            ("set element changed", p(), with(n(), &[a("ids")], Value::set([s("i"), s("x")])), vec![r#"ids: planned set element "j" does not correlate with any element in actual"#]),
-            ("dynamic type changed", p(), with(n(), &[a("any")], Value::dynamic(Type::Number, Value::number(1))), vec!["any: wrong final value type: number instead of string"]),
-            ("dynamic value changed", p(), with(n(), &[a("any")], Value::dynamic(Type::String, s("e"))), vec![r#"any: was "d", but now "e""#]),
-            ("list block count changed", p(), with(n(), &[a("rule")], Value::list([])), vec!["rule: block count changed from 1 to 0"]),
-            ("list block attribute changed", p(), with(n(), &[a("rule"), i(0), a("v")], s("x")), vec![r#"rule[0].v: was "r", but now "x""#]),
-            ("map block key vanished", p(), with(n(), &[a("mb")], Value::map::<&str>([])), vec![r#"mb: block key "k" has vanished"#]),
+            (
+                "set element changed",
+                p(),
+                with(n(), &[a("ids")], Value::set([s("i"), s("x")])),
+                vec![
+                    r#"ids: planned set element "j" does not correlate with any element in actual"#,
+                ],
+            ),
+            (
+                "dynamic type changed",
+                p(),
+                with(
+                    n(),
+                    &[a("any")],
+                    Value::dynamic(Type::Number, Value::number(1)),
+                ),
+                vec!["any: wrong final value type: number instead of string"],
+            ),
+            (
+                "dynamic value changed",
+                p(),
+                with(n(), &[a("any")], Value::dynamic(Type::String, s("e"))),
+                vec![r#"any: was "d", but now "e""#],
+            ),
+            (
+                "list block count changed",
+                p(),
+                with(n(), &[a("rule")], Value::list([])),
+                vec!["rule: block count changed from 1 to 0"],
+            ),
+            (
+                "list block attribute changed",
+                p(),
+                with(n(), &[a("rule"), i(0), a("v")], s("x")),
+                vec![r#"rule[0].v: was "r", but now "x""#],
+            ),
+            (
+                "map block key vanished",
+                p(),
+                with(n(), &[a("mb")], Value::map::<&str>([])),
+                vec![r#"mb: block key "k" has vanished"#],
+            ),
             (
                 "map block key appeared",
                 p(),
-                with(n(), &[a("mb")], Value::map([("k", body(s("m"), s("m0"))), ("z", body(Value::Null, s("z0")))])),
+                with(
+                    n(),
+                    &[a("mb")],
+                    Value::map([
+                        ("k", body(s("m"), s("m0"))),
+                        ("z", body(Value::Null, s("z0"))),
+                    ]),
+                ),
                 vec![r#"mb: new block key "z" has appeared"#],
             ),
-            ("set block grew", p(), with(n(), &[a("sb")], Value::set([body(s("s"), Value::Null), body(s("t"), Value::Null)])), vec!["sb: block set length changed from 1 to 2", "sb: actual set element"]),
-            ("single block appeared", p(), with(n(), &[a("single")], body(Value::Null, s("x"))), vec!["single: was absent, but now present"]),
-            ("group attribute changed", p(), with(n(), &[a("grp"), a("v")], s("x")), vec![r#"grp.v: was null, but now "x""#]),
+            (
+                "set block grew",
+                p(),
+                with(
+                    n(),
+                    &[a("sb")],
+                    Value::set([body(s("s"), Value::Null), body(s("t"), Value::Null)]),
+                ),
+                vec![
+                    "sb: block set length changed from 1 to 2",
+                    "sb: actual set element",
+                ],
+            ),
+            (
+                "single block appeared",
+                p(),
+                with(n(), &[a("single")], body(Value::Null, s("x"))),
+                vec!["single: was absent, but now present"],
+            ),
+            (
+                "group attribute changed",
+                p(),
+                with(n(), &[a("grp"), a("v")], s("x")),
+                vec![r#"grp.v: was null, but now "x""#],
+            ),
             (
                 "new state missing an attribute",
                 p(),
                 {
-                    let Value::Object(mut m) = n() else { unreachable!() };
+                    let Value::Object(mut m) = n() else {
+                        unreachable!()
+                    };
                     m.remove("arn");
                     Value::Object(m)
                 },
                 vec!["arn: new state does not match the schema: missing attribute"],
             ),
-            ("wrong kind", p(), with(n(), &[a("tags")], Value::list([s("b")])), vec!["tags: wrong final value type: expected a map"]),
+            (
+                "wrong kind",
+                p(),
+                with(n(), &[a("tags")], Value::list([s("b")])),
+                vec!["tags: wrong final value type: expected a map"],
+            ),
         ];
         for (name, planned, new, want) in cases {
             let got = run_apply(&planned, &new);
@@ -1430,13 +2035,60 @@ mod tests {
 
     #[test]
     fn sensitive_values_never_appear_in_apply_messages() {
-        let new = with(with(applied(), &[a("secret")], s("leaked-secret")), &[a("password_wo")], s("leaked-pw"));
-        let new = with(new, &[a("regions"), k("us-east-1"), a("token")], s("leaked-token"));
+        let new = with(
+            with(applied(), &[a("secret")], s("leaked-secret")),
+            &[a("password_wo")],
+            s("leaked-pw"),
+        );
+        let new = with(
+            new,
+            &[a("regions"), k("us-east-1"), a("token")],
+            s("leaked-token"),
+        );
         let got = run_apply(&planned(), &new);
         assert!(!got.is_empty());
         for msg in &got {
-            assert!(!msg.contains("leaked") && !msg.contains("hunter2") && !msg.contains("tok\""), "{msg}");
+            assert!(
+                !msg.contains("leaked") && !msg.contains("hunter2") && !msg.contains("tok\""),
+                "{msg}"
+            );
         }
+    }
+
+    #[test]
+    fn large_unchanged_sets_are_checked_quickly() {
+        let big = Value::set((0..50_000).map(|n| s(&n.to_string())));
+        let planned = with(planned(), &[a("ids")], big.clone());
+        let new = with(applied(), &[a("ids")], big);
+        assert!(run_apply(&planned, &new).is_empty());
+    }
+
+    #[test]
+    fn set_elements_correlate_with_unknown_placeholders() {
+        let planned = with(
+            planned(),
+            &[a("ids")],
+            Value::Set(vec![s("i"), Value::Unknown]),
+        );
+        assert!(run_apply(
+            &planned,
+            &with(applied(), &[a("ids")], Value::set([s("i"), s("new")]))
+        )
+        .is_empty());
+        assert!(run_apply(
+            &planned,
+            &with(applied(), &[a("ids")], Value::set([s("i")]))
+        )
+        .is_empty());
+        let got = run_apply(
+            &planned,
+            &with(applied(), &[a("ids")], Value::set([s("x"), s("y")])),
+        );
+        assert_problems(
+            &got,
+            &[r#"ids: planned set element "i" does not correlate"#],
+            "known element lost",
+        );
     }
 
     #[test]

@@ -48,9 +48,15 @@ mod tests {
 
     #[test]
     fn display() {
-        let p = AttributePath::root().attr("regions").key("us-east-1").attr("instances");
+        let p = AttributePath::root()
+            .attr("regions")
+            .key("us-east-1")
+            .attr("instances");
         let e = CodecError::new(&p, "expected a map, found an array");
-        assert_eq!(e.to_string(), r#"at regions["us-east-1"].instances: expected a map, found an array"#);
+        assert_eq!(
+            e.to_string(),
+            r#"at regions["us-east-1"].instances: expected a map, found an array"#
+        );
         let root = CodecError::new(&AttributePath::root(), "truncated input");
         assert_eq!(root.to_string(), "truncated input");
     }

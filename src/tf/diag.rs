@@ -182,10 +182,14 @@ mod tests {
 
     #[test]
     fn constructors_and_path() {
-        let d = Diagnostic::error("Invalid Region", "bad").with_path(AttributePath::root().attr("region"));
+        let d = Diagnostic::error("Invalid Region", "bad")
+            .with_path(AttributePath::root().attr("region"));
         assert_eq!(d.severity, Severity::Error);
         assert!(d.is_error());
-        assert_eq!(d.path.as_ref().map(ToString::to_string).as_deref(), Some("region"));
+        assert_eq!(
+            d.path.as_ref().map(ToString::to_string).as_deref(),
+            Some("region")
+        );
         assert_eq!(d.to_string(), "Error: Invalid Region (at region): bad");
         let w = Diagnostic::warning("Deprecated", "");
         assert!(!w.is_error());

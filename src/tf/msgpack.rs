@@ -84,22 +84,35 @@ fn is_ext(m: u8) -> bool {
 
 impl<'a> Reader<'a> {
     fn peek(&self, path: &AttributePath) -> Result<u8> {
-        self.buf.get(self.pos).copied().ok_or_else(|| truncated(path))
+        self.buf
+            .get(self.pos)
+            .copied()
+            .ok_or_else(|| truncated(path))
     }
 
     fn take(&mut self, n: usize, path: &AttributePath) -> Result<&'a [u8]> {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.buf.len()).ok_or_else(|| truncated(path))?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.buf.len())
+            .ok_or_else(|| truncated(path))?;
         let s = &self.buf[self.pos..end];
         self.pos = end;
         Ok(s)
     }
 
     fn be(&mut self, n: usize, path: &AttributePath) -> Result<u64> {
-        Ok(self.take(n, path)?.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+        Ok(self
+            .take(n, path)?
+            .iter()
+            .fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
     }
 
     fn mismatch(&self, expected: &str, path: &AttributePath) -> CodecError {
-        let found = self.buf.get(self.pos).map_or("nothing", |m| describe_marker(*m));
+        let found = self
+            .buf
+            .get(self.pos)
+            .map_or("nothing", |m| describe_marker(*m));
         CodecError::new(path, format!("expected {expected}, found {found}"))
     }
 
@@ -120,44 +133,36 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    fn array_len(&mut self, expected: &str, path: &AttributePath) -> Result<usize> {
+    /// Reads the length of a collection whose fix form is `fix..=fix+15`
+    /// and whose 16/32-bit forms have markers `m16`/`m32`.
+    fn collection_len(
+        &mut self,
+        fix: u8,
+        m16: u8,
+        m32: u8,
+        expected: &str,
+        path: &AttributePath,
+    ) -> Result<usize> {
         let m = self.peek(path)?;
-        let len = match m {
-            0x90..=0x9f => {
+        let width = match m {
+            _ if (fix..=fix + 15).contains(&m) => {
                 self.pos += 1;
-                usize::from(m & 0x0f)
+                return Ok(usize::from(m & 0x0f));
             }
-            0xdc => {
-                self.pos += 1;
-                self.be(2, path)? as usize
-            }
-            0xdd => {
-                self.pos += 1;
-                self.be(4, path)? as usize
-            }
+            _ if m == m16 => 2,
+            _ if m == m32 => 4,
             _ => return Err(self.mismatch(expected, path)),
         };
-        Ok(len)
+        self.pos += 1;
+        Ok(self.be(width, path)? as usize)
+    }
+
+    fn array_len(&mut self, expected: &str, path: &AttributePath) -> Result<usize> {
+        self.collection_len(0x90, 0xdc, 0xdd, expected, path)
     }
 
     fn map_len(&mut self, expected: &str, path: &AttributePath) -> Result<usize> {
-        let m = self.peek(path)?;
-        let len = match m {
-            0x80..=0x8f => {
-                self.pos += 1;
-                usize::from(m & 0x0f)
-            }
-            0xde => {
-                self.pos += 1;
-                self.be(2, path)? as usize
-            }
-            0xdf => {
-                self.pos += 1;
-                self.be(4, path)? as usize
-            }
-            _ => return Err(self.mismatch(expected, path)),
-        };
-        Ok(len)
+        self.collection_len(0x80, 0xde, 0xdf, expected, path)
     }
 
     /// Raw bytes of a str or bin.
@@ -187,7 +192,8 @@ impl<'a> Reader<'a> {
 
     fn string(&mut self, expected: &str, path: &AttributePath) -> Result<String> {
         let bytes = self.str_or_bin(expected, path)?;
-        String::from_utf8(bytes.to_vec()).map_err(|_| CodecError::new(path, "string is not valid UTF-8"))
+        String::from_utf8(bytes.to_vec())
+            .map_err(|_| CodecError::new(path, "string is not valid UTF-8"))
     }
 
     fn number(&mut self, path: &AttributePath) -> Result<Number> {
@@ -219,11 +225,14 @@ impl<'a> Reader<'a> {
                 } else {
                     f64::from_bits(self.be(8, path)?)
                 };
-                Number::from_f64_exact(f).ok_or_else(|| CodecError::new(path, "NaN is not a valid number"))?
+                Number::from_f64_exact(f)
+                    .ok_or_else(|| CodecError::new(path, "NaN is not a valid number"))?
             }
             0xa0..=0xbf | 0xd9..=0xdb | 0xc4..=0xc6 => {
                 let s = self.string("a number", path)?;
-                Number::parse(&s).map_err(|e| CodecError::new(path, format!("expected a number, found a string: {e}")))?
+                Number::parse(&s).map_err(|e| {
+                    CodecError::new(path, format!("expected a number, found a string: {e}"))
+                })?
             }
             _ => return Err(self.mismatch("a number", path)),
         };
@@ -253,8 +262,9 @@ impl<'a> Reader<'a> {
                     ));
                 }
                 let json = self.str_or_bin("the JSON type of a dynamic value", path)?;
-                let inner_ty = Type::from_json(json)
-                    .map_err(|e| CodecError::new(path, format!("invalid dynamic value type: {e}")))?;
+                let inner_ty = Type::from_json(json).map_err(|e| {
+                    CodecError::new(path, format!("invalid dynamic value type: {e}"))
+                })?;
                 let inner = self.value(&inner_ty, path, depth + 1)?;
                 Ok(Value::Dynamic(inner_ty, Box::new(inner)))
             }
@@ -274,7 +284,11 @@ impl<'a> Reader<'a> {
                 for i in 0..len {
                     items.push(self.value(e, &path.index(i as i64), depth + 1)?);
                 }
-                Ok(if is_set { Value::set(items) } else { Value::List(items) })
+                Ok(if is_set {
+                    Value::set(items)
+                } else {
+                    Value::List(items)
+                })
             }
             Type::Tuple(ts) => {
                 let len = self.array_len("a tuple", path)?;
@@ -318,7 +332,10 @@ impl<'a> Reader<'a> {
                     }
                 }
                 if let Some(missing) = attrs.keys().find(|k| !out.contains_key(*k)) {
-                    return Err(CodecError::new(&path.attr(missing.as_str()), "missing attribute"));
+                    return Err(CodecError::new(
+                        &path.attr(missing.as_str()),
+                        "missing attribute",
+                    ));
                 }
                 Ok(Value::Object(out))
             }
@@ -370,7 +387,15 @@ fn write_int(out: &mut Vec<u8>, v: i64) {
     }
 }
 
-fn write_len(out: &mut Vec<u8>, len: usize, fix: u8, fix_max: usize, m8: Option<u8>, m16: u8, m32: u8) {
+fn write_len(
+    out: &mut Vec<u8>,
+    len: usize,
+    fix: u8,
+    fix_max: usize,
+    m8: Option<u8>,
+    m16: u8,
+    m32: u8,
+) {
     if len <= fix_max {
         out.push(fix | len as u8);
     } else if let (Some(m8), true) = (m8, len <= 0xff) {
@@ -424,7 +449,10 @@ fn write_number(out: &mut Vec<u8>, n: &Number) {
 }
 
 fn mismatch(v: &Value, ty: &Type, path: &AttributePath) -> CodecError {
-    CodecError::new(path, format!("expected {} ({ty}), found {}", ty.describe(), v.describe()))
+    CodecError::new(
+        path,
+        format!("expected {} ({ty}), found {}", ty.describe(), v.describe()),
+    )
 }
 
 fn encode_value(out: &mut Vec<u8>, v: &Value, ty: &Type, path: &AttributePath) -> Result<()> {
@@ -440,7 +468,10 @@ fn encode_value(out: &mut Vec<u8>, v: &Value, ty: &Type, path: &AttributePath) -
             let Some(inner_ty) = other.infer_type() else {
                 return Err(CodecError::new(
                     path,
-                    format!("cannot tell the type of {} in a dynamic slot; wrap it in Value::Dynamic", other.describe()),
+                    format!(
+                        "cannot tell the type of {} in a dynamic slot; wrap it in Value::Dynamic",
+                        other.describe()
+                    ),
                 ));
             };
             write_array_len(out, 2);
@@ -449,7 +480,9 @@ fn encode_value(out: &mut Vec<u8>, v: &Value, ty: &Type, path: &AttributePath) -
         }
         (_, Value::Null) => write_nil(out),
         (_, Value::Unknown) => write_unknown(out),
-        (_, Value::Dynamic(inner_ty, inner)) if inner_ty == ty => encode_value(out, inner, ty, path)?,
+        (_, Value::Dynamic(inner_ty, inner)) if inner_ty == ty => {
+            encode_value(out, inner, ty, path)?
+        }
         (Type::Bool, Value::Bool(b)) => out.push(if *b { 0xc3 } else { 0xc2 }),
         (Type::Number, Value::Number(n)) => write_number(out, n),
         (Type::String, Value::String(s)) => write_str(out, s),
@@ -463,7 +496,11 @@ fn encode_value(out: &mut Vec<u8>, v: &Value, ty: &Type, path: &AttributePath) -
             if ts.len() != items.len() {
                 return Err(CodecError::new(
                     path,
-                    format!("expected a tuple of {} elements, found {}", ts.len(), items.len()),
+                    format!(
+                        "expected a tuple of {} elements, found {}",
+                        ts.len(),
+                        items.len()
+                    ),
                 ));
             }
             write_array_len(out, items.len());
@@ -480,12 +517,17 @@ fn encode_value(out: &mut Vec<u8>, v: &Value, ty: &Type, path: &AttributePath) -
         }
         (Type::Object(attrs), Value::Object(values)) => {
             if let Some(extra) = values.keys().find(|k| !attrs.contains_key(*k)) {
-                return Err(CodecError::new(&path.attr(extra.as_str()), "unsupported attribute"));
+                return Err(CodecError::new(
+                    &path.attr(extra.as_str()),
+                    "unsupported attribute",
+                ));
             }
             write_map_len(out, attrs.len());
             for (name, attr_ty) in attrs {
                 let child = path.attr(name.as_str());
-                let item = values.get(name).ok_or_else(|| CodecError::new(&child, "missing attribute"))?;
+                let item = values
+                    .get(name)
+                    .ok_or_else(|| CodecError::new(&child, "missing attribute"))?;
                 write_str(out, name);
                 encode_value(out, item, attr_ty, &child)?;
             }
@@ -516,7 +558,10 @@ mod tests {
             ("name", Type::String),
             ("count", Type::Number),
             ("tags", Type::map(Type::String)),
-            ("items", Type::list(Type::object([("id", Type::String), ("on", Type::Bool)]))),
+            (
+                "items",
+                Type::list(Type::object([("id", Type::String), ("on", Type::Bool)])),
+            ),
             ("ids", Type::set(Type::String)),
             ("pair", Type::tuple([Type::String, Type::Number])),
             ("any", Type::Dynamic),
@@ -547,11 +592,20 @@ mod tests {
         obj(
             Value::string("orders"),
             num("123456789012345678901234567890"),
-            Value::map([("env", Value::string("prod")), ("team", Value::string("db"))]),
-            Value::list([Value::object([("id", Value::string("a")), ("on", Value::bool(true))])]),
+            Value::map([
+                ("env", Value::string("prod")),
+                ("team", Value::string("db")),
+            ]),
+            Value::list([Value::object([
+                ("id", Value::string("a")),
+                ("on", Value::bool(true)),
+            ])]),
             Value::set([Value::string("x"), Value::string("y")]),
             Value::tuple([Value::string("p"), num("0.1")]),
-            Value::dynamic(Type::list(Type::Number), Value::list([num("1"), num("-2.5")])),
+            Value::dynamic(
+                Type::list(Type::Number),
+                Value::list([num("1"), num("-2.5")]),
+            ),
         )
     }
 
@@ -568,37 +622,96 @@ mod tests {
             (Type::String, Value::string("x".repeat(255))),
             (Type::String, Value::string("x".repeat(256))),
             (Type::String, Value::string("x".repeat(70_000))),
-            (Type::List(Box::new(Type::Number)), Value::list((0..20).map(|i| Value::number(i)))),
-            (Type::list(Type::Number), Value::list((0..70_000).map(|i| Value::number(i)))),
+            (
+                Type::List(Box::new(Type::Number)),
+                Value::list((0..20).map(Value::number)),
+            ),
+            (
+                Type::list(Type::Number),
+                Value::list((0..70_000).map(Value::number)),
+            ),
             (Type::list(Type::String), Value::list([])),
             (Type::set(Type::String), Value::set([])),
             (Type::map(Type::String), Value::map::<&str>([])),
-            (Type::map(Type::Number), Value::map((0..20).map(|i| (format!("k{i}"), Value::number(i))))),
+            (
+                Type::map(Type::Number),
+                Value::map((0..20).map(|i| (format!("k{i}"), Value::number(i)))),
+            ),
             (Type::tuple([]), Value::tuple([])),
-            (Type::tuple([Type::Bool, Type::String]), Value::tuple([Value::bool(true), Value::string("s")])),
+            (
+                Type::tuple([Type::Bool, Type::String]),
+                Value::tuple([Value::bool(true), Value::string("s")]),
+            ),
             (Type::object::<&str>([]), Value::object::<&str>([])),
-            (Type::set(item_ty.clone()), Value::set([Value::object([("id", Value::string("a")), ("on", Value::Null)])])),
-            (Type::map(Type::list(Type::set(Type::Bool))), Value::map([("k", Value::list([Value::set([Value::bool(true)])]))])),
+            (
+                Type::set(item_ty.clone()),
+                Value::set([Value::object([
+                    ("id", Value::string("a")),
+                    ("on", Value::Null),
+                ])]),
+            ),
+            (
+                Type::map(Type::list(Type::set(Type::Bool))),
+                Value::map([("k", Value::list([Value::set([Value::bool(true)])]))]),
+            ),
             (obj_ty(), full_object()),
-            (Type::Dynamic, Value::dynamic(Type::String, Value::string("d"))),
+            (
+                Type::Dynamic,
+                Value::dynamic(Type::String, Value::string("d")),
+            ),
             (Type::Dynamic, Value::dynamic(Type::String, Value::Null)),
             (Type::Dynamic, Value::dynamic(Type::Number, Value::Unknown)),
             (Type::Dynamic, Value::dynamic(obj_ty(), full_object())),
-            (Type::list(Type::Dynamic), Value::list([Value::dynamic(Type::Bool, Value::bool(true)), Value::Null, Value::Unknown])),
+            (
+                Type::list(Type::Dynamic),
+                Value::list([
+                    Value::dynamic(Type::Bool, Value::bool(true)),
+                    Value::Null,
+                    Value::Unknown,
+                ]),
+            ),
         ];
         for n in [
-            "0", "1", "-1", "127", "128", "-32", "-33", "255", "256", "65535", "65536", "-129", "-32769",
-            "4294967296", "-2147483649", "9223372036854775807", "-9223372036854775808",
-            "9223372036854775808", "18446744073709551615", "18446744073709551616",
-            "1180591620717411303424", "123456789012345678901234567890", "-123456789012345678901234567890",
-            "0.1", "0.5", "-0.25", "1e-20", "3.14159265358979323846264338327950288", "1e300", "1e-300",
-            "+Inf", "-Inf",
+            "0",
+            "1",
+            "-1",
+            "127",
+            "128",
+            "-32",
+            "-33",
+            "255",
+            "256",
+            "65535",
+            "65536",
+            "-129",
+            "-32769",
+            "4294967296",
+            "-2147483649",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "18446744073709551615",
+            "18446744073709551616",
+            "1180591620717411303424",
+            "123456789012345678901234567890",
+            "-123456789012345678901234567890",
+            "0.1",
+            "0.5",
+            "-0.25",
+            "1e-20",
+            "3.14159265358979323846264338327950288",
+            "1e300",
+            "1e-300",
+            "+Inf",
+            "-Inf",
         ] {
             cases.push((Type::Number, num(n)));
         }
         // Null and unknown at every level of the full object.
         let base = full_object();
-        let Value::Object(attrs) = &base else { unreachable!() };
+        let Value::Object(attrs) = &base else {
+            unreachable!()
+        };
         for name in attrs.keys() {
             for special in [Value::Null, Value::Unknown] {
                 let mut m = attrs.clone();
@@ -608,9 +721,15 @@ mod tests {
         }
         for special in [Value::Null, Value::Unknown] {
             cases.push((obj_ty(), special.clone()));
-            cases.push((Type::list(Type::String), Value::list([Value::string("a"), special.clone()])));
+            cases.push((
+                Type::list(Type::String),
+                Value::list([Value::string("a"), special.clone()]),
+            ));
             cases.push((Type::set(Type::String), Value::set([special.clone()])));
-            cases.push((Type::map(Type::String), Value::map([("k", special.clone())])));
+            cases.push((
+                Type::map(Type::String),
+                Value::map([("k", special.clone())]),
+            ));
             cases.push((Type::tuple([Type::String]), Value::tuple([special.clone()])));
             cases.push((
                 obj_ty(),
@@ -618,7 +737,10 @@ mod tests {
                     Value::string("n"),
                     Value::number(1),
                     Value::map([("a", special.clone())]),
-                    Value::list([Value::object([("id", special.clone()), ("on", special.clone())])]),
+                    Value::list([Value::object([
+                        ("id", special.clone()),
+                        ("on", special.clone()),
+                    ])]),
                     Value::set([Value::string("x")]),
                     Value::tuple([special.clone(), special.clone()]),
                     special.clone(),
@@ -654,17 +776,37 @@ mod tests {
             (Type::Number, num("300"), "cd 01 2c"),
             (Type::Number, num("70000"), "ce 00 01 11 70"),
             (Type::Number, num("-70000"), "d2 ff fe ee 90"),
-            (Type::Number, num("4294967296"), "cf 00 00 00 01 00 00 00 00"),
+            (
+                Type::Number,
+                num("4294967296"),
+                "cf 00 00 00 01 00 00 00 00",
+            ),
             (Type::Number, num("0.5"), "cb 3f e0 00 00 00 00 00 00"),
             // 2^63 is not an int64 but is an exact float64, as cty encodes it.
-            (Type::Number, num("9223372036854775808"), "cb 43 e0 00 00 00 00 00 00"),
+            (
+                Type::Number,
+                num("9223372036854775808"),
+                "cb 43 e0 00 00 00 00 00 00",
+            ),
             (Type::Number, num("+Inf"), "cb 7f f0 00 00 00 00 00 00"),
             (Type::Number, num("-Inf"), "cb ff f0 00 00 00 00 00 00"),
             (Type::Number, num("0.1"), "a3 30 2e 31"),
-            (Type::Number, num("18446744073709551615"), "b4 3138343436373434303733373039353531363135"),
+            (
+                Type::Number,
+                num("18446744073709551615"),
+                "b4 3138343436373434303733373039353531363135",
+            ),
             (Type::String, Value::string("a"), "a1 61"),
-            (Type::list(Type::Bool), Value::list([Value::bool(true)]), "91 c3"),
-            (Type::map(Type::Bool), Value::map([("a", Value::bool(true))]), "81 a1 61 c3"),
+            (
+                Type::list(Type::Bool),
+                Value::list([Value::bool(true)]),
+                "91 c3",
+            ),
+            (
+                Type::map(Type::Bool),
+                Value::map([("a", Value::bool(true))]),
+                "81 a1 61 c3",
+            ),
             (
                 Type::object([("b", Type::Bool), ("a", Type::String)]),
                 Value::object([("a", Value::string("x")), ("b", Value::Null)]),
@@ -675,10 +817,22 @@ mod tests {
                 Value::dynamic(Type::String, Value::string("x")),
                 "92 c4 08 22737472696e6722 a1 78",
             ),
-            (Type::Dynamic, Value::string("x"), "92 c4 08 22737472696e6722 a1 78"),
+            (
+                Type::Dynamic,
+                Value::string("x"),
+                "92 c4 08 22737472696e6722 a1 78",
+            ),
             (Type::Dynamic, Value::Null, "c0"),
-            (Type::Dynamic, Value::dynamic(Type::String, Value::Null), "92 c4 08 22737472696e6722 c0"),
-            (Type::String, Value::dynamic(Type::String, Value::string("x")), "a1 78"),
+            (
+                Type::Dynamic,
+                Value::dynamic(Type::String, Value::Null),
+                "92 c4 08 22737472696e6722 c0",
+            ),
+            (
+                Type::String,
+                Value::dynamic(Type::String, Value::string("x")),
+                "a1 78",
+            ),
         ];
         for (ty, v, want) in cases {
             assert_eq!(encode(&v, &ty).unwrap(), hex(want), "{ty} {v}");
@@ -703,7 +857,10 @@ mod tests {
             ("ca 3f 00 00 00", "0.5"),
             ("cb 3f f8 00 00 00 00 00 00", "1.5"),
             ("cb c0 04 00 00 00 00 00 00", "-2.5"),
-            ("cb 3f b9 99 99 99 99 99 9a", "0.1000000000000000055511151231257827021181583404541015625"),
+            (
+                "cb 3f b9 99 99 99 99 99 9a",
+                "0.1000000000000000055511151231257827021181583404541015625",
+            ),
             ("cb 7f f0 00 00 00 00 00 00", "+Inf"),
             ("a3 30 2e 31", "0.1"),
             ("a5 31 65 2d 32 30", "0.00000000000000000001"),
@@ -716,10 +873,16 @@ mod tests {
             assert_eq!(v, num(want), "{bytes}");
         }
         let big = encode(&num("1180591620717411303424"), &Type::Number).unwrap();
-        assert_eq!(decode(&big, &Type::Number).unwrap(), num("1180591620717411303424"));
+        assert_eq!(
+            decode(&big, &Type::Number).unwrap(),
+            num("1180591620717411303424")
+        );
         // A float64 decoded from the wire goes back as the very same float64.
         let f = hex("cb 3f b9 99 99 99 99 99 9a");
-        assert_eq!(encode(&decode(&f, &Type::Number).unwrap(), &Type::Number).unwrap(), f);
+        assert_eq!(
+            encode(&decode(&f, &Type::Number).unwrap(), &Type::Number).unwrap(),
+            f
+        );
     }
 
     #[test]
@@ -744,8 +907,16 @@ mod tests {
                 (Type::Number, hex(ext), Value::Unknown),
                 (Type::Dynamic, hex(ext), Value::Unknown),
                 (obj_ty(), hex(ext), Value::Unknown),
-                (Type::list(Type::String), hex(&format!("92 a1 61 {ext}")), Value::list([Value::string("a"), Value::Unknown])),
-                (Type::map(Type::Bool), hex(&format!("81 a1 6b {ext}")), Value::map([("k", Value::Unknown)])),
+                (
+                    Type::list(Type::String),
+                    hex(&format!("92 a1 61 {ext}")),
+                    Value::list([Value::string("a"), Value::Unknown]),
+                ),
+                (
+                    Type::map(Type::Bool),
+                    hex(&format!("81 a1 6b {ext}")),
+                    Value::map([("k", Value::Unknown)]),
+                ),
                 (
                     Type::object([("a", Type::String), ("b", Type::Bool)]),
                     hex(&format!("82 a1 61 {ext} a1 62 c3")),
@@ -777,7 +948,10 @@ mod tests {
     fn decode_errors_name_the_path_table() {
         let regions = Type::object([(
             "regions",
-            Type::map(Type::object([("instances", Type::map(Type::String)), ("tier", Type::Number)])),
+            Type::map(Type::object([
+                ("instances", Type::map(Type::String)),
+                ("tier", Type::Number),
+            ])),
         )]);
         let cases: Vec<(Type, &str, &str)> = vec![
             (Type::String, "c3", "expected a string, found a bool"),
@@ -820,16 +994,26 @@ mod tests {
         ];
         for (ty, bytes, want) in cases {
             let got = err(&hex(bytes), &ty);
-            assert!(got.contains(want), "{ty} {bytes}: got {got:?}, want {want:?}");
+            assert!(
+                got.contains(want),
+                "{ty} {bytes}: got {got:?}, want {want:?}"
+            );
         }
     }
 
     #[test]
     fn truncated_input_is_an_error_at_every_length() {
-        for (ty, v) in round_trip_cases().into_iter().filter(|(_, v)| !matches!(v, Value::List(l) if l.len() > 1000)) {
+        for (ty, v) in round_trip_cases()
+            .into_iter()
+            .filter(|(_, v)| !matches!(v, Value::List(l) if l.len() > 1000))
+        {
             let bytes = encode(&v, &ty).unwrap();
             for cut in 0..bytes.len() {
-                assert!(decode(&bytes[..cut], &ty).is_err(), "{ty}: prefix of {cut}/{} bytes decoded", bytes.len());
+                assert!(
+                    decode(&bytes[..cut], &ty).is_err(),
+                    "{ty}: prefix of {cut}/{} bytes decoded",
+                    bytes.len()
+                );
             }
         }
     }
@@ -838,9 +1022,15 @@ mod tests {
     fn garbage_never_panics() {
         // A small deterministic generator; any outcome but a panic is fine.
         let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let types = [obj_ty(), Type::Dynamic, Type::list(Type::Dynamic), Type::Number, Type::map(Type::String)];
+        let types = [
+            obj_ty(),
+            Type::Dynamic,
+            Type::list(Type::Dynamic),
+            Type::Number,
+            Type::map(Type::String),
+        ];
         for round in 0..20_000 {
-            let len = (round % 40) as usize;
+            let len = round % 40;
             let bytes: Vec<u8> = (0..len)
                 .map(|_| {
                     state ^= state << 13;
@@ -852,7 +1042,13 @@ mod tests {
             let _ = decode(&bytes, &types[round % types.len()]);
         }
         // Huge declared lengths with no data behind them.
-        for bytes in ["dd ff ff ff ff", "df ff ff ff ff", "db ff ff ff ff", "c9 ff ff ff ff 00", "c6 ff ff ff ff"] {
+        for bytes in [
+            "dd ff ff ff ff",
+            "df ff ff ff ff",
+            "db ff ff ff ff",
+            "c9 ff ff ff ff 00",
+            "c6 ff ff ff ff",
+        ] {
             assert!(decode(&hex(bytes), &Type::list(Type::String)).is_err());
             assert!(decode(&hex(bytes), &Type::Dynamic).is_err());
         }
@@ -871,7 +1067,10 @@ mod tests {
     #[test]
     fn dynamic_type_may_be_str_or_bin() {
         let as_str = hex("92 a8 22737472696e6722 a1 78");
-        assert_eq!(decode(&as_str, &Type::Dynamic).unwrap(), Value::dynamic(Type::String, Value::string("x")));
+        assert_eq!(
+            decode(&as_str, &Type::Dynamic).unwrap(),
+            Value::dynamic(Type::String, Value::string("x"))
+        );
         let nested = Value::dynamic(
             Type::object([("a", Type::list(Type::Number))]),
             Value::object([("a", Value::list([num("2.5")]))]),
@@ -889,11 +1088,26 @@ mod tests {
 
     #[test]
     fn encode_errors_name_the_path_table() {
-        let ty = Type::object([("a", Type::String), ("m", Type::map(Type::list(Type::Number)))]);
+        let ty = Type::object([
+            ("a", Type::String),
+            ("m", Type::map(Type::list(Type::Number))),
+        ]);
         let cases: Vec<(Type, Value, &str)> = vec![
-            (Type::String, Value::number(1), "expected a string (string), found a number"),
-            (Type::list(Type::String), Value::set([]), "expected a list (list(string)), found a set"),
-            (ty.clone(), Value::object([("a", Value::Null)]), "at m: missing attribute"),
+            (
+                Type::String,
+                Value::number(1),
+                "expected a string (string), found a number",
+            ),
+            (
+                Type::list(Type::String),
+                Value::set([]),
+                "expected a list (list(string)), found a set",
+            ),
+            (
+                ty.clone(),
+                Value::object([("a", Value::Null)]),
+                "at m: missing attribute",
+            ),
             (
                 ty.clone(),
                 Value::object([("a", Value::Null), ("m", Value::Null), ("z", Value::Null)]),
@@ -903,13 +1117,24 @@ mod tests {
                 ty.clone(),
                 Value::object([
                     ("a", Value::Null),
-                    ("m", Value::map([("k", Value::list([Value::number(1), Value::string("x")]))])),
+                    (
+                        "m",
+                        Value::map([("k", Value::list([Value::number(1), Value::string("x")]))]),
+                    ),
                 ]),
                 r#"at m["k"][1]: expected a number"#,
             ),
-            (Type::tuple([Type::Bool]), Value::tuple([]), "expected a tuple of 1 elements, found 0"),
+            (
+                Type::tuple([Type::Bool]),
+                Value::tuple([]),
+                "expected a tuple of 1 elements, found 0",
+            ),
             (Type::Dynamic, Value::list([]), "cannot tell the type"),
-            (Type::Number, Value::dynamic(Type::String, Value::string("1")), "found a dynamically-typed value"),
+            (
+                Type::Number,
+                Value::dynamic(Type::String, Value::string("1")),
+                "found a dynamically-typed value",
+            ),
         ];
         for (ty, v, want) in cases {
             let got = encode(&v, &ty).unwrap_err().to_string();

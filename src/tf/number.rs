@@ -27,7 +27,11 @@ pub struct Number(Repr);
 enum Repr {
     /// `(-1)^neg × digits × 10^exp`. `digits` are ASCII decimal digits with
     /// no leading or trailing zeros; zero is `neg = false, digits = "", exp = 0`.
-    Finite { neg: bool, digits: String, exp: i64 },
+    Finite {
+        neg: bool,
+        digits: String,
+        exp: i64,
+    },
     PosInf,
     NegInf,
 }
@@ -86,7 +90,11 @@ impl Number {
             _ => (false, s),
         };
         if rest.eq_ignore_ascii_case("inf") || rest.eq_ignore_ascii_case("infinity") {
-            return Ok(if neg { Self::neg_infinity() } else { Self::pos_infinity() });
+            return Ok(if neg {
+                Self::neg_infinity()
+            } else {
+                Self::pos_infinity()
+            });
         }
         let (mantissa, exponent) = match rest.find(['e', 'E']) {
             Some(i) => (&rest[..i], Some(&rest[i + 1..])),
@@ -97,7 +105,8 @@ impl Number {
             None => (mantissa, ""),
         };
         let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-        if int_part.len() + frac_part.len() == 0 || !all_digits(int_part) || !all_digits(frac_part) {
+        if int_part.len() + frac_part.len() == 0 || !all_digits(int_part) || !all_digits(frac_part)
+        {
             return Err(syntax());
         }
         let exp: i64 = match exponent {
@@ -142,7 +151,11 @@ impl Number {
             return None;
         }
         if f.is_infinite() {
-            return Some(if f > 0.0 { Self::pos_infinity() } else { Self::neg_infinity() });
+            return Some(if f > 0.0 {
+                Self::pos_infinity()
+            } else {
+                Self::neg_infinity()
+            });
         }
         if f == 0.0 {
             return Some(Self::zero());
@@ -178,7 +191,11 @@ impl Number {
             return None;
         }
         if f.is_infinite() {
-            return Some(if f > 0.0 { Self::pos_infinity() } else { Self::neg_infinity() });
+            return Some(if f > 0.0 {
+                Self::pos_infinity()
+            } else {
+                Self::neg_infinity()
+            });
         }
         Self::parse(&format!("{f:e}")).ok()
     }
@@ -312,7 +329,18 @@ impl Ord for Number {
         if ra != rb || ra.abs() != 1 {
             return ra.cmp(&rb);
         }
-        let (Repr::Finite { digits: da, exp: ea, .. }, Repr::Finite { digits: db, exp: eb, .. }) = (&self.0, &other.0)
+        let (
+            Repr::Finite {
+                digits: da,
+                exp: ea,
+                ..
+            },
+            Repr::Finite {
+                digits: db,
+                exp: eb,
+                ..
+            },
+        ) = (&self.0, &other.0)
         else {
             return Ordering::Equal;
         };
@@ -457,8 +485,14 @@ mod tests {
             ("1.5e+2", "150"),
             ("-2.5e-1", "-0.25"),
             ("1180591620717411303424", "1180591620717411303424"),
-            ("123456789012345678901234567890", "123456789012345678901234567890"),
-            ("123456789012345678901234567890.000000000000000000001", "123456789012345678901234567890.000000000000000000001"),
+            (
+                "123456789012345678901234567890",
+                "123456789012345678901234567890",
+            ),
+            (
+                "123456789012345678901234567890.000000000000000000001",
+                "123456789012345678901234567890.000000000000000000001",
+            ),
             ("Inf", "+Inf"),
             ("+Inf", "+Inf"),
             ("-inf", "-Inf"),
@@ -472,11 +506,20 @@ mod tests {
 
     #[test]
     fn parse_rejects_table() {
-        for bad in ["", "-", "+", ".", "e5", "1e", "1e+", "abc", "1.2.3", "0x10", "1_000", " 1", "1 ", "NaN", "1e5.5", "--1"] {
-            assert!(matches!(Number::parse(bad), Err(NumberError::Syntax(_))), "{bad:?}");
+        for bad in [
+            "", "-", "+", ".", "e5", "1e", "1e+", "abc", "1.2.3", "0x10", "1_000", " 1", "1 ",
+            "NaN", "1e5.5", "--1",
+        ] {
+            assert!(
+                matches!(Number::parse(bad), Err(NumberError::Syntax(_))),
+                "{bad:?}"
+            );
         }
         for big in ["1e10001", "1e99999999999999999999", "-1e-20000"] {
-            assert!(matches!(Number::parse(big), Err(NumberError::OutOfRange(_))), "{big:?}");
+            assert!(
+                matches!(Number::parse(big), Err(NumberError::OutOfRange(_))),
+                "{big:?}"
+            );
         }
         // Zero with a silly exponent is still zero.
         assert_eq!(n("0e99999"), Number::zero());
@@ -504,7 +547,10 @@ mod tests {
         assert_eq!(n("1e30").as_i64(), None);
         assert_eq!(n("+Inf").as_i64(), None);
         assert_eq!(n("0").as_i64(), Some(0));
-        assert_eq!(Number::from(1u128 << 70).to_string(), "1180591620717411303424");
+        assert_eq!(
+            Number::from(1u128 << 70).to_string(),
+            "1180591620717411303424"
+        );
     }
 
     #[test]
@@ -521,8 +567,14 @@ mod tests {
         );
         assert_eq!(Number::from_f64_exact(0.5).unwrap(), n("0.5"));
         assert_eq!(Number::from_f64_exact(-3.0).unwrap(), n("-3"));
-        assert_eq!(Number::from_f64_exact(2f64.powi(70)).unwrap(), n("1180591620717411303424"));
-        assert_eq!(Number::from_f64_exact(f64::MAX).unwrap().to_string().len(), 309);
+        assert_eq!(
+            Number::from_f64_exact(2f64.powi(70)).unwrap(),
+            n("1180591620717411303424")
+        );
+        assert_eq!(
+            Number::from_f64_exact(f64::MAX).unwrap().to_string().len(),
+            309
+        );
         let tiny = Number::from_f64_exact(f64::from_bits(1)).unwrap();
         assert!(tiny.to_string().starts_with("0.000"));
         assert_eq!(tiny.as_exact_f64(), Some(f64::from_bits(1)));
@@ -537,7 +589,10 @@ mod tests {
         assert_eq!(n("1e300").as_exact_f64(), None);
         assert_eq!(n("0.1").as_exact_f64(), None);
         assert_eq!(n("9007199254740993").as_exact_f64(), None);
-        assert_eq!(n("9007199254740992").as_exact_f64(), Some(9007199254740992.0));
+        assert_eq!(
+            n("9007199254740992").as_exact_f64(),
+            Some(9007199254740992.0)
+        );
         assert_eq!(n("+Inf").as_exact_f64(), Some(f64::INFINITY));
         assert_eq!(n("1e1000").as_exact_f64(), None);
         for f in [0.1, 1e-20, 123.456, -7.25, f64::MIN_POSITIVE, 1e308] {
@@ -548,7 +603,10 @@ mod tests {
 
     #[test]
     fn ordering() {
-        let ascending = ["-Inf", "-1e10", "-2", "-1.5", "-0.001", "0", "0.001", "0.01", "1", "1.5", "2", "10", "1e10", "+Inf"];
+        let ascending = [
+            "-Inf", "-1e10", "-2", "-1.5", "-0.001", "0", "0.001", "0.01", "1", "1.5", "2", "10",
+            "1e10", "+Inf",
+        ];
         for w in ascending.windows(2) {
             assert!(n(w[0]) < n(w[1]), "{} < {}", w[0], w[1]);
         }

@@ -155,7 +155,10 @@ mod tests {
         let cases: Vec<(AttributePath, &str)> = vec![
             (root.clone(), ""),
             (root.attr("name"), "name"),
-            (root.attr("regions").key("us-east-1"), r#"regions["us-east-1"]"#),
+            (
+                root.attr("regions").key("us-east-1"),
+                r#"regions["us-east-1"]"#,
+            ),
             (
                 root.attr("regions")
                     .key("us-east-1")
@@ -167,7 +170,10 @@ mod tests {
             (root.attr("list").index(3).attr("x"), "list[3].x"),
             (root.key("k"), r#"["k"]"#),
             (root.index(0), "[0]"),
-            (root.attr("m").key("with \"quote\"\n"), r#"m["with \"quote\"\n"]"#),
+            (
+                root.attr("m").key("with \"quote\"\n"),
+                r#"m["with \"quote\"\n"]"#,
+            ),
             (root.attr("m").key("back\\slash"), r#"m["back\\slash"]"#),
         ];
         for (path, want) in cases {

@@ -185,8 +185,11 @@ impl Block {
 
     /// The object type values of this block have.
     pub fn value_type(&self) -> Type {
-        let mut attrs: BTreeMap<String, Type> =
-            self.attributes.iter().map(|a| (a.name.clone(), a.kind.value_type())).collect();
+        let mut attrs: BTreeMap<String, Type> = self
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), a.kind.value_type()))
+            .collect();
         for b in &self.block_types {
             attrs.insert(b.type_name.clone(), b.value_type());
         }
@@ -197,7 +200,11 @@ impl Block {
     /// first in schema order, with its path, its schema and its value:
     /// attributes of nested attribute objects and nested blocks too. Children
     /// of null or unknown objects are not visited.
-    pub fn walk<'v>(&self, value: &'v Value, visit: &mut dyn FnMut(&AttributePath, &Attribute, &'v Value)) {
+    pub fn walk<'v>(
+        &self,
+        value: &'v Value,
+        visit: &mut dyn FnMut(&AttributePath, &Attribute, &'v Value),
+    ) {
         walk_block(self, value, &AttributePath::root(), visit);
     }
 
@@ -205,7 +212,11 @@ impl Block {
     /// path, schema and value and returns its replacement, which is then
     /// descended into (so nulling a nested attribute skips its children).
     /// Useful to null write-only attributes or mask sensitive ones.
-    pub fn transform(&self, value: Value, f: &mut dyn FnMut(&AttributePath, &Attribute, Value) -> Value) -> Value {
+    pub fn transform(
+        &self,
+        value: Value,
+        f: &mut dyn FnMut(&AttributePath, &Attribute, Value) -> Value,
+    ) -> Value {
         transform_block(self, value, &AttributePath::root(), f)
     }
 }
@@ -252,15 +263,24 @@ fn walk_attrs<'v>(
     path: &AttributePath,
     visit: &mut dyn FnMut(&AttributePath, &Attribute, &'v Value),
 ) {
-    let Some(values) = object_attrs(object) else { return };
+    let Some(values) = object_attrs(object) else {
+        return;
+    };
     for attr in attributes {
-        let Some(v) = values.get(&attr.name) else { continue };
+        let Some(v) = values.get(&attr.name) else {
+            continue;
+        };
         let child = path.attr(attr.name.as_str());
         visit(&child, attr, v);
         if let AttributeKind::Nested(n) = &attr.kind {
-            for_each_element(v, n.nesting == ObjectNesting::Single, &child, &mut |p, elem| {
-                walk_attrs(&n.attributes, elem, p, visit);
-            });
+            for_each_element(
+                v,
+                n.nesting == ObjectNesting::Single,
+                &child,
+                &mut |p, elem| {
+                    walk_attrs(&n.attributes, elem, p, visit);
+                },
+            );
         }
     }
 }
@@ -272,12 +292,18 @@ fn walk_block<'v>(
     visit: &mut dyn FnMut(&AttributePath, &Attribute, &'v Value),
 ) {
     walk_attrs(&block.attributes, object, path, visit);
-    let Some(values) = object_attrs(object) else { return };
+    let Some(values) = object_attrs(object) else {
+        return;
+    };
     for nb in &block.block_types {
-        let Some(v) = values.get(&nb.type_name) else { continue };
+        let Some(v) = values.get(&nb.type_name) else {
+            continue;
+        };
         let child = path.attr(nb.type_name.as_str());
         let single = matches!(nb.nesting, BlockNesting::Single | BlockNesting::Group);
-        for_each_element(v, single, &child, &mut |p, elem| walk_block(&nb.block, elem, p, visit));
+        for_each_element(v, single, &child, &mut |p, elem| {
+            walk_block(&nb.block, elem, p, visit)
+        });
     }
 }
 
@@ -291,10 +317,16 @@ fn map_elements(
     if single {
         return f(path, value);
     }
-    let index_all = |items: Vec<Value>, f: &mut dyn FnMut(&AttributePath, Value) -> Value| -> Vec<Value> {
-        items.into_iter().enumerate().map(|(i, item)| f(&path.index(i as i64), item)).collect()
-    };
-    let key_all = |m: BTreeMap<String, Value>, f: &mut dyn FnMut(&AttributePath, Value) -> Value| {
+    let index_all =
+        |items: Vec<Value>, f: &mut dyn FnMut(&AttributePath, Value) -> Value| -> Vec<Value> {
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| f(&path.index(i as i64), item))
+                .collect()
+        };
+    let key_all = |m: BTreeMap<String, Value>,
+                   f: &mut dyn FnMut(&AttributePath, Value) -> Value| {
         m.into_iter()
             .map(|(k, item)| {
                 let v = f(&path.key(k.as_str()), item);
@@ -308,7 +340,9 @@ fn map_elements(
         Value::Tuple(items) => Value::Tuple(index_all(items, f)),
         Value::Map(m) => Value::Map(key_all(m, f)),
         Value::Object(m) => Value::Object(key_all(m, f)),
-        Value::Dynamic(t, inner) => Value::Dynamic(t, Box::new(map_elements(*inner, single, path, f))),
+        Value::Dynamic(t, inner) => {
+            Value::Dynamic(t, Box::new(map_elements(*inner, single, path, f)))
+        }
         other => other,
     }
 }
@@ -327,13 +361,18 @@ fn transform_attrs(
         other => return other,
     };
     for attr in attributes {
-        let Some(v) = values.remove(&attr.name) else { continue };
+        let Some(v) = values.remove(&attr.name) else {
+            continue;
+        };
         let child = path.attr(attr.name.as_str());
         let mut v = f(&child, attr, v);
         if let AttributeKind::Nested(n) = &attr.kind {
-            v = map_elements(v, n.nesting == ObjectNesting::Single, &child, &mut |p, elem| {
-                transform_attrs(&n.attributes, elem, p, f)
-            });
+            v = map_elements(
+                v,
+                n.nesting == ObjectNesting::Single,
+                &child,
+                &mut |p, elem| transform_attrs(&n.attributes, elem, p, f),
+            );
         }
         values.insert(attr.name.clone(), v);
     }
@@ -352,17 +391,27 @@ fn transform_block(
         other => return other,
     };
     for nb in &block.block_types {
-        let Some(v) = values.remove(&nb.type_name) else { continue };
+        let Some(v) = values.remove(&nb.type_name) else {
+            continue;
+        };
         let child = path.attr(nb.type_name.as_str());
         let single = matches!(nb.nesting, BlockNesting::Single | BlockNesting::Group);
-        let v = map_elements(v, single, &child, &mut |p, elem| transform_block(&nb.block, elem, p, f));
+        let v = map_elements(v, single, &child, &mut |p, elem| {
+            transform_block(&nb.block, elem, p, f)
+        });
         values.insert(nb.type_name.clone(), v);
     }
     Value::Object(values)
 }
 
 impl Attribute {
-    fn with_flags(name: impl Into<String>, kind: impl Into<AttributeKind>, required: bool, optional: bool, computed: bool) -> Self {
+    fn with_flags(
+        name: impl Into<String>,
+        kind: impl Into<AttributeKind>,
+        required: bool,
+        optional: bool,
+        computed: bool,
+    ) -> Self {
         Self {
             name: name.into(),
             kind: kind.into(),
@@ -474,7 +523,12 @@ impl NestedAttributes {
 
     /// The type of one nested object.
     pub fn object_type(&self) -> Type {
-        Type::Object(self.attributes.iter().map(|a| (a.name.clone(), a.kind.value_type())).collect())
+        Type::Object(
+            self.attributes
+                .iter()
+                .map(|a| (a.name.clone(), a.kind.value_type()))
+                .collect(),
+        )
     }
 
     /// The type of the attribute's whole value.
@@ -534,7 +588,9 @@ mod tests {
             .attributes(vec![
                 Attribute::required("name", Type::String).description("Name."),
                 Attribute::optional("password", Type::String).sensitive(),
-                Attribute::optional("password_wo", Type::String).sensitive().write_only(),
+                Attribute::optional("password_wo", Type::String)
+                    .sensitive()
+                    .write_only(),
                 Attribute::computed("arn", Type::String),
                 Attribute::optional_computed(
                     "regions",
@@ -543,12 +599,21 @@ mod tests {
                         Attribute::optional("secret_wo", Type::String).write_only(),
                         Attribute::optional(
                             "instances",
-                            NestedAttributes::list(vec![Attribute::computed("endpoint", Type::String)]),
+                            NestedAttributes::list(vec![Attribute::computed(
+                                "endpoint",
+                                Type::String,
+                            )]),
                         ),
                     ]),
                 ),
-                Attribute::optional("single", NestedAttributes::single(vec![Attribute::optional("x", Type::Number)])),
-                Attribute::optional("tags", NestedAttributes::set(vec![Attribute::required("k", Type::String)])),
+                Attribute::optional(
+                    "single",
+                    NestedAttributes::single(vec![Attribute::optional("x", Type::Number)]),
+                ),
+                Attribute::optional(
+                    "tags",
+                    NestedAttributes::set(vec![Attribute::required("k", Type::String)]),
+                ),
             ])
             .blocks(vec![
                 NestedBlock::new(
@@ -560,11 +625,25 @@ mod tests {
                 NestedBlock::new(
                     "rule",
                     BlockNesting::List,
-                    Block::new().attributes(vec![Attribute::optional("token_wo", Type::String).write_only()]),
+                    Block::new().attributes(vec![
+                        Attribute::optional("token_wo", Type::String).write_only()
+                    ]),
                 ),
-                NestedBlock::new("s", BlockNesting::Set, Block::new().attributes(vec![Attribute::optional("v", Type::Bool)])),
-                NestedBlock::new("m", BlockNesting::Map, Block::new().attributes(vec![Attribute::optional("v", Type::Bool)])),
-                NestedBlock::new("g", BlockNesting::Group, Block::new().attributes(vec![Attribute::optional("v", Type::Bool)])),
+                NestedBlock::new(
+                    "s",
+                    BlockNesting::Set,
+                    Block::new().attributes(vec![Attribute::optional("v", Type::Bool)]),
+                ),
+                NestedBlock::new(
+                    "m",
+                    BlockNesting::Map,
+                    Block::new().attributes(vec![Attribute::optional("v", Type::Bool)]),
+                ),
+                NestedBlock::new(
+                    "g",
+                    BlockNesting::Group,
+                    Block::new().attributes(vec![Attribute::optional("v", Type::Bool)]),
+                ),
             ])
             .description("A topology.")
     }
@@ -581,13 +660,21 @@ mod tests {
         assert!(arn.computed && !arn.optional && !arn.required);
         let regions = b.attribute("regions").unwrap();
         assert!(regions.optional && regions.computed);
-        assert_eq!(regions.nested().map(|n| n.nesting), Some(ObjectNesting::Map));
+        assert_eq!(
+            regions.nested().map(|n| n.nesting),
+            Some(ObjectNesting::Map)
+        );
         assert!(b.attribute("nope").is_none());
         assert_eq!(b.block_type("assume_role").map(|nb| nb.max_items), Some(1));
         assert_eq!(b.description, "A topology.");
         assert!(Attribute::optional("d", Type::Bool).deprecated().deprecated);
         assert!(Block::new().deprecated().deprecated);
-        assert_eq!(NestedBlock::new("x", BlockNesting::List, Block::new()).min_items(2).min_items, 2);
+        assert_eq!(
+            NestedBlock::new("x", BlockNesting::List, Block::new())
+                .min_items(2)
+                .min_items,
+            2
+        );
     }
 
     #[test]
@@ -604,7 +691,10 @@ mod tests {
                 Type::map(obj(vec![
                     ("instance_class", Type::String),
                     ("secret_wo", Type::String),
-                    ("instances", Type::list(obj(vec![("endpoint", Type::String)]))),
+                    (
+                        "instances",
+                        Type::list(obj(vec![("endpoint", Type::String)])),
+                    ),
                 ])),
             ),
             ("single", obj(vec![("x", Type::Number)])),
@@ -634,7 +724,10 @@ mod tests {
                         Value::object([
                             ("instance_class", Value::string("db.r6g.large")),
                             ("secret_wo", Value::string("s1")),
-                            ("instances", Value::list([Value::object([("endpoint", Value::Null)])])),
+                            (
+                                "instances",
+                                Value::list([Value::object([("endpoint", Value::Null)])]),
+                            ),
                         ]),
                     ),
                     (
@@ -648,11 +741,23 @@ mod tests {
                 ]),
             ),
             ("single", Value::Null),
-            ("tags", Value::set([Value::object([("k", Value::string("a"))])])),
-            ("assume_role", Value::object([("role_arn", Value::string("r"))])),
-            ("rule", Value::list([Value::object([("token_wo", Value::string("t"))])])),
+            (
+                "tags",
+                Value::set([Value::object([("k", Value::string("a"))])]),
+            ),
+            (
+                "assume_role",
+                Value::object([("role_arn", Value::string("r"))]),
+            ),
+            (
+                "rule",
+                Value::list([Value::object([("token_wo", Value::string("t"))])]),
+            ),
             ("s", Value::set([])),
-            ("m", Value::map([("x", Value::object([("v", Value::bool(true))]))])),
+            (
+                "m",
+                Value::map([("x", Value::object([("v", Value::bool(true))]))]),
+            ),
             ("g", Value::object([("v", Value::Null)])),
         ])
     }
@@ -663,7 +768,9 @@ mod tests {
         let v = sample_value();
         assert!(v.conforms_to(&b.value_type()));
         let mut seen = Vec::new();
-        b.walk(&v, &mut |path, attr, value| seen.push((path.to_string(), attr.name.clone(), value.to_string())));
+        b.walk(&v, &mut |path, attr, value| {
+            seen.push((path.to_string(), attr.name.clone(), value.to_string()))
+        });
         let paths: Vec<&str> = seen.iter().map(|(p, _, _)| p.as_str()).collect();
         assert_eq!(
             paths,
@@ -700,7 +807,13 @@ mod tests {
     #[test]
     fn transform_nulls_write_only_attributes_everywhere() {
         let b = sample();
-        let out = b.transform(sample_value(), &mut |_, attr, v| if attr.write_only { Value::Null } else { v });
+        let out = b.transform(sample_value(), &mut |_, attr, v| {
+            if attr.write_only {
+                Value::Null
+            } else {
+                v
+            }
+        });
         let mut non_null_write_only = Vec::new();
         b.walk(&out, &mut |path, attr, v| {
             if attr.write_only && !v.is_null() {
@@ -712,7 +825,10 @@ mod tests {
         let mut want = sample_value();
         if let Value::Object(m) = &mut want {
             m.insert("password_wo".into(), Value::Null);
-            m.insert("rule".into(), Value::list([Value::object([("token_wo", Value::Null)])]));
+            m.insert(
+                "rule".into(),
+                Value::list([Value::object([("token_wo", Value::Null)])]),
+            );
             if let Some(Value::Map(regions)) = m.get_mut("regions") {
                 if let Some(Value::Object(r)) = regions.get_mut("us-east-1") {
                     r.insert("secret_wo".into(), Value::Null);
@@ -735,10 +851,16 @@ mod tests {
             }
         });
         assert!(out.get_attr("regions").is_some_and(Value::is_null));
-        assert!(!paths.iter().any(|p| p.starts_with("regions[")), "{paths:?}");
+        assert!(
+            !paths.iter().any(|p| p.starts_with("regions[")),
+            "{paths:?}"
+        );
         assert!(paths.contains(&"g.v".to_string()));
         // Null and unknown roots come back unchanged.
         assert_eq!(b.transform(Value::Null, &mut |_, _, v| v), Value::Null);
-        assert_eq!(b.transform(Value::Unknown, &mut |_, _, v| v), Value::Unknown);
+        assert_eq!(
+            b.transform(Value::Unknown, &mut |_, _, v| v),
+            Value::Unknown
+        );
     }
 }

@@ -123,9 +123,9 @@ impl Type {
                             .map(Type::Tuple)
                     }
                     "object" => {
-                        let attrs = arg
-                            .as_object()
-                            .ok_or_else(|| invalid(json, "object attribute types must be an object"))?;
+                        let attrs = arg.as_object().ok_or_else(|| {
+                            invalid(json, "object attribute types must be an object")
+                        })?;
                         if let Some(optional) = items.get(2) {
                             let names = optional.as_array().ok_or_else(|| {
                                 invalid(json, "optional attributes must be an array of names")
@@ -133,7 +133,12 @@ impl Type {
                             for name in names {
                                 match name.as_str() {
                                     Some(n) if attrs.contains_key(n) => {}
-                                    _ => return Err(invalid(json, "optional attribute is not an attribute")),
+                                    _ => {
+                                        return Err(invalid(
+                                            json,
+                                            "optional attribute is not an attribute",
+                                        ))
+                                    }
                                 }
                             }
                         }
@@ -296,7 +301,10 @@ mod tests {
             (Type::set(Type::Number), r#"["set","number"]"#),
             (Type::map(Type::Bool), r#"["map","bool"]"#),
             (Type::tuple([]), r#"["tuple",[]]"#),
-            (Type::tuple([Type::String, Type::Number]), r#"["tuple",["string","number"]]"#),
+            (
+                Type::tuple([Type::String, Type::Number]),
+                r#"["tuple",["string","number"]]"#,
+            ),
             (Type::object::<&str>([]), r#"["object",{}]"#),
             (
                 Type::object([("b", Type::Number), ("a", Type::list(Type::Dynamic))]),
@@ -319,7 +327,8 @@ mod tests {
 
     #[test]
     fn accepts_whitespace_and_optional_attribute_lists() {
-        let ty = Type::from_json(br#" [ "object" , { "a" : "string", "b": "number" }, ["b"] ] "#).unwrap();
+        let ty = Type::from_json(br#" [ "object" , { "a" : "string", "b": "number" }, ["b"] ] "#)
+            .unwrap();
         assert_eq!(ty, Type::object([("a", Type::String), ("b", Type::Number)]));
     }
 
@@ -344,7 +353,11 @@ mod tests {
             b"\xff",
         ];
         for case in cases {
-            assert!(Type::from_json(case).is_err(), "{}", String::from_utf8_lossy(case));
+            assert!(
+                Type::from_json(case).is_err(),
+                "{}",
+                String::from_utf8_lossy(case)
+            );
         }
     }
 
@@ -354,7 +367,10 @@ mod tests {
         assert_eq!(ty.to_string(), "list(object({a = string, b = any}))");
         assert!(ty.has_dynamic());
         assert!(!Type::map(Type::String).has_dynamic());
-        assert_eq!(ty.element_type().and_then(|o| o.attribute_type("a")), Some(&Type::String));
+        assert_eq!(
+            ty.element_type().and_then(|o| o.attribute_type("a")),
+            Some(&Type::String)
+        );
         assert!(Type::Bool.is_primitive());
         assert!(!Type::Dynamic.is_primitive());
         assert_eq!(Type::Object(BTreeMap::new()).describe(), "an object");

@@ -11,8 +11,9 @@
 //! compare without regard to order. Two unknowns are equal to each other
 //! (this is "same representation", like cty's `RawEquals`, not "same value").
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 pub use super::number::Number;
 use super::types::Type;
@@ -49,14 +50,78 @@ impl PartialEq for Value {
             (Set(a), Set(b)) => set_equal(a, b),
             (Map(a), Map(b)) | (Object(a), Object(b)) => a == b,
             (Dynamic(ta, a), Dynamic(tb, b)) => ta == tb && a == b,
+            // A value placed in a dynamic slot without its wrapper.
+            (Dynamic(_, a), b) => a.as_ref() == b,
+            (a, Dynamic(_, b)) => a == b.as_ref(),
             _ => false,
         }
     }
 }
 
-/// Order-insensitive comparison of two sets' elements.
+/// Equality is reflexive and symmetric; it is transitive except for the
+/// corner of two differently-typed dynamic wrappers around the same
+/// representation compared through an unwrapped value.
+impl Eq for Value {}
+
+/// Consistent with equality: numbers hash by numeric value, sets without
+/// regard to order, dynamic wrappers as their inner value.
+impl Hash for Value {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self {
+            Value::Dynamic(_, inner) => inner.hash(state),
+            Value::Null => state.write_u8(0),
+            Value::Unknown => state.write_u8(1),
+            Value::Bool(b) => {
+                state.write_u8(2);
+                b.hash(state);
+            }
+            Value::Number(n) => {
+                state.write_u8(3);
+                n.hash(state);
+            }
+            Value::String(s) => {
+                state.write_u8(4);
+                s.hash(state);
+            }
+            Value::List(items) | Value::Tuple(items) => {
+                state.write_u8(if matches!(self, Value::List(_)) { 5 } else { 6 });
+                items.hash(state);
+            }
+            Value::Set(items) => {
+                state.write_u8(7);
+                state.write_usize(items.len());
+                // Order-independent: combine per-element hashes commutatively.
+                let combined = items.iter().fold(0u64, |acc, item| {
+                    let mut h = std::collections::hash_map::DefaultHasher::new();
+                    item.hash(&mut h);
+                    acc.wrapping_add(h.finish())
+                });
+                state.write_u64(combined);
+            }
+            Value::Map(m) | Value::Object(m) => {
+                state.write_u8(if matches!(self, Value::Map(_)) { 8 } else { 9 });
+                m.hash(state);
+            }
+        }
+    }
+}
+
+/// Order-insensitive comparison of two sets' elements, as multisets.
 fn set_equal(a: &[Value], b: &[Value]) -> bool {
-    a.len() == b.len() && a.iter().all(|x| b.contains(x)) && b.iter().all(|y| a.contains(y))
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut counts: HashMap<&Value, isize> = HashMap::with_capacity(a.len());
+    for x in a {
+        *counts.entry(x).or_default() += 1;
+    }
+    for y in b {
+        match counts.get_mut(y) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => return false,
+        }
+    }
+    true
 }
 
 impl Value {
@@ -80,15 +145,23 @@ impl Value {
         Value::List(items.into_iter().collect())
     }
 
-    /// A known set. Duplicate known elements are dropped.
+    /// A known set. Duplicate wholly known elements are dropped (unknown
+    /// elements stay distinct, as they may turn out different).
     pub fn set(items: impl IntoIterator<Item = Value>) -> Value {
-        let mut out: Vec<Value> = Vec::new();
-        for item in items {
-            if !(item.is_wholly_known() && out.contains(&item)) {
-                out.push(item);
-            }
-        }
-        Value::Set(out)
+        let items: Vec<Value> = items.into_iter().collect();
+        let mut seen: HashSet<&Value> = HashSet::with_capacity(items.len());
+        let keep: Vec<bool> = items
+            .iter()
+            .map(|item| !item.is_wholly_known() || seen.insert(item))
+            .collect();
+        Value::Set(
+            items
+                .iter()
+                .zip(keep)
+                .filter(|(_, k)| *k)
+                .map(|(v, _)| v.clone())
+                .collect(),
+        )
     }
 
     /// A known tuple.
@@ -260,7 +333,12 @@ impl Value {
                 .map(Type::Tuple),
             Value::Object(attrs) => attrs
                 .iter()
-                .map(|(k, v)| Some((k.clone(), v.infer_type().or(v.is_null().then_some(Type::Dynamic))?)))
+                .map(|(k, v)| {
+                    Some((
+                        k.clone(),
+                        v.infer_type().or(v.is_null().then_some(Type::Dynamic))?,
+                    ))
+                })
                 .collect::<Option<BTreeMap<_, _>>>()
                 .map(Type::Object),
         }
@@ -274,7 +352,9 @@ impl Value {
             (Type::Dynamic, Value::Dynamic(t, inner)) => inner.conforms_to(t),
             (Type::Dynamic, _) => false,
             (t, Value::Dynamic(t2, inner)) => t == t2 && inner.conforms_to(t),
-            (Type::Bool, Value::Bool(_)) | (Type::Number, Value::Number(_)) | (Type::String, Value::String(_)) => true,
+            (Type::Bool, Value::Bool(_))
+            | (Type::Number, Value::Number(_))
+            | (Type::String, Value::String(_)) => true,
             (Type::List(e), Value::List(items)) | (Type::Set(e), Value::Set(items)) => {
                 items.iter().all(|v| v.conforms_to(e))
             }
@@ -395,10 +475,20 @@ mod tests {
             (Value::Unknown, false, true, false),
             (Value::string("x"), false, false, true),
             (unknown_inside.clone(), false, false, false),
-            (Value::object([("a", unknown_inside.clone())]), false, false, false),
+            (
+                Value::object([("a", unknown_inside.clone())]),
+                false,
+                false,
+                false,
+            ),
             (Value::map([("a", Value::Null)]), false, false, true),
             (Value::dynamic(Type::String, Value::Null), true, false, true),
-            (Value::dynamic(Type::String, Value::Unknown), false, true, false),
+            (
+                Value::dynamic(Type::String, Value::Unknown),
+                false,
+                true,
+                false,
+            ),
             (Value::set([Value::Unknown]), false, false, false),
             (Value::tuple([Value::bool(true)]), false, false, true),
         ];
@@ -423,8 +513,18 @@ mod tests {
         assert_eq!(v.get_attr("name").and_then(Value::as_str), Some("orders"));
         assert_eq!(v.get_attr("count").and_then(Value::as_i64), Some(3));
         assert_eq!(v.get_attr("on").and_then(Value::as_bool), Some(true));
-        assert_eq!(v.get_attr("tags").and_then(|t| t.get_key("k")).and_then(Value::as_str), Some("v"));
-        assert_eq!(v.get_attr("list").and_then(|l| l.get_index(0)).and_then(Value::as_i64), Some(1));
+        assert_eq!(
+            v.get_attr("tags")
+                .and_then(|t| t.get_key("k"))
+                .and_then(Value::as_str),
+            Some("v")
+        );
+        assert_eq!(
+            v.get_attr("list")
+                .and_then(|l| l.get_index(0))
+                .and_then(Value::as_i64),
+            Some(1)
+        );
         assert_eq!(v.get_attr("dyn").and_then(Value::as_str), Some("d"));
         assert_eq!(v.get_attr("missing"), None);
         assert_eq!(v.as_entries().map(BTreeMap::len), Some(6));
@@ -447,20 +547,84 @@ mod tests {
             Value::list([Value::string("a"), Value::string("b")]),
             Value::list([Value::string("b"), Value::string("a")])
         );
-        assert_ne!(Value::set([Value::string("a")]), Value::set([Value::string("a"), Value::string("b")]));
+        assert_ne!(
+            Value::set([Value::string("a")]),
+            Value::set([Value::string("a"), Value::string("b")])
+        );
         assert_ne!(Value::list([]), Value::set([]));
-        assert_ne!(Value::map([("a", Value::Null)]), Value::object([("a", Value::Null)]));
+        assert_ne!(
+            Value::map([("a", Value::Null)]),
+            Value::object([("a", Value::Null)])
+        );
         assert_ne!(
             Value::dynamic(Type::String, Value::string("1")),
             Value::dynamic(Type::Number, Value::string("1"))
+        );
+        assert_eq!(
+            Value::dynamic(Type::String, Value::string("x")),
+            Value::string("x")
+        );
+        assert_eq!(
+            Value::string("x"),
+            Value::dynamic(Type::String, Value::string("x"))
+        );
+        assert_ne!(
+            Value::set([Value::string("a"), Value::string("a2")]),
+            Value::Set(vec![Value::string("a"), Value::string("a")])
         );
         assert_eq!(Value::Unknown, Value::Unknown);
         assert_ne!(Value::Unknown, Value::Null);
     }
 
     #[test]
+    fn hash_agrees_with_equality() {
+        fn h(v: &Value) -> u64 {
+            let mut s = std::collections::hash_map::DefaultHasher::new();
+            v.hash(&mut s);
+            s.finish()
+        }
+        let pairs = [
+            (Value::number(1), Value::Number("1.0".parse().unwrap())),
+            (
+                Value::set([Value::string("a"), Value::string("b")]),
+                Value::Set(vec![Value::string("b"), Value::string("a")]),
+            ),
+            (
+                Value::dynamic(Type::String, Value::string("x")),
+                Value::string("x"),
+            ),
+            (
+                Value::object([("s", Value::set([Value::number(1), Value::number(2)]))]),
+                Value::object([("s", Value::Set(vec![Value::number(2), Value::number(1)]))]),
+            ),
+        ];
+        for (a, b) in pairs {
+            assert_eq!(a, b);
+            assert_eq!(h(&a), h(&b), "{a}");
+        }
+        assert_ne!(
+            h(&Value::list([Value::number(1)])),
+            h(&Value::tuple([Value::number(1)]))
+        );
+    }
+
+    #[test]
+    fn large_sets_compare_quickly() {
+        let a = Value::set((0..50_000).map(Value::number));
+        let b = Value::set((0..50_000).rev().map(Value::number));
+        assert_eq!(a, b);
+        let c = Value::set((1..50_001).map(Value::number));
+        assert_ne!(a, c);
+    }
+
+    #[test]
     fn set_constructor_drops_known_duplicates() {
-        let s = Value::set([Value::string("a"), Value::string("a"), Value::Unknown, Value::Unknown]);
+        let s = Value::set([
+            Value::string("a"),
+            Value::string("a"),
+            Value::Unknown,
+            Value::Unknown,
+        ]);
         assert_eq!(s.as_elements().map(<[Value]>::len), Some(3));
     }
 
@@ -472,20 +636,55 @@ mod tests {
             (Value::Unknown, Type::String, true),
             (Value::string("x"), Type::String, true),
             (Value::string("x"), Type::Number, false),
-            (Value::object([("a", Value::string("x")), ("b", Value::list([Value::number(1)]))]), obj_ty.clone(), true),
-            (Value::object([("a", Value::string("x"))]), obj_ty.clone(), false),
             (
-                Value::object([("a", Value::string("x")), ("b", Value::Null), ("c", Value::Null)]),
+                Value::object([
+                    ("a", Value::string("x")),
+                    ("b", Value::list([Value::number(1)])),
+                ]),
+                obj_ty.clone(),
+                true,
+            ),
+            (
+                Value::object([("a", Value::string("x"))]),
                 obj_ty.clone(),
                 false,
             ),
-            (Value::tuple([Value::bool(true)]), Type::tuple([Type::Bool]), true),
+            (
+                Value::object([
+                    ("a", Value::string("x")),
+                    ("b", Value::Null),
+                    ("c", Value::Null),
+                ]),
+                obj_ty.clone(),
+                false,
+            ),
+            (
+                Value::tuple([Value::bool(true)]),
+                Type::tuple([Type::Bool]),
+                true,
+            ),
             (Value::tuple([]), Type::tuple([Type::Bool]), false),
-            (Value::dynamic(Type::Bool, Value::bool(true)), Type::Dynamic, true),
+            (
+                Value::dynamic(Type::Bool, Value::bool(true)),
+                Type::Dynamic,
+                true,
+            ),
             (Value::bool(true), Type::Dynamic, false),
-            (Value::dynamic(Type::Bool, Value::string("x")), Type::Dynamic, false),
-            (Value::map([("k", Value::number(1))]), Type::map(Type::Number), true),
-            (Value::set([Value::number(1)]), Type::list(Type::Number), false),
+            (
+                Value::dynamic(Type::Bool, Value::string("x")),
+                Type::Dynamic,
+                false,
+            ),
+            (
+                Value::map([("k", Value::number(1))]),
+                Type::map(Type::Number),
+                true,
+            ),
+            (
+                Value::set([Value::number(1)]),
+                Type::list(Type::Number),
+                false,
+            ),
         ];
         for (v, t, want) in cases {
             assert_eq!(v.conforms_to(&t), want, "{v} : {t}");
@@ -498,12 +697,18 @@ mod tests {
             (Value::string("x"), Some(Type::String)),
             (Value::Null, None),
             (Value::list([]), None),
-            (Value::list([Value::number(1)]), Some(Type::list(Type::Number))),
+            (
+                Value::list([Value::number(1)]),
+                Some(Type::list(Type::Number)),
+            ),
             (
                 Value::object([("a", Value::bool(true)), ("b", Value::Null)]),
                 Some(Type::object([("a", Type::Bool), ("b", Type::Dynamic)])),
             ),
-            (Value::tuple([Value::string("a"), Value::number(1)]), Some(Type::tuple([Type::String, Type::Number]))),
+            (
+                Value::tuple([Value::string("a"), Value::number(1)]),
+                Some(Type::tuple([Type::String, Type::Number])),
+            ),
         ];
         for (v, want) in cases {
             assert_eq!(v.infer_type(), want, "{v}");
@@ -517,7 +722,10 @@ mod tests {
             (Value::Unknown, "(unknown)"),
             (Value::string("a\"b"), r#""a\"b""#),
             (Value::number(15), "15"),
-            (Value::list([Value::bool(true), Value::Null]), "[true, null]"),
+            (
+                Value::list([Value::bool(true), Value::Null]),
+                "[true, null]",
+            ),
             (Value::set([Value::number(1)]), "set([1])"),
             (Value::map([("k", Value::string("v"))]), r#"{"k" = "v"}"#),
             (Value::object([("a", Value::number(1))]), "{a = 1}"),
