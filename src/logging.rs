@@ -51,7 +51,11 @@ struct HclogLayer {
 
 impl<S: Subscriber> Layer<S> for HclogLayer {
     fn enabled(&self, meta: &tracing::Metadata<'_>, _: Context<'_, S>) -> bool {
-        *meta.level() <= self.max
+        // Our own events at the host's level; libraries (h2, hyper, the SDK)
+        // only when they warn, so TF_LOG=debug stays readable.
+        let ours = meta.target().starts_with("terraform_provider_replication");
+        let max = if ours { self.max } else { self.max.min(Level::WARN) };
+        *meta.level() <= max
     }
 
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {

@@ -2,9 +2,14 @@
 //! they belong to: schemas, validation, planning, and (through the `aws`
 //! module) observing and changing the real topology.
 
+pub mod apply;
+pub mod desired;
+pub mod diff;
+mod lifecycle;
 pub mod plan;
 pub mod rules;
 pub mod schema;
+pub mod state;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -16,7 +21,7 @@ use crate::engine::{
     ApplyRequest, ClientCapabilities, Ctx, DataSource, PlanRequest, PlanResponse, Provider,
     Resource, StateResponse,
 };
-use crate::tf::{Diagnostic, Diagnostics, Schema, Value};
+use crate::tf::{Diagnostics, Schema, Value};
 
 /// The provider's configuration, read from the `provider "replication"` block.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -68,6 +73,82 @@ impl ProviderConfig {
 pub struct Meta {
     /// The provider block as read.
     pub config: ProviderConfig,
+    /// RDS clients, built lazily per region.
+    pub clients: crate::aws::Clients,
+    /// Poll intervals for waits.
+    pub poll: crate::aws::PollInterval,
+}
+
+impl Meta {
+    /// Builds the configured provider (no I/O).
+    pub fn new(config: ProviderConfig) -> Self {
+        let settings = crate::aws::AwsSettings {
+            region: config.region.clone(),
+            profile: config.profile.clone(),
+            endpoint_url: config.endpoint_url.clone(),
+            max_retries: config.max_retries,
+            assume_role: config.assume_role.clone().map(|(role_arn, session_name, external_id)| crate::aws::AssumeRole {
+                role_arn,
+                session_name,
+                external_id,
+            }),
+            default_tags: config.default_tags.clone(),
+        };
+        let poll = poll_interval(config.endpoint_url.as_deref());
+        Meta { clients: crate::aws::Clients::new(settings), config, poll }
+    }
+
+    /// How to reach the topology described by `state` (a state, planned
+    /// state or config value holding `global_cluster_identifier`, `regions`
+    /// and maybe `primary_region`).
+    pub fn target(&self, id: &str, values: &[&Value]) -> apply::Target {
+        let mut regions: Vec<String> = Vec::new();
+        let mut primary = None;
+        for v in values {
+            if primary.is_none() {
+                primary = v.get_attr("primary_region").and_then(Value::as_str).map(str::to_string);
+            }
+            if let Some(m) = v.get_attr("regions").and_then(Value::as_entries) {
+                for k in m.keys() {
+                    if !regions.contains(k) {
+                        regions.push(k.clone());
+                    }
+                }
+            }
+        }
+        let home = self
+            .config
+            .region
+            .clone()
+            .or(primary)
+            .or_else(|| regions.first().cloned())
+            .unwrap_or_else(|| "us-east-1".to_string());
+        apply::Target {
+            clients: self.clients.clone(),
+            fallback_regions: regions.into_iter().filter(|r| *r != home).collect(),
+            home_region: home,
+            id: id.to_string(),
+            poll: self.poll,
+        }
+    }
+}
+
+/// Poll intervals: `REPLICATION_POLL_INTERVAL` (a duration such as "200ms")
+/// when set; fast polling for a loopback endpoint (the local emulator); the
+/// AWS intervals otherwise.
+fn poll_interval(endpoint: Option<&str>) -> crate::aws::PollInterval {
+    if let Some(d) = std::env::var("REPLICATION_POLL_INTERVAL").ok().and_then(|s| rules::parse_duration(&s).ok()) {
+        return crate::aws::PollInterval { initial: d, max: d * 10 };
+    }
+    let loopback = endpoint.is_some_and(|e| {
+        let host = e.split("://").nth(1).unwrap_or(e);
+        host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]")
+    });
+    if loopback {
+        crate::aws::PollInterval::FAST
+    } else {
+        crate::aws::PollInterval::AWS
+    }
 }
 
 /// The `replication` provider.
@@ -100,7 +181,7 @@ impl Provider for ReplicationProvider {
     }
 
     async fn configure(&self, config: &Value) -> Result<Meta, Diagnostics> {
-        Ok(Meta { config: ProviderConfig::from_value(config) })
+        Ok(Meta::new(ProviderConfig::from_value(config)))
     }
 
     fn resources(&self) -> BTreeMap<String, Arc<dyn Resource<Meta>>> {
@@ -115,15 +196,6 @@ impl Provider for ReplicationProvider {
 /// The `replication_topology` resource.
 pub struct TopologyResource {
     schema: Schema,
-}
-
-fn not_implemented(what: &str) -> Diagnostics {
-    let mut d = Diagnostics::default();
-    d.push(Diagnostic::error(
-        "Not Implemented Yet",
-        format!("{what} of replication_topology is not implemented in this build of the provider. Nothing was changed in AWS."),
-    ));
-    d
 }
 
 #[async_trait]
@@ -152,19 +224,16 @@ impl Resource<Meta> for TopologyResource {
         }
     }
 
-    async fn apply(&self, _ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
-        // Honest until the lifecycle lands: nothing happens, and Terraform
-        // keeps exactly what it had.
-        let what = if req.prior.is_null() { "Create" } else if req.planned.is_null() { "Destroy" } else { "Update" };
-        StateResponse { state: req.prior, private: Vec::new(), diagnostics: not_implemented(what) }
+    async fn apply(&self, ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
+        lifecycle::apply(ctx, req).await
     }
 
-    async fn read(&self, _ctx: &Ctx<Meta>, state: Value, private: Vec<u8>) -> StateResponse {
-        StateResponse { state, private, diagnostics: Diagnostics::default() }
+    async fn read(&self, ctx: &Ctx<Meta>, state: Value, private: Vec<u8>) -> StateResponse {
+        lifecycle::read(ctx, state, private).await
     }
 
-    async fn import(&self, _ctx: &Ctx<Meta>, _id: &str) -> StateResponse {
-        StateResponse { state: Value::Null, private: Vec::new(), diagnostics: not_implemented("Import") }
+    async fn import(&self, ctx: &Ctx<Meta>, id: &str) -> StateResponse {
+        lifecycle::import(ctx, id).await
     }
 }
 
@@ -183,7 +252,7 @@ impl DataSource<Meta> for TopologyDataSource {
         validate::data_source(config)
     }
 
-    async fn read(&self, _ctx: &Ctx<Meta>, _config: Value) -> StateResponse {
-        StateResponse { state: Value::Null, private: Vec::new(), diagnostics: not_implemented("Reading") }
+    async fn read(&self, ctx: &Ctx<Meta>, config: Value) -> StateResponse {
+        lifecycle::read_data_source(ctx, config, &self.schema).await
     }
 }

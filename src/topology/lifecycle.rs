@@ -1,0 +1,265 @@
+//! Apply, read, import and the data source: the glue between Terraform's
+//! requests, the desired model, the executor and the state builder.
+
+use tokio::time::Instant;
+
+use crate::aws::{ObservedTopology, RegionObservation, Secret};
+use crate::engine::{ApplyRequest, Ctx, StateResponse};
+use crate::tf::{Diagnostic, Diagnostics, Schema, Value};
+
+use super::apply::{Failure, Run};
+use super::desired::{timeout, Desired, Operation};
+use super::diff::{full_tags, Context};
+use super::state;
+use super::Meta;
+
+fn s<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
+    v.get_attr(name).and_then(Value::as_str)
+}
+
+fn not_configured() -> Diagnostics {
+    let mut d = Diagnostics::default();
+    d.push(Diagnostic::error(
+        "Provider Not Configured",
+        "The replication provider was not configured before this operation. This is a bug in the host; run the command again.",
+    ));
+    d
+}
+
+fn error(summary: &str, detail: String) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    d.push(Diagnostic::error(summary, detail));
+    d
+}
+
+/// A readable list of what exists, for diagnostics.
+fn inventory(obs: Option<&ObservedTopology>) -> String {
+    let Some(o) = obs else { return "nothing (no global cluster)".into() };
+    let mut lines = vec![format!("global cluster {} ({})", o.global.id, o.global.status)];
+    for m in &o.global.members {
+        let role = if m.is_writer { "primary" } else { "secondary" };
+        match o.regions.get(&m.region) {
+            Some(RegionObservation::Reached { cluster, instances }) => {
+                let status = cluster.as_ref().map_or("missing", |c| c.status.as_str());
+                lines.push(format!("{}: {role} cluster {} ({status})", m.region, m.cluster_id));
+                for i in instances {
+                    lines.push(format!("{}:   instance {} ({})", m.region, i.id, i.status));
+                }
+            }
+            _ => lines.push(format!("{}: {role} cluster {} (region unreachable)", m.region, m.cluster_id)),
+        }
+    }
+    lines.iter().map(|l| format!("  - {l}")).collect::<Vec<_>>().join("\n")
+}
+
+fn failure_detail(f: &Failure) -> String {
+    match &f.step {
+        Some(step) => format!("Step \"{step}\" failed: {}", f.error),
+        None => f.error.clone(),
+    }
+}
+
+/// ApplyResourceChange.
+pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
+    let Some(meta) = ctx.meta.as_ref() else {
+        return StateResponse { state: req.prior, private: vec![], diagnostics: not_configured() };
+    };
+    let create = req.prior.is_null();
+    let destroy = req.planned.is_null();
+    let base = if destroy { &req.prior } else { &req.planned };
+    let Some(id) = s(base, "global_cluster_identifier").map(str::to_string) else {
+        return StateResponse { state: req.prior, private: vec![], diagnostics: error("Missing Identifier", "The planned state has no global_cluster_identifier.".into()) };
+    };
+    let desired = if destroy {
+        None
+    } else {
+        match Desired::from_planned(&req.planned, &req.config) {
+            Some(d) => Some(d),
+            None => {
+                return StateResponse {
+                    state: req.prior,
+                    private: vec![],
+                    diagnostics: error("Incomplete Plan", "The planned state lacks values the apply needs (identifiers, instance classes or primary_region).".into()),
+                }
+            }
+        }
+    };
+    let op = if create { Operation::Create } else if destroy { Operation::Delete } else { Operation::Update };
+    let deadline = Instant::now() + timeout(base, op);
+    let target = meta.target(&id, &[&req.planned, &req.prior]);
+    let final_snapshot = if destroy && req.prior.get_attr("skip_final_snapshot").and_then(Value::as_bool) != Some(true) {
+        s(&req.prior, "final_snapshot_identifier").map(str::to_string)
+    } else {
+        None
+    };
+    let tags = desired.as_ref().map(|d| full_tags(&meta.config.default_tags, &d.tags, &id)).unwrap_or_default();
+    let rotate_password = if create || destroy { None } else { password_change(&req) };
+    let run = Run {
+        target: &target,
+        desired: desired.as_ref(),
+        ctx: Context { tags, final_snapshot },
+        deadline,
+        stop: ctx.stop.clone(),
+        creating: create,
+        rotate_password,
+    };
+    tracing::info!(global_cluster = %id, operation = ?op, "apply started");
+    match run.reconcile().await {
+        Ok(observed) => {
+            if destroy {
+                return StateResponse::default();
+            }
+            match observed {
+                Some(o) => {
+                    let (state, diagnostics) = state::from_observed(&o, &req.planned, &meta.config.default_tags);
+                    StateResponse { state, private: vec![], diagnostics }
+                }
+                None => StateResponse {
+                    state: Value::Null,
+                    private: vec![],
+                    diagnostics: error("Topology Not Found After Apply", format!("The global cluster {id} could not be found after the apply finished.")),
+                },
+            }
+        }
+        Err(f) => {
+            let detail = failure_detail(&f);
+            if create {
+                // Terraform would taint anything returned from a failed
+                // create and then replace it; return nothing and let the next
+                // apply adopt what was created (it carries our ownership tag).
+                return StateResponse {
+                    state: Value::Null,
+                    private: vec![],
+                    diagnostics: error(
+                        "Topology Creation Incomplete",
+                        format!(
+                            "{detail}\n\nWhat exists in AWS now:\n{}\n\nNothing was deleted. Run apply again to resume: the provider adopts the objects it created (tagged replication:topology = {id}) and carries on from there.",
+                            inventory(f.observed.as_ref())
+                        ),
+                    ),
+                };
+            }
+            let mut diagnostics = error(
+                if destroy { "Destroy Incomplete" } else { "Update Incomplete" },
+                format!(
+                    "{detail}\n\nWhat exists in AWS now:\n{}\n\nThe state records what exists; run apply again to continue from there.",
+                    inventory(f.observed.as_ref())
+                ),
+            );
+            let state = match &f.observed {
+                Some(o) => {
+                    let (st, warnings) = state::from_observed(o, base, &meta.config.default_tags);
+                    diagnostics.extend(warnings);
+                    st
+                }
+                None if f.observed_fresh => Value::Null,
+                None => req.prior.clone(),
+            };
+            StateResponse { state, private: vec![], diagnostics }
+        }
+    }
+}
+
+/// The password to send again during an update: a changed master_password,
+/// or master_password_wo when its version changed.
+fn password_change(req: &ApplyRequest) -> Option<Secret> {
+    let new = s(&req.planned, "master_password");
+    if new.is_some() && new != s(&req.prior, "master_password") {
+        return new.map(Secret::new);
+    }
+    let version = |v: &Value| v.get_attr("master_password_wo_version").cloned().unwrap_or(Value::Null);
+    if version(&req.planned) != version(&req.prior) {
+        return s(&req.config, "master_password_wo").map(Secret::new);
+    }
+    None
+}
+
+/// ReadResource.
+pub async fn read(ctx: &Ctx<Meta>, prior: Value, private: Vec<u8>) -> StateResponse {
+    let Some(meta) = ctx.meta.as_ref() else {
+        return StateResponse { state: prior, private, diagnostics: not_configured() };
+    };
+    let Some(id) = s(&prior, "global_cluster_identifier").map(str::to_string) else {
+        return StateResponse { state: prior, private, diagnostics: Diagnostics::default() };
+    };
+    let target = meta.target(&id, &[&prior]);
+    match target.observe().await {
+        Ok(None) => {
+            tracing::info!(global_cluster = %id, "global cluster is gone; removing from state");
+            StateResponse { state: Value::Null, private, diagnostics: Diagnostics::default() }
+        }
+        Ok(Some(o)) => {
+            let (state, diagnostics) = state::from_observed(&o, &prior, &meta.config.default_tags);
+            StateResponse { state, private, diagnostics }
+        }
+        Err(e) if e.is_unreachable() => {
+            let mut d = Diagnostics::default();
+            d.push(Diagnostic::warning(
+                "Topology Could Not Be Read",
+                format!("No region of {id} answered ({e}). The last known state is kept; the next refresh tries again."),
+            ));
+            StateResponse { state: prior, private, diagnostics: d }
+        }
+        Err(e) => StateResponse {
+            state: prior,
+            private,
+            diagnostics: error("Reading The Topology Failed", format!("Reading global cluster {id} failed: {e}")),
+        },
+    }
+}
+
+/// ImportResourceState: the id is the global cluster identifier.
+pub async fn import(ctx: &Ctx<Meta>, id: &str) -> StateResponse {
+    let Some(meta) = ctx.meta.as_ref() else {
+        return StateResponse { diagnostics: not_configured(), ..Default::default() };
+    };
+    if let Some(reason) = super::rules::identifier(id) {
+        return StateResponse {
+            diagnostics: error("Invalid Import Identifier", format!("The import ID must be a global cluster identifier; {id:?} {reason}.")),
+            ..Default::default()
+        };
+    }
+    let target = meta.target(id, &[]);
+    match target.observe().await {
+        Ok(Some(o)) => {
+            let (state, diagnostics) = state::from_observed(&o, &Value::Null, &meta.config.default_tags);
+            StateResponse { state, private: vec![], diagnostics }
+        }
+        Ok(None) => StateResponse {
+            diagnostics: error(
+                "Cannot Import Non-Existent Topology",
+                format!("No global cluster named {id} exists (asked in {}).", target.home_region),
+            ),
+            ..Default::default()
+        },
+        Err(e) => StateResponse {
+            diagnostics: error("Import Failed", format!("Reading global cluster {id} failed: {e}")),
+            ..Default::default()
+        },
+    }
+}
+
+/// The data source.
+pub async fn read_data_source(ctx: &Ctx<Meta>, config: Value, schema: &Schema) -> StateResponse {
+    let Some(meta) = ctx.meta.as_ref() else {
+        return StateResponse { diagnostics: not_configured(), ..Default::default() };
+    };
+    let Some(id) = s(&config, "global_cluster_identifier").map(str::to_string) else {
+        return StateResponse { diagnostics: error("Missing Identifier", "global_cluster_identifier is required.".into()), ..Default::default() };
+    };
+    let target = meta.target(&id, &[]);
+    match target.observe().await {
+        Ok(Some(o)) => {
+            let (full, diagnostics) = state::from_observed(&o, &Value::Null, &meta.config.default_tags);
+            StateResponse { state: state::for_data_source(&full, schema), private: vec![], diagnostics }
+        }
+        Ok(None) => StateResponse {
+            diagnostics: error("Topology Not Found", format!("No global cluster named {id} exists.")),
+            ..Default::default()
+        },
+        Err(e) => StateResponse {
+            diagnostics: error("Reading The Topology Failed", format!("Reading global cluster {id} failed: {e}")),
+            ..Default::default()
+        },
+    }
+}

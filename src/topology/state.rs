@@ -1,0 +1,200 @@
+//! Observed topology -> Terraform state. Attributes that exist only in the
+//! configuration (passwords, failover_mode, snapshot settings, timeouts) are
+//! carried over from the prior state, or take their defaults on import.
+//! Regions that could not be read keep their prior state and produce a
+//! warning naming them.
+
+use std::collections::BTreeMap;
+
+use crate::aws::{ObservedCluster, ObservedInstance, ObservedTopology, RegionObservation, OWNERSHIP_TAG_KEY};
+use crate::tf::{AttributePath, Diagnostic, Diagnostics, Number, Value};
+
+use super::plan::common_class;
+
+fn opt(s: &Option<String>) -> Value {
+    s.as_ref().map_or(Value::Null, |s| Value::string(s.clone()))
+}
+
+fn prior_or(prior: &Value, name: &str, default: Value) -> Value {
+    match prior.get_attr(name) {
+        Some(v) if !v.is_null() && v.is_known() => v.clone(),
+        _ => default,
+    }
+}
+
+/// The key an instance has in `instances`: the prior key of the same
+/// identifier, else the identifier without the `<cluster_id>-` prefix, else
+/// the whole identifier.
+pub fn instance_key(id: &str, cluster_id: &str, prior_instances: Option<&BTreeMap<String, Value>>) -> String {
+    if let Some(m) = prior_instances {
+        if let Some((k, _)) = m.iter().find(|(_, v)| v.get_attr("identifier").and_then(Value::as_str) == Some(id)) {
+            return k.clone();
+        }
+    }
+    id.strip_prefix(cluster_id)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .filter(|k| !k.is_empty())
+        .unwrap_or(id)
+        .to_string()
+}
+
+fn instance_value(i: &ObservedInstance) -> Value {
+    Value::object([
+        ("identifier", Value::string(i.id.clone())),
+        ("instance_class", opt(&i.class)),
+        ("promotion_tier", i.promotion_tier.map_or(Value::Null, |t| Value::Number(Number::from(i64::from(t))))),
+        ("arn", Value::string(i.arn.clone())),
+        ("endpoint", opt(&i.endpoint)),
+        ("status", Value::string(i.status.clone())),
+    ])
+}
+
+fn region_value(c: &ObservedCluster, instances: &[ObservedInstance], is_writer: bool, prior: &Value) -> Value {
+    let prior_instances = prior.get_attr("instances").and_then(Value::as_entries);
+    let instances: BTreeMap<String, Value> = instances
+        .iter()
+        .map(|i| (instance_key(&i.id, &c.id, prior_instances), instance_value(i)))
+        .collect();
+    let instances = Value::Map(instances);
+    // The region's default class: what the configuration said while it still
+    // describes some instance (or there are none), else the class they share.
+    let prior_class = prior.get_attr("instance_class").filter(|v| v.as_str().is_some());
+    let class = match prior_class {
+        Some(pc)
+            if instances.as_entries().is_some_and(|m| m.is_empty() || m.values().any(|i| i.get_attr("instance_class") == Some(pc))) =>
+        {
+            pc.clone()
+        }
+        _ => common_class(&instances),
+    };
+    let mut sgs = c.vpc_security_group_ids.clone();
+    sgs.sort();
+    // Write forwarding only exists on secondaries; on the writer the
+    // configured value is kept as it is.
+    let write_forwarding = if is_writer { prior_or(prior, "write_forwarding", Value::Bool(false)) } else { Value::Bool(c.write_forwarding) };
+    Value::object([
+        ("cluster_identifier", Value::string(c.id.clone())),
+        ("instance_class", class),
+        ("db_subnet_group_name", opt(&c.db_subnet_group_name)),
+        ("vpc_security_group_ids", Value::set(sgs.into_iter().map(Value::string))),
+        ("kms_key_id", opt(&c.kms_key_id)),
+        ("write_forwarding", write_forwarding),
+        ("db_cluster_parameter_group_name", opt(&c.parameter_group)),
+        ("instances", instances),
+        ("arn", Value::string(c.arn.clone())),
+        ("endpoint", opt(&c.endpoint)),
+        ("reader_endpoint", opt(&c.reader_endpoint)),
+        ("role", Value::string(if is_writer { "primary" } else { "secondary" })),
+        ("status", Value::string(c.status.clone())),
+    ])
+}
+
+/// Builds the resource state from an observation. `prior` is the prior state
+/// (or planned state after an apply; null on import). `default_tags` are left
+/// out of `tags`, as is the ownership tag.
+pub fn from_observed(obs: &ObservedTopology, prior: &Value, default_tags: &BTreeMap<String, String>) -> (Value, Diagnostics) {
+    let mut d = Diagnostics::default();
+    let g = &obs.global;
+    let prior_regions = prior.get_attr("regions").and_then(Value::as_entries);
+    let writer_region = g.writer().map(|w| w.region.clone());
+    let mut regions = BTreeMap::new();
+    let mut master_username = None;
+    let mut writer_version = None;
+    for m in &g.members {
+        let prior_region = prior_regions.and_then(|r| r.get(&m.region)).cloned().unwrap_or(Value::Null);
+        match obs.regions.get(&m.region) {
+            Some(RegionObservation::Reached { cluster: Some(c), instances }) => {
+                if m.is_writer {
+                    master_username = c.master_username.clone();
+                    writer_version = c.engine_version.clone();
+                }
+                regions.insert(m.region.clone(), region_value(c, instances, m.is_writer, &prior_region));
+            }
+            Some(RegionObservation::Reached { cluster: None, .. }) => {}
+            other => {
+                let why = match other {
+                    Some(RegionObservation::Unreachable { error }) => error.to_string(),
+                    _ => "it was not read".to_string(),
+                };
+                let path = AttributePath::root().attr("regions").key(m.region.clone());
+                if prior_region.is_null() {
+                    d.push(
+                        Diagnostic::warning(
+                            "Region Could Not Be Read",
+                            format!("{} did not answer ({why}), and there is no earlier state of it to keep. It is left out until it can be read.", m.region),
+                        )
+                        .with_path(path),
+                    );
+                } else {
+                    d.push(
+                        Diagnostic::warning(
+                            "Region Could Not Be Read",
+                            format!("{} did not answer ({why}). Its last known state is kept; the next refresh reads it again.", m.region),
+                        )
+                        .with_path(path),
+                    );
+                    regions.insert(m.region.clone(), prior_region);
+                }
+            }
+        }
+    }
+    let tags: BTreeMap<String, Value> = g
+        .tags
+        .iter()
+        .filter(|(k, v)| k.as_str() != OWNERSHIP_TAG_KEY && !k.starts_with("aws:") && default_tags.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), Value::string(v.clone())))
+        .collect();
+    let tags = if tags.is_empty() && prior.get_attr("tags").is_none_or(Value::is_null) { Value::Null } else { Value::Map(tags) };
+    let primary = writer_region.map(Value::string).unwrap_or_else(|| prior_or(prior, "primary_region", Value::Null));
+    let state = Value::object([
+        ("id", Value::string(g.id.clone())),
+        ("global_cluster_identifier", Value::string(g.id.clone())),
+        ("engine", g.engine.as_ref().map_or_else(|| prior_or(prior, "engine", Value::Null), |e| Value::string(e.clone()))),
+        ("engine_version", opt(&writer_version.or_else(|| g.engine_version.clone()))),
+        ("allow_major_version_upgrade", prior_or(prior, "allow_major_version_upgrade", Value::Bool(false))),
+        ("database_name", g.database_name.as_ref().map_or_else(|| prior_or(prior, "database_name", Value::Null), |n| Value::string(n.clone()))),
+        ("master_username", master_username.map_or_else(|| prior_or(prior, "master_username", Value::Null), Value::string)),
+        ("master_password", prior_or(prior, "master_password", Value::Null)),
+        ("master_password_wo", Value::Null),
+        ("master_password_wo_version", prior_or(prior, "master_password_wo_version", Value::Null)),
+        ("storage_encrypted", g.storage_encrypted.map_or_else(|| prior_or(prior, "storage_encrypted", Value::Bool(false)), Value::Bool)),
+        ("deletion_protection", Value::Bool(g.deletion_protection.unwrap_or(false))),
+        ("primary_region", primary),
+        ("failover_mode", prior_or(prior, "failover_mode", Value::string("switchover"))),
+        ("regions", Value::Map(regions)),
+        ("skip_final_snapshot", prior_or(prior, "skip_final_snapshot", Value::Bool(false))),
+        ("final_snapshot_identifier", prior_or(prior, "final_snapshot_identifier", Value::Null)),
+        ("tags", tags),
+        ("arn", Value::string(g.arn.clone())),
+        ("global_cluster_resource_id", opt(&g.resource_id)),
+        ("global_endpoint", opt(&g.endpoint)),
+        ("status", Value::string(g.status.clone())),
+        ("timeouts", prior.get_attr("timeouts").cloned().filter(Value::is_known).unwrap_or(Value::Null)),
+    ]);
+    (state, d)
+}
+
+/// The data source's view of a state: the resource's attributes minus those
+/// that exist only in configuration.
+pub fn for_data_source(state: &Value, schema: &crate::tf::Schema) -> Value {
+    let Some(m) = state.as_entries() else { return Value::Null };
+    let mut out = BTreeMap::new();
+    for a in &schema.block.attributes {
+        out.insert(a.name.clone(), m.get(&a.name).cloned().unwrap_or(Value::Null));
+    }
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instance_keys_follow_the_identifier_pattern() {
+        assert_eq!(instance_key("orders-us-east-1-a", "orders-us-east-1", None), "a");
+        assert_eq!(instance_key("custom-writer", "orders-us-east-1", None), "custom-writer");
+        assert_eq!(instance_key("orders-us-east-1-", "orders-us-east-1", None), "orders-us-east-1-");
+        let prior = BTreeMap::from([("writer".to_string(), Value::object([("identifier", Value::string("orders-us-east-1-a"))]))]);
+        assert_eq!(instance_key("orders-us-east-1-a", "orders-us-east-1", Some(&prior)), "writer");
+    }
+}
