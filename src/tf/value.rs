@@ -149,19 +149,11 @@ impl Value {
     /// elements stay distinct, as they may turn out different).
     pub fn set(items: impl IntoIterator<Item = Value>) -> Value {
         let items: Vec<Value> = items.into_iter().collect();
-        let mut seen: HashSet<&Value> = HashSet::with_capacity(items.len());
-        let keep: Vec<bool> = items
-            .iter()
-            .map(|item| !item.is_wholly_known() || seen.insert(item))
-            .collect();
-        Value::Set(
-            items
-                .iter()
-                .zip(keep)
-                .filter(|(_, k)| *k)
-                .map(|(v, _)| v.clone())
-                .collect(),
-        )
+        let keep: Vec<bool> = {
+            let mut seen: HashSet<&Value> = HashSet::with_capacity(items.len());
+            items.iter().map(|item| !item.is_wholly_known() || seen.insert(item)).collect()
+        };
+        Value::Set(items.into_iter().zip(keep).filter_map(|(v, k)| k.then_some(v)).collect())
     }
 
     /// A known tuple.
