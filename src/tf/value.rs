@@ -151,9 +151,18 @@ impl Value {
         let items: Vec<Value> = items.into_iter().collect();
         let keep: Vec<bool> = {
             let mut seen: HashSet<&Value> = HashSet::with_capacity(items.len());
-            items.iter().map(|item| !item.is_wholly_known() || seen.insert(item)).collect()
+            items
+                .iter()
+                .map(|item| !item.is_wholly_known() || seen.insert(item))
+                .collect()
         };
-        Value::Set(items.into_iter().zip(keep).filter_map(|(v, k)| k.then_some(v)).collect())
+        Value::Set(
+            items
+                .into_iter()
+                .zip(keep)
+                .filter_map(|(v, k)| k.then_some(v))
+                .collect(),
+        )
     }
 
     /// A known tuple.
