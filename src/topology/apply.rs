@@ -364,31 +364,14 @@ impl Run<'_> {
                 wait::wait_instance_deleted(c, region, id, self.deadline, t.poll).await.map_err(wait_err)
             }
             Step::RemoveRegion { region, cluster_id, cluster_arn } => {
-                match aws::remove_from_global_cluster(c, region, &t.id, cluster_arn).await {
-                    Ok(()) => {}
-                    Err(err) if err.is_not_found() => {}
-                    Err(err) => return Err(err.to_string()),
-                }
-                let gid = t.id.clone();
-                self.wait_cluster(region, cluster_id, move |cl| cl.global_cluster_id.as_deref() != Some(gid.as_str())).await?;
-                match aws::delete_db_cluster(c, region, cluster_id, &FinalSnapshot::Skip).await {
-                    Ok(()) => {}
-                    Err(err) if err.is_not_found() => return Ok(()),
-                    Err(err) => return Err(err.to_string()),
-                }
-                wait::wait_cluster_deleted(c, region, cluster_id, self.deadline, t.poll).await.map_err(wait_err)
+                self.detach_and_delete(region, cluster_id, cluster_arn, FinalSnapshot::Skip).await
             }
-            Step::DeletePrimaryCluster { region, cluster_id, final_snapshot } => {
+            Step::DeletePrimaryCluster { region, cluster_id, cluster_arn, final_snapshot } => {
                 let fs = match final_snapshot {
                     Some(s) => FinalSnapshot::Take(s.clone()),
                     None => FinalSnapshot::Skip,
                 };
-                match aws::delete_db_cluster(c, region, cluster_id, &fs).await {
-                    Ok(()) => {}
-                    Err(err) if err.is_not_found() => return Ok(()),
-                    Err(err) => return Err(err.to_string()),
-                }
-                wait::wait_cluster_deleted(c, region, cluster_id, self.deadline, t.poll).await.map_err(wait_err)
+                self.detach_and_delete(region, cluster_id, cluster_arn, fs).await
             }
             Step::DeleteGlobal => {
                 match aws::delete_global_cluster(c, &t.home_region, &t.id).await {
@@ -435,6 +418,26 @@ impl Run<'_> {
                 aws::remove_tags(c, region, arn, remove).await.map_err(e)
             }
         }
+    }
+
+    /// RemoveFromGlobalCluster, wait until detached, DeleteDBCluster, wait
+    /// until gone. Each part is skipped when already done.
+    async fn detach_and_delete(&self, region: &str, cluster_id: &str, cluster_arn: &str, fs: FinalSnapshot) -> Result<(), String> {
+        let t = self.target;
+        let c = &t.clients;
+        match aws::remove_from_global_cluster(c, region, &t.id, cluster_arn).await {
+            Ok(()) => {}
+            Err(err) if err.is_not_found() => {}
+            Err(err) => return Err(err.to_string()),
+        }
+        let gid = t.id.clone();
+        self.wait_cluster(region, cluster_id, move |cl| cl.global_cluster_id.as_deref() != Some(gid.as_str())).await?;
+        match aws::delete_db_cluster(c, region, cluster_id, &fs).await {
+            Ok(()) => {}
+            Err(err) if err.is_not_found() => return Ok(()),
+            Err(err) => return Err(err.to_string()),
+        }
+        wait::wait_cluster_deleted(c, region, cluster_id, self.deadline, t.poll).await.map_err(wait_err)
     }
 
     /// Waits until the cluster is `available` and `done` holds.

@@ -55,9 +55,10 @@ pub enum Step {
     /// RemoveFromGlobalCluster, then DeleteDBCluster (no snapshot): a
     /// secondary region leaves.
     RemoveRegion { region: String, cluster_id: String, cluster_arn: String },
-    /// DeleteDBCluster of the last member (the primary), with its final
-    /// snapshot unless skipped.
-    DeletePrimaryCluster { region: String, cluster_id: String, final_snapshot: Option<String> },
+    /// RemoveFromGlobalCluster, then DeleteDBCluster of the last member (the
+    /// primary), with its final snapshot unless skipped. AWS refuses to
+    /// delete a cluster that is still part of a global cluster.
+    DeletePrimaryCluster { region: String, cluster_id: String, cluster_arn: String, final_snapshot: Option<String> },
     /// DeleteGlobalCluster.
     DeleteGlobal,
     /// SwitchoverGlobalCluster, sent to the current primary's region.
@@ -105,7 +106,7 @@ impl Step {
             Step::SetDeletionProtection { enabled } => format!("set deletion protection to {enabled}"),
             Step::DeleteInstance { region, id } => format!("delete instance {id} in {region}"),
             Step::RemoveRegion { region, cluster_id, .. } => format!("remove region {region} (detach and delete cluster {cluster_id})"),
-            Step::DeletePrimaryCluster { region, cluster_id, final_snapshot } => match final_snapshot {
+            Step::DeletePrimaryCluster { region, cluster_id, final_snapshot, .. } => match final_snapshot {
                 Some(s) => format!("delete the primary cluster {cluster_id} in {region} with final snapshot {s}"),
                 None => format!("delete the primary cluster {cluster_id} in {region} without a final snapshot"),
             },
@@ -270,6 +271,7 @@ fn teardown(observed: Option<&ObservedTopology>, ctx: &Context) -> Next {
         return Next::Phase(vec![Step::DeletePrimaryCluster {
             region: m.region.to_string(),
             cluster_id: m.cluster_id.to_string(),
+            cluster_arn: m.arn.to_string(),
             final_snapshot: ctx.final_snapshot.clone(),
         }]);
     }

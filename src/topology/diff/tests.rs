@@ -347,7 +347,7 @@ fn teardown_order_secondaries_then_primary_then_global() {
     let o = observed(&[(E, &[])]);
     assert_eq!(
         steps(next(None, Some(&o), &c)),
-        vec![Step::DeletePrimaryCluster { region: E.into(), cluster_id: cid(E), final_snapshot: Some("orders-final".into()) }]
+        vec![Step::DeletePrimaryCluster { region: E.into(), cluster_id: cid(E), cluster_arn: arn(E, &cid(E)), final_snapshot: Some("orders-final".into()) }]
     );
     let o = observed(&[]);
     assert_eq!(steps(next(None, Some(&o), &c)), vec![Step::DeleteGlobal]);
