@@ -26,6 +26,16 @@ impl CodecError {
     }
 }
 
+impl CodecError {
+    /// A tuple with the wrong number of elements.
+    pub(crate) fn tuple_length(path: &AttributePath, want: usize, found: usize) -> Self {
+        Self::new(
+            path,
+            format!("expected a tuple of {want} elements, found {found}"),
+        )
+    }
+}
+
 impl fmt::Display for CodecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.path.is_root() {

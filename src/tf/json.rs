@@ -408,14 +408,7 @@ impl Decoder {
             }
             (Type::Tuple(ts), Json::Array(items)) => {
                 if ts.len() != items.len() {
-                    return Err(CodecError::new(
-                        path,
-                        format!(
-                            "expected a tuple of {} elements, found {}",
-                            ts.len(),
-                            items.len()
-                        ),
-                    ));
+                    return Err(CodecError::tuple_length(path, ts.len(), items.len()));
                 }
                 ts.iter()
                     .zip(items)
@@ -540,14 +533,7 @@ fn encode_value(out: &mut String, v: &Value, ty: &Type, path: &AttributePath) ->
         }
         (Type::Tuple(ts), Value::Tuple(items)) => {
             if ts.len() != items.len() {
-                return Err(CodecError::new(
-                    path,
-                    format!(
-                        "expected a tuple of {} elements, found {}",
-                        ts.len(),
-                        items.len()
-                    ),
-                ));
+                return Err(CodecError::tuple_length(path, ts.len(), items.len()));
             }
             out.push('[');
             for (i, (t, item)) in ts.iter().zip(items).enumerate() {

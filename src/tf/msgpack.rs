@@ -293,10 +293,7 @@ impl<'a> Reader<'a> {
             Type::Tuple(ts) => {
                 let len = self.array_len("a tuple", path)?;
                 if len != ts.len() {
-                    return Err(CodecError::new(
-                        path,
-                        format!("expected a tuple of {} elements, found {len}", ts.len()),
-                    ));
+                    return Err(CodecError::tuple_length(path, ts.len(), len));
                 }
                 let mut items = Vec::with_capacity(len);
                 for (i, t) in ts.iter().enumerate() {
@@ -494,14 +491,7 @@ fn encode_value(out: &mut Vec<u8>, v: &Value, ty: &Type, path: &AttributePath) -
         }
         (Type::Tuple(ts), Value::Tuple(items)) => {
             if ts.len() != items.len() {
-                return Err(CodecError::new(
-                    path,
-                    format!(
-                        "expected a tuple of {} elements, found {}",
-                        ts.len(),
-                        items.len()
-                    ),
-                ));
+                return Err(CodecError::tuple_length(path, ts.len(), items.len()));
             }
             write_array_len(out, items.len());
             for (i, (t, item)) in ts.iter().zip(items).enumerate() {

@@ -187,15 +187,8 @@ impl Number {
     /// The shortest decimal that reads back as `f` (`0.1` stays `0.1`), or
     /// `None` for NaN.
     pub fn from_f64(f: f64) -> Option<Self> {
-        if f.is_nan() {
-            return None;
-        }
-        if f.is_infinite() {
-            return Some(if f > 0.0 {
-                Self::pos_infinity()
-            } else {
-                Self::neg_infinity()
-            });
+        if !f.is_finite() {
+            return Self::from_f64_exact(f);
         }
         Self::parse(&format!("{f:e}")).ok()
     }
