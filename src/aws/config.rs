@@ -138,7 +138,8 @@ impl Clients {
         let shared = self
             .inner
             .shared
-            .get_or_init(|| load_shared(&self.inner.settings, region))
+            // Boxed: the credential chain's loading future is large.
+            .get_or_init(|| Box::pin(load_shared(&self.inner.settings, region)))
             .await;
         let client =
             aws_sdk_rds::Client::from_conf(rds_config(&self.inner.settings, shared, region));

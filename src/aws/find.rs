@@ -12,7 +12,12 @@
 
 use std::collections::BTreeMap;
 
+use std::error::Error as StdError;
+use std::future::Future;
+
+use aws_sdk_rds::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_rds::types::Filter;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use super::config::Clients;
 use super::error::{AwsError, ErrorKind};
@@ -22,9 +27,21 @@ use super::model::{
 };
 use super::retry::send;
 
-fn not_found_is_none<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
-    match result {
-        Ok(v) => Ok(Some(v)),
+/// Sends one Describe call for a single object and picks it out of the
+/// answer; `NotFound` answers and answers without a match are `None`.
+async fn describe_one<O, E, F, Fut, T>(
+    operation: &'static str,
+    region: &str,
+    call: F,
+    pick: impl FnOnce(&O) -> Option<T>,
+) -> Result<Option<T>, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+{
+    match send(operation, region, call).await {
+        Ok(out) => Ok(pick(&out)),
         Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
@@ -44,21 +61,23 @@ async fn describe_global_in(
     id: &str,
 ) -> Result<Option<ObservedGlobal>, AwsError> {
     let client = clients.rds(region).await?;
-    let out = not_found_is_none(
-        send("DescribeGlobalClusters", region, || {
+    describe_one(
+        "DescribeGlobalClusters",
+        region,
+        || {
             client
                 .describe_global_clusters()
                 .global_cluster_identifier(id)
                 .send()
-        })
-        .await,
-    )?;
-    Ok(out.and_then(|out| {
-        out.global_clusters()
-            .iter()
-            .find(|g| g.global_cluster_identifier() == Some(id))
-            .map(ObservedGlobal::from)
-    }))
+        },
+        |out| {
+            out.global_clusters()
+                .iter()
+                .find(|g| g.global_cluster_identifier() == Some(id))
+                .map(ObservedGlobal::from)
+        },
+    )
+    .await
 }
 
 /// The global cluster `id` and the region that answered. Global clusters are
@@ -140,21 +159,23 @@ pub async fn find_cluster(
     id: &str,
 ) -> Result<Option<ObservedCluster>, AwsError> {
     let client = clients.rds(region).await?;
-    let out = not_found_is_none(
-        send("DescribeDBClusters", region, || {
+    describe_one(
+        "DescribeDBClusters",
+        region,
+        || {
             client
                 .describe_db_clusters()
                 .db_cluster_identifier(id)
                 .send()
-        })
-        .await,
-    )?;
-    Ok(out.and_then(|out| {
-        out.db_clusters()
-            .iter()
-            .find(|c| c.db_cluster_identifier() == Some(id))
-            .map(|c| ObservedCluster::from_sdk(c, region))
-    }))
+        },
+        |out| {
+            out.db_clusters()
+                .iter()
+                .find(|c| c.db_cluster_identifier() == Some(id))
+                .map(|c| ObservedCluster::from_sdk(c, region))
+        },
+    )
+    .await
 }
 
 /// The instance `id` in `region`.
@@ -164,21 +185,23 @@ pub async fn find_instance(
     id: &str,
 ) -> Result<Option<ObservedInstance>, AwsError> {
     let client = clients.rds(region).await?;
-    let out = not_found_is_none(
-        send("DescribeDBInstances", region, || {
+    describe_one(
+        "DescribeDBInstances",
+        region,
+        || {
             client
                 .describe_db_instances()
                 .db_instance_identifier(id)
                 .send()
-        })
-        .await,
-    )?;
-    Ok(out.and_then(|out| {
-        out.db_instances()
-            .iter()
-            .find(|i| i.db_instance_identifier() == Some(id))
-            .map(|i| ObservedInstance::from_sdk(i, region))
-    }))
+        },
+        |out| {
+            out.db_instances()
+                .iter()
+                .find(|i| i.db_instance_identifier() == Some(id))
+                .map(|i| ObservedInstance::from_sdk(i, region))
+        },
+    )
+    .await
 }
 
 /// Every instance of cluster `cluster_id` in `region` (filter `db-cluster-id`,
@@ -231,21 +254,23 @@ pub async fn find_snapshot(
     id: &str,
 ) -> Result<Option<ObservedSnapshot>, AwsError> {
     let client = clients.rds(region).await?;
-    let out = not_found_is_none(
-        send("DescribeDBClusterSnapshots", region, || {
+    describe_one(
+        "DescribeDBClusterSnapshots",
+        region,
+        || {
             client
                 .describe_db_cluster_snapshots()
                 .db_cluster_snapshot_identifier(id)
                 .send()
-        })
-        .await,
-    )?;
-    Ok(out.and_then(|out| {
-        out.db_cluster_snapshots()
-            .iter()
-            .find(|s| s.db_cluster_snapshot_identifier() == Some(id))
-            .map(ObservedSnapshot::from)
-    }))
+        },
+        |out| {
+            out.db_cluster_snapshots()
+                .iter()
+                .find(|s| s.db_cluster_snapshot_identifier() == Some(id))
+                .map(ObservedSnapshot::from)
+        },
+    )
+    .await
 }
 
 /// Reads one region: the cluster `cluster_id` and its instances, with one
@@ -306,4 +331,38 @@ pub async fn observe(
         global_region,
         regions,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::config::AwsSettings;
+
+    /// Regression: composed read futures grew past a test thread's 2 MiB
+    /// stack in debug builds. SDK calls and configuration loading are boxed;
+    /// keep the composed futures small.
+    #[test]
+    fn read_futures_stay_small() {
+        let clients = Clients::new(AwsSettings::default());
+        let fallbacks = vec!["us-west-2".to_string()];
+        let sizes = [
+            ("rds", std::mem::size_of_val(&clients.rds("us-east-1"))),
+            (
+                "find_cluster",
+                std::mem::size_of_val(&find_cluster(&clients, "us-east-1", "x")),
+            ),
+            (
+                "observe_region",
+                std::mem::size_of_val(&observe_region(&clients, "us-east-1", "x")),
+            ),
+            (
+                "observe",
+                std::mem::size_of_val(&observe(&clients, "us-east-1", &fallbacks, "x")),
+            ),
+        ];
+        for (name, size) in sizes {
+            eprintln!("{name}: {size} bytes");
+            assert!(size < 16 * 1024, "{name} future is {size} bytes");
+        }
+    }
 }

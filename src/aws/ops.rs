@@ -46,13 +46,21 @@ fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
         .collect()
 }
 
-fn missing(operation: &'static str, region: &str, what: &str) -> AwsError {
-    AwsError::local(
-        operation,
-        region,
-        ErrorKind::Other,
-        format!("the answer carries no {what}"),
-    )
+/// The object an action's answer must carry (`what` names it for the error).
+fn answered<T>(
+    operation: &'static str,
+    region: &str,
+    what: &str,
+    object: Option<T>,
+) -> Result<T, AwsError> {
+    object.ok_or_else(|| {
+        AwsError::local(
+            operation,
+            region,
+            ErrorKind::Other,
+            format!("the answer carries no {what}"),
+        )
+    })
 }
 
 /// CreateGlobalCluster input.
@@ -95,9 +103,12 @@ pub async fn create_global_cluster(
             .send()
     })
     .await?;
-    out.global_cluster()
-        .map(ObservedGlobal::from)
-        .ok_or_else(|| missing(OP, region, "GlobalCluster"))
+    answered(
+        OP,
+        region,
+        "GlobalCluster",
+        out.global_cluster().map(ObservedGlobal::from),
+    )
 }
 
 /// The role a new regional cluster plays in the global cluster. Credentials
@@ -190,9 +201,13 @@ pub async fn create_db_cluster(
         req.send()
     })
     .await?;
-    out.db_cluster()
-        .map(|c| ObservedCluster::from_sdk(c, region))
-        .ok_or_else(|| missing(OP, region, "DBCluster"))
+    answered(
+        OP,
+        region,
+        "DBCluster",
+        out.db_cluster()
+            .map(|c| ObservedCluster::from_sdk(c, region)),
+    )
 }
 
 /// CreateDBInstance input (an Aurora instance inside a cluster).
@@ -222,7 +237,13 @@ pub async fn create_db_instance(
         &input.tags,
         &input.global_cluster_id,
     ));
-    tracing::info!(region, instance = %input.id, cluster = %input.cluster_id, class = %input.class, "creating instance");
+    tracing::info!(
+        region,
+        instance = %input.id,
+        cluster = %input.cluster_id,
+        class = %input.class,
+        "creating instance"
+    );
     let out = send(OP, region, || {
         client
             .create_db_instance()
@@ -235,9 +256,13 @@ pub async fn create_db_instance(
             .send()
     })
     .await?;
-    out.db_instance()
-        .map(|i| ObservedInstance::from_sdk(i, region))
-        .ok_or_else(|| missing(OP, region, "DBInstance"))
+    answered(
+        OP,
+        region,
+        "DBInstance",
+        out.db_instance()
+            .map(|i| ObservedInstance::from_sdk(i, region)),
+    )
 }
 
 /// ModifyDBCluster input; `None` fields are left unchanged. Changes apply
@@ -293,9 +318,13 @@ pub async fn modify_db_cluster(
         req.send()
     })
     .await?;
-    out.db_cluster()
-        .map(|c| ObservedCluster::from_sdk(c, region))
-        .ok_or_else(|| missing(OP, region, "DBCluster"))
+    answered(
+        OP,
+        region,
+        "DBCluster",
+        out.db_cluster()
+            .map(|c| ObservedCluster::from_sdk(c, region)),
+    )
 }
 
 /// ModifyDBInstance input; `None` fields are left unchanged. Changes apply
@@ -315,7 +344,13 @@ pub async fn modify_db_instance(
 ) -> Result<ObservedInstance, AwsError> {
     const OP: &str = "ModifyDBInstance";
     let client = clients.rds(region).await?;
-    tracing::info!(region, instance = %input.id, class = ?input.class, promotion_tier = ?input.promotion_tier, "modifying instance");
+    tracing::info!(
+        region,
+        instance = %input.id,
+        class = ?input.class,
+        promotion_tier = ?input.promotion_tier,
+        "modifying instance"
+    );
     let out = send(OP, region, || {
         client
             .modify_db_instance()
@@ -326,9 +361,13 @@ pub async fn modify_db_instance(
             .send()
     })
     .await?;
-    out.db_instance()
-        .map(|i| ObservedInstance::from_sdk(i, region))
-        .ok_or_else(|| missing(OP, region, "DBInstance"))
+    answered(
+        OP,
+        region,
+        "DBInstance",
+        out.db_instance()
+            .map(|i| ObservedInstance::from_sdk(i, region)),
+    )
 }
 
 /// Deletes an instance (Aurora instances have no final snapshot of their own).
@@ -439,7 +478,13 @@ pub async fn modify_global_cluster(
 ) -> Result<ObservedGlobal, AwsError> {
     const OP: &str = "ModifyGlobalCluster";
     let client = clients.rds(region).await?;
-    tracing::info!(region, global_cluster = %input.id, deletion_protection = ?input.deletion_protection, engine_version = ?input.engine_version, "modifying global cluster");
+    tracing::info!(
+        region,
+        global_cluster = %input.id,
+        deletion_protection = ?input.deletion_protection,
+        engine_version = ?input.engine_version,
+        "modifying global cluster"
+    );
     let out = send(OP, region, || {
         let mut req = client
             .modify_global_cluster()
@@ -452,9 +497,12 @@ pub async fn modify_global_cluster(
         req.send()
     })
     .await?;
-    out.global_cluster()
-        .map(ObservedGlobal::from)
-        .ok_or_else(|| missing(OP, region, "GlobalCluster"))
+    answered(
+        OP,
+        region,
+        "GlobalCluster",
+        out.global_cluster().map(ObservedGlobal::from),
+    )
 }
 
 /// Managed switchover (no data loss) to `target_cluster_arn`. Send it to the
@@ -481,9 +529,12 @@ pub async fn switchover_global_cluster(
             .send()
     })
     .await?;
-    out.global_cluster()
-        .map(ObservedGlobal::from)
-        .ok_or_else(|| missing(OP, primary_region, "GlobalCluster"))
+    answered(
+        OP,
+        primary_region,
+        "GlobalCluster",
+        out.global_cluster().map(ObservedGlobal::from),
+    )
 }
 
 /// Failover with `AllowDataLoss=true` to `target_cluster_arn`, for a lost
@@ -511,9 +562,12 @@ pub async fn failover_global_cluster(
             .send()
     })
     .await?;
-    out.global_cluster()
-        .map(ObservedGlobal::from)
-        .ok_or_else(|| missing(OP, target_region, "GlobalCluster"))
+    answered(
+        OP,
+        target_region,
+        "GlobalCluster",
+        out.global_cluster().map(ObservedGlobal::from),
+    )
 }
 
 /// Adds or overwrites tags on the resource `arn`.

@@ -144,7 +144,10 @@ where
     let started = tokio::time::Instant::now();
     let mut attempt = 1;
     loop {
-        match call().await {
+        // Boxed: SDK operation futures are large, and callers compose many
+        // of them (observe joins two per region); keeping them off the stack
+        // avoids stack overflows in unoptimised builds.
+        match Box::pin(call()).await {
             Ok(output) => return Ok(output),
             Err(sdk_err) => {
                 let err = AwsError::from_sdk(operation, region, sdk_err);

@@ -5,7 +5,8 @@
 //! refresh function and the status sets. Rules shared by all of them:
 //!
 //! * The deadline is passed in (one per apply); each sleep is
-//!   `min(interval, remaining)`, and a wait never runs past the deadline.
+//!   `min(interval, remaining)`, and a poll still in flight at the deadline
+//!   is abandoned, so a wait never runs past the deadline.
 //! * The poll interval starts at [`PollInterval::initial`] and grows by half
 //!   each poll up to [`PollInterval::max`].
 //! * A status in `target` ends the wait; a status in `pending` continues it;
@@ -169,7 +170,17 @@ where
     let mut last_status: Option<String> = None;
     let started = Instant::now();
     loop {
-        match refresh().await {
+        let polled = match tokio::time::timeout_at(deadline, refresh()).await {
+            Ok(polled) => polled,
+            Err(_elapsed) => {
+                return Err(WaitError::Timeout {
+                    what: what.to_string(),
+                    region: region.to_string(),
+                    last_status,
+                })
+            }
+        };
+        match polled {
             Ok(Some((object, status))) => {
                 if last_status.as_deref() != Some(status.as_str()) {
                     tracing::info!(
@@ -225,7 +236,7 @@ where
     }
 }
 
-fn with_status<T>(object: Option<T>, status: impl Fn(&T) -> String) -> Option<(T, String)> {
+fn with_status<T>(object: Option<T>, status: fn(&T) -> String) -> Option<(T, String)> {
     object.map(|o| {
         let s = status(&o);
         (o, s)
@@ -254,25 +265,18 @@ pub async fn wait_global_available(
     poll: PollInterval,
 ) -> Result<ObservedGlobal, WaitError> {
     let what = format!("global cluster {id}");
-    let found = wait_for(
+    let find = || find_global_cluster(clients, home_region, fallback_regions, id);
+    let found = wait_found(
         &what,
         home_region,
         deadline,
         poll,
-        || async {
-            Ok(with_status(
-                find_global_cluster(clients, home_region, fallback_regions, id).await?,
-                global_wait_status,
-            ))
-        },
+        find,
+        global_wait_status,
         GLOBAL_PENDING,
         AVAILABLE,
-    )
-    .await?;
-    found.ok_or_else(|| WaitError::Gone {
-        what,
-        region: home_region.to_string(),
-    })
+    );
+    present(found.await?, &what, home_region)
 }
 
 /// Polls without a writer change before [`wait_writer`] gives up on a global
@@ -321,10 +325,54 @@ pub async fn wait_writer(
         &["writer-switched"],
     )
     .await?;
-    found.ok_or_else(|| WaitError::Gone {
+    present(found, &what, home_region)
+}
+
+/// Polls `find` (a finder returning the object or `None`) with the status
+/// read by `status`; the common body of the typed waiters below.
+#[allow(clippy::too_many_arguments)]
+async fn wait_found<T, F, Fut>(
+    what: &str,
+    region: &str,
+    deadline: Instant,
+    poll: PollInterval,
+    mut find: F,
+    status: fn(&T) -> String,
+    pending: &[&str],
+    target: &[&str],
+) -> Result<Option<T>, WaitError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>, AwsError>>,
+{
+    wait_for(
         what,
-        region: home_region.to_string(),
+        region,
+        deadline,
+        poll,
+        || {
+            let found = find();
+            async move { Ok(with_status(found.await?, status)) }
+        },
+        pending,
+        target,
+    )
+    .await
+}
+
+fn present<T>(found: Option<T>, what: &str, region: &str) -> Result<T, WaitError> {
+    found.ok_or_else(|| WaitError::Gone {
+        what: what.to_string(),
+        region: region.to_string(),
     })
+}
+
+fn cluster_status(c: &ObservedCluster) -> String {
+    c.status.clone()
+}
+
+fn instance_status(i: &ObservedInstance) -> String {
+    i.status.clone()
 }
 
 /// Waits until cluster `id` reaches a status in `target`.
@@ -338,24 +386,18 @@ pub async fn wait_cluster_status(
     target: &[&str],
 ) -> Result<ObservedCluster, WaitError> {
     let what = format!("cluster {id}");
-    let found = wait_for(
+    let find = || find_cluster(clients, region, id);
+    let found = wait_found(
         &what,
         region,
         deadline,
         poll,
-        || async {
-            Ok(with_status(find_cluster(clients, region, id).await?, |c| {
-                c.status.clone()
-            }))
-        },
+        find,
+        cluster_status,
         pending,
         target,
-    )
-    .await?;
-    found.ok_or_else(|| WaitError::Gone {
-        what,
-        region: region.to_string(),
-    })
+    );
+    present(found.await?, &what, region)
 }
 
 /// Waits until instance `id` reaches a status in `target`.
@@ -369,25 +411,18 @@ pub async fn wait_instance_status(
     target: &[&str],
 ) -> Result<ObservedInstance, WaitError> {
     let what = format!("instance {id}");
-    let found = wait_for(
+    let find = || find_instance(clients, region, id);
+    let found = wait_found(
         &what,
         region,
         deadline,
         poll,
-        || async {
-            Ok(with_status(
-                find_instance(clients, region, id).await?,
-                |i| i.status.clone(),
-            ))
-        },
+        find,
+        instance_status,
         pending,
         target,
-    )
-    .await?;
-    found.ok_or_else(|| WaitError::Gone {
-        what,
-        region: region.to_string(),
-    })
+    );
+    present(found.await?, &what, region)
 }
 
 /// Waits until cluster `id` no longer exists (any status counts as pending).
@@ -398,21 +433,20 @@ pub async fn wait_cluster_deleted(
     deadline: Instant,
     poll: PollInterval,
 ) -> Result<(), WaitError> {
-    wait_for(
-        &format!("cluster {id}"),
+    let what = format!("cluster {id}");
+    let find = || find_cluster(clients, region, id);
+    wait_found(
+        &what,
         region,
         deadline,
         poll,
-        || async {
-            Ok(with_status(find_cluster(clients, region, id).await?, |c| {
-                c.status.clone()
-            }))
-        },
+        find,
+        cluster_status,
         &[],
         &[],
     )
-    .await
-    .map(|_| ())
+    .await?;
+    Ok(())
 }
 
 /// Waits until instance `id` no longer exists (any status counts as pending).
@@ -423,22 +457,20 @@ pub async fn wait_instance_deleted(
     deadline: Instant,
     poll: PollInterval,
 ) -> Result<(), WaitError> {
-    wait_for(
-        &format!("instance {id}"),
+    let what = format!("instance {id}");
+    let find = || find_instance(clients, region, id);
+    wait_found(
+        &what,
         region,
         deadline,
         poll,
-        || async {
-            Ok(with_status(
-                find_instance(clients, region, id).await?,
-                |i| i.status.clone(),
-            ))
-        },
+        find,
+        instance_status,
         &[],
         &[],
     )
-    .await
-    .map(|_| ())
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]
