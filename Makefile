@@ -15,9 +15,12 @@ export REPLICATION_TERRAFORM ?= $(TOOLS)/bin/terraform
 export REPLICATION_PYTHON    ?= $(TOOLS)/venv/bin/python
 export CARGO_TERM_COLOR      ?= never
 
-.PHONY: all build test tools unit bench clean docs install release
+.PHONY: all build test tools unit bench clean demo docs install release
 
 all: build
+
+demo:
+	./scripts/demo.sh
 
 build:
 	cargo build --release --workspace

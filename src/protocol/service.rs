@@ -255,7 +255,7 @@ impl pb::provider_server::Provider for ProviderService {
             }));
         }
         let value = try_diags!(
-            crate::tf::json::decode(&raw.json, &ty).map_err(|e| one(Diagnostic::error(
+            crate::tf::json::decode_ignoring_undefined(&raw.json, &ty).map_err(|e| one(Diagnostic::error(
                 "Unreadable Stored State",
                 format!("The stored state for {} does not match this provider's schema: {e}.", req.type_name),
             ))),
