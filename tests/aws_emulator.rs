@@ -916,3 +916,76 @@ async fn passwords_never_reach_trace_logs() {
         "request body leaked into logs"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settled_waiters_wait_for_the_change_to_show() {
+    let emu = emulator(0.002).await;
+    let c = clients(&emu);
+    three_regions(&c, "set").await;
+
+    modify_db_cluster(
+        &c,
+        WEST,
+        &ModifyCluster {
+            id: "set-us-west-2".to_string(),
+            write_forwarding: Some(true),
+            ..ModifyCluster::default()
+        },
+    )
+    .await
+    .unwrap();
+    let cluster = wait::wait_cluster_settled(&c, WEST, "set-us-west-2", deadline(30), POLL, |c| {
+        c.write_forwarding
+    })
+    .await
+    .unwrap();
+    assert!(cluster.write_forwarding);
+    assert_eq!(cluster.status, "available");
+
+    modify_db_instance(
+        &c,
+        EAST,
+        &ModifyInstance {
+            id: "set-us-east-1-b".to_string(),
+            class: Some("db.r6g.xlarge".to_string()),
+            ..ModifyInstance::default()
+        },
+    )
+    .await
+    .unwrap();
+    let inst = wait::wait_instance_settled(&c, EAST, "set-us-east-1-b", deadline(30), POLL, |i| {
+        i.class.as_deref() == Some("db.r6g.xlarge")
+    })
+    .await
+    .unwrap();
+    assert_eq!(inst.class.as_deref(), Some("db.r6g.xlarge"));
+
+    modify_global_cluster(
+        &c,
+        EAST,
+        &ModifyGlobal {
+            id: "set".to_string(),
+            deletion_protection: Some(true),
+            ..ModifyGlobal::default()
+        },
+    )
+    .await
+    .unwrap();
+    let global = wait::wait_global_settled(&c, EAST, &[], "set", deadline(30), POLL, |g| {
+        g.deletion_protection == Some(true)
+    })
+    .await
+    .unwrap();
+    assert_eq!(global.deletion_protection, Some(true));
+
+    // A change that never shows ends at the deadline, naming the pseudo-status.
+    let err = wait::wait_cluster_settled(&c, EU, "set-eu-west-1", deadline(1), POLL, |c| {
+        c.deletion_protection == Some(true)
+    })
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&err, WaitError::Timeout { last_status: Some(s), .. } if s == wait::SETTLING),
+        "{err}"
+    );
+}

@@ -236,7 +236,7 @@ where
     }
 }
 
-fn with_status<T>(object: Option<T>, status: fn(&T) -> String) -> Option<(T, String)> {
+fn with_status<T>(object: Option<T>, status: impl Fn(&T) -> String) -> Option<(T, String)> {
     object.map(|o| {
         let s = status(&o);
         (o, s)
@@ -337,7 +337,7 @@ async fn wait_found<T, F, Fut>(
     deadline: Instant,
     poll: PollInterval,
     mut find: F,
-    status: fn(&T) -> String,
+    status: impl Fn(&T) -> String,
     pending: &[&str],
     target: &[&str],
 ) -> Result<Option<T>, WaitError>
@@ -352,6 +352,7 @@ where
         poll,
         || {
             let found = find();
+            let status = &status;
             async move { Ok(with_status(found.await?, status)) }
         },
         pending,
@@ -471,6 +472,97 @@ pub async fn wait_instance_deleted(
     )
     .await?;
     Ok(())
+}
+
+/// Pseudo-status of an object that is `available` but does not yet show the
+/// change being waited for (see the `wait_*_settled` waiters).
+pub const SETTLING: &str = "settling";
+
+/// `pending` plus [`SETTLING`].
+fn with_settling<'a>(pending: &[&'a str]) -> Vec<&'a str> {
+    let mut all = pending.to_vec();
+    all.push(SETTLING);
+    all
+}
+
+/// The status used by the settled waiters: `settling` while the object is
+/// `available` but `done` does not hold yet.
+fn settled_status<T>(status: &str, object: &T, done: &impl Fn(&T) -> bool) -> String {
+    if status == "available" && !done(object) {
+        SETTLING.to_string()
+    } else {
+        status.to_string()
+    }
+}
+
+/// Waits until cluster `id` is `available` and `done` holds (e.g. the new
+/// engine version or write-forwarding setting shows), for changes whose
+/// status may still read `available` right after the call.
+pub async fn wait_cluster_settled(
+    clients: &Clients,
+    region: &str,
+    id: &str,
+    deadline: Instant,
+    poll: PollInterval,
+    done: impl Fn(&ObservedCluster) -> bool,
+) -> Result<ObservedCluster, WaitError> {
+    let what = format!("cluster {id}");
+    let find = || find_cluster(clients, region, id);
+    let status = |c: &ObservedCluster| settled_status(&c.status, c, &done);
+    let pending = with_settling(CLUSTER_PENDING);
+    let found = wait_found(
+        &what, region, deadline, poll, find, status, &pending, AVAILABLE,
+    );
+    present(found.await?, &what, region)
+}
+
+/// Waits until instance `id` is `available` and `done` holds (e.g. the new
+/// class or promotion tier shows).
+pub async fn wait_instance_settled(
+    clients: &Clients,
+    region: &str,
+    id: &str,
+    deadline: Instant,
+    poll: PollInterval,
+    done: impl Fn(&ObservedInstance) -> bool,
+) -> Result<ObservedInstance, WaitError> {
+    let what = format!("instance {id}");
+    let find = || find_instance(clients, region, id);
+    let status = |i: &ObservedInstance| settled_status(&i.status, i, &done);
+    let pending = with_settling(INSTANCE_PENDING);
+    let found = wait_found(
+        &what, region, deadline, poll, find, status, &pending, AVAILABLE,
+    );
+    present(found.await?, &what, region)
+}
+
+/// Waits until the global cluster is `available` with no `FailoverState`
+/// and `done` holds (e.g. a member was added or removed, the engine version
+/// or deletion protection shows).
+pub async fn wait_global_settled(
+    clients: &Clients,
+    home_region: &str,
+    fallback_regions: &[String],
+    id: &str,
+    deadline: Instant,
+    poll: PollInterval,
+    done: impl Fn(&ObservedGlobal) -> bool,
+) -> Result<ObservedGlobal, WaitError> {
+    let what = format!("global cluster {id}");
+    let find = || find_global_cluster(clients, home_region, fallback_regions, id);
+    let status = |g: &ObservedGlobal| settled_status(&global_wait_status(g), g, &done);
+    let pending = with_settling(GLOBAL_PENDING);
+    let found = wait_found(
+        &what,
+        home_region,
+        deadline,
+        poll,
+        find,
+        status,
+        &pending,
+        AVAILABLE,
+    );
+    present(found.await?, &what, home_region)
 }
 
 #[cfg(test)]
