@@ -78,6 +78,11 @@ pub struct Run<'a> {
     pub creating: bool,
     /// Send this master password to the primary once the topology converged.
     pub rotate_password: Option<Secret>,
+    /// Clusters the prior state knew: (region, cluster id, was primary).
+    /// One that is no longer a member of the global cluster but still exists,
+    /// detached and carrying our ownership tag, is what an interrupted
+    /// removal leaves behind; it is deleted once the topology converged.
+    pub known_clusters: Vec<(String, String, bool)>,
 }
 
 fn wait_err(e: WaitError) -> String {
@@ -155,6 +160,9 @@ impl Run<'_> {
             if let Some((step, err)) = phase.iter().zip(results).find_map(|(s, r)| r.err().map(|e| (s, e))) {
                 return Err(self.fail(Some(step.describe()), err, last).await);
             }
+        }
+        if let Err((step, e)) = self.sweep(last.as_ref()).await {
+            return Err(self.fail(Some(step), e, last).await);
         }
         if let Some(password) = &self.rotate_password {
             if let Some(o) = &last {
@@ -418,6 +426,54 @@ impl Run<'_> {
                 aws::remove_tags(c, region, arn, remove).await.map_err(e)
             }
         }
+    }
+
+    /// Deletes clusters an interrupted removal left detached (see
+    /// [`Run::known_clusters`]); a former primary keeps its final snapshot
+    /// when this is a destroy that asked for one.
+    async fn sweep(&self, obs: Option<&ObservedTopology>) -> Result<(), (String, String)> {
+        let t = self.target;
+        for (region, cluster_id, was_primary) in &self.known_clusters {
+            let member = obs.is_some_and(|o| o.global.members.iter().any(|m| &m.region == region && &m.cluster_id == cluster_id));
+            let wanted = self.desired.is_some_and(|d| d.regions.get(region).is_some_and(|r| &r.cluster_id == cluster_id));
+            if member || wanted {
+                continue;
+            }
+            let found = match find::find_cluster(&t.clients, region, cluster_id).await {
+                Ok(f) => f,
+                Err(e) if e.is_unreachable() => continue,
+                Err(e) => return Err((format!("look for a leftover cluster {cluster_id} in {region}"), e.to_string())),
+            };
+            let Some(c) = found else { continue };
+            let ours = c.tags.get(OWNERSHIP_TAG_KEY).map(String::as_str) == Some(t.id.as_str());
+            if !ours || c.global_cluster_id.is_some() || c.status == "deleting" {
+                continue;
+            }
+            let step = format!("delete the leftover detached cluster {cluster_id} in {region}");
+            tracing::info!(region = %region, cluster = %cluster_id, "deleting a cluster an interrupted removal left detached");
+            let fs = match (&self.ctx.final_snapshot, was_primary, self.desired.is_none()) {
+                (Some(s), true, true) => FinalSnapshot::Take(s.clone()),
+                _ => FinalSnapshot::Skip,
+            };
+            let r = async {
+                for m in &c.members {
+                    match aws::delete_db_instance(&t.clients, region, &m.instance_id).await {
+                        Ok(()) => {}
+                        Err(e) if e.is_not_found() => {}
+                        Err(e) => return Err(e.to_string()),
+                    }
+                    wait::wait_instance_deleted(&t.clients, region, &m.instance_id, self.deadline, t.poll).await.map_err(wait_err)?;
+                }
+                match aws::delete_db_cluster(&t.clients, region, cluster_id, &fs).await {
+                    Ok(()) => {}
+                    Err(e) if e.is_not_found() => return Ok(()),
+                    Err(e) => return Err(e.to_string()),
+                }
+                wait::wait_cluster_deleted(&t.clients, region, cluster_id, self.deadline, t.poll).await.map_err(wait_err)
+            };
+            Box::pin(r).await.map_err(|e| (step, e))?;
+        }
+        Ok(())
     }
 
     /// RemoveFromGlobalCluster, wait until detached, DeleteDBCluster, wait

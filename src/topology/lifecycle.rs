@@ -102,6 +102,7 @@ pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
         stop: ctx.stop.clone(),
         creating: create,
         rotate_password,
+        known_clusters: known_clusters(&req.prior),
     };
     tracing::info!(global_cluster = %id, operation = ?op, "apply started");
     match run.reconcile().await {
@@ -158,6 +159,22 @@ pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
             StateResponse { state, private: vec![], diagnostics }
         }
     }
+}
+
+/// (region, cluster id, was primary) of every region a state knows.
+fn known_clusters(state: &Value) -> Vec<(String, String, bool)> {
+    let primary = s(state, "primary_region");
+    state
+        .get_attr("regions")
+        .and_then(Value::as_entries)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(region, r)| {
+                    s(r, "cluster_identifier").map(|c| (region.clone(), c.to_string(), primary == Some(region.as_str())))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The password to send again during an update: a changed master_password,
