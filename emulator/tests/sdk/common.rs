@@ -81,7 +81,8 @@ pub async fn raw(emu: &RunningEmulator, request: &[u8]) -> Option<(u16, String)>
     let mut s = TcpStream::connect(emu.addr()).await.unwrap();
     s.write_all(request).await.unwrap();
     let mut buf = Vec::new();
-    let _ = s.read_to_end(&mut buf).await;
+    let read = tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "no answer within 10 s to {:?}", String::from_utf8_lossy(&request[..request.len().min(200)]));
     if buf.is_empty() {
         return None;
     }
