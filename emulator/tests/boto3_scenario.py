@@ -1,0 +1,161 @@
+"""Create -> switchover -> teardown of a two-region Aurora global database
+against aurora-emulator through boto3, parsing every response.
+
+Usage: python boto3_scenario.py http://127.0.0.1:PORT
+Exits non-zero with a message on the first unexpected answer.
+"""
+
+import sys
+import time
+
+import boto3
+import botocore.exceptions
+
+ENDPOINT = sys.argv[1]
+EAST, WEST = "us-east-1", "us-west-2"
+ACCOUNT = "123456789012"
+ENGINE = "aurora-postgresql"
+
+
+def rds(region):
+    return boto3.client(
+        "rds",
+        region_name=region,
+        endpoint_url=ENDPOINT,
+        aws_access_key_id="AKID",
+        aws_secret_access_key="SECRET",
+    )
+
+
+def arn(region, cluster):
+    return f"arn:aws:rds:{region}:{ACCOUNT}:cluster:{cluster}"
+
+
+def check(cond, what):
+    if not cond:
+        raise SystemExit(f"FAILED: {what}")
+
+
+def wait(what, predicate, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise SystemExit(f"FAILED: timed out waiting for {what}")
+
+
+def expect_error(code, fn, **kwargs):
+    try:
+        fn(**kwargs)
+    except botocore.exceptions.ClientError as e:
+        got = e.response["Error"]["Code"]
+        check(got == code, f"expected {code}, got {got}")
+        check(e.response["ResponseMetadata"]["HTTPStatusCode"] in (400, 404), "4xx status")
+        return
+    raise SystemExit(f"FAILED: expected {code}")
+
+
+east, west = rds(EAST), rds(WEST)
+
+
+def global_cluster():
+    return east.describe_global_clusters(GlobalClusterIdentifier="shop")["GlobalClusters"][0]
+
+
+def all_available():
+    g = global_cluster()
+    clusters = east.describe_db_clusters()["DBClusters"] + west.describe_db_clusters()["DBClusters"]
+    instances = east.describe_db_instances()["DBInstances"] + west.describe_db_instances()["DBInstances"]
+    return (
+        g["Status"] == "available"
+        and all(c["Status"] == "available" for c in clusters)
+        and all(i["DBInstanceStatus"] == "available" for i in instances)
+    )
+
+
+# Create.
+g = east.create_global_cluster(GlobalClusterIdentifier="shop", Engine=ENGINE, EngineVersion="15.4")["GlobalCluster"]
+check(g["GlobalClusterArn"] == f"arn:aws:rds::{ACCOUNT}:global-cluster:shop", "global ARN")
+c = east.create_db_cluster(
+    DBClusterIdentifier="shop-east",
+    Engine=ENGINE,
+    GlobalClusterIdentifier="shop",
+    MasterUsername="app",
+    MasterUserPassword="correct-horse-1",
+    VpcSecurityGroupIds=["sg-1"],
+    Tags=[{"Key": "team", "Value": "shop"}],
+)["DBCluster"]
+check(c["Status"] == "creating", "primary creating")
+check(c["VpcSecurityGroups"][0]["VpcSecurityGroupId"] == "sg-1", "security groups parsed")
+check(c["TagList"] == [{"Key": "team", "Value": "shop"}], "tags parsed")
+i = east.create_db_instance(
+    DBInstanceIdentifier="shop-east-1", DBClusterIdentifier="shop-east", Engine=ENGINE, DBInstanceClass="db.r6g.large"
+)["DBInstance"]
+check(i["DBInstanceStatus"] == "creating", "instance creating")
+expect_error(
+    "InvalidParameterCombination",
+    west.create_db_cluster,
+    DBClusterIdentifier="shop-west",
+    Engine=ENGINE,
+    GlobalClusterIdentifier="shop",
+    MasterUsername="app",
+)
+west.create_db_cluster(DBClusterIdentifier="shop-west", Engine=ENGINE, GlobalClusterIdentifier="shop")
+west.create_db_instance(
+    DBInstanceIdentifier="shop-west-1", DBClusterIdentifier="shop-west", Engine=ENGINE, DBInstanceClass="db.r6g.large"
+)
+wait("everything available", all_available)
+
+g = global_cluster()
+members = {m["DBClusterArn"]: m for m in g["GlobalClusterMembers"]}
+check(members[arn(EAST, "shop-east")]["IsWriter"] is True, "east is the writer")
+check(members[arn(EAST, "shop-east")]["Readers"] == [arn(WEST, "shop-west")], "readers list")
+check(members[arn(WEST, "shop-west")]["IsWriter"] is False, "west is a reader")
+check(members[arn(WEST, "shop-west")]["SynchronizationStatus"] == "connected", "sync status")
+instances = west.describe_db_instances(Filters=[{"Name": "db-cluster-id", "Values": ["shop-west"]}])["DBInstances"]
+check([x["DBInstanceIdentifier"] for x in instances] == ["shop-west-1"], "instance filter")
+check(instances[0]["Endpoint"]["Port"] == 5432, "endpoint parsed")
+check(hasattr(instances[0]["InstanceCreateTime"], "year"), "timestamps parse as datetimes")
+
+# Switchover.
+g = east.switchover_global_cluster(GlobalClusterIdentifier="shop", TargetDbClusterIdentifier=arn(WEST, "shop-west"))[
+    "GlobalCluster"
+]
+check(g["Status"] == "switching-over", "switching over")
+check(g["FailoverState"]["ToDbClusterArn"] == arn(WEST, "shop-west"), "failover state")
+check(g["FailoverState"]["IsDataLossAllowed"] is False, "no data loss")
+wait("switchover done", lambda: all_available() and "FailoverState" not in global_cluster())
+members = {m["DBClusterArn"]: m for m in global_cluster()["GlobalClusterMembers"]}
+check(members[arn(WEST, "shop-west")]["IsWriter"] is True, "west is the writer")
+writer = west.describe_db_clusters(DBClusterIdentifier="shop-west")["DBClusters"][0]["DBClusterMembers"][0]
+check(writer["IsClusterWriter"] is True, "west instance is the writer")
+
+# Teardown: secondary first, then the primary, then the global cluster.
+expect_error("InvalidDBClusterStateFault", east.delete_db_cluster, DBClusterIdentifier="shop-east", SkipFinalSnapshot=True)
+east.remove_from_global_cluster(GlobalClusterIdentifier="shop", DbClusterIdentifier=arn(EAST, "shop-east"))
+east.delete_db_instance(DBInstanceIdentifier="shop-east-1")
+wait("east cluster detached", lambda: east.describe_db_clusters(DBClusterIdentifier="shop-east")["DBClusters"][0]["Status"] == "available")
+east.delete_db_cluster(DBClusterIdentifier="shop-east", FinalDBSnapshotIdentifier="shop-east-final")
+west.delete_db_instance(DBInstanceIdentifier="shop-west-1")
+west.remove_from_global_cluster(GlobalClusterIdentifier="shop", DbClusterIdentifier=arn(WEST, "shop-west"))
+wait("west cluster instances gone", lambda: west.describe_db_instances()["DBInstances"] == [])
+west.delete_db_cluster(DBClusterIdentifier="shop-west", SkipFinalSnapshot=True)
+west.delete_global_cluster(GlobalClusterIdentifier="shop")
+
+
+def gone():
+    try:
+        east.describe_global_clusters(GlobalClusterIdentifier="shop")
+        return False
+    except botocore.exceptions.ClientError as e:
+        return e.response["Error"]["Code"] == "GlobalClusterNotFoundFault"
+
+
+wait("global cluster gone", gone)
+wait("clusters gone", lambda: east.describe_db_clusters()["DBClusters"] == [] and west.describe_db_clusters()["DBClusters"] == [])
+snaps = east.describe_db_cluster_snapshots(DBClusterIdentifier="shop-east")["DBClusterSnapshots"]
+check([s["DBClusterSnapshotIdentifier"] for s in snaps] == ["shop-east-final"], "final snapshot listed")
+paginator = east.get_paginator("describe_db_clusters")
+check(sum(len(p["DBClusters"]) for p in paginator.paginate()) == 0, "paginator")
+print("boto3 scenario OK")
