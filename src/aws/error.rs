@@ -2,15 +2,19 @@
 //!
 //! Every failed SDK call becomes an [`AwsError`] whose [`ErrorKind`] is decided
 //! here and nowhere else: from the service's error *code* for answered
-//! requests, and from the SDK's error variant for requests that never got an
-//! answer (connection refused or reset, timeouts). Message text is carried for
-//! the user but never inspected.
+//! requests, and from the SDK's error variant and error types for requests
+//! that never got an answer (connection refused or reset, timeouts; a
+//! credential-chain failure). Message text is carried for the user but never
+//! inspected.
 
 use std::error::Error as StdError;
 use std::fmt;
 
+use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_rds::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::ConnectorError;
+use aws_smithy_types::retry::ErrorKind as SdkRetryKind;
 
 /// What kind of failure an AWS call ended with; callers branch on this only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -32,7 +36,8 @@ pub enum ErrorKind {
     /// No answer: connection refused/reset/closed, connect or attempt timeout.
     /// The region is treated as unreachable.
     Unreachable,
-    /// Credentials missing, expired or not allowed to perform the action.
+    /// Credentials missing (the credential chain produced none), expired, or
+    /// not allowed to perform the action.
     AccessDenied,
     /// Anything else (5xx after retries, quota faults, unknown codes).
     Other,
@@ -146,6 +151,29 @@ impl fmt::Display for AwsError {
 
 impl StdError for AwsError {}
 
+/// True for a failure to get an answer from the endpoint: I/O errors
+/// (refused, reset, closed), timeouts, and the transient errors the HTTP
+/// client reports for connections closed mid-exchange. False for user
+/// errors and for unclassified failures, which include errors raised before
+/// transmission (credentials, signing, endpoint resolution) that the SDK
+/// also reports as dispatch failures.
+pub fn is_transport_failure(err: &ConnectorError) -> bool {
+    err.is_io() || err.is_timeout() || err.as_other() == Some(SdkRetryKind::TransientError)
+}
+
+/// True when `T` appears in the source chain of `err` (a type test, not a
+/// message match).
+fn source_chain_has<T: StdError + 'static>(err: &(dyn StdError + 'static)) -> bool {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if e.is::<T>() {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
 impl AwsError {
     /// Builds an error from an AWS error code, classifying it.
     pub fn from_code(
@@ -231,10 +259,15 @@ impl AwsError {
                 region,
             },
             SdkError::DispatchFailure(failure) => {
-                let kind = if failure.is_user() {
-                    ErrorKind::Other
-                } else {
+                let kind = if source_chain_has::<CredentialsError>(&err) {
+                    ErrorKind::AccessDenied
+                } else if failure
+                    .as_connector_error()
+                    .is_some_and(is_transport_failure)
+                {
                     ErrorKind::Unreachable
+                } else {
+                    ErrorKind::Other
                 };
                 AwsError {
                     kind,
@@ -399,12 +432,32 @@ mod tests {
             ErrorKind::Unreachable
         );
 
-        let closed: SdkError<DescribeDBClustersError, HttpResponse> = SdkError::dispatch_failure(
-            ConnectorError::other("connection closed before message completed".into(), None),
-        );
+        let closed: SdkError<DescribeDBClustersError, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::other(
+                "connection closed before message completed".into(),
+                Some(SdkRetryKind::TransientError),
+            ));
         assert_eq!(
             AwsError::from_sdk("X", "us-east-1", closed).kind,
             ErrorKind::Unreachable
+        );
+
+        // Failures before transmission are reported as unclassified dispatch
+        // failures: not a transport problem.
+        let unclassified: SdkError<DescribeDBClustersError, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::other("signing failed".into(), None));
+        assert_eq!(
+            AwsError::from_sdk("X", "us-east-1", unclassified).kind,
+            ErrorKind::Other
+        );
+        let no_credentials: SdkError<DescribeDBClustersError, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::other(
+                Box::new(CredentialsError::not_loaded("no providers in chain")),
+                None,
+            ));
+        assert_eq!(
+            AwsError::from_sdk("X", "us-east-1", no_credentials).kind,
+            ErrorKind::AccessDenied
         );
 
         let op_timeout: SdkError<DescribeDBClustersError, HttpResponse> =

@@ -47,7 +47,7 @@ use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use rand::Rng;
 
-use super::error::{AwsError, ErrorKind};
+use super::error::{self, AwsError, ErrorKind};
 
 /// Retries of answered failures (throttling, 5xx) when the provider
 /// configuration does not set `max_retries`.
@@ -114,7 +114,7 @@ fn is_transport_failure<E>(err: &OrchestratorError<E>) -> bool {
     err.is_timeout_error()
         || err
             .as_connector_error()
-            .is_some_and(|connector| !connector.is_user())
+            .is_some_and(error::is_transport_failure)
 }
 
 fn transport_pause(attempt: u32) -> Duration {

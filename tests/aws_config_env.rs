@@ -1,0 +1,125 @@
+//! `aws::Clients::new` through the real default credential chain: a shared
+//! config profile, `AWS_ENDPOINT_URL_RDS`, `AWS_ENDPOINT_URL` and the
+//! provider's `endpoint_url`, which wins over both.
+//!
+//! Its own test binary with a single test, because it changes the process
+//! environment.
+
+use std::time::Duration;
+
+use aurora_emulator::EmulatorConfig;
+use terraform_provider_replication::aws::{find_cluster, AwsSettings, Clients, ErrorKind};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+async fn calls(addr: std::net::SocketAddr) -> serde_json::Value {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"GET /_emulator/calls HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await.unwrap();
+    let text = String::from_utf8_lossy(&buf).to_string();
+    serde_json::from_str(text.split_once("\r\n\r\n").unwrap().1).unwrap()
+}
+
+fn dead_endpoint() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", l.local_addr().unwrap())
+}
+
+#[test]
+fn default_chain_profile_and_endpoint_precedence() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::write(
+        &config,
+        "[profile emu]\nregion = us-east-1\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n",
+    )
+    .unwrap();
+    // Before any thread starts: only the profile may provide credentials.
+    for var in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_RDS",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_ROLE_ARN",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ] {
+        std::env::remove_var(var);
+    }
+    std::env::set_var("AWS_CONFIG_FILE", &config);
+    std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"));
+    std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let emu = aurora_emulator::start(
+            "127.0.0.1:0".parse().unwrap(),
+            EmulatorConfig {
+                time_scale: 0.0,
+                state_file: None,
+            },
+        )
+        .await
+        .unwrap();
+        let profile = AwsSettings {
+            profile: Some("emu".to_string()),
+            ..AwsSettings::default()
+        };
+
+        // AWS_ENDPOINT_URL_RDS is honoured.
+        std::env::set_var("AWS_ENDPOINT_URL_RDS", emu.endpoint());
+        let c = Clients::new(profile.clone());
+        assert_eq!(find_cluster(&c, "eu-west-1", "x").await.unwrap(), None);
+        let log = calls(emu.addr()).await;
+        assert_eq!(log.as_array().unwrap().len(), 1, "{log}");
+        assert_eq!(log[0]["region"], "eu-west-1");
+        assert_eq!(log[0]["action"], "DescribeDBClusters");
+
+        // The provider's endpoint_url wins over AWS_ENDPOINT_URL_RDS.
+        std::env::set_var("AWS_ENDPOINT_URL_RDS", dead_endpoint());
+        let c = Clients::new(AwsSettings {
+            endpoint_url: Some(emu.endpoint()),
+            ..profile.clone()
+        });
+        assert_eq!(find_cluster(&c, "us-east-1", "x").await.unwrap(), None);
+        // ...and without it the (dead) RDS-specific endpoint is used.
+        let c = Clients::new(profile.clone());
+        let started = std::time::Instant::now();
+        let err = find_cluster(&c, "us-east-1", "x").await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Unreachable, "{err}");
+        assert!(started.elapsed() < Duration::from_secs(30));
+
+        // AWS_ENDPOINT_URL applies when no RDS-specific one is set.
+        std::env::remove_var("AWS_ENDPOINT_URL_RDS");
+        std::env::set_var("AWS_ENDPOINT_URL", emu.endpoint());
+        let c = Clients::new(profile.clone());
+        assert_eq!(find_cluster(&c, "us-west-2", "x").await.unwrap(), None);
+        let log = calls(emu.addr()).await;
+        assert_eq!(
+            log.as_array().unwrap().last().unwrap()["region"],
+            "us-west-2"
+        );
+
+        // A profile that does not exist gives no credentials: AccessDenied,
+        // not an unreachable region, and without re-sending.
+        let c = Clients::new(AwsSettings {
+            profile: Some("missing".to_string()),
+            ..AwsSettings::default()
+        });
+        let started = std::time::Instant::now();
+        let err = find_cluster(&c, "us-east-1", "x").await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::AccessDenied, "{err}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+    });
+}
