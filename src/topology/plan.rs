@@ -313,23 +313,31 @@ fn plan_region(
     Value::Object(r)
 }
 
-/// The class all planned instances share: unknown while any is unknown, null
-/// when there are none or they differ. Read derives it the same way.
+/// The region's default class as seen from its instances: unknown while any
+/// is unknown; the class most instances use (a region's default plus a few
+/// overrides); null when there are none or no class is the most common one.
+/// Read derives it the same way.
 pub fn common_class(instances: &Value) -> Value {
     let Some(m) = instances.as_entries() else { return Value::Unknown };
-    let mut class: Option<&Value> = None;
+    let mut counts: Vec<(&Value, usize)> = Vec::new();
     for inst in m.values() {
         let c = inst.get_attr("instance_class").unwrap_or(&Value::Null);
         if c.is_unknown() {
             return Value::Unknown;
         }
-        match class {
-            None => class = Some(c),
-            Some(prev) if prev != c => return Value::Null,
-            _ => {}
+        if c.is_null() {
+            continue;
+        }
+        match counts.iter_mut().find(|(v, _)| *v == c) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((c, 1)),
         }
     }
-    class.cloned().unwrap_or(Value::Null)
+    let Some(top) = counts.iter().map(|(_, n)| *n).max() else { return Value::Null };
+    match counts.iter().filter(|(_, n)| *n == top).collect::<Vec<_>>().as_slice() {
+        [(v, _)] => (*v).clone(),
+        _ => Value::Null,
+    }
 }
 
 fn plan_instance(
@@ -480,5 +488,34 @@ fn warn_removed_regions(prior: &Obj, config: Option<&Value>, d: &mut Diagnostics
                 .with_path(AttributePath::root().attr("regions")),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn instances(classes: &[Value]) -> Value {
+        Value::Map(
+            classes
+                .iter()
+                .enumerate()
+                .map(|(n, c)| (format!("i{n}"), Value::object([("instance_class", c.clone())])))
+                .collect(),
+        )
+    }
+
+    /// Bug: importing a region whose instances use the region's class plus
+    /// one override read the region's instance_class back as null, so the
+    /// plan after import showed `+ instance_class` for the unchanged config.
+    #[test]
+    fn region_class_with_an_overridden_instance_is_the_most_common_class() {
+        let (l, xl) = (Value::string("db.r6g.large"), Value::string("db.r6g.xlarge"));
+        assert_eq!(common_class(&instances(&[l.clone(), l.clone(), xl.clone()])), l);
+        assert_eq!(common_class(&instances(&[l.clone(), l.clone()])), l);
+        assert_eq!(common_class(&instances(&[l.clone(), xl.clone()])), Value::Null, "a tie has no default");
+        assert_eq!(common_class(&instances(&[])), Value::Null);
+        assert_eq!(common_class(&instances(&[l.clone(), Value::Unknown])), Value::Unknown);
+        assert_eq!(common_class(&instances(&[Value::Null, xl.clone()])), xl);
     }
 }
