@@ -4,6 +4,7 @@
 //! working directories.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -73,7 +74,11 @@ pub struct Workdir {
 impl Workdir {
     pub fn new(main_tf: &str) -> Self {
         let dir = tempfile::Builder::new().prefix("replication-e2e").tempdir().unwrap();
-        let provider_dir = Path::new(PROVIDER_BIN).parent().unwrap();
+        // A directory holding only the provider: cargo's target/debug also
+        // holds terraform-provider-replication.d, which a host may pick.
+        let provider_dir = dir.path().join("provider");
+        std::fs::create_dir_all(&provider_dir).unwrap();
+        std::os::unix::fs::symlink(PROVIDER_BIN, provider_dir.join("terraform-provider-replication")).unwrap();
         let cli_config = dir.path().join("cli.tfrc");
         std::fs::write(
             &cli_config,
@@ -135,4 +140,336 @@ pub fn header(provider_block: &str) -> String {
     format!(
         "terraform {{\n  required_providers {{\n    replication = {{\n      source = \"{SOURCE}\"\n    }}\n  }}\n}}\n\nprovider \"replication\" {{\n{provider_block}\n}}\n"
     )
+}
+
+// ---------------------------------------------------------------------------
+// Emulator-backed end-to-end helpers: one in-process `aurora-emulator` per
+// host run, its admin API, aws-sdk-rds clients against it, and host commands
+// that must succeed.
+
+/// Env for every host command against the emulator: fast polling.
+pub const FAST_POLL: [(&str, &str); 1] = [("REPLICATION_POLL_INTERVAL", "50ms")];
+
+/// An in-process emulator with the runtime that serves it.
+pub struct Emu {
+    pub rt: tokio::runtime::Runtime,
+    pub emu: aurora_emulator::RunningEmulator,
+}
+
+/// One entry of the emulator's call log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub region: String,
+    pub action: String,
+    pub status: u64,
+    pub code: Option<String>,
+}
+
+impl Emu {
+    /// Starts an emulator on a free loopback port.
+    pub fn start(time_scale: f64) -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let emu = rt
+            .block_on(aurora_emulator::start(
+                "127.0.0.1:0".parse().unwrap(),
+                aurora_emulator::EmulatorConfig { time_scale, state_file: None },
+            ))
+            .unwrap();
+        Self { rt, emu }
+    }
+
+    /// The provider block body for this emulator, home region us-east-1.
+    pub fn provider_block(&self) -> String {
+        format!("  region       = \"us-east-1\"\n  endpoint_url = \"{}\"", self.emu.endpoint())
+    }
+
+    /// One admin API exchange; panics unless it answers 2xx.
+    pub fn admin(&self, method: &str, path: &str, body: Option<&str>) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let body = body.unwrap_or("");
+        let req = format!(
+            "{method} /_emulator/{path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let mut s = std::net::TcpStream::connect(self.emu.addr()).unwrap();
+        s.write_all(req.as_bytes()).unwrap();
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).unwrap();
+        let text = String::from_utf8_lossy(&buf).to_string();
+        let status: u16 = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        assert!((200..300).contains(&status), "admin {method} {path}: {text}");
+        let json = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+        serde_json::from_str(json).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The call log, in arrival order.
+    pub fn calls(&self) -> Vec<Call> {
+        self.admin("GET", "calls", None)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| Call {
+                region: c["region"].as_str().unwrap_or_default().to_string(),
+                action: c["action"].as_str().unwrap_or_default().to_string(),
+                status: c["status"].as_u64().unwrap_or_default(),
+                code: c["code"].as_str().map(str::to_string),
+            })
+            .collect()
+    }
+
+    /// Successful calls of `action`, as regions in order.
+    pub fn call_regions(&self, action: &str) -> Vec<String> {
+        self.calls().into_iter().filter(|c| c.action == action && c.code.is_none()).map(|c| c.region).collect()
+    }
+
+    pub fn clear_calls(&self) {
+        self.admin("DELETE", "calls", None);
+    }
+
+    /// An aws-sdk-rds client for `region` against the emulator.
+    pub fn rds(&self, region: &str) -> aws_sdk_rds::Client {
+        let conf = aws_sdk_rds::Config::builder()
+            .behavior_version(aws_sdk_rds::config::BehaviorVersion::latest())
+            .region(aws_sdk_rds::config::Region::new(region.to_string()))
+            .credentials_provider(aws_sdk_rds::config::Credentials::new("AKIDEXAMPLE", "secret-example-key", None, None, "test"))
+            .endpoint_url(self.emu.endpoint())
+            .build();
+        aws_sdk_rds::Client::from_conf(conf)
+    }
+
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
+
+    /// What the RDS API reports about one global cluster and its members.
+    pub fn observe(&self, gci: &str) -> Option<Topology> {
+        self.block_on(observe_topology(self, gci))
+    }
+
+    /// Polls until nothing of `gci` is in a transitional status.
+    pub fn wait_settled(&self, gci: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            match self.observe(gci) {
+                Some(t) if !t.settled() => {}
+                _ => return,
+            }
+            assert!(std::time::Instant::now() < deadline, "{gci} did not settle");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+/// One DB instance as the RDS API describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RdsInstance {
+    pub id: String,
+    pub class: String,
+    pub tier: i32,
+    pub status: String,
+    pub writer: bool,
+}
+
+/// One regional cluster as the RDS API describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RdsCluster {
+    pub region: String,
+    pub id: String,
+    pub arn: String,
+    pub status: String,
+    pub engine_version: String,
+    pub create_time: Option<aws_sdk_rds::primitives::DateTime>,
+    /// Instances by identifier.
+    pub instances: BTreeMap<String, RdsInstance>,
+}
+
+/// A global cluster and its members, read through DescribeGlobalClusters,
+/// then DescribeDBClusters and DescribeDBInstances in every member region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Topology {
+    pub id: String,
+    pub status: String,
+    pub engine_version: String,
+    pub failover_state: bool,
+    /// Region of the writer member.
+    pub writer: Option<String>,
+    /// Clusters by region.
+    pub regions: BTreeMap<String, RdsCluster>,
+}
+
+impl Topology {
+    pub fn settled(&self) -> bool {
+        self.status == "available"
+            && !self.failover_state
+            && self
+                .regions
+                .values()
+                .all(|c| c.status == "available" && c.instances.values().all(|i| i.status == "available"))
+    }
+
+    /// Region -> sorted instance identifiers.
+    pub fn layout(&self) -> BTreeMap<String, Vec<String>> {
+        self.regions.iter().map(|(r, c)| (r.clone(), c.instances.keys().cloned().collect())).collect()
+    }
+}
+
+async fn observe_topology(emu: &Emu, gci: &str) -> Option<Topology> {
+    let out = emu.rds("us-east-1").describe_global_clusters().global_cluster_identifier(gci).send().await;
+    let g = match out {
+        Ok(o) => o.global_clusters.unwrap_or_default().into_iter().next()?,
+        Err(e) if aws_sdk_rds::error::ProvideErrorMetadata::code(&e) == Some("GlobalClusterNotFoundFault") => return None,
+        Err(e) => panic!("DescribeGlobalClusters {gci}: {e:?}"),
+    };
+    let mut regions = BTreeMap::new();
+    let mut writer = None;
+    for m in g.global_cluster_members.unwrap_or_default() {
+        let arn = m.db_cluster_arn.clone().unwrap_or_default();
+        let region = arn.split(':').nth(3).unwrap_or_default().to_string();
+        let id = arn.rsplit(':').next().unwrap_or_default().to_string();
+        if m.is_writer == Some(true) {
+            writer = Some(region.clone());
+        }
+        let client = emu.rds(&region);
+        let c = client.describe_db_clusters().db_cluster_identifier(&id).send().await.unwrap_or_else(|e| panic!("DescribeDBClusters {id}: {e:?}"));
+        let c = c.db_clusters.unwrap_or_default().into_iter().next().expect("member cluster exists");
+        let writer_instance: Option<String> = c
+            .db_cluster_members
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .find(|m| m.is_cluster_writer == Some(true))
+            .and_then(|m| m.db_instance_identifier);
+        let filter = aws_sdk_rds::types::Filter::builder().name("db-cluster-id").values(id.clone()).build();
+        let is = client.describe_db_instances().filters(filter).send().await.unwrap_or_else(|e| panic!("DescribeDBInstances {id}: {e:?}"));
+        let instances = is
+            .db_instances
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| {
+                let iid = i.db_instance_identifier.clone().unwrap_or_default();
+                (
+                    iid.clone(),
+                    RdsInstance {
+                        writer: writer_instance.as_deref() == Some(iid.as_str()),
+                        id: iid,
+                        class: i.db_instance_class.unwrap_or_default(),
+                        tier: i.promotion_tier.unwrap_or(-1),
+                        status: i.db_instance_status.unwrap_or_default(),
+                    },
+                )
+            })
+            .collect();
+        regions.insert(
+            region.clone(),
+            RdsCluster {
+                region,
+                id,
+                arn,
+                status: c.status.unwrap_or_default(),
+                engine_version: c.engine_version.unwrap_or_default(),
+                create_time: c.cluster_create_time,
+                instances,
+            },
+        );
+    }
+    Some(Topology {
+        id: g.global_cluster_identifier.unwrap_or_default(),
+        status: g.status.unwrap_or_default(),
+        engine_version: g.engine_version.unwrap_or_default(),
+        failover_state: g.failover_state.is_some(),
+        writer,
+        regions,
+    })
+}
+
+/// Runs a host command against the emulator (fast polling) and panics with
+/// both streams unless it succeeds.
+pub fn tf_ok(w: &Workdir, host: &Host, args: &[&str]) -> Output {
+    let out = w.run_env(host, args, &FAST_POLL);
+    assert!(out.status.success(), "{}: {} failed: {}", host.name, args.join(" "), text(&out));
+    out
+}
+
+/// `plan -detailed-exitcode`: 0 = no changes, 2 = changes (panics on 1).
+pub fn plan_code(w: &Workdir, host: &Host) -> (i32, Output) {
+    let out = w.run_env(host, &["plan", "-no-color", "-detailed-exitcode"], &FAST_POLL);
+    let code = out.status.code().unwrap_or(-1);
+    assert!(code == 0 || code == 2, "{}: plan failed: {}", host.name, text(&out));
+    (code, out)
+}
+
+/// `plan -out` then `show -json` of that plan.
+pub fn plan_json(w: &Workdir, host: &Host) -> (Output, serde_json::Value) {
+    let out = tf_ok(w, host, &["plan", "-no-color", "-out=tfplan"]);
+    let shown = tf_ok(w, host, &["show", "-json", "tfplan"]);
+    (out, serde_json::from_slice(&shown.stdout).unwrap())
+}
+
+/// Every leaf path where `a` and `b` differ, as "x.y.z" strings (objects
+/// compared key by key; a key missing on one side is one difference).
+pub fn json_diff(a: &serde_json::Value, b: &serde_json::Value) -> Vec<String> {
+    fn walk(a: &serde_json::Value, b: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+        match (a, b) {
+            (serde_json::Value::Object(x), serde_json::Value::Object(y)) => {
+                let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+                for k in keys {
+                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    match (x.get(k), y.get(k)) {
+                        (Some(l), Some(r)) => walk(l, r, &p, out),
+                        _ => out.push(p),
+                    }
+                }
+            }
+            _ if a != b => out.push(path.to_string()),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(a, b, "", &mut out);
+    out
+}
+
+/// Runs `f` once per host, each in its own thread (they use separate
+/// emulators), and re-raises the first panic with the host's name.
+pub fn per_host(f: impl Fn(&Host) + Sync) {
+    let hosts = hosts();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = hosts.iter().map(|h| (h.name, s.spawn(|| f(h)))).collect();
+        let mut failed = Vec::new();
+        for (name, h) in handles {
+            if let Err(e) = h.join() {
+                let msg = e
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                failed.push(format!("{name}: {msg}"));
+            }
+        }
+        assert!(failed.is_empty(), "failed on {} host(s):\n{}", failed.len(), failed.join("\n\n"));
+    });
+}
+
+impl Emu {
+    /// DescribeDBClusterSnapshots in `region`: (snapshot id, cluster id).
+    pub fn snapshots(&self, region: &str) -> Vec<(String, String)> {
+        let out = self.block_on(self.rds(region).describe_db_cluster_snapshots().send()).unwrap();
+        out.db_cluster_snapshots
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| (s.db_cluster_snapshot_identifier.unwrap_or_default(), s.db_cluster_identifier.unwrap_or_default()))
+            .collect()
+    }
+
+    /// DescribeDBClusters in `region`: every cluster identifier.
+    pub fn cluster_ids(&self, region: &str) -> Vec<String> {
+        let out = self.block_on(self.rds(region).describe_db_clusters().send()).unwrap();
+        out.db_clusters.unwrap_or_default().into_iter().filter_map(|c| c.db_cluster_identifier).collect()
+    }
+
+    /// DescribeDBInstances in `region`: every instance identifier.
+    pub fn instance_ids(&self, region: &str) -> Vec<String> {
+        let out = self.block_on(self.rds(region).describe_db_instances().send()).unwrap();
+        out.db_instances.unwrap_or_default().into_iter().filter_map(|i| i.db_instance_identifier).collect()
+    }
 }
