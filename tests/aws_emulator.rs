@@ -484,23 +484,9 @@ async fn create_wait_delete_sequence() {
         .expect("final snapshot");
     assert_eq!(snapshot.cluster_id.as_deref(), Some("ledger-us-east-1"));
     delete_global_cluster(&c, EAST, gid).await.unwrap();
-    let gone = wait_for(
-        "global cluster ledger",
-        EAST,
-        deadline(30),
-        POLL,
-        || async {
-            Ok(find_global_cluster(&c, EAST, &[], gid).await?.map(|g| {
-                let s = g.status.clone();
-                (g, s)
-            }))
-        },
-        &[],
-        &[],
-    )
-    .await
-    .unwrap();
-    assert!(gone.is_none());
+    wait::wait_global_deleted(&c, EAST, &[], gid, deadline(30), POLL)
+        .await
+        .unwrap();
     assert_eq!(observe(&c, EAST, &[], gid).await.unwrap(), None);
 }
 

@@ -50,6 +50,6 @@ pub use ops::{
 pub use secret::Secret;
 pub use wait::{
     wait_cluster_deleted, wait_cluster_settled, wait_cluster_status, wait_for,
-    wait_global_available, wait_global_settled, wait_instance_deleted, wait_instance_settled,
-    wait_instance_status, wait_writer, PollInterval, WaitError,
+    wait_global_available, wait_global_deleted, wait_global_settled, wait_instance_deleted,
+    wait_instance_settled, wait_instance_status, wait_writer, PollInterval, WaitError,
 };

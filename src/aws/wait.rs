@@ -474,6 +474,33 @@ pub async fn wait_instance_deleted(
     Ok(())
 }
 
+/// Waits until the global cluster `id` no longer exists (any status counts
+/// as pending). Reads through `home_region`, falling back to
+/// `fallback_regions` when it is unreachable.
+pub async fn wait_global_deleted(
+    clients: &Clients,
+    home_region: &str,
+    fallback_regions: &[String],
+    id: &str,
+    deadline: Instant,
+    poll: PollInterval,
+) -> Result<(), WaitError> {
+    let what = format!("global cluster {id}");
+    let find = || find_global_cluster(clients, home_region, fallback_regions, id);
+    wait_found(
+        &what,
+        home_region,
+        deadline,
+        poll,
+        find,
+        global_wait_status,
+        &[],
+        &[],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Pseudo-status of an object that is `available` but does not yet show the
 /// change being waited for (see the `wait_*_settled` waiters).
 pub const SETTLING: &str = "settling";
