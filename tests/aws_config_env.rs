@@ -1,6 +1,6 @@
 //! `aws::Clients::new` through the real default credential chain: a shared
-//! config profile, `AWS_ENDPOINT_URL_RDS`, `AWS_ENDPOINT_URL` and the
-//! provider's `endpoint_url`, which wins over both.
+//! config profile, `AWS_ENDPOINT_URL_RDS`, `AWS_ENDPOINT_URL`, the
+//! provider's `endpoint_url` (which wins over both) and `assume_role`.
 //!
 //! Its own test binary with a single test, because it changes the process
 //! environment.
@@ -8,7 +8,9 @@
 use std::time::Duration;
 
 use aurora_emulator::EmulatorConfig;
-use terraform_provider_replication::aws::{find_cluster, AwsSettings, Clients, ErrorKind};
+use terraform_provider_replication::aws::{
+    find_cluster, AssumeRole, AwsSettings, Clients, ErrorKind,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -109,6 +111,31 @@ fn default_chain_profile_and_endpoint_precedence() {
         assert_eq!(
             log.as_array().unwrap().last().unwrap()["region"],
             "us-west-2"
+        );
+
+        // assume_role: credentials come from STS AssumeRole, signed with the
+        // profile's keys (AWS_ENDPOINT_URL sends STS to the emulator too,
+        // which does not implement it: the role cannot be assumed).
+        let c = Clients::new(AwsSettings {
+            assume_role: Some(AssumeRole {
+                role_arn: "arn:aws:iam::123456789012:role/deployer".to_string(),
+                session_name: Some("ci".to_string()),
+                external_id: Some("ext-1".to_string()),
+            }),
+            ..profile.clone()
+        });
+        let before = calls(emu.addr()).await.as_array().unwrap().len();
+        let err = find_cluster(&c, "eu-west-1", "x").await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::AccessDenied, "{err}");
+        let log = calls(emu.addr()).await;
+        let new = &log.as_array().unwrap()[before..];
+        assert!(
+            !new.is_empty() && new.iter().all(|c| c["action"] == "AssumeRole"),
+            "{log}"
+        );
+        assert!(
+            !new.iter().any(|c| c["action"] == "DescribeDBClusters"),
+            "no RDS call without the assumed role's credentials"
         );
 
         // A profile that does not exist gives no credentials: AccessDenied,
