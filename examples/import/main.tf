@@ -1,6 +1,6 @@
 # Bring an existing Aurora global database under management.
 #
-#   terraform plan     # shows the import and, when this file matches AWS, no changes
+#   terraform plan     # "1 to import, 0 to change" when this file matches AWS
 #   terraform apply
 #
 # Or, without the import block:
@@ -48,5 +48,6 @@ resource "replication_topology" "orders" {
     }
   }
 
-  final_snapshot_identifier = "orders-final"
+  # Passwords and final_snapshot_identifier cannot be read from AWS. Add them
+  # after the import; each then shows as an in-place update of the state.
 }
