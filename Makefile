@@ -1,7 +1,7 @@
 # terraform-provider-replication — developer entry points.
 #   make test     everything CI runs: tools, unit, emulator, protocol and end-to-end tests
 #   make tools    real hosts (tofu 1.6.2, terraform 1.15) and Python packages into .tools/
-#   make bench    startup latency and idle RSS of the provider binary
+#   make bench    benchmarks (startup, per-RPC cost, apply vs critical path, API calls) -> docs/benchmarks.md
 #   make build    release build of the provider and the emulator
 #   make docs     regenerate docs/ (registry pages) from the provider's schemas
 #   make install  build and install the provider into ~/.terraform.d/plugins (offline init)
@@ -34,9 +34,8 @@ test: tools
 unit:
 	cargo test --workspace --lib
 
-bench:
-	cargo build --release --bin terraform-provider-replication
-	./scripts/bench-startup.sh target/release/terraform-provider-replication
+bench: tools
+	./scripts/bench.sh
 
 docs:
 	cargo run --quiet --bin replication-docs -- docs examples

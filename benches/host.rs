@@ -1,0 +1,449 @@
+//! Benchmarks through a real host: Terraform (from `make tools`) runs the
+//! release provider against the release `aurora-emulator` binary.
+//!
+//! Sections (pass their names as arguments; default: all):
+//! - `apply`: create (3 regions × 2 instances), add a region, switchover,
+//!   destroy at time scale `BENCH_TIME_SCALE` (0.05); apply wall time against
+//!   the critical-path lower bound computed from the emulator's duration
+//!   table and its ordering rules, and Describe calls per wait.
+//! - `refresh`: RDS calls per refresh of one topology for several region and
+//!   instance counts (expected 1 + 2R).
+//! - `scale`: 100 topologies × 3 regions refreshed under a per-region rate
+//!   limit (`BENCH_RATE_LIMIT`, 20 calls/s): errors, time against calls ÷
+//!   rate, peak RSS of the provider.
+//!
+//! The poll interval is `REPLICATION_POLL_INTERVAL` (`BENCH_POLL`, 100ms).
+//! Prints Markdown sections on stdout; progress on stderr.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use aurora_emulator::timing::Op;
+use common::{env_f64, env_str, header, secs, topology_hcl, with_peak_rss, Call, Emulator, Workdir, PROVIDER_BIN};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let want = |s: &str| args.is_empty() || args.iter().any(|a| a == s);
+    if want("apply") {
+        apply_section();
+    }
+    if want("refresh") {
+        refresh_section();
+    }
+    if want("scale") {
+        scale_section();
+    }
+}
+
+// ------------------------------------------------------------------ apply
+
+/// One operation of a sequence's dependency graph: its scripted duration and
+/// what must have happened before it may be sent. `after` holds
+/// `(node, completed)`: `completed = false` means the earlier call only has
+/// to have been sent (e.g. a cluster in `creating` already accepts
+/// CreateDBInstance).
+struct Node {
+    what: String,
+    secs: f64,
+    after: Vec<(usize, bool)>,
+}
+
+#[derive(Default)]
+struct Graph(Vec<Node>);
+
+impl Graph {
+    fn add(&mut self, what: impl Into<String>, secs: f64, after: Vec<(usize, bool)>) -> usize {
+        self.0.push(Node { what: what.into(), secs, after });
+        self.0.len() - 1
+    }
+
+    /// Longest path: the earliest time everything has completed, in
+    /// unscaled seconds, and the chain that sets it.
+    fn critical_path(&self) -> (f64, Vec<String>) {
+        let mut start = vec![0.0f64; self.0.len()];
+        let mut via: Vec<Option<usize>> = vec![None; self.0.len()];
+        for (i, n) in self.0.iter().enumerate() {
+            for &(d, done) in &n.after {
+                let t = start[d] + if done { self.0[d].secs } else { 0.0 };
+                if t > start[i] {
+                    start[i] = t;
+                    via[i] = Some(d);
+                }
+            }
+        }
+        let (mut last, mut end) = (0usize, 0.0f64);
+        for (i, n) in self.0.iter().enumerate() {
+            if start[i] + n.secs > end {
+                end = start[i] + n.secs;
+                last = i;
+            }
+        }
+        let mut chain = vec![format!("{} ({:.0} s)", self.0[last].what, self.0[last].secs)];
+        let mut at = last;
+        while let Some(p) = via[at] {
+            chain.push(format!("{} ({:.0} s)", self.0[p].what, self.0[p].secs));
+            at = p;
+        }
+        chain.reverse();
+        (end, chain)
+    }
+
+    fn mutating_calls(&self) -> usize {
+        self.0.iter().filter(|n| !n.what.starts_with('(')).count()
+    }
+}
+
+/// Create of `regions` (first = primary) with `instances` each.
+/// `phased = false`: only what the emulator (like RDS) enforces — a cluster
+/// may join a global cluster that is still `creating`, a secondary may join as
+/// soon as the primary is a member, an instance may be added to a `creating`
+/// cluster. `phased = true`: the provider's phase order (global, primary,
+/// secondaries, instances, each phase waiting for the previous one).
+fn create_graph(regions: &[&str], instances: usize, phased: bool) -> Graph {
+    let mut g = Graph::default();
+    let global = g.add("CreateGlobalCluster", Op::CreateGlobal.seconds(), vec![]);
+    let primary = g.add(format!("CreateDBCluster {}", regions[0]), Op::CreateCluster.seconds(), vec![(global, phased)]);
+    let mut clusters = vec![primary];
+    for r in &regions[1..] {
+        clusters.push(g.add(format!("CreateDBCluster {r}"), Op::CreateCluster.seconds(), vec![(primary, phased)]));
+    }
+    for (ri, r) in regions.iter().enumerate() {
+        for k in 0..instances {
+            let after = if phased { clusters.iter().map(|&c| (c, true)).collect() } else { vec![(clusters[ri], false)] };
+            g.add(format!("CreateDBInstance {r}/{k}"), Op::CreateInstance.seconds(), after);
+        }
+    }
+    g
+}
+
+/// A secondary region with `instances` joins.
+fn add_region_graph(region: &str, instances: usize, phased: bool) -> Graph {
+    let mut g = Graph::default();
+    let c = g.add(format!("CreateDBCluster {region}"), Op::CreateCluster.seconds(), vec![]);
+    for k in 0..instances {
+        g.add(format!("CreateDBInstance {region}/{k}"), Op::CreateInstance.seconds(), vec![(c, phased)]);
+    }
+    g
+}
+
+fn switchover_graph() -> Graph {
+    let mut g = Graph::default();
+    g.add("SwitchoverGlobalCluster", Op::Switchover.seconds(), vec![]);
+    g
+}
+
+/// Destroy of `primary` + `secondaries`, `instances` each, no final snapshot.
+/// Emulator rules: RemoveFromGlobalCluster needs the cluster available (not
+/// its instances gone) and detaches at once (the cluster is `modifying` for
+/// the Detach duration); DeleteDBCluster needs the cluster detached,
+/// available and no instance outside `deleting`; the last primary instance
+/// may go once no secondary is a member; DeleteGlobalCluster needs no
+/// members. Phased: secondary instances, secondary detach + delete, primary
+/// instances, primary detach + delete, global.
+fn destroy_graph(primary: &str, secondaries: &[&str], instances: usize, phased: bool) -> Graph {
+    let mut g = Graph::default();
+    let mut sec_instances = Vec::new();
+    for r in secondaries {
+        for k in 0..instances {
+            sec_instances.push(g.add(format!("DeleteDBInstance {r}/{k}"), Op::DeleteInstance.seconds(), vec![]));
+        }
+    }
+    let mut sec_done = Vec::new();
+    let mut removes = Vec::new();
+    for (ri, r) in secondaries.iter().enumerate() {
+        let mine: Vec<usize> = sec_instances[ri * instances..(ri + 1) * instances].to_vec();
+        let rm_after = if phased { sec_instances.iter().map(|&i| (i, true)).collect() } else { vec![] };
+        let rm = g.add(format!("RemoveFromGlobalCluster {r}"), Op::Detach.seconds(), rm_after);
+        let mut after = vec![(rm, true)];
+        after.extend(mine.iter().map(|&i| (i, phased)));
+        let dc = g.add(format!("DeleteDBCluster {r}"), Op::DeleteCluster.seconds(), after);
+        removes.push(rm);
+        sec_done.push(dc);
+    }
+    let gate: Vec<(usize, bool)> =
+        if phased { sec_done.iter().map(|&d| (d, true)).collect() } else { removes.iter().map(|&r| (r, false)).collect() };
+    let mut prim_instances = Vec::new();
+    for k in 0..instances {
+        prim_instances.push(g.add(format!("DeleteDBInstance {primary}/{k}"), Op::DeleteInstance.seconds(), gate.clone()));
+    }
+    let mut rm_after = gate.clone();
+    rm_after.extend(prim_instances.iter().map(|&i| (i, phased)));
+    let rm = g.add(format!("RemoveFromGlobalCluster {primary}"), 0.0, rm_after);
+    let dc = g.add(format!("DeleteDBCluster {primary}"), Op::DeleteCluster.seconds(), vec![(rm, false)]);
+    g.add("DeleteGlobalCluster", Op::DeleteGlobal.seconds(), vec![(rm, false), (dc, phased)]);
+    g
+}
+
+struct SeqResult {
+    name: &'static str,
+    wall: Duration,
+    span: Duration,
+    bound: f64,
+    phased: f64,
+    chain: Vec<String>,
+    mutating: usize,
+    expected_mutating: usize,
+    describes: usize,
+    waits: usize,
+    /// Error answers by code (NotFound ends every deletion wait).
+    errors: BTreeMap<String, usize>,
+}
+
+/// Waits that follow each successful mutating call in the executor.
+fn waits_of(c: &Call) -> usize {
+    match c.action.as_str() {
+        "AddTagsToResource" | "RemoveTagsFromResource" => 0,
+        "SwitchoverGlobalCluster" | "FailoverGlobalCluster" => 2,
+        _ => 1,
+    }
+}
+
+fn run_sequence(
+    emu: &Emulator,
+    w: &Workdir,
+    name: &'static str,
+    main_tf: &str,
+    destroy: bool,
+    rules: Graph,
+    phased: Graph,
+) -> SeqResult {
+    eprintln!("apply: {name}");
+    w.write(main_tf);
+    let plan_args: Vec<&str> = if destroy { vec!["plan", "-destroy", "-out=tfplan", "-no-color"] } else { vec!["plan", "-out=tfplan", "-no-color"] };
+    w.tf(&plan_args);
+    emu.clear_calls();
+    let (_, wall) = w.tf(&["apply", "-no-color", "-auto-approve", "tfplan"]);
+    let calls = emu.calls();
+    let span = match (calls.first(), calls.last()) {
+        (Some(a), Some(b)) => Duration::from_millis(b.time_ms - a.time_ms),
+        _ => Duration::ZERO,
+    };
+    let mutating: Vec<&Call> = calls.iter().filter(|c| !c.is_read() && c.ok()).collect();
+    let scale = emu.time_scale;
+    let (bound, chain) = rules.critical_path();
+    let (phased_bound, _) = phased.critical_path();
+    SeqResult {
+        name,
+        wall,
+        span,
+        bound: bound * scale,
+        phased: phased_bound * scale,
+        chain,
+        mutating: mutating.len(),
+        expected_mutating: rules.mutating_calls(),
+        describes: calls.iter().filter(|c| c.is_read()).count(),
+        waits: mutating.iter().map(|c| waits_of(c)).sum(),
+        errors: calls.iter().filter_map(|c| c.code.clone()).fold(BTreeMap::new(), |mut m, code| {
+            *m.entry(code).or_default() += 1;
+            m
+        }),
+    }
+}
+
+fn apply_section() {
+    let scale = env_f64("BENCH_TIME_SCALE", 0.05);
+    let poll = env_str("BENCH_POLL", "100ms");
+    let emu = Emulator::start(scale);
+    let endpoint = emu.endpoint();
+    let mut w = Workdir::new("apply", &header(&endpoint));
+    w.env.push(("REPLICATION_POLL_INTERVAL".into(), poll.clone()));
+    let three = [("us-east-1", 2), ("eu-west-1", 2), ("ap-southeast-2", 2)];
+    let four = [("us-east-1", 2), ("eu-west-1", 2), ("ap-southeast-2", 2), ("us-west-2", 2)];
+    let cfg = |primary: &str, regions: &[(&str, usize)]| header(&endpoint) + &topology_hcl("bench", "bench", primary, regions);
+
+    let results = vec![
+        run_sequence(
+            &emu,
+            &w,
+            "create (3 regions × 2 instances)",
+            &cfg("us-east-1", &three),
+            false,
+            create_graph(&["us-east-1", "eu-west-1", "ap-southeast-2"], 2, false),
+            create_graph(&["us-east-1", "eu-west-1", "ap-southeast-2"], 2, true),
+        ),
+        run_sequence(
+            &emu,
+            &w,
+            "add region (us-west-2, 2 instances)",
+            &cfg("us-east-1", &four),
+            false,
+            add_region_graph("us-west-2", 2, false),
+            add_region_graph("us-west-2", 2, true),
+        ),
+        run_sequence(&emu, &w, "switchover (us-east-1 → eu-west-1)", &cfg("eu-west-1", &four), false, switchover_graph(), switchover_graph()),
+        run_sequence(
+            &emu,
+            &w,
+            "destroy (4 regions × 2 instances)",
+            &cfg("eu-west-1", &four),
+            true,
+            destroy_graph("eu-west-1", &["us-east-1", "ap-southeast-2", "us-west-2"], 2, false),
+            destroy_graph("eu-west-1", &["us-east-1", "ap-southeast-2", "us-west-2"], 2, true),
+        ),
+    ];
+
+    println!("## Apply against the critical path\n");
+    println!(
+        "Terraform 1.15 applies a saved plan (`terraform apply tfplan`) against the release emulator at time scale {scale} (durations from `emulator/src/timing.rs` × {scale}), `REPLICATION_POLL_INTERVAL={poll}` (first poll interval; it grows ×1.5 per poll up to 10×). *Wall* is the whole `terraform apply` command (host and provider start included); *span* is first to last RDS call in `/_emulator/calls`. The **bound** is the longest chain of scripted durations through the calls the sequence makes, ordered only by what the emulator (like RDS) enforces; *phased* is the same calls ordered by the provider's phases (each phase waits for the previous one), i.e. the best this executor can do.\n"
+    );
+    println!("| sequence | wall | span | bound | wall / bound | phased | wall / phased | mutating calls (expected) | Describe calls | waits | Describe per wait | error answers by code |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for r in &results {
+        println!(
+            "| {} | {} s | {} s | {:.2} s | **{:.2}** | {:.2} s | {:.2} | {} ({}) | {} | {} | {:.1} | {} |",
+            r.name,
+            secs(r.wall),
+            secs(r.span),
+            r.bound,
+            r.wall.as_secs_f64() / r.bound,
+            r.phased,
+            r.wall.as_secs_f64() / r.phased,
+            r.mutating,
+            r.expected_mutating,
+            r.describes,
+            r.waits,
+            r.describes as f64 / r.waits.max(1) as f64,
+            if r.errors.is_empty() {
+                "none".to_string()
+            } else {
+                r.errors.iter().map(|(c, n)| format!("{c} {n}")).collect::<Vec<_>>().join(", ")
+            }
+        );
+    }
+    println!("\nCritical chains (unscaled durations):\n");
+    for r in &results {
+        println!("- {}: {}", r.name, r.chain.join(" → "));
+    }
+    println!("\nDescribe calls include the observation before each phase (1 + 2R calls) as well as the polls of each wait.\n");
+}
+
+// ---------------------------------------------------------------- refresh
+
+fn refresh_section() {
+    let emu = Emulator::start(0.0);
+    let endpoint = emu.endpoint();
+    let all = ["us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2", "eu-central-1"];
+    // (regions, instances in each region): secondaries may be headless.
+    let shapes: &[(usize, &[usize])] = &[
+        (1, &[1]),
+        (1, &[3]),
+        (2, &[1, 0]),
+        (2, &[2, 2]),
+        (3, &[1, 0, 0]),
+        (3, &[2, 2, 2]),
+        (4, &[1, 1, 1, 1]),
+        (4, &[3, 3, 3, 3]),
+        (5, &[2, 2, 2, 2, 2]),
+    ];
+    let mut main_tf = header(&endpoint);
+    for (n, (r, inst)) in shapes.iter().enumerate() {
+        let regions: Vec<(&str, usize)> = all[..*r].iter().copied().zip(inst.iter().copied()).collect();
+        main_tf += &topology_hcl(&format!("t{n}"), &format!("refresh-{n}"), "us-east-1", &regions);
+    }
+    let mut w = Workdir::new("refresh", &main_tf);
+    w.env.push(("REPLICATION_POLL_INTERVAL".into(), "20ms".into()));
+    eprintln!("refresh: creating {} topologies", shapes.len());
+    w.tf(&["apply", "-no-color", "-auto-approve"]);
+    println!("## RDS calls per refresh\n");
+    println!("`terraform plan -refresh-only -target=...` of one topology at a time (emulator time scale 0), calls counted in `/_emulator/calls`. Expected: 1 + 2R, whatever the number of instances I.\n");
+    println!("| R | I (per region) | calls | 1 + 2R | by action |");
+    println!("|---|---|---|---|---|");
+    let mut total_expected = 0;
+    for (n, (r, inst)) in shapes.iter().enumerate() {
+        emu.clear_calls();
+        w.tf(&["plan", "-refresh-only", "-no-color", &format!("-target=replication_topology.t{n}")]);
+        let calls = emu.calls();
+        let mut by: BTreeMap<String, usize> = BTreeMap::new();
+        for c in &calls {
+            *by.entry(c.action.clone()).or_default() += 1;
+        }
+        let by = by.iter().map(|(a, n)| format!("{a} {n}")).collect::<Vec<_>>().join(", ");
+        let expected = 1 + 2 * r;
+        total_expected += expected;
+        let mark = if calls.len() == expected { "" } else { " ✗" };
+        println!(
+            "| {r} | {} (total {}) | {}{mark} | {expected} | {by} |",
+            inst.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("+"),
+            inst.iter().sum::<usize>(),
+            calls.len()
+        );
+    }
+    emu.clear_calls();
+    w.tf(&["plan", "-no-color"]);
+    let n = emu.calls().len();
+    println!("\nA full `terraform plan` of all {} topologies: {n} calls (Σ(1 + 2R) = {total_expected}).\n", shapes.len());
+}
+
+// ------------------------------------------------------------------ scale
+
+fn scale_section() {
+    let count: usize = env_f64("BENCH_TOPOLOGIES", 100.0) as usize;
+    let rate: u64 = env_f64("BENCH_RATE_LIMIT", 20.0) as u64;
+    let emu = Emulator::start(0.0);
+    let endpoint = emu.endpoint();
+    let main_tf = format!(
+        "{}\nresource \"replication_topology\" \"fleet\" {{\n  count                     = {count}\n  global_cluster_identifier = \"fleet-${{count.index}}\"\n  engine                    = \"aurora-postgresql\"\n  engine_version            = \"16.4\"\n  master_username           = \"app\"\n  master_password           = \"bench-password-1\"\n  skip_final_snapshot       = true\n  primary_region            = \"us-east-1\"\n  regions = {{\n    \"us-east-1\"      = {{ instance_class = \"db.r6g.large\", instances = {{ a = {{}} }} }}\n    \"eu-west-1\"      = {{ instance_class = \"db.r6g.large\", instances = {{ a = {{}} }} }}\n    \"ap-southeast-2\" = {{ instance_class = \"db.r6g.large\", instances = {{ a = {{}} }} }}\n  }}\n}}\n",
+        header(&endpoint)
+    );
+    let mut w = Workdir::new("scale", &main_tf);
+    w.env.push(("REPLICATION_POLL_INTERVAL".into(), "20ms".into()));
+    eprintln!("scale: creating {count} topologies × 3 regions (time scale 0)");
+    let (_, setup) = w.tf(&["apply", "-no-color", "-auto-approve", "-parallelism=20"]);
+    eprintln!("scale: setup took {}", secs(setup));
+
+    // Baseline without a rate limit.
+    emu.clear_calls();
+    let (_, free) = w.tf(&["plan", "-refresh-only", "-no-color"]);
+
+    emu.admin("POST", "faults", Some(&format!("{{\"rate_limit_per_second\": {rate}}}")));
+    emu.clear_calls();
+    eprintln!("scale: refreshing under {rate} calls/s per region");
+    let provider = Path::new(PROVIDER_BIN);
+    let ((out, wall), peak_kib) = with_peak_rss(provider, || {
+        let started = std::time::Instant::now();
+        let out = w.command(&["plan", "-refresh-only", "-no-color"]).output().expect("terraform");
+        (out, started.elapsed())
+    });
+    let calls = emu.calls();
+    let ok: Vec<&Call> = calls.iter().filter(|c| c.ok()).collect();
+    let throttled = calls.iter().filter(|c| c.code.as_deref() == Some("Throttling")).count();
+    let other_errors = calls.len() - ok.len() - throttled;
+    let mut per_region: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in &ok {
+        *per_region.entry(c.region.as_str()).or_default() += 1;
+    }
+    let busiest = per_region.values().copied().max().unwrap_or(0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let host_errors = stderr.matches("Error:").count() + stdout.matches("Error:").count();
+    let exit = out.status.code().unwrap_or(-1);
+    let literal = ok.len() as f64 / rate as f64;
+    let regional = busiest as f64 / rate as f64;
+    let s = wall.as_secs_f64();
+    println!("## Scale: {count} topologies × 3 regions under a rate limit\n");
+    println!(
+        "One configuration (`count = {count}`, 3 regions, 1 instance each), created at emulator time scale 0 in {} s. Refreshed by `terraform plan -refresh-only` (parallelism 10) with the emulator allowing {rate} calls per second per region (beyond that it answers `Throttling`, which the SDK's standard retry backs off from). Peak RSS is the largest VmHWM of any provider process Terraform started, sampled every 20 ms from `/proc`.\n",
+        secs(setup)
+    );
+    println!("| | value |");
+    println!("|---|---|");
+    println!("| host exit code / errors reported | {exit} / {host_errors} (target 0) |");
+    println!("| refresh without rate limit | {} s |", secs(free));
+    println!("| refresh under the limit (wall) | {:.2} s |", s);
+    println!("| successful calls (expected {} = {count} × 7) | {} |", count * 7, ok.len());
+    println!(
+        "| successful calls per region | {} |",
+        per_region.iter().map(|(r, n)| format!("{r} {n}")).collect::<Vec<_>>().join(", ")
+    );
+    println!("| `Throttling` answers (retried) / other error answers | {throttled} / {other_errors} |");
+    println!("| calls ÷ rate limit | {literal:.2} s → wall / that = **{:.2}** (target ≤ 1.25) |", s / literal);
+    println!("| busiest region's calls ÷ rate limit (the real floor) | {regional:.2} s → wall / that = **{:.2}** |", s / regional);
+    println!("| provider peak RSS | {:.1} MiB |", peak_kib as f64 / 1024.0);
+    println!();
+    if exit != 0 {
+        eprintln!("scale: terraform failed:\n{}", common::text(&out));
+    }
+}

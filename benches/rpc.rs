@@ -1,0 +1,144 @@
+//! Provider-side cost of the RPCs Terraform sends on every plan, measured
+//! in-process through the engine API (no gRPC transport, no AWS): each case
+//! does what the provider does for that RPC between receiving the request
+//! bytes and producing the response bytes.
+//!
+//! - GetProviderSchema: the provider, resource and data source schemas and
+//!   the implied value type of each (what the protocol layer converts and
+//!   decodes with).
+//! - ValidateResourceConfig: msgpack decode of the config + validation.
+//! - PlanResourceChange (create of a 3-region, 6-instance topology): msgpack
+//!   decode of prior, proposed and config, the plan with the engine's
+//!   invariant checks, msgpack encode of the planned state.
+//!
+//! Each case runs `BENCH_ITERS` (2000) times after 200 warm-up iterations;
+//! the per-call mean and the best of 5 batches are reported. Prints a
+//! Markdown section on stdout.
+
+use std::time::{Duration, Instant};
+
+use terraform_provider_replication::engine::{self, ClientCapabilities, EngineApi, PlanRequest};
+use terraform_provider_replication::tf::{self, Value};
+use terraform_provider_replication::topology::ReplicationProvider;
+
+const CONFIG: &str = r#"{
+  "global_cluster_identifier": "orders",
+  "engine": "aurora-postgresql",
+  "engine_version": "16.4",
+  "database_name": "orders",
+  "master_username": "app",
+  "master_password": "a-long-enough-password",
+  "storage_encrypted": true,
+  "skip_final_snapshot": false,
+  "final_snapshot_identifier": "orders-final",
+  "primary_region": "us-east-1",
+  "tags": {"team": "payments", "cost-center": "42"},
+  "regions": {
+    "us-east-1": {"instance_class": "db.r6g.large", "kms_key_id": "arn:aws:kms:us-east-1:123456789012:key/1111", "vpc_security_group_ids": ["sg-0123", "sg-0456"], "db_subnet_group_name": "orders",
+                  "instances": {"a": {"promotion_tier": 0}, "b": {"instance_class": "db.r6g.xlarge"}}},
+    "eu-west-1": {"instance_class": "db.r6g.large", "kms_key_id": "arn:aws:kms:eu-west-1:123456789012:key/2222", "write_forwarding": true,
+                  "instances": {"a": {}, "b": {}}},
+    "ap-southeast-2": {"instance_class": "db.r6g.large", "kms_key_id": "arn:aws:kms:ap-southeast-2:123456789012:key/3333",
+                  "instances": {"a": {}, "b": {}}}
+  },
+  "timeouts": {"create": "120m", "update": "120m", "delete": "90m"}
+}"#;
+
+const PROVIDER: &str = r#"{"region": "us-east-1", "default_tags": {"owner": "platform"}}"#;
+
+const TYPE: &str = "replication_topology";
+
+struct Case {
+    name: &'static str,
+    per_call: Duration,
+    best: Duration,
+}
+
+/// Runs `f` `iters` times in 5 batches after a warm-up.
+fn measure(name: &'static str, iters: u32, mut f: impl FnMut()) -> Case {
+    for _ in 0..200 {
+        f();
+    }
+    let batch = (iters / 5).max(1);
+    let mut total = Duration::ZERO;
+    let mut best = Duration::MAX;
+    for _ in 0..5 {
+        let started = Instant::now();
+        for _ in 0..batch {
+            f();
+        }
+        let took = started.elapsed();
+        total += took;
+        best = best.min(took / batch);
+    }
+    let c = Case { name, per_call: total / (batch * 5), best };
+    eprintln!("rpc: {name}: {:?} per call (best batch {:?})", c.per_call, c.best);
+    c
+}
+
+fn main() {
+    let iters: u32 = std::env::var("BENCH_ITERS").ok().and_then(|s| s.parse().ok()).unwrap_or(2000);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let server = engine::Server::new(ReplicationProvider::default());
+    let caps = ClientCapabilities { deferral_allowed: false, write_only_attributes_allowed: true };
+
+    let provider_ty = server.provider_schema().block.value_type();
+    let provider_cfg = tf::json::decode(PROVIDER.as_bytes(), &provider_ty).expect("provider config");
+    let diags = rt.block_on(server.configure(&provider_cfg, caps));
+    assert!(!diags.has_errors(), "configure: {diags:?}");
+
+    let ty = server.resource_schema(TYPE).expect("resource schema").block.value_type();
+    let config = tf::json::decode(CONFIG.as_bytes(), &ty).expect("config decodes");
+    let config_mp = tf::msgpack::encode(&config, &ty).expect("msgpack encode");
+    let null_mp = tf::msgpack::encode(&Value::Null, &ty).expect("msgpack null");
+
+    // Sanity: the config validates and plans without errors.
+    let d = server.validate_resource(TYPE, &config, caps);
+    assert!(!d.has_errors(), "validate: {d:?}");
+    let planned = rt.block_on(server.plan(
+        TYPE,
+        PlanRequest { prior: Value::Null, proposed: config.clone(), config: config.clone(), prior_private: vec![] },
+        caps,
+    ));
+    assert!(!planned.diagnostics.has_errors(), "plan: {:?}", planned.diagnostics);
+    let planned_mp = tf::msgpack::encode(&planned.planned, &ty).expect("planned encodes");
+
+    let cases = vec![
+        measure("GetProviderSchema", iters, || {
+            let p = server.provider_schema().block.value_type();
+            let r = server.resource_schemas();
+            let d = server.data_source_schemas();
+            let types: usize = r.values().chain(d.values()).map(|s| usize::from(s.block.value_type() != p)).sum();
+            std::hint::black_box(types);
+        }),
+        measure("ValidateResourceConfig", iters, || {
+            let ty = server.resource_schema(TYPE).expect("schema").block.value_type();
+            let config = tf::msgpack::decode(&config_mp, &ty).expect("decode");
+            let d = server.validate_resource(TYPE, &config, caps);
+            std::hint::black_box(d);
+        }),
+        measure("PlanResourceChange (3 regions, 6 instances)", iters, || {
+            let ty = server.resource_schema(TYPE).expect("schema").block.value_type();
+            let prior = tf::msgpack::decode(&null_mp, &ty).expect("prior");
+            let proposed = tf::msgpack::decode(&config_mp, &ty).expect("proposed");
+            let config = tf::msgpack::decode(&config_mp, &ty).expect("config");
+            let resp = rt.block_on(server.plan(TYPE, PlanRequest { prior, proposed, config, prior_private: vec![] }, caps));
+            let out = tf::msgpack::encode(&resp.planned, &ty).expect("encode");
+            std::hint::black_box(out);
+        }),
+    ];
+
+    println!("## Provider-side cost per RPC\n");
+    println!(
+        "In-process through the engine API (`engine::Server` over `ReplicationProvider`), no gRPC transport and no AWS call; {} iterations per case after 200 warm-up calls, one thread. The config is a 3-region, 6-instance topology ({} bytes as msgpack; planned state {} bytes).\n",
+        (iters / 5).max(1) * 5,
+        config_mp.len(),
+        planned_mp.len()
+    );
+    println!("| RPC | mean per call | best batch mean | target |");
+    println!("|---|---|---|---|");
+    for c in &cases {
+        println!("| {} | {:.1} µs | {:.1} µs | < 1 ms |", c.name, c.per_call.as_secs_f64() * 1e6, c.best.as_secs_f64() * 1e6);
+    }
+    println!();
+}

@@ -1,0 +1,98 @@
+//! Startup latency and idle memory of the release provider binary, launched
+//! the way go-plugin launches it: magic cookie and a client certificate in
+//! `PLUGIN_CLIENT_CERT`, stdout piped. Measures, over `BENCH_RUNS` (20) runs,
+//! the time from `spawn` to the handshake line and VmRSS a moment after it
+//! (`BENCH_SETTLE_MS`, 200 ms). Prints a Markdown section on stdout.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{median, proc_status, PROVIDER_BIN};
+
+const COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+
+/// A client certificate shaped like Terraform's (ECDSA P-521, self-signed CA),
+/// generated once per bench run.
+fn client_cert_pem() -> String {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).expect("key");
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".into()]).expect("params");
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature, rcgen::KeyUsagePurpose::KeyCertSign];
+    params.extended_key_usages =
+        vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth, rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    params.self_signed(&key).expect("cert").pem()
+}
+
+struct Run {
+    handshake: Duration,
+    rss_kib: u64,
+    hwm_kib: u64,
+    vm_kib: u64,
+    threads: u64,
+}
+
+fn one(pem: &str, settle: Duration) -> Run {
+    let started = Instant::now();
+    let mut child = Command::new(PROVIDER_BIN)
+        .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
+        .env("PLUGIN_CLIENT_CERT", pem)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .env("PLUGIN_MIN_PORT", "10000")
+        .env("PLUGIN_MAX_PORT", "25000")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start provider");
+    let mut line = String::new();
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    out.read_line(&mut line).expect("handshake line");
+    let handshake = started.elapsed();
+    assert!(line.starts_with("1|6|unix|"), "unexpected handshake line {line:?}");
+    std::thread::sleep(settle);
+    let pid = child.id();
+    let run = Run {
+        handshake,
+        rss_kib: proc_status(pid, "VmRSS").unwrap_or(0),
+        hwm_kib: proc_status(pid, "VmHWM").unwrap_or(0),
+        vm_kib: proc_status(pid, "VmSize").unwrap_or(0),
+        threads: proc_status(pid, "Threads").unwrap_or(0),
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    run
+}
+
+fn main() {
+    let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
+    let settle = Duration::from_millis(std::env::var("BENCH_SETTLE_MS").ok().and_then(|s| s.parse().ok()).unwrap_or(200));
+    let pem = client_cert_pem();
+    // One warm-up run so the binary's pages are in the page cache.
+    let _ = one(&pem, Duration::ZERO);
+    let all: Vec<Run> = (0..runs).map(|_| one(&pem, settle)).collect();
+    let ms: Vec<f64> = all.iter().map(|r| r.handshake.as_secs_f64() * 1000.0).collect();
+    let mib = |f: fn(&Run) -> u64| -> Vec<f64> { all.iter().map(|r| f(r) as f64 / 1024.0).collect() };
+    let (rss, hwm, vm) = (mib(|r| r.rss_kib), mib(|r| r.hwm_kib), mib(|r| r.vm_kib));
+    let threads: Vec<f64> = all.iter().map(|r| r.threads as f64).collect();
+    let min = |v: &[f64]| v.iter().cloned().fold(f64::INFINITY, f64::min);
+    let max = |v: &[f64]| v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let size = std::fs::metadata(PROVIDER_BIN).map(|m| m.len() as f64 / 1024.0 / 1024.0).unwrap_or(0.0);
+
+    eprintln!("startup: {runs} runs, handshake median {:.2} ms, VmRSS median {:.2} MiB", median(&ms), median(&rss));
+    println!("## Startup\n");
+    println!(
+        "Release binary ({size:.1} MiB on disk) launched as go-plugin does (magic cookie, ECDSA P-521 client certificate in `PLUGIN_CLIENT_CERT`); {runs} runs after one warm-up. Handshake = `spawn` to the handshake line on stdout; memory read from `/proc/<pid>/status` {} ms after the handshake.\n",
+        settle.as_millis()
+    );
+    println!("| | median | min | max | target |");
+    println!("|---|---|---|---|---|");
+    println!("| start → handshake line | {:.2} ms | {:.2} ms | {:.2} ms | ~2 ms |", median(&ms), min(&ms), max(&ms));
+    println!("| idle VmRSS | {:.2} MiB | {:.2} MiB | {:.2} MiB | < 8 MiB |", median(&rss), min(&rss), max(&rss));
+    println!("| VmHWM (peak RSS so far) | {:.2} MiB | {:.2} MiB | {:.2} MiB | |", median(&hwm), min(&hwm), max(&hwm));
+    println!("| VmSize (virtual) | {:.1} MiB | {:.1} MiB | {:.1} MiB | |", median(&vm), min(&vm), max(&vm));
+    println!("| threads | {:.0} | {:.0} | {:.0} | |", median(&threads), min(&threads), max(&threads));
+    println!();
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# make bench: build the release provider and emulator, run the benchmarks
+# (startup, per-RPC cost, apply vs critical path, calls per refresh, scale)
+# and write docs/benchmarks.md with the command, the machine and the numbers.
+#
+#   scripts/bench.sh                      # everything
+#   scripts/bench.sh startup rpc          # some sections: startup rpc apply refresh scale
+#
+# Knobs (environment): BENCH_RUNS (20), BENCH_ITERS (2000),
+# BENCH_TIME_SCALE (0.05), BENCH_POLL (100ms), BENCH_TOPOLOGIES (100),
+# BENCH_RATE_LIMIT (20), BENCH_OUT (docs/benchmarks.md).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+sections=("$@")
+[ ${#sections[@]} -gt 0 ] || sections=(startup rpc apply refresh scale)
+want() { local s; for s in "${sections[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
+out="${BENCH_OUT:-docs/benchmarks.md}"
+
+export REPLICATION_TERRAFORM="${REPLICATION_TERRAFORM:-$root/.tools/bin/terraform}"
+if want apply || want refresh || want scale; then
+  [ -x "$REPLICATION_TERRAFORM" ] || ./scripts/install-tools.sh
+fi
+
+echo "==> building (release)" >&2
+cargo build --release --bin terraform-provider-replication -p terraform-provider-replication
+cargo build --release --bin aurora-emulator -p aurora-emulator
+cargo bench --no-run --bench startup --bench rpc --bench host
+
+body="$(mktemp)"
+trap 'rm -f "$body"' EXIT
+run() { cargo bench --quiet --bench "$@" >>"$body"; }
+want startup && { echo "==> startup" >&2; run startup; }
+want rpc && { echo "==> rpc" >&2; run rpc; }
+host_sections=()
+for s in apply refresh scale; do want "$s" && host_sections+=("$s"); done
+if [ ${#host_sections[@]} -gt 0 ]; then
+  echo "==> host: ${host_sections[*]}" >&2
+  run host -- "${host_sections[@]}"
+fi
+
+cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+mem="$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+{
+  echo "# Benchmarks"
+  echo
+  echo "Numbers of one run of \`make bench\` (\`scripts/bench.sh ${sections[*]}\`), which rewrites this file."
+  echo "They are measurements on the machine below, not assertions: the CI guards are the call"
+  echo "counts in \`tests/bench_guards.rs\`."
+  echo
+  echo "| | |"
+  echo "|---|---|"
+  echo "| date | $(date -u '+%Y-%m-%d %H:%M UTC') |"
+  echo "| commit | $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src emulator/src 2>/dev/null || echo ' (with uncommitted changes)') |"
+  echo "| CPU | ${cpu:-unknown} |"
+  echo "| cores (\`nproc\`) | $(nproc) |"
+  echo "| memory | $mem |"
+  echo "| kernel | $(uname -sr) |"
+  echo "| rustc | $(rustc --version) |"
+  echo "| host | $("$REPLICATION_TERRAFORM" version 2>/dev/null | head -1 || echo unknown) |"
+  echo
+  cat "$body"
+  # The hand-written findings below the marker survive a re-run.
+  if [ -f "$out" ] && grep -q '^<!-- findings -->' "$out"; then sed -n '/^<!-- findings -->/,$p' "$out"; fi
+} >"$out.new"
+mv "$out.new" "$out"
+echo "==> wrote $out" >&2
