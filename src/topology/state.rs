@@ -89,6 +89,22 @@ fn region_value(c: &ObservedCluster, instances: &[ObservedInstance], is_writer: 
     ])
 }
 
+/// `v` with every unknown replaced by null. After an apply the "prior" of a
+/// region that could not be read is its planned value, whose computed
+/// attributes (status, ...) may be unknown; a state must be wholly known.
+fn without_unknowns(v: &Value) -> Value {
+    match v {
+        Value::Unknown => Value::Null,
+        Value::List(xs) => Value::List(xs.iter().map(without_unknowns).collect()),
+        Value::Set(xs) => Value::Set(xs.iter().map(without_unknowns).collect()),
+        Value::Tuple(xs) => Value::Tuple(xs.iter().map(without_unknowns).collect()),
+        Value::Map(m) => Value::Map(m.iter().map(|(k, x)| (k.clone(), without_unknowns(x))).collect()),
+        Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (k.clone(), without_unknowns(x))).collect()),
+        Value::Dynamic(t, x) => Value::Dynamic(t.clone(), Box::new(without_unknowns(x))),
+        other => other.clone(),
+    }
+}
+
 /// Builds the resource state from an observation. `prior` is the prior state
 /// (or planned state after an apply; null on import). `default_tags` are left
 /// out of `tags`, as is the ownership tag.
@@ -133,7 +149,7 @@ pub fn from_observed(obs: &ObservedTopology, prior: &Value, default_tags: &BTree
                         )
                         .with_path(path),
                     );
-                    regions.insert(m.region.clone(), prior_region);
+                    regions.insert(m.region.clone(), without_unknowns(&prior_region));
                 }
             }
         }
@@ -188,6 +204,61 @@ pub fn for_data_source(state: &Value, schema: &crate::tf::Schema) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn region_value_of(status: Value) -> Value {
+        Value::object([("cluster_identifier", Value::string("orders-us-east-1")), ("role", Value::string("secondary")), ("status", status)])
+    }
+
+    /// Bug: after a failover applied while the old primary's region was in
+    /// outage, that region kept its *planned* value, whose status was
+    /// unknown, and Terraform rejected the apply ("unknown value after apply").
+    #[test]
+    fn unreachable_region_after_apply_keeps_its_planned_value_without_unknowns() {
+        use crate::aws::{AwsError, ErrorKind, GlobalMember, ObservedGlobal};
+        let member = |region: &str, writer: bool| GlobalMember {
+            cluster_arn: format!("arn:aws:rds:{region}:123456789012:cluster:orders-{region}"),
+            region: region.into(),
+            cluster_id: format!("orders-{region}"),
+            is_writer: writer,
+            ..Default::default()
+        };
+        let obs = ObservedTopology {
+            global: ObservedGlobal {
+                id: "orders".into(),
+                status: "available".into(),
+                members: vec![member("us-east-1", false), member("eu-west-1", true)],
+                ..Default::default()
+            },
+            global_region: "eu-west-1".into(),
+            regions: BTreeMap::from([
+                (
+                    "us-east-1".to_string(),
+                    RegionObservation::Unreachable {
+                        error: AwsError {
+                            kind: ErrorKind::Unreachable,
+                            code: None,
+                            message: "connection closed".into(),
+                            operation: "DescribeDBClusters",
+                            region: "us-east-1".into(),
+                        },
+                    },
+                ),
+                (
+                    "eu-west-1".to_string(),
+                    RegionObservation::Reached {
+                        cluster: Some(ObservedCluster { id: "orders-eu-west-1".into(), status: "available".into(), ..Default::default() }),
+                        instances: vec![],
+                    },
+                ),
+            ]),
+        };
+        let planned = Value::object([("regions", Value::Map(BTreeMap::from([("us-east-1".to_string(), region_value_of(Value::Unknown))])))]);
+        let (state, d) = from_observed(&obs, &planned, &BTreeMap::new());
+        assert!(state.is_wholly_known(), "{state:?}");
+        let east = state.get_attr("regions").and_then(|r| r.get_key("us-east-1")).unwrap();
+        assert_eq!(east, &region_value_of(Value::Null));
+        assert_eq!(d.len(), 1);
+    }
 
     #[test]
     fn instance_keys_follow_the_identifier_pattern() {
