@@ -39,10 +39,13 @@ endpoint="http://$addr"
 echo "emulator at $endpoint"
 
 cp -r examples/quickstart/. "$work/"
+# Only the provider in the override directory (target/debug also holds a .d file).
+mkdir -p "$work/provider"
+ln -s "$root/target/debug/terraform-provider-replication" "$work/provider/terraform-provider-replication"
 cat >"$work/cli.tfrc" <<CFG
 provider_installation {
   dev_overrides {
-    "registry.terraform.io/replication/replication" = "$root/target/debug"
+    "registry.terraform.io/replication/replication" = "$work/provider"
   }
   direct {}
 }

@@ -94,6 +94,15 @@ pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
     };
     let tags = desired.as_ref().map(|d| full_tags(&meta.config.default_tags, &d.tags, &id)).unwrap_or_default();
     let rotate_password = if create || destroy { None } else { password_change(&req) };
+    // Clusters of the prior state, plus those an earlier failed apply may
+    // have left detached (kept in private data, since the state it returned
+    // no longer lists them).
+    let mut known = known_clusters(&req.prior);
+    for k in pending_from_private(&req.planned_private) {
+        if !known.contains(&k) {
+            known.push(k);
+        }
+    }
     let run = Run {
         target: &target,
         desired: desired.as_ref(),
@@ -102,7 +111,7 @@ pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
         stop: ctx.stop.clone(),
         creating: create,
         rotate_password,
-        known_clusters: known_clusters(&req.prior),
+        known_clusters: known.clone(),
     };
     tracing::info!(global_cluster = %id, operation = ?op, "apply started");
     match run.reconcile().await {
@@ -156,7 +165,7 @@ pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
                 None if f.observed_fresh => Value::Null,
                 None => req.prior.clone(),
             };
-            StateResponse { state, private: vec![], diagnostics }
+            StateResponse { state, private: pending_to_private(&known), diagnostics }
         }
     }
 }
@@ -172,6 +181,27 @@ fn known_clusters(state: &Value) -> Vec<(String, String, bool)> {
                 .filter_map(|(region, r)| {
                     s(r, "cluster_identifier").map(|c| (region.clone(), c.to_string(), primary == Some(region.as_str())))
                 })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Private data: the clusters to look for leftovers of, as JSON.
+fn pending_to_private(known: &[(String, String, bool)]) -> Vec<u8> {
+    let list: Vec<serde_json::Value> = known
+        .iter()
+        .map(|(r, c, p)| serde_json::json!({"region": r, "cluster": c, "primary": p}))
+        .collect();
+    serde_json::to_vec(&serde_json::json!({ "pending_clusters": list })).unwrap_or_default()
+}
+
+pub(crate) fn pending_from_private(private: &[u8]) -> Vec<(String, String, bool)> {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(private) else { return Vec::new() };
+    v["pending_clusters"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| Some((e["region"].as_str()?.to_string(), e["cluster"].as_str()?.to_string(), e["primary"].as_bool().unwrap_or(false))))
                 .collect()
         })
         .unwrap_or_default()

@@ -215,11 +215,13 @@ impl Resource<Meta> for TopologyResource {
             proposed: &req.proposed,
             config: &req.config,
             provider_region: provider_region.as_deref(),
+            leftovers: &lifecycle::pending_from_private(&req.prior_private),
         });
         PlanResponse {
             planned: out.planned,
             requires_replace: out.requires_replace,
-            private: Vec::new(),
+            // Carries the clusters an interrupted removal may have left (see lifecycle).
+            private: req.prior_private,
             diagnostics: out.diagnostics,
         }
     }

@@ -23,6 +23,9 @@ pub struct PlanInput<'a> {
     pub config: &'a Value,
     /// The provider's `region` (or AWS_REGION), used when `primary_region` is unset at create.
     pub provider_region: Option<&'a str>,
+    /// Clusters an earlier failed apply may have left detached (region,
+    /// cluster id, was primary): an update must run to delete them.
+    pub leftovers: &'a [(String, String, bool)],
 }
 
 /// The planned change.
@@ -83,6 +86,9 @@ pub fn major_version(engine: &str, version: &str) -> String {
 
 /// Plans a create, update or destroy.
 pub fn plan(input: PlanInput<'_>) -> PlanOutput {
+    if input.prior.is_null() && input.config.is_null() {
+        return PlanOutput { planned: Value::Null, requires_replace: vec![], diagnostics: Diagnostics::default() };
+    }
     let mut d = Diagnostics::default();
     let root = AttributePath::root();
     if input.config.is_null() {
@@ -158,6 +164,23 @@ pub fn plan(input: PlanInput<'_>) -> PlanOutput {
     p.insert("status".into(), if create { Value::Unknown } else { get(&prior, "status").clone() });
     if !create && Value::Object(p.clone()) != *input.prior {
         p.insert("status".into(), Value::Unknown);
+    }
+    let stale: Vec<&(String, String, bool)> = input
+        .leftovers
+        .iter()
+        .filter(|(region, cluster, _)| {
+            p.get("regions").and_then(|r| r.get_key(region)).and_then(|r| r.get_attr("cluster_identifier")).and_then(Value::as_str) != Some(cluster.as_str())
+        })
+        .collect();
+    if !create && !stale.is_empty() {
+        p.insert("status".into(), Value::Unknown);
+        d.push(Diagnostic::warning(
+            "Finishing An Interrupted Removal",
+            format!(
+                "An earlier apply stopped while removing {}. This apply deletes what is left of it if it still exists (detached from the global database and tagged as this topology's).",
+                stale.iter().map(|(r, c, _)| format!("cluster {c} in {r}")).collect::<Vec<_>>().join(", ")
+            ),
+        ));
     }
 
     // Plan-time checks that need the prior state.

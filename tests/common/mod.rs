@@ -243,7 +243,13 @@ impl Emu {
 
     /// What the RDS API reports about one global cluster and its members.
     pub fn observe(&self, gci: &str) -> Option<Topology> {
-        self.block_on(observe_topology(self, gci))
+        self.block_on(observe_topology(self, gci, "us-east-1", &[]))
+    }
+
+    /// Like [`Emu::observe`], asking `via` for the global cluster and
+    /// leaving out the member clusters of the `skip` regions (in outage).
+    pub fn observe_via(&self, gci: &str, via: &str, skip: &[&str]) -> Option<Topology> {
+        self.block_on(observe_topology(self, gci, via, skip))
     }
 
     /// Polls until nothing of `gci` is in a transitional status.
@@ -313,8 +319,8 @@ impl Topology {
     }
 }
 
-async fn observe_topology(emu: &Emu, gci: &str) -> Option<Topology> {
-    let out = emu.rds("us-east-1").describe_global_clusters().global_cluster_identifier(gci).send().await;
+async fn observe_topology(emu: &Emu, gci: &str, via: &str, skip: &[&str]) -> Option<Topology> {
+    let out = emu.rds(via).describe_global_clusters().global_cluster_identifier(gci).send().await;
     let g = match out {
         Ok(o) => o.global_clusters.unwrap_or_default().into_iter().next()?,
         Err(e) if aws_sdk_rds::error::ProvideErrorMetadata::code(&e) == Some("GlobalClusterNotFoundFault") => return None,
@@ -328,6 +334,9 @@ async fn observe_topology(emu: &Emu, gci: &str) -> Option<Topology> {
         let id = arn.rsplit(':').next().unwrap_or_default().to_string();
         if m.is_writer == Some(true) {
             writer = Some(region.clone());
+        }
+        if skip.contains(&region.as_str()) {
+            continue;
         }
         let client = emu.rds(&region);
         let c = client.describe_db_clusters().db_cluster_identifier(&id).send().await.unwrap_or_else(|e| panic!("DescribeDBClusters {id}: {e:?}"));
@@ -473,3 +482,56 @@ impl Emu {
         out.db_instances.unwrap_or_default().into_iter().filter_map(|i| i.db_instance_identifier).collect()
     }
 }
+
+/// A global cluster identifier unique to the host.
+pub fn gci(prefix: &str, host: &Host) -> String {
+    format!("{prefix}-{}", host.name.replace('.', ""))
+}
+
+/// A `replication_topology.orders` on this emulator: `body` (engine version,
+/// primary region, regions, ...) under the fixed identity attributes.
+pub fn config(emu: &Emu, gci: &str, body: &str) -> String {
+    header(&emu.provider_block())
+        + &format!(
+            r#"
+resource "replication_topology" "orders" {{
+  global_cluster_identifier = "{gci}"
+  engine                    = "aurora-postgresql"
+  master_username           = "app"
+{body}
+}}
+"#
+        )
+}
+
+/// Expected members: region -> [(instance key, class, promotion tier)].
+pub type Want<'a> = &'a [(&'a str, &'a [(&'a str, &'a str, i32)])];
+
+/// Reads the topology through the RDS API and checks it is settled, has its
+/// writer in `writer`, and has exactly the clusters and instances of `want`
+/// (identifiers derived as `<gci>-<region>[-<key>]`).
+pub fn check(emu: &Emu, host: &Host, gci: &str, writer: &str, want: Want<'_>, step: &str) {
+    let t = emu.observe(gci).unwrap_or_else(|| panic!("{}: after {step}: global cluster {gci} is missing", host.name));
+    assert!(t.settled(), "{}: after {step}: not settled: {t:#?}", host.name);
+    assert_eq!(t.writer.as_deref(), Some(writer), "{}: after {step}: writer", host.name);
+    let got: BTreeMap<String, (String, Vec<(String, String, i32)>)> = t
+        .regions
+        .iter()
+        .map(|(r, c)| (r.clone(), (c.id.clone(), c.instances.values().map(|i| (i.id.clone(), i.class.clone(), i.tier)).collect())))
+        .collect();
+    let want: BTreeMap<String, (String, Vec<(String, String, i32)>)> = want
+        .iter()
+        .map(|(r, is)| {
+            let mut is: Vec<_> = is.iter().map(|(k, c, t)| (format!("{gci}-{r}-{k}"), c.to_string(), *t)).collect();
+            is.sort();
+            (r.to_string(), (format!("{gci}-{r}"), is))
+        })
+        .collect();
+    assert_eq!(got, want, "{}: after {step}: members", host.name);
+}
+
+/// The `regions` attribute from one line per region.
+pub fn regions(lines: &[&str]) -> String {
+    format!("  regions = {{\n{}\n  }}\n", lines.join("\n"))
+}
+
