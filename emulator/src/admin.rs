@@ -31,7 +31,10 @@ pub fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Resp
         ("GET", ["state"]) => reply(200, &state_json(shared)),
         ("GET", ["calls"]) => {
             let inner = shared.lock();
-            reply(200, &serde_json::to_value(&inner.calls).unwrap_or(Value::Null))
+            reply(
+                200,
+                &serde_json::to_value(&inner.calls).unwrap_or(Value::Null),
+            )
         }
         ("DELETE", ["calls"]) => {
             shared.lock().calls.clear();
@@ -39,7 +42,10 @@ pub fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Resp
         }
         ("POST", ["reset"]) => {
             let mut inner = shared.lock();
-            *inner = crate::server::Inner { time_scale: shared.config.time_scale, ..Default::default() };
+            *inner = crate::server::Inner {
+                time_scale: shared.config.time_scale,
+                ..Default::default()
+            };
             let st = inner.st.clone();
             drop(inner);
             shared.save(&st);
@@ -114,7 +120,10 @@ fn add_fault(shared: &Shared, body: &[u8]) -> Resp {
     }
     let str_field = |name: &str| v.get(name).and_then(Value::as_str).map(str::to_string);
     let Some(action) = str_field("action") else {
-        return bad(400, "a fault needs \"action\" (or use \"throttle\" / \"rate_limit_per_second\")");
+        return bad(
+            400,
+            "a fault needs \"action\" (or use \"throttle\" / \"rate_limit_per_second\")",
+        );
     };
     let nth = match v.get("nth") {
         None | Some(Value::Null) => 1,
@@ -197,7 +206,10 @@ pub fn state_json(shared: &Shared) -> Value {
         .instances
         .values()
         .map(|i| {
-            let writer = st.clusters.get(&key(&i.region, &i.cluster_id)).and_then(|c| c.writer.clone());
+            let writer = st
+                .clusters
+                .get(&key(&i.region, &i.cluster_id))
+                .and_then(|c| c.writer.clone());
             json!({
                 "region": i.region,
                 "id": i.id,
@@ -239,7 +251,12 @@ pub fn state_json(shared: &Shared) -> Value {
 fn set_clock(shared: &Shared, body: &[u8]) -> Resp {
     let v: Value = match serde_json::from_slice(body) {
         Ok(v @ Value::Object(_)) => v,
-        _ => return bad(400, "expected a JSON object with advance_seconds and/or time_scale"),
+        _ => {
+            return bad(
+                400,
+                "expected a JSON object with advance_seconds and/or time_scale",
+            )
+        }
     };
     let mut inner = shared.lock();
     if let Some(a) = v.get("advance_seconds") {
@@ -255,5 +272,8 @@ fn set_clock(shared: &Shared, body: &[u8]) -> Resp {
         }
     }
     inner.settle();
-    reply(200, &json!({ "ok": true, "time_scale": inner.time_scale, "clock_offset_ms": inner.clock_offset_ms }))
+    reply(
+        200,
+        &json!({ "ok": true, "time_scale": inner.time_scale, "clock_offset_ms": inner.clock_offset_ms }),
+    )
 }

@@ -21,7 +21,11 @@ pub type ApiResult<T> = Result<T, ApiError>;
 impl ApiError {
     /// Any code with any status.
     pub fn new(code: &str, status: u16, message: impl Into<String>) -> Self {
-        ApiError { code: code.to_string(), status, message: message.into() }
+        ApiError {
+            code: code.to_string(),
+            status,
+            message: message.into(),
+        }
     }
     /// `Type` element of the error: `Receiver` for 5xx, else `Sender`.
     pub fn fault_type(&self) -> &'static str {

@@ -12,7 +12,8 @@ static BASE: OnceLock<u64> = OnceLock::new();
 
 /// A pseudo-random 64-bit number (splitmix64 over a counter seeded from the clock).
 pub fn random_u64() -> u64 {
-    let base = *BASE.get_or_init(|| crate::timing::now_ms() ^ (u64::from(std::process::id()) << 40));
+    let base =
+        *BASE.get_or_init(|| crate::timing::now_ms() ^ (u64::from(std::process::id()) << 40));
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let mut z = base.wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -36,12 +37,17 @@ pub fn request_id() -> String {
 
 /// `len` random characters from `alphabet`.
 pub fn random_chars(alphabet: &[u8], len: usize) -> String {
-    (0..len).map(|_| alphabet[(random_u64() % alphabet.len() as u64) as usize] as char).collect()
+    (0..len)
+        .map(|_| alphabet[(random_u64() % alphabet.len() as u64) as usize] as char)
+        .collect()
 }
 
 /// A resource id such as `cluster-ABC…` (26 upper-case alphanumerics).
 pub fn resource_id(prefix: &str) -> String {
-    format!("{prefix}-{}", random_chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 26))
+    format!(
+        "{prefix}-{}",
+        random_chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 26)
+    )
 }
 
 /// The per-region DNS label of endpoints (stable per region, like an account's).
@@ -99,7 +105,11 @@ pub fn parse_arn(s: &str) -> Option<Arn> {
     if parts[5].is_empty() || parts[6].is_empty() {
         return None;
     }
-    Some(Arn { region: parts[3].to_string(), kind: parts[5].to_string(), id: parts[6].to_lowercase() })
+    Some(Arn {
+        region: parts[3].to_string(),
+        kind: parts[5].to_string(),
+        id: parts[6].to_lowercase(),
+    })
 }
 
 /// Resolves an identifier-or-ARN of `kind` to (region, lower-cased id).
@@ -112,7 +122,14 @@ pub fn resolve(
     if value.starts_with("arn:") {
         match parse_arn(value) {
             Some(a) if a.kind == kind && (kind == "global-cluster" || !a.region.is_empty()) => {
-                Ok((if a.region.is_empty() { default_region.to_string() } else { a.region }, a.id))
+                Ok((
+                    if a.region.is_empty() {
+                        default_region.to_string()
+                    } else {
+                        a.region
+                    },
+                    a.id,
+                ))
             }
             _ => Err(ApiError::invalid_value(format!(
                 "The parameter {param} is not a valid identifier or ARN: {value}"
@@ -147,8 +164,14 @@ pub fn validate_identifier(param: &str, id: &str, max: usize) -> ApiResult<()> {
 pub fn looks_like_region(r: &str) -> bool {
     let parts: Vec<&str> = r.split('-').collect();
     parts.len() >= 3
-        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -158,12 +181,21 @@ mod tests {
     #[test]
     fn arns_round_trip() {
         let a = parse_arn(&cluster_arn("us-east-1", "app")).unwrap();
-        assert_eq!((a.region.as_str(), a.kind.as_str(), a.id.as_str()), ("us-east-1", "cluster", "app"));
+        assert_eq!(
+            (a.region.as_str(), a.kind.as_str(), a.id.as_str()),
+            ("us-east-1", "cluster", "app")
+        );
         let g = parse_arn(&global_arn("g1")).unwrap();
         assert_eq!((g.region.as_str(), g.kind.as_str()), ("", "global-cluster"));
         assert!(parse_arn("arn:aws:s3:::bucket").is_none());
         assert_eq!(
-            resolve("X", "arn:aws:rds:eu-west-1:1:cluster:Ab", "cluster", "us-east-1").unwrap(),
+            resolve(
+                "X",
+                "arn:aws:rds:eu-west-1:1:cluster:Ab",
+                "cluster",
+                "us-east-1"
+            )
+            .unwrap(),
             ("eu-west-1".to_string(), "ab".to_string())
         );
         assert!(resolve("X", "arn:aws:rds:eu-west-1:1:db:ab", "cluster", "us-east-1").is_err());

@@ -37,7 +37,10 @@ pub struct EmulatorConfig {
 
 impl Default for EmulatorConfig {
     fn default() -> Self {
-        EmulatorConfig { time_scale: 0.01, state_file: None }
+        EmulatorConfig {
+            time_scale: 0.01,
+            state_file: None,
+        }
     }
 }
 

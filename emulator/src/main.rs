@@ -6,7 +6,8 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: aurora-emulator [--listen 127.0.0.1:4566] [--time-scale 0.01] [--state-file PATH]";
+const USAGE: &str =
+    "usage: aurora-emulator [--listen 127.0.0.1:4566] [--time-scale 0.01] [--state-file PATH]";
 
 fn parse_args() -> Result<(SocketAddr, EmulatorConfig), String> {
     let mut listen: SocketAddr = "127.0.0.1:4566".parse().map_err(|e| format!("{e}"))?;
@@ -17,13 +18,26 @@ fn parse_args() -> Result<(SocketAddr, EmulatorConfig), String> {
             Some((n, v)) => (n.to_string(), Some(v.to_string())),
             None => (arg.clone(), None),
         };
-        let mut value = || inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
+        };
         match name.as_str() {
-            "--listen" => listen = value()?.parse().map_err(|e| format!("--listen: {e}\n{USAGE}"))?,
+            "--listen" => {
+                listen = value()?
+                    .parse()
+                    .map_err(|e| format!("--listen: {e}\n{USAGE}"))?
+            }
             "--time-scale" => {
-                let v: f64 = value()?.parse().map_err(|e| format!("--time-scale: {e}\n{USAGE}"))?;
+                let v: f64 = value()?
+                    .parse()
+                    .map_err(|e| format!("--time-scale: {e}\n{USAGE}"))?;
                 if !v.is_finite() || v < 0.0 {
-                    return Err(format!("--time-scale must be a non-negative number\n{USAGE}"));
+                    return Err(format!(
+                        "--time-scale must be a non-negative number\n{USAGE}"
+                    ));
                 }
                 config.time_scale = v;
             }
@@ -39,7 +53,10 @@ async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
             (Ok(mut int), Ok(mut term)) => {
                 tokio::select! {
                     _ = int.recv() => {}

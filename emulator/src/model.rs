@@ -36,7 +36,10 @@ pub struct Pending {
 impl Pending {
     /// Schedules `next` after `op` from `now`.
     pub fn after(now: u64, op: Op, scale: f64, next: Next) -> Self {
-        Pending { due: Some(now + op.millis(scale)), next }
+        Pending {
+            due: Some(now + op.millis(scale)),
+            next,
+        }
     }
 }
 
@@ -108,7 +111,9 @@ impl GlobalCluster {
     }
     /// The member for a cluster.
     pub fn member(&self, region: &str, id: &str) -> Option<&Member> {
-        self.members.iter().find(|m| m.region == region && m.cluster_id == id)
+        self.members
+            .iter()
+            .find(|m| m.region == region && m.cluster_id == id)
     }
 }
 
@@ -300,7 +305,10 @@ impl State {
 
     /// All instances of a cluster, deleting ones included.
     pub fn cluster_instances(&self, region: &str, cluster_id: &str) -> Vec<&Instance> {
-        self.instances.values().filter(|i| i.region == region && i.cluster_id == cluster_id).collect()
+        self.instances
+            .values()
+            .filter(|i| i.region == region && i.cluster_id == cluster_id)
+            .collect()
     }
 
     /// Advances every pending transition due at or before `now`, earliest first.
@@ -338,7 +346,9 @@ impl State {
     fn apply(&mut self, due: u64, ev: Event, scale: f64) {
         match ev {
             Event::Global(id) => {
-                let Some(g) = self.globals.get_mut(&id) else { return };
+                let Some(g) = self.globals.get_mut(&id) else {
+                    return;
+                };
                 match std::mem::take(&mut g.pending).next {
                     Next::Gone => {
                         self.globals.remove(&id);
@@ -352,11 +362,14 @@ impl State {
             }
             Event::GlobalOp(id) => {
                 let outages = self.outages.clone();
-                let Some(g) = self.globals.get_mut(&id) else { return };
+                let Some(g) = self.globals.get_mut(&id) else {
+                    return;
+                };
                 let Some(op) = g.op.take() else { return };
                 g.status = "available".into();
                 for m in &mut g.members {
-                    let is_target = (m.region.as_str(), m.cluster_id.as_str()) == (op.to.0.as_str(), op.to.1.as_str());
+                    let is_target = (m.region.as_str(), m.cluster_id.as_str())
+                        == (op.to.0.as_str(), op.to.1.as_str());
                     let was_writer = m.is_writer;
                     m.is_writer = is_target;
                     if was_writer && !is_target && op.data_loss {
@@ -380,7 +393,9 @@ impl State {
                 }
             }
             Event::Cluster(k) => {
-                let Some(c) = self.clusters.get_mut(&k) else { return };
+                let Some(c) = self.clusters.get_mut(&k) else {
+                    return;
+                };
                 match std::mem::take(&mut c.pending).next {
                     Next::Gone => {
                         self.clusters.remove(&k);
@@ -398,7 +413,9 @@ impl State {
                 self.fix_writer(&k);
             }
             Event::Instance(k) => {
-                let Some(i) = self.instances.get_mut(&k) else { return };
+                let Some(i) = self.instances.get_mut(&k) else {
+                    return;
+                };
                 let ck = key(&i.region, &i.cluster_id);
                 match std::mem::take(&mut i.pending).next {
                     Next::Gone => {
@@ -409,7 +426,9 @@ impl State {
                 self.fix_writer(&ck);
             }
             Event::Snapshot(k) => {
-                let Some(s) = self.snapshots.get_mut(&k) else { return };
+                let Some(s) = self.snapshots.get_mut(&k) else {
+                    return;
+                };
                 match std::mem::take(&mut s.pending).next {
                     Next::Gone => {
                         self.snapshots.remove(&k);
@@ -424,15 +443,23 @@ impl State {
     /// secondaries have none; others keep a live writer or promote the live
     /// instance with the lowest promotion tier (then identifier).
     pub fn fix_writer(&mut self, cluster_key: &str) {
-        let Some(c) = self.clusters.get(cluster_key) else { return };
+        let Some(c) = self.clusters.get(cluster_key) else {
+            return;
+        };
         let role = self.role(c);
         let live: Vec<&Instance> = self.live_instances(&c.region, &c.id);
         let new_writer = if role == Role::Secondary {
             None
-        } else if c.writer.as_ref().is_some_and(|w| live.iter().any(|i| &i.id == w)) {
+        } else if c
+            .writer
+            .as_ref()
+            .is_some_and(|w| live.iter().any(|i| &i.id == w))
+        {
             c.writer.clone()
         } else {
-            live.iter().min_by_key(|i| (i.promotion_tier, i.id.clone())).map(|i| i.id.clone())
+            live.iter()
+                .min_by_key(|i| (i.promotion_tier, i.id.clone()))
+                .map(|i| i.id.clone())
         };
         if let Some(c) = self.clusters.get_mut(cluster_key) {
             c.writer = new_writer;

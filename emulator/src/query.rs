@@ -135,7 +135,10 @@ impl Params {
                             "Filter {name} must have at least one value"
                         )));
                     }
-                    out.push(Filter { name: name.to_string(), values })
+                    out.push(Filter {
+                        name: name.to_string(),
+                        values,
+                    })
                 }
             }
         }
@@ -154,8 +157,14 @@ mod tests {
               &Tags.Tag.1.Key=a&Tags.Tag.1.Value=b%20c&Filters.Filter.1.Name=db-cluster-id\
               &Filters.Filter.1.Values.Value.1=x&Filters.Filter.1.Values.Value.2=y&B=TRUE",
         );
-        assert_eq!(p.list("VpcSecurityGroupIds", "VpcSecurityGroupId"), vec!["sg-1", "sg-2"]);
-        assert_eq!(p.tags("Tags").unwrap(), vec![("a".to_string(), "b c".to_string())]);
+        assert_eq!(
+            p.list("VpcSecurityGroupIds", "VpcSecurityGroupId"),
+            vec!["sg-1", "sg-2"]
+        );
+        assert_eq!(
+            p.tags("Tags").unwrap(),
+            vec![("a".to_string(), "b c".to_string())]
+        );
         assert_eq!(p.filters().unwrap()[0].values, vec!["x", "y"]);
         assert_eq!(p.bool("B").unwrap(), Some(true));
         assert!(p.required("Nope").is_err());

@@ -17,7 +17,10 @@ pub fn tag_list(x: &mut Xml, tags: &[(String, String)]) {
 
 /// The global writer endpoint host name.
 pub fn global_endpoint(g: &GlobalCluster) -> String {
-    format!("{}.global-{}.global.rds.amazonaws.com", g.id, g.endpoint_label)
+    format!(
+        "{}.global-{}.global.rds.amazonaws.com",
+        g.id, g.endpoint_label
+    )
 }
 
 /// Contents of a `GlobalCluster` structure (without the wrapping element).
@@ -39,11 +42,18 @@ pub fn global_cluster(x: &mut Xml, state: &State, g: &GlobalCluster, now: u64) {
         .map(|m| ids::cluster_arn(&m.region, &m.cluster_id))
         .collect();
     for m in &g.members {
-        x.open("GlobalClusterMember").el("DBClusterArn", &ids::cluster_arn(&m.region, &m.cluster_id));
-        x.list("Readers", "member", if m.is_writer { &secondaries } else { &[] });
+        x.open("GlobalClusterMember")
+            .el("DBClusterArn", &ids::cluster_arn(&m.region, &m.cluster_id));
+        x.list(
+            "Readers",
+            "member",
+            if m.is_writer { &secondaries } else { &[] },
+        );
         x.bool("IsWriter", m.is_writer);
         if !m.is_writer {
-            let c = state.clusters.get(&crate::model::key(&m.region, &m.cluster_id));
+            let c = state
+                .clusters
+                .get(&crate::model::key(&m.region, &m.cluster_id));
             x.el("GlobalWriteForwardingStatus", &write_forwarding_status(c));
         }
         x.el("SynchronizationStatus", &m.sync);
@@ -54,10 +64,17 @@ pub fn global_cluster(x: &mut Xml, state: &State, g: &GlobalCluster, now: u64) {
     if let Some(op) = &g.op {
         // "pending" for the first quarter of the operation, then "failing-over".
         let quarter = op.started + (op.due.saturating_sub(op.started)) / 4;
-        let status = if now < quarter { "pending" } else { "failing-over" };
+        let status = if now < quarter {
+            "pending"
+        } else {
+            "failing-over"
+        };
         x.open("FailoverState")
             .el("Status", status)
-            .el("FromDbClusterArn", &ids::cluster_arn(&op.from.0, &op.from.1))
+            .el(
+                "FromDbClusterArn",
+                &ids::cluster_arn(&op.from.0, &op.from.1),
+            )
             .el("ToDbClusterArn", &ids::cluster_arn(&op.to.0, &op.to.1))
             .bool("IsDataLossAllowed", op.data_loss)
             .close("FailoverState");
@@ -68,7 +85,10 @@ pub fn global_cluster(x: &mut Xml, state: &State, g: &GlobalCluster, now: u64) {
 fn write_forwarding_status(c: Option<&Cluster>) -> String {
     match c {
         None => "unknown".into(),
-        Some(c) => match (c.write_forwarding, c.write_forwarding_changing || c.status == "creating") {
+        Some(c) => match (
+            c.write_forwarding,
+            c.write_forwarding_changing || c.status == "creating",
+        ) {
             (true, true) => "enabling".into(),
             (true, false) => "enabled".into(),
             (false, true) if c.status != "creating" => "disabling".into(),
@@ -88,8 +108,14 @@ pub fn cluster(x: &mut Xml, state: &State, c: &Cluster) {
         .el("DBClusterParameterGroup", &c.parameter_group)
         .el("DBSubnetGroup", &c.subnet_group)
         .el("Status", &c.status)
-        .el("Endpoint", &format!("{}.cluster-{hash}.{}.rds.amazonaws.com", c.id, c.region))
-        .el("ReaderEndpoint", &format!("{}.cluster-ro-{hash}.{}.rds.amazonaws.com", c.id, c.region))
+        .el(
+            "Endpoint",
+            &format!("{}.cluster-{hash}.{}.rds.amazonaws.com", c.id, c.region),
+        )
+        .el(
+            "ReaderEndpoint",
+            &format!("{}.cluster-ro-{hash}.{}.rds.amazonaws.com", c.id, c.region),
+        )
         .bool("MultiAZ", state.live_instances(&c.region, &c.id).len() > 1)
         .el("Engine", &c.engine)
         .el("EngineVersion", &c.engine_version)
@@ -103,7 +129,10 @@ pub fn cluster(x: &mut Xml, state: &State, c: &Cluster) {
     for i in members {
         x.open("DBClusterMember")
             .el("DBInstanceIdentifier", &i.id)
-            .bool("IsClusterWriter", c.writer.as_deref() == Some(i.id.as_str()))
+            .bool(
+                "IsClusterWriter",
+                c.writer.as_deref() == Some(i.id.as_str()),
+            )
             .el("DBClusterParameterGroupStatus", "in-sync")
             .num("PromotionTier", i.promotion_tier)
             .close("DBClusterMember");
@@ -135,7 +164,10 @@ pub fn cluster(x: &mut Xml, state: &State, c: &Cluster) {
         x.el("GlobalClusterIdentifier", g);
     }
     if role == Role::Secondary {
-        x.el("GlobalWriteForwardingStatus", &write_forwarding_status(Some(c)));
+        x.el(
+            "GlobalWriteForwardingStatus",
+            &write_forwarding_status(Some(c)),
+        );
         x.bool("GlobalWriteForwardingRequested", c.write_forwarding);
     }
     x.el("NetworkType", "IPV4");
@@ -158,7 +190,9 @@ pub fn cluster(x: &mut Xml, state: &State, c: &Cluster) {
 
 /// Contents of a `DBInstance` structure.
 pub fn instance(x: &mut Xml, state: &State, i: &Instance) {
-    let c = state.clusters.get(&crate::model::key(&i.region, &i.cluster_id));
+    let c = state
+        .clusters
+        .get(&crate::model::key(&i.region, &i.cluster_id));
     let version = c.map(|c| c.engine_version.clone()).unwrap_or_default();
     let port = c.map(|c| c.port).unwrap_or(5432);
     let family = family(&i.engine, &version);
@@ -166,10 +200,21 @@ pub fn instance(x: &mut Xml, state: &State, i: &Instance) {
         .el("DBInstanceClass", &i.class)
         .el("Engine", &i.engine)
         .el("DBInstanceStatus", &i.status)
-        .opt("MasterUsername", c.and_then(|c| c.master_username.as_deref()));
+        .opt(
+            "MasterUsername",
+            c.and_then(|c| c.master_username.as_deref()),
+        );
     if i.status != "creating" {
         x.open("Endpoint")
-            .el("Address", &format!("{}.{}.{}.rds.amazonaws.com", i.id, ids::region_hash(&i.region), i.region))
+            .el(
+                "Address",
+                &format!(
+                    "{}.{}.{}.rds.amazonaws.com",
+                    i.id,
+                    ids::region_hash(&i.region),
+                    i.region
+                ),
+            )
             .num("Port", port)
             .el("HostedZoneId", "Z2R2ITUGPM61AM")
             .close("Endpoint");
@@ -177,7 +222,10 @@ pub fn instance(x: &mut Xml, state: &State, i: &Instance) {
     x.num("AllocatedStorage", 1)
         .el("InstanceCreateTime", &iso8601(i.created_ms))
         .el("PreferredBackupWindow", "07:00-07:30")
-        .num("BackupRetentionPeriod", c.map(|c| c.backup_retention).unwrap_or(1));
+        .num(
+            "BackupRetentionPeriod",
+            c.map(|c| c.backup_retention).unwrap_or(1),
+        );
     x.open("DBSecurityGroups").close("DBSecurityGroups");
     x.open("VpcSecurityGroups");
     for sg in c.map(|c| c.vpc_security_groups.clone()).unwrap_or_default() {
@@ -206,7 +254,14 @@ pub fn instance(x: &mut Xml, state: &State, i: &Instance) {
         .bool("MultiAZ", false)
         .el("EngineVersion", &version)
         .bool("AutoMinorVersionUpgrade", true)
-        .el("LicenseModel", if i.engine == "aurora-postgresql" { "postgresql-license" } else { "general-public-license" })
+        .el(
+            "LicenseModel",
+            if i.engine == "aurora-postgresql" {
+                "postgresql-license"
+            } else {
+                "general-public-license"
+            },
+        )
         .bool("PubliclyAccessible", i.publicly_accessible)
         .el("StorageType", "aurora")
         .num("DbInstancePort", 0)
@@ -223,7 +278,8 @@ pub fn instance(x: &mut Xml, state: &State, i: &Instance) {
         .bool("PerformanceInsightsEnabled", false)
         .bool("DeletionProtection", i.deletion_protection);
     tag_list(x, &i.tags);
-    x.el("NetworkType", "IPV4").bool("DedicatedLogVolume", false);
+    x.el("NetworkType", "IPV4")
+        .bool("DedicatedLogVolume", false);
 }
 
 /// Contents of a `DBClusterSnapshot` structure.
@@ -241,20 +297,34 @@ pub fn snapshot(x: &mut Xml, s: &Snapshot) {
         .el("ClusterCreateTime", &iso8601(s.cluster_created_ms))
         .opt("MasterUsername", s.master_username.as_deref())
         .el("EngineVersion", &s.engine_version)
-        .el("LicenseModel", if s.engine == "aurora-postgresql" { "postgresql-license" } else { "aurora-mysql" })
+        .el(
+            "LicenseModel",
+            if s.engine == "aurora-postgresql" {
+                "postgresql-license"
+            } else {
+                "aurora-mysql"
+            },
+        )
         .el("SnapshotType", &s.snapshot_type)
-        .num("PercentProgress", if s.status == "available" { 100 } else { 0 })
+        .num(
+            "PercentProgress",
+            if s.status == "available" { 100 } else { 0 },
+        )
         .bool("StorageEncrypted", s.storage_encrypted)
         .opt("KmsKeyId", s.kms_key_id.as_deref())
         .el("DBClusterSnapshotArn", &ids::snapshot_arn(&s.region, &s.id))
         .bool("IAMDatabaseAuthenticationEnabled", false);
     tag_list(x, &s.tags);
-    x.el("StorageType", "aurora").el("DbClusterResourceId", &s.cluster_resource_id);
+    x.el("StorageType", "aurora")
+        .el("DbClusterResourceId", &s.cluster_resource_id);
 }
 
 /// Three availability zones of a region.
 pub fn azs(region: &str) -> Vec<String> {
-    ["a", "b", "c"].iter().map(|z| format!("{region}{z}")).collect()
+    ["a", "b", "c"]
+        .iter()
+        .map(|z| format!("{region}{z}"))
+        .collect()
 }
 
 /// Parameter group family, e.g. `aurora-postgresql15` or `aurora-mysql8.0`.

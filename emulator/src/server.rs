@@ -123,12 +123,19 @@ impl Shared {
 
     /// Writes the state file, if configured (atomic rename).
     pub fn save(&self, st: &State) {
-        let Some(path) = &self.config.state_file else { return };
+        let Some(path) = &self.config.state_file else {
+            return;
+        };
         match serde_json::to_vec_pretty(st) {
             Ok(json) => {
                 let tmp = path.with_extension("tmp");
-                if let Err(e) = std::fs::write(&tmp, json).and_then(|()| std::fs::rename(&tmp, path)) {
-                    eprintln!("aurora-emulator: could not save state to {}: {e}", path.display());
+                if let Err(e) =
+                    std::fs::write(&tmp, json).and_then(|()| std::fs::rename(&tmp, path))
+                {
+                    eprintln!(
+                        "aurora-emulator: could not save state to {}: {e}",
+                        path.display()
+                    );
                 }
             }
             Err(e) => eprintln!("aurora-emulator: could not serialise state: {e}"),
@@ -164,20 +171,30 @@ impl RunningEmulator {
     }
 }
 
-pub(crate) async fn start(listen: SocketAddr, config: EmulatorConfig) -> std::io::Result<RunningEmulator> {
+pub(crate) async fn start(
+    listen: SocketAddr,
+    config: EmulatorConfig,
+) -> std::io::Result<RunningEmulator> {
     let mut st = State::default();
     if let Some(path) = &config.state_file {
         if path.exists() {
             let bytes = std::fs::read(path)?;
             st = serde_json::from_slice(&bytes).map_err(|e| {
-                std::io::Error::new(std::io::ErrorKind::InvalidData, format!("state file {}: {e}", path.display()))
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("state file {}: {e}", path.display()),
+                )
             })?;
         }
     }
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared {
-        inner: Mutex::new(Inner { st, time_scale: config.time_scale, ..Inner::default() }),
+        inner: Mutex::new(Inner {
+            st,
+            time_scale: config.time_scale,
+            ..Inner::default()
+        }),
         config,
         started: Instant::now(),
     });
@@ -208,7 +225,12 @@ pub(crate) async fn start(listen: SocketAddr, config: EmulatorConfig) -> std::io
         }
         conns.shutdown().await;
     });
-    Ok(RunningEmulator { addr, stop: Some(stop_tx), task, shared })
+    Ok(RunningEmulator {
+        addr,
+        stop: Some(stop_tx),
+        task,
+        shared,
+    })
 }
 
 type Resp = Response<Full<Bytes>>;
@@ -218,7 +240,11 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => {
-            let e = ApiError::new("RequestEntityTooLarge", 413, "Request body too large or unreadable");
+            let e = ApiError::new(
+                "RequestEntityTooLarge",
+                413,
+                "Request body too large or unreadable",
+            );
             return Ok(error_response(&e, &ids::request_id()));
         }
     };
@@ -227,14 +253,21 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
         return Ok(admin::handle(&shared, &parts.method, rest, &body));
     }
     if parts.method != Method::POST && parts.method != Method::GET {
-        let e = ApiError::new("InvalidAction", 400, format!("Unsupported HTTP method {}", parts.method));
+        let e = ApiError::new(
+            "InvalidAction",
+            400,
+            format!("Unsupported HTTP method {}", parts.method),
+        );
         return Ok(error_response(&e, &ids::request_id()));
     }
     let mut params = Params::parse(&body);
     if let Some(q) = parts.uri.query() {
         params.merge(Params::parse(q.as_bytes()));
     }
-    let auth = parts.headers.get(hyper::header::AUTHORIZATION).map(|v| v.to_str().unwrap_or("\u{0}"));
+    let auth = parts
+        .headers
+        .get(hyper::header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("\u{0}"));
     rds_call(&shared, auth, &params)
 }
 
@@ -259,7 +292,11 @@ pub fn region_from_auth(auth: Option<&str>, params: &Params) -> Result<String, A
                 .to_string()
         }
         (None, Some(c)) => c.to_string(),
-        (None, None) => return Err(ApiError::missing_token("Request is missing Authentication Token")),
+        (None, None) => {
+            return Err(ApiError::missing_token(
+                "Request is missing Authentication Token",
+            ))
+        }
     };
     let parts: Vec<&str> = credential.split('/').collect();
     if parts.len() != 5 || parts[0].is_empty() || parts[3] != "rds" || parts[4] != "aws4_request" {
@@ -267,7 +304,10 @@ pub fn region_from_auth(auth: Option<&str>, params: &Params) -> Result<String, A
             "Credential should be scoped to a valid region and service, not '{credential}'."
         )));
     }
-    if parts[1].len() != 8 || !parts[1].chars().all(|c| c.is_ascii_digit()) || !ids::looks_like_region(parts[2]) {
+    if parts[1].len() != 8
+        || !parts[1].chars().all(|c| c.is_ascii_digit())
+        || !ids::looks_like_region(parts[2])
+    {
         return Err(ApiError::incomplete_signature(format!(
             "Credential should be scoped to a valid region, not '{}'.",
             parts[2]
@@ -288,9 +328,16 @@ fn rds_call(shared: &Shared, auth: Option<&str>, params: &Params) -> Result<Resp
     let time_ms = shared.started.elapsed().as_millis() as u64;
     inner.seq += 1;
     let seq = inner.seq;
-    let region_name = region.as_ref().map(String::clone).unwrap_or_default();
+    let region_name = region.as_ref().cloned().unwrap_or_default();
     let log = |inner: &mut Inner, status: u16, code: Option<String>| {
-        inner.calls.push(Call { seq, time_ms, region: region_name.clone(), action: action.clone(), status, code });
+        inner.calls.push(Call {
+            seq,
+            time_ms,
+            region: region_name.clone(),
+            action: action.clone(),
+            status,
+            code,
+        });
     };
     if let Ok(r) = &region {
         if inner.st.outages.contains(r) {
@@ -301,7 +348,9 @@ fn rds_call(shared: &Shared, auth: Option<&str>, params: &Params) -> Result<Resp
     let result = (|| -> Result<Option<String>, ApiError> {
         let region = region?;
         if action.is_empty() {
-            return Err(ApiError::missing_action("The request must contain the parameter Action"));
+            return Err(ApiError::missing_action(
+                "The request must contain the parameter Action",
+            ));
         }
         let version = params.required("Version")?;
         if version != "2014-10-31" || !rds::ACTIONS.contains(&action.as_str()) {
@@ -315,7 +364,13 @@ fn rds_call(shared: &Shared, auth: Option<&str>, params: &Params) -> Result<Resp
         inner.settle();
         let now = inner.now();
         let scale = inner.time_scale;
-        let mut ctx = Ctx { st: &mut inner.st, region, now, scale, p: params };
+        let mut ctx = Ctx {
+            st: &mut inner.st,
+            region,
+            now,
+            scale,
+            p: params,
+        };
         rds::dispatch(&action, &mut ctx)
     })();
     let resp = match result {
@@ -337,10 +392,15 @@ fn rds_call(shared: &Shared, auth: Option<&str>, params: &Params) -> Result<Resp
 }
 
 fn check_rate(inner: &mut Inner, region: &str) -> Result<(), ApiError> {
-    let Some(limit) = inner.rate_limit else { return Ok(()) };
+    let Some(limit) = inner.rate_limit else {
+        return Ok(());
+    };
     let now = Instant::now();
     let w = inner.windows.entry(region.to_string()).or_default();
-    while w.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1)) {
+    while w
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+    {
         w.pop_front();
     }
     if w.len() >= limit as usize {
@@ -364,7 +424,8 @@ fn check_throttle(inner: &mut Inner) -> Result<(), ApiError> {
 
 fn check_faults(inner: &mut Inner, action: &str, region: &str) -> Result<(), ApiError> {
     let hit = inner.faults.iter_mut().position(|f| {
-        let matches = f.action.as_deref().is_none_or(|a| a == action) && f.region.as_deref().is_none_or(|r| r == region);
+        let matches = f.action.as_deref().is_none_or(|a| a == action)
+            && f.region.as_deref().is_none_or(|r| r == region);
         if matches {
             f.remaining = f.remaining.saturating_sub(1);
         }
@@ -423,9 +484,20 @@ mod tests {
         let p = Params::default();
         let h = "AWS4-HMAC-SHA256 Credential=AKID/20261126/eu-west-1/rds/aws4_request, SignedHeaders=host, Signature=ab";
         assert_eq!(region_from_auth(Some(h), &p).unwrap(), "eu-west-1");
-        assert_eq!(region_from_auth(None, &p).unwrap_err().code, "MissingAuthenticationToken");
-        for bad in ["Basic abc", "AWS4-HMAC-SHA256 Credential=AKID/x/y", "AWS4-HMAC-SHA256 Credential=AKID/20261126/nowhere/rds/aws4_request"] {
-            assert_eq!(region_from_auth(Some(bad), &p).unwrap_err().code, "IncompleteSignature", "{bad}");
+        assert_eq!(
+            region_from_auth(None, &p).unwrap_err().code,
+            "MissingAuthenticationToken"
+        );
+        for bad in [
+            "Basic abc",
+            "AWS4-HMAC-SHA256 Credential=AKID/x/y",
+            "AWS4-HMAC-SHA256 Credential=AKID/20261126/nowhere/rds/aws4_request",
+        ] {
+            assert_eq!(
+                region_from_auth(Some(bad), &p).unwrap_err().code,
+                "IncompleteSignature",
+                "{bad}"
+            );
         }
     }
 
@@ -448,8 +520,13 @@ mod tests {
 
     #[test]
     fn throttle_is_an_exact_fraction() {
-        let mut inner = Inner { throttle: 0.3, ..Inner::default() };
-        let n = (0..100).filter(|_| check_throttle(&mut inner).is_err()).count();
+        let mut inner = Inner {
+            throttle: 0.3,
+            ..Inner::default()
+        };
+        let n = (0..100)
+            .filter(|_| check_throttle(&mut inner).is_err())
+            .count();
         assert_eq!(n, 30);
     }
 }

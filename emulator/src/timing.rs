@@ -77,7 +77,10 @@ impl Op {
 
 /// Current wall-clock time in epoch milliseconds.
 pub fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 /// ISO-8601 UTC with milliseconds, as the Query protocol serialises timestamps.

@@ -7,15 +7,30 @@ use std::process::{Child, Command, Stdio};
 
 fn spawn(state: &std::path::Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_aurora-emulator"))
-        .args(["--listen", "127.0.0.1:0", "--time-scale", "0", "--state-file"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--time-scale",
+            "0",
+            "--state-file",
+        ])
         .arg(state)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected line {line:?}")).to_string();
-    assert!(addr.starts_with("127.0.0.1:") && !addr.ends_with(":0"), "{addr}");
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected line {line:?}"))
+        .to_string();
+    assert!(
+        addr.starts_with("127.0.0.1:") && !addr.ends_with(":0"),
+        "{addr}"
+    );
     (child, addr)
 }
 
@@ -33,7 +48,10 @@ fn rds(addr: &str, body: &str) -> String {
 }
 
 fn terminate(mut child: Child) {
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "clean exit on SIGTERM, got {exit:?}");
@@ -41,7 +59,8 @@ fn terminate(mut child: Child) {
 
 #[test]
 fn ready_line_sigterm_and_state_file() {
-    let state = std::env::temp_dir().join(format!("aurora-emulator-test-{}.json", std::process::id()));
+    let state =
+        std::env::temp_dir().join(format!("aurora-emulator-test-{}.json", std::process::id()));
     let _ = std::fs::remove_file(&state);
     let (child, addr) = spawn(&state);
     let created = rds(
@@ -54,16 +73,25 @@ fn ready_line_sigterm_and_state_file() {
 
     let (child, addr) = spawn(&state);
     let described = rds(&addr, "Action=DescribeGlobalClusters&Version=2014-10-31");
-    assert!(described.contains("<GlobalClusterIdentifier>kept</GlobalClusterIdentifier>"), "{described}");
+    assert!(
+        described.contains("<GlobalClusterIdentifier>kept</GlobalClusterIdentifier>"),
+        "{described}"
+    );
     terminate(child);
     let _ = std::fs::remove_file(&state);
 }
 
 #[test]
 fn bad_flags_exit_with_usage() {
-    let out = Command::new(env!("CARGO_BIN_EXE_aurora-emulator")).arg("--bogus").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_aurora-emulator"))
+        .arg("--bogus")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("usage: aurora-emulator"));
-    let out = Command::new(env!("CARGO_BIN_EXE_aurora-emulator")).args(["--time-scale", "-1"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_aurora-emulator"))
+        .args(["--time-scale", "-1"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }

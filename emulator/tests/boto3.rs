@@ -10,9 +10,15 @@ async fn boto3_create_switchover_teardown() {
         eprintln!("skipping boto3 scenario: REPLICATION_PYTHON is not set (point it at a Python with boto3 installed)");
         return;
     };
-    let emu = aurora_emulator::start("127.0.0.1:0".parse().unwrap(), EmulatorConfig { time_scale: 0.0, state_file: None })
-        .await
-        .unwrap();
+    let emu = aurora_emulator::start(
+        "127.0.0.1:0".parse().unwrap(),
+        EmulatorConfig {
+            time_scale: 0.0,
+            state_file: None,
+        },
+    )
+    .await
+    .unwrap();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/boto3_scenario.py");
     let out = tokio::process::Command::new(&python)
         .arg(script)
@@ -25,7 +31,10 @@ async fn boto3_create_switchover_teardown() {
         .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "boto3 scenario failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(
+        out.status.success(),
+        "boto3 scenario failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
     assert!(stdout.contains("boto3 scenario OK"), "{stdout}");
     emu.shutdown().await;
 }

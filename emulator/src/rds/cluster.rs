@@ -1,24 +1,19 @@
 //! DB cluster actions: Create/Describe/Modify/DeleteDBCluster.
 
 use super::{
-    check_filters, check_kms_key, compare_versions, filter_accepts, major_version, paginate, validate_engine,
-    validate_password, validate_tags, validate_version, Ctx,
+    check_filters, check_kms_key, compare_versions, filter_accepts, major_version, paginate,
+    validate_engine, validate_password, validate_tags, validate_version, Ctx,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::{key, Cluster, Member, Next, Pending, Role, Snapshot};
 use crate::render;
 use crate::timing::Op;
-use crate::xml::Xml;
 
 fn wrap(ctx: &Ctx<'_>, k: &str) -> String {
-    let mut x = Xml::new();
-    if let Some(c) = ctx.st.clusters.get(k) {
-        x.open("DBCluster");
-        render::cluster(&mut x, ctx.st, c);
-        x.close("DBCluster");
-    }
-    x.finish()
+    super::one_xml("DBCluster", ctx.st.clusters.get(k), |x, c| {
+        render::cluster(x, ctx.st, c)
+    })
 }
 
 /// Resolves `DBClusterIdentifier` (id or ARN) to the key of an existing cluster.
@@ -29,7 +24,9 @@ pub(super) fn find(ctx: &Ctx<'_>, param: &str) -> ApiResult<String> {
     if ctx.st.clusters.contains_key(&k) {
         Ok(k)
     } else {
-        Err(ApiError::cluster_not_found(format!("DBCluster {raw} not found.")))
+        Err(ApiError::cluster_not_found(format!(
+            "DBCluster {raw} not found."
+        )))
     }
 }
 
@@ -51,16 +48,22 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             "Invalid backup retention period: {backup_retention}. Must be between 1 and 35."
         )));
     }
-    let port = p.int("Port")?.unwrap_or(if engine == "aurora-mysql" { 3306 } else { 5432 });
+    let port = p
+        .int("Port")?
+        .unwrap_or(if engine == "aurora-mysql" { 3306 } else { 5432 });
     if !(1150..=65535).contains(&port) {
-        return Err(ApiError::invalid_value(format!("Invalid port {port}: must be between 1150 and 65535.")));
+        return Err(ApiError::invalid_value(format!(
+            "Invalid port {port}: must be between 1150 and 65535."
+        )));
     }
     if let Some(v) = p.get("EngineVersion") {
         validate_version(engine, v)?;
     }
     let kms = p.get("KmsKeyId").map(str::to_string);
     if kms.is_some() && storage_encrypted == Some(false) {
-        return Err(ApiError::invalid_combination("KmsKeyId can't be specified when StorageEncrypted is false."));
+        return Err(ApiError::invalid_combination(
+            "KmsKeyId can't be specified when StorageEncrypted is false.",
+        ));
     }
     if let Some(k) = &kms {
         check_kms_key(k, &ctx.region)?;
@@ -73,12 +76,15 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let global = match p.get("GlobalClusterIdentifier") {
         None => None,
         Some(raw) => {
-            let (_, gid) = ids::resolve("GlobalClusterIdentifier", raw, "global-cluster", &ctx.region)?;
-            let g = ctx
-                .st
-                .globals
-                .get(&gid)
-                .ok_or_else(|| ApiError::global_not_found(format!("Global cluster {raw} not found.")))?;
+            let (_, gid) = ids::resolve(
+                "GlobalClusterIdentifier",
+                raw,
+                "global-cluster",
+                &ctx.region,
+            )?;
+            let g = ctx.st.globals.get(&gid).ok_or_else(|| {
+                ApiError::global_not_found(format!("Global cluster {raw} not found."))
+            })?;
             if !(g.status == "available" || g.status == "creating") || g.op.is_some() {
                 return Err(ApiError::invalid_global_state(format!(
                     "Global cluster {gid} is in {} state.",
@@ -100,7 +106,9 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             Some(g.clone())
         }
     };
-    let secondary_of = global.as_ref().and_then(|g| g.primary().cloned().map(|m| (g.clone(), m)));
+    let secondary_of = global
+        .as_ref()
+        .and_then(|g| g.primary().cloned().map(|m| (g.clone(), m)));
 
     let mut c = Cluster {
         id: id.clone(),
@@ -129,7 +137,12 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         created_ms: ctx.now,
     };
     if let Some((g, primary)) = &secondary_of {
-        for forbidden in ["MasterUsername", "MasterUserPassword", "ManageMasterUserPassword", "DatabaseName"] {
+        for forbidden in [
+            "MasterUsername",
+            "MasterUserPassword",
+            "ManageMasterUserPassword",
+            "DatabaseName",
+        ] {
             if p.get(forbidden).is_some() {
                 return Err(ApiError::invalid_combination(format!(
                     "{forbidden} can't be specified for a secondary cluster of global cluster {}: it is inherited from the primary cluster.",
@@ -137,15 +150,27 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
                 )));
             }
         }
-        let pc = ctx.st.clusters.get(&key(&primary.region, &primary.cluster_id));
-        let primary_version = pc.map(|c| c.engine_version.clone()).unwrap_or_else(|| g.engine_version.clone());
-        let version = p.get("EngineVersion").unwrap_or(&primary_version).to_string();
-        if major_version(&version) != major_version(&primary_version) || compare_versions(&version, &primary_version).is_lt() {
+        let pc = ctx
+            .st
+            .clusters
+            .get(&key(&primary.region, &primary.cluster_id));
+        let primary_version = pc
+            .map(|c| c.engine_version.clone())
+            .unwrap_or_else(|| g.engine_version.clone());
+        let version = p
+            .get("EngineVersion")
+            .unwrap_or(&primary_version)
+            .to_string();
+        if major_version(&version) != major_version(&primary_version)
+            || compare_versions(&version, &primary_version).is_lt()
+        {
             return Err(ApiError::invalid_combination(format!(
                 "The engine version {version} of a secondary cluster must match the primary cluster's version {primary_version}."
             )));
         }
-        let encrypted = pc.map(|c| c.storage_encrypted).unwrap_or(g.storage_encrypted);
+        let encrypted = pc
+            .map(|c| c.storage_encrypted)
+            .unwrap_or(g.storage_encrypted);
         if storage_encrypted.is_some_and(|e| e != encrypted) {
             return Err(ApiError::invalid_combination(format!(
                 "StorageEncrypted must match the primary cluster of global cluster {} ({encrypted}).",
@@ -163,11 +188,18 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         c.storage_encrypted = encrypted;
         c.kms_key_id = kms;
     } else {
-        let user = p.get("MasterUsername").filter(|u| !u.is_empty()).ok_or_else(|| {
-            ApiError::invalid_value("The parameter MasterUsername must be provided and must not be blank.")
-        })?;
+        let user = p
+            .get("MasterUsername")
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| {
+                ApiError::invalid_value(
+                    "The parameter MasterUsername must be provided and must not be blank.",
+                )
+            })?;
         if !user.starts_with(|ch: char| ch.is_ascii_alphabetic())
-            || !user.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+            || !user
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
             || user.len() > 63
         {
             return Err(ApiError::invalid_value(format!(
@@ -175,11 +207,9 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             )));
         }
         match (p.get("MasterUserPassword"), manage_pw) {
-            (Some(_), true) => {
-                return Err(ApiError::invalid_combination(
-                    "MasterUserPassword can't be specified when ManageMasterUserPassword is enabled.",
-                ))
-            }
+            (Some(_), true) => return Err(ApiError::invalid_combination(
+                "MasterUserPassword can't be specified when ManageMasterUserPassword is enabled.",
+            )),
             (None, false) => {
                 return Err(ApiError::invalid_value(
                     "The parameter MasterUserPassword must be provided and must not be blank.",
@@ -188,9 +218,16 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             (Some(pw), false) => validate_password(pw)?,
             (None, true) => {}
         }
-        let default_version = global.as_ref().map(|g| g.engine_version.clone()).unwrap_or_else(|| super::default_version(engine).to_string());
-        let version = p.get("EngineVersion").map(str::to_string).unwrap_or(default_version);
-        let encrypted = storage_encrypted.unwrap_or(false) || global.as_ref().is_some_and(|g| g.storage_encrypted);
+        let default_version = global
+            .as_ref()
+            .map(|g| g.engine_version.clone())
+            .unwrap_or_else(|| super::default_version(engine).to_string());
+        let version = p
+            .get("EngineVersion")
+            .map(str::to_string)
+            .unwrap_or(default_version);
+        let encrypted = storage_encrypted.unwrap_or(false)
+            || global.as_ref().is_some_and(|g| g.storage_encrypted);
         if let Some(g) = &global {
             if version != g.engine_version {
                 return Err(ApiError::invalid_combination(format!(
@@ -210,7 +247,11 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         c.manage_master_password = manage_pw;
         c.database_name = p.get("DatabaseName").map(str::to_string);
         c.storage_encrypted = encrypted;
-        c.kms_key_id = if encrypted { Some(kms.unwrap_or_else(|| super::default_kms_key(&ctx.region))) } else { None };
+        c.kms_key_id = if encrypted {
+            Some(kms.unwrap_or_else(|| super::default_kms_key(&ctx.region)))
+        } else {
+            None
+        };
     }
     c.parameter_group = p
         .get("DBClusterParameterGroupName")
@@ -239,7 +280,15 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
 pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let p = ctx.p;
     let filters = p.filters()?;
-    check_filters(&filters, &["db-cluster-id", "db-cluster-resource-id", "engine", "global-cluster-id"])?;
+    check_filters(
+        &filters,
+        &[
+            "db-cluster-id",
+            "db-cluster-resource-id",
+            "engine",
+            "global-cluster-id",
+        ],
+    )?;
     let only = match p.get("DBClusterIdentifier") {
         Some(_) => Some(find(ctx, "DBClusterIdentifier")?),
         None => None,
@@ -253,28 +302,34 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             None => c.region == ctx.region,
         })
         .filter(|(_, c)| {
-            filter_accepts(&filters, "db-cluster-id", &[c.id.clone(), ids::cluster_arn(&c.region, &c.id)])
-                && filter_accepts(&filters, "db-cluster-resource-id", &[c.resource_id.clone()])
-                && filter_accepts(&filters, "engine", &[c.engine.clone()])
+            filter_accepts(
+                &filters,
+                "db-cluster-id",
+                &[c.id.clone(), ids::cluster_arn(&c.region, &c.id)],
+            ) && filter_accepts(
+                &filters,
+                "db-cluster-resource-id",
+                std::slice::from_ref(&c.resource_id),
+            ) && filter_accepts(&filters, "engine", std::slice::from_ref(&c.engine))
                 && filter_accepts(
                     &filters,
                     "global-cluster-id",
-                    &c.global.iter().flat_map(|g| [g.clone(), ids::global_arn(g)]).collect::<Vec<_>>(),
+                    &c.global
+                        .iter()
+                        .flat_map(|g| [g.clone(), ids::global_arn(g)])
+                        .collect::<Vec<_>>(),
                 )
         })
         .map(|(k, c)| (c.id.clone(), k.clone()))
         .collect();
     let (page, next) = paginate(p, items)?;
-    let mut x = Xml::new();
-    super::marker(&mut x, next);
-    x.open("DBClusters");
-    for k in page {
-        x.open("DBCluster");
-        render::cluster(&mut x, ctx.st, &ctx.st.clusters[&k]);
-        x.close("DBCluster");
-    }
-    x.close("DBClusters");
-    Ok(x.finish())
+    Ok(super::page_xml(
+        next,
+        "DBClusters",
+        "DBCluster",
+        &page,
+        |x, k| render::cluster(x, ctx.st, &ctx.st.clusters[k]),
+    ))
 }
 
 /// A cluster must be `available` and its global cluster not mid-switchover.
@@ -309,11 +364,15 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let backup_retention = p.int("BackupRetentionPeriod")?;
     if let Some(b) = backup_retention {
         if !(1..=35).contains(&b) {
-            return Err(ApiError::invalid_value(format!("Invalid backup retention period: {b}. Must be between 1 and 35.")));
+            return Err(ApiError::invalid_value(format!(
+                "Invalid backup retention period: {b}. Must be between 1 and 35."
+            )));
         }
     }
     if p.get("NewDBClusterIdentifier").is_some() {
-        return Err(ApiError::invalid_value("NewDBClusterIdentifier is not supported by aurora-emulator."));
+        return Err(ApiError::invalid_value(
+            "NewDBClusterIdentifier is not supported by aurora-emulator.",
+        ));
     }
     let password = p.get("MasterUserPassword");
     if password.is_some() || manage_pw.is_some() {
@@ -359,7 +418,12 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             if role == Role::Primary {
                 let g = &ctx.st.globals[c.global.as_deref().unwrap_or_default()];
                 for m in g.members.iter().filter(|m| !m.is_writer) {
-                    let sv = ctx.st.clusters.get(&key(&m.region, &m.cluster_id)).map(|c| c.engine_version.clone()).unwrap_or_default();
+                    let sv = ctx
+                        .st
+                        .clusters
+                        .get(&key(&m.region, &m.cluster_id))
+                        .map(|c| c.engine_version.clone())
+                        .unwrap_or_default();
                     if compare_versions(&sv, v).is_lt() {
                         return Err(ApiError::invalid_combination(format!(
                             "Upgrade secondary cluster {} (now {sv}) to {v} before the primary cluster {}.",
@@ -368,7 +432,12 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
                     }
                 }
             }
-            if ctx.st.cluster_instances(&c.region, &c.id).iter().any(|i| i.status != "available") {
+            if ctx
+                .st
+                .cluster_instances(&c.region, &c.id)
+                .iter()
+                .any(|i| i.status != "available")
+            {
                 return Err(ApiError::invalid_instance_state(format!(
                     "All DB instances of cluster {} must be available to upgrade.",
                     c.id
@@ -379,8 +448,12 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         _ => None,
     };
     let (now, scale) = (ctx.now, ctx.scale);
-    let sgs = p.has_prefix("VpcSecurityGroupIds").then(|| p.list("VpcSecurityGroupIds", "VpcSecurityGroupId"));
-    let Some(cm) = ctx.st.clusters.get_mut(&k) else { return Err(ApiError::cluster_not_found(c.id)) };
+    let sgs = p
+        .has_prefix("VpcSecurityGroupIds")
+        .then(|| p.list("VpcSecurityGroupIds", "VpcSecurityGroupId"));
+    let Some(cm) = ctx.st.clusters.get_mut(&k) else {
+        return Err(ApiError::cluster_not_found(c.id));
+    };
     let mut changed = false;
     if let Some(dp) = deletion_protection {
         cm.deletion_protection = dp;
@@ -419,13 +492,22 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     if let Some(v) = upgrade {
         cm.status = "upgrading".into();
         cm.pending = Pending::after(now, Op::Upgrade, scale, Next::Upgraded(v));
-        for i in ctx.st.instances.values_mut().filter(|i| i.region == c.region && i.cluster_id == c.id) {
+        for i in ctx
+            .st
+            .instances
+            .values_mut()
+            .filter(|i| i.region == c.region && i.cluster_id == c.id)
+        {
             i.status = "upgrading".into();
             i.pending = Pending::after(now, Op::Upgrade, scale, Next::Available);
         }
     } else if changed {
         cm.status = "modifying".into();
-        let op = if write_forwarding.is_some() { Op::WriteForwarding } else { Op::Modify };
+        let op = if write_forwarding.is_some() {
+            Op::WriteForwarding
+        } else {
+            Op::Modify
+        };
         cm.pending = Pending::after(now, op, scale, Next::Available);
     }
     Ok(wrap(ctx, &k))
@@ -454,7 +536,10 @@ pub(super) fn delete(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let k = find(ctx, "DBClusterIdentifier")?;
     let c = ctx.st.clusters[&k].clone();
     if c.status == "deleting" {
-        return Err(ApiError::invalid_cluster_state(format!("DBCluster {} is already being deleted.", c.id)));
+        return Err(ApiError::invalid_cluster_state(format!(
+            "DBCluster {} is already being deleted.",
+            c.id
+        )));
     }
     if c.deletion_protection {
         return Err(ApiError::invalid_combination(
@@ -462,7 +547,12 @@ pub(super) fn delete(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         ));
     }
     if let Some(g) = &c.global {
-        let others = ctx.st.globals.get(g).map(|g| g.members.len().saturating_sub(1)).unwrap_or(0);
+        let others = ctx
+            .st
+            .globals
+            .get(g)
+            .map(|g| g.members.len().saturating_sub(1))
+            .unwrap_or(0);
         return Err(ApiError::invalid_cluster_state(format!(
             "This cluster is a part of a global cluster ({g}, {} with {others} other member(s)), please remove it from globalcluster first",
             match ctx.st.role(&c) {

@@ -1,22 +1,19 @@
 //! Global cluster actions: Create/Describe/Modify/Delete, RemoveFromGlobalCluster,
 //! SwitchoverGlobalCluster and FailoverGlobalCluster.
 
-use super::{check_filters, compare_versions, major_version, paginate, validate_tags, validate_version, Ctx};
+use super::{
+    check_filters, compare_versions, major_version, paginate, validate_tags, validate_version, Ctx,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::{key, GlobalCluster, GlobalOp, Member, Next, Pending};
 use crate::render;
 use crate::timing::Op;
-use crate::xml::Xml;
 
 fn wrap(ctx: &Ctx<'_>, id: &str) -> String {
-    let mut x = Xml::new();
-    if let Some(g) = ctx.st.globals.get(id) {
-        x.open("GlobalCluster");
-        render::global_cluster(&mut x, ctx.st, g, ctx.now);
-        x.close("GlobalCluster");
-    }
-    x.finish()
+    super::one_xml("GlobalCluster", ctx.st.globals.get(id), |x, g| {
+        render::global_cluster(x, ctx.st, g, ctx.now)
+    })
 }
 
 /// Resolves `GlobalClusterIdentifier` (id or ARN) to an existing global cluster id.
@@ -26,7 +23,9 @@ fn find(ctx: &Ctx<'_>, param: &str) -> ApiResult<String> {
     if ctx.st.globals.contains_key(&id) {
         Ok(id)
     } else {
-        Err(ApiError::global_not_found(format!("Global cluster {raw} not found.")))
+        Err(ApiError::global_not_found(format!(
+            "Global cluster {raw} not found."
+        )))
     }
 }
 
@@ -39,7 +38,9 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let deletion_protection = p.flag("DeletionProtection")?;
     let storage_encrypted = p.bool("StorageEncrypted")?;
     if ctx.st.globals.contains_key(&id) {
-        return Err(ApiError::global_exists(format!("Global cluster {id} already exists")));
+        return Err(ApiError::global_exists(format!(
+            "Global cluster {id} already exists"
+        )));
     }
     let mut g = GlobalCluster {
         id: id.clone(),
@@ -58,16 +59,26 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     };
     if let Some(src) = p.get("SourceDBClusterIdentifier") {
         let (region, cid) = ids::resolve("SourceDBClusterIdentifier", src, "cluster", &ctx.region)?;
-        let c = ctx
-            .st
-            .clusters
-            .get(&key(&region, &cid))
-            .ok_or_else(|| ApiError::cluster_not_found(format!("DBCluster {src} not found.")))?;
+        let c =
+            ctx.st.clusters.get(&key(&region, &cid)).ok_or_else(|| {
+                ApiError::cluster_not_found(format!("DBCluster {src} not found."))
+            })?;
         let conflicts = [
             ("Engine", p.get("Engine").is_some_and(|e| e != c.engine)),
-            ("EngineVersion", p.get("EngineVersion").is_some_and(|v| v != c.engine_version)),
-            ("StorageEncrypted", storage_encrypted.is_some_and(|e| e != c.storage_encrypted)),
-            ("DatabaseName", p.get("DatabaseName").is_some_and(|d| Some(d) != c.database_name.as_deref())),
+            (
+                "EngineVersion",
+                p.get("EngineVersion")
+                    .is_some_and(|v| v != c.engine_version),
+            ),
+            (
+                "StorageEncrypted",
+                storage_encrypted.is_some_and(|e| e != c.storage_encrypted),
+            ),
+            (
+                "DatabaseName",
+                p.get("DatabaseName")
+                    .is_some_and(|d| Some(d) != c.database_name.as_deref()),
+            ),
         ];
         if let Some((name, _)) = conflicts.iter().find(|(_, bad)| *bad) {
             return Err(ApiError::invalid_combination(format!(
@@ -104,10 +115,14 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         }
     } else {
         let engine = p.get("Engine").ok_or_else(|| {
-            ApiError::invalid_combination("Engine must be specified when SourceDBClusterIdentifier is not specified")
+            ApiError::invalid_combination(
+                "Engine must be specified when SourceDBClusterIdentifier is not specified",
+            )
         })?;
         super::validate_engine(engine)?;
-        let version = p.get("EngineVersion").unwrap_or(super::default_version(engine));
+        let version = p
+            .get("EngineVersion")
+            .unwrap_or(super::default_version(engine));
         validate_version(engine, version)?;
         g.engine = engine.to_string();
         g.engine_version = version.to_string();
@@ -132,32 +147,40 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         .filter(|g| {
             filters.iter().all(|f| match f.name.as_str() {
                 "region" => g.members.iter().any(|m| f.values.contains(&m.region)),
-                _ => f.values.iter().any(|v| v.eq_ignore_ascii_case(&g.id) || *v == ids::global_arn(&g.id)),
+                _ => f
+                    .values
+                    .iter()
+                    .any(|v| v.eq_ignore_ascii_case(&g.id) || *v == ids::global_arn(&g.id)),
             })
         })
         .map(|g| (g.id.clone(), g.id.clone()))
         .collect();
     let (page, next) = paginate(p, items)?;
-    let mut x = Xml::new();
-    super::marker(&mut x, next);
-    x.open("GlobalClusters");
-    for id in page {
-        let g = &ctx.st.globals[&id];
-        x.open("GlobalClusterMember");
-        render::global_cluster(&mut x, ctx.st, g, ctx.now);
-        x.close("GlobalClusterMember");
-    }
-    x.close("GlobalClusters");
-    Ok(x.finish())
+    Ok(super::page_xml(
+        next,
+        "GlobalClusters",
+        "GlobalClusterMember",
+        &page,
+        |x, id| render::global_cluster(x, ctx.st, &ctx.st.globals[id], ctx.now),
+    ))
 }
 
 /// Every member cluster must be available and reachable.
-fn check_members_ready(ctx: &Ctx<'_>, g: &GlobalCluster, skip: Option<(&str, &str)>) -> ApiResult<()> {
+fn check_members_ready(
+    ctx: &Ctx<'_>,
+    g: &GlobalCluster,
+    skip: Option<(&str, &str)>,
+) -> ApiResult<()> {
     for m in &g.members {
         if skip == Some((m.region.as_str(), m.cluster_id.as_str())) {
             continue;
         }
-        let status = ctx.st.clusters.get(&key(&m.region, &m.cluster_id)).map(|c| c.status.as_str()).unwrap_or("missing");
+        let status = ctx
+            .st
+            .clusters
+            .get(&key(&m.region, &m.cluster_id))
+            .map(|c| c.status.as_str())
+            .unwrap_or("missing");
         if ctx.st.outages.contains(&m.region) {
             return Err(ApiError::invalid_global_state(format!(
                 "Global cluster {} member {} in {} is unreachable.",
@@ -214,7 +237,12 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             }
             check_members_ready(ctx, &g, None)?;
             for m in &g.members {
-                if ctx.st.cluster_instances(&m.region, &m.cluster_id).iter().any(|i| i.status != "available") {
+                if ctx
+                    .st
+                    .cluster_instances(&m.region, &m.cluster_id)
+                    .iter()
+                    .any(|i| i.status != "available")
+                {
                     return Err(ApiError::invalid_instance_state(format!(
                         "All DB instances of cluster {} must be available to upgrade.",
                         m.cluster_id
@@ -228,11 +256,15 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     if let Some(n) = &new_id {
         ids::validate_identifier("NewGlobalClusterIdentifier", n, 255)?;
         if *n != id && ctx.st.globals.contains_key(n) {
-            return Err(ApiError::global_exists(format!("Global cluster {n} already exists")));
+            return Err(ApiError::global_exists(format!(
+                "Global cluster {n} already exists"
+            )));
         }
     }
     let (now, scale) = (ctx.now, ctx.scale);
-    let Some(g) = ctx.st.globals.get_mut(&id) else { return Err(ApiError::global_not_found(id)) };
+    let Some(g) = ctx.st.globals.get_mut(&id) else {
+        return Err(ApiError::global_not_found(id));
+    };
     if let Some(dp) = deletion_protection {
         g.deletion_protection = dp;
     }
@@ -283,7 +315,10 @@ pub(super) fn delete(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         )));
     }
     if g.status != "available" {
-        return Err(ApiError::invalid_global_state(format!("Global cluster {id} is in {} state.", g.status)));
+        return Err(ApiError::invalid_global_state(format!(
+            "Global cluster {id} is in {} state.",
+            g.status
+        )));
     }
     let (now, scale) = (ctx.now, ctx.scale);
     if let Some(g) = ctx.st.globals.get_mut(&id) {
@@ -313,7 +348,9 @@ fn member_of(ctx: &Ctx<'_>, g: &GlobalCluster, param: &str) -> ApiResult<(String
             g.id
         )))
     } else {
-        Err(ApiError::cluster_not_found(format!("DBCluster {raw} not found.")))
+        Err(ApiError::cluster_not_found(format!(
+            "DBCluster {raw} not found."
+        )))
     }
 }
 
@@ -322,9 +359,15 @@ pub(super) fn remove_member(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let g = ctx.st.globals[&id].clone();
     let (region, cid) = member_of(ctx, &g, "DbClusterIdentifier")?;
     if g.op.is_some() {
-        return Err(ApiError::invalid_global_state(format!("Global cluster {id} is in {} state.", g.status)));
+        return Err(ApiError::invalid_global_state(format!(
+            "Global cluster {id} is in {} state.",
+            g.status
+        )));
     }
-    let m = g.member(&region, &cid).cloned().ok_or_else(|| ApiError::cluster_not_found(cid.clone()))?;
+    let m = g
+        .member(&region, &cid)
+        .cloned()
+        .ok_or_else(|| ApiError::cluster_not_found(cid.clone()))?;
     if m.is_writer && g.members.len() > 1 {
         return Err(ApiError::invalid_global_state(format!(
             "The primary cluster {cid} of global cluster {id} can only be removed after every secondary cluster is removed."
@@ -341,7 +384,8 @@ pub(super) fn remove_member(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     }
     let (now, scale) = (ctx.now, ctx.scale);
     if let Some(g) = ctx.st.globals.get_mut(&id) {
-        g.members.retain(|x| !(x.region == region && x.cluster_id == cid));
+        g.members
+            .retain(|x| !(x.region == region && x.cluster_id == cid));
     }
     if let Some(c) = ctx.st.clusters.get_mut(&ck) {
         c.global = None;
@@ -361,9 +405,15 @@ pub(super) fn switchover(ctx: &mut Ctx<'_>, data_loss: bool) -> ApiResult<String
     let g = ctx.st.globals[&id].clone();
     let (region, cid) = member_of(ctx, &g, "TargetDbClusterIdentifier")?;
     if g.op.is_some() || (!data_loss && g.status != "available") {
-        return Err(ApiError::invalid_global_state(format!("Global cluster {id} is in {} state.", g.status)));
+        return Err(ApiError::invalid_global_state(format!(
+            "Global cluster {id} is in {} state.",
+            g.status
+        )));
     }
-    let target = g.member(&region, &cid).cloned().ok_or_else(|| ApiError::cluster_not_found(cid.clone()))?;
+    let target = g
+        .member(&region, &cid)
+        .cloned()
+        .ok_or_else(|| ApiError::cluster_not_found(cid.clone()))?;
     if target.is_writer {
         return Err(ApiError::invalid_value(format!(
             "DB cluster {cid} is already the primary cluster of global cluster {id}."
@@ -372,9 +422,16 @@ pub(super) fn switchover(ctx: &mut Ctx<'_>, data_loss: bool) -> ApiResult<String
     let from = g.primary().cloned().ok_or_else(|| {
         ApiError::invalid_global_state(format!("Global cluster {id} has no primary cluster."))
     })?;
-    let tc = ctx.st.clusters.get(&key(&region, &cid)).cloned().ok_or_else(|| ApiError::cluster_not_found(cid.clone()))?;
+    let tc = ctx
+        .st
+        .clusters
+        .get(&key(&region, &cid))
+        .cloned()
+        .ok_or_else(|| ApiError::cluster_not_found(cid.clone()))?;
     if ctx.st.outages.contains(&region) {
-        return Err(ApiError::invalid_cluster_state(format!("DBCluster {cid} in {region} is unreachable.")));
+        return Err(ApiError::invalid_cluster_state(format!(
+            "DBCluster {cid} in {region} is unreachable."
+        )));
     }
     if tc.status != "available" {
         return Err(ApiError::invalid_cluster_state(format!(
@@ -382,7 +439,12 @@ pub(super) fn switchover(ctx: &mut Ctx<'_>, data_loss: bool) -> ApiResult<String
             tc.status
         )));
     }
-    if !ctx.st.live_instances(&region, &cid).iter().any(|i| i.status == "available") {
+    if !ctx
+        .st
+        .live_instances(&region, &cid)
+        .iter()
+        .any(|i| i.status == "available")
+    {
         return Err(ApiError::invalid_cluster_state(format!(
             "Target DB cluster {cid} has no available DB instance to promote."
         )));
@@ -390,7 +452,10 @@ pub(super) fn switchover(ctx: &mut Ctx<'_>, data_loss: bool) -> ApiResult<String
     if !data_loss {
         check_members_ready(ctx, &g, None)?;
         if let Some(m) = g.members.iter().find(|m| {
-            ctx.st.clusters.get(&key(&m.region, &m.cluster_id)).is_some_and(|c| c.engine_version != tc.engine_version)
+            ctx.st
+                .clusters
+                .get(&key(&m.region, &m.cluster_id))
+                .is_some_and(|c| c.engine_version != tc.engine_version)
         }) {
             return Err(ApiError::invalid_global_state(format!(
                 "Member {} of global cluster {id} runs a different engine version than {cid}; switchover needs matching versions.",
@@ -398,12 +463,24 @@ pub(super) fn switchover(ctx: &mut Ctx<'_>, data_loss: bool) -> ApiResult<String
             )));
         }
     } else if target.sync != "connected" {
-        return Err(ApiError::invalid_cluster_state(format!("Target DB cluster {cid} is {}.", target.sync)));
+        return Err(ApiError::invalid_cluster_state(format!(
+            "Target DB cluster {cid} is {}.",
+            target.sync
+        )));
     }
-    let op = if data_loss { Op::Failover } else { Op::Switchover };
+    let op = if data_loss {
+        Op::Failover
+    } else {
+        Op::Switchover
+    };
     let now = ctx.now;
     if let Some(g) = ctx.st.globals.get_mut(&id) {
-        g.status = if data_loss { "failing-over" } else { "switching-over" }.into();
+        g.status = if data_loss {
+            "failing-over"
+        } else {
+            "switching-over"
+        }
+        .into();
         g.op = Some(GlobalOp {
             data_loss,
             from: (from.region, from.cluster_id),

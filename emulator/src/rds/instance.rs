@@ -6,16 +6,11 @@ use crate::ids;
 use crate::model::{key, Instance, Next, Pending, Role};
 use crate::render;
 use crate::timing::Op;
-use crate::xml::Xml;
 
 fn wrap(ctx: &Ctx<'_>, k: &str) -> String {
-    let mut x = Xml::new();
-    if let Some(i) = ctx.st.instances.get(k) {
-        x.open("DBInstance");
-        render::instance(&mut x, ctx.st, i);
-        x.close("DBInstance");
-    }
-    x.finish()
+    super::one_xml("DBInstance", ctx.st.instances.get(k), |x, i| {
+        render::instance(x, ctx.st, i)
+    })
 }
 
 fn find(ctx: &Ctx<'_>) -> ApiResult<String> {
@@ -25,19 +20,26 @@ fn find(ctx: &Ctx<'_>) -> ApiResult<String> {
     if ctx.st.instances.contains_key(&k) {
         Ok(k)
     } else {
-        Err(ApiError::instance_not_found(format!("DBInstance {raw} not found.")))
+        Err(ApiError::instance_not_found(format!(
+            "DBInstance {raw} not found."
+        )))
     }
 }
 
 fn check_class(class: &str) -> ApiResult<()> {
     let ok = class.strip_prefix("db.").is_some_and(|rest| {
         let parts: Vec<&str> = rest.split('.').collect();
-        parts.len() == 2 && parts.iter().all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()))
+        parts.len() == 2
+            && parts
+                .iter()
+                .all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()))
     });
     if ok {
         Ok(())
     } else {
-        Err(ApiError::invalid_value(format!("Invalid DB Instance class: {class}")))
+        Err(ApiError::invalid_value(format!(
+            "Invalid DB Instance class: {class}"
+        )))
     }
 }
 
@@ -45,7 +47,9 @@ fn check_tier(tier: Option<i64>) -> ApiResult<i64> {
     match tier {
         None => Ok(1),
         Some(t) if (0..=15).contains(&t) => Ok(t),
-        Some(t) => Err(ApiError::invalid_value(format!("Invalid PromotionTier {t}: must be between 0 and 15."))),
+        Some(t) => Err(ApiError::invalid_value(format!(
+            "Invalid PromotionTier {t}: must be between 0 and 15."
+        ))),
     }
 }
 
@@ -63,7 +67,13 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let deletion_protection = p.flag("DeletionProtection")?;
     let public = p.flag("PubliclyAccessible")?;
     let raw_cluster = p.required("DBClusterIdentifier")?;
-    for forbidden in ["MasterUsername", "MasterUserPassword", "DBName", "StorageEncrypted", "KmsKeyId"] {
+    for forbidden in [
+        "MasterUsername",
+        "MasterUserPassword",
+        "DBName",
+        "StorageEncrypted",
+        "KmsKeyId",
+    ] {
         if p.get(forbidden).is_some() {
             return Err(ApiError::invalid_combination(format!(
                 "The requested DB instance will be a member of a DB cluster: set {forbidden} on the DB cluster instead."
@@ -80,7 +90,9 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         .clusters
         .get(&key(&cregion, &cid))
         .filter(|_| cregion == ctx.region)
-        .ok_or_else(|| ApiError::cluster_not_found(format!("DBCluster {raw_cluster} not found.")))?;
+        .ok_or_else(|| {
+            ApiError::cluster_not_found(format!("DBCluster {raw_cluster} not found."))
+        })?;
     if !matches!(c.status.as_str(), "available" | "creating" | "modifying") {
         return Err(ApiError::invalid_cluster_state(format!(
             "DBCluster {cid} is in {} state; DB instances can't be added.",
@@ -103,8 +115,14 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     }
     let n = ctx.st.cluster_instances(&cregion, &cid).len();
     let az = match p.get("AvailabilityZone") {
-        Some(az) if az.starts_with(&ctx.region) && az.len() == ctx.region.len() + 1 => az.to_string(),
-        Some(az) => return Err(ApiError::invalid_value(format!("Invalid availability zone: {az}"))),
+        Some(az) if az.starts_with(&ctx.region) && az.len() == ctx.region.len() + 1 => {
+            az.to_string()
+        }
+        Some(az) => {
+            return Err(ApiError::invalid_value(format!(
+                "Invalid availability zone: {az}"
+            )))
+        }
         None => render::azs(&ctx.region)[n % 3].clone(),
     };
     let i = Instance {
@@ -131,7 +149,15 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
 pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let p = ctx.p;
     let filters = p.filters()?;
-    check_filters(&filters, &["db-cluster-id", "db-instance-id", "dbi-resource-id", "engine"])?;
+    check_filters(
+        &filters,
+        &[
+            "db-cluster-id",
+            "db-instance-id",
+            "dbi-resource-id",
+            "engine",
+        ],
+    )?;
     let only = match p.get("DBInstanceIdentifier") {
         Some(_) => Some(find(ctx)?),
         None => None,
@@ -145,24 +171,33 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             None => i.region == ctx.region,
         })
         .filter(|(_, i)| {
-            filter_accepts(&filters, "db-cluster-id", &[i.cluster_id.clone(), ids::cluster_arn(&i.region, &i.cluster_id)])
-                && filter_accepts(&filters, "db-instance-id", &[i.id.clone(), ids::instance_arn(&i.region, &i.id)])
-                && filter_accepts(&filters, "dbi-resource-id", &[i.resource_id.clone()])
-                && filter_accepts(&filters, "engine", &[i.engine.clone()])
+            filter_accepts(
+                &filters,
+                "db-cluster-id",
+                &[
+                    i.cluster_id.clone(),
+                    ids::cluster_arn(&i.region, &i.cluster_id),
+                ],
+            ) && filter_accepts(
+                &filters,
+                "db-instance-id",
+                &[i.id.clone(), ids::instance_arn(&i.region, &i.id)],
+            ) && filter_accepts(
+                &filters,
+                "dbi-resource-id",
+                std::slice::from_ref(&i.resource_id),
+            ) && filter_accepts(&filters, "engine", std::slice::from_ref(&i.engine))
         })
         .map(|(k, i)| (i.id.clone(), k.clone()))
         .collect();
     let (page, next) = paginate(p, items)?;
-    let mut x = Xml::new();
-    super::marker(&mut x, next);
-    x.open("DBInstances");
-    for k in page {
-        x.open("DBInstance");
-        render::instance(&mut x, ctx.st, &ctx.st.instances[&k]);
-        x.close("DBInstance");
-    }
-    x.close("DBInstances");
-    Ok(x.finish())
+    Ok(super::page_xml(
+        next,
+        "DBInstances",
+        "DBInstance",
+        &page,
+        |x, k| render::instance(x, ctx.st, &ctx.st.instances[k]),
+    ))
 }
 
 pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
@@ -179,7 +214,11 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let deletion_protection = p.bool("DeletionProtection")?;
     let public = p.bool("PubliclyAccessible")?;
     let _apply_immediately = p.flag("ApplyImmediately")?;
-    for forbidden in ["MasterUserPassword", "EngineVersion", "NewDBInstanceIdentifier"] {
+    for forbidden in [
+        "MasterUserPassword",
+        "EngineVersion",
+        "NewDBInstanceIdentifier",
+    ] {
         if p.get(forbidden).is_some() {
             return Err(ApiError::invalid_combination(format!(
                 "{forbidden} can't be modified on a DB instance of an Aurora cluster: modify the DB cluster instead."
@@ -194,7 +233,9 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         )));
     }
     let (now, scale) = (ctx.now, ctx.scale);
-    let Some(i) = ctx.st.instances.get_mut(&k) else { return Err(ApiError::instance_not_found(k)) };
+    let Some(i) = ctx.st.instances.get_mut(&k) else {
+        return Err(ApiError::instance_not_found(k));
+    };
     if let Some(dp) = deletion_protection {
         i.deletion_protection = dp;
     }
@@ -223,7 +264,10 @@ pub(super) fn delete(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let k = find(ctx)?;
     let i = ctx.st.instances[&k].clone();
     if i.status == "deleting" {
-        return Err(ApiError::invalid_instance_state(format!("Instance {} is already being deleted.", i.id)));
+        return Err(ApiError::invalid_instance_state(format!(
+            "Instance {} is already being deleted.",
+            i.id
+        )));
     }
     if i.deletion_protection {
         return Err(ApiError::invalid_combination(

@@ -92,7 +92,9 @@ pub fn validate_engine(engine: &str) -> ApiResult<()> {
     if ENGINES.contains(&engine) {
         Ok(())
     } else {
-        Err(ApiError::invalid_value(format!("Invalid DB engine: {engine}")))
+        Err(ApiError::invalid_value(format!(
+            "Invalid DB engine: {engine}"
+        )))
     }
 }
 
@@ -108,7 +110,11 @@ pub fn default_version(engine: &str) -> &'static str {
 /// Checks the shape of an engine version: `15.4` for aurora-postgresql,
 /// `8.0.mysql_aurora.3.05.2` for aurora-mysql.
 pub fn validate_version(engine: &str, version: &str) -> ApiResult<()> {
-    let numeric = |s: &str| !s.is_empty() && s.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    let numeric = |s: &str| {
+        !s.is_empty()
+            && s.split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    };
     let ok = if engine == "aurora-mysql" {
         version
             .split_once(".mysql_aurora.")
@@ -119,7 +125,9 @@ pub fn validate_version(engine: &str, version: &str) -> ApiResult<()> {
     if ok {
         Ok(())
     } else {
-        Err(ApiError::invalid_value(format!("Cannot find version {version} for {engine}")))
+        Err(ApiError::invalid_value(format!(
+            "Cannot find version {version} for {engine}"
+        )))
     }
 }
 
@@ -134,7 +142,10 @@ pub fn major_version(version: &str) -> String {
 /// Orders two versions by their numeric components.
 pub fn compare_versions(a: &str, b: &str) -> Ordering {
     let nums = |v: &str| -> Vec<u64> {
-        v.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect()
+        v.split(|c: char| !c.is_ascii_digit())
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| s.parse().ok())
+            .collect()
     };
     nums(a).cmp(&nums(b))
 }
@@ -143,17 +154,25 @@ pub fn compare_versions(a: &str, b: &str) -> Ordering {
 pub fn validate_tags(tags: &[(String, String)]) -> ApiResult<()> {
     for (k, v) in tags {
         if k.is_empty() || k.len() > 128 {
-            return Err(ApiError::invalid_value("Tag keys must be between 1 and 128 characters"));
+            return Err(ApiError::invalid_value(
+                "Tag keys must be between 1 and 128 characters",
+            ));
         }
         if k.to_ascii_lowercase().starts_with("aws:") {
             return Err(ApiError::invalid_value("Tag keys can't start with 'aws:'"));
         }
         if v.len() > 256 {
-            return Err(ApiError::invalid_value("Tag values must be at most 256 characters"));
+            return Err(ApiError::invalid_value(
+                "Tag values must be at most 256 characters",
+            ));
         }
     }
     if tags.len() > 50 {
-        return Err(ApiError::new("TagQuotaExceeded", 400, "A resource can have at most 50 tags"));
+        return Err(ApiError::new(
+            "TagQuotaExceeded",
+            400,
+            "A resource can have at most 50 tags",
+        ));
     }
     Ok(())
 }
@@ -193,7 +212,10 @@ pub fn paginate<T>(p: &Params, mut items: Vec<(String, T)>) -> ApiResult<(Vec<T>
 pub fn check_filters(filters: &[Filter], supported: &[&str]) -> ApiResult<()> {
     for f in filters {
         if !supported.contains(&f.name.as_str()) {
-            return Err(ApiError::invalid_value(format!("Unrecognized filter name: {}", f.name)));
+            return Err(ApiError::invalid_value(format!(
+                "Unrecognized filter name: {}",
+                f.name
+            )));
         }
     }
     Ok(())
@@ -202,10 +224,11 @@ pub fn check_filters(filters: &[Filter], supported: &[&str]) -> ApiResult<()> {
 /// True when every filter named `name` accepts one of `candidates`
 /// (identifier or ARN spellings).
 pub fn filter_accepts(filters: &[Filter], name: &str, candidates: &[String]) -> bool {
-    filters
-        .iter()
-        .filter(|f| f.name == name)
-        .all(|f| f.values.iter().any(|v| candidates.iter().any(|c| c.eq_ignore_ascii_case(v))))
+    filters.iter().filter(|f| f.name == name).all(|f| {
+        f.values
+            .iter()
+            .any(|v| candidates.iter().any(|c| c.eq_ignore_ascii_case(v)))
+    })
 }
 
 /// `Marker` element when there is a next page.
@@ -213,6 +236,42 @@ pub fn marker(x: &mut crate::xml::Xml, next: Option<String>) {
     if let Some(m) = next {
         x.el("Marker", &m);
     }
+}
+
+/// A Describe page: `Marker` when there is a next page, then the list
+/// element with one member element per item.
+pub fn page_xml<T>(
+    next: Option<String>,
+    list: &str,
+    member: &str,
+    items: &[T],
+    mut render: impl FnMut(&mut crate::xml::Xml, &T),
+) -> String {
+    let mut x = crate::xml::Xml::new();
+    marker(&mut x, next);
+    x.open(list);
+    for item in items {
+        x.open(member);
+        render(&mut x, item);
+        x.close(member);
+    }
+    x.close(list);
+    x.finish()
+}
+
+/// One structure wrapped in its element, or nothing when absent.
+pub fn one_xml<T>(
+    name: &str,
+    item: Option<&T>,
+    render: impl FnOnce(&mut crate::xml::Xml, &T),
+) -> String {
+    let mut x = crate::xml::Xml::new();
+    if let Some(item) = item {
+        x.open(name);
+        render(&mut x, item);
+        x.close(name);
+    }
+    x.finish()
 }
 
 /// Checks a master password: 8..=41 printable ASCII characters without `/`, `"`, `@` or space.
@@ -227,7 +286,10 @@ pub fn validate_password(pw: &str) -> ApiResult<()> {
             "The parameter MasterUserPassword is not a valid password because it is longer than 128 characters.",
         ));
     }
-    if pw.chars().any(|c| matches!(c, '/' | '"' | '@' | ' ') || !c.is_ascii_graphic()) {
+    if pw
+        .chars()
+        .any(|c| matches!(c, '/' | '"' | '@' | ' ') || !c.is_ascii_graphic())
+    {
         return Err(ApiError::invalid_value(
             "The parameter MasterUserPassword is not a valid password. Only printable ASCII characters besides '/', '@', '\"', ' ' may be used.",
         ));
@@ -266,7 +328,10 @@ mod tests {
         assert_eq!(major_version("15.4"), "15");
         assert_eq!(major_version("8.0.mysql_aurora.3.05.2"), "3");
         assert_eq!(compare_versions("15.10", "15.4"), Ordering::Greater);
-        assert_eq!(compare_versions("8.0.mysql_aurora.3.05.2", "8.0.mysql_aurora.3.06.0"), Ordering::Less);
+        assert_eq!(
+            compare_versions("8.0.mysql_aurora.3.05.2", "8.0.mysql_aurora.3.06.0"),
+            Ordering::Less
+        );
     }
 
     #[test]

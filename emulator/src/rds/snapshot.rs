@@ -5,22 +5,41 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::key;
 use crate::render;
-use crate::xml::Xml;
 
 pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let p = ctx.p;
     let filters = p.filters()?;
-    check_filters(&filters, &["db-cluster-id", "db-cluster-snapshot-id", "snapshot-type", "engine"])?;
+    check_filters(
+        &filters,
+        &[
+            "db-cluster-id",
+            "db-cluster-snapshot-id",
+            "snapshot-type",
+            "engine",
+        ],
+    )?;
     let cluster = match p.get("DBClusterIdentifier") {
-        Some(raw) => Some(ids::resolve("DBClusterIdentifier", raw, "cluster", &ctx.region)?),
+        Some(raw) => Some(ids::resolve(
+            "DBClusterIdentifier",
+            raw,
+            "cluster",
+            &ctx.region,
+        )?),
         None => None,
     };
     let only = match p.get("DBClusterSnapshotIdentifier") {
         Some(raw) => {
-            let (region, id) = ids::resolve("DBClusterSnapshotIdentifier", raw, "cluster-snapshot", &ctx.region)?;
+            let (region, id) = ids::resolve(
+                "DBClusterSnapshotIdentifier",
+                raw,
+                "cluster-snapshot",
+                &ctx.region,
+            )?;
             let k = key(&region, &id);
             if !ctx.st.snapshots.contains_key(&k) {
-                return Err(ApiError::snapshot_not_found(format!("DBClusterSnapshot {raw} not found.")));
+                return Err(ApiError::snapshot_not_found(format!(
+                    "DBClusterSnapshot {raw} not found."
+                )));
             }
             Some(k)
         }
@@ -35,49 +54,67 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             Some(o) => o == *k,
             None => s.region == ctx.region,
         })
-        .filter(|(_, s)| cluster.as_ref().is_none_or(|(r, c)| *r == s.region && *c == s.cluster_id))
+        .filter(|(_, s)| {
+            cluster
+                .as_ref()
+                .is_none_or(|(r, c)| *r == s.region && *c == s.cluster_id)
+        })
         .filter(|(_, s)| snapshot_type.is_none_or(|t| t == s.snapshot_type))
         .filter(|(_, s)| {
-            filter_accepts(&filters, "db-cluster-id", &[s.cluster_id.clone(), ids::cluster_arn(&s.region, &s.cluster_id)])
-                && filter_accepts(&filters, "db-cluster-snapshot-id", &[s.id.clone(), ids::snapshot_arn(&s.region, &s.id)])
-                && filter_accepts(&filters, "snapshot-type", &[s.snapshot_type.clone()])
-                && filter_accepts(&filters, "engine", &[s.engine.clone()])
+            filter_accepts(
+                &filters,
+                "db-cluster-id",
+                &[
+                    s.cluster_id.clone(),
+                    ids::cluster_arn(&s.region, &s.cluster_id),
+                ],
+            ) && filter_accepts(
+                &filters,
+                "db-cluster-snapshot-id",
+                &[s.id.clone(), ids::snapshot_arn(&s.region, &s.id)],
+            ) && filter_accepts(
+                &filters,
+                "snapshot-type",
+                std::slice::from_ref(&s.snapshot_type),
+            ) && filter_accepts(&filters, "engine", std::slice::from_ref(&s.engine))
         })
         .map(|(k, s)| (s.id.clone(), k.clone()))
         .collect();
     let (page, next) = paginate(p, items)?;
-    let mut x = Xml::new();
-    super::marker(&mut x, next);
-    x.open("DBClusterSnapshots");
-    for k in page {
-        x.open("DBClusterSnapshot");
-        render::snapshot(&mut x, &ctx.st.snapshots[&k]);
-        x.close("DBClusterSnapshot");
-    }
-    x.close("DBClusterSnapshots");
-    Ok(x.finish())
+    Ok(super::page_xml(
+        next,
+        "DBClusterSnapshots",
+        "DBClusterSnapshot",
+        &page,
+        |x, k| render::snapshot(x, &ctx.st.snapshots[k]),
+    ))
 }
 
 pub(super) fn delete(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let raw = ctx.p.required("DBClusterSnapshotIdentifier")?;
-    let (region, id) = ids::resolve("DBClusterSnapshotIdentifier", raw, "cluster-snapshot", &ctx.region)?;
+    let (region, id) = ids::resolve(
+        "DBClusterSnapshotIdentifier",
+        raw,
+        "cluster-snapshot",
+        &ctx.region,
+    )?;
     let k = key(&region, &id);
-    let s = ctx
-        .st
-        .snapshots
-        .get(&k)
-        .ok_or_else(|| ApiError::snapshot_not_found(format!("DBClusterSnapshot {raw} not found.")))?;
+    let s = ctx.st.snapshots.get(&k).ok_or_else(|| {
+        ApiError::snapshot_not_found(format!("DBClusterSnapshot {raw} not found."))
+    })?;
     if s.status != "available" {
         return Err(ApiError::invalid_snapshot_state(format!(
             "DBClusterSnapshot {id} is in {} state and can't be deleted.",
             s.status
         )));
     }
-    let mut s = ctx.st.snapshots.remove(&k).ok_or_else(|| ApiError::snapshot_not_found(raw.to_string()))?;
+    let mut s = ctx
+        .st
+        .snapshots
+        .remove(&k)
+        .ok_or_else(|| ApiError::snapshot_not_found(raw.to_string()))?;
     s.status = "deleted".into();
-    let mut x = Xml::new();
-    x.open("DBClusterSnapshot");
-    render::snapshot(&mut x, &s);
-    x.close("DBClusterSnapshot");
-    Ok(x.finish())
+    Ok(super::one_xml("DBClusterSnapshot", Some(&s), |x, s| {
+        render::snapshot(x, s)
+    }))
 }

@@ -11,9 +11,16 @@ use crate::xml::Xml;
 /// The tag list of the resource named by `ResourceName`.
 fn target<'s>(ctx: &'s mut Ctx<'_>) -> ApiResult<&'s mut Tags> {
     let raw = ctx.p.required("ResourceName")?;
-    let arn = ids::parse_arn(raw)
-        .ok_or_else(|| ApiError::invalid_value(format!("The specified resource name {raw} is not a valid ARN.")))?;
-    let region = if arn.region.is_empty() { ctx.region.clone() } else { arn.region.clone() };
+    let arn = ids::parse_arn(raw).ok_or_else(|| {
+        ApiError::invalid_value(format!(
+            "The specified resource name {raw} is not a valid ARN."
+        ))
+    })?;
+    let region = if arn.region.is_empty() {
+        ctx.region.clone()
+    } else {
+        arn.region.clone()
+    };
     let k = key(&region, &arn.id);
     let st = &mut *ctx.st;
     match arn.kind.as_str() {
@@ -36,7 +43,9 @@ fn target<'s>(ctx: &'s mut Ctx<'_>) -> ApiResult<&'s mut Tags> {
             .snapshots
             .get_mut(&k)
             .map(|s| &mut s.tags)
-            .ok_or_else(|| ApiError::snapshot_not_found(format!("DBClusterSnapshot {raw} not found."))),
+            .ok_or_else(|| {
+                ApiError::snapshot_not_found(format!("DBClusterSnapshot {raw} not found."))
+            }),
         other => Err(ApiError::invalid_value(format!(
             "Resource type {other} of {raw} is not supported by aurora-emulator."
         ))),
@@ -46,7 +55,9 @@ fn target<'s>(ctx: &'s mut Ctx<'_>) -> ApiResult<&'s mut Tags> {
 pub(super) fn add(ctx: &mut Ctx<'_>) -> ApiResult<()> {
     let tags = ctx.p.tags("Tags")?;
     if tags.is_empty() {
-        return Err(ApiError::missing_parameter("The request must contain the parameter Tags"));
+        return Err(ApiError::missing_parameter(
+            "The request must contain the parameter Tags",
+        ));
     }
     validate_tags(&tags)?;
     let list = target(ctx)?;
@@ -60,7 +71,9 @@ pub(super) fn add(ctx: &mut Ctx<'_>) -> ApiResult<()> {
 pub(super) fn remove(ctx: &mut Ctx<'_>) -> ApiResult<()> {
     let keys = ctx.p.list("TagKeys", "member");
     if keys.is_empty() {
-        return Err(ApiError::missing_parameter("The request must contain the parameter TagKeys"));
+        return Err(ApiError::missing_parameter(
+            "The request must contain the parameter TagKeys",
+        ));
     }
     let list = target(ctx)?;
     list.retain(|(k, _)| !keys.contains(k));

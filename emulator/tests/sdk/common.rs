@@ -19,7 +19,15 @@ pub const PG: &str = "aurora-postgresql";
 /// Starts an emulator on a free loopback port.
 pub async fn emulator(time_scale: f64) -> RunningEmulator {
     let addr = "127.0.0.1:0".parse().unwrap();
-    aurora_emulator::start(addr, EmulatorConfig { time_scale, state_file: None }).await.unwrap()
+    aurora_emulator::start(
+        addr,
+        EmulatorConfig {
+            time_scale,
+            state_file: None,
+        },
+    )
+    .await
+    .unwrap()
 }
 
 /// An aws-sdk-rds client for one region, without retries.
@@ -40,10 +48,15 @@ pub fn client_with_retries(emu: &RunningEmulator, region: &str, retry: RetryConf
 }
 
 /// The error code of a failed call.
-pub fn code<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(r: Result<T, E>) -> String {
+pub fn code<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(
+    r: Result<T, E>,
+) -> String {
     match r {
         Ok(v) => panic!("expected an error, got {v:?}"),
-        Err(e) => e.code().unwrap_or_else(|| panic!("no error code in {e:?}")).to_string(),
+        Err(e) => e
+            .code()
+            .unwrap_or_else(|| panic!("no error code in {e:?}"))
+            .to_string(),
     }
 }
 
@@ -52,7 +65,10 @@ pub fn tag(k: &str, v: &str) -> Tag {
 }
 
 pub fn filter(name: &str, values: &[&str]) -> Filter {
-    Filter::builder().name(name).set_values(Some(values.iter().map(|s| s.to_string()).collect())).build()
+    Filter::builder()
+        .name(name)
+        .set_values(Some(values.iter().map(|s| s.to_string()).collect()))
+        .build()
 }
 
 pub fn cluster_arn(region: &str, id: &str) -> String {
@@ -82,13 +98,24 @@ pub async fn raw(emu: &RunningEmulator, request: &[u8]) -> Option<(u16, String)>
     s.write_all(request).await.unwrap();
     let mut buf = Vec::new();
     let read = tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut buf)).await;
-    assert!(read.is_ok(), "no answer within 10 s to {:?}", String::from_utf8_lossy(&request[..request.len().min(200)]));
+    assert!(
+        read.is_ok(),
+        "no answer within 10 s to {:?}",
+        String::from_utf8_lossy(&request[..request.len().min(200)])
+    );
     if buf.is_empty() {
         return None;
     }
     let text = String::from_utf8_lossy(&buf).to_string();
-    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     Some((status, body))
 }
 
@@ -109,14 +136,22 @@ pub fn rds_request(region: Option<&str>, body: &str) -> Vec<u8> {
 }
 
 /// Calls the admin API; returns the status and the parsed JSON body.
-pub async fn admin(emu: &RunningEmulator, method: &str, path: &str, body: Option<&str>) -> (u16, serde_json::Value) {
+pub async fn admin(
+    emu: &RunningEmulator,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> (u16, serde_json::Value) {
     let body = body.unwrap_or("");
     let req = format!(
         "{method} /_emulator/{path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     let (status, text) = raw(emu, req.as_bytes()).await.expect("admin answered");
-    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
 }
 
 /// Creates a global cluster with a primary (one instance) in EAST and a
@@ -124,7 +159,13 @@ pub async fn admin(emu: &RunningEmulator, method: &str, path: &str, body: Option
 pub async fn topology(emu: &RunningEmulator, gid: &str) {
     let east = client(emu, EAST);
     let west = client(emu, WEST);
-    east.create_global_cluster().global_cluster_identifier(gid).engine(PG).engine_version("15.4").send().await.unwrap();
+    east.create_global_cluster()
+        .global_cluster_identifier(gid)
+        .engine(PG)
+        .engine_version("15.4")
+        .send()
+        .await
+        .unwrap();
     east.create_db_cluster()
         .db_cluster_identifier(format!("{gid}-east"))
         .engine(PG)
@@ -164,21 +205,39 @@ pub async fn topology(emu: &RunningEmulator, gid: &str) {
 pub async fn wait_all_available(emu: &RunningEmulator) {
     eventually(20, "everything available", || async {
         let (_, st) = admin(emu, "GET", "state", None).await;
-        ["global_clusters", "clusters", "instances"].iter().all(|k| {
-            st[*k].as_array().unwrap().iter().all(|o| o["status"] == "available")
-        })
+        ["global_clusters", "clusters", "instances"]
+            .iter()
+            .all(|k| {
+                st[*k]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|o| o["status"] == "available")
+            })
     })
     .await;
 }
 
 /// Changes the time scale for operations started from now on.
 pub async fn set_time_scale(emu: &RunningEmulator, scale: f64) {
-    let (s, _) = admin(emu, "POST", "clock", Some(&format!("{{\"time_scale\": {scale}}}"))).await;
+    let (s, _) = admin(
+        emu,
+        "POST",
+        "clock",
+        Some(&format!("{{\"time_scale\": {scale}}}")),
+    )
+    .await;
     assert_eq!(s, 200);
 }
 
 /// Moves the virtual clock forward.
 pub async fn advance(emu: &RunningEmulator, seconds: u64) {
-    let (s, _) = admin(emu, "POST", "clock", Some(&format!("{{\"advance_seconds\": {seconds}}}"))).await;
+    let (s, _) = admin(
+        emu,
+        "POST",
+        "clock",
+        Some(&format!("{{\"advance_seconds\": {seconds}}}")),
+    )
+    .await;
     assert_eq!(s, 200);
 }
