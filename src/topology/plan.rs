@@ -542,3 +542,6 @@ mod tests {
         assert_eq!(common_class(&instances(&[Value::Null, xl.clone()])), xl);
     }
 }
+
+#[cfg(test)]
+mod table_tests;
