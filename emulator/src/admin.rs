@@ -165,7 +165,7 @@ pub fn state_json(shared: &Shared) -> Value {
                 "arn": ids::global_arn(&g.id),
                 "status": g.status,
                 "engine": g.engine,
-                "engine_version": g.engine_version,
+                "engine_version": st.global_version(g),
                 "deletion_protection": g.deletion_protection,
                 "members": g.members.iter().map(|m| json!({
                     "cluster_arn": ids::cluster_arn(&m.region, &m.cluster_id),

@@ -295,6 +295,15 @@ impl State {
         }
     }
 
+    /// Engine version of a global cluster as AWS reports it: its primary's
+    /// version once it has a primary, else the version it was created with.
+    pub fn global_version(&self, g: &GlobalCluster) -> String {
+        g.primary()
+            .and_then(|m| self.clusters.get(&key(&m.region, &m.cluster_id)))
+            .map(|c| c.engine_version.clone())
+            .unwrap_or_else(|| g.engine_version.clone())
+    }
+
     /// Instances of a cluster that are not being deleted.
     pub fn live_instances(&self, region: &str, cluster_id: &str) -> Vec<&Instance> {
         self.instances

@@ -30,7 +30,7 @@ pub fn global_cluster(x: &mut Xml, state: &State, g: &GlobalCluster, now: u64) {
         .el("GlobalClusterArn", &ids::global_arn(&g.id))
         .el("Status", &g.status)
         .el("Engine", &g.engine)
-        .el("EngineVersion", &g.engine_version)
+        .el("EngineVersion", &state.global_version(g))
         .opt("DatabaseName", g.database_name.as_deref())
         .bool("StorageEncrypted", g.storage_encrypted)
         .bool("DeletionProtection", g.deletion_protection);

@@ -219,7 +219,8 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let deletion_protection = p.bool("DeletionProtection")?;
     let allow_major = p.flag("AllowMajorVersionUpgrade")?;
     let new_id = p.get("NewGlobalClusterIdentifier").map(str::to_lowercase);
-    let g = ctx.st.globals[&id].clone();
+    let mut g = ctx.st.globals[&id].clone();
+    g.engine_version = ctx.st.global_version(&g);
     check_global_available(&g)?;
     let upgrade = match p.get("EngineVersion") {
         Some(v) if v != g.engine_version => {
@@ -383,7 +384,9 @@ pub(super) fn remove_member(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         }
     }
     let (now, scale) = (ctx.now, ctx.scale);
+    let version = ctx.st.global_version(&g);
     if let Some(g) = ctx.st.globals.get_mut(&id) {
+        g.engine_version = version;
         g.members
             .retain(|x| !(x.region == region && x.cluster_id == cid));
     }

@@ -669,8 +669,8 @@ async fn engine_upgrade_order() {
         .unwrap();
     assert_eq!(
         g.global_clusters()[0].engine_version(),
-        Some("15.4"),
-        "global version follows ModifyGlobalCluster"
+        Some("15.5"),
+        "the global cluster reports its primary's version"
     );
 
     assert_eq!(
