@@ -7,6 +7,7 @@ Exits non-zero with a message on the first unexpected answer.
 
 import sys
 import time
+import xml.etree.ElementTree as ET
 
 import boto3
 import botocore.exceptions
@@ -17,14 +18,68 @@ ACCOUNT = "123456789012"
 ENGINE = "aurora-postgresql"
 
 
+SCHEMA_ERRORS = []
+CHECKED = set()
+
+
+def local(tag):
+    return tag.split("}", 1)[-1]
+
+
+def validate(elem, shape, path):
+    """Every element must be a member of the botocore output shape, by name."""
+    if shape.type_name == "structure":
+        names = {m.serialization.get("name", n): m for n, m in shape.members.items()}
+        for child in elem:
+            tag = local(child.tag)
+            if tag not in names:
+                SCHEMA_ERRORS.append(f"{path}/{tag} is not a member of {shape.name}")
+            else:
+                validate(child, names[tag], f"{path}/{tag}")
+    elif shape.type_name == "list":
+        member_name = shape.member.serialization.get("name", "member")
+        for child in elem:
+            tag = local(child.tag)
+            if tag != member_name:
+                SCHEMA_ERRORS.append(f"{path}/{tag}: list {shape.name} members are <{member_name}>")
+            else:
+                validate(child, shape.member, f"{path}/{tag}")
+    elif len(elem):
+        SCHEMA_ERRORS.append(f"{path} is a {shape.type_name} but has child elements")
+
+
+def check_response(http_response, model, **_):
+    """Validates each successful response body against the service model."""
+    if http_response.status_code != 200:
+        root = ET.fromstring(http_response.content)
+        if local(root.tag) != "ErrorResponse":
+            SCHEMA_ERRORS.append(f"{model.name}: error root is {root.tag}")
+        return
+    root = ET.fromstring(http_response.content)
+    if local(root.tag) != f"{model.name}Response":
+        SCHEMA_ERRORS.append(f"{model.name}: root element is {root.tag}")
+    CHECKED.add(model.name)
+    wrapper = model.output_shape.serialization.get("resultWrapper") if model.output_shape else None
+    for child in root:
+        tag = local(child.tag)
+        if tag == "ResponseMetadata":
+            continue
+        if model.output_shape is None or tag != wrapper:
+            SCHEMA_ERRORS.append(f"{model.name}: unexpected element {tag}")
+            continue
+        validate(child, model.output_shape, f"{model.name}/{tag}")
+
+
 def rds(region):
-    return boto3.client(
+    client = boto3.client(
         "rds",
         region_name=region,
         endpoint_url=ENDPOINT,
         aws_access_key_id="AKID",
         aws_secret_access_key="SECRET",
     )
+    client.meta.events.register("after-call.rds", check_response)
+    return client
 
 
 def arn(region, cluster):
@@ -158,4 +213,30 @@ snaps = east.describe_db_cluster_snapshots(DBClusterIdentifier="shop-east")["DBC
 check([s["DBClusterSnapshotIdentifier"] for s in snaps] == ["shop-east-final"], "final snapshot listed")
 paginator = east.get_paginator("describe_db_clusters")
 check(sum(len(p["DBClusters"]) for p in paginator.paginate()) == 0, "paginator")
+# Tags and a snapshot deletion, so every response shape is checked at least once.
+cluster_arn = arn(EAST, "solo")
+east.create_db_cluster(DBClusterIdentifier="solo", Engine=ENGINE, MasterUsername="app", ManageMasterUserPassword=True)
+east.add_tags_to_resource(ResourceName=cluster_arn, Tags=[{"Key": "a", "Value": "1"}])
+check(east.list_tags_for_resource(ResourceName=cluster_arn)["TagList"] == [{"Key": "a", "Value": "1"}], "tags listed")
+east.remove_tags_from_resource(ResourceName=cluster_arn, TagKeys=["a"])
+east.modify_db_cluster(DBClusterIdentifier="solo", DeletionProtection=False, ApplyImmediately=True)
+east.create_db_instance(DBInstanceIdentifier="solo-1", DBClusterIdentifier="solo", Engine=ENGINE, DBInstanceClass="db.r6g.large")
+wait("solo available", lambda: east.describe_db_instances(DBInstanceIdentifier="solo-1")["DBInstances"][0]["DBInstanceStatus"] == "available")
+east.modify_db_instance(DBInstanceIdentifier="solo-1", PromotionTier=2, ApplyImmediately=True)
+east.create_global_cluster(GlobalClusterIdentifier="from-solo", SourceDBClusterIdentifier=cluster_arn)
+wait("from-solo available", lambda: east.describe_global_clusters(GlobalClusterIdentifier="from-solo")["GlobalClusters"][0]["Status"] == "available")
+east.modify_global_cluster(GlobalClusterIdentifier="from-solo", DeletionProtection=False)
+east.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier="shop-east-final")
+
+missing = {op for op in [
+    "CreateGlobalCluster", "DescribeGlobalClusters", "ModifyGlobalCluster", "DeleteGlobalCluster",
+    "RemoveFromGlobalCluster", "SwitchoverGlobalCluster", "CreateDBCluster", "DescribeDBClusters",
+    "ModifyDBCluster", "DeleteDBCluster", "CreateDBInstance", "DescribeDBInstances", "ModifyDBInstance",
+    "DeleteDBInstance", "DescribeDBClusterSnapshots", "DeleteDBClusterSnapshot", "AddTagsToResource",
+    "RemoveTagsFromResource", "ListTagsForResource",
+] if op not in CHECKED}
+check(not missing, f"responses not validated: {sorted(missing)}")
+if SCHEMA_ERRORS:
+    raise SystemExit("FAILED: responses don't match the botocore model:\n" + "\n".join(sorted(set(SCHEMA_ERRORS))))
+print(f"validated {len(CHECKED)} response shapes against the botocore model")
 print("boto3 scenario OK")
