@@ -161,13 +161,13 @@ The caller needs these RDS actions: `CreateGlobalCluster`,
 of encrypted clusters; `sts:AssumeRole` on the role named in `assume_role`."#;
 
 fn provider_page(s: &Schema, example: &str) -> String {
-    let mut out = front_matter("Provider: Replication", "", &s.block.description);
-    let _ = writeln!(
-        out,
-        "# Replication Provider\n\n{}\n\n{PROVIDER_INTRO}\n",
-        s.block.description
+    let mut out = head(
+        "Provider: Replication",
+        "Replication Provider",
+        &s.block,
+        PROVIDER_INTRO,
+        example,
     );
-    example_section(&mut out, "Example Usage", example);
     let _ = writeln!(out, "## Argument Reference\n");
     reference(&mut out, &s.block, Split::All, 3);
     nested_sections(&mut out, &s.block, "");
@@ -211,25 +211,22 @@ the tag is never adopted: import it instead.
 "#;
 
 fn resource_page(s: &Schema, example: &str, import_tf: &str, import_sh: &str) -> String {
-    let mut out = front_matter(
-        &format!("{TYPE_NAME} Resource - terraform-provider-replication"),
+    let title = format!("{TYPE_NAME} Resource - terraform-provider-replication");
+    let mut out = head(
+        &title,
+        &format!("{TYPE_NAME} (Resource)"),
+        &s.block,
         "",
-        &s.block.description,
+        example,
     );
-    let _ = writeln!(out, "# {TYPE_NAME} (Resource)\n\n{}\n", s.block.description);
-    example_section(&mut out, "Example Usage", example);
     out.push_str(RESOURCE_NOTES);
     out.push('\n');
-    let _ = writeln!(out, "## Argument Reference\n");
-    reference(&mut out, &s.block, Split::Arguments, 3);
-    let _ = writeln!(out, "## Attribute Reference\n");
-    out.push_str("In addition to the arguments above, these attributes are exported.\n\n");
-    reference(&mut out, &s.block, Split::Attributes, 3);
-    nested_sections(&mut out, &s.block, "");
+    arguments_and_attributes(&mut out, &s.block);
     out.push_str(
         "## Import\n\nImport an existing global database by its global cluster identifier. Every member\n\
          region and instance is discovered; map keys are derived from identifiers as the\n\
-         [importing guide](../guides/importing.md) explains. Passwords cannot be read back.\n\n\
+         [importing guide](../guides/importing.md) explains. Passwords and\n\
+         `final_snapshot_identifier` cannot be read back.\n\n\
          With an `import` block (Terraform 1.5 and later, OpenTofu 1.5 and later):\n\n",
     );
     let _ = writeln!(out, "```terraform\n{import_tf}\n```\n");
@@ -239,23 +236,39 @@ fn resource_page(s: &Schema, example: &str, import_tf: &str, import_sh: &str) ->
 }
 
 fn data_source_page(s: &Schema, example: &str) -> String {
-    let mut out = front_matter(
-        &format!("{TYPE_NAME} Data Source - terraform-provider-replication"),
+    let title = format!("{TYPE_NAME} Data Source - terraform-provider-replication");
+    let mut out = head(
+        &title,
+        &format!("{TYPE_NAME} (Data Source)"),
+        &s.block,
         "",
-        &s.block.description,
+        example,
     );
-    let _ = writeln!(
-        out,
-        "# {TYPE_NAME} (Data Source)\n\n{}\n",
-        s.block.description
-    );
-    example_section(&mut out, "Example Usage", example);
-    let _ = writeln!(out, "## Argument Reference\n");
-    reference(&mut out, &s.block, Split::Arguments, 3);
-    let _ = writeln!(out, "## Attribute Reference\n");
-    reference(&mut out, &s.block, Split::Attributes, 3);
-    nested_sections(&mut out, &s.block, "");
+    arguments_and_attributes(&mut out, &s.block);
     out
+}
+
+/// Front matter, heading, the block's description, an optional introduction
+/// and the example.
+fn head(page_title: &str, heading: &str, block: &Block, intro: &str, example: &str) -> String {
+    let mut out = front_matter(page_title, "", &block.description);
+    let _ = writeln!(out, "# {heading}\n\n{}\n", block.description);
+    if !intro.is_empty() {
+        let _ = writeln!(out, "{intro}\n");
+    }
+    let _ = writeln!(out, "## Example Usage\n\n```terraform\n{example}\n```\n");
+    out
+}
+
+/// "Argument Reference" (required, optional), "Attribute Reference"
+/// (read-only), then a section per nested object or block.
+fn arguments_and_attributes(out: &mut String, block: &Block) {
+    let _ = writeln!(out, "## Argument Reference\n");
+    reference(out, block, Split::Arguments, 3);
+    let _ = writeln!(out, "## Attribute Reference\n");
+    out.push_str("In addition to the arguments above, these attributes are exported.\n\n");
+    reference(out, block, Split::Attributes, 3);
+    nested_sections(out, block, "");
 }
 
 fn front_matter(title: &str, subcategory: &str, description: &str) -> String {
@@ -268,10 +281,6 @@ fn front_matter(title: &str, subcategory: &str, description: &str) -> String {
     }
     out.push_str("---\n\n");
     out
-}
-
-fn example_section(out: &mut String, title: &str, example: &str) {
-    let _ = writeln!(out, "## {title}\n\n```terraform\n{example}\n```\n");
 }
 
 // ---------------------------------------------------------------------------

@@ -18,9 +18,15 @@ fn root() -> PathBuf {
 /// files, except child modules (validated through the root that calls them).
 fn example_dirs() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         entries.sort();
-        if entries.iter().any(|p| p.extension().is_some_and(|e| e == "tf")) {
+        if entries
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "tf"))
+        {
             out.push(dir.to_path_buf());
         }
         for p in entries {
@@ -92,7 +98,10 @@ fn every_example_directory_is_found() {
         "examples/composed",
         "examples/import",
     ] {
-        assert!(names.iter().any(|n| n == want), "{want} missing from {names:?}");
+        assert!(
+            names.iter().any(|n| n == want),
+            "{want} missing from {names:?}"
+        );
     }
 }
 
@@ -100,7 +109,11 @@ fn every_example_directory_is_found() {
 fn examples_avoid_write_only_attributes() {
     // OpenTofu 1.6 rejects write-only attributes; every example must work there.
     for dir in example_dirs() {
-        assert!(!tf_sources(&dir).contains("master_password_wo"), "{}", name(&dir));
+        assert!(
+            !tf_sources(&dir).contains("master_password_wo"),
+            "{}",
+            name(&dir)
+        );
     }
 }
 
@@ -115,11 +128,18 @@ fn every_example_validates_with_every_host() {
                 // that without init's provider installation, which
                 // dev_overrides does not cover.
                 let get = w.run(host, &["get", "-no-color"]);
-                assert!(get.status.success(), "{} get with {}: {}", name(&dir), host.name, text(&get));
+                assert!(
+                    get.status.success(),
+                    "{} get with {}: {}",
+                    name(&dir),
+                    host.name,
+                    text(&get)
+                );
             }
             let out = w.run(host, &["validate", "-json"]);
-            let json: serde_json::Value = serde_json::from_slice(&out.stdout)
-                .unwrap_or_else(|e| panic!("{} with {}: {e}: {}", name(&dir), host.name, text(&out)));
+            let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+                panic!("{} with {}: {e}: {}", name(&dir), host.name, text(&out))
+            });
             assert!(
                 out.status.success() && json["valid"] == true,
                 "{} does not validate with {}: {}",
@@ -132,9 +152,19 @@ fn every_example_validates_with_every_host() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .filter(|d| d["severity"] == "warning" && d["summary"] != "Provider development overrides are in effect")
+                .filter(|d| {
+                    d["severity"] == "warning"
+                        && d["summary"] != "Provider development overrides are in effect"
+                })
                 .count();
-            assert_eq!(warnings, 0, "{} warns with {}: {}", name(&dir), host.name, text(&out));
+            assert_eq!(
+                warnings,
+                0,
+                "{} warns with {}: {}",
+                name(&dir),
+                host.name,
+                text(&out)
+            );
         }
     }
 }
@@ -144,7 +174,9 @@ fn every_example_validates_with_every_host() {
 
 fn run_script(script: &str, args: &[&str], env: &[(&str, &Path)]) -> Output {
     let mut cmd = Command::new(root().join("scripts").join(script));
-    cmd.args(args).current_dir(root()).env("PROVIDER_BIN", PROVIDER_BIN);
+    cmd.args(args)
+        .current_dir(root())
+        .env("PROVIDER_BIN", PROVIDER_BIN);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -157,7 +189,13 @@ fn version() -> &'static str {
 
 /// Runs a host with a given HOME and CLI config (None: no config file, so
 /// the host's implied mirror directories apply), no dev_overrides.
-fn run_host(host: &Host, dir: &Path, home: &Path, cli_config: Option<&Path>, args: &[&str]) -> Output {
+fn run_host(
+    host: &Host,
+    dir: &Path,
+    home: &Path,
+    cli_config: Option<&Path>,
+    args: &[&str],
+) -> Output {
     let mut cmd = Command::new(&host.path);
     cmd.args(args)
         .current_dir(dir)
@@ -184,14 +222,42 @@ fn run_host(host: &Host, dir: &Path, home: &Path, cli_config: Option<&Path>, arg
 fn init_from_mirror(host: &Host, home: &Path, cli_config: Option<&Path>) {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&root().join("examples/quickstart"), dir.path());
-    let init = run_host(host, dir.path(), home, cli_config, &["init", "-input=false", "-no-color"]);
+    let init = run_host(
+        host,
+        dir.path(),
+        home,
+        cli_config,
+        &["init", "-input=false", "-no-color"],
+    );
     assert!(init.status.success(), "{} init: {}", host.name, text(&init));
     let lock = std::fs::read_to_string(dir.path().join(".terraform.lock.hcl")).unwrap();
-    assert!(lock.contains(&format!("provider \"{SOURCE}\"")), "{}: {lock}", host.name);
-    let locked = lock.lines().find(|l| l.trim_start().starts_with("version")).unwrap_or_default();
-    assert!(locked.ends_with(&format!("\"{}\"", version())), "{}: {lock}", host.name);
-    let validate = run_host(host, dir.path(), home, cli_config, &["validate", "-no-color"]);
-    assert!(validate.status.success(), "{} validate: {}", host.name, text(&validate));
+    assert!(
+        lock.contains(&format!("provider \"{SOURCE}\"")),
+        "{}: {lock}",
+        host.name
+    );
+    let locked = lock
+        .lines()
+        .find(|l| l.trim_start().starts_with("version"))
+        .unwrap_or_default();
+    assert!(
+        locked.ends_with(&format!("\"{}\"", version())),
+        "{}: {lock}",
+        host.name
+    );
+    let validate = run_host(
+        host,
+        dir.path(),
+        home,
+        cli_config,
+        &["validate", "-no-color"],
+    );
+    assert!(
+        validate.status.success(),
+        "{} validate: {}",
+        host.name,
+        text(&validate)
+    );
 }
 
 #[test]
@@ -207,7 +273,12 @@ fn installed_mirror_serves_init_offline_for_every_host() {
         .join(version())
         .join("linux_amd64")
         .join(format!("terraform-provider-replication_v{}", version()));
-    assert!(installed.is_file(), "{} missing: {}", installed.display(), text(&out));
+    assert!(
+        installed.is_file(),
+        "{} missing: {}",
+        installed.display(),
+        text(&out)
+    );
 
     // An explicit mirror elsewhere, named in the CLI config, with direct
     // installation excluded for the provider: nothing can come from the network.
@@ -234,7 +305,11 @@ fn installed_mirror_serves_init_offline_for_every_host() {
 // make release
 
 fn release_into(dist: &Path, bin: &Path) -> Output {
-    run_script("release.sh", &[], &[("DIST_DIR", dist), ("PROVIDER_BIN", bin)])
+    run_script(
+        "release.sh",
+        &[],
+        &[("DIST_DIR", dist), ("PROVIDER_BIN", bin)],
+    )
 }
 
 #[test]
@@ -254,8 +329,10 @@ fn release_archives_are_named_for_the_registry_and_reproducible() {
     let zip = format!("terraform-provider-replication_{v}_linux_amd64.zip");
     let sums = format!("terraform-provider-replication_{v}_SHA256SUMS");
     let manifest = format!("terraform-provider-replication_{v}_manifest.json");
-    let mut names: Vec<String> =
-        std::fs::read_dir(&a).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(&a)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
     names.sort();
     let mut want = [zip.clone(), sums.clone(), manifest.clone()];
     want.sort();
@@ -263,28 +340,64 @@ fn release_archives_are_named_for_the_registry_and_reproducible() {
 
     // Byte for byte the same on a second run.
     for n in &names {
-        let (x, y) = (std::fs::read(a.join(n)).unwrap(), std::fs::read(b.join(n)).unwrap());
-        assert!(x == y, "{n} differs between runs:\n{}\n{}", String::from_utf8_lossy(&x), String::from_utf8_lossy(&y));
+        let (x, y) = (
+            std::fs::read(a.join(n)).unwrap(),
+            std::fs::read(b.join(n)).unwrap(),
+        );
+        assert!(
+            x == y,
+            "{n} differs between runs:\n{}\n{}",
+            String::from_utf8_lossy(&x),
+            String::from_utf8_lossy(&y)
+        );
     }
 
     // The manifest declares protocol 6.0.
-    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(a.join(&manifest)).unwrap()).unwrap();
-    assert_eq!(m, serde_json::json!({"version": 1, "metadata": {"protocol_versions": ["6.0"]}}));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(a.join(&manifest)).unwrap()).unwrap();
+    assert_eq!(
+        m,
+        serde_json::json!({"version": 1, "metadata": {"protocol_versions": ["6.0"]}})
+    );
 
     // SHA256SUMS covers the zip and the manifest, and checks out.
     let listed = std::fs::read_to_string(a.join(&sums)).unwrap();
-    assert!(listed.contains(&zip) && listed.contains(&manifest), "{listed}");
-    let check = Command::new("sha256sum").args(["--check", &sums]).current_dir(&a).output().unwrap();
+    assert!(
+        listed.contains(&zip) && listed.contains(&manifest),
+        "{listed}"
+    );
+    let check = Command::new("sha256sum")
+        .args(["--check", &sums])
+        .current_dir(&a)
+        .output()
+        .unwrap();
     assert!(check.status.success(), "{}", text(&check));
 
     // The archive holds one executable entry, the provider binary, which runs.
-    let list = Command::new("unzip").args(["-Z", "-l"]).arg(a.join(&zip)).output().unwrap();
+    let list = Command::new("unzip")
+        .args(["-Z", "-l"])
+        .arg(a.join(&zip))
+        .output()
+        .unwrap();
     let listing = String::from_utf8_lossy(&list.stdout);
-    assert!(listing.contains("-rwxr-xr-x") && listing.contains(&format!("terraform-provider-replication_v{v}")), "{listing}");
+    assert!(
+        listing.contains("-rwxr-xr-x")
+            && listing.contains(&format!("terraform-provider-replication_v{v}")),
+        "{listing}"
+    );
     let unpacked = tmp.path().join("unpacked");
-    let unzip = Command::new("unzip").arg("-q").arg(a.join(&zip)).arg("-d").arg(&unpacked).output().unwrap();
+    let unzip = Command::new("unzip")
+        .arg("-q")
+        .arg(a.join(&zip))
+        .arg("-d")
+        .arg(&unpacked)
+        .output()
+        .unwrap();
     assert!(unzip.status.success(), "{}", text(&unzip));
     let bin = unpacked.join(format!("terraform-provider-replication_v{v}"));
     let ver = Command::new(&bin).arg("--version").output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&ver.stdout).trim(), format!("terraform-provider-replication {v}"));
+    assert_eq!(
+        String::from_utf8_lossy(&ver.stdout).trim(),
+        format!("terraform-provider-replication {v}")
+    );
 }
