@@ -9,61 +9,12 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
-use common::{header, json_diff, per_host, plan_code, plan_json, text, tf_ok, Emu, Host, Workdir, FAST_POLL};
+use common::{check, config, gci, json_diff, per_host, plan_code, plan_json, regions, text, tf_ok, Emu, Workdir, FAST_POLL};
 use serde_json::json;
 
 const SCALE: f64 = 0.003;
 const LARGE: &str = "db.r6g.large";
 const XLARGE: &str = "db.r6g.xlarge";
-
-/// A global cluster identifier unique to the host.
-fn gci(prefix: &str, host: &Host) -> String {
-    format!("{prefix}-{}", host.name.replace('.', ""))
-}
-
-/// The resource with `body` (regions and friends) under the fixed attributes.
-fn config(emu: &Emu, gci: &str, body: &str) -> String {
-    header(&emu.provider_block())
-        + &format!(
-            r#"
-resource "replication_topology" "orders" {{
-  global_cluster_identifier = "{gci}"
-  engine                    = "aurora-postgresql"
-  engine_version            = "16.4"
-  master_username           = "app"
-{body}
-}}
-"#
-        )
-}
-
-/// Expected members: region -> [(instance key, class, promotion tier)].
-type Want<'a> = &'a [(&'a str, &'a [(&'a str, &'a str, i32)])];
-
-/// Reads the topology through the RDS API and checks it is settled, has its
-/// writer in `writer`, and has exactly the clusters and instances of `want`
-/// (identifiers derived as `<gci>-<region>[-<key>]`).
-fn check(emu: &Emu, host: &Host, gci: &str, writer: &str, want: Want<'_>, step: &str) {
-    let t = emu.observe(gci).unwrap_or_else(|| panic!("{}: after {step}: global cluster {gci} is missing", host.name));
-    assert!(t.settled(), "{}: after {step}: not settled: {t:#?}", host.name);
-    assert_eq!(t.writer.as_deref(), Some(writer), "{}: after {step}: writer", host.name);
-    let got: BTreeMap<String, (String, Vec<(String, String, i32)>)> = t
-        .regions
-        .iter()
-        .map(|(r, c)| (r.clone(), (c.id.clone(), c.instances.values().map(|i| (i.id.clone(), i.class.clone(), i.tier)).collect())))
-        .collect();
-    let want: BTreeMap<String, (String, Vec<(String, String, i32)>)> = want
-        .iter()
-        .map(|(r, is)| {
-            let mut is: Vec<_> = is.iter().map(|(k, c, t)| (format!("{gci}-{r}-{k}"), c.to_string(), *t)).collect();
-            is.sort();
-            (r.to_string(), (format!("{gci}-{r}"), is))
-        })
-        .collect();
-    assert_eq!(got, want, "{}: after {step}: members", host.name);
-}
 
 const EAST: &str = r#"    "us-east-1" = { instance_class = "db.r6g.large", instances = { a = { promotion_tier = 0 }, b = {} } }"#;
 const EU: &str = r#"    "eu-west-1" = { instance_class = "db.r6g.large", instances = { a = {} } }"#;
@@ -72,12 +23,8 @@ const WEST: &str = r#"    "us-west-2" = { instance_class = "db.r6g.large", insta
 const EAST_3: &str = r#"    "us-east-1" = { instance_class = "db.r6g.large", instances = { a = { promotion_tier = 0 }, b = {}, c = { instance_class = "db.r6g.xlarge", promotion_tier = 2 } } }"#;
 const EU_XL: &str = r#"    "eu-west-1" = { instance_class = "db.r6g.xlarge", instances = { a = {} } }"#;
 
-fn regions(lines: &[&str]) -> String {
-    format!("  regions = {{\n{}\n  }}\n", lines.join("\n"))
-}
-
 fn settings(gci: &str, password: bool, snapshot: bool) -> String {
-    let mut s = String::from("  primary_region = \"us-east-1\"\n");
+    let mut s = String::from("  engine_version = \"16.4\"\n  primary_region = \"us-east-1\"\n");
     if password {
         s.push_str("  master_password = \"correct-horse-battery\"\n");
     }
