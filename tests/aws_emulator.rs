@@ -975,3 +975,88 @@ async fn settled_waiters_wait_for_the_change_to_show() {
         "{err}"
     );
 }
+
+/// Waits until the emulator has dropped a call to `action` in `region`.
+async fn wait_dropped(emu: &RunningEmulator, region: &str, action: &str) {
+    for _ in 0..400 {
+        let log = calls(emu).await;
+        if log.iter().any(|c| {
+            c.region == region
+                && c.action == action
+                && c.code.as_deref() == Some("ConnectionDropped")
+        }) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("no dropped {action} in {region}");
+}
+
+/// A mutating call whose first attempt's answer is lost is re-sent; when the
+/// lost attempt took effect, the re-sent call's AlreadyExists / NotFound is
+/// recognised as our own doing (ownership tag, status) instead of failing.
+/// The emulator drops connections before acting, so the test plays the lost
+/// attempt's effect itself while the call pauses between attempts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn effects_of_attempts_whose_answer_was_lost_are_recognised() {
+    let emu = emulator(0.0).await;
+    let c = clients(&emu);
+    let other = clients(&emu);
+    three_regions(&c, "lost").await;
+
+    // Create: the object exists with our ownership tag -> adopted.
+    admin(&emu, "POST", &format!("regions/{EU}/outage"), None).await;
+    let task = {
+        let c = c.clone();
+        tokio::spawn(async move { create_db_instance(&c, EU, &instance("lost", EU, "a")).await })
+    };
+    wait_dropped(&emu, EU, "CreateDBInstance").await;
+    admin(&emu, "DELETE", &format!("regions/{EU}/outage"), None).await;
+    create_db_instance(&other, EU, &instance("lost", EU, "a"))
+        .await
+        .unwrap();
+    let adopted = task.await.unwrap().expect("recognised as ours");
+    assert_eq!(adopted.id, "lost-eu-west-1-a");
+    assert_eq!(
+        adopted.tags.get(OWNERSHIP_TAG_KEY).map(String::as_str),
+        Some("lost")
+    );
+
+    // Create: the object exists but belongs to someone else -> AlreadyExists.
+    admin(&emu, "DELETE", "calls", None).await;
+    admin(&emu, "POST", &format!("regions/{EU}/outage"), None).await;
+    let task = {
+        let c = c.clone();
+        tokio::spawn(async move { create_db_instance(&c, EU, &instance("lost", EU, "b")).await })
+    };
+    wait_dropped(&emu, EU, "CreateDBInstance").await;
+    admin(&emu, "DELETE", &format!("regions/{EU}/outage"), None).await;
+    let foreign = NewInstance {
+        global_cluster_id: "someone-else".to_string(),
+        ..instance("lost", EU, "b")
+    };
+    create_db_instance(&other, EU, &foreign).await.unwrap();
+    let err = task.await.unwrap().unwrap_err();
+    assert_eq!(err.kind, ErrorKind::AlreadyExists, "{err}");
+
+    // Delete: the lost attempt deleted it -> done.
+    admin(&emu, "DELETE", "calls", None).await;
+    admin(&emu, "POST", &format!("regions/{EU}/outage"), None).await;
+    let task = {
+        let c = c.clone();
+        tokio::spawn(async move { delete_db_instance(&c, EU, "lost-eu-west-1-a").await })
+    };
+    wait_dropped(&emu, EU, "DeleteDBInstance").await;
+    admin(&emu, "DELETE", &format!("regions/{EU}/outage"), None).await;
+    delete_db_instance(&other, EU, "lost-eu-west-1-a")
+        .await
+        .unwrap();
+    task.await.unwrap().expect("recognised as done");
+
+    // Without a re-send, AlreadyExists is reported as is (adoption is the
+    // caller's decision).
+    let err = create_db_instance(&c, EU, &instance("lost", EU, "b"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::AlreadyExists);
+}

@@ -9,18 +9,28 @@
 //! `default_tags` and the topology's tags, so an interrupted apply can adopt
 //! what it created.
 //!
+//! Lost answers: a call re-sent after a transport failure (see
+//! [`super::retry`]) may find the effect of the attempt whose answer was
+//! lost. Creates, deletes, switchover and failover recognise it (a created
+//! object carrying this topology's ownership tag, a deleted or `deleting`
+//! object, a global cluster moving to the target) and report success; the
+//! same answers to a call sent once are returned as errors, for the caller
+//! to decide (e.g. adopt a tagged object).
+//!
 //! Credentials: [`ClusterRole`] makes it impossible to send a master user,
 //! password or database name with a secondary cluster; passwords are
 //! [`Secret`]s and never appear in logs or errors.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 
 use aws_sdk_rds::types::Tag;
 
 use super::config::Clients;
 use super::error::{AwsError, ErrorKind};
+use super::find::{find_cluster, find_global_cluster, find_instance};
 use super::model::{ObservedCluster, ObservedGlobal, ObservedInstance};
-use super::retry::send;
+use super::retry::{send, send_tracked, Failed};
 use super::secret::Secret;
 
 /// Key of the ownership tag; its value is the global cluster identifier of
@@ -63,6 +73,90 @@ fn answered<T>(
     })
 }
 
+/// A create re-sent after a transport failure that answers `AlreadyExists`
+/// may have been carried out by the attempt whose answer was lost: the
+/// object `find` returns is ours when it carries this topology's ownership
+/// tag. Any other failure is returned as is.
+async fn created_by_lost_attempt<T>(
+    failed: Failed,
+    global_id: &str,
+    find: impl Future<Output = Result<Option<T>, AwsError>>,
+    tags: fn(&T) -> &BTreeMap<String, String>,
+) -> Result<T, AwsError> {
+    if !(failed.resent && failed.error.kind == ErrorKind::AlreadyExists) {
+        return Err(failed.error);
+    }
+    match find.await? {
+        Some(object)
+            if tags(&object).get(OWNERSHIP_TAG_KEY).map(String::as_str) == Some(global_id) =>
+        {
+            tracing::info!(
+                region = %failed.error.region,
+                operation = failed.error.operation,
+                "created by an earlier attempt whose answer was lost"
+            );
+            Ok(object)
+        }
+        _ => Err(failed.error),
+    }
+}
+
+/// A delete re-sent after a transport failure that answers `NotFound`, or
+/// `InvalidState` while the object is `deleting`, was carried out by the
+/// attempt whose answer was lost. `status` reads the object's status (`None`
+/// when it is gone).
+async fn deleted_by_lost_attempt(
+    failed: Failed,
+    status: impl Future<Output = Result<Option<String>, AwsError>>,
+) -> Result<(), AwsError> {
+    if !failed.resent {
+        return Err(failed.error);
+    }
+    let done = match failed.error.kind {
+        ErrorKind::NotFound => true,
+        ErrorKind::InvalidState => matches!(status.await?.as_deref(), None | Some("deleting")),
+        _ => false,
+    };
+    if done {
+        tracing::info!(
+            region = %failed.error.region,
+            operation = failed.error.operation,
+            "deleted by an earlier attempt whose answer was lost"
+        );
+        Ok(())
+    } else {
+        Err(failed.error)
+    }
+}
+
+/// A switchover or failover re-sent after a transport failure that answers
+/// `InvalidState` was started by the attempt whose answer was lost when the
+/// global cluster is moving to (or already has) the target writer.
+async fn moved_by_lost_attempt(
+    failed: Failed,
+    global: impl Future<Output = Result<Option<ObservedGlobal>, AwsError>>,
+    target_cluster_arn: &str,
+) -> Result<ObservedGlobal, AwsError> {
+    if !(failed.resent && failed.error.kind == ErrorKind::InvalidState) {
+        return Err(failed.error);
+    }
+    match global.await? {
+        Some(g)
+            if g.failover_state.as_ref().and_then(|f| f.to_arn.as_deref())
+                == Some(target_cluster_arn)
+                || g.writer().map(|w| w.cluster_arn.as_str()) == Some(target_cluster_arn) =>
+        {
+            tracing::info!(
+                region = %failed.error.region,
+                operation = failed.error.operation,
+                "started by an earlier attempt whose answer was lost"
+            );
+            Ok(g)
+        }
+        _ => Err(failed.error),
+    }
+}
+
 /// CreateGlobalCluster input.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NewGlobalCluster {
@@ -90,7 +184,7 @@ pub async fn create_global_cluster(
         &input.id,
     ));
     tracing::info!(region, global_cluster = %input.id, "creating global cluster");
-    let out = send(OP, region, || {
+    let sent = send_tracked(OP, region, || {
         client
             .create_global_cluster()
             .global_cluster_identifier(&input.id)
@@ -102,13 +196,19 @@ pub async fn create_global_cluster(
             .set_tags(Some(tags.clone()))
             .send()
     })
-    .await?;
-    answered(
-        OP,
-        region,
-        "GlobalCluster",
-        out.global_cluster().map(ObservedGlobal::from),
-    )
+    .await;
+    match sent {
+        Ok(out) => answered(
+            OP,
+            region,
+            "GlobalCluster",
+            out.global_cluster().map(ObservedGlobal::from),
+        ),
+        Err(failed) => {
+            let find = find_global_cluster(clients, region, &[], &input.id);
+            created_by_lost_attempt(failed, &input.id, find, |g| &g.tags).await
+        }
+    }
 }
 
 /// The role a new regional cluster plays in the global cluster. Credentials
@@ -168,7 +268,7 @@ pub async fn create_db_cluster(
         ClusterRole::Secondary => "secondary",
     };
     tracing::info!(region, cluster = %input.id, role, "creating cluster");
-    let out = send(OP, region, || {
+    let sent = send_tracked(OP, region, || {
         let mut req = client
             .create_db_cluster()
             .db_cluster_identifier(&input.id)
@@ -200,14 +300,20 @@ pub async fn create_db_cluster(
         }
         req.send()
     })
-    .await?;
-    answered(
-        OP,
-        region,
-        "DBCluster",
-        out.db_cluster()
-            .map(|c| ObservedCluster::from_sdk(c, region)),
-    )
+    .await;
+    match sent {
+        Ok(out) => answered(
+            OP,
+            region,
+            "DBCluster",
+            out.db_cluster()
+                .map(|c| ObservedCluster::from_sdk(c, region)),
+        ),
+        Err(failed) => {
+            let find = find_cluster(clients, region, &input.id);
+            created_by_lost_attempt(failed, &input.global_cluster_id, find, |c| &c.tags).await
+        }
+    }
 }
 
 /// CreateDBInstance input (an Aurora instance inside a cluster).
@@ -244,7 +350,7 @@ pub async fn create_db_instance(
         class = %input.class,
         "creating instance"
     );
-    let out = send(OP, region, || {
+    let sent = send_tracked(OP, region, || {
         client
             .create_db_instance()
             .db_instance_identifier(&input.id)
@@ -255,14 +361,20 @@ pub async fn create_db_instance(
             .set_tags(Some(tags.clone()))
             .send()
     })
-    .await?;
-    answered(
-        OP,
-        region,
-        "DBInstance",
-        out.db_instance()
-            .map(|i| ObservedInstance::from_sdk(i, region)),
-    )
+    .await;
+    match sent {
+        Ok(out) => answered(
+            OP,
+            region,
+            "DBInstance",
+            out.db_instance()
+                .map(|i| ObservedInstance::from_sdk(i, region)),
+        ),
+        Err(failed) => {
+            let find = find_instance(clients, region, &input.id);
+            created_by_lost_attempt(failed, &input.global_cluster_id, find, |i| &i.tags).await
+        }
+    }
 }
 
 /// ModifyDBCluster input; `None` fields are left unchanged. Changes apply
@@ -374,14 +486,20 @@ pub async fn modify_db_instance(
 pub async fn delete_db_instance(clients: &Clients, region: &str, id: &str) -> Result<(), AwsError> {
     let client = clients.rds(region).await?;
     tracing::info!(region, instance = id, "deleting instance");
-    send("DeleteDBInstance", region, || {
+    let sent = send_tracked("DeleteDBInstance", region, || {
         client
             .delete_db_instance()
             .db_instance_identifier(id)
             .send()
     })
-    .await?;
-    Ok(())
+    .await;
+    match sent {
+        Ok(_) => Ok(()),
+        Err(failed) => {
+            let status = async { Ok(find_instance(clients, region, id).await?.map(|i| i.status)) };
+            deleted_by_lost_attempt(failed, status).await
+        }
+    }
 }
 
 /// Detaches the cluster `cluster_arn` from the global cluster; it becomes a
@@ -428,7 +546,7 @@ pub async fn delete_db_cluster(
 ) -> Result<(), AwsError> {
     let client = clients.rds(region).await?;
     tracing::info!(region, cluster = id, final_snapshot = ?final_snapshot, "deleting cluster");
-    send("DeleteDBCluster", region, || {
+    let sent = send_tracked("DeleteDBCluster", region, || {
         let req = client.delete_db_cluster().db_cluster_identifier(id);
         match final_snapshot {
             FinalSnapshot::Take(snapshot) => req
@@ -438,8 +556,14 @@ pub async fn delete_db_cluster(
         }
         .send()
     })
-    .await?;
-    Ok(())
+    .await;
+    match sent {
+        Ok(_) => Ok(()),
+        Err(failed) => {
+            let status = async { Ok(find_cluster(clients, region, id).await?.map(|c| c.status)) };
+            deleted_by_lost_attempt(failed, status).await
+        }
+    }
 }
 
 /// Deletes the (empty) global cluster.
@@ -450,14 +574,23 @@ pub async fn delete_global_cluster(
 ) -> Result<(), AwsError> {
     let client = clients.rds(region).await?;
     tracing::info!(region, global_cluster = id, "deleting global cluster");
-    send("DeleteGlobalCluster", region, || {
+    let sent = send_tracked("DeleteGlobalCluster", region, || {
         client
             .delete_global_cluster()
             .global_cluster_identifier(id)
             .send()
     })
-    .await?;
-    Ok(())
+    .await;
+    match sent {
+        Ok(_) => Ok(()),
+        Err(failed) => {
+            let status = async {
+                let found = find_global_cluster(clients, region, &[], id).await?;
+                Ok(found.map(|g| g.status))
+            };
+            deleted_by_lost_attempt(failed, status).await
+        }
+    }
 }
 
 /// ModifyGlobalCluster input; `None` fields are left unchanged.
@@ -521,20 +654,26 @@ pub async fn switchover_global_cluster(
         target = target_cluster_arn,
         "switching over global cluster"
     );
-    let out = send(OP, primary_region, || {
+    let sent = send_tracked(OP, primary_region, || {
         client
             .switchover_global_cluster()
             .global_cluster_identifier(global_id)
             .target_db_cluster_identifier(target_cluster_arn)
             .send()
     })
-    .await?;
-    answered(
-        OP,
-        primary_region,
-        "GlobalCluster",
-        out.global_cluster().map(ObservedGlobal::from),
-    )
+    .await;
+    match sent {
+        Ok(out) => answered(
+            OP,
+            primary_region,
+            "GlobalCluster",
+            out.global_cluster().map(ObservedGlobal::from),
+        ),
+        Err(failed) => {
+            let global = find_global_cluster(clients, primary_region, &[], global_id);
+            moved_by_lost_attempt(failed, global, target_cluster_arn).await
+        }
+    }
 }
 
 /// Failover with `AllowDataLoss=true` to `target_cluster_arn`, for a lost
@@ -553,7 +692,7 @@ pub async fn failover_global_cluster(
         target = target_cluster_arn,
         "failing over global cluster (data loss allowed)"
     );
-    let out = send(OP, target_region, || {
+    let sent = send_tracked(OP, target_region, || {
         client
             .failover_global_cluster()
             .global_cluster_identifier(global_id)
@@ -561,13 +700,19 @@ pub async fn failover_global_cluster(
             .allow_data_loss(true)
             .send()
     })
-    .await?;
-    answered(
-        OP,
-        target_region,
-        "GlobalCluster",
-        out.global_cluster().map(ObservedGlobal::from),
-    )
+    .await;
+    match sent {
+        Ok(out) => answered(
+            OP,
+            target_region,
+            "GlobalCluster",
+            out.global_cluster().map(ObservedGlobal::from),
+        ),
+        Err(failed) => {
+            let global = find_global_cluster(clients, target_region, &[], global_id);
+            moved_by_lost_attempt(failed, global, target_cluster_arn).await
+        }
+    }
 }
 
 /// Adds or overwrites tags on the resource `arn`.

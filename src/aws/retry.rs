@@ -16,7 +16,7 @@
 //!   (3) times with a jittered pause of 0.5–1 s, then 1–2 s between them, and
 //!   does not start another attempt once [`TRANSPORT_BUDGET`] (20 s) has
 //!   passed since the call began; then it returns
-//!   [`ErrorKind::Unreachable`](super::ErrorKind::Unreachable).
+//!   [`ErrorKind::Unreachable`].
 //!
 //! Timeouts: connect [`CONNECT_TIMEOUT`] (3 s), each attempt
 //! [`ATTEMPT_TIMEOUT`] (10 s; RDS control-plane calls normally answer in well
@@ -128,14 +128,43 @@ fn transport_pause(attempt: u32) -> Duration {
 ///
 /// `call` builds and sends the request; it is invoked again (at most
 /// [`TRANSPORT_ATTEMPTS`] times in all) only when the previous invocation
-/// ended in a transport failure. Callers must be prepared for a mutating call
-/// that reached AWS but whose answer was lost: the re-sent call then fails
-/// with `AlreadyExists`, `NotFound` or `InvalidState`.
+/// ended in a transport failure. A mutating call may have reached AWS on an
+/// attempt whose answer was lost, so that the re-sent call fails with
+/// `AlreadyExists`, `NotFound` or `InvalidState`: mutating calls use
+/// [`send_tracked`] to tell.
 pub async fn send<O, E, F, Fut>(
     operation: &'static str,
     region: &str,
-    mut call: F,
+    call: F,
 ) -> Result<O, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+{
+    send_tracked(operation, region, call)
+        .await
+        .map_err(|failed| failed.error)
+}
+
+/// A failed [`send_tracked`] call.
+#[derive(Debug)]
+pub struct Failed {
+    /// The classified error of the last attempt.
+    pub error: AwsError,
+    /// The call was sent again after a transport failure, so an earlier
+    /// attempt may have reached AWS and taken effect: a create answered
+    /// `AlreadyExists` or a delete answered `NotFound` may be our own doing.
+    pub resent: bool,
+}
+
+/// [`send`], also telling whether the call was re-sent; mutating calls use it
+/// to recognise the effect of an attempt whose answer was lost.
+pub async fn send_tracked<O, E, F, Fut>(
+    operation: &'static str,
+    region: &str,
+    mut call: F,
+) -> Result<O, Failed>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
@@ -163,7 +192,10 @@ where
                             "region did not answer; treating it as unreachable"
                         );
                     }
-                    return Err(err);
+                    return Err(Failed {
+                        error: err,
+                        resent: attempt > 1,
+                    });
                 }
                 tracing::debug!(
                     region,
