@@ -46,9 +46,7 @@ pub fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Resp
                 time_scale: shared.config.time_scale,
                 ..Default::default()
             };
-            let st = inner.st.clone();
-            drop(inner);
-            shared.save(&st);
+            shared.save(&inner.st);
             reply(200, &json!({ "ok": true }))
         }
         ("POST", ["regions", region, "outage"]) => {

@@ -376,10 +376,9 @@ fn rds_call(shared: &Shared, auth: Option<&str>, params: &Params) -> Result<Resp
     let resp = match result {
         Ok(body) => {
             log(&mut inner, 200, None);
-            if is_mutating(&action) && shared.config.state_file.is_some() {
-                let st = inner.st.clone();
-                drop(inner);
-                shared.save(&st);
+            if is_mutating(&action) {
+                // Saved under the lock so that files are written in call order.
+                shared.save(&inner.st);
             }
             ok_response(&action, body.as_deref(), &request_id)
         }

@@ -282,12 +282,7 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let filters = p.filters()?;
     check_filters(
         &filters,
-        &[
-            "db-cluster-id",
-            "db-cluster-resource-id",
-            "engine",
-            "global-cluster-id",
-        ],
+        &["db-cluster-id", "db-cluster-resource-id", "engine"],
     )?;
     let only = match p.get("DBClusterIdentifier") {
         Some(_) => Some(find(ctx, "DBClusterIdentifier")?),
@@ -311,14 +306,6 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
                 "db-cluster-resource-id",
                 std::slice::from_ref(&c.resource_id),
             ) && filter_accepts(&filters, "engine", std::slice::from_ref(&c.engine))
-                && filter_accepts(
-                    &filters,
-                    "global-cluster-id",
-                    &c.global
-                        .iter()
-                        .flat_map(|g| [g.clone(), ids::global_arn(g)])
-                        .collect::<Vec<_>>(),
-                )
         })
         .map(|(k, c)| (c.id.clone(), k.clone()))
         .collect();

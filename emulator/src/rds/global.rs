@@ -134,7 +134,7 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
 pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let p = ctx.p;
     let filters = p.filters()?;
-    check_filters(&filters, &["region", "global-cluster-id"])?;
+    check_filters(&filters, &["region"])?;
     let only = match p.get("GlobalClusterIdentifier") {
         Some(_) => Some(find(ctx, "GlobalClusterIdentifier")?),
         None => None,
@@ -145,13 +145,9 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         .values()
         .filter(|g| only.as_ref().is_none_or(|o| *o == g.id))
         .filter(|g| {
-            filters.iter().all(|f| match f.name.as_str() {
-                "region" => g.members.iter().any(|m| f.values.contains(&m.region)),
-                _ => f
-                    .values
-                    .iter()
-                    .any(|v| v.eq_ignore_ascii_case(&g.id) || *v == ids::global_arn(&g.id)),
-            })
+            filters
+                .iter()
+                .all(|f| g.members.iter().any(|m| f.values.contains(&m.region)))
         })
         .map(|g| (g.id.clone(), g.id.clone()))
         .collect();
@@ -336,13 +332,6 @@ fn member_of(ctx: &Ctx<'_>, g: &GlobalCluster, param: &str) -> ApiResult<(String
     if g.member(&region, &cid).is_some() {
         return Ok((region, cid));
     }
-    // An identifier without ARN may name a member in another region.
-    if !raw.starts_with("arn:") {
-        let mut hits = g.members.iter().filter(|m| m.cluster_id == cid);
-        if let (Some(m), None) = (hits.next(), hits.next()) {
-            return Ok((m.region.clone(), m.cluster_id.clone()));
-        }
-    }
     if ctx.st.clusters.contains_key(&key(&region, &cid)) {
         Err(ApiError::invalid_value(format!(
             "DB cluster {raw} is not a member of global cluster {}.",
@@ -358,6 +347,12 @@ fn member_of(ctx: &Ctx<'_>, g: &GlobalCluster, param: &str) -> ApiResult<(String
 pub(super) fn remove_member(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let id = find(ctx, "GlobalClusterIdentifier")?;
     let g = ctx.st.globals[&id].clone();
+    let raw = ctx.p.required("DbClusterIdentifier")?;
+    if !raw.starts_with("arn:") {
+        return Err(ApiError::invalid_value(format!(
+            "The parameter DbClusterIdentifier must be the Amazon Resource Name (ARN) of the DB cluster, not {raw}."
+        )));
+    }
     let (region, cid) = member_of(ctx, &g, "DbClusterIdentifier")?;
     if g.op.is_some() {
         return Err(ApiError::invalid_global_state(format!(

@@ -420,6 +420,32 @@ async fn switchover_preconditions() {
         "headless secondary"
     );
     assert_eq!(
+        code(
+            east.remove_from_global_cluster()
+                .global_cluster_identifier("g")
+                .db_cluster_identifier("g-east")
+                .send()
+                .await
+        ),
+        "InvalidParameterValue",
+        "RemoveFromGlobalCluster takes an ARN"
+    );
+    assert_eq!(
+        code(sw("g-west".to_string()).send().await),
+        "DBClusterNotFoundFault",
+        "a plain identifier names a cluster in the signing region only"
+    );
+    assert_eq!(
+        code(
+            east.describe_global_clusters()
+                .filters(filter("global-cluster-id", &["g"]))
+                .send()
+                .await
+        ),
+        "InvalidParameterValue",
+        "region is the only DescribeGlobalClusters filter"
+    );
+    assert_eq!(
         code(sw(cluster_arn(EAST, "g-east")).send().await),
         "InvalidParameterValue",
         "already primary"
