@@ -60,8 +60,26 @@ fn create_update_import_read_destroy() {
         let (code, out) = plan_code(&w, host);
         assert_eq!(code, 0, "{}: plan after create: {}", host.name, text(&out));
 
-        // Add a region.
+        // Add a region. The first try fails creating its instance: the
+        // update records what exists and names the step; applying again
+        // finishes it.
         w.write("main.tf", &config(&emu, id, &(settings(id, true, true) + &regions(&[EAST, EU, AP, WEST]))));
+        emu.admin(
+            "POST",
+            "faults",
+            Some(r#"{"action":"CreateDBInstance","nth":1,"code":"InsufficientDBInstanceCapacity","status":400,"region":"us-west-2"}"#),
+        );
+        let out = w.run_env(host, &["apply", "-auto-approve", "-no-color"], &FAST_POLL);
+        assert!(!out.status.success(), "{}: {}", host.name, text(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("Update Incomplete"), "{}: {}", host.name, text(&out));
+        assert!(err.contains("create instance \"a\" in us-west-2"), "{}: step named: {}", host.name, text(&out));
+        assert!(err.contains("InsufficientDBInstanceCapacity"), "{}: AWS error shown: {}", host.name, text(&out));
+        let state = tf_ok(&w, host, &["state", "pull"]);
+        let state: serde_json::Value = serde_json::from_slice(&state.stdout).unwrap();
+        let west_state = &state["resources"][0]["instances"][0]["attributes"]["regions"]["us-west-2"];
+        assert_eq!(west_state["cluster_identifier"], format!("{id}-us-west-2"), "{}: the new cluster is in state: {state:#}", host.name);
+        assert_eq!(west_state["instances"], json!({}), "{}", host.name);
         tf_ok(&w, host, &["apply", "-auto-approve", "-no-color"]);
         let eu = [("a", LARGE, 1)];
         check(

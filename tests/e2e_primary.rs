@@ -116,6 +116,18 @@ fn failover_during_an_outage_of_the_primary_region_then_recovery() {
         create(&emu, host, &w, id, &TWO);
 
         emu.admin("POST", "regions/us-east-1/outage", None);
+
+        // A managed switchover needs the primary's region: the apply stops
+        // and points to failover_mode.
+        w.write("main.tf", &config(&emu, id, &body("16.4", Some("eu-west-1"), "", &[EAST, EU])));
+        let out = w.run_env(host, &["apply", "-auto-approve", "-no-color"], &FAST_POLL);
+        assert!(!out.status.success(), "{}: {}", host.name, text(&out));
+        let err = String::from_utf8_lossy(&out.stderr).replace('\n', " ");
+        assert!(err.contains("us-east-1") && err.contains("failover_mode = \"failover\""), "{}: {}", host.name, text(&out));
+        assert!(emu.call_regions("SwitchoverGlobalCluster").is_empty(), "{}", host.name);
+        let t = emu.observe_via(id, "eu-west-1", &["us-east-1"]).unwrap();
+        assert_eq!(t.writer.as_deref(), Some("us-east-1"), "{}", host.name);
+
         let failover = "  failover_mode = \"failover\"\n";
         w.write("main.tf", &config(&emu, id, &body("16.4", Some("eu-west-1"), failover, &[EAST, EU])));
         emu.clear_calls();
