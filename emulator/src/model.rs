@@ -491,3 +491,237 @@ impl State {
         ids::cluster_arn(&c.region, &c.id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cluster(region: &str, id: &str, global: Option<&str>) -> Cluster {
+        Cluster {
+            id: id.into(),
+            region: region.into(),
+            resource_id: "cluster-X".into(),
+            engine: "aurora-postgresql".into(),
+            engine_version: "15.4".into(),
+            status: "available".into(),
+            pending: Pending::default(),
+            master_username: Some("app".into()),
+            manage_master_password: false,
+            database_name: None,
+            port: 5432,
+            storage_encrypted: false,
+            kms_key_id: None,
+            subnet_group: "default".into(),
+            vpc_security_groups: vec![],
+            parameter_group: "default.aurora-postgresql15".into(),
+            deletion_protection: false,
+            backup_retention: 1,
+            global: global.map(str::to_string),
+            write_forwarding: false,
+            write_forwarding_changing: false,
+            writer: None,
+            tags: vec![],
+            created_ms: 0,
+        }
+    }
+
+    fn instance(region: &str, id: &str, cluster: &str, tier: i64) -> Instance {
+        Instance {
+            id: id.into(),
+            region: region.into(),
+            cluster_id: cluster.into(),
+            resource_id: "db-X".into(),
+            class: "db.r6g.large".into(),
+            engine: "aurora-postgresql".into(),
+            status: "available".into(),
+            pending: Pending::default(),
+            promotion_tier: tier,
+            deletion_protection: false,
+            publicly_accessible: false,
+            availability_zone: format!("{region}a"),
+            tags: vec![],
+            created_ms: 0,
+        }
+    }
+
+    fn member(region: &str, id: &str, is_writer: bool) -> Member {
+        Member {
+            region: region.into(),
+            cluster_id: id.into(),
+            is_writer,
+            sync: "connected".into(),
+            resync_due: None,
+        }
+    }
+
+    /// A global cluster `g` with primary `p` (us-east-1, instances p1 tier 1
+    /// and p0 tier 0) and secondary `s` (us-west-2, instance s1).
+    fn two_region() -> State {
+        let mut st = State::default();
+        st.globals.insert(
+            "g".into(),
+            GlobalCluster {
+                id: "g".into(),
+                resource_id: "cluster-G".into(),
+                engine: "aurora-postgresql".into(),
+                engine_version: "15.4".into(),
+                database_name: None,
+                storage_encrypted: false,
+                deletion_protection: false,
+                status: "available".into(),
+                pending: Pending::default(),
+                members: vec![
+                    member("us-east-1", "p", true),
+                    member("us-west-2", "s", false),
+                ],
+                op: None,
+                tags: vec![],
+                endpoint_label: "x".into(),
+            },
+        );
+        st.clusters
+            .insert(key("us-east-1", "p"), cluster("us-east-1", "p", Some("g")));
+        st.clusters
+            .insert(key("us-west-2", "s"), cluster("us-west-2", "s", Some("g")));
+        st.instances
+            .insert(key("us-east-1", "p1"), instance("us-east-1", "p1", "p", 1));
+        st.instances
+            .insert(key("us-east-1", "p0"), instance("us-east-1", "p0", "p", 0));
+        st.instances
+            .insert(key("us-west-2", "s1"), instance("us-west-2", "s1", "s", 1));
+        for k in [key("us-east-1", "p"), key("us-west-2", "s")] {
+            st.fix_writer(&k);
+        }
+        st
+    }
+
+    fn start_op(st: &mut State, data_loss: bool) {
+        let g = st.globals.get_mut("g").unwrap();
+        g.status = if data_loss {
+            "failing-over"
+        } else {
+            "switching-over"
+        }
+        .into();
+        g.op = Some(GlobalOp {
+            data_loss,
+            from: ("us-east-1".into(), "p".into()),
+            to: ("us-west-2".into(), "s".into()),
+            started: 100,
+            due: 200,
+        });
+    }
+
+    #[test]
+    fn writers_follow_roles_and_promotion_tiers() {
+        let st = two_region();
+        assert_eq!(
+            st.clusters[&key("us-east-1", "p")].writer.as_deref(),
+            Some("p0"),
+            "lowest tier wins"
+        );
+        assert_eq!(
+            st.clusters[&key("us-west-2", "s")].writer,
+            None,
+            "secondaries have no writer"
+        );
+    }
+
+    #[test]
+    fn global_operations_complete_at_their_due_time() {
+        // (data loss, region of the old primary in outage, expected sync of the old primary, its resync due)
+        let table = [
+            (false, false, "connected", None),
+            (
+                true,
+                false,
+                "pending-resync",
+                Some(200 + Op::Resync.millis(1.0)),
+            ),
+            (true, true, "pending-resync", None),
+        ];
+        for (data_loss, outage, sync, resync_due) in table {
+            let mut st = two_region();
+            if outage {
+                st.outages.insert("us-east-1".into());
+            }
+            start_op(&mut st, data_loss);
+            st.settle(199, 1.0);
+            assert!(st.globals["g"].op.is_some(), "not due yet");
+            st.settle(200, 1.0);
+            let g = &st.globals["g"];
+            assert_eq!(g.status, "available");
+            assert!(g.op.is_none());
+            let old = g.member("us-east-1", "p").unwrap();
+            assert!(!old.is_writer && g.member("us-west-2", "s").unwrap().is_writer);
+            assert_eq!(
+                (old.sync.as_str(), old.resync_due),
+                (sync, resync_due),
+                "data_loss={data_loss} outage={outage}"
+            );
+            assert_eq!(
+                st.clusters[&key("us-west-2", "s")].writer.as_deref(),
+                Some("s1")
+            );
+            assert_eq!(st.clusters[&key("us-east-1", "p")].writer, None);
+        }
+    }
+
+    #[test]
+    fn resync_starts_when_the_region_returns() {
+        let mut st = two_region();
+        st.outages.insert("us-east-1".into());
+        start_op(&mut st, true);
+        st.settle(1_000, 1.0);
+        st.settle(1_000_000, 1.0);
+        assert_eq!(
+            st.globals["g"].member("us-east-1", "p").unwrap().sync,
+            "pending-resync"
+        );
+        st.outages.remove("us-east-1");
+        st.region_restored("us-east-1", 2_000_000, 1.0);
+        st.settle(2_000_000 + Op::Resync.millis(1.0), 1.0);
+        assert_eq!(
+            st.globals["g"].member("us-east-1", "p").unwrap().sync,
+            "connected"
+        );
+    }
+
+    #[test]
+    fn transitions_apply_in_due_order() {
+        let mut st = two_region();
+        let ik = key("us-east-1", "p0");
+        st.instances.get_mut(&ik).unwrap().status = "deleting".into();
+        st.instances.get_mut(&ik).unwrap().pending = Pending {
+            due: Some(50),
+            next: Next::Gone,
+        };
+        let ck = key("us-west-2", "s");
+        st.clusters.get_mut(&ck).unwrap().status = "upgrading".into();
+        st.clusters.get_mut(&ck).unwrap().pending = Pending {
+            due: Some(60),
+            next: Next::Upgraded("15.5".into()),
+        };
+        st.settle(55, 1.0);
+        assert!(!st.instances.contains_key(&ik));
+        assert_eq!(
+            st.clusters[&key("us-east-1", "p")].writer.as_deref(),
+            Some("p1"),
+            "the next instance takes over"
+        );
+        assert_eq!(st.clusters[&ck].status, "upgrading");
+        st.settle(60, 1.0);
+        assert_eq!(
+            (
+                st.clusters[&ck].status.as_str(),
+                st.clusters[&ck].engine_version.as_str()
+            ),
+            ("available", "15.5")
+        );
+        assert_eq!(
+            st.global_version(&st.globals["g"]),
+            "15.4",
+            "the global cluster follows its primary"
+        );
+    }
+}
