@@ -354,12 +354,7 @@ pub(super) fn remove_member(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         )));
     }
     let (region, cid) = member_of(ctx, &g, "DbClusterIdentifier")?;
-    if g.op.is_some() {
-        return Err(ApiError::invalid_global_state(format!(
-            "Global cluster {id} is in {} state.",
-            g.status
-        )));
-    }
+    check_global_available(&g)?;
     let m = g
         .member(&region, &cid)
         .cloned()
