@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{check, config, gci, json_diff, per_host, plan_code, plan_json, regions, text, tf_ok, Emu, Workdir, FAST_POLL};
+use common::{check, config, gci, json_diff, per_host, plan_code, plan_json, regions, text, tf_ok, Emu, Member, Workdir, FAST_POLL};
 use serde_json::json;
 
 const SCALE: f64 = 0.003;
@@ -106,7 +106,7 @@ fn create_update_import_read_destroy() {
         w.write("main.tf", &config(&emu, id, &(settings(id, true, true) + &regions(&[EAST_3, EU_XL, WEST]))));
         tf_ok(&w, host, &["apply", "-auto-approve", "-no-color"]);
         let e3 = [("a", LARGE, 0), ("b", LARGE, 1), ("c", XLARGE, 2)];
-        let final_layout: [(&str, &[(&str, &str, i32)]); 3] =
+        let final_layout: [Member; 3] =
             [("us-east-1", &e3), ("eu-west-1", &[("a", XLARGE, 1)]), ("us-west-2", &west)];
         check(&emu, host, id, "us-east-1", &final_layout, "resize and add instances");
         let (code, out) = plan_code(&w, host);

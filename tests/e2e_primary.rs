@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{check, config, gci, per_host, plan_code, plan_json, regions, text, tf_ok, Emu, Host, Workdir, FAST_POLL};
+use common::{check, config, gci, per_host, plan_code, plan_json, regions, text, tf_ok, Emu, Host, Member, Workdir, FAST_POLL};
 
 const SCALE: f64 = 0.003;
 const LARGE: &str = "db.r6g.large";
@@ -46,7 +46,7 @@ fn position(calls: &[common::Call], action: &str, region: &str) -> usize {
         .unwrap_or_else(|| panic!("no {action} in {region}: {calls:#?}"))
 }
 
-const TWO: [(&str, &[(&str, &str, i32)]); 2] = [("us-east-1", &[("a", LARGE, 0)]), ("eu-west-1", &[("a", LARGE, 1)])];
+const TWO: [Member; 2] = [("us-east-1", &[("a", LARGE, 0)]), ("eu-west-1", &[("a", LARGE, 1)])];
 
 #[test]
 fn switchover_and_back_then_out_of_band_switchover_drift() {
@@ -197,7 +197,7 @@ fn minor_upgrade_goes_secondaries_first_and_major_through_the_global_cluster() {
         let id = gci("upg", host);
         let id = id.as_str();
         let three = [EAST, EU, WEST];
-        let want: [(&str, &[(&str, &str, i32)]); 3] =
+        let want: [Member; 3] =
             [("us-east-1", &[("a", LARGE, 0)]), ("eu-west-1", &[("a", LARGE, 1)]), ("us-west-2", &[("a", LARGE, 1)])];
         let w = Workdir::new(&config(&emu, id, &body("16.4", Some("us-east-1"), "", &three)));
         create(&emu, host, &w, id, &want);

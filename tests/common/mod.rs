@@ -504,8 +504,14 @@ resource "replication_topology" "orders" {{
         )
 }
 
-/// Expected members: region -> [(instance key, class, promotion tier)].
-pub type Want<'a> = &'a [(&'a str, &'a [(&'a str, &'a str, i32)])];
+/// Region -> (cluster id, sorted [(instance id, class, promotion tier)]).
+type Layout = BTreeMap<String, (String, Vec<(String, String, i32)>)>;
+
+/// One expected member: (region, [(instance key, class, promotion tier)]).
+pub type Member<'a> = (&'a str, &'a [(&'a str, &'a str, i32)]);
+
+/// Expected members.
+pub type Want<'a> = &'a [Member<'a>];
 
 /// Reads the topology through the RDS API and checks it is settled, has its
 /// writer in `writer`, and has exactly the clusters and instances of `want`
@@ -514,12 +520,12 @@ pub fn check(emu: &Emu, host: &Host, gci: &str, writer: &str, want: Want<'_>, st
     let t = emu.observe(gci).unwrap_or_else(|| panic!("{}: after {step}: global cluster {gci} is missing", host.name));
     assert!(t.settled(), "{}: after {step}: not settled: {t:#?}", host.name);
     assert_eq!(t.writer.as_deref(), Some(writer), "{}: after {step}: writer", host.name);
-    let got: BTreeMap<String, (String, Vec<(String, String, i32)>)> = t
+    let got: Layout = t
         .regions
         .iter()
         .map(|(r, c)| (r.clone(), (c.id.clone(), c.instances.values().map(|i| (i.id.clone(), i.class.clone(), i.tier)).collect())))
         .collect();
-    let want: BTreeMap<String, (String, Vec<(String, String, i32)>)> = want
+    let want: Layout = want
         .iter()
         .map(|(r, is)| {
             let mut is: Vec<_> = is.iter().map(|(k, c, t)| (format!("{gci}-{r}-{k}"), c.to_string(), *t)).collect();
