@@ -73,15 +73,16 @@ pub const INSTANCE_PENDING: &[&str] = &[
 ];
 
 /// Transitional global cluster statuses, including the synthetic
-/// `failover-<status>` reported by [`wait_global_available`] while a
-/// `FailoverState` is present.
+/// `failover-<status>` the global waiters report while a `FailoverState` is
+/// present, and `awaiting-writer`, reported by [`wait_writer`] while the
+/// global cluster is settled but the expected writer does not show yet.
 pub const GLOBAL_PENDING: &[&str] = &[
     "creating",
     "modifying",
     "upgrading",
     "switching-over",
     "failing-over",
-    "available-failover-pending",
+    "awaiting-writer",
     "failover-pending",
     "failover-failing-over",
     "failover-cancelling",
@@ -317,7 +318,7 @@ pub async fn wait_writer(
             } else if wrong_writer_polls.fetch_add(1, Ordering::Relaxed) + 1 > WRONG_WRITER_POLLS {
                 "settled-with-other-writer".to_string()
             } else {
-                "available-failover-pending".to_string()
+                "awaiting-writer".to_string()
             };
             Ok(Some((g, status)))
         },
