@@ -1,7 +1,8 @@
 //! End-to-end primary moves and engine upgrades with real hosts (OpenTofu
 //! 1.6, Terraform 1.15) against an in-process `aurora-emulator`: switchover
 //! and back, failover while the primary's region is in outage and recovery,
-//! switchover drift made through the RDS API with `primary_region` set and
+//! switchover and failover drift made through the RDS API with
+//! `primary_region` set and
 //! unset, moving the primary together with removing or adding a region, and
 //! minor and major upgrades. The writer is read through aws-sdk-rds and the
 //! order of AWS calls from the emulator's call log.
@@ -49,7 +50,7 @@ fn position(calls: &[common::Call], action: &str, region: &str) -> usize {
 const TWO: [Member; 2] = [("us-east-1", &[("a", LARGE, 0)]), ("eu-west-1", &[("a", LARGE, 1)])];
 
 #[test]
-fn switchover_and_back_then_out_of_band_switchover_drift() {
+fn switchover_and_back_then_out_of_band_switchover_and_failover_drift() {
     per_host(|host| {
         let emu = Emu::start(SCALE);
         let id = gci("swo", host);
@@ -103,6 +104,28 @@ fn switchover_and_back_then_out_of_band_switchover_drift() {
         let (code, out) = plan_code(&w, host);
         assert_eq!(code, 0, "{}: {}", host.name, text(&out));
         assert!(!both(&out).contains(SWITCHOVER_WARNING), "{}: {}", host.name, text(&out));
+        tf_ok(&w, host, &["apply", "-refresh-only", "-auto-approve", "-no-color"]);
+
+        // The same after a failover done outside Terraform: refresh follows
+        // the new writer and the plan stays empty.
+        let target = emu.observe(id).unwrap().regions["us-east-1"].arn.clone();
+        emu.block_on(
+            emu.rds("us-east-1")
+                .failover_global_cluster()
+                .global_cluster_identifier(id)
+                .target_db_cluster_identifier(target)
+                .allow_data_loss(true)
+                .send(),
+        )
+        .unwrap();
+        emu.wait_settled(id);
+        assert_eq!(emu.observe(id).unwrap().writer.as_deref(), Some("us-east-1"), "{}", host.name);
+        let (_, plan) = plan_json(&w, host);
+        let rc = &plan["resource_changes"][0]["change"];
+        assert_eq!(rc["actions"], serde_json::json!(["no-op"]), "{}: {rc:#}", host.name);
+        assert_eq!(rc["after"]["primary_region"], "us-east-1", "{}", host.name);
+        assert_eq!(rc["after"]["regions"]["us-east-1"]["role"], "primary", "{}", host.name);
+        assert_eq!(rc["after"]["regions"]["eu-west-1"]["role"], "secondary", "{}", host.name);
     });
 }
 
