@@ -2,10 +2,10 @@
 //! 1.6, Terraform 1.15) against an in-process `aurora-emulator`: switchover
 //! and back, failover while the primary's region is in outage and recovery,
 //! switchover and failover drift made through the RDS API with
-//! `primary_region` set and
-//! unset, moving the primary together with removing or adding a region, and
-//! minor and major upgrades. The writer is read through aws-sdk-rds and the
-//! order of AWS calls from the emulator's call log.
+//! `primary_region` set and unset, moving the primary together with removing
+//! or adding a region, and minor and major upgrades. The writer is read
+//! through aws-sdk-rds and the order of AWS calls from the emulator's call
+//! log.
 
 mod common;
 
