@@ -40,8 +40,9 @@ async fn emulator(time_scale: f64) -> RunningEmulator {
     .unwrap()
 }
 
-fn clients(emu: &RunningEmulator) -> Clients {
-    let shared = SdkConfig::builder()
+/// Shared configuration with fixed test credentials (no credential chain).
+fn static_credentials() -> SdkConfig {
+    SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
             "AKIDEXAMPLE",
@@ -50,14 +51,17 @@ fn clients(emu: &RunningEmulator) -> Clients {
             None,
             "test",
         )))
-        .build();
+        .build()
+}
+
+fn clients(emu: &RunningEmulator) -> Clients {
     Clients::with_sdk_config(
         AwsSettings {
             endpoint_url: Some(emu.endpoint()),
             default_tags: BTreeMap::from([("owner".to_string(), "platform".to_string())]),
             ..AwsSettings::default()
         },
-        shared,
+        static_credentials(),
     )
 }
 
@@ -681,22 +685,12 @@ async fn refused_connections_make_a_region_unreachable_in_seconds() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let shared = SdkConfig::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-            "AKIDEXAMPLE",
-            "not-a-secret",
-            None,
-            None,
-            "test",
-        )))
-        .build();
     let c = Clients::with_sdk_config(
         AwsSettings {
             endpoint_url: Some(format!("http://127.0.0.1:{port}")),
             ..AwsSettings::default()
         },
-        shared,
+        static_credentials(),
     );
     let started = std::time::Instant::now();
     let err = find_cluster(&c, EAST, "x").await.unwrap_err();
@@ -1059,4 +1053,26 @@ async fn effects_of_attempts_whose_answer_was_lost_are_recognised() {
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::AlreadyExists);
+}
+
+/// `max_retries` bounds the SDK's retries of throttled answers; past it the
+/// error is `Throttled` (not unreachable), with its AWS code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_retries_bounds_throttling_retries() {
+    let emu = emulator(0.0).await;
+    let c = Clients::with_sdk_config(
+        AwsSettings {
+            endpoint_url: Some(emu.endpoint()),
+            max_retries: Some(2),
+            ..AwsSettings::default()
+        },
+        static_credentials(),
+    );
+    admin(&emu, "POST", "faults", Some(r#"{"throttle":1.0}"#)).await;
+    let err = find_cluster(&c, EAST, "x").await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Throttled, "{err}");
+    assert_eq!(err.code.as_deref(), Some("Throttling"));
+    let log = calls(&emu).await;
+    assert_eq!(log.len(), 3, "1 attempt + 2 retries: {log:#?}");
+    assert!(log.iter().all(|c| c.code.as_deref() == Some("Throttling")));
 }
