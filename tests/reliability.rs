@@ -290,7 +290,7 @@ fn points(n: usize) -> Vec<usize> {
 fn report(title: &str, rows: &[(Seq, Row)], extra: bool) {
     println!("\n{title}");
     if extra {
-        println!("| sequence | runs | failed naming the step | converged on re-apply | orphans | duplicates | primary replaced |");
+        println!("| sequence | runs | interrupted | converged on re-apply | orphans | duplicates | primary replaced |");
         println!("|---|---|---|---|---|---|---|");
     } else {
         println!("| sequence | runs | failed naming the step | converged on re-apply | orphans | duplicates |");

@@ -237,6 +237,17 @@ pub async fn read(ctx: &Ctx<Meta>, prior: Value, private: Vec<u8>) -> StateRespo
         }
         Ok(Some(o)) => {
             let (state, diagnostics) = state::from_observed(&o, &prior, &meta.config.default_tags);
+            // A region the prior state had that is no longer a member may be
+            // an interrupted removal's detached cluster: remember it, so the
+            // next apply deletes what is left of it.
+            let mut pending = pending_from_private(&private);
+            for k in known_clusters(&prior) {
+                let still_member = o.global.members.iter().any(|m| m.region == k.0 && m.cluster_id == k.1);
+                if !still_member && !pending.contains(&k) {
+                    pending.push(k);
+                }
+            }
+            let private = if pending.is_empty() { private } else { pending_to_private(&pending) };
             StateResponse { state, private, diagnostics }
         }
         Err(e) if e.is_unreachable() => {
