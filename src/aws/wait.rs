@@ -16,7 +16,8 @@
 //!   wait is for its disappearance (`target` empty).
 //! * A poll that ends `Throttled` is skipped (the next poll tries again);
 //!   any other AWS error, including `Unreachable`, ends the wait.
-//! * Each status change is logged at INFO with the region, object and status.
+//! * Each status change is logged at INFO with the region, object and status,
+//!   and again every [`PROGRESS_EVERY`] while it does not change.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -87,6 +88,9 @@ pub const GLOBAL_PENDING: &[&str] = &[
     "failover-failing-over",
     "failover-cancelling",
 ];
+
+/// While a status does not change, progress is logged again this often.
+pub const PROGRESS_EVERY: Duration = Duration::from_secs(60);
 
 /// The usual target.
 pub const AVAILABLE: &[&str] = &["available"];
@@ -170,6 +174,7 @@ where
     let mut interval = poll.initial;
     let mut last_status: Option<String> = None;
     let started = Instant::now();
+    let mut last_report = started;
     loop {
         let polled = match tokio::time::timeout_at(deadline, refresh()).await {
             Ok(polled) => polled,
@@ -183,15 +188,18 @@ where
         };
         match polled {
             Ok(Some((object, status))) => {
-                if last_status.as_deref() != Some(status.as_str()) {
+                let changed = last_status.as_deref() != Some(status.as_str());
+                if changed || last_report.elapsed() >= PROGRESS_EVERY {
                     tracing::info!(
                         region,
                         object = what,
                         status = %status,
                         elapsed_s = started.elapsed().as_secs(),
-                        "status"
+                        "{}",
+                        if changed { "status" } else { "still waiting" }
                     );
                     last_status = Some(status.clone());
+                    last_report = Instant::now();
                 }
                 if target.contains(&status.as_str()) {
                     return Ok(Some(object));
