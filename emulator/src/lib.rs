@@ -3,25 +3,25 @@
 //! `<ErrorResponse>` errors with the real codes), so aws-sdk-rds, boto3 and the
 //! AWS CLI can talk to it on loopback.
 //!
-//! - [`server`] owns the HTTP edge: SigV4 region extraction, outage
+//! - `server` owns the HTTP edge: SigV4 region extraction, outage
 //!   connection drops, faults, throttling and the call log.
-//! - [`rds`] implements the actions and the service's ordering rules.
-//! - [`model`] holds the state and its lazy, virtual-clock state machine;
-//!   [`timing`] has the one table of operation durations.
-//! - [`admin`] serves the JSON admin API under `/_emulator/`.
+//! - `rds` implements the actions and the service's ordering rules.
+//! - `model` holds the state and its lazy, virtual-clock state machine;
+//!   `timing` has the one table of operation durations.
+//! - `admin` serves the JSON admin API under `/_emulator/`.
 //!
 //! See `docs/emulator.md` for the rules enforced and what is not modelled.
 
-pub mod admin;
-pub mod error;
-pub mod ids;
-pub mod model;
-pub mod query;
-pub mod rds;
-pub mod render;
-pub mod server;
-pub mod timing;
-pub mod xml;
+mod admin;
+mod error;
+mod ids;
+mod model;
+mod query;
+mod rds;
+mod render;
+mod server;
+mod timing;
+mod xml;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

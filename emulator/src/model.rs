@@ -2,7 +2,6 @@
 //! clusters, instances and snapshots (per region), and the lazy state machine
 //! that advances their statuses on the virtual clock.
 
-use crate::ids;
 use crate::timing::Op;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -484,11 +483,6 @@ impl State {
                 }
             }
         }
-    }
-
-    /// ARN of a cluster.
-    pub fn cluster_arn_of(&self, c: &Cluster) -> String {
-        ids::cluster_arn(&c.region, &c.id)
     }
 }
 

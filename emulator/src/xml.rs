@@ -71,11 +71,6 @@ impl Xml {
         }
         self.close(name)
     }
-    /// Appends pre-built XML.
-    pub fn raw(&mut self, s: &str) -> &mut Self {
-        self.buf.push_str(s);
-        self
-    }
     /// The XML text.
     pub fn finish(self) -> String {
         self.buf
