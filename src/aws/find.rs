@@ -103,12 +103,19 @@ pub async fn find_global_cluster_with_region(
         match describe_global_in(clients, region, id).await {
             Ok(found) => {
                 clients.note_reachability(region, true);
-                if region != home_region {
+                if first_unreachable.is_some() {
                     tracing::info!(
                         home_region,
                         region,
                         global_cluster = id,
-                        "global cluster read through another region (home region unreachable)"
+                        "global cluster read through another region"
+                    );
+                } else if region != home_region {
+                    tracing::debug!(
+                        home_region,
+                        region,
+                        global_cluster = id,
+                        "global cluster read through another region (home region recently unreachable)"
                     );
                 }
                 return Ok(found.map(|g| (g, region.to_string())));
