@@ -464,6 +464,14 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
                 m.region, d.primary_region
             ));
         }
+        // A former primary resynchronising after a failover: AWS refuses a
+        // switchover until every member is connected again. It gets there
+        // by itself, so wait (under the deadline) like any transition.
+        if let Some(m) = obs.global.members.iter().find(|m| !m.is_writer && m.sync_status.as_deref().is_some_and(|s| s != "connected")) {
+            return Next::Phase(vec![Step::Settle {
+                what: format!("cluster {} in {} to resynchronise ({}) before the switchover", m.cluster_id, m.region, m.sync_status.as_deref().unwrap_or_default()),
+            }]);
+        }
         return Next::Phase(vec![Step::Switchover {
             from: writer.region.to_string(),
             to: target.region.to_string(),

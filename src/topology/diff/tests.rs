@@ -263,6 +263,22 @@ fn failover_mode_fails_over_to_the_target_region() {
     assert_eq!(s[0].region(), Some(W), "failover is sent to the target's region");
 }
 
+/// Bug: switching back right after a failover, while the former primary was
+/// still `pending-resync`, sent SwitchoverGlobalCluster at once and failed
+/// with InvalidGlobalClusterStateFault; it now waits for the resync.
+#[test]
+fn switchover_waits_for_a_member_pending_resync() {
+    let d = desired(E, &[(E, &["a"]), (W, &["a"])]);
+    let mut o = observed(&[(W, &["a"]), (E, &["a"])]);
+    o.global.members[1].sync_status = Some("pending-resync".into());
+    match steps(next(Some(&d), Some(&o), &ctx())).as_slice() {
+        [Step::Settle { what }] => assert!(what.contains(&cid(E)) && what.contains("pending-resync"), "{what}"),
+        other => panic!("{other:?}"),
+    }
+    o.global.members[1].sync_status = Some("connected".into());
+    assert!(matches!(steps(next(Some(&d), Some(&o), &ctx()))[0], Step::Switchover { .. }));
+}
+
 #[test]
 fn switchover_with_an_unreachable_region_is_blocked_and_suggests_failover() {
     let d = desired(W, &[(E, &["a"]), (W, &["a"])]);
