@@ -163,12 +163,28 @@ fn failover_during_an_outage_of_the_primary_region_then_recovery() {
         assert_eq!(emu.call_regions("FailoverGlobalCluster"), ["eu-west-1"], "{}", host.name);
         assert!(emu.call_regions("SwitchoverGlobalCluster").is_empty(), "{}", host.name);
 
-        // The region comes back; the old primary resynchronises as a secondary.
+        // The region comes back; the old primary resynchronises as a
+        // secondary (slowly enough here to still be at it below).
+        emu.admin("POST", "clock", Some(r#"{"time_scale": 0.04}"#));
         emu.admin("DELETE", "regions/us-east-1/outage", None);
+        emu.admin("POST", "clock", Some(&format!(r#"{{"time_scale": {SCALE}}}"#)));
         emu.wait_settled(id);
         let (code, out) = plan_code(&w, host);
         assert_eq!(code, 0, "{}: after recovery: {}", host.name, text(&out));
         check(&emu, host, id, "eu-west-1", &TWO, "recovery");
+
+        // Switching back while it resynchronises waits for it, then switches over.
+        let sync = |emu: &Emu| emu.admin("GET", "state", None)["global_clusters"][0]["members"].clone();
+        let members = sync(&emu);
+        assert!(members.to_string().contains("pending-resync"), "{}: {members:#}", host.name);
+        w.write("main.tf", &config(&emu, id, &body("16.4", Some("us-east-1"), "", &[EAST, EU])));
+        emu.clear_calls();
+        tf_ok(&w, host, &["apply", "-auto-approve", "-no-color"]);
+        check(&emu, host, id, "us-east-1", &TWO, "switching back after the resync");
+        let switchovers: Vec<_> = emu.calls().into_iter().filter(|c| c.action == "SwitchoverGlobalCluster").collect();
+        assert_eq!(switchovers.len(), 1, "{}: one switchover, none refused: {switchovers:#?}", host.name);
+        assert_eq!(switchovers[0].region, "eu-west-1", "{}", host.name);
+        assert_eq!(switchovers[0].code, None, "{}", host.name);
     });
 }
 
