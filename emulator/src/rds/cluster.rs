@@ -1,7 +1,7 @@
 //! DB cluster actions: Create/Describe/Modify/DeleteDBCluster.
 
 use super::{
-    check_filters, check_kms_key, compare_versions, filter_accepts, major_version, paginate,
+    check_filters, check_kms_key, compare_versions, filters_match, major_version, paginate,
     validate_engine, validate_password, validate_tags, validate_version, Ctx,
 };
 use crate::error::{ApiError, ApiResult};
@@ -297,15 +297,17 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             None => c.region == ctx.region,
         })
         .filter(|(_, c)| {
-            filter_accepts(
+            filters_match(
                 &filters,
-                "db-cluster-id",
-                &[c.id.clone(), ids::cluster_arn(&c.region, &c.id)],
-            ) && filter_accepts(
-                &filters,
-                "db-cluster-resource-id",
-                std::slice::from_ref(&c.resource_id),
-            ) && filter_accepts(&filters, "engine", std::slice::from_ref(&c.engine))
+                &[
+                    (
+                        "db-cluster-id",
+                        vec![c.id.clone(), ids::cluster_arn(&c.region, &c.id)],
+                    ),
+                    ("db-cluster-resource-id", vec![c.resource_id.clone()]),
+                    ("engine", vec![c.engine.clone()]),
+                ],
+            )
         })
         .map(|(k, c)| (c.id.clone(), k.clone()))
         .collect();

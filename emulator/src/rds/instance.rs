@@ -1,6 +1,6 @@
 //! DB instance actions: Create/Describe/Modify/DeleteDBInstance.
 
-use super::{check_filters, filter_accepts, paginate, validate_engine, validate_tags, Ctx};
+use super::{check_filters, filters_match, paginate, validate_engine, validate_tags, Ctx};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::{key, Instance, Next, Pending, Role};
@@ -171,22 +171,24 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             None => i.region == ctx.region,
         })
         .filter(|(_, i)| {
-            filter_accepts(
+            filters_match(
                 &filters,
-                "db-cluster-id",
                 &[
-                    i.cluster_id.clone(),
-                    ids::cluster_arn(&i.region, &i.cluster_id),
+                    (
+                        "db-cluster-id",
+                        vec![
+                            i.cluster_id.clone(),
+                            ids::cluster_arn(&i.region, &i.cluster_id),
+                        ],
+                    ),
+                    (
+                        "db-instance-id",
+                        vec![i.id.clone(), ids::instance_arn(&i.region, &i.id)],
+                    ),
+                    ("dbi-resource-id", vec![i.resource_id.clone()]),
+                    ("engine", vec![i.engine.clone()]),
                 ],
-            ) && filter_accepts(
-                &filters,
-                "db-instance-id",
-                &[i.id.clone(), ids::instance_arn(&i.region, &i.id)],
-            ) && filter_accepts(
-                &filters,
-                "dbi-resource-id",
-                std::slice::from_ref(&i.resource_id),
-            ) && filter_accepts(&filters, "engine", std::slice::from_ref(&i.engine))
+            )
         })
         .map(|(k, i)| (i.id.clone(), k.clone()))
         .collect();

@@ -221,13 +221,18 @@ pub fn check_filters(filters: &[Filter], supported: &[&str]) -> ApiResult<()> {
     Ok(())
 }
 
-/// True when every filter named `name` accepts one of `candidates`
-/// (identifier or ARN spellings).
-pub fn filter_accepts(filters: &[Filter], name: &str, candidates: &[String]) -> bool {
-    filters.iter().filter(|f| f.name == name).all(|f| {
-        f.values
+/// True when the object passes every filter. `fields` lists, for each filter
+/// name, the spellings (identifier, ARN, …) under which the object matches.
+pub fn filters_match(filters: &[Filter], fields: &[(&str, Vec<String>)]) -> bool {
+    filters.iter().all(|f| {
+        fields
             .iter()
-            .any(|v| candidates.iter().any(|c| c.eq_ignore_ascii_case(v)))
+            .filter(|(name, _)| *name == f.name)
+            .all(|(_, candidates)| {
+                f.values
+                    .iter()
+                    .any(|v| candidates.iter().any(|c| c.eq_ignore_ascii_case(v)))
+            })
     })
 }
 

@@ -1,6 +1,6 @@
 //! DB cluster snapshot actions: DescribeDBClusterSnapshots and DeleteDBClusterSnapshot.
 
-use super::{check_filters, filter_accepts, paginate, Ctx};
+use super::{check_filters, filters_match, paginate, Ctx};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::key;
@@ -61,22 +61,24 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         })
         .filter(|(_, s)| snapshot_type.is_none_or(|t| t == s.snapshot_type))
         .filter(|(_, s)| {
-            filter_accepts(
+            filters_match(
                 &filters,
-                "db-cluster-id",
                 &[
-                    s.cluster_id.clone(),
-                    ids::cluster_arn(&s.region, &s.cluster_id),
+                    (
+                        "db-cluster-id",
+                        vec![
+                            s.cluster_id.clone(),
+                            ids::cluster_arn(&s.region, &s.cluster_id),
+                        ],
+                    ),
+                    (
+                        "db-cluster-snapshot-id",
+                        vec![s.id.clone(), ids::snapshot_arn(&s.region, &s.id)],
+                    ),
+                    ("snapshot-type", vec![s.snapshot_type.clone()]),
+                    ("engine", vec![s.engine.clone()]),
                 ],
-            ) && filter_accepts(
-                &filters,
-                "db-cluster-snapshot-id",
-                &[s.id.clone(), ids::snapshot_arn(&s.region, &s.id)],
-            ) && filter_accepts(
-                &filters,
-                "snapshot-type",
-                std::slice::from_ref(&s.snapshot_type),
-            ) && filter_accepts(&filters, "engine", std::slice::from_ref(&s.engine))
+            )
         })
         .map(|(k, s)| (s.id.clone(), k.clone()))
         .collect();
