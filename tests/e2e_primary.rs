@@ -189,7 +189,7 @@ fn failover_during_an_outage_of_the_primary_region_then_recovery() {
 }
 
 #[test]
-fn move_and_remove_then_move_to_an_added_region() {
+fn move_and_remove_then_move_to_an_added_region_then_destroy() {
     per_host(|host| {
         let emu = Emu::start(SCALE);
         let id = gci("mv", host);
@@ -226,6 +226,19 @@ fn move_and_remove_then_move_to_an_added_region() {
         assert!(position(&calls, "CreateDBInstance", "us-west-2") < switch, "{}: {calls:#?}", host.name);
         let (code, out) = plan_code(&w, host);
         assert_eq!(code, 0, "{}: {}", host.name, text(&out));
+
+        // Destroy after the moves: the final snapshot is the current primary's.
+        let keep = body("16.4", Some("us-west-2"), "", &[EU, WEST])
+            .replace("skip_final_snapshot = true", &format!("final_snapshot_identifier = \"{id}-final\""));
+        w.write("main.tf", &config(&emu, id, &keep));
+        tf_ok(&w, host, &["apply", "-auto-approve", "-no-color"]);
+        tf_ok(&w, host, &["destroy", "-auto-approve", "-no-color"]);
+        assert!(emu.observe(id).is_none(), "{}", host.name);
+        for r in ["us-east-1", "eu-west-1", "us-west-2"] {
+            assert!(emu.cluster_ids(r).is_empty() && emu.instance_ids(r).is_empty(), "{}: left in {r}", host.name);
+            let want = if r == "us-west-2" { vec![(format!("{id}-final"), format!("{id}-us-west-2"))] } else { vec![] };
+            assert_eq!(emu.snapshots(r), want, "{}: snapshots in {r}", host.name);
+        }
     });
 }
 
