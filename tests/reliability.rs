@@ -519,23 +519,27 @@ fn too_short_timeout_fails_cleanly_with_observed_state() {
 fn unreachable_region_is_named_in_a_refresh_warning_within_bounded_time() {
     let Some(host) = terraform() else { return };
     let emu = emulator(0.002);
-    let two = topology(&emu.endpoint, E, &[(E, &["a"]), (W, &["a"])], "");
-    let w = Workdir::new(&two);
+    let three = topology(&emu.endpoint, E, &[(E, &["a"]), (W, &["a"]), (A, &["a"])], "");
+    let w = Workdir::new(&three);
     assert!(apply(&w, &host, false).status.success());
-    emu.admin("POST", &format!("regions/{W}/outage"), "");
+    emu.admin("POST", &format!("regions/{A}/outage"), "");
     let start = Instant::now();
     let out = w.run_env(&host, &["plan", "-no-color", "-refresh-only"], ENV);
     let took = start.elapsed();
     let all = text(&out);
     assert!(out.status.success(), "{all}");
-    assert!(all.contains("Region Could Not Be Read") && all.contains(W), "{all}");
-    // A switchover that needs the unreachable region is refused with advice.
-    w.write("main.tf", &topology(&emu.endpoint, W, &[(E, &["a"]), (W, &["a"])], ""));
+    assert!(all.contains("Region Could Not Be Read") && all.contains(A), "{all}");
+    // The region stays in state with its last known values.
+    let show = w.run(&host, &["show", "-json"]);
+    let json: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    assert!(json["values"]["root_module"]["resources"][0]["values"]["regions"][A].is_object());
+    // A switchover needs every region: refused, naming the region and the way out.
+    w.write("main.tf", &topology(&emu.endpoint, W, &[(E, &["a"]), (W, &["a"]), (A, &["a"])], ""));
     let out = apply(&w, &host, false);
     let all = text(&out);
     assert!(!out.status.success(), "{all}");
-    assert!(all.contains("failover_mode"), "{all}");
-    emu.admin("DELETE", &format!("regions/{W}/outage"), "");
-    println!("refresh with {W} unreachable took {took:?}");
+    assert!(all.contains(A) && all.contains("failover_mode = \"failover\""), "{all}");
+    emu.admin("DELETE", &format!("regions/{A}/outage"), "");
+    println!("refresh with {A} unreachable took {took:?}");
     assert!(took < Duration::from_secs(90), "outage recognised only after {took:?}");
 }
