@@ -393,6 +393,9 @@ impl State {
                 for k in keys {
                     self.fix_writer(&k);
                 }
+                if op.data_loss && !outages.contains(&op.from.0) {
+                    self.rejoin_snapshot(&op.from.0, &op.from.1, due, scale);
+                }
             }
             Event::Resync(id, n) => {
                 if let Some(m) = self.globals.get_mut(&id).and_then(|g| g.members.get_mut(n)) {
@@ -476,13 +479,53 @@ impl State {
 
     /// Marks members in `region` for resynchronisation once its outage ends.
     pub fn region_restored(&mut self, region: &str, now: u64, scale: f64) {
+        let mut rejoining = Vec::new();
         for g in self.globals.values_mut() {
             for m in &mut g.members {
                 if m.region == region && m.sync == "pending-resync" && m.resync_due.is_none() {
                     m.resync_due = Some(now + Op::Resync.millis(scale));
+                    rejoining.push(m.cluster_id.clone());
                 }
             }
         }
+        for cluster_id in rejoining {
+            self.rejoin_snapshot(region, &cluster_id, now, scale);
+        }
+    }
+
+    /// The snapshot Aurora takes of a former primary before it rejoins as a
+    /// secondary after a failover with data loss
+    /// (`rds:unplanned-global-failover-CLUSTER-TIMESTAMP`); writes that never
+    /// replicated can be recovered from it.
+    pub fn rejoin_snapshot(&mut self, region: &str, cluster_id: &str, at: u64, scale: f64) {
+        let Some(c) = self.clusters.get(&key(region, cluster_id)) else {
+            return;
+        };
+        let stamp: String = crate::timing::iso8601(at)
+            .chars()
+            .take(16)
+            .map(|ch| if ch.is_ascii_digit() { ch } else { '-' })
+            .collect();
+        let id = format!("rds:unplanned-global-failover-{cluster_id}-{stamp}");
+        let snapshot = Snapshot {
+            id: id.clone(),
+            region: region.to_string(),
+            cluster_id: cluster_id.to_string(),
+            cluster_resource_id: c.resource_id.clone(),
+            engine: c.engine.clone(),
+            engine_version: c.engine_version.clone(),
+            status: "creating".into(),
+            pending: Pending::after(at, Op::Snapshot, scale, Next::Available),
+            storage_encrypted: c.storage_encrypted,
+            kms_key_id: c.kms_key_id.clone(),
+            master_username: c.master_username.clone(),
+            port: c.port,
+            snapshot_type: "manual".into(),
+            created_ms: at,
+            cluster_created_ms: c.created_ms,
+            tags: Vec::new(),
+        };
+        self.snapshots.insert(key(region, &id), snapshot);
     }
 }
 
@@ -678,6 +721,12 @@ mod tests {
         assert_eq!(
             st.globals["g"].member("us-east-1", "p").unwrap().sync,
             "connected"
+        );
+        let snaps: Vec<&String> = st.snapshots.keys().collect();
+        assert_eq!(snaps.len(), 1, "{snaps:?}");
+        assert!(
+            snaps[0].starts_with("us-east-1/rds:unplanned-global-failover-p-"),
+            "{snaps:?}"
         );
     }
 

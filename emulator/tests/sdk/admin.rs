@@ -119,6 +119,20 @@ async fn failover_with_data_loss_while_the_primary_region_is_down() {
         old.synchronization_status().map(|s| s.as_str()),
         Some("connected")
     );
+    // Before rejoining, Aurora snapshots the former primary.
+    let snaps = east
+        .describe_db_cluster_snapshots()
+        .db_cluster_identifier("g-east")
+        .send()
+        .await
+        .unwrap();
+    let snap = snaps.db_cluster_snapshots()[0]
+        .db_cluster_snapshot_identifier()
+        .unwrap();
+    assert!(
+        snap.starts_with("rds:unplanned-global-failover-g-east-"),
+        "{snap}"
+    );
     let e = east
         .describe_db_clusters()
         .db_cluster_identifier("g-east")
