@@ -165,7 +165,7 @@ fn failover_during_an_outage_of_the_primary_region_then_recovery() {
 
         // The region comes back; the old primary resynchronises as a
         // secondary (slowly enough here to still be at it below).
-        emu.admin("POST", "clock", Some(r#"{"time_scale": 0.04}"#));
+        emu.admin("POST", "clock", Some(r#"{"time_scale": 0.06}"#));
         emu.admin("DELETE", "regions/us-east-1/outage", None);
         emu.admin("POST", "clock", Some(&format!(r#"{{"time_scale": {SCALE}}}"#)));
         emu.wait_settled(id);
