@@ -231,6 +231,16 @@ fn drift_made_through_the_rds_api_shows_in_the_plan() {
                 .await
                 .unwrap();
             eu.delete_db_instance().db_instance_identifier(format!("{id}-eu-west-1-b")).send().await.unwrap();
+            // And a whole (headless) region joins the global database.
+            emu.rds("us-west-2")
+                .create_db_cluster()
+                .db_cluster_identifier(format!("{id}-us-west-2"))
+                .engine("aurora-postgresql")
+                .engine_version("16.4")
+                .global_cluster_identifier(id)
+                .send()
+                .await
+                .unwrap();
         });
         emu.wait_settled(id);
         check(
@@ -238,12 +248,16 @@ fn drift_made_through_the_rds_api_shows_in_the_plan() {
             host,
             id,
             "us-east-1",
-            &[("us-east-1", &[("a", LARGE, 0), ("b", LARGE, 7)]), ("eu-west-1", &[("a", LARGE, 1), ("c", XLARGE, 4)])],
+            &[
+                ("us-east-1", &[("a", LARGE, 0), ("b", LARGE, 7)]),
+                ("eu-west-1", &[("a", LARGE, 1), ("c", XLARGE, 4)]),
+                ("us-west-2", &[]),
+            ],
             "drift",
         );
 
         let (_, plan) = plan_json(&w, host);
-        // What refresh found: exactly the three changes.
+        // What refresh found: exactly the four changes.
         let drift = plan["resource_drift"].as_array().unwrap_or_else(|| panic!("{}: no resource_drift: {plan:#}", host.name));
         assert_eq!(drift.len(), 1, "{}: {drift:#?}", host.name);
         let (before, after) = (&drift[0]["change"]["before"], &drift[0]["change"]["after"]);
@@ -254,6 +268,7 @@ fn drift_made_through_the_rds_api_shows_in_the_plan() {
                 "regions.eu-west-1.instances.b".to_string(),
                 "regions.eu-west-1.instances.c".to_string(),
                 "regions.us-east-1.instances.b.promotion_tier".to_string(),
+                "regions.us-west-2".to_string(),
             ],
             "{}: drift before/after: {before:#}\n{after:#}",
             host.name
@@ -261,6 +276,8 @@ fn drift_made_through_the_rds_api_shows_in_the_plan() {
         assert_eq!(after["regions"]["eu-west-1"]["instances"]["c"]["instance_class"], XLARGE);
         assert_eq!(after["regions"]["eu-west-1"]["instances"]["c"]["promotion_tier"], 4);
         assert_eq!(after["regions"]["us-east-1"]["instances"]["b"]["promotion_tier"], 7);
+        assert_eq!(after["regions"]["us-west-2"]["role"], "secondary");
+        assert_eq!(after["regions"]["us-west-2"]["instances"], json!({}));
 
         // The planned update undoes exactly that (plus values apply recomputes).
         let rc = &plan["resource_changes"][0];
@@ -274,6 +291,7 @@ fn drift_made_through_the_rds_api_shows_in_the_plan() {
                 "regions.eu-west-1.instances.b".to_string(),
                 "regions.eu-west-1.instances.c".to_string(),
                 "regions.us-east-1.instances.b.promotion_tier".to_string(),
+                "regions.us-west-2".to_string(),
             ],
             "{}: planned change: {b:#}\n{a:#}",
             host.name
@@ -281,8 +299,9 @@ fn drift_made_through_the_rds_api_shows_in_the_plan() {
         assert_eq!(a["regions"]["us-east-1"]["instances"]["b"]["promotion_tier"], 1);
         assert_eq!(rc["change"]["after_unknown"]["regions"]["eu-west-1"]["instances"]["b"]["arn"], true, "{}", host.name);
 
-        // Applying it converges.
+        // Applying it converges (and removes the region nobody declared).
         tf_ok(&w, host, &["apply", "-auto-approve", "-no-color"]);
+        assert!(emu.cluster_ids("us-west-2").is_empty(), "{}", host.name);
         check(
             &emu,
             host,
