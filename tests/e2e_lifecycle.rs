@@ -1,8 +1,9 @@
 //! End-to-end lifecycle of `replication_topology` with real hosts (OpenTofu
 //! 1.6, Terraform 1.15) against an in-process `aurora-emulator`: create a
 //! three-region topology with a headless region, an empty second plan, add
-//! and remove regions, resize and add instances, import (CLI and `import`
-//! blocks), the data source, destroy with a final snapshot; drift made
+//! and remove regions (one update failing half way and resumed), resize and
+//! add instances, import (CLI and `import` blocks), the data source, destroy
+//! with a final snapshot (and refused under deletion protection); drift made
 //! through the RDS API; a create that fails in a secondary region and
 //! converges on re-apply. After every step the emulator is read back through
 //! aws-sdk-rds, never through the provider's own output.
@@ -316,7 +317,7 @@ fn drift_made_through_the_rds_api_shows_in_the_plan() {
 }
 
 #[test]
-fn failed_create_in_a_secondary_region_resumes_on_reapply() {
+fn failed_create_in_a_secondary_region_resumes_on_reapply_and_protection_refuses_destroy() {
     per_host(|host| {
         let emu = Emu::start(SCALE);
         let id = gci("resume", host);
@@ -357,5 +358,16 @@ fn failed_create_in_a_secondary_region_resumes_on_reapply() {
         }
         let (code, out) = plan_code(&w, host);
         assert_eq!(code, 0, "{}: {}", host.name, text(&out));
+
+        // Deletion protection refuses a destroy with a clear diagnostic.
+        let protected = settings(id, true, false) + "  skip_final_snapshot = true\n  deletion_protection = true\n" + &regions(&[one, EU]);
+        w.write("main.tf", &config(&emu, id, &protected));
+        tf_ok(&w, host, &["apply", "-auto-approve", "-no-color"]);
+        let g = emu.block_on(emu.rds("us-east-1").describe_global_clusters().global_cluster_identifier(id).send()).unwrap();
+        assert_eq!(g.global_clusters()[0].deletion_protection(), Some(true), "{}", host.name);
+        let out = w.run_env(host, &["destroy", "-auto-approve", "-no-color"], &FAST_POLL);
+        assert!(!out.status.success(), "{}: {}", host.name, text(&out));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("Deletion Protection Is On"), "{}: {}", host.name, text(&out));
+        check(&emu, host, id, "us-east-1", &[("us-east-1", &[("a", LARGE, 1)]), ("eu-west-1", &[("a", LARGE, 1)])], "refused destroy");
     });
 }
