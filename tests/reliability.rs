@@ -543,3 +543,52 @@ fn unreachable_region_is_named_in_a_refresh_warning_within_bounded_time() {
     println!("refresh with {A} unreachable took {took:?}");
     assert!(took < Duration::from_secs(90), "outage recognised only after {took:?}");
 }
+
+#[test]
+fn ctrl_c_stops_promptly_and_records_the_observed_state() {
+    let Some(host) = hosts().into_iter().find(|h| h.name == "tofu-1.6") else { return };
+    let emu = emulator(0.002);
+    let two = topology(&emu.endpoint, E, &[(E, &["a"]), (W, &["a"])], "");
+    let w = Workdir::new(&two);
+    let out = apply(&w, &host, false);
+    assert!(out.status.success(), "{}", text(&out));
+    // Adding a region now takes minutes: cluster 300 s and instance 600 s at scale 0.2.
+    emu.admin("POST", "clock", r#"{"time_scale": 0.2}"#);
+    w.write("main.tf", &topology(&emu.endpoint, E, &[(E, &["a"]), (W, &["a"]), (A, &["a"])], ""));
+    emu.clear_calls();
+    let mut child = Command::new(&host.path)
+        .args(["apply", "-auto-approve", "-no-color", "-input=false"])
+        .current_dir(w.path())
+        .env("TF_CLI_CONFIG_FILE", &w.cli_config)
+        .env("TF_IN_AUTOMATION", "1")
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret-example-key")
+        .env("REPLICATION_POLL_INTERVAL", "20ms")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while mutating(&emu.calls()).is_empty() && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(!mutating(&emu.calls()).is_empty(), "the apply never started changing anything");
+    let interrupted = Instant::now();
+    let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    let out = child.wait_with_output().unwrap();
+    let took = interrupted.elapsed();
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(took < Duration::from_secs(20), "stopping took {took:?}: {}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cancelled"), "{}", text(&out));
+    // The state holds what exists: the new region's cluster, still being created.
+    let pulled = w.run(&host, &["state", "pull"]);
+    let json: serde_json::Value = serde_json::from_slice(&pulled.stdout).unwrap_or_else(|e| panic!("{e}: {}\napply: {}", text(&pulled), text(&out)));
+    let regions = &json["resources"][0]["instances"][0]["attributes"]["regions"];
+    assert!(regions[A].is_object(), "state after Ctrl-C: {regions}");
+    println!("Ctrl-C to exit: {took:?}");
+    // And the next apply finishes the job.
+    emu.admin("POST", "clock", r#"{"time_scale": 0.002}"#);
+    emu.clear_calls();
+    let out = apply(&w, &host, false);
+    assert!(out.status.success(), "{}\ncalls: {:?}\nstate: {}", text(&out), mutating(&emu.calls()), emu.state());
+}

@@ -21,8 +21,9 @@ use crate::aws::{
 use super::desired::Desired;
 use super::diff::{self, Next, Step};
 
-/// At most this many phases per apply; a topology of 11 regions converges
-/// in far fewer.
+/// At most this many phases of steps per apply (waits for objects in
+/// transition do not count; the deadline bounds them); a topology of 11
+/// regions converges in far fewer.
 const MAX_PHASES: usize = 200;
 
 /// Where and how to reach AWS for one topology.
@@ -96,7 +97,12 @@ impl Run<'_> {
         let mut previous: Option<Vec<Step>> = None;
         let mut repeats = 0;
         let mut settle = self.target.poll.initial;
-        for _ in 0..MAX_PHASES {
+        let mut phases = 0;
+        let mut done = false;
+        while !done {
+            if phases >= MAX_PHASES {
+                return Err(self.fail(None, format!("The topology did not converge within {MAX_PHASES} phases; AWS keeps reporting differences."), last).await);
+            }
             if self.stop.is_cancelled() {
                 return Err(self.fail(None, "The operation was cancelled (the host asked the provider to stop).".into(), last).await);
             }
@@ -125,13 +131,16 @@ impl Run<'_> {
             let phase = match diff::next(self.desired, obs.as_ref(), &self.ctx) {
                 Next::Done => {
                     last = obs;
-                    break;
+                    done = true;
+                    continue;
                 }
                 Next::Blocked(why) => return Err(Failure { step: None, error: why, observed: obs, observed_fresh: true }),
                 Next::Phase(steps) => steps,
             };
             let settling = matches!(phase.first(), Some(Step::Settle { .. }));
             if !settling {
+                // Waiting is bounded by the deadline; only real steps count.
+                phases += 1;
                 if previous.as_ref() == Some(&phase) {
                     repeats += 1;
                     if repeats >= 3 {
