@@ -473,21 +473,23 @@ fn kill_matrix_sigkill_after_each_mutating_call_then_reapply_converges() {
 // ---------------------------------------------------------------- transient errors, timeouts, outages
 
 #[test]
-fn throttling_and_transient_errors_are_absorbed() {
+fn throttling_30_percent_and_5xx_5_percent_are_absorbed() {
     let Some(host) = terraform() else { return };
     let emu = emulator(0.002);
     emu.admin("POST", "faults", r#"{"throttle": 0.3}"#);
+    emu.admin("POST", "faults", r#"{"server_error": 0.05}"#);
     let (_, target) = Seq::Create3.configs(&emu.endpoint);
     let w = Workdir::new(&target.unwrap());
     let out = apply(&w, &host, false);
     assert!(out.status.success(), "apply under 30% throttling: {}", text(&out));
     let calls = emu.calls();
     let throttled = calls.iter().filter(|c| c.code.as_deref() == Some("Throttling")).count();
-    assert!(throttled > 0, "the emulator throttled nothing");
+    let failed = calls.iter().filter(|c| c.code.as_deref() == Some("InternalFailure")).count();
+    assert!(throttled > 0 && failed > 0, "the emulator throttled {throttled} and failed {failed} calls");
     emu.admin("DELETE", "faults", "");
     let out = w.run_env(&host, &["plan", "-detailed-exitcode", "-no-color"], ENV);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    println!("throttled calls absorbed: {throttled} of {}", calls.len());
+    println!("absorbed: {throttled} throttled and {failed} 5xx answers of {} calls", calls.len());
 }
 
 #[test]

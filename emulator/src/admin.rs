@@ -69,6 +69,7 @@ pub fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Resp
                 &json!({
                     "faults": inner.faults,
                     "throttle": inner.throttle,
+                    "server_error": inner.server_error,
                     "rate_limit_per_second": inner.rate_limit,
                 }),
             )
@@ -79,6 +80,8 @@ pub fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Resp
             inner.faults.clear();
             inner.throttle = 0.0;
             inner.throttle_acc = 0.0;
+            inner.server_error = 0.0;
+            inner.server_error_acc = 0.0;
             inner.rate_limit = None;
             inner.windows.clear();
             reply(200, &json!({ "ok": true }))
@@ -104,6 +107,16 @@ fn add_fault(shared: &Shared, body: &[u8]) -> Resp {
                 return reply(200, &json!({ "ok": true }));
             }
             _ => return bad(400, "throttle must be a number between 0 and 1"),
+        }
+    }
+    if let Some(t) = v.get("server_error") {
+        match t.as_f64() {
+            Some(f) if (0.0..=1.0).contains(&f) => {
+                inner.server_error = f;
+                inner.server_error_acc = 0.0;
+                return reply(200, &json!({ "ok": true }));
+            }
+            _ => return bad(400, "server_error must be a number between 0 and 1"),
         }
     }
     if let Some(r) = v.get("rate_limit_per_second") {

@@ -80,6 +80,10 @@ pub struct Inner {
     pub throttle: f64,
     /// Error-diffusion accumulator for `throttle` (deterministic).
     pub throttle_acc: f64,
+    /// Fraction of calls answered with a 500 `InternalFailure`.
+    pub server_error: f64,
+    /// Error-diffusion accumulator for `server_error`.
+    pub server_error_acc: f64,
     /// Per-region calls per second.
     pub rate_limit: Option<u32>,
     /// Recent accepted call instants per region.
@@ -360,6 +364,7 @@ fn rds_call(shared: &Shared, auth: Option<&str>, params: &Params) -> Result<Resp
         }
         check_rate(&mut inner, &region)?;
         check_throttle(&mut inner)?;
+        check_server_error(&mut inner)?;
         check_faults(&mut inner, &action, &region)?;
         inner.settle();
         let now = inner.now();
@@ -417,6 +422,18 @@ fn check_throttle(inner: &mut Inner) -> Result<(), ApiError> {
     if inner.throttle_acc >= 1.0 - 1e-9 {
         inner.throttle_acc -= 1.0;
         return Err(ApiError::throttling("Rate exceeded"));
+    }
+    Ok(())
+}
+
+fn check_server_error(inner: &mut Inner) -> Result<(), ApiError> {
+    if inner.server_error <= 0.0 {
+        return Ok(());
+    }
+    inner.server_error_acc += inner.server_error.min(1.0);
+    if inner.server_error_acc >= 1.0 - 1e-9 {
+        inner.server_error_acc -= 1.0;
+        return Err(ApiError::new("InternalFailure", 500, "The request processing has failed because of an unknown error, exception or failure."));
     }
     Ok(())
 }
