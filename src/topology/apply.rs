@@ -396,26 +396,9 @@ impl Run<'_> {
                     Err(err) if err.is_not_found() => return Ok(()),
                     Err(err) => return Err(err.to_string()),
                 }
-                let id = t.id.clone();
-                wait::wait_for(
-                    &format!("global cluster {id}"),
-                    &t.home_region,
-                    self.deadline,
-                    t.poll,
-                    || async {
-                        Ok(find::find_global_cluster(c, &t.home_region, &t.fallback_regions, &t.id)
-                            .await?
-                            .map(|g| {
-                                let s = g.status.clone();
-                                (g, s)
-                            }))
-                    },
-                    &[],
-                    &[],
-                )
-                .await
-                .map(|_| ())
-                .map_err(wait_err)
+                wait::wait_global_deleted(c, &t.home_region, &t.fallback_regions, &t.id, self.deadline, t.poll)
+                    .await
+                    .map_err(wait_err)
             }
             Step::Switchover { from, to, target_arn } | Step::Failover { from, to, target_arn } => {
                 let failover = matches!(step, Step::Failover { .. });
@@ -506,90 +489,23 @@ impl Run<'_> {
     }
 
     /// Waits until the cluster is `available` and `done` holds.
-    async fn wait_cluster(
-        &self,
-        region: &str,
-        id: &str,
-        done: impl Fn(&aws::ObservedCluster) -> bool,
-    ) -> Result<(), String> {
+    async fn wait_cluster(&self, region: &str, id: &str, done: impl Fn(&aws::ObservedCluster) -> bool) -> Result<(), String> {
         let t = self.target;
-        let mut pending: Vec<&str> = wait::CLUSTER_PENDING.to_vec();
-        pending.push("settling");
-        wait::wait_for(
-            &format!("cluster {id}"),
-            region,
-            self.deadline,
-            t.poll,
-            || async {
-                Ok(find::find_cluster(&t.clients, region, id).await?.map(|cl| {
-                    let s = if cl.status == "available" && !done(&cl) { "settling".to_string() } else { cl.status.clone() };
-                    (cl, s)
-                }))
-            },
-            &pending,
-            wait::AVAILABLE,
-        )
-        .await
-        .map(|_| ())
-        .map_err(wait_err)
+        wait::wait_cluster_settled(&t.clients, region, id, self.deadline, t.poll, done).await.map(|_| ()).map_err(wait_err)
     }
 
     /// Waits until the instance is `available` and `done` holds.
-    async fn wait_instance(
-        &self,
-        region: &str,
-        id: &str,
-        done: impl Fn(&aws::ObservedInstance) -> bool,
-    ) -> Result<(), String> {
+    async fn wait_instance(&self, region: &str, id: &str, done: impl Fn(&aws::ObservedInstance) -> bool) -> Result<(), String> {
         let t = self.target;
-        let mut pending: Vec<&str> = wait::INSTANCE_PENDING.to_vec();
-        pending.push("settling");
-        wait::wait_for(
-            &format!("instance {id}"),
-            region,
-            self.deadline,
-            t.poll,
-            || async {
-                Ok(find::find_instance(&t.clients, region, id).await?.map(|i| {
-                    let s = if i.status == "available" && !done(&i) { "settling".to_string() } else { i.status.clone() };
-                    (i, s)
-                }))
-            },
-            &pending,
-            wait::AVAILABLE,
-        )
-        .await
-        .map(|_| ())
-        .map_err(wait_err)
+        wait::wait_instance_settled(&t.clients, region, id, self.deadline, t.poll, done).await.map(|_| ()).map_err(wait_err)
     }
 
     /// Waits until the global cluster is settled and `done` holds.
     async fn wait_global(&self, done: impl Fn(&aws::ObservedGlobal) -> bool) -> Result<(), String> {
         let t = self.target;
-        let mut pending: Vec<&str> = wait::GLOBAL_PENDING.to_vec();
-        pending.push("settling");
-        wait::wait_for(
-            &format!("global cluster {}", t.id),
-            &t.home_region,
-            self.deadline,
-            t.poll,
-            || async {
-                Ok(find::find_global_cluster(&t.clients, &t.home_region, &t.fallback_regions, &t.id).await?.map(|g| {
-                    let s = if g.failover_state.is_some() {
-                        "failing-over".to_string()
-                    } else if g.status == "available" && !done(&g) {
-                        "settling".to_string()
-                    } else {
-                        g.status.clone()
-                    };
-                    (g, s)
-                }))
-            },
-            &pending,
-            wait::AVAILABLE,
-        )
-        .await
-        .map(|_| ())
-        .map_err(wait_err)
+        wait::wait_global_settled(&t.clients, &t.home_region, &t.fallback_regions, &t.id, self.deadline, t.poll, done)
+            .await
+            .map(|_| ())
+            .map_err(wait_err)
     }
 }
