@@ -6,6 +6,7 @@
 #   make docs     regenerate docs/ (registry pages) from the provider's schemas
 #   make install  build and install the provider into ~/.terraform.d/plugins (offline init)
 #   make release  reproducible registry archives, SHA256SUMS and manifest in dist/
+#   make fuzz     cargo-fuzz targets, FUZZ_SECONDS (default 60) each; make fuzz-smoke: 10 s each
 
 SHELL := /bin/bash
 ROOT  := $(abspath .)
@@ -15,7 +16,7 @@ export REPLICATION_TERRAFORM ?= $(TOOLS)/bin/terraform
 export REPLICATION_PYTHON    ?= $(TOOLS)/venv/bin/python
 export CARGO_TERM_COLOR      ?= never
 
-.PHONY: all build test tools unit bench clean demo docs install release
+.PHONY: all build test tools unit bench clean demo docs install release fuzz fuzz-smoke
 
 all: build
 
@@ -45,6 +46,13 @@ install:
 
 release:
 	./scripts/release.sh
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	./fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	./fuzz/run.sh 10
 
 clean:
 	cargo clean
