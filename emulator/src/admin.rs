@@ -272,7 +272,9 @@ fn set_clock(shared: &Shared, body: &[u8]) -> Resp {
     let mut inner = shared.lock();
     if let Some(a) = v.get("advance_seconds") {
         match a.as_f64() {
-            Some(s) if s >= 0.0 && s.is_finite() => inner.clock_offset_ms += (s * 1000.0) as u64,
+            Some(s) if s >= 0.0 && s.is_finite() => {
+                inner.clock_offset_ms = inner.clock_offset_ms.saturating_add((s * 1000.0) as u64)
+            }
             _ => return bad(400, "advance_seconds must be a non-negative number"),
         }
     }
@@ -287,4 +289,34 @@ fn set_clock(shared: &Shared, body: &[u8]) -> Resp {
         200,
         &json!({ "ok": true, "time_scale": inner.time_scale, "clock_offset_ms": inner.clock_offset_ms }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::Inner;
+    use std::sync::Mutex;
+    use std::time::Instant;
+
+    /// Found by the `emulator_request` fuzz target: a second large
+    /// `advance_seconds` overflowed the virtual clock offset (a panic in
+    /// debug builds, a clock wrapped into the past in release builds).
+    #[test]
+    fn clock_advance_overflow_saturates() {
+        let shared = Shared {
+            inner: Mutex::new(Inner::default()),
+            config: crate::EmulatorConfig::default(),
+            started: Instant::now(),
+        };
+        for _ in 0..2 {
+            let r = handle(
+                &shared,
+                &Method::POST,
+                "clock",
+                br#"{"advance_seconds": 1e300}"#,
+            );
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+        assert_eq!(shared.lock().clock_offset_ms, u64::MAX);
+    }
 }

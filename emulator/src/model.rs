@@ -36,7 +36,7 @@ impl Pending {
     /// Schedules `next` after `op` from `now`.
     pub fn after(now: u64, op: Op, scale: f64, next: Next) -> Self {
         Pending {
-            due: Some(now + op.millis(scale)),
+            due: Some(now.saturating_add(op.millis(scale))),
             next,
         }
     }
@@ -385,7 +385,7 @@ impl State {
                         m.resync_due = if outages.contains(&m.region) {
                             None
                         } else {
-                            Some(due + Op::Resync.millis(scale))
+                            Some(due.saturating_add(Op::Resync.millis(scale)))
                         };
                     }
                 }
@@ -483,7 +483,7 @@ impl State {
         for g in self.globals.values_mut() {
             for m in &mut g.members {
                 if m.region == region && m.sync == "pending-resync" && m.resync_due.is_none() {
-                    m.resync_due = Some(now + Op::Resync.millis(scale));
+                    m.resync_due = Some(now.saturating_add(Op::Resync.millis(scale)));
                     rejoining.push(m.cluster_id.clone());
                 }
             }
@@ -532,6 +532,16 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `emulator_request` fuzz target: with a huge time scale,
+    /// or the virtual clock advanced to its end, `now + duration` overflowed.
+    #[test]
+    fn pending_due_overflow_saturates() {
+        let p = Pending::after(u64::MAX - 1, Op::CreateCluster, 1e300, Next::Available);
+        assert_eq!(p.due, Some(u64::MAX));
+        let p = Pending::after(1_000, Op::CreateCluster, 1e300, Next::Available);
+        assert_eq!(p.due, Some(u64::MAX));
+    }
 
     fn cluster(region: &str, id: &str, global: Option<&str>) -> Cluster {
         Cluster {

@@ -479,7 +479,7 @@ pub(super) fn switchover(ctx: &mut Ctx<'_>, data_loss: bool) -> ApiResult<String
             from: (from.region, from.cluster_id),
             to: (region, cid),
             started: now,
-            due: now + op.millis(ctx.scale),
+            due: now.saturating_add(op.millis(ctx.scale)),
         });
     }
     Ok(wrap(ctx, &id))
