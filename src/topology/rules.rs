@@ -150,7 +150,7 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         total += n * unit;
         rest = &rest[unit_len..];
     }
-    Ok(std::time::Duration::from_secs_f64(total))
+    std::time::Duration::try_from_secs_f64(total).map_err(|_| format!("{s:?} is too long a duration"))
 }
 
 #[cfg(test)]
@@ -218,6 +218,16 @@ mod tests {
         // The reason never echoes the secret.
         let reason = master_password("secret/with/slash", "aurora-mysql").unwrap();
         assert!(!reason.contains("secret"));
+    }
+
+    /// Found by the `config_validate` fuzz target: a timeout beyond what
+    /// `Duration` holds panicked in validation, taking the plugin down.
+    #[test]
+    fn huge_duration_is_an_error_not_a_panic() {
+        for s in ["9999999999999999999h", &format!("{}s", "9".repeat(400))] {
+            let e = parse_duration(s).unwrap_err();
+            assert!(e.contains("too long"), "{s}: {e}");
+        }
     }
 
     #[test]
