@@ -18,11 +18,9 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Duration;
 
-use aurora_emulator::timing::Op;
-use common::{env_f64, env_str, header, secs, topology_hcl, with_peak_rss, Call, Emulator, Workdir, PROVIDER_BIN};
+use common::{env_f64, env_str, header, secs, topology_hcl, with_peak_rss, Call, Emulator, Workdir};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
@@ -39,6 +37,36 @@ fn main() {
 }
 
 // ------------------------------------------------------------------ apply
+
+/// The emulator's duration table (`emulator/src/timing.rs`, the one place it
+/// is scripted), read from its source so the bound cannot drift from it.
+const TIMING_RS: &str = include_str!("../emulator/src/timing.rs");
+
+/// The operations of the table this bench uses.
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    CreateGlobal,
+    CreateCluster,
+    CreateInstance,
+    DeleteCluster,
+    DeleteGlobal,
+    DeleteInstance,
+    Switchover,
+    Detach,
+}
+
+impl Op {
+    /// Seconds at time scale 1, as `Op::seconds` in the emulator says.
+    fn seconds(self) -> f64 {
+        let name = format!("Op::{self:?} =>");
+        TIMING_RS
+            .lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix(name.as_str()))
+            .and_then(|rest| rest.trim().trim_end_matches(',').parse().ok())
+            .unwrap_or_else(|| panic!("no `{name} <seconds>,` line in emulator/src/timing.rs"))
+    }
+}
 
 /// One operation of a sequence's dependency graph: its scripted duration and
 /// what must have happened before it may be sent. `after` holds
@@ -190,6 +218,8 @@ struct SeqResult {
     waits: usize,
     /// Error answers by code (NotFound ends every deletion wait).
     errors: BTreeMap<String, usize>,
+    /// When each mutating call was sent, seconds after the first call.
+    timeline: Vec<String>,
 }
 
 /// Waits that follow each successful mutating call in the executor.
@@ -236,6 +266,10 @@ fn run_sequence(
         expected_mutating: rules.mutating_calls(),
         describes: calls.iter().filter(|c| c.is_read()).count(),
         waits: mutating.iter().map(|c| waits_of(c)).sum(),
+        timeline: {
+            let t0 = calls.first().map_or(0, |c| c.time_ms);
+            mutating.iter().map(|c| format!("{} {} @{:.1}", c.action, c.region, (c.time_ms - t0) as f64 / 1000.0)).collect()
+        },
         errors: calls.iter().filter_map(|c| c.code.clone()).fold(BTreeMap::new(), |mut m, code| {
             *m.entry(code).or_default() += 1;
             m
@@ -289,16 +323,17 @@ fn apply_section() {
     println!(
         "Terraform 1.15 applies a saved plan (`terraform apply tfplan`) against the release emulator at time scale {scale} (durations from `emulator/src/timing.rs` × {scale}), `REPLICATION_POLL_INTERVAL={poll}` (first poll interval; it grows ×1.5 per poll up to 10×). *Wall* is the whole `terraform apply` command (host and provider start included); *span* is first to last RDS call in `/_emulator/calls`. The **bound** is the longest chain of scripted durations through the calls the sequence makes, ordered only by what the emulator (like RDS) enforces; *phased* is the same calls ordered by the provider's phases (each phase waits for the previous one), i.e. the best this executor can do.\n"
     );
-    println!("| sequence | wall | span | bound | wall / bound | phased | wall / phased | mutating calls (expected) | Describe calls | waits | Describe per wait | error answers by code |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| sequence | wall | span | bound | wall / bound | span / bound | phased | wall / phased | mutating calls (expected) | Describe calls | waits | Describe per wait | error answers by code |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in &results {
         println!(
-            "| {} | {} s | {} s | {:.2} s | **{:.2}** | {:.2} s | {:.2} | {} ({}) | {} | {} | {:.1} | {} |",
+            "| {} | {} s | {} s | {:.2} s | **{:.2}** | {:.2} | {:.2} s | {:.2} | {} ({}) | {} | {} | {:.1} | {} |",
             r.name,
             secs(r.wall),
             secs(r.span),
             r.bound,
             r.wall.as_secs_f64() / r.bound,
+            r.span.as_secs_f64() / r.bound,
             r.phased,
             r.wall.as_secs_f64() / r.phased,
             r.mutating,
@@ -316,6 +351,10 @@ fn apply_section() {
     println!("\nCritical chains (unscaled durations):\n");
     for r in &results {
         println!("- {}: {}", r.name, r.chain.join(" → "));
+    }
+    println!("\nMutating calls as sent (seconds after the first RDS call of the apply):\n");
+    for r in &results {
+        println!("- {}: {}", r.name, r.timeline.join(", "));
     }
     println!("\nDescribe calls include the observation before each phase (1 + 2R calls) as well as the polls of each wait.\n");
 }
@@ -401,8 +440,8 @@ fn scale_section() {
     emu.admin("POST", "faults", Some(&format!("{{\"rate_limit_per_second\": {rate}}}")));
     emu.clear_calls();
     eprintln!("scale: refreshing under {rate} calls/s per region");
-    let provider = Path::new(PROVIDER_BIN);
-    let ((out, wall), peak_kib) = with_peak_rss(provider, || {
+    let provider = common::provider_bin();
+    let ((out, wall), peak_kib) = with_peak_rss(&provider, || {
         let started = std::time::Instant::now();
         let out = w.command(&["plan", "-refresh-only", "-no-color"]).output().expect("terraform");
         (out, started.elapsed())

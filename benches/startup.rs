@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{median, proc_status, PROVIDER_BIN};
+use common::{median, proc_status, provider_bin};
 
 const COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
@@ -26,7 +26,65 @@ fn client_cert_pem() -> String {
     params.self_signed(&key).expect("cert").pem()
 }
 
+/// Resident KiB of one process by kind of mapping, from `/proc/<pid>/smaps`.
+#[derive(Default, Clone, Copy)]
+struct Breakdown {
+    /// The executable's own pages (code, read-only data, relocated data).
+    binary: u64,
+    /// Of those, pages written to (relocations, .data, .bss).
+    binary_dirty: u64,
+    /// `[heap]` (brk) allocations.
+    heap: u64,
+    /// Anonymous mappings: thread stacks, large allocations, allocator arenas.
+    anon: u64,
+    /// Shared libraries (libc, libm, ld.so, vdso).
+    libs: u64,
+    /// Private_Dirty of the whole process: memory only this process holds.
+    private_dirty: u64,
+}
+
+fn breakdown(pid: u32) -> Breakdown {
+    let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap_or_default();
+    let exe = exe.to_string_lossy().trim_end_matches(" (deleted)").to_string();
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
+    let mut b = Breakdown::default();
+    let mut kind = 0u8;
+    for line in text.lines() {
+        let first = line.split_whitespace().next().unwrap_or("");
+        if first.contains('-') && !first.ends_with(':') {
+            let path = line.split_whitespace().nth(5).unwrap_or("");
+            kind = if path == exe {
+                0
+            } else if path == "[heap]" {
+                1
+            } else if path.is_empty() || path.starts_with("[stack") || path.starts_with("[anon") {
+                2
+            } else {
+                3
+            };
+            continue;
+        }
+        let kib = |l: &str| l.split_whitespace().nth(1).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+        if line.starts_with("Rss:") {
+            let k = kib(line);
+            match kind {
+                0 => b.binary += k,
+                1 => b.heap += k,
+                2 => b.anon += k,
+                _ => b.libs += k,
+            }
+        } else if line.starts_with("Private_Dirty:") {
+            b.private_dirty += kib(line);
+            if kind == 0 {
+                b.binary_dirty += kib(line);
+            }
+        }
+    }
+    b
+}
+
 struct Run {
+    breakdown: Breakdown,
     handshake: Duration,
     rss_kib: u64,
     hwm_kib: u64,
@@ -36,7 +94,7 @@ struct Run {
 
 fn one(pem: &str, settle: Duration) -> Run {
     let started = Instant::now();
-    let mut child = Command::new(PROVIDER_BIN)
+    let mut child = Command::new(provider_bin())
         .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
         .env("PLUGIN_CLIENT_CERT", pem)
         .env("PLUGIN_PROTOCOL_VERSIONS", "6")
@@ -55,6 +113,7 @@ fn one(pem: &str, settle: Duration) -> Run {
     std::thread::sleep(settle);
     let pid = child.id();
     let run = Run {
+        breakdown: breakdown(pid),
         handshake,
         rss_kib: proc_status(pid, "VmRSS").unwrap_or(0),
         hwm_kib: proc_status(pid, "VmHWM").unwrap_or(0),
@@ -79,12 +138,13 @@ fn main() {
     let threads: Vec<f64> = all.iter().map(|r| r.threads as f64).collect();
     let min = |v: &[f64]| v.iter().cloned().fold(f64::INFINITY, f64::min);
     let max = |v: &[f64]| v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let size = std::fs::metadata(PROVIDER_BIN).map(|m| m.len() as f64 / 1024.0 / 1024.0).unwrap_or(0.0);
+    let size = std::fs::metadata(provider_bin()).map(|m| m.len() as f64 / 1024.0 / 1024.0).unwrap_or(0.0);
 
     eprintln!("startup: {runs} runs, handshake median {:.2} ms, VmRSS median {:.2} MiB", median(&ms), median(&rss));
     println!("## Startup\n");
     println!(
-        "Release binary ({size:.1} MiB on disk) launched as go-plugin does (magic cookie, ECDSA P-521 client certificate in `PLUGIN_CLIENT_CERT`); {runs} runs after one warm-up. Handshake = `spawn` to the handshake line on stdout; memory read from `/proc/<pid>/status` {} ms after the handshake.\n",
+        "`{}` ({size:.1} MiB on disk) launched as go-plugin does (magic cookie, ECDSA P-521 client certificate in `PLUGIN_CLIENT_CERT`); {runs} runs after one warm-up. Handshake = `spawn` to the handshake line on stdout; memory read from `/proc/<pid>/status` {} ms after the handshake.\n",
+        provider_bin().display(),
         settle.as_millis()
     );
     println!("| | median | min | max | target |");
@@ -94,5 +154,14 @@ fn main() {
     println!("| VmHWM (peak RSS so far) | {:.2} MiB | {:.2} MiB | {:.2} MiB | |", median(&hwm), min(&hwm), max(&hwm));
     println!("| VmSize (virtual) | {:.1} MiB | {:.1} MiB | {:.1} MiB | |", median(&vm), min(&vm), max(&vm));
     println!("| threads | {:.0} | {:.0} | {:.0} | |", median(&threads), min(&threads), max(&threads));
-    println!();
+    let part = |f: fn(&Breakdown) -> u64| median(&all.iter().map(|r| f(&r.breakdown) as f64 / 1024.0).collect::<Vec<_>>());
+    println!(
+        "\nWhere the idle RSS is (medians, from `/proc/<pid>/smaps`): executable {:.2} MiB (of which written to: {:.2} MiB), heap {:.2} MiB, other anonymous memory (thread stacks, allocator arenas) {:.2} MiB, shared libraries {:.2} MiB. Private dirty memory of the whole process (what only it holds; the rest is clean file-backed pages the kernel can drop or share): {:.2} MiB.\n",
+        part(|b| b.binary),
+        part(|b| b.binary_dirty),
+        part(|b| b.heap),
+        part(|b| b.anon),
+        part(|b| b.libs),
+        part(|b| b.private_dirty)
+    );
 }

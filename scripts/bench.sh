@@ -26,10 +26,17 @@ fi
 echo "==> building (release)" >&2
 cargo build --release --bin terraform-provider-replication -p terraform-provider-replication
 cargo build --release --bin aurora-emulator -p aurora-emulator
+# Benches are built with dev-dependency features unified in, and their
+# build replaces target/release/terraform-provider-replication: measure a copy
+# of the plain release binary, the one users get.
+target="${CARGO_TARGET_DIR:-$root/target}"
+bins="$(mktemp -d -t replication-bench-bin.XXXXXX)"
+body="$(mktemp)"
+trap 'rm -rf "$body" "$bins"' EXIT
+cp "$target/release/terraform-provider-replication" "$target/release/aurora-emulator" "$bins/"
+export BENCH_PROVIDER="$bins/terraform-provider-replication" BENCH_EMULATOR="$bins/aurora-emulator"
 cargo bench --no-run --bench startup --bench rpc --bench host
 
-body="$(mktemp)"
-trap 'rm -f "$body"' EXIT
 run() { cargo bench --quiet --bench "$@" >>"$body"; }
 want startup && { echo "==> startup" >&2; run startup; }
 want rpc && { echo "==> rpc" >&2; run rpc; }

@@ -9,16 +9,22 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// The release provider binary cargo built for this bench.
-pub const PROVIDER_BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-replication");
+/// `$BENCH_PROVIDER` (the script points it at a copy of the plain
+/// `cargo build --release` binary), else the binary cargo built for this
+/// bench (same code, but dev-dependency features unified in).
+pub fn provider_bin() -> PathBuf {
+    std::env::var_os("BENCH_PROVIDER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-replication")))
+}
 /// The provider's source address.
 pub const SOURCE: &str = "registry.terraform.io/replication/replication";
 
 /// `$BENCH_EMULATOR`, else `aurora-emulator` next to the provider binary
-/// (`make bench` builds both in release).
+/// cargo built (`make bench` builds both in release).
 pub fn emulator_bin() -> PathBuf {
     std::env::var_os("BENCH_EMULATOR").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(PROVIDER_BIN).parent().expect("provider dir").join("aurora-emulator")
+        Path::new(env!("CARGO_BIN_EXE_terraform-provider-replication")).parent().expect("target dir").join("aurora-emulator")
     })
 }
 
@@ -169,7 +175,8 @@ impl Workdir {
         let dir = std::env::temp_dir().join(format!("replication-bench-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("workdir");
-        let provider_dir = Path::new(PROVIDER_BIN).parent().expect("provider dir");
+        let provider = provider_bin();
+        let provider_dir = provider.parent().expect("provider dir");
         let cli_config = dir.join("cli.tfrc");
         std::fs::write(
             &cli_config,
