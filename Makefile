@@ -16,7 +16,7 @@ export REPLICATION_TERRAFORM ?= $(TOOLS)/bin/terraform
 export REPLICATION_PYTHON    ?= $(TOOLS)/venv/bin/python
 export CARGO_TERM_COLOR      ?= never
 
-.PHONY: all build test tools unit bench clean demo docs install release fuzz fuzz-smoke
+.PHONY: all build test tools unit bench clean demo docs install release fuzz fuzz-smoke reliability
 
 all: build
 
@@ -31,6 +31,11 @@ tools:
 
 test: tools
 	cargo test --workspace --no-fail-fast
+
+# The full fault and kill matrices (make test runs a slice: first, middle and
+# last fault point of each sequence). Prints the tables of docs/reliability.md.
+reliability: tools
+	RELIABILITY_FULL=1 cargo test --test reliability -- --nocapture --test-threads=1
 
 unit:
 	cargo test --workspace --lib

@@ -448,6 +448,8 @@ impl Run<'_> {
                 _ => FinalSnapshot::Skip,
             };
             let r = async {
+                // A cluster just detached is still `modifying` for a while.
+                self.wait_cluster(region, cluster_id, |cl| cl.global_cluster_id.is_none()).await?;
                 for m in &c.members {
                     match aws::delete_db_instance(&t.clients, region, &m.instance_id).await {
                         Ok(()) => {}
