@@ -197,6 +197,32 @@ fn phase(steps: Vec<Step>) -> Option<Next> {
     (!steps.is_empty()).then_some(Next::Phase(steps))
 }
 
+/// Regions leaving the global cluster: first all their instances go (in
+/// parallel), then each cluster is detached and deleted.
+fn leave(leaving: &[&Member]) -> Option<Next> {
+    let deletes = leaving
+        .iter()
+        .flat_map(|m| {
+            m.reached.map(|(_, i)| i).unwrap_or_default().iter().map(|i| Step::DeleteInstance {
+                region: m.region.to_string(),
+                id: i.id.clone(),
+            })
+        })
+        .collect();
+    phase(deletes).or_else(|| {
+        phase(
+            leaving
+                .iter()
+                .map(|m| Step::RemoveRegion {
+                    region: m.region.to_string(),
+                    cluster_id: m.cluster_id.to_string(),
+                    cluster_arn: m.arn.to_string(),
+                })
+                .collect(),
+        )
+    })
+}
+
 /// The next phase for reaching `desired` (None = destroy) from `observed`
 /// (None = no global cluster).
 pub fn next(desired: Option<&Desired>, observed: Option<&ObservedTopology>, ctx: &Context) -> Next {
@@ -235,27 +261,7 @@ fn teardown(observed: Option<&ObservedTopology>, ctx: &Context) -> Next {
     } else {
         (secondaries, None)
     };
-    let deletes: Vec<Step> = leaving
-        .iter()
-        .flat_map(|m| {
-            m.reached.map(|(_, i)| i).unwrap_or_default().iter().map(|i| Step::DeleteInstance {
-                region: m.region.to_string(),
-                id: i.id.clone(),
-            })
-        })
-        .collect();
-    if let Some(n) = phase(deletes) {
-        return n;
-    }
-    let removals: Vec<Step> = leaving
-        .iter()
-        .map(|m| Step::RemoveRegion {
-            region: m.region.to_string(),
-            cluster_id: m.cluster_id.to_string(),
-            cluster_arn: m.arn.to_string(),
-        })
-        .collect();
-    if let Some(n) = phase(removals) {
+    if let Some(n) = leave(&leaving) {
         return n;
     }
     if let Some(m) = last {
@@ -311,27 +317,7 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
             ));
         }
     }
-    let deletes: Vec<Step> = leaving
-        .iter()
-        .flat_map(|m| {
-            m.reached.map(|(_, i)| i).unwrap_or_default().iter().map(|i| Step::DeleteInstance {
-                region: m.region.to_string(),
-                id: i.id.clone(),
-            })
-        })
-        .collect();
-    if let Some(n) = phase(deletes) {
-        return n;
-    }
-    let removals: Vec<Step> = leaving
-        .iter()
-        .map(|m| Step::RemoveRegion {
-            region: m.region.to_string(),
-            cluster_id: m.cluster_id.to_string(),
-            cluster_arn: m.arn.to_string(),
-        })
-        .collect();
-    if let Some(n) = phase(removals) {
+    if let Some(n) = leave(&leaving) {
         return n;
     }
 

@@ -80,23 +80,16 @@ pub fn instance_class(s: &str) -> Option<String> {
 /// Master user names: a letter first, then letters, digits or underscores;
 /// at most 16 characters for Aurora MySQL and 63 for Aurora PostgreSQL.
 pub fn master_username(s: &str, engine: &str) -> Option<String> {
-    let max = if engine == "aurora-mysql" { 16 } else { 63 };
-    if s.is_empty() || s.len() > max {
-        return Some(format!("must be 1 to {max} characters long for {engine}"));
-    }
-    if !s.as_bytes()[0].is_ascii_alphabetic() {
-        return Some("must start with a letter".into());
-    }
-    if !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        return Some("may contain only ASCII letters, digits and underscores".into());
-    }
-    None
+    sql_name(s, engine, if engine == "aurora-mysql" { 16 } else { 63 })
 }
 
 /// Initial database names: a letter first, then letters, digits or
 /// underscores; at most 64 characters (MySQL) or 63 (PostgreSQL).
 pub fn database_name(s: &str, engine: &str) -> Option<String> {
-    let max = if engine == "aurora-mysql" { 64 } else { 63 };
+    sql_name(s, engine, if engine == "aurora-mysql" { 64 } else { 63 })
+}
+
+fn sql_name(s: &str, engine: &str, max: usize) -> Option<String> {
     if s.is_empty() || s.len() > max {
         return Some(format!("must be 1 to {max} characters long for {engine}"));
     }
