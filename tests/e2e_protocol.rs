@@ -176,3 +176,18 @@ fn plan_without_password_fails_on_the_attribute() {
         assert!(err.contains("Master Password Required"), "{}: {}", host.name, text(&out));
     }
 }
+
+/// `init` with dev_overrides works on Terraform 1.15; OpenTofu 1.6 and
+/// Terraform 1.11 still ask the registry for an overridden provider during
+/// `init` (no network here), so their `init` is exercised through the
+/// filesystem mirror of `make install` instead (tests/e2e_examples.rs).
+#[test]
+fn init_succeeds_with_the_development_override() {
+    for host in hosts().into_iter().filter(|h| h.name == "terraform-1.15") {
+        let w = Workdir::new(&(header(PROVIDER) + &topology("orders", "")));
+        let out = w.run(&host, &["init", "-no-color", "-input=false"]);
+        assert!(out.status.success(), "{}: {}", host.name, text(&out));
+        let out = w.run(&host, &["validate", "-no-color"]);
+        assert!(out.status.success(), "{}: {}", host.name, text(&out));
+    }
+}
