@@ -43,12 +43,18 @@ fn client_identity() -> ClientIdentity {
 
 struct Plugin {
     child: Child,
+    network: String,
     socket: String,
     server_cert: Vec<u8>,
 }
 
 fn launch(client_pem: &str) -> Plugin {
+    launch_env(client_pem, &[])
+}
+
+fn launch_env(client_pem: &str, env: &[(&str, &str)]) -> Plugin {
     let mut child = Command::new(BIN)
+        .envs(env.iter().copied())
         .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
         .env("PLUGIN_CLIENT_CERT", client_pem)
         .env("PLUGIN_PROTOCOL_VERSIONS", "6")
@@ -60,11 +66,12 @@ fn launch(client_pem: &str) -> Plugin {
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let parts: Vec<&str> = line.trim_end().split('|').collect();
     assert_eq!(parts.len(), 6, "handshake line: {line:?}");
-    assert_eq!(&parts[..3], &["1", "6", "unix"], "{line:?}");
+    assert_eq!(&parts[..2], &["1", "6"], "{line:?}");
+    assert!(parts[2] == "unix" || parts[2] == "tcp", "{line:?}");
     assert_eq!(parts[4], "grpc");
     assert!(!parts[5].ends_with('='), "certificate must be unpadded base64: {line:?}");
     let server_cert = base64::engine::general_purpose::STANDARD_NO_PAD.decode(parts[5]).expect("base64 cert");
-    Plugin { child, socket: parts[3].to_string(), server_cert }
+    Plugin { child, network: parts[2].to_string(), socket: parts[3].to_string(), server_cert }
 }
 
 /// Trusts exactly the certificate from the handshake line, as go-plugin's
@@ -118,6 +125,7 @@ async fn connect(
     config.alpn_protocols = vec![b"h2".to_vec()];
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let socket = plugin.socket.clone();
+    let tcp = plugin.network == "tcp";
     tonic::transport::Endpoint::try_from("http://localhost")
         .unwrap()
         .connect_with_connector(tower::service_fn(move |_| {
@@ -125,14 +133,21 @@ async fn connect(
             let socket = socket.clone();
             let alpn = alpn.clone();
             async move {
-                let unix = tokio::net::UnixStream::connect(socket).await?;
-                let tls = connector.connect(ServerName::try_from("localhost").unwrap(), unix).await?;
+                let io: Box<dyn Io> = if tcp {
+                    Box::new(tokio::net::TcpStream::connect(socket).await?)
+                } else {
+                    Box::new(tokio::net::UnixStream::connect(socket).await?)
+                };
+                let tls = connector.connect(ServerName::try_from("localhost").unwrap(), io).await?;
                 *alpn.lock().unwrap() = tls.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
                 Ok::<_, std::io::Error>(TokioIo::new(tls))
             }
         }))
         .await
 }
+
+trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static> Io for T {}
 
 #[derive(Clone, PartialEq, prost::Message)]
 struct Empty {}
@@ -197,6 +212,25 @@ async fn other_client_certificate_is_refused() {
     assert!(result.is_err(), "a client with another certificate must not be served");
     // The refusal does not disturb the plugin: the right client still gets in.
     let channel = connect(&plugin, &pinned, Arc::new(Mutex::new(None))).await.expect("pinned client after refusal");
+    shutdown(channel).await.unwrap();
+    assert!(wait_exit(&mut plugin.child, Duration::from_secs(10)).is_some());
+}
+
+#[tokio::test]
+async fn tcp_fallback_when_no_unix_socket_can_be_made() {
+    let client = client_identity();
+    let mut plugin = launch_env(
+        &client.pem,
+        &[("PLUGIN_UNIX_SOCKET_DIR", "/nonexistent/dir"), ("PLUGIN_MIN_PORT", "20000"), ("PLUGIN_MAX_PORT", "20999")],
+    );
+    assert_eq!(plugin.network, "tcp");
+    let port: u16 = plugin.socket.rsplit(':').next().unwrap().parse().unwrap();
+    assert!(plugin.socket.starts_with("127.0.0.1:") && (20000..=20999).contains(&port), "{}", plugin.socket);
+    let alpn = Arc::new(Mutex::new(None));
+    let channel = connect(&plugin, &client, alpn.clone()).await.expect("connect over TCP with the pinned certificate");
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel.clone());
+    health.check(tonic_health::pb::HealthCheckRequest { service: "plugin".into() }).await.expect("health over TCP");
+    assert_eq!(alpn.lock().unwrap().as_deref(), Some(&b"h2"[..]));
     shutdown(channel).await.unwrap();
     assert!(wait_exit(&mut plugin.child, Duration::from_secs(10)).is_some());
 }

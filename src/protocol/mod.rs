@@ -16,7 +16,6 @@ use std::task::{Context, Poll};
 
 use base64::Engine as _;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::UnixStream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::server::Connected;
 
@@ -82,9 +81,8 @@ pub async fn serve(engine: Arc<Engine>, mode: Mode) -> Result<(), ServeError> {
         return Err(ServeError::NotLaunchedByHost);
     }
     let shutdown = tokio_util::sync::CancellationToken::new();
-    let dir = socket_dir().map_err(ServeError::Listen)?;
-    let socket = dir.path().join("plugin.sock");
-    let listener = tokio::net::UnixListener::bind(&socket).map_err(ServeError::Listen)?;
+    let listener = Listener::bind().map_err(ServeError::Listen)?;
+    let (network, address) = listener.address();
 
     let router = service::router(engine, shutdown.clone());
     let stop = shutdown.clone();
@@ -105,8 +103,8 @@ pub async fn serve(engine: Arc<Engine>, mode: Mode) -> Result<(), ServeError> {
             let identity = tls::ServerIdentity::generate()?;
             let config = Arc::new(tls::server_config(&identity, client)?);
             let cert = base64::engine::general_purpose::STANDARD_NO_PAD.encode(&identity.cert_der);
-            print_first_line(&format!("1|6|unix|{}|grpc|{cert}", socket.display()));
-            let incoming = tls_incoming(listener, config);
+            print_first_line(&format!("1|6|{network}|{address}|grpc|{cert}"));
+            let incoming = incoming(listener, Some(tokio_rustls::TlsAcceptor::from(config)));
             let server = router.serve_with_incoming_shutdown(incoming, stop.clone().cancelled_owned());
             with_grace(server, stop).await?;
         }
@@ -117,7 +115,7 @@ pub async fn serve(engine: Arc<Engine>, mode: Mode) -> Result<(), ServeError> {
                     "ProtocolVersion": 6,
                     "Pid": std::process::id(),
                     "Test": true,
-                    "Addr": {"Network": "unix", "String": socket.display().to_string()},
+                    "Addr": {"Network": network, "String": address},
                 }
             });
             print_first_line(&format!(
@@ -128,12 +126,11 @@ pub async fn serve(engine: Arc<Engine>, mode: Mode) -> Result<(), ServeError> {
                 let _ = tokio::signal::ctrl_c().await;
                 signal_stop.cancel();
             });
-            let incoming = tokio_stream::wrappers::UnixListenerStream::new(listener);
+            let incoming = incoming(listener, None);
             let server = router.serve_with_incoming_shutdown(incoming, stop.clone().cancelled_owned());
             with_grace(server, stop).await?;
         }
     }
-    drop(dir);
     Ok(())
 }
 
@@ -162,60 +159,128 @@ fn print_first_line(line: &str) {
     let _ = out.flush();
 }
 
-/// A fresh private directory for the socket, under `PLUGIN_UNIX_SOCKET_DIR`
-/// when the host sets it.
-fn socket_dir() -> std::io::Result<tempfile::TempDir> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix("plugin");
-    match std::env::var_os("PLUGIN_UNIX_SOCKET_DIR").map(PathBuf::from) {
-        Some(base) => builder.tempdir_in(base),
-        None => builder.tempdir(),
+/// Where the plugin listens: a unix socket in a fresh private directory
+/// (under `PLUGIN_UNIX_SOCKET_DIR` when the host sets it), or, when that
+/// cannot be made, TCP on 127.0.0.1 within `PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT`
+/// as go-plugin allows.
+enum Listener {
+    /// The socket and the directory that holds it (removed on drop).
+    Unix { listener: tokio::net::UnixListener, path: PathBuf, _dir: tempfile::TempDir },
+    /// Loopback TCP.
+    Tcp(tokio::net::TcpListener),
+}
+
+impl Listener {
+    fn bind() -> std::io::Result<Self> {
+        match Self::bind_unix() {
+            Ok(l) => Ok(l),
+            Err(e) => {
+                tracing::debug!(error = %e, "no unix socket; falling back to TCP");
+                Self::bind_tcp()
+            }
+        }
+    }
+
+    fn bind_unix() -> std::io::Result<Self> {
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("plugin");
+        let dir = match std::env::var_os("PLUGIN_UNIX_SOCKET_DIR").map(PathBuf::from) {
+            Some(base) => builder.tempdir_in(base)?,
+            None => builder.tempdir()?,
+        };
+        let path = dir.path().join("plugin.sock");
+        let listener = tokio::net::UnixListener::bind(&path)?;
+        Ok(Listener::Unix { listener, path, _dir: dir })
+    }
+
+    fn bind_tcp() -> std::io::Result<Self> {
+        let port = |name: &str, default: u16| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+        let (min, max) = (port("PLUGIN_MIN_PORT", 10000), port("PLUGIN_MAX_PORT", 25000));
+        let mut last = std::io::Error::new(std::io::ErrorKind::AddrInUse, "no free port in PLUGIN_MIN_PORT..PLUGIN_MAX_PORT");
+        for p in min..=max {
+            match std::net::TcpListener::bind(("127.0.0.1", p)) {
+                Ok(l) => {
+                    l.set_nonblocking(true)?;
+                    return Ok(Listener::Tcp(tokio::net::TcpListener::from_std(l)?));
+                }
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    /// go-plugin's network name and address for the handshake line.
+    fn address(&self) -> (&'static str, String) {
+        match self {
+            Listener::Unix { path, .. } => ("unix", path.display().to_string()),
+            Listener::Tcp(l) => ("tcp", l.local_addr().map(|a| a.to_string()).unwrap_or_default()),
+        }
+    }
+
+    async fn accept(&self) -> std::io::Result<Box<dyn Io>> {
+        Ok(match self {
+            Listener::Unix { listener, .. } => Box::new(listener.accept().await?.0),
+            Listener::Tcp(l) => {
+                let (s, _) = l.accept().await?;
+                let _ = s.set_nodelay(true);
+                Box::new(s)
+            }
+        })
     }
 }
 
-/// Accepts unix connections and completes each TLS handshake in its own task,
-/// so one slow or hostile client cannot hold up the others.
-fn tls_incoming(
-    listener: tokio::net::UnixListener,
-    config: Arc<rustls::ServerConfig>,
-) -> ReceiverStream<std::io::Result<TlsConn>> {
+/// A byte stream a connection can run over.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Io for T {}
+
+/// Accepts connections and, with TLS, completes each handshake in its own
+/// task, so one slow or hostile client cannot hold up the others.
+fn incoming(listener: Listener, tls: Option<tokio_rustls::TlsAcceptor>) -> ReceiverStream<std::io::Result<Conn>> {
     let (tx, rx) = tokio::sync::mpsc::channel(16);
-    let acceptor = tokio_rustls::TlsAcceptor::from(config);
     tokio::spawn(async move {
+        // Keeps the socket directory alive as long as we accept.
+        let listener = listener;
         loop {
-            let (stream, _) = match listener.accept().await {
+            let stream = match listener.accept().await {
                 Ok(s) => s,
                 Err(e) => {
                     tracing::error!(error = %e, "accepting a plugin connection failed");
                     continue;
                 }
             };
-            let acceptor = acceptor.clone();
             let tx = tx.clone();
-            tokio::spawn(async move {
-                match acceptor.accept(stream).await {
-                    Ok(tls) => {
-                        let _ = tx.send(Ok(TlsConn(tls))).await;
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "refused a plugin connection: TLS handshake failed");
-                    }
+            match &tls {
+                None => {
+                    let _ = tx.send(Ok(Conn(stream))).await;
                 }
-            });
+                Some(acceptor) => {
+                    let acceptor = acceptor.clone();
+                    tokio::spawn(async move {
+                        match acceptor.accept(stream).await {
+                            Ok(tls) => {
+                                let _ = tx.send(Ok(Conn(Box::new(tls)))).await;
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "refused a plugin connection: TLS handshake failed");
+                            }
+                        }
+                    });
+                }
+            }
         }
     });
     ReceiverStream::new(rx)
 }
 
-/// A TLS connection over the unix socket, as tonic wants it.
-pub struct TlsConn(tokio_rustls::server::TlsStream<UnixStream>);
+/// One accepted connection (TLS or, in debug mode, plain), as tonic wants it.
+pub struct Conn(Box<dyn Io>);
 
-impl Connected for TlsConn {
+impl Connected for Conn {
     type ConnectInfo = ();
     fn connect_info(&self) -> Self::ConnectInfo {}
 }
 
-impl AsyncRead for TlsConn {
+impl AsyncRead for Conn {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -225,7 +290,7 @@ impl AsyncRead for TlsConn {
     }
 }
 
-impl AsyncWrite for TlsConn {
+impl AsyncWrite for Conn {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
