@@ -558,7 +558,7 @@ fn ctrl_c_stops_promptly_and_records_the_observed_state() {
     emu.admin("POST", "clock", r#"{"time_scale": 0.2}"#);
     w.write("main.tf", &topology(&emu.endpoint, E, &[(E, &["a"]), (W, &["a"]), (A, &["a"])], ""));
     emu.clear_calls();
-    let mut child = Command::new(&host.path)
+    let child = Command::new(&host.path)
         .args(["apply", "-auto-approve", "-no-color", "-input=false"])
         .current_dir(w.path())
         .env("TF_CLI_CONFIG_FILE", &w.cli_config)
