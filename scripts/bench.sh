@@ -23,6 +23,7 @@ if want apply || want refresh || want scale; then
   [ -x "$REPLICATION_TERRAFORM" ] || ./scripts/install-tools.sh
 fi
 
+load="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "==> building (release)" >&2
 cargo build --release --bin terraform-provider-replication -p terraform-provider-replication
 cargo build --release --bin aurora-emulator -p aurora-emulator
@@ -65,7 +66,8 @@ mem="$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
   echo "| memory | $mem |"
   echo "| kernel | $(uname -sr) |"
   echo "| rustc | $(rustc --version) |"
-  echo "| host | $("$REPLICATION_TERRAFORM" version 2>/dev/null | head -1 || echo unknown) |"
+  echo "| host | $( ("$REPLICATION_TERRAFORM" version 2>/dev/null || true) | sed -n 1p) |"
+  echo "| load average when the run started | $load |"
   echo
   cat "$body"
   # The hand-written findings below the marker survive a re-run.
