@@ -55,10 +55,27 @@ fn all_computed(mut a: Attribute) -> Attribute {
     a.required = false;
     a.optional = false;
     a.computed = true;
+    a.description = read_only_description(&a.description);
     if let AttributeKind::Nested(n) = &mut a.kind {
         n.attributes = std::mem::take(&mut n.attributes).into_iter().map(all_computed).collect();
     }
     a
+}
+
+/// A resource description with the sentences about setting or changing the
+/// value dropped: in the data source every such attribute is read-only.
+fn read_only_description(d: &str) -> String {
+    const ABOUT_SETTING: [&str; 8] = ["Changing it", "A change", "Default:", "Unset:", "Any change", "Change ", "A minor change", "Takes effect"];
+    let kept: Vec<&str> = d
+        .split_inclusive(". ")
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && !ABOUT_SETTING.iter().any(|p| s.starts_with(p)))
+        .collect();
+    if kept.is_empty() {
+        d.to_string()
+    } else {
+        kept.join(" ")
+    }
 }
 
 fn block(attributes: Vec<Attribute>, block_types: Vec<NestedBlock>, description: &str) -> Block {
@@ -247,6 +264,19 @@ mod tests {
         let ds = data_source();
         assert!(ds.block.attribute("master_password").is_none());
         assert!(ds.block.attribute("master_password_wo").is_none());
+    }
+
+    #[test]
+    fn data_source_descriptions_do_not_talk_about_changing_values() {
+        let ds = data_source();
+        let mut all = Vec::new();
+        walk(&ds.block.attributes, &mut all);
+        for a in all.iter().filter(|a| a.computed) {
+            for phrase in ["Changing it", "A change", "Default:"] {
+                assert!(!a.description.contains(phrase), "{}: {}", a.name, a.description);
+            }
+            assert!(!a.description.is_empty(), "{}", a.name);
+        }
     }
 
     #[test]
