@@ -20,10 +20,15 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::{env_f64, env_str, header, secs, topology_hcl, with_peak_rss, Call, Emulator, Workdir};
+use common::{
+    env_f64, env_str, header, secs, topology_hcl, with_peak_rss, Call, Emulator, Workdir,
+};
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let want = |s: &str| args.is_empty() || args.iter().any(|a| a == s);
     if want("apply") {
         apply_section();
@@ -83,7 +88,11 @@ struct Graph(Vec<Node>);
 
 impl Graph {
     fn add(&mut self, what: impl Into<String>, secs: f64, after: Vec<(usize, bool)>) -> usize {
-        self.0.push(Node { what: what.into(), secs, after });
+        self.0.push(Node {
+            what: what.into(),
+            secs,
+            after,
+        });
         self.0.len() - 1
     }
 
@@ -108,7 +117,10 @@ impl Graph {
                 last = i;
             }
         }
-        let mut chain = vec![format!("{} ({:.0} s)", self.0[last].what, self.0[last].secs)];
+        let mut chain = vec![format!(
+            "{} ({:.0} s)",
+            self.0[last].what, self.0[last].secs
+        )];
         let mut at = last;
         while let Some(p) = via[at] {
             chain.push(format!("{} ({:.0} s)", self.0[p].what, self.0[p].secs));
@@ -134,15 +146,31 @@ fn create_graph(regions: &[&str], instances: usize, phased: bool) -> Graph {
     // An empty global cluster (no SourceDBClusterIdentifier) is `available`
     // at once; Op::CreateGlobal times one made from an existing cluster.
     let global = g.add("CreateGlobalCluster", 0.0, vec![]);
-    let primary = g.add(format!("CreateDBCluster {}", regions[0]), Op::CreateCluster.seconds(), vec![(global, phased)]);
+    let primary = g.add(
+        format!("CreateDBCluster {}", regions[0]),
+        Op::CreateCluster.seconds(),
+        vec![(global, phased)],
+    );
     let mut clusters = vec![primary];
     for r in &regions[1..] {
-        clusters.push(g.add(format!("CreateDBCluster {r}"), Op::CreateCluster.seconds(), vec![(primary, phased)]));
+        clusters.push(g.add(
+            format!("CreateDBCluster {r}"),
+            Op::CreateCluster.seconds(),
+            vec![(primary, phased)],
+        ));
     }
     for (ri, r) in regions.iter().enumerate() {
         for k in 0..instances {
-            let after = if phased { clusters.iter().map(|&c| (c, true)).collect() } else { vec![(clusters[ri], false)] };
-            g.add(format!("CreateDBInstance {r}/{k}"), Op::CreateInstance.seconds(), after);
+            let after = if phased {
+                clusters.iter().map(|&c| (c, true)).collect()
+            } else {
+                vec![(clusters[ri], false)]
+            };
+            g.add(
+                format!("CreateDBInstance {r}/{k}"),
+                Op::CreateInstance.seconds(),
+                after,
+            );
         }
     }
     g
@@ -151,9 +179,17 @@ fn create_graph(regions: &[&str], instances: usize, phased: bool) -> Graph {
 /// A secondary region with `instances` joins.
 fn add_region_graph(region: &str, instances: usize, phased: bool) -> Graph {
     let mut g = Graph::default();
-    let c = g.add(format!("CreateDBCluster {region}"), Op::CreateCluster.seconds(), vec![]);
+    let c = g.add(
+        format!("CreateDBCluster {region}"),
+        Op::CreateCluster.seconds(),
+        vec![],
+    );
     for k in 0..instances {
-        g.add(format!("CreateDBInstance {region}/{k}"), Op::CreateInstance.seconds(), vec![(c, phased)]);
+        g.add(
+            format!("CreateDBInstance {region}/{k}"),
+            Op::CreateInstance.seconds(),
+            vec![(c, phased)],
+        );
     }
     g
 }
@@ -177,32 +213,63 @@ fn destroy_graph(primary: &str, secondaries: &[&str], instances: usize, phased: 
     let mut sec_instances = Vec::new();
     for r in secondaries {
         for k in 0..instances {
-            sec_instances.push(g.add(format!("DeleteDBInstance {r}/{k}"), Op::DeleteInstance.seconds(), vec![]));
+            sec_instances.push(g.add(
+                format!("DeleteDBInstance {r}/{k}"),
+                Op::DeleteInstance.seconds(),
+                vec![],
+            ));
         }
     }
     let mut sec_done = Vec::new();
     let mut removes = Vec::new();
     for (ri, r) in secondaries.iter().enumerate() {
         let mine: Vec<usize> = sec_instances[ri * instances..(ri + 1) * instances].to_vec();
-        let rm_after = if phased { sec_instances.iter().map(|&i| (i, true)).collect() } else { vec![] };
-        let rm = g.add(format!("RemoveFromGlobalCluster {r}"), Op::Detach.seconds(), rm_after);
+        let rm_after = if phased {
+            sec_instances.iter().map(|&i| (i, true)).collect()
+        } else {
+            vec![]
+        };
+        let rm = g.add(
+            format!("RemoveFromGlobalCluster {r}"),
+            Op::Detach.seconds(),
+            rm_after,
+        );
         let mut after = vec![(rm, true)];
         after.extend(mine.iter().map(|&i| (i, phased)));
-        let dc = g.add(format!("DeleteDBCluster {r}"), Op::DeleteCluster.seconds(), after);
+        let dc = g.add(
+            format!("DeleteDBCluster {r}"),
+            Op::DeleteCluster.seconds(),
+            after,
+        );
         removes.push(rm);
         sec_done.push(dc);
     }
-    let gate: Vec<(usize, bool)> =
-        if phased { sec_done.iter().map(|&d| (d, true)).collect() } else { removes.iter().map(|&r| (r, false)).collect() };
+    let gate: Vec<(usize, bool)> = if phased {
+        sec_done.iter().map(|&d| (d, true)).collect()
+    } else {
+        removes.iter().map(|&r| (r, false)).collect()
+    };
     let mut prim_instances = Vec::new();
     for k in 0..instances {
-        prim_instances.push(g.add(format!("DeleteDBInstance {primary}/{k}"), Op::DeleteInstance.seconds(), gate.clone()));
+        prim_instances.push(g.add(
+            format!("DeleteDBInstance {primary}/{k}"),
+            Op::DeleteInstance.seconds(),
+            gate.clone(),
+        ));
     }
     let mut rm_after = gate.clone();
     rm_after.extend(prim_instances.iter().map(|&i| (i, phased)));
     let rm = g.add(format!("RemoveFromGlobalCluster {primary}"), 0.0, rm_after);
-    let dc = g.add(format!("DeleteDBCluster {primary}"), Op::DeleteCluster.seconds(), vec![(rm, false)]);
-    g.add("DeleteGlobalCluster", Op::DeleteGlobal.seconds(), vec![(rm, false), (dc, phased)]);
+    let dc = g.add(
+        format!("DeleteDBCluster {primary}"),
+        Op::DeleteCluster.seconds(),
+        vec![(rm, false)],
+    );
+    g.add(
+        "DeleteGlobalCluster",
+        Op::DeleteGlobal.seconds(),
+        vec![(rm, false), (dc, phased)],
+    );
     g
 }
 
@@ -243,7 +310,11 @@ fn run_sequence(
 ) -> SeqResult {
     eprintln!("apply: {name}");
     w.write(main_tf);
-    let plan_args: Vec<&str> = if destroy { vec!["plan", "-destroy", "-out=tfplan", "-no-color"] } else { vec!["plan", "-out=tfplan", "-no-color"] };
+    let plan_args: Vec<&str> = if destroy {
+        vec!["plan", "-destroy", "-out=tfplan", "-no-color"]
+    } else {
+        vec!["plan", "-out=tfplan", "-no-color"]
+    };
     w.tf(&plan_args);
     emu.clear_calls();
     let (_, wall) = w.tf(&["apply", "-no-color", "-auto-approve", "tfplan"]);
@@ -269,12 +340,25 @@ fn run_sequence(
         waits: mutating.iter().map(|c| waits_of(c)).sum(),
         timeline: {
             let t0 = calls.first().map_or(0, |c| c.time_ms);
-            mutating.iter().map(|c| format!("{} {} @{:.1}", c.action, c.region, (c.time_ms - t0) as f64 / 1000.0)).collect()
+            mutating
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} {} @{:.1}",
+                        c.action,
+                        c.region,
+                        (c.time_ms - t0) as f64 / 1000.0
+                    )
+                })
+                .collect()
         },
-        errors: calls.iter().filter_map(|c| c.code.clone()).fold(BTreeMap::new(), |mut m, code| {
-            *m.entry(code).or_default() += 1;
-            m
-        }),
+        errors: calls
+            .iter()
+            .filter_map(|c| c.code.clone())
+            .fold(BTreeMap::new(), |mut m, code| {
+                *m.entry(code).or_default() += 1;
+                m
+            }),
     }
 }
 
@@ -284,10 +368,18 @@ fn apply_section() {
     let emu = Emulator::start(scale);
     let endpoint = emu.endpoint();
     let mut w = Workdir::new("apply", &header(&endpoint));
-    w.env.push(("REPLICATION_POLL_INTERVAL".into(), poll.clone()));
+    w.env
+        .push(("REPLICATION_POLL_INTERVAL".into(), poll.clone()));
     let three = [("us-east-1", 2), ("eu-west-1", 2), ("ap-southeast-2", 2)];
-    let four = [("us-east-1", 2), ("eu-west-1", 2), ("ap-southeast-2", 2), ("us-west-2", 2)];
-    let cfg = |primary: &str, regions: &[(&str, usize)]| header(&endpoint) + &topology_hcl("bench", "bench", primary, regions);
+    let four = [
+        ("us-east-1", 2),
+        ("eu-west-1", 2),
+        ("ap-southeast-2", 2),
+        ("us-west-2", 2),
+    ];
+    let cfg = |primary: &str, regions: &[(&str, usize)]| {
+        header(&endpoint) + &topology_hcl("bench", "bench", primary, regions)
+    };
 
     let results = vec![
         run_sequence(
@@ -308,15 +400,33 @@ fn apply_section() {
             add_region_graph("us-west-2", 2, false),
             add_region_graph("us-west-2", 2, true),
         ),
-        run_sequence(&emu, &w, "switchover (us-east-1 → eu-west-1)", &cfg("eu-west-1", &four), false, switchover_graph(), switchover_graph()),
+        run_sequence(
+            &emu,
+            &w,
+            "switchover (us-east-1 → eu-west-1)",
+            &cfg("eu-west-1", &four),
+            false,
+            switchover_graph(),
+            switchover_graph(),
+        ),
         run_sequence(
             &emu,
             &w,
             "destroy (4 regions × 2 instances)",
             &cfg("eu-west-1", &four),
             true,
-            destroy_graph("eu-west-1", &["us-east-1", "ap-southeast-2", "us-west-2"], 2, false),
-            destroy_graph("eu-west-1", &["us-east-1", "ap-southeast-2", "us-west-2"], 2, true),
+            destroy_graph(
+                "eu-west-1",
+                &["us-east-1", "ap-southeast-2", "us-west-2"],
+                2,
+                false,
+            ),
+            destroy_graph(
+                "eu-west-1",
+                &["us-east-1", "ap-southeast-2", "us-west-2"],
+                2,
+                true,
+            ),
         ),
     ];
 
@@ -365,7 +475,13 @@ fn apply_section() {
 fn refresh_section() {
     let emu = Emulator::start(0.0);
     let endpoint = emu.endpoint();
-    let all = ["us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2", "eu-central-1"];
+    let all = [
+        "us-east-1",
+        "eu-west-1",
+        "ap-southeast-2",
+        "us-west-2",
+        "eu-central-1",
+    ];
     // (regions, instances in each region): secondaries may be headless.
     let shapes: &[(usize, &[usize])] = &[
         (1, &[1]),
@@ -380,11 +496,21 @@ fn refresh_section() {
     ];
     let mut main_tf = header(&endpoint);
     for (n, (r, inst)) in shapes.iter().enumerate() {
-        let regions: Vec<(&str, usize)> = all[..*r].iter().copied().zip(inst.iter().copied()).collect();
-        main_tf += &topology_hcl(&format!("t{n}"), &format!("refresh-{n}"), "us-east-1", &regions);
+        let regions: Vec<(&str, usize)> = all[..*r]
+            .iter()
+            .copied()
+            .zip(inst.iter().copied())
+            .collect();
+        main_tf += &topology_hcl(
+            &format!("t{n}"),
+            &format!("refresh-{n}"),
+            "us-east-1",
+            &regions,
+        );
     }
     let mut w = Workdir::new("refresh", &main_tf);
-    w.env.push(("REPLICATION_POLL_INTERVAL".into(), "20ms".into()));
+    w.env
+        .push(("REPLICATION_POLL_INTERVAL".into(), "20ms".into()));
     eprintln!("refresh: creating {} topologies", shapes.len());
     w.tf(&["apply", "-no-color", "-auto-approve"]);
     println!("## RDS calls per refresh\n");
@@ -394,19 +520,31 @@ fn refresh_section() {
     let mut total_expected = 0;
     for (n, (r, inst)) in shapes.iter().enumerate() {
         emu.clear_calls();
-        w.tf(&["plan", "-refresh-only", "-no-color", &format!("-target=replication_topology.t{n}")]);
+        w.tf(&[
+            "plan",
+            "-refresh-only",
+            "-no-color",
+            &format!("-target=replication_topology.t{n}"),
+        ]);
         let calls = emu.calls();
         let mut by: BTreeMap<String, usize> = BTreeMap::new();
         for c in &calls {
             *by.entry(c.action.clone()).or_default() += 1;
         }
-        let by = by.iter().map(|(a, n)| format!("{a} {n}")).collect::<Vec<_>>().join(", ");
+        let by = by
+            .iter()
+            .map(|(a, n)| format!("{a} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let expected = 1 + 2 * r;
         total_expected += expected;
         let mark = if calls.len() == expected { "" } else { " ✗" };
         println!(
             "| {r} | {} (total {}) | {}{mark} | {expected} | {by} |",
-            inst.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("+"),
+            inst.iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join("+"),
             inst.iter().sum::<usize>(),
             calls.len()
         );
@@ -429,7 +567,8 @@ fn scale_section() {
         header(&endpoint)
     );
     let mut w = Workdir::new("scale", &main_tf);
-    w.env.push(("REPLICATION_POLL_INTERVAL".into(), "20ms".into()));
+    w.env
+        .push(("REPLICATION_POLL_INTERVAL".into(), "20ms".into()));
     eprintln!("scale: creating {count} topologies × 3 regions (time scale 0)");
     let (_, setup) = w.tf(&["apply", "-no-color", "-auto-approve", "-parallelism=20"]);
     eprintln!("scale: setup took {}", secs(setup));
@@ -438,18 +577,28 @@ fn scale_section() {
     emu.clear_calls();
     let (_, free) = w.tf(&["plan", "-refresh-only", "-no-color"]);
 
-    emu.admin("POST", "faults", Some(&format!("{{\"rate_limit_per_second\": {rate}}}")));
+    emu.admin(
+        "POST",
+        "faults",
+        Some(&format!("{{\"rate_limit_per_second\": {rate}}}")),
+    );
     emu.clear_calls();
     eprintln!("scale: refreshing under {rate} calls/s per region");
     let provider = common::provider_bin();
     let ((out, wall), peak_kib) = with_peak_rss(&provider, || {
         let started = std::time::Instant::now();
-        let out = w.command(&["plan", "-refresh-only", "-no-color"]).output().expect("terraform");
+        let out = w
+            .command(&["plan", "-refresh-only", "-no-color"])
+            .output()
+            .expect("terraform");
         (out, started.elapsed())
     });
     let calls = emu.calls();
     let ok: Vec<&Call> = calls.iter().filter(|c| c.ok()).collect();
-    let throttled = calls.iter().filter(|c| c.code.as_deref() == Some("Throttling")).count();
+    let throttled = calls
+        .iter()
+        .filter(|c| c.code.as_deref() == Some("Throttling"))
+        .count();
     let other_errors = calls.len() - ok.len() - throttled;
     let mut per_region: BTreeMap<&str, usize> = BTreeMap::new();
     for c in &ok {
@@ -473,15 +622,31 @@ fn scale_section() {
     println!("| host exit code / errors reported | {exit} / {host_errors} (target 0) |");
     println!("| refresh without rate limit | {} s |", secs(free));
     println!("| refresh under the limit (wall) | {:.2} s |", s);
-    println!("| successful calls (expected {} = {count} × 7) | {} |", count * 7, ok.len());
+    println!(
+        "| successful calls (expected {} = {count} × 7) | {} |",
+        count * 7,
+        ok.len()
+    );
     println!(
         "| successful calls per region | {} |",
-        per_region.iter().map(|(r, n)| format!("{r} {n}")).collect::<Vec<_>>().join(", ")
+        per_region
+            .iter()
+            .map(|(r, n)| format!("{r} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
-    println!("| `Throttling` answers (retried) / other error answers | {throttled} / {other_errors} |");
-    println!("| calls ÷ rate limit | {literal:.2} s → wall / that = **{:.2}** (target ≤ 1.25) |", s / literal);
+    println!(
+        "| `Throttling` answers (retried) / other error answers | {throttled} / {other_errors} |"
+    );
+    println!(
+        "| calls ÷ rate limit | {literal:.2} s → wall / that = **{:.2}** (target ≤ 1.25) |",
+        s / literal
+    );
     println!("| busiest region's calls ÷ rate limit (the real floor) | {regional:.2} s → wall / that = **{:.2}** |", s / regional);
-    println!("| provider peak RSS | {:.1} MiB |", peak_kib as f64 / 1024.0);
+    println!(
+        "| provider peak RSS | {:.1} MiB |",
+        peak_kib as f64 / 1024.0
+    );
     println!();
     if exit != 0 {
         eprintln!("scale: terraform failed:\n{}", common::text(&out));

@@ -71,23 +71,44 @@ fn measure(name: &'static str, iters: u32, mut f: impl FnMut()) -> Case {
         total += took;
         best = best.min(took / batch);
     }
-    let c = Case { name, per_call: total / (batch * 5), best };
-    eprintln!("rpc: {name}: {:?} per call (best batch {:?})", c.per_call, c.best);
+    let c = Case {
+        name,
+        per_call: total / (batch * 5),
+        best,
+    };
+    eprintln!(
+        "rpc: {name}: {:?} per call (best batch {:?})",
+        c.per_call, c.best
+    );
     c
 }
 
 fn main() {
-    let iters: u32 = std::env::var("BENCH_ITERS").ok().and_then(|s| s.parse().ok()).unwrap_or(2000);
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let iters: u32 = std::env::var("BENCH_ITERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     let server = engine::Server::new(ReplicationProvider::default());
-    let caps = ClientCapabilities { deferral_allowed: false, write_only_attributes_allowed: true };
+    let caps = ClientCapabilities {
+        deferral_allowed: false,
+        write_only_attributes_allowed: true,
+    };
 
     let provider_ty = server.provider_schema().block.value_type();
-    let provider_cfg = tf::json::decode(PROVIDER.as_bytes(), &provider_ty).expect("provider config");
+    let provider_cfg =
+        tf::json::decode(PROVIDER.as_bytes(), &provider_ty).expect("provider config");
     let diags = rt.block_on(server.configure(&provider_cfg, caps));
     assert!(!diags.has_errors(), "configure: {diags:?}");
 
-    let ty = server.resource_schema(TYPE).expect("resource schema").block.value_type();
+    let ty = server
+        .resource_schema(TYPE)
+        .expect("resource schema")
+        .block
+        .value_type();
     let config = tf::json::decode(CONFIG.as_bytes(), &ty).expect("config decodes");
     let config_mp = tf::msgpack::encode(&config, &ty).expect("msgpack encode");
     let null_mp = tf::msgpack::encode(&Value::Null, &ty).expect("msgpack null");
@@ -97,10 +118,19 @@ fn main() {
     assert!(!d.has_errors(), "validate: {d:?}");
     let planned = rt.block_on(server.plan(
         TYPE,
-        PlanRequest { prior: Value::Null, proposed: config.clone(), config: config.clone(), prior_private: vec![] },
+        PlanRequest {
+            prior: Value::Null,
+            proposed: config.clone(),
+            config: config.clone(),
+            prior_private: vec![],
+        },
         caps,
     ));
-    assert!(!planned.diagnostics.has_errors(), "plan: {:?}", planned.diagnostics);
+    assert!(
+        !planned.diagnostics.has_errors(),
+        "plan: {:?}",
+        planned.diagnostics
+    );
     let planned_mp = tf::msgpack::encode(&planned.planned, &ty).expect("planned encodes");
 
     let cases = vec![
@@ -108,21 +138,42 @@ fn main() {
             let p = server.provider_schema().block.value_type();
             let r = server.resource_schemas();
             let d = server.data_source_schemas();
-            let types: usize = r.values().chain(d.values()).map(|s| usize::from(s.block.value_type() != p)).sum();
+            let types: usize = r
+                .values()
+                .chain(d.values())
+                .map(|s| usize::from(s.block.value_type() != p))
+                .sum();
             std::hint::black_box(types);
         }),
         measure("ValidateResourceConfig", iters, || {
-            let ty = server.resource_schema(TYPE).expect("schema").block.value_type();
+            let ty = server
+                .resource_schema(TYPE)
+                .expect("schema")
+                .block
+                .value_type();
             let config = tf::msgpack::decode(&config_mp, &ty).expect("decode");
             let d = server.validate_resource(TYPE, &config, caps);
             std::hint::black_box(d);
         }),
         measure("PlanResourceChange (3 regions, 6 instances)", iters, || {
-            let ty = server.resource_schema(TYPE).expect("schema").block.value_type();
+            let ty = server
+                .resource_schema(TYPE)
+                .expect("schema")
+                .block
+                .value_type();
             let prior = tf::msgpack::decode(&null_mp, &ty).expect("prior");
             let proposed = tf::msgpack::decode(&config_mp, &ty).expect("proposed");
             let config = tf::msgpack::decode(&config_mp, &ty).expect("config");
-            let resp = rt.block_on(server.plan(TYPE, PlanRequest { prior, proposed, config, prior_private: vec![] }, caps));
+            let resp = rt.block_on(server.plan(
+                TYPE,
+                PlanRequest {
+                    prior,
+                    proposed,
+                    config,
+                    prior_private: vec![],
+                },
+                caps,
+            ));
             let out = tf::msgpack::encode(&resp.planned, &ty).expect("encode");
             std::hint::black_box(out);
         }),
@@ -138,7 +189,12 @@ fn main() {
     println!("| RPC | mean per call | best batch mean | target |");
     println!("|---|---|---|---|");
     for c in &cases {
-        println!("| {} | {:.1} µs | {:.1} µs | < 1 ms |", c.name, c.per_call.as_secs_f64() * 1e6, c.best.as_secs_f64() * 1e6);
+        println!(
+            "| {} | {:.1} µs | {:.1} µs | < 1 ms |",
+            c.name,
+            c.per_call.as_secs_f64() * 1e6,
+            c.best.as_secs_f64() * 1e6
+        );
     }
     println!();
 }

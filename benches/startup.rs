@@ -20,9 +20,14 @@ fn client_cert_pem() -> String {
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).expect("key");
     let mut params = rcgen::CertificateParams::new(vec!["localhost".into()]).expect("params");
     params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature, rcgen::KeyUsagePurpose::KeyCertSign];
-    params.extended_key_usages =
-        vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth, rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    params.key_usages = vec![
+        rcgen::KeyUsagePurpose::DigitalSignature,
+        rcgen::KeyUsagePurpose::KeyCertSign,
+    ];
+    params.extended_key_usages = vec![
+        rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+        rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+    ];
     params.self_signed(&key).expect("cert").pem()
 }
 
@@ -45,7 +50,10 @@ struct Breakdown {
 
 fn breakdown(pid: u32) -> Breakdown {
     let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap_or_default();
-    let exe = exe.to_string_lossy().trim_end_matches(" (deleted)").to_string();
+    let exe = exe
+        .to_string_lossy()
+        .trim_end_matches(" (deleted)")
+        .to_string();
     let text = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
     let mut b = Breakdown::default();
     let mut kind = 0u8;
@@ -64,7 +72,12 @@ fn breakdown(pid: u32) -> Breakdown {
             };
             continue;
         }
-        let kib = |l: &str| l.split_whitespace().nth(1).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+        let kib = |l: &str| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
         if line.starts_with("Rss:") {
             let k = kib(line);
             match kind {
@@ -109,7 +122,10 @@ fn one(pem: &str, settle: Duration) -> Run {
     let mut out = BufReader::new(child.stdout.take().expect("stdout"));
     out.read_line(&mut line).expect("handshake line");
     let handshake = started.elapsed();
-    assert!(line.starts_with("1|6|unix|"), "unexpected handshake line {line:?}");
+    assert!(
+        line.starts_with("1|6|unix|"),
+        "unexpected handshake line {line:?}"
+    );
     std::thread::sleep(settle);
     let pid = child.id();
     let run = Run {
@@ -126,21 +142,39 @@ fn one(pem: &str, settle: Duration) -> Run {
 }
 
 fn main() {
-    let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
-    let settle = Duration::from_millis(std::env::var("BENCH_SETTLE_MS").ok().and_then(|s| s.parse().ok()).unwrap_or(200));
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    let settle = Duration::from_millis(
+        std::env::var("BENCH_SETTLE_MS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(200),
+    );
     let pem = client_cert_pem();
     // One warm-up run so the binary's pages are in the page cache.
     let _ = one(&pem, Duration::ZERO);
     let all: Vec<Run> = (0..runs).map(|_| one(&pem, settle)).collect();
-    let ms: Vec<f64> = all.iter().map(|r| r.handshake.as_secs_f64() * 1000.0).collect();
-    let mib = |f: fn(&Run) -> u64| -> Vec<f64> { all.iter().map(|r| f(r) as f64 / 1024.0).collect() };
+    let ms: Vec<f64> = all
+        .iter()
+        .map(|r| r.handshake.as_secs_f64() * 1000.0)
+        .collect();
+    let mib =
+        |f: fn(&Run) -> u64| -> Vec<f64> { all.iter().map(|r| f(r) as f64 / 1024.0).collect() };
     let (rss, hwm, vm) = (mib(|r| r.rss_kib), mib(|r| r.hwm_kib), mib(|r| r.vm_kib));
     let threads: Vec<f64> = all.iter().map(|r| r.threads as f64).collect();
     let min = |v: &[f64]| v.iter().cloned().fold(f64::INFINITY, f64::min);
     let max = |v: &[f64]| v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let size = std::fs::metadata(provider_bin()).map(|m| m.len() as f64 / 1024.0 / 1024.0).unwrap_or(0.0);
+    let size = std::fs::metadata(provider_bin())
+        .map(|m| m.len() as f64 / 1024.0 / 1024.0)
+        .unwrap_or(0.0);
 
-    eprintln!("startup: {runs} runs, handshake median {:.2} ms, VmRSS median {:.2} MiB", median(&ms), median(&rss));
+    eprintln!(
+        "startup: {runs} runs, handshake median {:.2} ms, VmRSS median {:.2} MiB",
+        median(&ms),
+        median(&rss)
+    );
     println!("## Startup\n");
     println!(
         "{} ({size:.1} MiB on disk) launched as go-plugin does (magic cookie, ECDSA P-521 client certificate in `PLUGIN_CLIENT_CERT`); {runs} runs after one warm-up. Handshake = `spawn` to the handshake line on stdout; memory read from `/proc/<pid>/status` {} ms after the handshake.\n",
@@ -153,12 +187,43 @@ fn main() {
     );
     println!("| | median | min | max | target |");
     println!("|---|---|---|---|---|");
-    println!("| start → handshake line | {:.2} ms | {:.2} ms | {:.2} ms | ~2 ms |", median(&ms), min(&ms), max(&ms));
-    println!("| idle VmRSS | {:.2} MiB | {:.2} MiB | {:.2} MiB | < 8 MiB |", median(&rss), min(&rss), max(&rss));
-    println!("| VmHWM (peak RSS so far) | {:.2} MiB | {:.2} MiB | {:.2} MiB | |", median(&hwm), min(&hwm), max(&hwm));
-    println!("| VmSize (virtual) | {:.1} MiB | {:.1} MiB | {:.1} MiB | |", median(&vm), min(&vm), max(&vm));
-    println!("| threads | {:.0} | {:.0} | {:.0} | |", median(&threads), min(&threads), max(&threads));
-    let part = |f: fn(&Breakdown) -> u64| median(&all.iter().map(|r| f(&r.breakdown) as f64 / 1024.0).collect::<Vec<_>>());
+    println!(
+        "| start → handshake line | {:.2} ms | {:.2} ms | {:.2} ms | ~2 ms |",
+        median(&ms),
+        min(&ms),
+        max(&ms)
+    );
+    println!(
+        "| idle VmRSS | {:.2} MiB | {:.2} MiB | {:.2} MiB | < 8 MiB |",
+        median(&rss),
+        min(&rss),
+        max(&rss)
+    );
+    println!(
+        "| VmHWM (peak RSS so far) | {:.2} MiB | {:.2} MiB | {:.2} MiB | |",
+        median(&hwm),
+        min(&hwm),
+        max(&hwm)
+    );
+    println!(
+        "| VmSize (virtual) | {:.1} MiB | {:.1} MiB | {:.1} MiB | |",
+        median(&vm),
+        min(&vm),
+        max(&vm)
+    );
+    println!(
+        "| threads | {:.0} | {:.0} | {:.0} | |",
+        median(&threads),
+        min(&threads),
+        max(&threads)
+    );
+    let part = |f: fn(&Breakdown) -> u64| {
+        median(
+            &all.iter()
+                .map(|r| f(&r.breakdown) as f64 / 1024.0)
+                .collect::<Vec<_>>(),
+        )
+    };
     println!(
         "\nWhere the idle RSS is (medians, from `/proc/<pid>/smaps`): executable {:.2} MiB (of which written to: {:.2} MiB), heap {:.2} MiB, other anonymous memory (thread stacks, allocator arenas) {:.2} MiB, shared libraries {:.2} MiB. Private dirty memory of the whole process (what only it holds; the rest is clean file-backed pages the kernel can drop or share): {:.2} MiB.\n",
         part(|b| b.binary),

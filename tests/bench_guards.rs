@@ -11,12 +11,17 @@
 
 use std::collections::BTreeMap;
 
-use terraform_provider_replication::engine::{self, ApplyRequest, ClientCapabilities, EngineApi, PlanRequest};
+use terraform_provider_replication::engine::{
+    self, ApplyRequest, ClientCapabilities, EngineApi, PlanRequest,
+};
 use terraform_provider_replication::tf::{self, Value};
 use terraform_provider_replication::topology::ReplicationProvider;
 
 const TYPE: &str = "replication_topology";
-const CAPS: ClientCapabilities = ClientCapabilities { deferral_allowed: false, write_only_attributes_allowed: true };
+const CAPS: ClientCapabilities = ClientCapabilities {
+    deferral_allowed: false,
+    write_only_attributes_allowed: true,
+};
 const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-2"];
 
 struct Harness {
@@ -33,7 +38,10 @@ impl Harness {
         std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
         let emu = aurora_emulator::start(
             "127.0.0.1:0".parse().unwrap(),
-            aurora_emulator::EmulatorConfig { time_scale: 0.0, state_file: None },
+            aurora_emulator::EmulatorConfig {
+                time_scale: 0.0,
+                state_file: None,
+            },
         )
         .await
         .unwrap();
@@ -70,14 +78,23 @@ impl Harness {
     /// Plans and applies the create of `id` with `instances[i]` instances in
     /// `REGIONS[i]`; returns the new state.
     async fn create(&self, id: &str, instances: &[usize]) -> Value {
-        let ty = self.server.resource_schema(TYPE).unwrap().block.value_type();
+        let ty = self
+            .server
+            .resource_schema(TYPE)
+            .unwrap()
+            .block
+            .value_type();
         let regions: serde_json::Map<String, serde_json::Value> = instances
             .iter()
             .enumerate()
             .map(|(n, count)| {
-                let inst: serde_json::Map<String, serde_json::Value> =
-                    (0..*count).map(|k| (format!("i{k}"), serde_json::json!({}))).collect();
-                (REGIONS[n].to_string(), serde_json::json!({ "instance_class": "db.r6g.large", "instances": inst }))
+                let inst: serde_json::Map<String, serde_json::Value> = (0..*count)
+                    .map(|k| (format!("i{k}"), serde_json::json!({})))
+                    .collect();
+                (
+                    REGIONS[n].to_string(),
+                    serde_json::json!({ "instance_class": "db.r6g.large", "instances": inst }),
+                )
             })
             .collect();
         let config = serde_json::json!({
@@ -93,14 +110,40 @@ impl Harness {
         let config = tf::json::decode(config.to_string().as_bytes(), &ty).unwrap();
         let plan = self
             .server
-            .plan(TYPE, PlanRequest { prior: Value::Null, proposed: config.clone(), config: config.clone(), prior_private: vec![] }, CAPS)
+            .plan(
+                TYPE,
+                PlanRequest {
+                    prior: Value::Null,
+                    proposed: config.clone(),
+                    config: config.clone(),
+                    prior_private: vec![],
+                },
+                CAPS,
+            )
             .await;
-        assert!(!plan.diagnostics.has_errors(), "plan {id}: {:?}", plan.diagnostics);
+        assert!(
+            !plan.diagnostics.has_errors(),
+            "plan {id}: {:?}",
+            plan.diagnostics
+        );
         let applied = self
             .server
-            .apply(TYPE, ApplyRequest { prior: Value::Null, planned: plan.planned, config, planned_private: plan.private }, CAPS)
+            .apply(
+                TYPE,
+                ApplyRequest {
+                    prior: Value::Null,
+                    planned: plan.planned,
+                    config,
+                    planned_private: plan.private,
+                },
+                CAPS,
+            )
             .await;
-        assert!(!applied.diagnostics.has_errors(), "apply {id}: {:?}", applied.diagnostics);
+        assert!(
+            !applied.diagnostics.has_errors(),
+            "apply {id}: {:?}",
+            applied.diagnostics
+        );
         applied.state
     }
 }
@@ -114,8 +157,13 @@ async fn admin(emu: &aurora_emulator::RunningEmulator, method: &str, path: &str)
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).await.unwrap();
     let text = String::from_utf8_lossy(&buf).to_string();
-    assert!(text.starts_with("HTTP/1.1 2"), "admin {method} {path}: {text}");
-    text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()
+    assert!(
+        text.starts_with("HTTP/1.1 2"),
+        "admin {method} {path}: {text}"
+    );
+    text.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
 }
 
 fn is_read(action: &str) -> bool {
@@ -132,20 +180,35 @@ async fn refresh_makes_one_plus_two_calls_per_region_whatever_the_instances() {
             let state = h.create(&id, &vec![per_region; r]).await;
             h.clear_calls().await;
             let read = h.server.read(TYPE, state, vec![], CAPS).await;
-            assert!(!read.diagnostics.has_errors(), "read {id}: {:?}", read.diagnostics);
+            assert!(
+                !read.diagnostics.has_errors(),
+                "read {id}: {:?}",
+                read.diagnostics
+            );
             assert!(!read.state.is_null(), "read {id} lost the topology");
             let calls = h.calls().await;
-            assert!(calls.iter().all(|c| is_read(&c.1) && c.2.is_none()), "read {id} made {calls:?}");
+            assert!(
+                calls.iter().all(|c| is_read(&c.1) && c.2.is_none()),
+                "read {id} made {calls:?}"
+            );
             let count = |a: &str| calls.iter().filter(|c| c.1 == a).count();
             assert_eq!(count("DescribeGlobalClusters"), 1, "{id}: {calls:?}");
             assert_eq!(count("DescribeDBClusters"), r, "{id}: {calls:?}");
             assert_eq!(count("DescribeDBInstances"), r, "{id}: {calls:?}");
-            assert_eq!(calls.len(), 1 + 2 * r, "refresh of {id} (R={r}, {per_region} instances per region): {calls:?}");
+            assert_eq!(
+                calls.len(),
+                1 + 2 * r,
+                "refresh of {id} (R={r}, {per_region} instances per region): {calls:?}"
+            );
             counts.insert((r, per_region), calls.len());
         }
     }
     for r in 1..=3 {
-        assert_eq!(counts[&(r, 1)], counts[&(r, 3)], "refresh calls depend on the instance count at R={r}");
+        assert_eq!(
+            counts[&(r, 1)],
+            counts[&(r, 3)],
+            "refresh calls depend on the instance count at R={r}"
+        );
     }
 }
 
@@ -159,16 +222,25 @@ async fn create_of_two_regions_makes_a_pinned_number_of_mutating_calls() {
     h.clear_calls().await;
     h.create("guard-create", &[2, 1]).await;
     let calls = h.calls().await;
-    let mutating: Vec<(String, String)> =
-        calls.iter().filter(|c| !is_read(&c.1)).map(|c| (c.0.clone(), c.1.clone())).collect();
+    let mutating: Vec<(String, String)> = calls
+        .iter()
+        .filter(|c| !is_read(&c.1))
+        .map(|c| (c.0.clone(), c.1.clone()))
+        .collect();
     // The first observation finds nothing: GlobalClusterNotFoundFault is its answer.
     assert!(
-        calls.iter().all(|c| c.2.is_none() || c.2.as_deref() == Some("GlobalClusterNotFoundFault")),
+        calls
+            .iter()
+            .all(|c| c.2.is_none() || c.2.as_deref() == Some("GlobalClusterNotFoundFault")),
         "error answers during create: {calls:?}"
     );
     let count = |a: &str| mutating.iter().filter(|c| c.1 == a).count();
     assert_eq!(count("CreateGlobalCluster"), 1, "{mutating:?}");
     assert_eq!(count("CreateDBCluster"), 2, "{mutating:?}");
     assert_eq!(count("CreateDBInstance"), 3, "{mutating:?}");
-    assert_eq!(mutating.len(), CREATE_2_REGIONS_MUTATING, "mutating calls of a 2-region create: {mutating:?}");
+    assert_eq!(
+        mutating.len(),
+        CREATE_2_REGIONS_MUTATING,
+        "mutating calls of a 2-region create: {mutating:?}"
+    );
 }

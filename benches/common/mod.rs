@@ -23,9 +23,14 @@ pub const SOURCE: &str = "registry.terraform.io/replication/replication";
 /// `$BENCH_EMULATOR`, else `aurora-emulator` next to the provider binary
 /// cargo built (`make bench` builds both in release).
 pub fn emulator_bin() -> PathBuf {
-    std::env::var_os("BENCH_EMULATOR").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_BIN_EXE_terraform-provider-replication")).parent().expect("target dir").join("aurora-emulator")
-    })
+    std::env::var_os("BENCH_EMULATOR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_BIN_EXE_terraform-provider-replication"))
+                .parent()
+                .expect("target dir")
+                .join("aurora-emulator")
+        })
 }
 
 /// `$REPLICATION_TERRAFORM`, else `.tools/bin/terraform` (`make tools`).
@@ -39,7 +44,10 @@ pub fn terraform_bin() -> PathBuf {
 
 /// A number from the environment, or `default`.
 pub fn env_f64(name: &str, default: f64) -> f64 {
-    std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
 }
 
 /// A string from the environment, or `default`.
@@ -81,15 +89,35 @@ impl Emulator {
     pub fn start(time_scale: f64) -> Self {
         let bin = emulator_bin();
         let mut child = Command::new(&bin)
-            .args(["--listen", "127.0.0.1:0", "--time-scale", &time_scale.to_string()])
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--time-scale",
+                &time_scale.to_string(),
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("starting {}: {e} (build it with `cargo build --release -p aurora-emulator`)", bin.display()));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "starting {}: {e} (build it with `cargo build --release -p aurora-emulator`)",
+                    bin.display()
+                )
+            });
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("emulator output");
-        let addr = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("emulator said {line:?}")).to_string();
-        Self { child, addr, time_scale }
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("emulator output");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("emulator said {line:?}"))
+            .to_string();
+        Self {
+            child,
+            addr,
+            time_scale,
+        }
     }
 
     pub fn endpoint(&self) -> String {
@@ -112,10 +140,24 @@ impl Emulator {
         let mut buf = Vec::new();
         s.read_to_end(&mut buf).expect("admin read");
         let text = String::from_utf8_lossy(&buf).to_string();
-        let status: u16 = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-        assert!((200..300).contains(&status), "admin {method} {path}: {text}");
+        let status: u16 = text
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        assert!(
+            (200..300).contains(&status),
+            "admin {method} {path}: {text}"
+        );
         let (head, json) = text.split_once("\r\n\r\n").unwrap_or(("", ""));
-        let json = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(json) } else { json.to_string() };
+        let json = if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            dechunk(json)
+        } else {
+            json.to_string()
+        };
         serde_json::from_str(&json).unwrap_or(serde_json::Value::Null)
     }
 
@@ -152,7 +194,9 @@ fn dechunk(body: &str) -> String {
     let mut out = String::new();
     let mut rest = body;
     while let Some((size, after)) = rest.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else { break };
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
         if n == 0 || after.len() < n {
             break;
         }
@@ -172,7 +216,8 @@ pub struct Workdir {
 
 impl Workdir {
     pub fn new(name: &str, main_tf: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("replication-bench-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("replication-bench-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("workdir");
         let provider = provider_bin();
@@ -186,7 +231,12 @@ impl Workdir {
             ),
         )
         .expect("cli config");
-        let w = Self { dir, cli_config, terraform: terraform_bin(), env: Vec::new() };
+        let w = Self {
+            dir,
+            cli_config,
+            terraform: terraform_bin(),
+            env: Vec::new(),
+        };
         w.write(main_tf);
         w
     }
@@ -219,7 +269,12 @@ impl Workdir {
         let started = Instant::now();
         let out = self.command(args).output().expect("running terraform");
         let took = started.elapsed();
-        assert!(out.status.success(), "terraform {} failed:\n{}", args.join(" "), text(&out));
+        assert!(
+            out.status.success(),
+            "terraform {} failed:\n{}",
+            args.join(" "),
+            text(&out)
+        );
         (out, took)
     }
 }
@@ -248,7 +303,9 @@ pub fn header(endpoint: &str) -> String {
 
 /// One `regions` entry with `instances` instances a, b, c, ...
 pub fn region_hcl(region: &str, instances: usize) -> String {
-    let keys: Vec<String> = (0..instances).map(|i| format!("{} = {{}}", (b'a' + i as u8) as char)).collect();
+    let keys: Vec<String> = (0..instances)
+        .map(|i| format!("{} = {{}}", (b'a' + i as u8) as char))
+        .collect();
     format!("    \"{region}\" = {{\n      instance_class = \"db.r6g.large\"\n      instances = {{ {} }}\n    }}\n", keys.join(", "))
 }
 
@@ -286,7 +343,9 @@ pub fn proc_status(pid: u32, field: &str) -> Option<u64> {
 
 /// Pids of running processes whose executable is `exe`.
 pub fn pids_of(exe: &Path) -> Vec<u32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
     let want = std::fs::canonicalize(exe).unwrap_or_else(|_| exe.to_path_buf());
     entries
         .filter_map(|e| e.ok())
