@@ -533,8 +533,9 @@ impl State {
 mod tests {
     use super::*;
 
-    /// Found by the `emulator_request` fuzz target: with a huge time scale,
-    /// or the virtual clock advanced to its end, `now + duration` overflowed.
+    /// The sibling of the clock offset overflow the `emulator_request` fuzz
+    /// target found: with a huge time scale, or the virtual clock advanced
+    /// to its end, `now + duration` overflowed.
     #[test]
     fn pending_due_overflow_saturates() {
         let p = Pending::after(u64::MAX - 1, Op::CreateCluster, 1e300, Next::Available);
