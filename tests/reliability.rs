@@ -18,90 +18,28 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{header, hosts, text, Host, Workdir};
+use common::{header, hosts, text, Call, Emu, Host, Workdir};
 
 // ---------------------------------------------------------------- emulator
 
-struct Emulator {
-    _rt: tokio::runtime::Runtime,
-    _emu: aurora_emulator::RunningEmulator,
-    endpoint: String,
-    addr: String,
+/// The shared in-process emulator harness, plus what these tests need.
+fn emulator(time_scale: f64) -> Emu {
+    Emu::start(time_scale)
 }
 
-fn emulator(time_scale: f64) -> Emulator {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let emu = rt
-        .block_on(aurora_emulator::start(
-            "127.0.0.1:0".parse().unwrap(),
-            aurora_emulator::EmulatorConfig { time_scale, state_file: None },
-        ))
-        .unwrap();
-    let endpoint = emu.endpoint();
-    let addr = endpoint.trim_start_matches("http://").to_string();
-    Emulator { _rt: rt, _emu: emu, endpoint, addr }
+fn endpoint(emu: &Emu) -> String {
+    emu.emu.endpoint()
 }
 
-impl Emulator {
-    fn http(&self, method: &str, path: &str, body: &str) -> (u16, String) {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        write!(
-            s,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.addr,
-            body.len()
-        )
-        .unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        let status = out.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-        let body = out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-        (status, body)
-    }
-
-    fn admin(&self, method: &str, path: &str, body: &str) -> serde_json::Value {
-        let (status, body) = self.http(method, &format!("/_emulator/{path}"), body);
-        assert!((200..300).contains(&status), "{method} {path}: {status} {body}");
-        serde_json::from_str(&body).unwrap_or(serde_json::Value::Null)
-    }
-
-    fn reset(&self) {
-        self.admin("POST", "reset", "");
-    }
-
-    fn state(&self) -> serde_json::Value {
-        self.admin("GET", "state", "")
-    }
-
-    fn calls(&self) -> Vec<Call> {
-        let v = self.admin("GET", "calls", "");
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|c| Call {
-                action: c["action"].as_str().unwrap_or_default().to_string(),
-                region: c["region"].as_str().unwrap_or_default().to_string(),
-                code: c["code"].as_str().map(str::to_string),
-            })
-            .collect()
-    }
-
-    fn clear_calls(&self) {
-        self.admin("DELETE", "calls", "");
-    }
+fn state(emu: &Emu) -> serde_json::Value {
+    emu.admin("GET", "state", None)
 }
 
-#[derive(Debug, Clone)]
-struct Call {
-    action: String,
-    region: String,
-    code: Option<String>,
+fn reset(emu: &Emu) {
+    emu.admin("POST", "reset", None);
 }
 
 fn mutating(calls: &[Call]) -> Vec<(String, String)> {
@@ -199,9 +137,9 @@ fn apply(w: &Workdir, host: &Host, destroy: bool) -> std::process::Output {
 }
 
 /// Sets up a sequence's starting point and writes its target config.
-fn prepare(emu: &Emulator, host: &Host, seq: Seq) -> Workdir {
-    emu.reset();
-    let (setup, target) = seq.configs(&emu.endpoint);
+fn prepare(emu: &Emu, host: &Host, seq: Seq) -> Workdir {
+    reset(emu);
+    let (setup, target) = seq.configs(&endpoint(&emu));
     let w = Workdir::new(setup.as_deref().unwrap_or("# empty\n"));
     if setup.is_some() {
         let out = apply(&w, host, false);
@@ -219,8 +157,8 @@ fn run_target(w: &Workdir, host: &Host, seq: Seq) -> std::process::Output {
 }
 
 /// Orphans and duplicates in the emulator after a run.
-fn audit(emu: &Emulator) -> (usize, usize) {
-    let st = emu.state();
+fn audit(emu: &Emu) -> (usize, usize) {
+    let st = state(emu);
     let clusters = st["clusters"].as_array().cloned().unwrap_or_default();
     let instances = st["instances"].as_array().cloned().unwrap_or_default();
     let globals = st["global_clusters"].as_array().cloned().unwrap_or_default();
@@ -246,9 +184,9 @@ fn audit(emu: &Emulator) -> (usize, usize) {
 }
 
 /// After recovery: the plan is empty (or, after destroy, nothing but the snapshot is left).
-fn converged(emu: &Emulator, w: &Workdir, host: &Host, seq: Seq) -> Result<(), String> {
+fn converged(emu: &Emu, w: &Workdir, host: &Host, seq: Seq) -> Result<(), String> {
     if seq == Seq::Destroy {
-        let st = emu.state();
+        let st = state(emu);
         let left = st["clusters"].as_array().map_or(0, Vec::len) + st["global_clusters"].as_array().map_or(0, Vec::len) + st["instances"].as_array().map_or(0, Vec::len);
         let snaps = st["snapshots"].as_array().map_or(0, Vec::len);
         return if left == 0 && snaps == 1 { Ok(()) } else { Err(format!("after destroy: {st}")) };
@@ -327,11 +265,11 @@ fn fault_matrix_every_mutating_call_fails_once_and_reapply_converges() {
             emu.admin(
                 "POST",
                 "faults",
-                &serde_json::json!({"action": action, "nth": nth, "code": "InvalidParameterValue", "status": 400, "region": region, "message": "injected fault"}).to_string(),
+                Some(&serde_json::json!({"action": action, "nth": nth, "code": "InvalidParameterValue", "status": 400, "region": region, "message": "injected fault"}).to_string()),
             );
             row.runs += 1;
             let out = run_target(&w, &host, seq);
-            emu.admin("DELETE", "faults", "");
+            emu.admin("DELETE", "faults", None);
             let err = String::from_utf8_lossy(&out.stderr);
             assert!(!out.status.success(), "{} with {action}#{nth} in {region} failing did not fail: {}", seq.name(), text(&out));
             if err.contains("failed:") && err.contains("InvalidParameterValue") {
@@ -346,7 +284,7 @@ fn fault_matrix_every_mutating_call_fails_once_and_reapply_converges() {
             }
             let (o, d) = audit(&emu);
             if o + d > 0 {
-                eprintln!("{}: {action}#{nth} in {region}: orphans {o}, duplicates {d}: {}", seq.name(), emu.state());
+                eprintln!("{}: {action}#{nth} in {region}: orphans {o}, duplicates {d}: {}", seq.name(), state(&emu));
             }
             row.orphans += o;
             row.duplicates += d;
@@ -402,7 +340,7 @@ fn kill_matrix_sigkill_after_each_mutating_call_then_reapply_converges() {
         let mut row = Row::default();
         for k in points(plan.len()) {
             let w = prepare(&emu, &host, seq);
-            let writer_region = emu.state()["global_clusters"][0]["members"]
+            let writer_region = state(&emu)["global_clusters"][0]["members"]
                 .as_array()
                 .and_then(|m| m.iter().find(|m| m["is_writer"] == true))
                 .and_then(|m| m["region"].as_str())
@@ -476,9 +414,9 @@ fn kill_matrix_sigkill_after_each_mutating_call_then_reapply_converges() {
 fn throttling_30_percent_and_5xx_5_percent_are_absorbed() {
     let Some(host) = terraform() else { return };
     let emu = emulator(0.002);
-    emu.admin("POST", "faults", r#"{"throttle": 0.3}"#);
-    emu.admin("POST", "faults", r#"{"server_error": 0.05}"#);
-    let (_, target) = Seq::Create3.configs(&emu.endpoint);
+    emu.admin("POST", "faults", Some(r#"{"throttle": 0.3}"#));
+    emu.admin("POST", "faults", Some(r#"{"server_error": 0.05}"#));
+    let (_, target) = Seq::Create3.configs(&endpoint(&emu));
     let w = Workdir::new(&target.unwrap());
     let out = apply(&w, &host, false);
     assert!(out.status.success(), "apply under 30% throttling: {}", text(&out));
@@ -486,7 +424,7 @@ fn throttling_30_percent_and_5xx_5_percent_are_absorbed() {
     let throttled = calls.iter().filter(|c| c.code.as_deref() == Some("Throttling")).count();
     let failed = calls.iter().filter(|c| c.code.as_deref() == Some("InternalFailure")).count();
     assert!(throttled > 0 && failed > 0, "the emulator throttled {throttled} and failed {failed} calls");
-    emu.admin("DELETE", "faults", "");
+    emu.admin("DELETE", "faults", None);
     let out = w.run_env(&host, &["plan", "-detailed-exitcode", "-no-color"], ENV);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     println!("absorbed: {throttled} throttled and {failed} 5xx answers of {} calls", calls.len());
@@ -496,12 +434,12 @@ fn throttling_30_percent_and_5xx_5_percent_are_absorbed() {
 fn too_short_timeout_fails_cleanly_with_observed_state() {
     let Some(host) = terraform() else { return };
     let emu = emulator(0.002);
-    let two = topology(&emu.endpoint, E, &[(E, &["a"]), (W, &["a"])], "");
+    let two = topology(&endpoint(&emu), E, &[(E, &["a"]), (W, &["a"])], "");
     let w = Workdir::new(&two);
     assert!(apply(&w, &host, false).status.success());
     // Instance creation takes 600 s x 0.05 = 30 s; the update may take 2 s.
-    emu.admin("POST", "clock", r#"{"time_scale": 0.05}"#);
-    let slow = topology(&emu.endpoint, E, &[(E, &["a", "b"]), (W, &["a"])], "  timeouts {\n    update = \"2s\"\n  }\n");
+    emu.admin("POST", "clock", Some(r#"{"time_scale": 0.05}"#));
+    let slow = topology(&endpoint(&emu), E, &[(E, &["a", "b"]), (W, &["a"])], "  timeouts {\n    update = \"2s\"\n  }\n");
     w.write("main.tf", &slow);
     let start = Instant::now();
     let out = apply(&w, &host, false);
@@ -521,10 +459,10 @@ fn too_short_timeout_fails_cleanly_with_observed_state() {
 fn unreachable_region_is_named_in_a_refresh_warning_within_bounded_time() {
     let Some(host) = terraform() else { return };
     let emu = emulator(0.002);
-    let three = topology(&emu.endpoint, E, &[(E, &["a"]), (W, &["a"]), (A, &["a"])], "");
+    let three = topology(&endpoint(&emu), E, &[(E, &["a"]), (W, &["a"]), (A, &["a"])], "");
     let w = Workdir::new(&three);
     assert!(apply(&w, &host, false).status.success());
-    emu.admin("POST", &format!("regions/{A}/outage"), "");
+    emu.admin("POST", &format!("regions/{A}/outage"), None);
     let start = Instant::now();
     let out = w.run_env(&host, &["plan", "-no-color", "-refresh-only"], ENV);
     let took = start.elapsed();
@@ -536,12 +474,12 @@ fn unreachable_region_is_named_in_a_refresh_warning_within_bounded_time() {
     let json: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
     assert!(json["values"]["root_module"]["resources"][0]["values"]["regions"][A].is_object());
     // A switchover needs every region: refused, naming the region and the way out.
-    w.write("main.tf", &topology(&emu.endpoint, W, &[(E, &["a"]), (W, &["a"]), (A, &["a"])], ""));
+    w.write("main.tf", &topology(&endpoint(&emu), W, &[(E, &["a"]), (W, &["a"]), (A, &["a"])], ""));
     let out = apply(&w, &host, false);
     let all = text(&out);
     assert!(!out.status.success(), "{all}");
     assert!(all.contains(A) && all.contains("failover_mode = \"failover\""), "{all}");
-    emu.admin("DELETE", &format!("regions/{A}/outage"), "");
+    emu.admin("DELETE", &format!("regions/{A}/outage"), None);
     println!("refresh with {A} unreachable took {took:?}");
     assert!(took < Duration::from_secs(90), "outage recognised only after {took:?}");
 }
@@ -550,13 +488,13 @@ fn unreachable_region_is_named_in_a_refresh_warning_within_bounded_time() {
 fn ctrl_c_stops_promptly_and_records_the_observed_state() {
     let Some(host) = hosts().into_iter().find(|h| h.name == "tofu-1.6") else { return };
     let emu = emulator(0.002);
-    let two = topology(&emu.endpoint, E, &[(E, &["a"]), (W, &["a"])], "");
+    let two = topology(&endpoint(&emu), E, &[(E, &["a"]), (W, &["a"])], "");
     let w = Workdir::new(&two);
     let out = apply(&w, &host, false);
     assert!(out.status.success(), "{}", text(&out));
     // Adding a region now takes minutes: cluster 300 s and instance 600 s at scale 0.2.
-    emu.admin("POST", "clock", r#"{"time_scale": 0.2}"#);
-    w.write("main.tf", &topology(&emu.endpoint, E, &[(E, &["a"]), (W, &["a"]), (A, &["a"])], ""));
+    emu.admin("POST", "clock", Some(r#"{"time_scale": 0.2}"#));
+    w.write("main.tf", &topology(&endpoint(&emu), E, &[(E, &["a"]), (W, &["a"]), (A, &["a"])], ""));
     emu.clear_calls();
     let child = Command::new(&host.path)
         .args(["apply", "-auto-approve", "-no-color", "-input=false"])
@@ -590,8 +528,8 @@ fn ctrl_c_stops_promptly_and_records_the_observed_state() {
     println!("Ctrl-C to exit: {took:?}");
     // And the next apply finishes the job.
     // Let the interrupted creation finish now instead of in a minute.
-    emu.admin("POST", "clock", r#"{"time_scale": 0.002, "advance_seconds": 120}"#);
+    emu.admin("POST", "clock", Some(r#"{"time_scale": 0.002, "advance_seconds": 120}"#));
     emu.clear_calls();
     let out = apply(&w, &host, false);
-    assert!(out.status.success(), "{}\ncalls: {:?}\nstate: {}", text(&out), mutating(&emu.calls()), emu.state());
+    assert!(out.status.success(), "{}\ncalls: {:?}\nstate: {}", text(&out), mutating(&emu.calls()), state(&emu));
 }
