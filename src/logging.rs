@@ -51,11 +51,7 @@ struct HclogLayer {
 
 impl<S: Subscriber> Layer<S> for HclogLayer {
     fn enabled(&self, meta: &tracing::Metadata<'_>, _: Context<'_, S>) -> bool {
-        // Our own events at the host's level; libraries (h2, hyper, the SDK)
-        // only when they warn, so TF_LOG=debug stays readable.
-        let ours = meta.target().starts_with("terraform_provider_replication");
-        let max = if ours { self.max } else { self.max.min(Level::WARN) };
-        *meta.level() <= max
+        allowed(meta.target(), *meta.level(), self.max)
     }
 
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
@@ -63,6 +59,14 @@ impl<S: Subscriber> Layer<S> for HclogLayer {
         let mut err = std::io::stderr().lock();
         let _ = err.write_all(line.as_bytes());
     }
+}
+
+/// Our own events pass at the host's level; libraries (h2, hyper, the SDK)
+/// only when they warn, so `TF_LOG=debug` stays readable.
+fn allowed(target: &str, level: Level, max: Level) -> bool {
+    let ours = target.starts_with("terraform_provider_replication");
+    let max = if ours { max } else { max.min(Level::WARN) };
+    level <= max
 }
 
 /// Renders one event as an hclog JSON line (with trailing newline).
@@ -158,6 +162,16 @@ mod tests {
         assert_eq!(parse_level("trace"), Some(Level::TRACE));
         assert_eq!(parse_level("json"), Some(Level::TRACE));
         assert_eq!(parse_level("off"), None);
+    }
+
+    #[test]
+    fn library_chatter_is_held_back_to_warnings() {
+        let ours = "terraform_provider_replication::aws::wait";
+        assert!(allowed(ours, Level::DEBUG, Level::DEBUG));
+        assert!(!allowed(ours, Level::TRACE, Level::DEBUG));
+        assert!(!allowed("h2::codec::framed_write", Level::DEBUG, Level::TRACE));
+        assert!(allowed("aws_smithy_runtime", Level::WARN, Level::TRACE));
+        assert!(!allowed("hyper", Level::WARN, Level::ERROR));
     }
 
     #[test]

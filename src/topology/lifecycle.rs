@@ -13,9 +13,7 @@ use super::diff::{full_tags, Context};
 use super::state;
 use super::Meta;
 
-fn s<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
-    v.get_attr(name).and_then(Value::as_str)
-}
+use super::validate::known_str as s;
 
 fn not_configured() -> Diagnostics {
     let mut d = Diagnostics::default();
