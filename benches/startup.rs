@@ -2,21 +2,37 @@
 //! the way go-plugin launches it: magic cookie and a client certificate in
 //! `PLUGIN_CLIENT_CERT`, stdout piped. Measures, over `BENCH_RUNS` (20) runs,
 //! the time from `spawn` to the handshake line and VmRSS a moment after it
-//! (`BENCH_SETTLE_MS`, 200 ms). Prints a Markdown section on stdout.
+//! (`BENCH_SETTLE_MS`, 200 ms); then, over as many fresh processes, the time
+//! from the handshake line to the first answered RPCs over mutual TLS (a
+//! gRPC health check, then GetProviderSchema), which is what a host waits
+//! for before it can plan. Prints a Markdown section on stdout.
 
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use hyper_util::rt::TokioIo;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
 
 use common::{median, proc_status, provider_bin};
 
 const COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
-/// A client certificate shaped like Terraform's (ECDSA P-521, self-signed CA),
-/// generated once per bench run.
-fn client_cert_pem() -> String {
+/// A client certificate shaped like Terraform's (ECDSA P-521, self-signed CA)
+/// and its PKCS#8 key, generated once per bench run.
+struct ClientIdentity {
+    pem: String,
+    der: Vec<u8>,
+    key: Vec<u8>,
+}
+
+fn client_identity() -> ClientIdentity {
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).expect("key");
     let mut params = rcgen::CertificateParams::new(vec!["localhost".into()]).expect("params");
     params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -28,7 +44,12 @@ fn client_cert_pem() -> String {
         rcgen::ExtendedKeyUsagePurpose::ClientAuth,
         rcgen::ExtendedKeyUsagePurpose::ServerAuth,
     ];
-    params.self_signed(&key).expect("cert").pem()
+    let cert = params.self_signed(&key).expect("cert");
+    ClientIdentity {
+        pem: cert.pem(),
+        der: cert.der().to_vec(),
+        key: key.serialize_der(),
+    }
 }
 
 /// Resident KiB of one process by kind of mapping, from `/proc/<pid>/smaps`.
@@ -105,7 +126,9 @@ struct Run {
     threads: u64,
 }
 
-fn one(pem: &str, settle: Duration) -> Run {
+/// Starts the provider as go-plugin does; returns it, the time to its
+/// handshake line, and that line.
+fn launch(pem: &str) -> (Child, Duration, String) {
     let started = Instant::now();
     let mut child = Command::new(provider_bin())
         .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
@@ -126,6 +149,11 @@ fn one(pem: &str, settle: Duration) -> Run {
         line.starts_with("1|6|unix|"),
         "unexpected handshake line {line:?}"
     );
+    (child, handshake, line)
+}
+
+fn one(pem: &str, settle: Duration) -> Run {
+    let (mut child, handshake, _) = launch(pem);
     std::thread::sleep(settle);
     let pid = child.id();
     let run = Run {
@@ -141,6 +169,130 @@ fn one(pem: &str, settle: Duration) -> Run {
     run
 }
 
+/// Trusts exactly the certificate from the handshake line, as go-plugin's
+/// client does by making it the only root.
+#[derive(Debug)]
+struct PinnedServer(Vec<u8>, Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for PinnedServer {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if end_entity.as_ref() == self.0.as_slice() {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General("unexpected server certificate".into()))
+        }
+    }
+    fn verify_tls12_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(m, c, d, &self.1.signature_verification_algorithms)
+    }
+    fn verify_tls13_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(m, c, d, &self.1.signature_verification_algorithms)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.1.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+struct Empty {}
+
+/// Times from the handshake line to the answer of the first RPC (health
+/// check: connection, TLS handshake with the client certificate, HTTP/2) and
+/// of the GetProviderSchema that follows it.
+struct FirstRpc {
+    health: Duration,
+    schema: Duration,
+}
+
+/// Launches a provider and sends it the first RPCs a host sends; the client
+/// side (in this process) is warmed up by the caller's earlier runs.
+fn first_rpc(rt: &tokio::runtime::Runtime, client: &ClientIdentity) -> FirstRpc {
+    let (mut child, _, line) = launch(&client.pem);
+    let at_line = Instant::now();
+    let parts: Vec<&str> = line.trim_end().split('|').collect();
+    let socket = parts[3].to_string();
+    let server_cert = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(parts[5])
+        .expect("base64 certificate");
+    let crypto = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(crypto.clone())
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(PinnedServer(server_cert, crypto)))
+        .with_client_auth_cert(
+            vec![CertificateDer::from(client.der.clone())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(client.key.clone())),
+        )
+        .expect("client certificate");
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let result = rt.block_on(async move {
+        let channel = tonic::transport::Endpoint::try_from("http://localhost")
+            .expect("endpoint")
+            .connect_with_connector(tower::service_fn(move |_| {
+                let connector = connector.clone();
+                let socket = socket.clone();
+                async move {
+                    let io = tokio::net::UnixStream::connect(socket).await?;
+                    let tls = connector
+                        .connect(ServerName::try_from("localhost").expect("name"), io)
+                        .await?;
+                    Ok::<_, std::io::Error>(TokioIo::new(tls))
+                }
+            }))
+            .await
+            .expect("connect over mutual TLS");
+        let mut health = tonic_health::pb::health_client::HealthClient::new(channel.clone());
+        let status = health
+            .check(tonic_health::pb::HealthCheckRequest {
+                service: "plugin".into(),
+            })
+            .await
+            .expect("health check")
+            .into_inner()
+            .status;
+        assert_eq!(
+            status,
+            tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+        );
+        let health = at_line.elapsed();
+        let mut grpc = tonic::client::Grpc::new(channel);
+        grpc.ready().await.expect("channel ready");
+        let path = tonic::codegen::http::uri::PathAndQuery::from_static(
+            "/tfplugin6.Provider/GetProviderSchema",
+        );
+        let codec: tonic::codec::ProstCodec<Empty, Empty> = tonic::codec::ProstCodec::default();
+        grpc.unary(tonic::Request::new(Empty {}), path, codec)
+            .await
+            .expect("GetProviderSchema");
+        FirstRpc {
+            health,
+            schema: at_line.elapsed(),
+        }
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    result
+}
+
 fn main() {
     let runs: usize = std::env::var("BENCH_RUNS")
         .ok()
@@ -152,10 +304,20 @@ fn main() {
             .and_then(|s| s.parse().ok())
             .unwrap_or(200),
     );
-    let pem = client_cert_pem();
+    let client = client_identity();
+    let pem = client.pem.clone();
     // One warm-up run so the binary's pages are in the page cache.
     let _ = one(&pem, Duration::ZERO);
     let all: Vec<Run> = (0..runs).map(|_| one(&pem, settle)).collect();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    // The warm-up also seeds this process's own TLS randomness.
+    let _ = first_rpc(&rt, &client);
+    let rpcs: Vec<FirstRpc> = (0..runs).map(|_| first_rpc(&rt, &client)).collect();
+    let health_ms: Vec<f64> = rpcs.iter().map(|r| r.health.as_secs_f64() * 1000.0).collect();
+    let schema_ms: Vec<f64> = rpcs.iter().map(|r| r.schema.as_secs_f64() * 1000.0).collect();
     let ms: Vec<f64> = all
         .iter()
         .map(|r| r.handshake.as_secs_f64() * 1000.0)
@@ -171,13 +333,15 @@ fn main() {
         .unwrap_or(0.0);
 
     eprintln!(
-        "startup: {runs} runs, handshake median {:.2} ms, VmRSS median {:.2} MiB",
+        "startup: {runs} runs, handshake median {:.2} ms, VmRSS median {:.2} MiB, first RPC (health) {:.2} ms, GetProviderSchema done {:.2} ms after the handshake line",
         median(&ms),
-        median(&rss)
+        median(&rss),
+        median(&health_ms),
+        median(&schema_ms)
     );
     println!("## Startup\n");
     println!(
-        "{} ({size:.1} MiB on disk) launched as go-plugin does (magic cookie, ECDSA P-521 client certificate in `PLUGIN_CLIENT_CERT`); {runs} runs after one warm-up. Handshake = `spawn` to the handshake line on stdout; memory read from `/proc/<pid>/status` {} ms after the handshake.\n",
+        "{} ({size:.1} MiB on disk) launched as go-plugin does (magic cookie, ECDSA P-521 client certificate in `PLUGIN_CLIENT_CERT`); {runs} runs after one warm-up. Handshake = `spawn` to the handshake line on stdout; memory read from `/proc/<pid>/status` {} ms after the handshake, before any connection. The first-RPC rows come from another {runs} fresh processes each.\n",
         if std::env::var_os("BENCH_PROVIDER").is_some() {
             "The plain `cargo build --release` binary".to_string()
         } else {
@@ -192,6 +356,18 @@ fn main() {
         median(&ms),
         min(&ms),
         max(&ms)
+    );
+    println!(
+        "| handshake line → first RPC answered (health check over mutual TLS, new connection) | {:.2} ms | {:.2} ms | {:.2} ms | |",
+        median(&health_ms),
+        min(&health_ms),
+        max(&health_ms)
+    );
+    println!(
+        "| handshake line → GetProviderSchema answered (after that health check) | {:.2} ms | {:.2} ms | {:.2} ms | |",
+        median(&schema_ms),
+        min(&schema_ms),
+        max(&schema_ms)
     );
     println!(
         "| idle VmRSS | {:.2} MiB | {:.2} MiB | {:.2} MiB | < 8 MiB |",
