@@ -6,11 +6,24 @@
 //! which webpki's path building rejects as an end entity; pinning its DER and
 //! checking the handshake signature with aws-lc-rs (which verifies P-521) is
 //! both stricter and simpler than a chain check.
+//!
+//! Everything else on this channel uses *ring*: the server key is generated
+//! and the certificate signed with it, and the TLS handshake (key exchange,
+//! record protection, our signature) runs on ring's rustls provider, with
+//! randomness straight from the operating system. aws-lc seeds its own random
+//! generator on first use, which costs tens of milliseconds of CPU-jitter
+//! entropy collection; the handshake line is on Terraform's critical path, and
+//! the AWS SDK (which uses aws-lc) is not needed until ConfigureProvider.
+//! Signature verification needs no randomness, so the aws-lc verifier does not
+//! trigger that seeding. Both providers are passed explicitly; the process
+//! default provider of rustls is never used.
 
 use std::sync::Arc;
 
 use rustls::client::danger::HandshakeSignatureValid;
-use rustls::crypto::CryptoProvider;
+use ring::rand::SystemRandom;
+use ring::signature::{EcdsaKeyPair, KeyPair as _, ECDSA_P256_SHA256_ASN1_SIGNING};
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, SignatureScheme};
@@ -27,6 +40,9 @@ pub enum TlsError {
     /// Generating the server certificate failed.
     #[error("generating the server certificate: {0}")]
     Generate(#[from] rcgen::Error),
+    /// Generating or loading the server key failed.
+    #[error("generating the server key: {0}")]
+    Key(String),
     /// rustls refused the configuration.
     #[error("TLS configuration: {0}")]
     Rustls(#[from] rustls::Error),
@@ -44,8 +60,19 @@ impl ServerIdentity {
     /// (the host uses it as its only root) and valid for server and client
     /// authentication, like go-plugin's own.
     pub fn generate() -> Result<Self, TlsError> {
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+        let signer = RingP256::generate()?;
+        let key_der = signer.pkcs8.clone();
+        // rcgen derives these from digests of its own backend; without one,
+        // they are ours: a random 128-bit serial (as go-plugin's) and the
+        // subject key identifier of RFC 7093, method 1.
+        let mut serial = [0u8; 16];
+        ring::rand::SecureRandom::fill(&signer.rng, &mut serial).map_err(|e| TlsError::Key(e.to_string()))?;
+        serial[0] &= 0x7f;
+        let ski = ring::digest::digest(&ring::digest::SHA256, signer.key.public_key().as_ref());
+        let key = rcgen::KeyPair::from_remote(Box::new(signer))?;
         let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()])?;
+        params.serial_number = Some(rcgen::SerialNumber::from_slice(&serial));
+        params.key_identifier_method = rcgen::KeyIdMethod::PreSpecified(ski.as_ref()[..20].to_vec());
         let mut dn = rcgen::DistinguishedName::new();
         dn.push(rcgen::DnType::CommonName, "localhost");
         dn.push(rcgen::DnType::OrganizationName, "terraform-provider-replication");
@@ -66,8 +93,48 @@ impl ServerIdentity {
         let cert = params.self_signed(&key)?;
         Ok(Self {
             cert_der: cert.der().to_vec(),
-            key_der: key.serialize_der(),
+            key_der,
         })
+    }
+}
+
+/// A P-256 key generated and used by *ring*, so that signing the certificate
+/// does not go through rcgen's own backend (aws-lc when its feature is on).
+struct RingP256 {
+    pkcs8: Vec<u8>,
+    key: EcdsaKeyPair,
+    rng: SystemRandom,
+}
+
+impl RingP256 {
+    fn generate() -> Result<Self, TlsError> {
+        let rng = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng)
+            .map_err(|e| TlsError::Key(e.to_string()))?;
+        let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng)
+            .map_err(|e| TlsError::Key(e.to_string()))?;
+        Ok(Self {
+            pkcs8: pkcs8.as_ref().to_vec(),
+            key,
+            rng,
+        })
+    }
+}
+
+impl rcgen::RemoteKeyPair for RingP256 {
+    fn public_key(&self) -> &[u8] {
+        self.key.public_key().as_ref()
+    }
+
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        self.key
+            .sign(&self.rng, msg)
+            .map(|sig| sig.as_ref().to_vec())
+            .map_err(|_| rcgen::Error::RemoteKeyError)
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &rcgen::PKCS_ECDSA_P256_SHA256
     }
 }
 
@@ -81,9 +148,15 @@ pub fn client_cert_from_pem(pem: &str) -> Result<CertificateDer<'static>, TlsErr
     }
 }
 
-/// The crypto provider used on both sides of our tests and in production.
+/// The crypto provider of the plugin channel: *ring*, OS randomness.
 pub fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// The algorithms the client's handshake signature is checked with: aws-lc-rs,
+/// because ring cannot verify ECDSA P-521 (Terraform's client key).
+pub fn verification_algorithms() -> WebPkiSupportedAlgorithms {
+    rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms
 }
 
 /// Builds the server configuration: our identity, the pinned client, ALPN h2.
@@ -94,7 +167,7 @@ pub fn server_config(
     let crypto = provider();
     let verifier = Arc::new(PinnedClient {
         pinned: client,
-        crypto: crypto.clone(),
+        algorithms: verification_algorithms(),
     });
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(identity.key_der.clone()));
     let mut config = rustls::ServerConfig::builder_with_provider(crypto)
@@ -110,7 +183,7 @@ pub fn server_config(
 #[derive(Debug)]
 struct PinnedClient {
     pinned: CertificateDer<'static>,
-    crypto: Arc<CryptoProvider>,
+    algorithms: WebPkiSupportedAlgorithms,
 }
 
 impl ClientCertVerifier for PinnedClient {
@@ -143,7 +216,7 @@ impl ClientCertVerifier for PinnedClient {
             message,
             cert,
             dss,
-            &self.crypto.signature_verification_algorithms,
+            &self.algorithms,
         )
     }
 
@@ -157,12 +230,12 @@ impl ClientCertVerifier for PinnedClient {
             message,
             cert,
             dss,
-            &self.crypto.signature_verification_algorithms,
+            &self.algorithms,
         )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.crypto.signature_verification_algorithms.supported_schemes()
+        self.algorithms.supported_schemes()
     }
 }
 
@@ -172,7 +245,7 @@ mod tests {
 
     #[test]
     fn verify_schemes_include_p521_for_terraforms_client_certificate() {
-        let schemes = provider().signature_verification_algorithms.supported_schemes();
+        let schemes = verification_algorithms().supported_schemes();
         assert!(schemes.contains(&SignatureScheme::ECDSA_NISTP521_SHA512), "{schemes:?}");
     }
 
@@ -185,12 +258,25 @@ mod tests {
     }
 
     #[test]
+    fn server_certificate_has_a_serial_and_a_key_identifier() {
+        let id = ServerIdentity::generate().unwrap();
+        let other = ServerIdentity::generate().unwrap();
+        assert_ne!(id.cert_der, other.cert_der);
+        // The key loads into the provider that signs our side of the handshake.
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(id.key_der.clone()));
+        provider().key_provider.load_private_key(key).unwrap();
+        // subjectKeyIdentifier (2.5.29.14) with a 20-byte OCTET STRING.
+        let ski = [0x06, 0x03, 0x55, 0x1d, 0x0e, 0x04, 0x16, 0x04, 0x14];
+        assert!(id.cert_der.windows(ski.len()).any(|w| w == ski), "no 20-byte subject key identifier");
+    }
+
+    #[test]
     fn pinned_verifier_refuses_other_certificates() {
         let a = ServerIdentity::generate().unwrap();
         let b = ServerIdentity::generate().unwrap();
         let v = PinnedClient {
             pinned: CertificateDer::from(a.cert_der.clone()),
-            crypto: provider(),
+            algorithms: verification_algorithms(),
         };
         let now = UnixTime::now();
         assert!(v.verify_client_cert(&CertificateDer::from(a.cert_der), &[], now).is_ok());
