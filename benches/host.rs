@@ -137,10 +137,11 @@ impl Graph {
 
 /// Create of `regions` (first = primary) with `instances` each.
 /// `phased = false`: only what the emulator (like RDS) enforces — a cluster
-/// may join a global cluster that is still `creating`, a secondary may join as
-/// soon as the primary is a member, an instance may be added to a `creating`
-/// cluster. `phased = true`: the provider's phase order (global, primary,
-/// secondaries, instances, each phase waiting for the previous one).
+/// may join a global cluster that is still `creating`, an instance may be
+/// added to a `creating` cluster, and a secondary may join once the primary
+/// has an available writer instance to replicate from. `phased = true`: the
+/// provider's phases (global; primary cluster with its instances; the
+/// secondaries with theirs — each phase waiting for the previous one).
 fn create_graph(regions: &[&str], instances: usize, phased: bool) -> Graph {
     let mut g = Graph::default();
     // An empty global cluster (no SourceDBClusterIdentifier) is `available`
@@ -151,33 +152,42 @@ fn create_graph(regions: &[&str], instances: usize, phased: bool) -> Graph {
         Op::CreateCluster.seconds(),
         vec![(global, phased)],
     );
-    let mut clusters = vec![primary];
+    let mut primary_phase = vec![(primary, true)];
+    for k in 0..instances {
+        let i = g.add(
+            format!("CreateDBInstance {}/{k}", regions[0]),
+            Op::CreateInstance.seconds(),
+            vec![(primary, false)],
+        );
+        primary_phase.push((i, true));
+    }
+    // The writer: the first primary instance to be available.
+    let source = if instances > 0 { primary + 1 } else { primary };
     for r in &regions[1..] {
-        clusters.push(g.add(
+        let after = if phased {
+            primary_phase.clone()
+        } else {
+            vec![(source, true)]
+        };
+        let c = g.add(
             format!("CreateDBCluster {r}"),
             Op::CreateCluster.seconds(),
-            vec![(primary, phased)],
-        ));
-    }
-    for (ri, r) in regions.iter().enumerate() {
+            after,
+        );
         for k in 0..instances {
-            let after = if phased {
-                clusters.iter().map(|&c| (c, true)).collect()
-            } else {
-                vec![(clusters[ri], false)]
-            };
             g.add(
                 format!("CreateDBInstance {r}/{k}"),
                 Op::CreateInstance.seconds(),
-                after,
+                vec![(c, false)],
             );
         }
     }
     g
 }
 
-/// A secondary region with `instances` joins.
-fn add_region_graph(region: &str, instances: usize, phased: bool) -> Graph {
+/// A secondary region with `instances` joins (the primary has its writer):
+/// the provider sends the instances right after the cluster, as RDS allows.
+fn add_region_graph(region: &str, instances: usize) -> Graph {
     let mut g = Graph::default();
     let c = g.add(
         format!("CreateDBCluster {region}"),
@@ -188,7 +198,7 @@ fn add_region_graph(region: &str, instances: usize, phased: bool) -> Graph {
         g.add(
             format!("CreateDBInstance {region}/{k}"),
             Op::CreateInstance.seconds(),
-            vec![(c, phased)],
+            vec![(c, false)],
         );
     }
     g
@@ -205,27 +215,27 @@ fn switchover_graph() -> Graph {
 /// its instances gone) and detaches at once (the cluster is `modifying` for
 /// the Detach duration); DeleteDBCluster needs the cluster detached,
 /// available and no instance outside `deleting`; the last primary instance
-/// may go once no secondary is a member; DeleteGlobalCluster needs no
-/// members. Phased: secondary instances, secondary detach + delete, primary
-/// instances, primary detach + delete, global.
+/// and the primary's membership may go once no secondary is a member;
+/// DeleteGlobalCluster needs no members. Phased (the provider): one phase in
+/// which each secondary sends its instance deletions and its detach, then
+/// deletes its cluster once detached, while the primary, once it is the only
+/// member, does the same; a second phase deletes the global cluster once
+/// every cluster deletion was accepted; deletions are awaited at the end.
 fn destroy_graph(primary: &str, secondaries: &[&str], instances: usize, phased: bool) -> Graph {
     let mut g = Graph::default();
-    let mut sec_instances = Vec::new();
+    let mut removes = Vec::new();
+    let mut phase_a = Vec::new();
     for r in secondaries {
+        let mut mine = Vec::new();
         for k in 0..instances {
-            sec_instances.push(g.add(
+            mine.push(g.add(
                 format!("DeleteDBInstance {r}/{k}"),
                 Op::DeleteInstance.seconds(),
                 vec![],
             ));
         }
-    }
-    let mut sec_done = Vec::new();
-    let mut removes = Vec::new();
-    for (ri, r) in secondaries.iter().enumerate() {
-        let mine: Vec<usize> = sec_instances[ri * instances..(ri + 1) * instances].to_vec();
         let rm_after = if phased {
-            sec_instances.iter().map(|&i| (i, true)).collect()
+            mine.iter().map(|&i| (i, false)).collect()
         } else {
             vec![]
         };
@@ -235,20 +245,16 @@ fn destroy_graph(primary: &str, secondaries: &[&str], instances: usize, phased: 
             rm_after,
         );
         let mut after = vec![(rm, true)];
-        after.extend(mine.iter().map(|&i| (i, phased)));
+        after.extend(mine.iter().map(|&i| (i, false)));
         let dc = g.add(
             format!("DeleteDBCluster {r}"),
             Op::DeleteCluster.seconds(),
             after,
         );
         removes.push(rm);
-        sec_done.push(dc);
+        phase_a.push((dc, false));
     }
-    let gate: Vec<(usize, bool)> = if phased {
-        sec_done.iter().map(|&d| (d, true)).collect()
-    } else {
-        removes.iter().map(|&r| (r, false)).collect()
-    };
+    let gate: Vec<(usize, bool)> = removes.iter().map(|&r| (r, false)).collect();
     let mut prim_instances = Vec::new();
     for k in 0..instances {
         prim_instances.push(g.add(
@@ -258,18 +264,16 @@ fn destroy_graph(primary: &str, secondaries: &[&str], instances: usize, phased: 
         ));
     }
     let mut rm_after = gate.clone();
-    rm_after.extend(prim_instances.iter().map(|&i| (i, phased)));
+    rm_after.extend(prim_instances.iter().map(|&i| (i, false)));
     let rm = g.add(format!("RemoveFromGlobalCluster {primary}"), 0.0, rm_after);
     let dc = g.add(
         format!("DeleteDBCluster {primary}"),
         Op::DeleteCluster.seconds(),
         vec![(rm, false)],
     );
-    g.add(
-        "DeleteGlobalCluster",
-        Op::DeleteGlobal.seconds(),
-        vec![(rm, false), (dc, phased)],
-    );
+    phase_a.push((dc, false));
+    let after = if phased { phase_a } else { vec![(rm, false)] };
+    g.add("DeleteGlobalCluster", Op::DeleteGlobal.seconds(), after);
     g
 }
 
@@ -397,8 +401,8 @@ fn apply_section() {
             "add region (us-west-2, 2 instances)",
             &cfg("us-east-1", &four),
             false,
-            add_region_graph("us-west-2", 2, false),
-            add_region_graph("us-west-2", 2, true),
+            add_region_graph("us-west-2", 2),
+            add_region_graph("us-west-2", 2),
         ),
         run_sequence(
             &emu,
@@ -434,7 +438,9 @@ fn apply_section() {
     println!(
         "Terraform 1.15 applies a saved plan (`terraform apply tfplan`) against the release emulator at time scale {scale} (durations from `emulator/src/timing.rs` × {scale}), `REPLICATION_POLL_INTERVAL={poll}` (first poll interval; it grows ×1.5 per poll up to 10×). *Wall* is the whole `terraform apply` command (host and provider start included); *span* is first to last RDS call in `/_emulator/calls`. The **bound** is the longest chain of scripted durations through the calls the sequence makes, ordered only by what the emulator (like RDS) enforces; *phased* is the same calls ordered by the provider's phases (each phase waits for the previous one), i.e. the best this executor can do.\n"
     );
-    println!("| sequence | wall | span | bound | wall / bound | span / bound | phased | wall / phased | mutating calls (expected) | Describe calls | waits | Describe per wait | error answers by code |");
+    println!(
+        "| sequence | wall | span | bound | wall / bound | span / bound | phased | wall / phased | mutating calls (expected) | Describe calls | waits | Describe per wait | error answers by code |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in &results {
         println!(
@@ -455,7 +461,11 @@ fn apply_section() {
             if r.errors.is_empty() {
                 "none".to_string()
             } else {
-                r.errors.iter().map(|(c, n)| format!("{c} {n}")).collect::<Vec<_>>().join(", ")
+                r.errors
+                    .iter()
+                    .map(|(c, n)| format!("{c} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         );
     }
@@ -467,7 +477,9 @@ fn apply_section() {
     for r in &results {
         println!("- {}: {}", r.name, r.timeline.join(", "));
     }
-    println!("\nDescribe calls include the observation before each phase (1 + 2R calls) as well as the polls of each wait.\n");
+    println!(
+        "\nDescribe calls include the observation before each phase (1 + 2R calls) as well as the polls of each wait.\n"
+    );
 }
 
 // ---------------------------------------------------------------- refresh
@@ -514,7 +526,9 @@ fn refresh_section() {
     eprintln!("refresh: creating {} topologies", shapes.len());
     w.tf(&["apply", "-no-color", "-auto-approve"]);
     println!("## RDS calls per refresh\n");
-    println!("`terraform plan -refresh-only -target=...` of one topology at a time (emulator time scale 0), calls counted in `/_emulator/calls`. Expected: 1 + 2R, whatever the number of instances I.\n");
+    println!(
+        "`terraform plan -refresh-only -target=...` of one topology at a time (emulator time scale 0), calls counted in `/_emulator/calls`. Expected: 1 + 2R, whatever the number of instances I.\n"
+    );
     println!("| R | I (per region) | calls | 1 + 2R | by action |");
     println!("|---|---|---|---|---|");
     let mut total_expected = 0;
@@ -552,7 +566,10 @@ fn refresh_section() {
     emu.clear_calls();
     w.tf(&["plan", "-no-color"]);
     let n = emu.calls().len();
-    println!("\nA full `terraform plan` of all {} topologies: {n} calls (Σ(1 + 2R) = {total_expected}).\n", shapes.len());
+    println!(
+        "\nA full `terraform plan` of all {} topologies: {n} calls (Σ(1 + 2R) = {total_expected}).\n",
+        shapes.len()
+    );
 }
 
 // ------------------------------------------------------------------ scale
@@ -642,7 +659,10 @@ fn scale_section() {
         "| calls ÷ rate limit | {literal:.2} s → wall / that = **{:.2}** (target ≤ 1.25) |",
         s / literal
     );
-    println!("| busiest region's calls ÷ rate limit (the real floor) | {regional:.2} s → wall / that = **{:.2}** |", s / regional);
+    println!(
+        "| busiest region's calls ÷ rate limit (the real floor) | {regional:.2} s → wall / that = **{:.2}** |",
+        s / regional
+    );
     println!(
         "| provider peak RSS | {:.1} MiB |",
         peak_kib as f64 / 1024.0

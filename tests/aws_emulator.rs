@@ -195,6 +195,20 @@ async fn three_regions(c: &Clients, gid: &str) {
     )
     .await
     .unwrap();
+    // Secondaries replicate from the primary's writer: it must be available.
+    for key in ["a", "b"] {
+        wait_instance_status(
+            c,
+            EAST,
+            &format!("{gid}-{EAST}-{key}"),
+            deadline(30),
+            POLL,
+            wait::INSTANCE_PENDING,
+            wait::AVAILABLE,
+        )
+        .await
+        .unwrap();
+    }
     let (west, eu) = tokio::join!(
         async {
             create_db_cluster(c, WEST, &secondary(gid, WEST))
@@ -230,19 +244,6 @@ async fn three_regions(c: &Clients, gid: &str) {
     );
     west.unwrap();
     eu.unwrap();
-    for key in ["a", "b"] {
-        wait_instance_status(
-            c,
-            EAST,
-            &format!("{gid}-{EAST}-{key}"),
-            deadline(30),
-            POLL,
-            wait::INSTANCE_PENDING,
-            wait::AVAILABLE,
-        )
-        .await
-        .unwrap();
-    }
     wait_global_available(c, EAST, &[], gid, deadline(30), POLL)
         .await
         .unwrap();

@@ -306,7 +306,10 @@ pub fn region_hcl(region: &str, instances: usize) -> String {
     let keys: Vec<String> = (0..instances)
         .map(|i| format!("{} = {{}}", (b'a' + i as u8) as char))
         .collect();
-    format!("    \"{region}\" = {{\n      instance_class = \"db.r6g.large\"\n      instances = {{ {} }}\n    }}\n", keys.join(", "))
+    format!(
+        "    \"{region}\" = {{\n      instance_class = \"db.r6g.large\"\n      instances = {{ {} }}\n    }}\n",
+        keys.join(", ")
+    )
 }
 
 /// A topology resource block.

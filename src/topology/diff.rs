@@ -6,13 +6,18 @@
 //! Because each call starts from a fresh observation, a step already done in
 //! AWS is never repeated, and an interrupted apply resumes where it stopped.
 //! Steps within one phase are independent (different regions or objects) and
-//! run in parallel. Ordering rules (SPEC §5):
-//! - global cluster, then the primary cluster, then secondaries, then instances;
-//! - regions leave instances first, then detach, then the cluster;
+//! run in parallel. Ordering rules (SPEC §5, as RDS enforces them), each
+//! step sending what RDS already accepts without waiting in between:
+//! - global cluster, then the primary cluster with its instances (RDS takes
+//!   instances into a `creating` cluster), then, once the primary has an
+//!   available writer to replicate from, the secondaries with theirs;
+//! - a region leaves by deleting its instances and detaching at once, and its
+//!   cluster is deleted once detached and available;
 //! - minor upgrades: secondaries first, then the primary; major: one global call;
 //! - the primary moves only when the target has an available instance;
-//! - teardown: secondaries (instances, detach + delete), primary instances,
-//!   primary cluster with its final snapshot, then the global cluster.
+//! - teardown: secondaries leave; the primary's instances go once it is the
+//!   only member; the primary cluster is deleted with its final snapshot;
+//!   then the global cluster. Deletions are waited for at the end.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,14 +33,28 @@ use super::plan::major_version;
 pub enum Step {
     /// CreateGlobalCluster.
     CreateGlobal,
-    /// CreateDBCluster with credentials, joined to the global cluster.
-    CreatePrimaryCluster { region: String },
-    /// CreateDBCluster without credentials, joined as a secondary.
-    CreateSecondaryCluster { region: String },
+    /// CreateDBCluster with credentials, joined to the global cluster, then
+    /// at once (the cluster is still `creating`, which RDS accepts)
+    /// CreateDBInstance for the desired instance keys in `instances`.
+    CreatePrimaryCluster {
+        region: String,
+        instances: Vec<String>,
+    },
+    /// CreateDBCluster without credentials, joined as a secondary, with its
+    /// instances sent right after it like the primary's.
+    CreateSecondaryCluster {
+        region: String,
+        instances: Vec<String>,
+    },
     /// CreateDBInstance for the desired instance `key` in `region`.
     CreateInstance { region: String, key: String },
     /// ModifyDBInstance (class and/or tier).
-    ModifyInstance { region: String, id: String, class: Option<String>, tier: Option<i32> },
+    ModifyInstance {
+        region: String,
+        id: String,
+        class: Option<String>,
+        tier: Option<i32>,
+    },
     /// ModifyDBCluster of settings that need no ordering.
     ModifyCluster {
         region: String,
@@ -45,28 +64,60 @@ pub enum Step {
         parameter_group: Option<String>,
     },
     /// ModifyDBCluster EngineVersion (minor upgrade).
-    UpgradeCluster { region: String, id: String, version: String },
+    UpgradeCluster {
+        region: String,
+        id: String,
+        version: String,
+    },
     /// ModifyGlobalCluster EngineVersion + AllowMajorVersionUpgrade.
     UpgradeGlobal { version: String },
     /// ModifyGlobalCluster DeletionProtection.
     SetDeletionProtection { enabled: bool },
     /// DeleteDBInstance.
     DeleteInstance { region: String, id: String },
-    /// RemoveFromGlobalCluster, then DeleteDBCluster (no snapshot): a
-    /// secondary region leaves.
-    RemoveRegion { region: String, cluster_id: String, cluster_arn: String },
-    /// RemoveFromGlobalCluster, then DeleteDBCluster of the last member (the
-    /// primary), with its final snapshot unless skipped. AWS refuses to
-    /// delete a cluster that is still part of a global cluster.
-    DeletePrimaryCluster { region: String, cluster_id: String, cluster_arn: String, final_snapshot: Option<String> },
+    /// A secondary region leaves: DeleteDBInstance of `instances`, then at
+    /// once RemoveFromGlobalCluster (RDS detaches a cluster whose instances
+    /// are deleting), and DeleteDBCluster (no snapshot) once the detached
+    /// cluster is available. The executor waits for the deletions to finish
+    /// at the end of the apply, not in the step.
+    RemoveRegion {
+        region: String,
+        cluster_id: String,
+        cluster_arn: String,
+        instances: Vec<String>,
+    },
+    /// The last member (the primary) goes: once it is the only member of
+    /// the global cluster, DeleteDBInstance of `instances`,
+    /// RemoveFromGlobalCluster (AWS refuses to delete a member cluster), and
+    /// DeleteDBCluster with the final snapshot unless skipped.
+    DeletePrimaryCluster {
+        region: String,
+        cluster_id: String,
+        cluster_arn: String,
+        instances: Vec<String>,
+        final_snapshot: Option<String>,
+    },
     /// DeleteGlobalCluster.
     DeleteGlobal,
     /// SwitchoverGlobalCluster, sent to the current primary's region.
-    Switchover { from: String, to: String, target_arn: String },
+    Switchover {
+        from: String,
+        to: String,
+        target_arn: String,
+    },
     /// FailoverGlobalCluster with AllowDataLoss, sent to the target's region.
-    Failover { from: String, to: String, target_arn: String },
+    Failover {
+        from: String,
+        to: String,
+        target_arn: String,
+    },
     /// AddTagsToResource / RemoveTagsFromResource.
-    Retag { region: String, arn: String, add: BTreeMap<String, String>, remove: Vec<String> },
+    Retag {
+        region: String,
+        arn: String,
+        add: BTreeMap<String, String>,
+        remove: Vec<String>,
+    },
     /// Something is in a transitional status (ours or someone else's): wait
     /// until every reachable object has settled.
     Settle { what: String },
@@ -76,8 +127,8 @@ impl Step {
     /// The region a step is sent to (None for global calls).
     pub fn region(&self) -> Option<&str> {
         match self {
-            Step::CreatePrimaryCluster { region }
-            | Step::CreateSecondaryCluster { region }
+            Step::CreatePrimaryCluster { region, .. }
+            | Step::CreateSecondaryCluster { region, .. }
             | Step::CreateInstance { region, .. }
             | Step::ModifyInstance { region, .. }
             | Step::ModifyCluster { region, .. }
@@ -96,26 +147,75 @@ impl Step {
     pub fn describe(&self) -> String {
         match self {
             Step::CreateGlobal => "create the global cluster".into(),
-            Step::CreatePrimaryCluster { region } => format!("create the primary cluster in {region}"),
-            Step::CreateSecondaryCluster { region } => format!("create the secondary cluster in {region}"),
+            Step::CreatePrimaryCluster { region, instances } => {
+                format!(
+                    "create the primary cluster in {region}{}",
+                    with_instances(instances)
+                )
+            }
+            Step::CreateSecondaryCluster { region, instances } => {
+                format!(
+                    "create the secondary cluster in {region}{}",
+                    with_instances(instances)
+                )
+            }
             Step::CreateInstance { region, key } => format!("create instance {key:?} in {region}"),
             Step::ModifyInstance { region, id, .. } => format!("modify instance {id} in {region}"),
             Step::ModifyCluster { region, id, .. } => format!("modify cluster {id} in {region}"),
-            Step::UpgradeCluster { region, id, version } => format!("upgrade cluster {id} in {region} to {version}"),
+            Step::UpgradeCluster {
+                region,
+                id,
+                version,
+            } => format!("upgrade cluster {id} in {region} to {version}"),
             Step::UpgradeGlobal { version } => format!("upgrade the global database to {version}"),
-            Step::SetDeletionProtection { enabled } => format!("set deletion protection to {enabled}"),
+            Step::SetDeletionProtection { enabled } => {
+                format!("set deletion protection to {enabled}")
+            }
             Step::DeleteInstance { region, id } => format!("delete instance {id} in {region}"),
-            Step::RemoveRegion { region, cluster_id, .. } => format!("remove region {region} (detach and delete cluster {cluster_id})"),
-            Step::DeletePrimaryCluster { region, cluster_id, final_snapshot, .. } => match final_snapshot {
-                Some(s) => format!("delete the primary cluster {cluster_id} in {region} with final snapshot {s}"),
-                None => format!("delete the primary cluster {cluster_id} in {region} without a final snapshot"),
-            },
+            Step::RemoveRegion {
+                region,
+                cluster_id,
+                instances,
+                ..
+            } => format!(
+                "remove region {region} (delete {} instance(s), detach and delete cluster {cluster_id})",
+                instances.len()
+            ),
+            Step::DeletePrimaryCluster {
+                region,
+                cluster_id,
+                instances,
+                final_snapshot,
+                ..
+            } => {
+                let n = instances.len();
+                match final_snapshot {
+                    Some(s) => format!(
+                        "delete the primary cluster {cluster_id} in {region} and its {n} instance(s), with final snapshot {s}"
+                    ),
+                    None => format!(
+                        "delete the primary cluster {cluster_id} in {region} and its {n} instance(s), without a final snapshot"
+                    ),
+                }
+            }
             Step::DeleteGlobal => "delete the global cluster".into(),
-            Step::Switchover { from, to, .. } => format!("switch the primary over from {from} to {to}"),
-            Step::Failover { from, to, .. } => format!("fail the primary over from {from} to {to} (data loss allowed)"),
+            Step::Switchover { from, to, .. } => {
+                format!("switch the primary over from {from} to {to}")
+            }
+            Step::Failover { from, to, .. } => {
+                format!("fail the primary over from {from} to {to} (data loss allowed)")
+            }
             Step::Retag { arn, .. } => format!("update tags of {arn}"),
             Step::Settle { what } => format!("wait for {what}"),
         }
+    }
+}
+
+fn with_instances(keys: &[String]) -> String {
+    if keys.is_empty() {
+        String::new()
+    } else {
+        format!(" with instance(s) {}", keys.join(", "))
     }
 }
 
@@ -160,7 +260,9 @@ fn members(obs: &ObservedTopology) -> Vec<Member<'_>> {
             cluster_id: &m.cluster_id,
             is_writer: m.is_writer,
             reached: match obs.regions.get(&m.region) {
-                Some(RegionObservation::Reached { cluster, instances }) => Some((cluster.as_ref(), instances.as_slice())),
+                Some(RegionObservation::Reached { cluster, instances }) => {
+                    Some((cluster.as_ref(), instances.as_slice()))
+                }
                 _ => None,
             },
         })
@@ -178,7 +280,9 @@ fn unsettled(obs: &ObservedTopology) -> Option<String> {
         return Some(format!("global cluster {} ({})", g.id, g.status));
     }
     for m in members(obs) {
-        let Some((cluster, instances)) = m.reached else { continue };
+        let Some((cluster, instances)) = m.reached else {
+            continue;
+        };
         if let Some(c) = cluster {
             if is_pending(&c.status, wait::CLUSTER_PENDING) {
                 return Some(format!("cluster {} in {} ({})", c.id, m.region, c.status));
@@ -197,30 +301,27 @@ fn phase(steps: Vec<Step>) -> Option<Next> {
     (!steps.is_empty()).then_some(Next::Phase(steps))
 }
 
-/// Regions leaving the global cluster: first all their instances go (in
-/// parallel), then each cluster is detached and deleted.
-fn leave(leaving: &[&Member]) -> Option<Next> {
-    let deletes = leaving
+fn instance_ids(m: &Member) -> Vec<String> {
+    m.reached
+        .map(|(_, i)| i)
+        .unwrap_or_default()
         .iter()
-        .flat_map(|m| {
-            m.reached.map(|(_, i)| i).unwrap_or_default().iter().map(|i| Step::DeleteInstance {
-                region: m.region.to_string(),
-                id: i.id.clone(),
-            })
+        .map(|i| i.id.clone())
+        .collect()
+}
+
+/// Regions leaving the global cluster, all at once: each deletes its
+/// instances and is detached and deleted.
+fn leaving_steps(leaving: &[&Member]) -> Vec<Step> {
+    leaving
+        .iter()
+        .map(|m| Step::RemoveRegion {
+            region: m.region.to_string(),
+            cluster_id: m.cluster_id.to_string(),
+            cluster_arn: m.arn.to_string(),
+            instances: instance_ids(m),
         })
-        .collect();
-    phase(deletes).or_else(|| {
-        phase(
-            leaving
-                .iter()
-                .map(|m| Step::RemoveRegion {
-                    region: m.region.to_string(),
-                    cluster_id: m.cluster_id.to_string(),
-                    cluster_arn: m.arn.to_string(),
-                })
-                .collect(),
-        )
-    })
+        .collect()
 }
 
 /// The next phase for reaching `desired` (None = destroy) from `observed`
@@ -233,7 +334,9 @@ pub fn next(desired: Option<&Desired>, observed: Option<&ObservedTopology>, ctx:
 }
 
 fn teardown(observed: Option<&ObservedTopology>, ctx: &Context) -> Next {
-    let Some(obs) = observed else { return Next::Done };
+    let Some(obs) = observed else {
+        return Next::Done;
+    };
     if obs.global.deletion_protection == Some(true) {
         return Next::Blocked(format!(
             "The global cluster {} has deletion protection enabled. Set deletion_protection = false and apply, then destroy.",
@@ -261,27 +364,21 @@ fn teardown(observed: Option<&ObservedTopology>, ctx: &Context) -> Next {
     } else {
         (secondaries, None)
     };
-    if let Some(n) = leave(&leaving) {
-        return n;
-    }
+    // Secondaries and the primary go in one phase: the primary's step starts
+    // once the secondaries are detached (AWS keeps the last primary
+    // instance while secondaries are members), which is as soon as their
+    // RemoveFromGlobalCluster calls return.
+    let mut steps = leaving_steps(&leaving);
     if let Some(m) = last {
-        let instances = m.reached.map(|(_, i)| i).unwrap_or_default();
-        if let Some(n) = phase(
-            instances
-                .iter()
-                .map(|i| Step::DeleteInstance { region: m.region.to_string(), id: i.id.clone() })
-                .collect(),
-        ) {
-            return n;
-        }
-        return Next::Phase(vec![Step::DeletePrimaryCluster {
+        steps.push(Step::DeletePrimaryCluster {
             region: m.region.to_string(),
             cluster_id: m.cluster_id.to_string(),
             cluster_arn: m.arn.to_string(),
+            instances: instance_ids(m),
             final_snapshot: ctx.final_snapshot.clone(),
-        }]);
+        });
     }
-    Next::Phase(vec![Step::DeleteGlobal])
+    phase(steps).unwrap_or(Next::Phase(vec![Step::DeleteGlobal]))
 }
 
 fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> Next {
@@ -295,7 +392,15 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
     let writer = ms.iter().find(|m| m.is_writer);
     let Some(writer) = writer else {
         if ms.is_empty() {
-            return Next::Phase(vec![Step::CreatePrimaryCluster { region: d.primary_region.clone() }]);
+            let instances = d
+                .regions
+                .get(&d.primary_region)
+                .map(|r| r.instances.keys().cloned().collect())
+                .unwrap_or_default();
+            return Next::Phase(vec![Step::CreatePrimaryCluster {
+                region: d.primary_region.clone(),
+                instances,
+            }]);
         }
         return Next::Blocked(format!(
             "The global cluster {} has members but no writer. Wait for AWS to finish the failover in progress, then apply again.",
@@ -307,7 +412,11 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
     let leaving: Vec<&Member> = ms
         .iter()
         .filter(|m| !m.is_writer && m.reached.is_some())
-        .filter(|m| d.regions.get(m.region).is_none_or(|r| r.cluster_id != m.cluster_id))
+        .filter(|m| {
+            d.regions
+                .get(m.region)
+                .is_none_or(|r| r.cluster_id != m.cluster_id)
+        })
         .collect();
     if let Some(r) = d.regions.get(writer.region) {
         if r.cluster_id != writer.cluster_id && writer.region == d.primary_region {
@@ -317,32 +426,42 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
             ));
         }
     }
-    if let Some(n) = leave(&leaving) {
+    if let Some(n) = phase(leaving_steps(&leaving)) {
         return n;
     }
 
-    // Regions to create.
+    // Regions to create. A secondary replicates from the primary's writer
+    // instance, so AWS accepts one only once the primary has an available
+    // instance: create the primary's missing instances first.
     let present: BTreeSet<&str> = ms.iter().map(|m| m.region).collect();
     let creates: Vec<Step> = d
         .regions
-        .keys()
-        .filter(|r| !present.contains(r.as_str()))
-        .map(|r| Step::CreateSecondaryCluster { region: r.clone() })
+        .iter()
+        .filter(|(r, _)| !present.contains(r.as_str()))
+        .map(|(r, want)| Step::CreateSecondaryCluster {
+            region: r.clone(),
+            instances: want.instances.keys().cloned().collect(),
+        })
         .collect();
-    if let Some(n) = phase(creates) {
-        return n;
+    if !creates.is_empty() {
+        let source = writer
+            .reached
+            .is_some_and(|(_, i)| i.iter().any(|i| i.status == "available"));
+        if source {
+            return Next::Phase(creates);
+        }
+        let missing = missing_instances(d, writer);
+        if missing.is_empty() {
+            return Next::Blocked(format!(
+                "New regions replicate from the primary's writer instance, and the primary cluster {} in {} has no available instance. Add an instance to regions[\"{}\"].instances.",
+                writer.cluster_id, writer.region, writer.region
+            ));
+        }
+        return Next::Phase(missing);
     }
 
     // Instances to create, in every reachable region.
-    let mut steps = Vec::new();
-    for m in &ms {
-        let (Some(r), Some((_, instances))) = (d.regions.get(m.region), m.reached) else { continue };
-        for (key, want) in &r.instances {
-            if !instances.iter().any(|i| i.id == want.id) {
-                steps.push(Step::CreateInstance { region: m.region.to_string(), key: key.clone() });
-            }
-        }
-    }
+    let steps = ms.iter().flat_map(|m| missing_instances(d, m)).collect();
     if let Some(n) = phase(steps) {
         return n;
     }
@@ -350,28 +469,44 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
     // In-place changes, all independent.
     let mut steps = Vec::new();
     for m in &ms {
-        let (Some(r), Some((cluster, instances))) = (d.regions.get(m.region), m.reached) else { continue };
+        let (Some(r), Some((cluster, instances))) = (d.regions.get(m.region), m.reached) else {
+            continue;
+        };
         for have in instances {
             match r.instances.values().find(|w| w.id == have.id) {
-                None => steps.push(Step::DeleteInstance { region: m.region.to_string(), id: have.id.clone() }),
+                None => steps.push(Step::DeleteInstance {
+                    region: m.region.to_string(),
+                    id: have.id.clone(),
+                }),
                 Some(want) => {
-                    let class = (have.class.as_deref() != Some(want.class.as_str())).then(|| want.class.clone());
+                    let class = (have.class.as_deref() != Some(want.class.as_str()))
+                        .then(|| want.class.clone());
                     let tier = (have.promotion_tier != Some(want.tier)).then_some(want.tier);
                     if class.is_some() || tier.is_some() {
-                        steps.push(Step::ModifyInstance { region: m.region.to_string(), id: have.id.clone(), class, tier });
+                        steps.push(Step::ModifyInstance {
+                            region: m.region.to_string(),
+                            id: have.id.clone(),
+                            class,
+                            tier,
+                        });
                     }
                 }
             }
         }
         if let Some(c) = cluster {
-            let write_forwarding = (!m.is_writer && c.write_forwarding != r.write_forwarding).then_some(r.write_forwarding);
+            let write_forwarding = (!m.is_writer && c.write_forwarding != r.write_forwarding)
+                .then_some(r.write_forwarding);
             let security_groups = r.security_groups.as_ref().filter(|want| {
                 let mut have = c.vpc_security_group_ids.clone();
                 have.sort();
                 &have != *want
             });
-            let parameter_group = r.parameter_group.as_ref().filter(|want| c.parameter_group.as_ref() != Some(*want));
-            if write_forwarding.is_some() || security_groups.is_some() || parameter_group.is_some() {
+            let parameter_group = r
+                .parameter_group
+                .as_ref()
+                .filter(|want| c.parameter_group.as_ref() != Some(*want));
+            if write_forwarding.is_some() || security_groups.is_some() || parameter_group.is_some()
+            {
                 steps.push(Step::ModifyCluster {
                     region: m.region.to_string(),
                     id: c.id.clone(),
@@ -383,7 +518,9 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
         }
     }
     if obs.global.deletion_protection.unwrap_or(false) != d.deletion_protection {
-        steps.push(Step::SetDeletionProtection { enabled: d.deletion_protection });
+        steps.push(Step::SetDeletionProtection {
+            enabled: d.deletion_protection,
+        });
     }
     if let Some(n) = phase(steps) {
         return n;
@@ -398,7 +535,9 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
                     "engine_version {have} -> {want} is a major version upgrade; set allow_major_version_upgrade = true."
                 ));
             }
-            return Next::Phase(vec![Step::UpgradeGlobal { version: want.clone() }]);
+            return Next::Phase(vec![Step::UpgradeGlobal {
+                version: want.clone(),
+            }]);
         }
         let behind = |m: &&Member| {
             m.reached
@@ -410,7 +549,12 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
             id: m.cluster_id.to_string(),
             version: want.clone(),
         };
-        let secondaries: Vec<Step> = ms.iter().filter(|m| !m.is_writer).filter(behind).map(upgrade).collect();
+        let secondaries: Vec<Step> = ms
+            .iter()
+            .filter(|m| !m.is_writer)
+            .filter(behind)
+            .map(upgrade)
+            .collect();
         if let Some(n) = phase(secondaries) {
             return n;
         }
@@ -422,7 +566,10 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
     // Move the primary.
     if writer.region != d.primary_region {
         let Some(target) = ms.iter().find(|m| m.region == d.primary_region) else {
-            return Next::Blocked(format!("The target region {} has no cluster in the global database.", d.primary_region));
+            return Next::Blocked(format!(
+                "The target region {} has no cluster in the global database.",
+                d.primary_region
+            ));
         };
         let failover = d.failover_mode == "failover";
         let Some((_, instances)) = target.reached else {
@@ -453,9 +600,18 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
         // A former primary resynchronising after a failover: AWS refuses a
         // switchover until every member is connected again. It gets there
         // by itself, so wait (under the deadline) like any transition.
-        if let Some(m) = obs.global.members.iter().find(|m| !m.is_writer && m.sync_status.as_deref().is_some_and(|s| s != "connected")) {
+        if let Some(m) =
+            obs.global.members.iter().find(|m| {
+                !m.is_writer && m.sync_status.as_deref().is_some_and(|s| s != "connected")
+            })
+        {
             return Next::Phase(vec![Step::Settle {
-                what: format!("cluster {} in {} to resynchronise ({}) before the switchover", m.cluster_id, m.region, m.sync_status.as_deref().unwrap_or_default()),
+                what: format!(
+                    "cluster {} in {} to resynchronise ({}) before the switchover",
+                    m.cluster_id,
+                    m.region,
+                    m.sync_status.as_deref().unwrap_or_default()
+                ),
             }]);
         }
         return Next::Phase(vec![Step::Switchover {
@@ -473,7 +629,9 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
             steps.push(s);
         }
         for m in &ms {
-            let Some((cluster, instances)) = m.reached else { continue };
+            let Some((cluster, instances)) = m.reached else {
+                continue;
+            };
             if let Some(c) = cluster {
                 steps.extend(retag(m.region, &c.arn, &c.tags, &ctx.tags));
             }
@@ -488,7 +646,27 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
     Next::Done
 }
 
-fn retag(region: &str, arn: &str, have: &BTreeMap<String, String>, want: &BTreeMap<String, String>) -> Option<Step> {
+/// CreateInstance for the desired instances a reachable member lacks.
+fn missing_instances(d: &Desired, m: &Member) -> Vec<Step> {
+    let (Some(r), Some((_, instances))) = (d.regions.get(m.region), m.reached) else {
+        return Vec::new();
+    };
+    r.instances
+        .iter()
+        .filter(|(_, want)| !instances.iter().any(|i| i.id == want.id))
+        .map(|(key, _)| Step::CreateInstance {
+            region: m.region.to_string(),
+            key: key.clone(),
+        })
+        .collect()
+}
+
+fn retag(
+    region: &str,
+    arn: &str,
+    have: &BTreeMap<String, String>,
+    want: &BTreeMap<String, String>,
+) -> Option<Step> {
     if arn.is_empty() {
         return None;
     }
@@ -502,11 +680,20 @@ fn retag(region: &str, arn: &str, have: &BTreeMap<String, String>, want: &BTreeM
         .filter(|k| !want.contains_key(*k) && !k.starts_with("aws:"))
         .cloned()
         .collect();
-    (!add.is_empty() || !remove.is_empty()).then(|| Step::Retag { region: region.to_string(), arn: arn.to_string(), add, remove })
+    (!add.is_empty() || !remove.is_empty()).then(|| Step::Retag {
+        region: region.to_string(),
+        arn: arn.to_string(),
+        add,
+        remove,
+    })
 }
 
 /// The full tag set for objects of a topology.
-pub fn full_tags(default_tags: &BTreeMap<String, String>, tags: &BTreeMap<String, String>, id: &str) -> BTreeMap<String, String> {
+pub fn full_tags(
+    default_tags: &BTreeMap<String, String>,
+    tags: &BTreeMap<String, String>,
+    id: &str,
+) -> BTreeMap<String, String> {
     let mut all = default_tags.clone();
     all.extend(tags.clone());
     all.insert(OWNERSHIP_TAG_KEY.to_string(), id.to_string());

@@ -182,6 +182,28 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
                 "KmsKeyId must be specified for an encrypted cross-Region secondary cluster: the primary's key can't be used in another Region.",
             ));
         }
+        // Replication needs a source: a primary without a writer instance is
+        // no source at all (AWS then asks for credentials, as for a new
+        // primary), and one not yet available is refused as a source.
+        let writer = pc.and_then(|c| {
+            c.writer
+                .as_ref()
+                .and_then(|w| ctx.st.instances.get(&key(&c.region, w)))
+        });
+        match (pc, writer) {
+            (Some(_), None) => {
+                return Err(ApiError::invalid_value(
+                    "The parameter MasterUsername must be provided and must not be blank.",
+                ));
+            }
+            (Some(c), Some(w)) if c.status != "available" || w.status != "available" => {
+                return Err(ApiError::invalid_cluster_state(format!(
+                    "Source cluster: {} is in a state which is not valid for physical replication.",
+                    ids::cluster_arn(&c.region, &c.id)
+                )));
+            }
+            _ => {}
+        }
         c.engine_version = version;
         c.master_username = pc.and_then(|c| c.master_username.clone());
         c.database_name = pc.and_then(|c| c.database_name.clone());
@@ -207,13 +229,15 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             )));
         }
         match (p.get("MasterUserPassword"), manage_pw) {
-            (Some(_), true) => return Err(ApiError::invalid_combination(
-                "MasterUserPassword can't be specified when ManageMasterUserPassword is enabled.",
-            )),
+            (Some(_), true) => {
+                return Err(ApiError::invalid_combination(
+                    "MasterUserPassword can't be specified when ManageMasterUserPassword is enabled.",
+                ));
+            }
             (None, false) => {
                 return Err(ApiError::invalid_value(
                     "The parameter MasterUserPassword must be provided and must not be blank.",
-                ))
+                ));
             }
             (Some(pw), false) => validate_password(pw)?,
             (None, true) => {}
@@ -510,12 +534,12 @@ pub(super) fn delete(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         (Some(_), true) => {
             return Err(ApiError::invalid_combination(
                 "FinalDBSnapshotIdentifier can't be specified when SkipFinalSnapshot is enabled.",
-            ))
+            ));
         }
         (None, false) => {
             return Err(ApiError::invalid_combination(
                 "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is enabled.",
-            ))
+            ));
         }
         _ => {}
     }

@@ -424,6 +424,16 @@ async fn create_global_cluster_from_an_existing_cluster() {
         "KMSKeyNotAccessibleFault",
         "a key from another region"
     );
+    // The primary needs an available writer to be a replication source.
+    east.create_db_instance()
+        .db_instance_identifier("solo-1")
+        .db_cluster_identifier("solo")
+        .engine(PG)
+        .db_instance_class("db.r6g.large")
+        .send()
+        .await
+        .unwrap();
+    wait_all_available(&emu).await;
     let c = west
         .create_db_cluster()
         .db_cluster_identifier("g-west")

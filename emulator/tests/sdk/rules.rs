@@ -558,6 +558,18 @@ async fn in_flight_states_block_operations() {
     primary(&east, "p", Some("g")).await;
     assert_eq!(
         code(
+            west.create_db_cluster()
+                .db_cluster_identifier("s")
+                .engine(PG)
+                .global_cluster_identifier("g")
+                .send()
+                .await
+        ),
+        "InvalidParameterValue",
+        "without a writer instance the primary is no replication source"
+    );
+    assert_eq!(
+        code(
             east.modify_db_cluster()
                 .db_cluster_identifier("p")
                 .backup_retention_period(3)
@@ -596,13 +608,20 @@ async fn in_flight_states_block_operations() {
         ),
         "InvalidDBInstanceState"
     );
-    west.create_db_cluster()
-        .db_cluster_identifier("s")
-        .engine(PG)
-        .global_cluster_identifier("g")
-        .send()
-        .await
-        .unwrap();
+    let secondary = || {
+        west.create_db_cluster()
+            .db_cluster_identifier("s")
+            .engine(PG)
+            .global_cluster_identifier("g")
+            .send()
+    };
+    assert_eq!(
+        code(secondary().await),
+        "InvalidDBClusterStateFault",
+        "a secondary needs an available writer in the primary"
+    );
+    advance(&emu, 900).await;
+    secondary().await.unwrap();
     assert_eq!(
         code(
             east.switchover_global_cluster()

@@ -58,9 +58,19 @@ fn observed(regions: &[(&str, &[&str])]) -> ObservedTopology {
                 ..Default::default()
             })
             .collect();
-        out.insert(region.to_string(), RegionObservation::Reached { cluster: Some(cluster), instances });
+        out.insert(
+            region.to_string(),
+            RegionObservation::Reached {
+                cluster: Some(cluster),
+                instances,
+            },
+        );
     }
-    ObservedTopology { global, global_region: "us-east-1".into(), regions: out }
+    ObservedTopology {
+        global,
+        global_region: "us-east-1".into(),
+        regions: out,
+    }
 }
 
 fn desired(primary: &str, regions: &[(&str, &[&str])]) -> Desired {
@@ -83,7 +93,15 @@ fn desired(primary: &str, regions: &[(&str, &[&str])]) -> Desired {
                 let instances = keys
                     .iter()
                     .map(|k| {
-                        (k.to_string(), DesiredInstance { key: k.to_string(), id: format!("{cluster_id}-{k}"), class: "db.r6g.large".into(), tier: 1 })
+                        (
+                            k.to_string(),
+                            DesiredInstance {
+                                key: k.to_string(),
+                                id: format!("{cluster_id}-{k}"),
+                                class: "db.r6g.large".into(),
+                                tier: 1,
+                            },
+                        )
                     })
                     .collect();
                 (
@@ -109,6 +127,10 @@ fn ctx() -> Context {
     Context::default()
 }
 
+fn keys(k: &[&str]) -> Vec<String> {
+    k.iter().map(|k| k.to_string()).collect()
+}
+
 fn steps(n: Next) -> Vec<Step> {
     match n {
         Next::Phase(s) => s,
@@ -123,23 +145,71 @@ const A: &str = "ap-southeast-2";
 #[test]
 fn create_starts_with_the_global_cluster() {
     let d = desired(E, &[(E, &["a"]), (W, &["a"])]);
-    assert_eq!(next(Some(&d), None, &ctx()), Next::Phase(vec![Step::CreateGlobal]));
+    assert_eq!(
+        next(Some(&d), None, &ctx()),
+        Next::Phase(vec![Step::CreateGlobal])
+    );
 }
 
 #[test]
-fn create_then_primary_cluster() {
-    let d = desired(E, &[(E, &["a"]), (W, &["a"])]);
+fn create_then_primary_cluster_with_its_instances() {
+    let d = desired(E, &[(E, &["a", "b"]), (W, &["a"])]);
     let o = observed(&[]);
-    assert_eq!(steps(next(Some(&d), Some(&o), &ctx())), vec![Step::CreatePrimaryCluster { region: E.into() }]);
+    assert_eq!(
+        steps(next(Some(&d), Some(&o), &ctx())),
+        vec![Step::CreatePrimaryCluster {
+            region: E.into(),
+            instances: keys(&["a", "b"])
+        }]
+    );
 }
 
 #[test]
-fn create_then_secondaries_in_parallel_including_headless() {
-    let d = desired(E, &[(E, &["a"]), (W, &["a"]), (A, &[])]);
+fn create_then_secondaries_with_their_instances_in_parallel_including_headless() {
+    let d = desired(E, &[(E, &["a"]), (W, &["a", "b"]), (A, &[])]);
+    let o = observed(&[(E, &["a"])]);
+    assert_eq!(
+        steps(next(Some(&d), Some(&o), &ctx())),
+        vec![
+            Step::CreateSecondaryCluster {
+                region: A.into(),
+                instances: vec![]
+            },
+            Step::CreateSecondaryCluster {
+                region: W.into(),
+                instances: keys(&["a", "b"])
+            },
+        ]
+    );
+}
+
+#[test]
+fn secondaries_wait_for_an_available_writer_instance_to_replicate_from() {
+    let d = desired(E, &[(E, &["a"]), (W, &["a"])]);
+    // A primary without instances (an interrupted create): its instances first.
     let o = observed(&[(E, &[])]);
     assert_eq!(
         steps(next(Some(&d), Some(&o), &ctx())),
-        vec![Step::CreateSecondaryCluster { region: A.into() }, Step::CreateSecondaryCluster { region: W.into() }]
+        vec![Step::CreateInstance {
+            region: E.into(),
+            key: "a".into()
+        }]
+    );
+    // Still creating: wait for it.
+    let mut o = observed(&[(E, &["a"])]);
+    if let Some(RegionObservation::Reached { instances, .. }) = o.regions.get_mut(E) {
+        instances[0].status = "creating".into();
+    }
+    assert!(matches!(
+        steps(next(Some(&d), Some(&o), &ctx()))[0],
+        Step::Settle { .. }
+    ));
+    // A writer region left without instances by the configuration cannot
+    // seed a new region.
+    let d = desired(W, &[(E, &[]), (W, &["a"]), (A, &["a"])]);
+    let o = observed(&[(E, &[]), (W, &["a"])]);
+    assert!(
+        matches!(next(Some(&d), Some(&o), &ctx()), Next::Blocked(why) if why.contains("no available instance"))
     );
 }
 
@@ -150,9 +220,18 @@ fn create_then_instances_in_every_region_at_once() {
     assert_eq!(
         steps(next(Some(&d), Some(&o), &ctx())),
         vec![
-            Step::CreateInstance { region: E.into(), key: "a".into() },
-            Step::CreateInstance { region: E.into(), key: "b".into() },
-            Step::CreateInstance { region: W.into(), key: "a".into() },
+            Step::CreateInstance {
+                region: E.into(),
+                key: "a".into()
+            },
+            Step::CreateInstance {
+                region: E.into(),
+                key: "b".into()
+            },
+            Step::CreateInstance {
+                region: W.into(),
+                key: "a".into()
+            },
         ]
     );
 }
@@ -168,24 +247,37 @@ fn converged_topology_is_done() {
 fn add_region() {
     let d = desired(E, &[(E, &["a"]), (W, &["a"])]);
     let o = observed(&[(E, &["a"])]);
-    assert_eq!(steps(next(Some(&d), Some(&o), &ctx())), vec![Step::CreateSecondaryCluster { region: W.into() }]);
+    assert_eq!(
+        steps(next(Some(&d), Some(&o), &ctx())),
+        vec![Step::CreateSecondaryCluster {
+            region: W.into(),
+            instances: keys(&["a"])
+        }]
+    );
 }
 
 #[test]
-fn remove_region_deletes_instances_then_detaches_and_deletes() {
+fn remove_region_deletes_instances_detaches_and_deletes_in_one_step() {
     let d = desired(E, &[(E, &["a"])]);
     let o = observed(&[(E, &["a"]), (W, &["a", "b"])]);
     assert_eq!(
         steps(next(Some(&d), Some(&o), &ctx())),
-        vec![
-            Step::DeleteInstance { region: W.into(), id: "orders-eu-west-1-a".into() },
-            Step::DeleteInstance { region: W.into(), id: "orders-eu-west-1-b".into() },
-        ]
+        vec![Step::RemoveRegion {
+            region: W.into(),
+            cluster_id: cid(W),
+            cluster_arn: arn(W, &cid(W)),
+            instances: vec!["orders-eu-west-1-a".into(), "orders-eu-west-1-b".into()],
+        }]
     );
     let o = observed(&[(E, &["a"]), (W, &[])]);
     assert_eq!(
         steps(next(Some(&d), Some(&o), &ctx())),
-        vec![Step::RemoveRegion { region: W.into(), cluster_id: cid(W), cluster_arn: arn(W, &cid(W)) }]
+        vec![Step::RemoveRegion {
+            region: W.into(),
+            cluster_id: cid(W),
+            cluster_arn: arn(W, &cid(W)),
+            instances: vec![]
+        }]
     );
 }
 
@@ -196,28 +288,56 @@ fn region_removed_and_readded_with_new_identifier_is_recreated() {
     r.cluster_id = "orders-eu-west-1-v2".into();
     r.instances.get_mut("a").unwrap().id = "orders-eu-west-1-v2-a".into();
     let o = observed(&[(E, &["a"]), (W, &["a"])]);
+    assert!(
+        matches!(&steps(next(Some(&d), Some(&o), &ctx()))[..], [Step::RemoveRegion { cluster_id, .. }] if *cluster_id == cid(W))
+    );
+    let o = observed(&[(E, &["a"])]);
     assert_eq!(
         steps(next(Some(&d), Some(&o), &ctx())),
-        vec![Step::DeleteInstance { region: W.into(), id: "orders-eu-west-1-a".into() }]
+        vec![Step::CreateSecondaryCluster {
+            region: W.into(),
+            instances: keys(&["a"])
+        }]
     );
-    let o = observed(&[(E, &["a"]), (W, &[])]);
-    assert!(matches!(steps(next(Some(&d), Some(&o), &ctx()))[0], Step::RemoveRegion { .. }));
-    let o = observed(&[(E, &["a"])]);
-    assert_eq!(steps(next(Some(&d), Some(&o), &ctx())), vec![Step::CreateSecondaryCluster { region: W.into() }]);
 }
 
 #[test]
 fn resize_retier_and_drop_instances_in_one_phase() {
     let mut d = desired(E, &[(E, &["a", "b"])]);
-    d.regions.get_mut(E).unwrap().instances.get_mut("a").unwrap().class = "db.r6g.xlarge".into();
-    d.regions.get_mut(E).unwrap().instances.get_mut("b").unwrap().tier = 0;
+    d.regions
+        .get_mut(E)
+        .unwrap()
+        .instances
+        .get_mut("a")
+        .unwrap()
+        .class = "db.r6g.xlarge".into();
+    d.regions
+        .get_mut(E)
+        .unwrap()
+        .instances
+        .get_mut("b")
+        .unwrap()
+        .tier = 0;
     let o = observed(&[(E, &["a", "b", "c"])]);
     assert_eq!(
         steps(next(Some(&d), Some(&o), &ctx())),
         vec![
-            Step::ModifyInstance { region: E.into(), id: "orders-us-east-1-a".into(), class: Some("db.r6g.xlarge".into()), tier: None },
-            Step::ModifyInstance { region: E.into(), id: "orders-us-east-1-b".into(), class: None, tier: Some(0) },
-            Step::DeleteInstance { region: E.into(), id: "orders-us-east-1-c".into() },
+            Step::ModifyInstance {
+                region: E.into(),
+                id: "orders-us-east-1-a".into(),
+                class: Some("db.r6g.xlarge".into()),
+                tier: None
+            },
+            Step::ModifyInstance {
+                region: E.into(),
+                id: "orders-us-east-1-b".into(),
+                class: None,
+                tier: Some(0)
+            },
+            Step::DeleteInstance {
+                region: E.into(),
+                id: "orders-us-east-1-c".into()
+            },
         ]
     );
 }
@@ -230,7 +350,13 @@ fn write_forwarding_is_set_on_secondaries_only() {
     let o = observed(&[(E, &["a"]), (W, &["a"])]);
     assert_eq!(
         steps(next(Some(&d), Some(&o), &ctx())),
-        vec![Step::ModifyCluster { region: W.into(), id: cid(W), write_forwarding: Some(true), security_groups: None, parameter_group: None }]
+        vec![Step::ModifyCluster {
+            region: W.into(),
+            id: cid(W),
+            write_forwarding: Some(true),
+            security_groups: None,
+            parameter_group: None
+        }]
     );
 }
 
@@ -239,7 +365,10 @@ fn deletion_protection_is_a_global_change() {
     let mut d = desired(E, &[(E, &["a"])]);
     d.deletion_protection = true;
     let o = observed(&[(E, &["a"])]);
-    assert_eq!(steps(next(Some(&d), Some(&o), &ctx())), vec![Step::SetDeletionProtection { enabled: true }]);
+    assert_eq!(
+        steps(next(Some(&d), Some(&o), &ctx())),
+        vec![Step::SetDeletionProtection { enabled: true }]
+    );
 }
 
 #[test]
@@ -248,7 +377,11 @@ fn switchover_goes_to_the_primary_region() {
     let o = observed(&[(E, &["a"]), (W, &["a"])]);
     assert_eq!(
         steps(next(Some(&d), Some(&o), &ctx())),
-        vec![Step::Switchover { from: E.into(), to: W.into(), target_arn: arn(W, &cid(W)) }]
+        vec![Step::Switchover {
+            from: E.into(),
+            to: W.into(),
+            target_arn: arn(W, &cid(W))
+        }]
     );
 }
 
@@ -257,10 +390,31 @@ fn failover_mode_fails_over_to_the_target_region() {
     let mut d = desired(W, &[(E, &["a"]), (W, &["a"])]);
     d.failover_mode = "failover".into();
     let mut o = observed(&[(E, &["a"]), (W, &["a"])]);
-    o.regions.insert(E.into(), RegionObservation::Unreachable { error: crate::aws::AwsError::local("DescribeDBClusters", E, crate::aws::ErrorKind::Unreachable, "connection closed") });
+    o.regions.insert(
+        E.into(),
+        RegionObservation::Unreachable {
+            error: crate::aws::AwsError::local(
+                "DescribeDBClusters",
+                E,
+                crate::aws::ErrorKind::Unreachable,
+                "connection closed",
+            ),
+        },
+    );
     let s = steps(next(Some(&d), Some(&o), &ctx()));
-    assert_eq!(s, vec![Step::Failover { from: E.into(), to: W.into(), target_arn: arn(W, &cid(W)) }]);
-    assert_eq!(s[0].region(), Some(W), "failover is sent to the target's region");
+    assert_eq!(
+        s,
+        vec![Step::Failover {
+            from: E.into(),
+            to: W.into(),
+            target_arn: arn(W, &cid(W))
+        }]
+    );
+    assert_eq!(
+        s[0].region(),
+        Some(W),
+        "failover is sent to the target's region"
+    );
 }
 
 /// Bug: switching back right after a failover, while the former primary was
@@ -272,20 +426,39 @@ fn switchover_waits_for_a_member_pending_resync() {
     let mut o = observed(&[(W, &["a"]), (E, &["a"])]);
     o.global.members[1].sync_status = Some("pending-resync".into());
     match steps(next(Some(&d), Some(&o), &ctx())).as_slice() {
-        [Step::Settle { what }] => assert!(what.contains(&cid(E)) && what.contains("pending-resync"), "{what}"),
+        [Step::Settle { what }] => assert!(
+            what.contains(&cid(E)) && what.contains("pending-resync"),
+            "{what}"
+        ),
         other => panic!("{other:?}"),
     }
     o.global.members[1].sync_status = Some("connected".into());
-    assert!(matches!(steps(next(Some(&d), Some(&o), &ctx()))[0], Step::Switchover { .. }));
+    assert!(matches!(
+        steps(next(Some(&d), Some(&o), &ctx()))[0],
+        Step::Switchover { .. }
+    ));
 }
 
 #[test]
 fn switchover_with_an_unreachable_region_is_blocked_and_suggests_failover() {
     let d = desired(W, &[(E, &["a"]), (W, &["a"])]);
     let mut o = observed(&[(E, &["a"]), (W, &["a"])]);
-    o.regions.insert(E.into(), RegionObservation::Unreachable { error: crate::aws::AwsError::local("DescribeDBClusters", E, crate::aws::ErrorKind::Unreachable, "closed") });
+    o.regions.insert(
+        E.into(),
+        RegionObservation::Unreachable {
+            error: crate::aws::AwsError::local(
+                "DescribeDBClusters",
+                E,
+                crate::aws::ErrorKind::Unreachable,
+                "closed",
+            ),
+        },
+    );
     match next(Some(&d), Some(&o), &ctx()) {
-        Next::Blocked(why) => assert!(why.contains("failover_mode = \"failover\"") && why.contains(E), "{why}"),
+        Next::Blocked(why) => assert!(
+            why.contains("failover_mode = \"failover\"") && why.contains(E),
+            "{why}"
+        ),
         other => panic!("{other:?}"),
     }
 }
@@ -294,18 +467,36 @@ fn switchover_with_an_unreachable_region_is_blocked_and_suggests_failover() {
 fn switchover_to_headless_region_is_blocked() {
     let d = desired(W, &[(E, &["a"]), (W, &[])]);
     let o = observed(&[(E, &["a"]), (W, &[])]);
-    assert!(matches!(next(Some(&d), Some(&o), &ctx()), Next::Blocked(why) if why.contains("no available instance")));
+    assert!(
+        matches!(next(Some(&d), Some(&o), &ctx()), Next::Blocked(why) if why.contains("no available instance"))
+    );
 }
 
 #[test]
 fn move_primary_to_a_region_added_in_the_same_apply() {
     let d = desired(W, &[(E, &["a"]), (W, &["a"])]);
     let o = observed(&[(E, &["a"])]);
-    assert_eq!(steps(next(Some(&d), Some(&o), &ctx())), vec![Step::CreateSecondaryCluster { region: W.into() }]);
+    assert_eq!(
+        steps(next(Some(&d), Some(&o), &ctx())),
+        vec![Step::CreateSecondaryCluster {
+            region: W.into(),
+            instances: keys(&["a"])
+        }]
+    );
+    // Resumed after the cluster was created but not its instance.
     let o = observed(&[(E, &["a"]), (W, &[])]);
-    assert_eq!(steps(next(Some(&d), Some(&o), &ctx())), vec![Step::CreateInstance { region: W.into(), key: "a".into() }]);
+    assert_eq!(
+        steps(next(Some(&d), Some(&o), &ctx())),
+        vec![Step::CreateInstance {
+            region: W.into(),
+            key: "a".into()
+        }]
+    );
     let o = observed(&[(E, &["a"]), (W, &["a"])]);
-    assert!(matches!(steps(next(Some(&d), Some(&o), &ctx()))[0], Step::Switchover { .. }));
+    assert!(matches!(
+        steps(next(Some(&d), Some(&o), &ctx()))[0],
+        Step::Switchover { .. }
+    ));
 }
 
 #[test]
@@ -313,9 +504,14 @@ fn move_primary_then_remove_the_old_primary_region() {
     let d = desired(W, &[(W, &["a"])]);
     let o = observed(&[(E, &["a"]), (W, &["a"])]);
     // The writer is never removed: the move comes first.
-    assert!(matches!(steps(next(Some(&d), Some(&o), &ctx()))[0], Step::Switchover { .. }));
+    assert!(matches!(
+        steps(next(Some(&d), Some(&o), &ctx()))[0],
+        Step::Switchover { .. }
+    ));
     let o = observed(&[(W, &["a"]), (E, &["a"])]);
-    assert_eq!(steps(next(Some(&d), Some(&o), &ctx())), vec![Step::DeleteInstance { region: E.into(), id: "orders-us-east-1-a".into() }]);
+    assert!(
+        matches!(&steps(next(Some(&d), Some(&o), &ctx()))[..], [Step::RemoveRegion { region, instances, .. }] if region == E && instances.len() == 1)
+    );
 }
 
 #[test]
@@ -326,17 +522,35 @@ fn minor_upgrade_goes_secondaries_first_then_primary() {
     assert_eq!(
         steps(next(Some(&d), Some(&o), &ctx())),
         vec![
-            Step::UpgradeCluster { region: W.into(), id: cid(W), version: "16.6".into() },
-            Step::UpgradeCluster { region: A.into(), id: cid(A), version: "16.6".into() },
+            Step::UpgradeCluster {
+                region: W.into(),
+                id: cid(W),
+                version: "16.6".into()
+            },
+            Step::UpgradeCluster {
+                region: A.into(),
+                id: cid(A),
+                version: "16.6".into()
+            },
         ]
     );
     let mut o = observed(&[(E, &["a"]), (W, &["a"]), (A, &[])]);
     for r in [W, A] {
-        if let Some(RegionObservation::Reached { cluster: Some(c), .. }) = o.regions.get_mut(r) {
+        if let Some(RegionObservation::Reached {
+            cluster: Some(c), ..
+        }) = o.regions.get_mut(r)
+        {
             c.engine_version = Some("16.6".into());
         }
     }
-    assert_eq!(steps(next(Some(&d), Some(&o), &ctx())), vec![Step::UpgradeCluster { region: E.into(), id: cid(E), version: "16.6".into() }]);
+    assert_eq!(
+        steps(next(Some(&d), Some(&o), &ctx())),
+        vec![Step::UpgradeCluster {
+            region: E.into(),
+            id: cid(E),
+            version: "16.6".into()
+        }]
+    );
 }
 
 #[test]
@@ -344,27 +558,58 @@ fn major_upgrade_is_one_global_call_and_needs_permission() {
     let mut d = desired(E, &[(E, &["a"]), (W, &["a"])]);
     d.engine_version = Some("17.2".into());
     let o = observed(&[(E, &["a"]), (W, &["a"])]);
-    assert!(matches!(next(Some(&d), Some(&o), &ctx()), Next::Blocked(why) if why.contains("allow_major_version_upgrade")));
+    assert!(
+        matches!(next(Some(&d), Some(&o), &ctx()), Next::Blocked(why) if why.contains("allow_major_version_upgrade"))
+    );
     d.allow_major_version_upgrade = true;
-    assert_eq!(steps(next(Some(&d), Some(&o), &ctx())), vec![Step::UpgradeGlobal { version: "17.2".into() }]);
+    assert_eq!(
+        steps(next(Some(&d), Some(&o), &ctx())),
+        vec![Step::UpgradeGlobal {
+            version: "17.2".into()
+        }]
+    );
 }
 
 #[test]
-fn teardown_order_secondaries_then_primary_then_global() {
-    let c = Context { final_snapshot: Some("orders-final".into()), ..ctx() };
-    let o = observed(&[(E, &["a"]), (W, &["a"]), (A, &[])]);
-    assert_eq!(steps(next(None, Some(&o), &c)), vec![Step::DeleteInstance { region: W.into(), id: "orders-eu-west-1-a".into() }]);
-    let o = observed(&[(E, &["a"]), (W, &[]), (A, &[])]);
-    let s = steps(next(None, Some(&o), &c));
-    assert_eq!(s.len(), 2);
-    assert!(s.iter().all(|s| matches!(s, Step::RemoveRegion { .. })));
-    let o = observed(&[(E, &["a"])]);
-    assert_eq!(steps(next(None, Some(&o), &c)), vec![Step::DeleteInstance { region: E.into(), id: "orders-us-east-1-a".into() }]);
-    let o = observed(&[(E, &[])]);
+fn teardown_secondaries_and_primary_in_one_phase_then_global() {
+    let c = Context {
+        final_snapshot: Some("orders-final".into()),
+        ..ctx()
+    };
+    let o = observed(&[(E, &["a", "b"]), (W, &["a"]), (A, &[])]);
     assert_eq!(
         steps(next(None, Some(&o), &c)),
-        vec![Step::DeletePrimaryCluster { region: E.into(), cluster_id: cid(E), cluster_arn: arn(E, &cid(E)), final_snapshot: Some("orders-final".into()) }]
+        vec![
+            Step::RemoveRegion {
+                region: W.into(),
+                cluster_id: cid(W),
+                cluster_arn: arn(W, &cid(W)),
+                instances: vec!["orders-eu-west-1-a".into()]
+            },
+            Step::RemoveRegion {
+                region: A.into(),
+                cluster_id: cid(A),
+                cluster_arn: arn(A, &cid(A)),
+                instances: vec![]
+            },
+            Step::DeletePrimaryCluster {
+                region: E.into(),
+                cluster_id: cid(E),
+                cluster_arn: arn(E, &cid(E)),
+                instances: vec!["orders-us-east-1-a".into(), "orders-us-east-1-b".into()],
+                final_snapshot: Some("orders-final".into()),
+            },
+        ]
     );
+    // Instances still deleting (a resumed destroy): wait for them.
+    let mut o = observed(&[(E, &["a"])]);
+    if let Some(RegionObservation::Reached { instances, .. }) = o.regions.get_mut(E) {
+        instances[0].status = "deleting".into();
+    }
+    assert!(matches!(
+        steps(next(None, Some(&o), &c))[0],
+        Step::Settle { .. }
+    ));
     let o = observed(&[]);
     assert_eq!(steps(next(None, Some(&o), &c)), vec![Step::DeleteGlobal]);
     assert_eq!(next(None, None, &c), Next::Done);
@@ -374,7 +619,9 @@ fn teardown_order_secondaries_then_primary_then_global() {
 fn teardown_refuses_with_deletion_protection() {
     let mut o = observed(&[(E, &["a"])]);
     o.global.deletion_protection = Some(true);
-    assert!(matches!(next(None, Some(&o), &ctx()), Next::Blocked(why) if why.contains("deletion protection")));
+    assert!(
+        matches!(next(None, Some(&o), &ctx()), Next::Blocked(why) if why.contains("deletion protection"))
+    );
 }
 
 #[test]
@@ -384,16 +631,29 @@ fn objects_in_transition_are_waited_for() {
     if let Some(RegionObservation::Reached { instances, .. }) = o.regions.get_mut(E) {
         instances[0].status = "modifying".into();
     }
-    assert!(matches!(steps(next(Some(&d), Some(&o), &ctx()))[0], Step::Settle { .. }));
+    assert!(matches!(
+        steps(next(Some(&d), Some(&o), &ctx()))[0],
+        Step::Settle { .. }
+    ));
     let mut o = observed(&[(E, &["a"])]);
     o.global.failover_state = Some(Default::default());
-    assert!(matches!(steps(next(Some(&d), Some(&o), &ctx()))[0], Step::Settle { .. }));
+    assert!(matches!(
+        steps(next(Some(&d), Some(&o), &ctx()))[0],
+        Step::Settle { .. }
+    ));
 }
 
 #[test]
 fn tags_are_reconciled_on_every_object() {
     let d = desired(E, &[(E, &["a"])]);
-    let c = Context { tags: full_tags(&BTreeMap::new(), &BTreeMap::from([("team".to_string(), "payments".to_string())]), G), ..ctx() };
+    let c = Context {
+        tags: full_tags(
+            &BTreeMap::new(),
+            &BTreeMap::from([("team".to_string(), "payments".to_string())]),
+            G,
+        ),
+        ..ctx()
+    };
     let mut o = observed(&[(E, &["a"])]);
     o.global.tags.insert("stale".into(), "x".into());
     let s = steps(next(Some(&d), Some(&o), &c));
