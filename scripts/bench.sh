@@ -7,7 +7,7 @@
 #   scripts/bench.sh startup rpc          # some sections: startup rpc apply refresh scale
 #
 # Knobs (environment): BENCH_RUNS (20), BENCH_ITERS (2000),
-# BENCH_TIME_SCALE (0.05), BENCH_POLL (100ms), BENCH_TOPOLOGIES (100),
+# BENCH_TIME_SCALE (0.1), BENCH_POLL (100ms), BENCH_TOPOLOGIES (100),
 # BENCH_RATE_LIMIT (20), BENCH_OUT (docs/benchmarks.md).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

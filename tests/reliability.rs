@@ -38,6 +38,25 @@ fn state(emu: &Emu) -> serde_json::Value {
     emu.admin("GET", "state", None)
 }
 
+/// Deletions AWS accepted finish by themselves; an interrupted apply may
+/// leave some in flight when the re-apply returns (e.g. killed after
+/// DeleteGlobalCluster, which the provider sends before awaiting the
+/// clusters' and instances' deletions). Waits for them, so that the audit
+/// counts only what nobody is deleting.
+fn settle_deletions(emu: &Emu) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let st = state(emu);
+        let deleting = ["clusters", "instances", "global_clusters"].iter().any(|k| {
+            st[*k].as_array().is_some_and(|a| a.iter().any(|o| o["status"] == "deleting"))
+        });
+        if !deleting {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn reset(emu: &Emu) {
     emu.admin("POST", "reset", None);
 }
@@ -278,6 +297,7 @@ fn fault_matrix_every_mutating_call_fails_once_and_reapply_converges() {
                 eprintln!("{}: {action}#{nth}: the error does not name the step and AWS error:\n{err}", seq.name());
             }
             let out = run_target(&w, &host, seq);
+            settle_deletions(&emu);
             match (out.status.success(), converged(&emu, &w, &host, seq)) {
                 (true, Ok(())) => row.converged += 1,
                 (ok, res) => eprintln!("{}: {action}#{nth}: re-apply ok={ok}: {}\n{:?}", seq.name(), text(&out), res.err()),
@@ -384,6 +404,7 @@ fn kill_matrix_sigkill_after_each_mutating_call_then_reapply_converges() {
             }
             emu.clear_calls();
             let out = run_target(&w, &host, seq);
+            settle_deletions(&emu);
             match (out.status.success(), converged(&emu, &w, &host, seq)) {
                 (true, Ok(())) => row.converged += 1,
                 (ok, res) => eprintln!("kill {} after call {k}: re-apply ok={ok}: {}\n{:?}", seq.name(), text(&out), res.err()),

@@ -117,6 +117,15 @@ impl Deletions {
             .push((region.to_string(), what));
     }
 
+    /// Whether this run sent the deletion of that cluster.
+    fn has_cluster(&self, region: &str, id: &str) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .any(|(r, g)| r == region && matches!(g, Gone::Cluster(c) if c == id))
+    }
+
     fn take(&self) -> Vec<(String, Gone)> {
         std::mem::take(
             &mut *self
@@ -193,7 +202,7 @@ impl Run<'_> {
                     || (self.desired.is_none() && next == Next::Phase(vec![Step::DeleteGlobal])))
             {
                 swept = true;
-                if let Err((step, e)) = self.sweep(obs.as_ref()).await {
+                if let Err((step, e)) = self.sweep(obs.as_ref(), &deletions).await {
                     return Err(self.fail(Some(step), e, obs).await);
                 }
             }
@@ -687,7 +696,11 @@ impl Run<'_> {
     /// Deletes clusters an interrupted removal left detached (see
     /// [`Run::known_clusters`]); a former primary keeps its final snapshot
     /// when this is a destroy that asked for one.
-    async fn sweep(&self, obs: Option<&ObservedTopology>) -> Result<(), (String, String)> {
+    async fn sweep(
+        &self,
+        obs: Option<&ObservedTopology>,
+        deletions: &Deletions,
+    ) -> Result<(), (String, String)> {
         let t = self.target;
         for (region, cluster_id, was_primary) in &self.known_clusters {
             let member = obs.is_some_and(|o| {
@@ -701,7 +714,8 @@ impl Run<'_> {
                     .get(region)
                     .is_some_and(|r| &r.cluster_id == cluster_id)
             });
-            if member || wanted {
+            // Deleted by this run: awaited with the run's other deletions.
+            if member || wanted || deletions.has_cluster(region, cluster_id) {
                 continue;
             }
             let found = match find::find_cluster(&t.clients, region, cluster_id).await {
