@@ -3,7 +3,7 @@
 //!
 //! Sections (pass their names as arguments; default: all):
 //! - `apply`: create (3 regions × 2 instances), add a region, switchover,
-//!   destroy at time scale `BENCH_TIME_SCALE` (0.1); apply wall time against
+//!   destroy at time scale `BENCH_TIME_SCALE` (0.05); apply wall time against
 //!   the critical-path lower bound computed from the emulator's duration
 //!   table and its ordering rules, and Describe calls per wait.
 //! - `refresh`: RDS calls per refresh of one topology for several region and
@@ -367,7 +367,7 @@ fn run_sequence(
 }
 
 fn apply_section() {
-    let scale = env_f64("BENCH_TIME_SCALE", 0.1);
+    let scale = env_f64("BENCH_TIME_SCALE", 0.05);
     let poll = env_str("BENCH_POLL", "100ms");
     let emu = Emulator::start(scale);
     let endpoint = emu.endpoint();

@@ -7,7 +7,7 @@
 #   scripts/bench.sh startup rpc          # some sections: startup rpc apply refresh scale
 #
 # Knobs (environment): BENCH_RUNS (20), BENCH_ITERS (2000),
-# BENCH_TIME_SCALE (0.1), BENCH_POLL (100ms), BENCH_TOPOLOGIES (100),
+# BENCH_TIME_SCALE (0.05), BENCH_POLL (100ms), BENCH_TOPOLOGIES (100),
 # BENCH_RATE_LIMIT (20), BENCH_OUT (docs/benchmarks.md).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -35,6 +35,10 @@ bins="$(mktemp -d -t replication-bench-bin.XXXXXX)"
 body="$(mktemp)"
 trap 'rm -rf "$body" "$bins"' EXIT
 cp "$target/release/terraform-provider-replication" "$target/release/aurora-emulator" "$bins/"
+# Write the copies back to disk: pages of a file not yet written back count
+# as private dirty memory of the processes mapping it, which would blur the
+# RSS breakdown of the startup section.
+sync "$bins/terraform-provider-replication" "$bins/aurora-emulator"
 export BENCH_PROVIDER="$bins/terraform-provider-replication" BENCH_EMULATOR="$bins/aurora-emulator"
 cargo bench --no-run --bench startup --bench rpc --bench host
 
