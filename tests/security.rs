@@ -338,11 +338,12 @@ fn failing_applies_never_log_the_password() {
         let w = Workdir::new(&config(&emu.emu.endpoint(), &id, &format!("  master_password = \"{PASSWORD}\""), ""));
 
         // The call that carries the password fails; then a secondary's create
-        // fails after the primary exists; then a plain apply finishes.
+        // fails after the primary (with its instances) exists; then the
+        // secondary's instance fails; then a plain apply finishes.
         for (fault, step) in [
             (r#"{"action":"CreateDBCluster","nth":1,"code":"InvalidParameterValue","status":400,"region":"us-east-1","message":"Injected: primary create refused"}"#, "primary create fault"),
             (r#"{"action":"CreateDBCluster","nth":1,"code":"InvalidParameterValue","status":400,"region":"eu-west-1","message":"Injected: secondary create refused"}"#, "secondary create fault"),
-            (r#"{"action":"CreateDBInstance","nth":1,"code":"StorageQuotaExceeded","status":400,"region":"us-east-1","message":"Injected: quota"}"#, "instance create fault"),
+            (r#"{"action":"CreateDBInstance","nth":1,"code":"StorageQuotaExceeded","status":400,"region":"eu-west-1","message":"Injected: quota"}"#, "instance create fault"),
         ] {
             emu.admin("POST", "faults", Some(fault));
             let out = traced(&w, host, &["apply", "-auto-approve", "-no-color"], &[]);
