@@ -749,40 +749,23 @@ impl Run<'_> {
                 let instances = find::find_instances_by_cluster(&t.clients, region, cluster_id)
                     .await
                     .map_err(|e| e.to_string())?;
-                let deleting: Vec<String> = instances
-                    .iter()
-                    .filter(|i| i.status == "deleting")
-                    .map(|i| i.id.clone())
-                    .collect();
-                let live: Vec<String> = instances
-                    .iter()
-                    .filter(|i| i.status != "deleting")
-                    .map(|i| i.id.clone())
-                    .collect();
+                let (deleting, live): (Vec<_>, Vec<_>) =
+                    instances.into_iter().partition(|i| i.status == "deleting");
+                let gone = Deletions::default();
+                for i in &deleting {
+                    gone.push(region, Gone::Instance(i.id.clone()));
+                }
                 let cluster_deleting = c.status == "deleting";
                 if !cluster_deleting {
                     // A cluster just detached is still `modifying` for a while.
                     self.wait_cluster(region, cluster_id, |cl| cl.global_cluster_id.is_none())
                         .await?;
                 }
-                for id in &live {
-                    match aws::delete_db_instance(&t.clients, region, id).await {
-                        Ok(()) => {}
-                        Err(e) if e.is_not_found() => {}
-                        Err(e) => return Err(e.to_string()),
-                    }
-                }
-                for id in live.iter().chain(&deleting) {
-                    wait::wait_instance_deleted(&t.clients, region, id, self.deadline, t.poll)
-                        .await
-                        .map_err(wait_err)?;
-                }
-                if !cluster_deleting {
-                    match aws::delete_db_cluster(&t.clients, region, cluster_id, &fs).await {
-                        Ok(()) => {}
-                        Err(e) if e.is_not_found() => return Ok(()),
-                        Err(e) => return Err(e.to_string()),
-                    }
+                let live: Vec<String> = live.into_iter().map(|i| i.id).collect();
+                self.delete_instances(region, &live, &gone).await?;
+                self.wait_deletions(&gone).await?;
+                if !cluster_deleting && !self.delete_cluster(region, cluster_id, &fs).await? {
+                    return Ok(());
                 }
                 wait::wait_cluster_deleted(&t.clients, region, cluster_id, self.deadline, t.poll)
                     .await
@@ -868,13 +851,24 @@ impl Run<'_> {
             cl.global_cluster_id.as_deref() != Some(gid.as_str())
         })
         .await?;
-        match aws::delete_db_cluster(c, region, cluster_id, &fs).await {
-            Ok(()) => {}
-            Err(err) if err.is_not_found() => return Ok(()),
-            Err(err) => return Err(err.to_string()),
+        if self.delete_cluster(region, cluster_id, &fs).await? {
+            deletions.push(region, Gone::Cluster(cluster_id.to_string()));
         }
-        deletions.push(region, Gone::Cluster(cluster_id.to_string()));
         Ok(())
+    }
+
+    /// DeleteDBCluster; false when the cluster was already gone.
+    async fn delete_cluster(
+        &self,
+        region: &str,
+        cluster_id: &str,
+        fs: &FinalSnapshot,
+    ) -> Result<bool, String> {
+        match aws::delete_db_cluster(&self.target.clients, region, cluster_id, fs).await {
+            Ok(()) => Ok(true),
+            Err(err) if err.is_not_found() => Ok(false),
+            Err(err) => Err(err.to_string()),
+        }
     }
 
     /// Waits until the cluster is `available` and `done` holds.
