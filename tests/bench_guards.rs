@@ -8,6 +8,10 @@
 //!   and one DescribeDBInstances per region), whatever the instance count.
 //! - Creating a 2-region topology makes a pinned number of mutating calls:
 //!   no call is repeated, no step is sent twice.
+//! - Apply against the critical path, as call order: a cluster's instances
+//!   are sent with the cluster (no observation of the topology in between),
+//!   and a destroy sends DeleteGlobalCluster before it waits for the
+//!   instance deletions.
 
 use std::collections::BTreeMap;
 
@@ -146,6 +150,29 @@ impl Harness {
         );
         applied.state
     }
+
+    /// Applies the destroy of `state`.
+    async fn destroy(&self, state: Value) {
+        let applied = self
+            .server
+            .apply(
+                TYPE,
+                ApplyRequest {
+                    prior: state,
+                    planned: Value::Null,
+                    config: Value::Null,
+                    planned_private: vec![],
+                },
+                CAPS,
+            )
+            .await;
+        assert!(
+            !applied.diagnostics.has_errors(),
+            "destroy: {:?}",
+            applied.diagnostics
+        );
+        assert!(applied.state.is_null(), "destroy left a state");
+    }
 }
 
 /// One admin API exchange over a plain HTTP/1.1 connection.
@@ -242,5 +269,62 @@ async fn create_of_two_regions_makes_a_pinned_number_of_mutating_calls() {
         mutating.len(),
         CREATE_2_REGIONS_MUTATING,
         "mutating calls of a 2-region create: {mutating:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_are_sent_with_their_cluster_and_deletions_are_awaited_last() {
+    let h = Harness::start().await;
+    h.clear_calls().await;
+    let state = h.create("guard-order", &[2, 1]).await;
+    let calls = h.calls().await;
+    // Each observation of the topology starts with DescribeGlobalClusters:
+    // none may fall between a cluster's creation and its instances'.
+    for region in &REGIONS[..2] {
+        let at = |action: &str| -> Vec<usize> {
+            calls
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.0 == *region && c.1 == action)
+                .map(|(n, _)| n)
+                .collect()
+        };
+        let cluster = at("CreateDBCluster");
+        let instances = at("CreateDBInstance");
+        assert_eq!(cluster.len(), 1, "{region}: {calls:?}");
+        assert!(!instances.is_empty(), "{region}: {calls:?}");
+        let last = *instances.iter().max().unwrap();
+        let between = &calls[cluster[0]..last];
+        assert!(
+            between.iter().all(|c| c.1 != "DescribeGlobalClusters"),
+            "{region}: the topology was observed between the cluster and its instances: {between:?}"
+        );
+    }
+    // The secondary waits for the primary's writer to replicate from.
+    let first = |region: &str, action: &str| {
+        calls
+            .iter()
+            .position(|c| c.0 == region && c.1 == action)
+            .unwrap()
+    };
+    assert!(
+        first(REGIONS[0], "CreateDBInstance") < first(REGIONS[1], "CreateDBCluster"),
+        "{calls:?}"
+    );
+
+    h.clear_calls().await;
+    h.destroy(state).await;
+    let calls = h.calls().await;
+    let delete_global = calls
+        .iter()
+        .position(|c| c.1 == "DeleteGlobalCluster")
+        .expect("DeleteGlobalCluster sent");
+    let gone_after = calls[delete_global..]
+        .iter()
+        .filter(|c| c.1 == "DescribeDBInstances" && c.2.as_deref() == Some("DBInstanceNotFound"))
+        .count();
+    assert_eq!(
+        gone_after, 3,
+        "every instance deletion is awaited after DeleteGlobalCluster: {calls:?}"
     );
 }

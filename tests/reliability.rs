@@ -262,6 +262,41 @@ fn report(title: &str, rows: &[(Seq, Row)], extra: bool) {
     }
 }
 
+// ---------------------------------------------------------------- a phase with a failed step
+
+/// A destroy whose secondary cannot leave fails at once: the primary's step
+/// waits for the secondaries to be detached, and gives up when one of them
+/// failed instead of waiting out the delete timeout (90 minutes by default).
+/// Nothing of the primary is deleted, and a re-run finishes the destroy.
+#[test]
+fn destroy_with_a_secondary_that_cannot_detach_fails_at_once_and_spares_the_primary() {
+    let Some(host) = terraform() else { return };
+    let emu = emulator(0.002);
+    let w = prepare(&emu, &host, Seq::Destroy);
+    emu.admin(
+        "POST",
+        "faults",
+        Some(&serde_json::json!({"action": "RemoveFromGlobalCluster", "nth": 1, "code": "InvalidParameterValue", "status": 400, "region": W, "message": "injected fault"}).to_string()),
+    );
+    let start = Instant::now();
+    let out = run_target(&w, &host, Seq::Destroy);
+    let took = start.elapsed();
+    emu.admin("DELETE", "faults", None);
+    assert!(!out.status.success(), "destroy succeeded: {}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("remove region {W}")) && err.contains("injected fault"), "step not named: {}", text(&out));
+    assert!(took < Duration::from_secs(60), "the destroy waited {took:?} before failing: {}", text(&out));
+    let st = state(&emu);
+    let primary_live = st["instances"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|i| i["region"] == E && i["status"] == "available"));
+    assert!(primary_live, "the primary's instance was touched: {st}");
+    let out = run_target(&w, &host, Seq::Destroy);
+    assert!(out.status.success(), "re-run: {}", text(&out));
+    settle_deletions(&emu);
+    assert_eq!(converged(&emu, &w, &host, Seq::Destroy), Ok(()));
+}
+
 // ---------------------------------------------------------------- fault matrix
 
 #[test]
