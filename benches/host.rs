@@ -594,13 +594,68 @@ fn scale_section() {
     emu.clear_calls();
     let (_, free) = w.tf(&["plan", "-refresh-only", "-no-color"]);
 
+    let runs: Vec<ScaleRun> = ["standard", "adaptive"]
+        .iter()
+        .map(|mode| scale_refresh(&emu, &mut w, rate, mode))
+        .collect();
+    let expected = count * 7;
+    println!("## Scale: {count} topologies × 3 regions under a rate limit\n");
+    println!(
+        "One configuration (`count = {count}`, 3 regions, 1 instance each), created at emulator time scale 0 in {} s. Refreshed by `terraform plan -refresh-only` (parallelism 10) with the emulator allowing {rate} calls per second per region (beyond that it answers `Throttling`), once per provider `retry_mode` (set through `AWS_RETRY_MODE`), one after the other in the same run. Peak RSS is the largest VmHWM of any provider process Terraform started, sampled every 20 ms from `/proc`. Refresh without a rate limit: {} s.\n",
+        secs(setup),
+        secs(free)
+    );
+    let row = |label: &str, cell: &dyn Fn(&ScaleRun) -> String| {
+        let cells: Vec<String> = runs.iter().map(cell).collect();
+        println!("| {label} | {} |", cells.join(" | "));
+    };
+    row("retry_mode", &|r| format!("`{}`", r.mode));
+    println!("|---|{}", "---|".repeat(runs.len()));
+    row("host exit code / errors reported (target 0)", &|r| format!("{} / {}", r.exit, r.host_errors));
+    row("refresh under the limit (wall)", &|r| format!("{:.2} s", r.wall));
+    row(&format!("successful calls (expected {expected} = {count} × 7)"), &|r| r.ok.to_string());
+    row("successful calls per region", &|r| {
+        r.per_region.iter().map(|(g, n)| format!("{g} {n}")).collect::<Vec<_>>().join(", ")
+    });
+    row("`Throttling` answers (retried) / other error answers", &|r| {
+        format!("{} / {}", r.throttled, r.other_errors)
+    });
+    row("wall ÷ (calls ÷ rate limit) (target ≤ 1.25)", &|r| {
+        format!("**{:.2}** ({:.2} s)", r.wall / (r.ok as f64 / rate as f64), r.ok as f64 / rate as f64)
+    });
+    row("wall ÷ (busiest region's calls ÷ rate limit), the real floor", &|r| {
+        format!("**{:.2}** ({:.2} s)", r.wall / (r.busiest as f64 / rate as f64), r.busiest as f64 / rate as f64)
+    });
+    row("provider peak RSS", &|r| format!("{:.1} MiB", r.peak_kib as f64 / 1024.0));
+    println!();
+}
+
+/// One rate-limited refresh of the scale configuration.
+struct ScaleRun {
+    mode: &'static str,
+    exit: i32,
+    host_errors: usize,
+    wall: f64,
+    ok: usize,
+    throttled: usize,
+    other_errors: usize,
+    per_region: BTreeMap<String, usize>,
+    busiest: usize,
+    peak_kib: u64,
+}
+
+fn scale_refresh(emu: &Emulator, w: &mut Workdir, rate: u64, mode: &'static str) -> ScaleRun {
+    // The emulator's window is one second: let the previous run's calls age out.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
     emu.admin(
         "POST",
         "faults",
         Some(&format!("{{\"rate_limit_per_second\": {rate}}}")),
     );
     emu.clear_calls();
-    eprintln!("scale: refreshing under {rate} calls/s per region");
+    w.env.retain(|(k, _)| k != "AWS_RETRY_MODE");
+    w.env.push(("AWS_RETRY_MODE".into(), mode.into()));
+    eprintln!("scale: refreshing under {rate} calls/s per region, retry_mode {mode}");
     let provider = common::provider_bin();
     let ((out, wall), peak_kib) = with_peak_rss(&provider, || {
         let started = std::time::Instant::now();
@@ -610,65 +665,33 @@ fn scale_section() {
             .expect("terraform");
         (out, started.elapsed())
     });
+    emu.admin("DELETE", "faults", None);
     let calls = emu.calls();
     let ok: Vec<&Call> = calls.iter().filter(|c| c.ok()).collect();
     let throttled = calls
         .iter()
         .filter(|c| c.code.as_deref() == Some("Throttling"))
         .count();
-    let other_errors = calls.len() - ok.len() - throttled;
-    let mut per_region: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut per_region: BTreeMap<String, usize> = BTreeMap::new();
     for c in &ok {
-        *per_region.entry(c.region.as_str()).or_default() += 1;
+        *per_region.entry(c.region.clone()).or_default() += 1;
     }
-    let busiest = per_region.values().copied().max().unwrap_or(0);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let host_errors = stderr.matches("Error:").count() + stdout.matches("Error:").count();
     let exit = out.status.code().unwrap_or(-1);
-    let literal = ok.len() as f64 / rate as f64;
-    let regional = busiest as f64 / rate as f64;
-    let s = wall.as_secs_f64();
-    println!("## Scale: {count} topologies × 3 regions under a rate limit\n");
-    println!(
-        "One configuration (`count = {count}`, 3 regions, 1 instance each), created at emulator time scale 0 in {} s. Refreshed by `terraform plan -refresh-only` (parallelism 10) with the emulator allowing {rate} calls per second per region (beyond that it answers `Throttling`, which the SDK's standard retry backs off from). Peak RSS is the largest VmHWM of any provider process Terraform started, sampled every 20 ms from `/proc`.\n",
-        secs(setup)
-    );
-    println!("| | value |");
-    println!("|---|---|");
-    println!("| host exit code / errors reported | {exit} / {host_errors} (target 0) |");
-    println!("| refresh without rate limit | {} s |", secs(free));
-    println!("| refresh under the limit (wall) | {:.2} s |", s);
-    println!(
-        "| successful calls (expected {} = {count} × 7) | {} |",
-        count * 7,
-        ok.len()
-    );
-    println!(
-        "| successful calls per region | {} |",
-        per_region
-            .iter()
-            .map(|(r, n)| format!("{r} {n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    println!(
-        "| `Throttling` answers (retried) / other error answers | {throttled} / {other_errors} |"
-    );
-    println!(
-        "| calls ÷ rate limit | {literal:.2} s → wall / that = **{:.2}** (target ≤ 1.25) |",
-        s / literal
-    );
-    println!(
-        "| busiest region's calls ÷ rate limit (the real floor) | {regional:.2} s → wall / that = **{:.2}** |",
-        s / regional
-    );
-    println!(
-        "| provider peak RSS | {:.1} MiB |",
-        peak_kib as f64 / 1024.0
-    );
-    println!();
     if exit != 0 {
-        eprintln!("scale: terraform failed:\n{}", common::text(&out));
+        eprintln!("scale: terraform failed ({mode}):\n{}", common::text(&out));
+    }
+    ScaleRun {
+        mode,
+        exit,
+        host_errors: stderr.matches("Error:").count() + stdout.matches("Error:").count(),
+        wall: wall.as_secs_f64(),
+        ok: ok.len(),
+        throttled,
+        other_errors: calls.len() - ok.len() - throttled,
+        busiest: per_region.values().copied().max().unwrap_or(0),
+        per_region,
+        peak_kib,
     }
 }

@@ -119,6 +119,27 @@ resource "replication_topology" "x" {
 }
 
 #[test]
+fn bad_retry_mode_is_reported_on_the_provider_attribute() {
+    for host in hosts() {
+        let provider = format!("{PROVIDER}\n  retry_mode   = \"legacy\"");
+        let cfg = header(&provider) + &topology("orders", "");
+        let w = Workdir::new(&cfg);
+        let out = w.run(&host, &["validate", "-json"]);
+        assert!(!out.status.success(), "{}: {}", host.name, text(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let d = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["summary"] == "Invalid retry mode")
+            .unwrap_or_else(|| panic!("{}: {}", host.name, text(&out)));
+        assert!(d["detail"].as_str().unwrap().contains("\"standard\" or \"adaptive\""), "{d}");
+        let snippet = d["snippet"]["code"].as_str().unwrap_or_default();
+        assert!(snippet.contains("retry_mode"), "{}: {d}", host.name);
+    }
+}
+
+#[test]
 fn write_only_password_needs_a_host_that_supports_it() {
     for host in hosts() {
         let extra = "  master_password_wo = \"correct-horse-battery\"\n";

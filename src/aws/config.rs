@@ -19,6 +19,7 @@ use std::time::Duration;
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_types::retry::RetryMode;
 use tokio::sync::OnceCell;
 
 use super::error::{AwsError, ErrorKind};
@@ -44,6 +45,9 @@ pub struct AwsSettings {
     pub endpoint_url: Option<String>,
     /// Retries of throttled / 5xx answers; `None` = [`retry::DEFAULT_MAX_RETRIES`].
     pub max_retries: Option<u32>,
+    /// Standard or adaptive retries; `None` = the shared AWS configuration's
+    /// (`AWS_RETRY_MODE`, the profile's `retry_mode`), else standard.
+    pub retry_mode: Option<RetryMode>,
     /// Role to assume on top of the base credentials.
     pub assume_role: Option<AssumeRole>,
     /// Tags applied under each topology's own tags on every created object.
@@ -218,12 +222,24 @@ async fn load_shared(settings: &AwsSettings, first_region: &str) -> SdkConfig {
         .build()
 }
 
+/// The retry mode: the provider block's, else the shared configuration's.
+fn retry_mode(settings: &AwsSettings, shared: &SdkConfig) -> RetryMode {
+    settings
+        .retry_mode
+        .or_else(|| shared.retry_config().map(|r| r.mode()))
+        .unwrap_or(RetryMode::Standard)
+}
+
 /// The per-region RDS configuration: shared credentials, the region, the
 /// endpoint override and the one retry policy.
 fn rds_config(settings: &AwsSettings, shared: &SdkConfig, region: &str) -> aws_sdk_rds::Config {
     let mut builder = aws_sdk_rds::config::Builder::from(shared)
         .region(Region::new(region.to_string()))
-        .retry_config(retry::retry_config(settings.max_retries))
+        .retry_config(retry::retry_config(
+            settings.max_retries,
+            retry_mode(settings, shared),
+        ))
+        .retry_partition(retry::retry_partition(region))
         .timeout_config(retry::timeout_config())
         .retry_classifier(retry::TransportFailuresNotRetriedBySdk);
     if let Some(url) = &settings.endpoint_url {
@@ -266,6 +282,13 @@ mod tests {
         assert_eq!(b.config().region().unwrap().as_ref(), "eu-west-1");
         assert_eq!(a.config().retry_config().unwrap().max_attempts(), 4);
         assert_eq!(
+            a.config().retry_config().unwrap().mode(),
+            RetryMode::Standard
+        );
+        let partition = |c: &aws_sdk_rds::Client| c.config().retry_partition().unwrap().to_string();
+        assert_eq!(partition(&a), "rds-us-east-1");
+        assert_eq!(partition(&b), "rds-eu-west-1");
+        assert_eq!(
             a.config().timeout_config().unwrap().connect_timeout(),
             Some(retry::CONNECT_TIMEOUT)
         );
@@ -273,6 +296,37 @@ mod tests {
         let _again = clients.rds("us-east-1").await.unwrap();
         assert_eq!(clients.inner.by_region.lock().unwrap().len(), 2);
         assert!(clients.rds("").await.is_err());
+    }
+
+    #[test]
+    fn retry_mode_comes_from_the_provider_block_then_the_shared_config() {
+        let adaptive_env = static_config()
+            .into_builder()
+            .retry_config(aws_smithy_types::retry::RetryConfig::adaptive())
+            .build();
+        let block = |mode| AwsSettings {
+            retry_mode: mode,
+            ..AwsSettings::default()
+        };
+        assert_eq!(
+            retry_mode(&block(None), &static_config()),
+            RetryMode::Standard
+        );
+        assert_eq!(retry_mode(&block(None), &adaptive_env), RetryMode::Adaptive);
+        assert_eq!(
+            retry_mode(&block(Some(RetryMode::Standard)), &adaptive_env),
+            RetryMode::Standard
+        );
+        assert_eq!(
+            retry_mode(&block(Some(RetryMode::Adaptive)), &static_config()),
+            RetryMode::Adaptive
+        );
+        let rds = rds_config(
+            &block(Some(RetryMode::Adaptive)),
+            &static_config(),
+            "us-west-2",
+        );
+        assert_eq!(rds.retry_config().unwrap().mode(), RetryMode::Adaptive);
     }
 
     #[test]

@@ -7,6 +7,17 @@
 //!   attempts (default [`DEFAULT_MAX_RETRIES`] = 25 retries), exponential
 //!   backoff with full jitter starting at [`INITIAL_BACKOFF`] (1 s) and capped
 //!   at [`MAX_BACKOFF`] (20 s). Throttling never makes a region "unreachable".
+//!   With `retry_mode = "adaptive"` the same strategy also runs a client-side
+//!   rate limiter: idle until the first `Throttling` answer, it then paces
+//!   every request to that region (first attempts too) at a rate it lowers on
+//!   each throttling answer and raises as calls succeed, so that many
+//!   concurrent refreshes queue in the provider instead of bouncing off the
+//!   region's limit. It lowers the rate whatever caused the throttling (other
+//!   clients of the account included), down to one call every two seconds,
+//!   which is why it is not the default. Each region of each configured
+//!   provider has its own limiter and retry quota ([`retry_partition`]): AWS's
+//!   limits are per account and region, and one throttled region must not
+//!   slow the others.
 //!
 //! * **Transport failures** (connection refused/reset/closed without an
 //!   answer, connect timeout, attempt timeout) are *not* retried by the SDK: a
@@ -37,13 +48,14 @@ use std::error::Error as StdError;
 use std::future::Future;
 use std::time::Duration;
 
+use aws_sdk_rds::config::retry::{ClientRateLimiter, RetryPartition, TokenBucket};
 use aws_sdk_rds::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, OrchestratorError};
 use aws_smithy_runtime_api::client::retries::classifiers::{
     ClassifyRetry, RetryAction, RetryClassifierPriority,
 };
-use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::retry::{RetryConfig, RetryMode};
 use aws_smithy_types::timeout::TimeoutConfig;
 use rand::Rng;
 
@@ -70,13 +82,28 @@ pub const TRANSPORT_ATTEMPTS: u32 = 3;
 /// `TRANSPORT_BACKOFF * 2^(n-1)` scaled by a random factor in `[0.5, 1]`.
 pub const TRANSPORT_BACKOFF: Duration = Duration::from_secs(1);
 
-/// The SDK retry configuration for answered failures.
-pub fn retry_config(max_retries: Option<u32>) -> RetryConfig {
+/// The SDK retry configuration for answered failures: `mode` is
+/// [`RetryMode::Standard`] or [`RetryMode::Adaptive`].
+pub fn retry_config(max_retries: Option<u32>, mode: RetryMode) -> RetryConfig {
     let retries = max_retries.unwrap_or(DEFAULT_MAX_RETRIES);
-    RetryConfig::standard()
+    let config = match mode {
+        RetryMode::Adaptive => RetryConfig::adaptive(),
+        _ => RetryConfig::standard(),
+    };
+    config
         .with_max_attempts(retries.saturating_add(1))
         .with_initial_backoff(INITIAL_BACKOFF)
         .with_max_backoff(MAX_BACKOFF)
+}
+
+/// The retry partition of one region's client: its own adaptive rate
+/// limiter and retry quota. A named partition would share both, process-wide,
+/// with every client of the same name.
+pub fn retry_partition(region: &str) -> RetryPartition {
+    RetryPartition::custom(format!("rds-{region}"))
+        .client_rate_limiter(ClientRateLimiter::default())
+        .token_bucket(TokenBucket::default())
+        .build()
 }
 
 /// The SDK timeout configuration.
@@ -239,8 +266,27 @@ mod tests {
 
     #[test]
     fn max_retries_maps_to_attempts() {
-        assert_eq!(retry_config(None).max_attempts(), DEFAULT_MAX_RETRIES + 1);
-        assert_eq!(retry_config(Some(0)).max_attempts(), 1);
-        assert_eq!(retry_config(Some(u32::MAX)).max_attempts(), u32::MAX);
+        let standard = RetryMode::Standard;
+        assert_eq!(
+            retry_config(None, standard).max_attempts(),
+            DEFAULT_MAX_RETRIES + 1
+        );
+        assert_eq!(retry_config(Some(0), standard).max_attempts(), 1);
+        assert_eq!(
+            retry_config(Some(u32::MAX), standard).max_attempts(),
+            u32::MAX
+        );
+    }
+
+    #[test]
+    fn retry_mode_is_kept() {
+        assert_eq!(
+            retry_config(None, RetryMode::Standard).mode(),
+            RetryMode::Standard
+        );
+        let adaptive = retry_config(Some(3), RetryMode::Adaptive);
+        assert_eq!(adaptive.mode(), RetryMode::Adaptive);
+        assert_eq!(adaptive.max_attempts(), 4);
+        assert_eq!(adaptive.initial_backoff(), INITIAL_BACKOFF);
     }
 }

@@ -34,6 +34,8 @@ pub struct ProviderConfig {
     pub endpoint_url: Option<String>,
     /// Attempts for throttled / 5xx calls.
     pub max_retries: Option<u32>,
+    /// `retry_mode`: standard or adaptive (validated before configure).
+    pub retry_mode: Option<aws_smithy_types::retry::RetryMode>,
     /// Role to assume: (role ARN, session name, external ID).
     pub assume_role: Option<(String, Option<String>, Option<String>)>,
     /// Tags merged under each topology's tags.
@@ -63,6 +65,7 @@ impl ProviderConfig {
             profile: s("profile"),
             endpoint_url: s("endpoint_url"),
             max_retries: v.get_attr("max_retries").and_then(Value::as_i64).and_then(|n| u32::try_from(n).ok()),
+            retry_mode: s("retry_mode").and_then(|m| rules::retry_mode(&m).ok()),
             assume_role,
             default_tags,
         }
@@ -87,6 +90,7 @@ impl Meta {
             profile: config.profile.clone(),
             endpoint_url: config.endpoint_url.clone(),
             max_retries: config.max_retries,
+            retry_mode: config.retry_mode,
             assume_role: config.assume_role.clone().map(|(role_arn, session_name, external_id)| crate::aws::AssumeRole {
                 role_arn,
                 session_name,
@@ -256,5 +260,25 @@ impl DataSource<Meta> for TopologyDataSource {
 
     async fn read(&self, ctx: &Ctx<Meta>, config: Value) -> StateResponse {
         lifecycle::read_data_source(ctx, config, &self.schema).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_smithy_types::retry::RetryMode;
+
+    #[test]
+    fn provider_block_retry_mode() {
+        let block = |mode: Option<&str>| {
+            let mut m = BTreeMap::new();
+            if let Some(mode) = mode {
+                m.insert("retry_mode".to_string(), Value::String(mode.to_string()));
+            }
+            ProviderConfig::from_value(&Value::Object(m))
+        };
+        assert_eq!(block(Some("adaptive")).retry_mode, Some(RetryMode::Adaptive));
+        assert_eq!(block(Some("standard")).retry_mode, Some(RetryMode::Standard));
+        assert_eq!(block(None).retry_mode, None);
     }
 }

@@ -117,6 +117,18 @@ pub fn master_password(s: &str, engine: &str) -> Option<String> {
     None
 }
 
+/// The provider's `retry_mode`: `standard` or `adaptive`, as AWS's SDKs
+/// spell them (`legacy` exists in some SDKs, not in the one the provider
+/// uses).
+pub fn retry_mode(s: &str) -> Result<aws_smithy_types::retry::RetryMode, String> {
+    use aws_smithy_types::retry::RetryMode;
+    match s {
+        "standard" => Ok(RetryMode::Standard),
+        "adaptive" => Ok(RetryMode::Adaptive),
+        other => Err(format!("must be \"standard\" or \"adaptive\", not {other:?}")),
+    }
+}
+
 /// Go-style durations as Terraform writes timeouts: "90m", "1h30m", "45s", "2h".
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let bad = || format!("{s:?} is not a duration (expected something like \"90m\", \"1h30m\" or \"45s\")");
@@ -149,6 +161,16 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_modes() {
+        use aws_smithy_types::retry::RetryMode;
+        assert_eq!(retry_mode("standard"), Ok(RetryMode::Standard));
+        assert_eq!(retry_mode("adaptive"), Ok(RetryMode::Adaptive));
+        for bad in ["legacy", "Adaptive", ""] {
+            assert!(retry_mode(bad).unwrap_err().contains("\"standard\" or \"adaptive\""), "{bad}");
+        }
+    }
 
     #[test]
     fn identifiers() {

@@ -113,6 +113,7 @@ pub fn provider() -> Schema {
                 attr("profile", Type::String, Optional, "Named profile from the shared AWS config and credentials files."),
                 attr("endpoint_url", Type::String, Optional, "RDS endpoint override used for every region (a local emulator, VPC endpoints). `AWS_ENDPOINT_URL_RDS` and `AWS_ENDPOINT_URL` are honoured when this is unset."),
                 attr("max_retries", Type::Number, Optional, "Maximum attempts for throttled or 5xx AWS calls. Default: 25. Transport failures (refused, reset, timed out) give up much sooner so an unreachable region is reported in seconds."),
+                attr("retry_mode", Type::String, Optional, "How throttled and 5xx calls are retried: `standard` backs off each failed call on its own; `adaptive` also paces every call to a region once that region throttles, at a rate lowered on each throttling answer and raised as calls succeed (for large configurations sharing a region's request limit; it slows the provider when other clients cause the throttling). Default: `AWS_RETRY_MODE` or the profile's `retry_mode`, else `standard`."),
                 attr("default_tags", Type::map(Type::String), Optional, "Tags applied to every object the provider creates, merged under each topology's `tags`."),
             ],
             vec![assume_role],

@@ -224,10 +224,41 @@ pub fn provider(config: &Value) -> Diagnostics {
             d.push(invalid(r.attr("max_retries"), "retry count", "must be a whole number from 0 to 100"));
         }
     }
+    check_str(&mut d, config, "retry_mode", &r, "retry mode", |s| rules::retry_mode(s).err());
     if let Some(a) = config.get_attr("assume_role").filter(|v| !v.is_null()) {
         check_str(&mut d, a, "role_arn", &r.attr("assume_role"), "role ARN", |s| {
             (!(s.starts_with("arn:") && s.contains(":role/"))).then(|| "must be an IAM role ARN like arn:aws:iam::123456789012:role/name".to_string())
         });
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn block(attrs: &[(&str, Value)]) -> Value {
+        Value::Object(attrs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<BTreeMap<_, _>>())
+    }
+
+    fn paths(d: &Diagnostics) -> Vec<String> {
+        d.iter().map(|x| x.path.as_ref().map(ToString::to_string).unwrap_or_default()).collect()
+    }
+
+    #[test]
+    fn provider_retry_mode_is_standard_or_adaptive() {
+        for ok in ["standard", "adaptive"] {
+            let d = provider(&block(&[("retry_mode", Value::String(ok.into()))]));
+            assert!(!d.has_errors(), "{ok}: {:?}", paths(&d));
+        }
+        assert!(!provider(&block(&[("retry_mode", Value::Unknown)])).has_errors());
+        assert!(!provider(&block(&[("retry_mode", Value::Null)])).has_errors());
+        let d = provider(&block(&[("retry_mode", Value::String("legacy".into()))]));
+        assert_eq!(d.len(), 1);
+        let diag = d.iter().next().unwrap();
+        assert_eq!(diag.summary, "Invalid retry mode");
+        assert!(diag.detail.contains("\"standard\" or \"adaptive\", not \"legacy\""), "{}", diag.detail);
+        assert_eq!(paths(&d), [AttributePath::root().attr("retry_mode").to_string()]);
+    }
 }
