@@ -577,13 +577,25 @@ fn refresh_section() {
 fn scale_section() {
     let count: usize = env_f64("BENCH_TOPOLOGIES", 100.0) as usize;
     let rate: u64 = env_f64("BENCH_RATE_LIMIT", 20.0) as u64;
+    let burst_count: usize = env_f64("BENCH_BURST_TOPOLOGIES", 10.0) as usize;
+    let burst_rate: u64 = env_f64("BENCH_BURST_RATE_LIMIT", 5.0) as u64;
     let emu = Emulator::start(0.0);
-    let endpoint = emu.endpoint();
-    let main_tf = format!(
-        "{}\nresource \"replication_topology\" \"fleet\" {{\n  count                     = {count}\n  global_cluster_identifier = \"fleet-${{count.index}}\"\n  engine                    = \"aurora-postgresql\"\n  engine_version            = \"16.4\"\n  master_username           = \"app\"\n  master_password           = \"bench-password-1\"\n  skip_final_snapshot       = true\n  primary_region            = \"us-east-1\"\n  regions = {{\n    \"us-east-1\"      = {{ instance_class = \"db.r6g.large\", instances = {{ a = {{}} }} }}\n    \"eu-west-1\"      = {{ instance_class = \"db.r6g.large\", instances = {{ a = {{}} }} }}\n    \"ap-southeast-2\" = {{ instance_class = \"db.r6g.large\", instances = {{ a = {{}} }} }}\n  }}\n}}\n",
-        header(&endpoint)
+    println!("## Scale: {count} topologies × 3 regions under a rate limit\n");
+    println!(
+        "One configuration (`count = {count}`, 3 regions, 1 instance each), created at emulator time scale 0. Refreshed by `terraform plan -refresh-only` (parallelism 10) with the emulator allowing {rate} calls per second per region (beyond that it answers `Throttling`), once per provider `retry_mode` (set through `AWS_RETRY_MODE`), one after the other in the same run. Peak RSS is the largest VmHWM of any provider process Terraform started, sampled every 20 ms from `/proc`. A second, short configuration ({burst_count} topologies at {burst_rate} calls/s) shows a refresh that is one burst: the rate limiter of the adaptive mode meets its first throttling answer cold.\n"
     );
-    let mut w = Workdir::new("scale", &main_tf);
+    scale_scenario(&emu, "fleet", count, rate);
+    scale_scenario(&emu, "burst", burst_count, burst_rate);
+}
+
+/// Creates `count` topologies named `<name>-N`, then refreshes them under
+/// `rate` calls/s/region in each retry mode and prints a table.
+fn scale_scenario(emu: &Emulator, name: &str, count: usize, rate: u64) {
+    let main_tf = format!(
+        "{}\nresource \"replication_topology\" \"{name}\" {{\n  count                     = {count}\n  global_cluster_identifier = \"{name}-${{count.index}}\"\n  engine                    = \"aurora-postgresql\"\n  engine_version            = \"16.4\"\n  master_username           = \"app\"\n  master_password           = \"bench-password-1\"\n  skip_final_snapshot       = true\n  primary_region            = \"us-east-1\"\n  regions = {{\n    \"us-east-1\"      = {{ instance_class = \"db.r6g.large\", instances = {{ a = {{}} }} }}\n    \"eu-west-1\"      = {{ instance_class = \"db.r6g.large\", instances = {{ a = {{}} }} }}\n    \"ap-southeast-2\" = {{ instance_class = \"db.r6g.large\", instances = {{ a = {{}} }} }}\n  }}\n}}\n",
+        header(&emu.endpoint())
+    );
+    let mut w = Workdir::new(name, &main_tf);
     w.env
         .push(("REPLICATION_POLL_INTERVAL".into(), "20ms".into()));
     eprintln!("scale: creating {count} topologies × 3 regions (time scale 0)");
@@ -596,12 +608,11 @@ fn scale_section() {
 
     let runs: Vec<ScaleRun> = ["standard", "adaptive"]
         .iter()
-        .map(|mode| scale_refresh(&emu, &mut w, rate, mode))
+        .map(|mode| scale_refresh(emu, &mut w, rate, mode))
         .collect();
     let expected = count * 7;
-    println!("## Scale: {count} topologies × 3 regions under a rate limit\n");
     println!(
-        "One configuration (`count = {count}`, 3 regions, 1 instance each), created at emulator time scale 0 in {} s. Refreshed by `terraform plan -refresh-only` (parallelism 10) with the emulator allowing {rate} calls per second per region (beyond that it answers `Throttling`), once per provider `retry_mode` (set through `AWS_RETRY_MODE`), one after the other in the same run. Peak RSS is the largest VmHWM of any provider process Terraform started, sampled every 20 ms from `/proc`. Refresh without a rate limit: {} s.\n",
+        "**{count} topologies at {rate} calls/s per region** (created in {} s; refresh without a limit {} s):\n",
         secs(setup),
         secs(free)
     );

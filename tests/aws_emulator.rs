@@ -1077,3 +1077,37 @@ async fn max_retries_bounds_throttling_retries() {
     assert_eq!(log.len(), 3, "1 attempt + 2 retries: {log:#?}");
     assert!(log.iter().all(|c| c.code.as_deref() == Some("Throttling")));
 }
+
+/// `retry_mode = "adaptive"`: a burst beyond a region's rate limit ends with
+/// every call answered and no other error; the client-side limiter paces the
+/// retries. (Not timed: after a throttle in a cold burst the SDK's limiter
+/// starts from its floor of one call every two seconds, so this takes several
+/// seconds where standard retries take about one; docs/benchmarks.md.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adaptive_mode_completes_a_burst_under_a_rate_limit() {
+    let emu = emulator(0.0).await;
+    let c = Clients::with_sdk_config(
+        AwsSettings {
+            endpoint_url: Some(emu.endpoint()),
+            retry_mode: Some(aws_smithy_types::retry::RetryMode::Adaptive),
+            ..AwsSettings::default()
+        },
+        static_credentials(),
+    );
+    admin(&emu, "POST", "faults", Some(r#"{"rate_limit_per_second":5}"#)).await;
+    let burst = 10;
+    let finds = (0..burst).map(|n| {
+        let c = c.clone();
+        async move { find_cluster(&c, EAST, &format!("absent-{n}")).await }
+    });
+    for found in futures::future::join_all(finds).await {
+        assert!(found.unwrap().is_none());
+    }
+    let log = calls(&emu).await;
+    let code = |c: &&Call, code: &str| c.code.as_deref() == Some(code);
+    let throttled = log.iter().filter(|c| code(c, "Throttling")).count();
+    let answered = log.iter().filter(|c| code(c, "DBClusterNotFoundFault")).count();
+    assert_eq!(answered, burst, "{log:#?}");
+    assert!(throttled > 0, "a burst of {burst} at 5 calls/s was never throttled");
+    assert_eq!(log.len(), answered + throttled, "other answers: {log:#?}");
+}
