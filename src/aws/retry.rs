@@ -13,11 +13,13 @@
 //!   each throttling answer and raises as calls succeed, so that many
 //!   concurrent refreshes queue in the provider instead of bouncing off the
 //!   region's limit. It lowers the rate whatever caused the throttling (other
-//!   clients of the account included), down to one call every two seconds,
-//!   which is why it is not the default. Each region of each configured
-//!   provider has its own limiter and retry quota ([`retry_partition`]): AWS's
-//!   limits are per account and region, and one throttled region must not
-//!   slow the others.
+//!   clients of the account included), down to 0.5 tokens per second, where
+//!   a first attempt costs 1 token and a retry of a throttled call 10: a
+//!   short burst that meets its first throttle cold takes several times
+//!   longer than with standard retries (docs/benchmarks.md), which is why it
+//!   is not the default. Each region of each configured provider has its
+//!   own limiter and retry quota ([`retry_partition`]): AWS's limits are per
+//!   account and region, and one throttled region must not slow the others.
 //!
 //! * **Transport failures** (connection refused/reset/closed without an
 //!   answer, connect timeout, attempt timeout) are *not* retried by the SDK: a
