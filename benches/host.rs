@@ -579,10 +579,11 @@ fn scale_section() {
     let rate: u64 = env_f64("BENCH_RATE_LIMIT", 20.0) as u64;
     let burst_count: usize = env_f64("BENCH_BURST_TOPOLOGIES", 10.0) as usize;
     let burst_rate: u64 = env_f64("BENCH_BURST_RATE_LIMIT", 5.0) as u64;
+    let parallelism = env_f64("BENCH_PARALLELISM", 10.0) as usize;
     let emu = Emulator::start(0.0);
     println!("## Scale: {count} topologies × 3 regions under a rate limit\n");
     println!(
-        "One configuration (`count = {count}`, 3 regions, 1 instance each), created at emulator time scale 0. Refreshed by `terraform plan -refresh-only` (parallelism 10) with the emulator allowing {rate} calls per second per region (beyond that it answers `Throttling`), once per provider `retry_mode` (set through `AWS_RETRY_MODE`), one after the other in the same run. Peak RSS is the largest VmHWM of any provider process Terraform started, sampled every 20 ms from `/proc`. A second, short configuration ({burst_count} topologies at {burst_rate} calls/s) shows a refresh that is one burst: the rate limiter of the adaptive mode meets its first throttling answer cold.\n"
+        "One configuration (`count = {count}`, 3 regions, 1 instance each), created at emulator time scale 0. Refreshed by `terraform plan -refresh-only` (parallelism {parallelism}) with the emulator allowing {rate} calls per second per region (beyond that it answers `Throttling`), once per provider `retry_mode` (set through `AWS_RETRY_MODE`), one after the other in the same run. Peak RSS is the largest VmHWM of any provider process Terraform started, sampled every 20 ms from `/proc`. A second, short configuration ({burst_count} topologies at {burst_rate} calls/s) shows a refresh that is one burst: the rate limiter of the adaptive mode meets its first throttling answer cold.\n"
     );
     scale_scenario(&emu, "fleet", count, rate);
     scale_scenario(&emu, "burst", burst_count, burst_rate);
@@ -641,6 +642,12 @@ fn scale_scenario(emu: &Emulator, name: &str, count: usize, rate: u64) {
     println!();
 }
 
+/// Terraform's `-parallelism` for the rate-limited refreshes
+/// (`BENCH_PARALLELISM`, default 10 as in Terraform).
+fn parallelism_flag() -> String {
+    format!("-parallelism={}", env_f64("BENCH_PARALLELISM", 10.0) as usize)
+}
+
 /// One rate-limited refresh of the scale configuration.
 struct ScaleRun {
     mode: &'static str,
@@ -671,7 +678,7 @@ fn scale_refresh(emu: &Emulator, w: &mut Workdir, rate: u64, mode: &'static str)
     let ((out, wall), peak_kib) = with_peak_rss(&provider, || {
         let started = std::time::Instant::now();
         let out = w
-            .command(&["plan", "-refresh-only", "-no-color"])
+            .command(&["plan", "-refresh-only", "-no-color", &parallelism_flag()])
             .output()
             .expect("terraform");
         (out, started.elapsed())

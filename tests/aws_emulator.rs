@@ -1111,3 +1111,33 @@ async fn adaptive_mode_completes_a_burst_under_a_rate_limit() {
     assert!(throttled > 0, "a burst of {burst} at 5 calls/s was never throttled");
     assert_eq!(log.len(), answered + throttled, "other answers: {log:#?}");
 }
+
+/// Throttled retries do not draw on the SDK's retry quota: 120 calls that
+/// are all throttled at once each get their one retry (`max_retries = 1`).
+/// With the SDK's default quota (500 tokens, 5 per retry, held while the
+/// retry waits) only 100 would, and the other 20 would fail at their first
+/// answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttled_retries_do_not_draw_on_the_retry_quota() {
+    let emu = emulator(0.0).await;
+    let c = Clients::with_sdk_config(
+        AwsSettings {
+            endpoint_url: Some(emu.endpoint()),
+            max_retries: Some(1),
+            ..AwsSettings::default()
+        },
+        static_credentials(),
+    );
+    admin(&emu, "POST", "faults", Some(r#"{"throttle":1.0}"#)).await;
+    let calls_at_once = 120;
+    let finds = (0..calls_at_once).map(|n| {
+        let c = c.clone();
+        async move { find_cluster(&c, EAST, &format!("busy-{n}")).await }
+    });
+    for found in futures::future::join_all(finds).await {
+        assert_eq!(found.unwrap_err().kind, ErrorKind::Throttled);
+    }
+    let log = calls(&emu).await;
+    assert!(log.iter().all(|c| c.code.as_deref() == Some("Throttling")));
+    assert_eq!(log.len(), 2 * calls_at_once, "every call: 1 attempt + 1 retry");
+}

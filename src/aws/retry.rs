@@ -6,7 +6,9 @@
 //!   retried by the SDK's *standard* strategy: at most `max_retries + 1`
 //!   attempts (default [`DEFAULT_MAX_RETRIES`] = 25 retries), exponential
 //!   backoff with full jitter starting at [`INITIAL_BACKOFF`] (1 s) and capped
-//!   at [`MAX_BACKOFF`] (20 s). Throttling never makes a region "unreachable".
+//!   at [`MAX_BACKOFF`] (20 s). Throttling never makes a region "unreachable",
+//!   and throttled retries do not draw on the SDK's retry quota
+//!   ([`retry_partition`]).
 //!   With `retry_mode = "adaptive"` the same strategy also runs a client-side
 //!   rate limiter: idle until the first `Throttling` answer, it then paces
 //!   every request to that region (first attempts too) at a rate it lowers on
@@ -101,10 +103,19 @@ pub fn retry_config(max_retries: Option<u32>, mode: RetryMode) -> RetryConfig {
 /// The retry partition of one region's client: its own adaptive rate
 /// limiter and retry quota. A named partition would share both, process-wide,
 /// with every client of the same name.
+///
+/// The quota (500 tokens; a retry of a 5xx answer takes 5, of a transient
+/// failure 10) stops retry storms when a region fails, but retries of
+/// `Throttling` answers take nothing from it: the SDK keeps only the last
+/// retry's tokens of a call and drops the others for good, so with the SDK's
+/// default cost of 5 a few hundred throttled retries emptied it, and then
+/// every throttled call failed at its first answer, whatever `max_retries`
+/// said (a refresh of 100 topologies at `-parallelism=100` failed that way).
+/// Throttled calls are bounded by `max_retries` and the backoff instead.
 pub fn retry_partition(region: &str) -> RetryPartition {
     RetryPartition::custom(format!("rds-{region}"))
         .client_rate_limiter(ClientRateLimiter::default())
-        .token_bucket(TokenBucket::default())
+        .token_bucket(TokenBucket::builder().throttling_retry_cost(0).build())
         .build()
 }
 
