@@ -54,14 +54,25 @@ fn static_credentials() -> SdkConfig {
         .build()
 }
 
-fn clients(emu: &RunningEmulator) -> Clients {
+/// Clients for `emu` with `settings` (its endpoint filled in).
+fn clients_with(emu: &RunningEmulator, settings: AwsSettings) -> Clients {
+    let endpoint_url = Some(emu.endpoint());
     Clients::with_sdk_config(
         AwsSettings {
-            endpoint_url: Some(emu.endpoint()),
+            endpoint_url,
+            ..settings
+        },
+        static_credentials(),
+    )
+}
+
+fn clients(emu: &RunningEmulator) -> Clients {
+    clients_with(
+        emu,
+        AwsSettings {
             default_tags: BTreeMap::from([("owner".to_string(), "platform".to_string())]),
             ..AwsSettings::default()
         },
-        static_credentials(),
     )
 }
 
@@ -1061,13 +1072,12 @@ async fn effects_of_attempts_whose_answer_was_lost_are_recognised() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn max_retries_bounds_throttling_retries() {
     let emu = emulator(0.0).await;
-    let c = Clients::with_sdk_config(
+    let c = clients_with(
+        &emu,
         AwsSettings {
-            endpoint_url: Some(emu.endpoint()),
             max_retries: Some(2),
             ..AwsSettings::default()
         },
-        static_credentials(),
     );
     admin(&emu, "POST", "faults", Some(r#"{"throttle":1.0}"#)).await;
     let err = find_cluster(&c, EAST, "x").await.unwrap_err();
@@ -1086,15 +1096,20 @@ async fn max_retries_bounds_throttling_retries() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn adaptive_mode_completes_a_burst_under_a_rate_limit() {
     let emu = emulator(0.0).await;
-    let c = Clients::with_sdk_config(
+    let c = clients_with(
+        &emu,
         AwsSettings {
-            endpoint_url: Some(emu.endpoint()),
             retry_mode: Some(aws_smithy_types::retry::RetryMode::Adaptive),
             ..AwsSettings::default()
         },
-        static_credentials(),
     );
-    admin(&emu, "POST", "faults", Some(r#"{"rate_limit_per_second":5}"#)).await;
+    admin(
+        &emu,
+        "POST",
+        "faults",
+        Some(r#"{"rate_limit_per_second":5}"#),
+    )
+    .await;
     let burst = 10;
     let finds = (0..burst).map(|n| {
         let c = c.clone();
@@ -1106,9 +1121,15 @@ async fn adaptive_mode_completes_a_burst_under_a_rate_limit() {
     let log = calls(&emu).await;
     let code = |c: &&Call, code: &str| c.code.as_deref() == Some(code);
     let throttled = log.iter().filter(|c| code(c, "Throttling")).count();
-    let answered = log.iter().filter(|c| code(c, "DBClusterNotFoundFault")).count();
+    let answered = log
+        .iter()
+        .filter(|c| code(c, "DBClusterNotFoundFault"))
+        .count();
     assert_eq!(answered, burst, "{log:#?}");
-    assert!(throttled > 0, "a burst of {burst} at 5 calls/s was never throttled");
+    assert!(
+        throttled > 0,
+        "a burst of {burst} at 5 calls/s was never throttled"
+    );
     assert_eq!(log.len(), answered + throttled, "other answers: {log:#?}");
 }
 
@@ -1120,13 +1141,12 @@ async fn adaptive_mode_completes_a_burst_under_a_rate_limit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttled_retries_do_not_draw_on_the_retry_quota() {
     let emu = emulator(0.0).await;
-    let c = Clients::with_sdk_config(
+    let c = clients_with(
+        &emu,
         AwsSettings {
-            endpoint_url: Some(emu.endpoint()),
             max_retries: Some(1),
             ..AwsSettings::default()
         },
-        static_credentials(),
     );
     admin(&emu, "POST", "faults", Some(r#"{"throttle":1.0}"#)).await;
     let calls_at_once = 120;
@@ -1139,5 +1159,9 @@ async fn throttled_retries_do_not_draw_on_the_retry_quota() {
     }
     let log = calls(&emu).await;
     assert!(log.iter().all(|c| c.code.as_deref() == Some("Throttling")));
-    assert_eq!(log.len(), 2 * calls_at_once, "every call: 1 attempt + 1 retry");
+    assert_eq!(
+        log.len(),
+        2 * calls_at_once,
+        "every call: 1 attempt + 1 retry"
+    );
 }
