@@ -623,29 +623,57 @@ fn scale_scenario(emu: &Emulator, name: &str, count: usize, rate: u64) {
     };
     row("retry_mode", &|r| format!("`{}`", r.mode));
     println!("|---|{}", "---|".repeat(runs.len()));
-    row("host exit code / errors reported (target 0)", &|r| format!("{} / {}", r.exit, r.host_errors));
-    row("refresh under the limit (wall)", &|r| format!("{:.2} s", r.wall));
-    row(&format!("successful calls (expected {expected} = {count} × 7)"), &|r| r.ok.to_string());
+    row("host exit code / errors reported (target 0)", &|r| {
+        format!("{} / {}", r.exit, r.host_errors)
+    });
+    row("refresh under the limit (wall)", &|r| {
+        format!("{:.2} s", r.wall)
+    });
+    row(
+        &format!("successful calls (expected {expected} = {count} × 7)"),
+        &|r| r.ok.to_string(),
+    );
     row("successful calls per region", &|r| {
-        r.per_region.iter().map(|(g, n)| format!("{g} {n}")).collect::<Vec<_>>().join(", ")
+        r.per_region
+            .iter()
+            .map(|(g, n)| format!("{g} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     });
-    row("`Throttling` answers (retried) / other error answers", &|r| {
-        format!("{} / {}", r.throttled, r.other_errors)
-    });
+    row(
+        "`Throttling` answers (retried) / other error answers",
+        &|r| format!("{} / {}", r.throttled, r.other_errors),
+    );
     row("wall ÷ (calls ÷ rate limit) (target ≤ 1.25)", &|r| {
-        format!("**{:.2}** ({:.2} s)", r.wall / (r.ok as f64 / rate as f64), r.ok as f64 / rate as f64)
+        format!(
+            "**{:.2}** ({:.2} s)",
+            r.wall / (r.ok as f64 / rate as f64),
+            r.ok as f64 / rate as f64
+        )
     });
-    row("wall ÷ (busiest region's calls ÷ rate limit), the real floor", &|r| {
-        format!("**{:.2}** ({:.2} s)", r.wall / (r.busiest as f64 / rate as f64), r.busiest as f64 / rate as f64)
+    row(
+        "wall ÷ (busiest region's calls ÷ rate limit), the real floor",
+        &|r| {
+            format!(
+                "**{:.2}** ({:.2} s)",
+                r.wall / (r.busiest as f64 / rate as f64),
+                r.busiest as f64 / rate as f64
+            )
+        },
+    );
+    row("provider peak RSS", &|r| {
+        format!("{:.1} MiB", r.peak_kib as f64 / 1024.0)
     });
-    row("provider peak RSS", &|r| format!("{:.1} MiB", r.peak_kib as f64 / 1024.0));
     println!();
 }
 
 /// Terraform's `-parallelism` for the rate-limited refreshes
 /// (`BENCH_PARALLELISM`, default 10 as in Terraform).
 fn parallelism_flag() -> String {
-    format!("-parallelism={}", env_f64("BENCH_PARALLELISM", 10.0) as usize)
+    format!(
+        "-parallelism={}",
+        env_f64("BENCH_PARALLELISM", 10.0) as usize
+    )
 }
 
 /// One rate-limited refresh of the scale configuration.

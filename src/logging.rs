@@ -169,7 +169,11 @@ mod tests {
         let ours = "terraform_provider_replication::aws::wait";
         assert!(allowed(ours, Level::DEBUG, Level::DEBUG));
         assert!(!allowed(ours, Level::TRACE, Level::DEBUG));
-        assert!(!allowed("h2::codec::framed_write", Level::DEBUG, Level::TRACE));
+        assert!(!allowed(
+            "h2::codec::framed_write",
+            Level::DEBUG,
+            Level::TRACE
+        ));
         assert!(allowed("aws_smithy_runtime", Level::WARN, Level::TRACE));
         assert!(!allowed("hyper", Level::WARN, Level::ERROR));
     }

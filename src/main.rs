@@ -11,7 +11,10 @@ fn main() -> ExitCode {
     for a in &args {
         match a.as_str() {
             "--version" | "-v" | "version" => {
-                println!("terraform-provider-replication {}", env!("CARGO_PKG_VERSION"));
+                println!(
+                    "terraform-provider-replication {}",
+                    env!("CARGO_PKG_VERSION")
+                );
                 return ExitCode::SUCCESS;
             }
             "--debug" => mode = protocol::Mode::Debug,
@@ -44,7 +47,8 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let engine: Arc<engine::Engine> = Arc::new(engine::Server::new(topology::ReplicationProvider::default()));
+    let engine: Arc<engine::Engine> =
+        Arc::new(engine::Server::new(topology::ReplicationProvider::default()));
     match runtime.block_on(protocol::serve(engine, mode)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

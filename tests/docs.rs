@@ -197,14 +197,25 @@ fn rds_actions_in_code() -> std::collections::BTreeSet<String> {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
         for (i, _) in text.match_indices("client") {
             let rest = text[i + "client".len()..].trim_start();
-            let Some(call) = rest.strip_prefix('.') else { continue };
-            let name: String = call.chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
+            let Some(call) = rest.strip_prefix('.') else {
+                continue;
+            };
+            let name: String = call
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                .collect();
             if !call[name.len()..].starts_with("()") || name.is_empty() {
                 continue;
             }
             let pascal: String = name
                 .split('_')
-                .map(|w| if w == "db" { "DB".to_string() } else { w[..1].to_uppercase() + &w[1..] })
+                .map(|w| {
+                    if w == "db" {
+                        "DB".to_string()
+                    } else {
+                        w[..1].to_uppercase() + &w[1..]
+                    }
+                })
                 .collect();
             actions.insert(pascal);
         }
@@ -215,16 +226,30 @@ fn rds_actions_in_code() -> std::collections::BTreeSet<String> {
 #[test]
 fn iam_actions_listed_in_readme_and_provider_page_match_the_code() {
     let used = rds_actions_in_code();
-    assert!(used.len() >= 18 && used.contains("DescribeGlobalClusters") && used.contains("SwitchoverGlobalCluster"), "{used:?}");
+    assert!(
+        used.len() >= 18
+            && used.contains("DescribeGlobalClusters")
+            && used.contains("SwitchoverGlobalCluster"),
+        "{used:?}"
+    );
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let index = committed("index.md");
     for action in &used {
-        assert!(readme.contains(&format!("\"rds:{action}\"")), "README.md does not list rds:{action}");
-        assert!(index.contains(&format!("`{action}`")), "docs/index.md does not list {action}");
+        assert!(
+            readme.contains(&format!("\"rds:{action}\"")),
+            "README.md does not list rds:{action}"
+        );
+        assert!(
+            index.contains(&format!("`{action}`")),
+            "docs/index.md does not list {action}"
+        );
     }
     // Nothing more than the code needs.
     for listed in readme.split("\"rds:").skip(1) {
         let action = &listed[..listed.find('"').unwrap()];
-        assert!(used.contains(action), "README.md lists rds:{action}, which the code never calls");
+        assert!(
+            used.contains(action),
+            "README.md lists rds:{action}, which the code never calls"
+        );
     }
 }

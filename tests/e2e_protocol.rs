@@ -49,15 +49,33 @@ fn schema_is_served_with_descriptions() {
         let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let p = &json["provider_schemas"][common::SOURCE];
         let res = &p["resource_schemas"]["replication_topology"]["block"];
-        assert!(res["attributes"]["global_cluster_identifier"]["required"].as_bool().unwrap(), "{}", host.name);
-        assert_eq!(res["attributes"]["master_password"]["sensitive"], true, "{}", host.name);
+        assert!(
+            res["attributes"]["global_cluster_identifier"]["required"]
+                .as_bool()
+                .unwrap(),
+            "{}",
+            host.name
+        );
+        assert_eq!(
+            res["attributes"]["master_password"]["sensitive"], true,
+            "{}",
+            host.name
+        );
         let regions = &res["attributes"]["regions"]["nested_type"];
         assert_eq!(regions["nesting_mode"], "map", "{}", host.name);
-        assert!(regions["attributes"]["instances"]["nested_type"]["attributes"]["promotion_tier"].is_object());
-        assert!(!res["attributes"]["primary_region"]["description"].as_str().unwrap().is_empty());
+        assert!(
+            regions["attributes"]["instances"]["nested_type"]["attributes"]["promotion_tier"]
+                .is_object()
+        );
+        assert!(!res["attributes"]["primary_region"]["description"]
+            .as_str()
+            .unwrap()
+            .is_empty());
         assert!(res["block_types"]["timeouts"].is_object());
         let ds = &p["data_source_schemas"]["replication_topology"]["block"];
-        assert!(ds["attributes"]["global_endpoint"]["computed"].as_bool().unwrap());
+        assert!(ds["attributes"]["global_endpoint"]["computed"]
+            .as_bool()
+            .unwrap());
         assert!(ds["attributes"].get("master_password").is_none());
         assert!(p["provider"]["block"]["attributes"]["endpoint_url"]["description"].is_string());
     }
@@ -85,10 +103,17 @@ fn invalid_identifier_is_reported_on_the_attribute() {
             .find(|d| d["summary"] == "Invalid global cluster identifier")
             .unwrap_or_else(|| panic!("{}: {}", host.name, text(&out)));
         assert_eq!(d["severity"], "error");
-        assert!(d["detail"].as_str().unwrap().contains("must start with a letter"));
+        assert!(d["detail"]
+            .as_str()
+            .unwrap()
+            .contains("must start with a letter"));
         // The host resolved our attribute path to the line of the attribute.
         let snippet = d["snippet"]["code"].as_str().unwrap_or_default();
-        assert!(snippet.contains("global_cluster_identifier"), "{}: {d}", host.name);
+        assert!(
+            snippet.contains("global_cluster_identifier"),
+            "{}: {d}",
+            host.name
+        );
     }
 }
 
@@ -112,8 +137,17 @@ resource "replication_topology" "x" {
         let out = w.run(&host, &["validate", "-json"]);
         assert!(!out.status.success(), "{}: {}", host.name, text(&out));
         let s = String::from_utf8_lossy(&out.stdout);
-        for summary in ["Invalid region", "Invalid promotion tier", "Primary Region Not In Regions"] {
-            assert!(s.contains(summary), "{}: missing {summary}: {}", host.name, text(&out));
+        for summary in [
+            "Invalid region",
+            "Invalid promotion tier",
+            "Primary Region Not In Regions",
+        ] {
+            assert!(
+                s.contains(summary),
+                "{}: missing {summary}: {}",
+                host.name,
+                text(&out)
+            );
         }
     }
 }
@@ -133,7 +167,13 @@ fn bad_retry_mode_is_reported_on_the_provider_attribute() {
             .iter()
             .find(|d| d["summary"] == "Invalid retry mode")
             .unwrap_or_else(|| panic!("{}: {}", host.name, text(&out)));
-        assert!(d["detail"].as_str().unwrap().contains("\"standard\" or \"adaptive\""), "{d}");
+        assert!(
+            d["detail"]
+                .as_str()
+                .unwrap()
+                .contains("\"standard\" or \"adaptive\""),
+            "{d}"
+        );
         let snippet = d["snippet"]["code"].as_str().unwrap_or_default();
         assert!(snippet.contains("retry_mode"), "{}: {d}", host.name);
     }
@@ -143,7 +183,11 @@ fn bad_retry_mode_is_reported_on_the_provider_attribute() {
 fn write_only_password_needs_a_host_that_supports_it() {
     for host in hosts() {
         let extra = "  master_password_wo = \"correct-horse-battery\"\n";
-        let cfg = header(PROVIDER) + &topology("orders", extra).replace("  master_password           = \"correct-horse-battery\"\n", "");
+        let cfg = header(PROVIDER)
+            + &topology("orders", extra).replace(
+                "  master_password           = \"correct-horse-battery\"\n",
+                "",
+            );
         let w = Workdir::new(&cfg);
         let out = w.run(&host, &["validate", "-no-color"]);
         if host.write_only {
@@ -166,35 +210,62 @@ fn plan_shows_derived_identifiers_and_unknown_computed_values() {
         assert!(shown.status.success(), "{}: {}", host.name, text(&shown));
         let json: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
         let rc = &json["resource_changes"][0];
-        assert_eq!(rc["change"]["actions"], serde_json::json!(["create"]), "{}", host.name);
+        assert_eq!(
+            rc["change"]["actions"],
+            serde_json::json!(["create"]),
+            "{}",
+            host.name
+        );
         let after = &rc["change"]["after"];
         let east = &after["regions"]["us-east-1"];
-        assert_eq!(east["cluster_identifier"], "orders-us-east-1", "{}", host.name);
+        assert_eq!(
+            east["cluster_identifier"], "orders-us-east-1",
+            "{}",
+            host.name
+        );
         assert_eq!(east["role"], "primary");
         assert_eq!(east["instances"]["a"]["identifier"], "orders-us-east-1-a");
         assert_eq!(east["instances"]["b"]["instance_class"], "db.r6g.xlarge");
         assert_eq!(east["instances"]["a"]["instance_class"], "db.r6g.large");
         assert_eq!(after["regions"]["eu-west-1"]["role"], "secondary");
-        assert_eq!(after["regions"]["ap-southeast-2"]["instances"], serde_json::json!({}));
+        assert_eq!(
+            after["regions"]["ap-southeast-2"]["instances"],
+            serde_json::json!({})
+        );
         assert_eq!(after["failover_mode"], "switchover");
         assert_eq!(after["id"], "orders");
         let unknown = &rc["change"]["after_unknown"];
         assert_eq!(unknown["arn"], true, "{}", host.name);
         assert_eq!(unknown["regions"]["us-east-1"]["endpoint"], true);
-        assert_eq!(unknown["regions"]["us-east-1"]["instances"]["a"]["arn"], true);
-        assert_eq!(json["planned_values"]["outputs"]["east_cluster"]["value"], "orders-us-east-1");
+        assert_eq!(
+            unknown["regions"]["us-east-1"]["instances"]["a"]["arn"],
+            true
+        );
+        assert_eq!(
+            json["planned_values"]["outputs"]["east_cluster"]["value"],
+            "orders-us-east-1"
+        );
     }
 }
 
 #[test]
 fn plan_without_password_fails_on_the_attribute() {
     for host in hosts() {
-        let cfg = header(PROVIDER) + &topology("orders", "").replace("  master_password           = \"correct-horse-battery\"\n", "");
+        let cfg = header(PROVIDER)
+            + &topology("orders", "").replace(
+                "  master_password           = \"correct-horse-battery\"\n",
+                "",
+            );
         let w = Workdir::new(&cfg);
         let out = w.run(&host, &["plan", "-no-color"]);
         assert!(!out.status.success(), "{}: {}", host.name, text(&out));
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("Master Password Required"), "{}: {}", host.name, text(&out));
+        assert!(
+            err.contains("Master Password Required"),
+            "{}: {}",
+            host.name,
+            text(&out)
+        );
     }
 }
 

@@ -38,7 +38,11 @@ fn client_identity() -> ClientIdentity {
         rcgen::ExtendedKeyUsagePurpose::ServerAuth,
     ];
     let cert = params.self_signed(&key).unwrap();
-    ClientIdentity { pem: cert.pem(), der: cert.der().to_vec(), key: key.serialize_der() }
+    ClientIdentity {
+        pem: cert.pem(),
+        der: cert.der().to_vec(),
+        key: key.serialize_der(),
+    }
 }
 
 struct Plugin {
@@ -63,15 +67,27 @@ fn launch_env(client_pem: &str, env: &[(&str, &str)]) -> Plugin {
         .spawn()
         .expect("start provider");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let parts: Vec<&str> = line.trim_end().split('|').collect();
     assert_eq!(parts.len(), 6, "handshake line: {line:?}");
     assert_eq!(&parts[..2], &["1", "6"], "{line:?}");
     assert!(parts[2] == "unix" || parts[2] == "tcp", "{line:?}");
     assert_eq!(parts[4], "grpc");
-    assert!(!parts[5].ends_with('='), "certificate must be unpadded base64: {line:?}");
-    let server_cert = base64::engine::general_purpose::STANDARD_NO_PAD.decode(parts[5]).expect("base64 cert");
-    Plugin { child, network: parts[2].to_string(), socket: parts[3].to_string(), server_cert }
+    assert!(
+        !parts[5].ends_with('='),
+        "certificate must be unpadded base64: {line:?}"
+    );
+    let server_cert = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(parts[5])
+        .expect("base64 cert");
+    Plugin {
+        child,
+        network: parts[2].to_string(),
+        socket: parts[3].to_string(),
+        server_cert,
+    }
 }
 
 /// Trusts exactly the certificate from the handshake line, as go-plugin's
@@ -92,13 +108,25 @@ impl ServerCertVerifier for PinnedServer {
         if end_entity.as_ref() == self.0.as_slice() {
             Ok(ServerCertVerified::assertion())
         } else {
-            Err(rustls::Error::General("unexpected server certificate".into()))
+            Err(rustls::Error::General(
+                "unexpected server certificate".into(),
+            ))
         }
     }
-    fn verify_tls12_signature(&self, m: &[u8], c: &CertificateDer<'_>, d: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+    fn verify_tls12_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
         rustls::crypto::verify_tls12_signature(m, c, d, &self.1.signature_verification_algorithms)
     }
-    fn verify_tls13_signature(&self, m: &[u8], c: &CertificateDer<'_>, d: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+    fn verify_tls13_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
         rustls::crypto::verify_tls13_signature(m, c, d, &self.1.signature_verification_algorithms)
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -116,7 +144,10 @@ async fn connect(
         .with_safe_default_protocol_versions()
         .unwrap()
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(PinnedServer(plugin.server_cert.clone(), crypto)))
+        .with_custom_certificate_verifier(Arc::new(PinnedServer(
+            plugin.server_cert.clone(),
+            crypto,
+        )))
         .with_client_auth_cert(
             vec![CertificateDer::from(client.der.clone())],
             PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(client.key.clone())),
@@ -138,7 +169,9 @@ async fn connect(
                 } else {
                     Box::new(tokio::net::UnixStream::connect(socket).await?)
                 };
-                let tls = connector.connect(ServerName::try_from("localhost").unwrap(), io).await?;
+                let tls = connector
+                    .connect(ServerName::try_from("localhost").unwrap(), io)
+                    .await?;
                 *alpn.lock().unwrap() = tls.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
                 Ok::<_, std::io::Error>(TokioIo::new(tls))
             }
@@ -154,10 +187,15 @@ struct Empty {}
 
 async fn shutdown(channel: tonic::transport::Channel) -> Result<(), tonic::Status> {
     let mut grpc = tonic::client::Grpc::new(channel);
-    grpc.ready().await.map_err(|e| tonic::Status::unknown(e.to_string()))?;
-    let path = tonic::codegen::http::uri::PathAndQuery::from_static("/plugin.GRPCController/Shutdown");
+    grpc.ready()
+        .await
+        .map_err(|e| tonic::Status::unknown(e.to_string()))?;
+    let path =
+        tonic::codegen::http::uri::PathAndQuery::from_static("/plugin.GRPCController/Shutdown");
     let codec: tonic::codec::ProstCodec<Empty, Empty> = tonic::codec::ProstCodec::default();
-    grpc.unary(tonic::Request::new(Empty {}), path, codec).await.map(|_| ())
+    grpc.unary(tonic::Request::new(Empty {}), path, codec)
+        .await
+        .map(|_| ())
 }
 
 fn wait_exit(child: &mut Child, within: Duration) -> Option<std::process::ExitStatus> {
@@ -176,20 +214,35 @@ async fn pinned_client_is_served_health_alpn_and_shutdown() {
     let client = client_identity();
     let mut plugin = launch(&client.pem);
     let alpn = Arc::new(Mutex::new(None));
-    let channel = connect(&plugin, &client, alpn.clone()).await.expect("connect with the pinned certificate");
+    let channel = connect(&plugin, &client, alpn.clone())
+        .await
+        .expect("connect with the pinned certificate");
 
     let mut health = tonic_health::pb::health_client::HealthClient::new(channel.clone());
     let resp = health
-        .check(tonic_health::pb::HealthCheckRequest { service: "plugin".into() })
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "plugin".into(),
+        })
         .await
         .expect("health check");
-    assert_eq!(resp.into_inner().status, tonic_health::pb::health_check_response::ServingStatus::Serving as i32);
-    assert_eq!(alpn.lock().unwrap().as_deref(), Some(&b"h2"[..]), "ALPN must negotiate h2");
+    assert_eq!(
+        resp.into_inner().status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+    assert_eq!(
+        alpn.lock().unwrap().as_deref(),
+        Some(&b"h2"[..]),
+        "ALPN must negotiate h2"
+    );
 
     shutdown(channel).await.expect("Shutdown RPC");
-    let status = wait_exit(&mut plugin.child, Duration::from_secs(10)).expect("provider exits after Shutdown");
+    let status = wait_exit(&mut plugin.child, Duration::from_secs(10))
+        .expect("provider exits after Shutdown");
     assert!(status.success(), "exit status {status:?}");
-    assert!(!std::path::Path::new(&plugin.socket).exists(), "socket directory is removed on exit");
+    assert!(
+        !std::path::Path::new(&plugin.socket).exists(),
+        "socket directory is removed on exit"
+    );
 }
 
 #[tokio::test]
@@ -203,15 +256,22 @@ async fn other_client_certificate_is_refused() {
         Ok(channel) => {
             let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
             health
-                .check(tonic_health::pb::HealthCheckRequest { service: "plugin".into() })
+                .check(tonic_health::pb::HealthCheckRequest {
+                    service: "plugin".into(),
+                })
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         }
     };
-    assert!(result.is_err(), "a client with another certificate must not be served");
+    assert!(
+        result.is_err(),
+        "a client with another certificate must not be served"
+    );
     // The refusal does not disturb the plugin: the right client still gets in.
-    let channel = connect(&plugin, &pinned, Arc::new(Mutex::new(None))).await.expect("pinned client after refusal");
+    let channel = connect(&plugin, &pinned, Arc::new(Mutex::new(None)))
+        .await
+        .expect("pinned client after refusal");
     shutdown(channel).await.unwrap();
     assert!(wait_exit(&mut plugin.child, Duration::from_secs(10)).is_some());
 }
@@ -221,15 +281,30 @@ async fn tcp_fallback_when_no_unix_socket_can_be_made() {
     let client = client_identity();
     let mut plugin = launch_env(
         &client.pem,
-        &[("PLUGIN_UNIX_SOCKET_DIR", "/nonexistent/dir"), ("PLUGIN_MIN_PORT", "20000"), ("PLUGIN_MAX_PORT", "20999")],
+        &[
+            ("PLUGIN_UNIX_SOCKET_DIR", "/nonexistent/dir"),
+            ("PLUGIN_MIN_PORT", "20000"),
+            ("PLUGIN_MAX_PORT", "20999"),
+        ],
     );
     assert_eq!(plugin.network, "tcp");
     let port: u16 = plugin.socket.rsplit(':').next().unwrap().parse().unwrap();
-    assert!(plugin.socket.starts_with("127.0.0.1:") && (20000..=20999).contains(&port), "{}", plugin.socket);
+    assert!(
+        plugin.socket.starts_with("127.0.0.1:") && (20000..=20999).contains(&port),
+        "{}",
+        plugin.socket
+    );
     let alpn = Arc::new(Mutex::new(None));
-    let channel = connect(&plugin, &client, alpn.clone()).await.expect("connect over TCP with the pinned certificate");
+    let channel = connect(&plugin, &client, alpn.clone())
+        .await
+        .expect("connect over TCP with the pinned certificate");
     let mut health = tonic_health::pb::health_client::HealthClient::new(channel.clone());
-    health.check(tonic_health::pb::HealthCheckRequest { service: "plugin".into() }).await.expect("health over TCP");
+    health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "plugin".into(),
+        })
+        .await
+        .expect("health over TCP");
     assert_eq!(alpn.lock().unwrap().as_deref(), Some(&b"h2"[..]));
     shutdown(channel).await.unwrap();
     assert!(wait_exit(&mut plugin.child, Duration::from_secs(10)).is_some());
@@ -237,7 +312,10 @@ async fn tcp_fallback_when_no_unix_socket_can_be_made() {
 
 #[test]
 fn run_by_hand_explains_and_exits_1() {
-    let out = Command::new(BIN).env_remove("TF_PLUGIN_MAGIC_COOKIE").output().unwrap();
+    let out = Command::new(BIN)
+        .env_remove("TF_PLUGIN_MAGIC_COOKIE")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty(), "nothing on stdout without a host");
     let err = String::from_utf8_lossy(&out.stderr);
@@ -250,7 +328,10 @@ fn version_flag_prints_the_version() {
     assert!(out.status.success());
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
-        format!("terraform-provider-replication {}", env!("CARGO_PKG_VERSION"))
+        format!(
+            "terraform-provider-replication {}",
+            env!("CARGO_PKG_VERSION")
+        )
     );
 }
 

@@ -47,9 +47,13 @@ fn settle_deletions(emu: &Emu) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         let st = state(emu);
-        let deleting = ["clusters", "instances", "global_clusters"].iter().any(|k| {
-            st[*k].as_array().is_some_and(|a| a.iter().any(|o| o["status"] == "deleting"))
-        });
+        let deleting = ["clusters", "instances", "global_clusters"]
+            .iter()
+            .any(|k| {
+                st[*k]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|o| o["status"] == "deleting"))
+            });
         if !deleting {
             return;
         }
@@ -79,11 +83,15 @@ fn topology(endpoint: &str, primary: &str, regions: &[(&str, &[&str])], extra: &
     let mut r = String::new();
     for (name, keys) in regions {
         let inst: Vec<String> = keys.iter().map(|k| format!("{k} = {{}}")).collect();
-        r.push_str(&format!("    \"{name}\" = {{ instance_class = \"db.r6g.large\", instances = {{ {} }} }}\n", inst.join(", ")));
+        r.push_str(&format!(
+            "    \"{name}\" = {{ instance_class = \"db.r6g.large\", instances = {{ {} }} }}\n",
+            inst.join(", ")
+        ));
     }
-    header(&format!("  region = \"{E}\"\n  endpoint_url = \"{endpoint}\""))
-        + &format!(
-            r#"
+    header(&format!(
+        "  region = \"{E}\"\n  endpoint_url = \"{endpoint}\""
+    )) + &format!(
+        r#"
 resource "replication_topology" "t" {{
   global_cluster_identifier = "orders"
   engine                    = "aurora-postgresql"
@@ -97,7 +105,7 @@ resource "replication_topology" "t" {{
 {r}  }}
 }}
 "#
-        )
+    )
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -110,12 +118,21 @@ enum Seq {
 }
 
 impl Seq {
-    const ALL: [Seq; 5] = [Seq::Create3, Seq::AddRegion, Seq::RemoveRegion, Seq::Switchover, Seq::Destroy];
+    const ALL: [Seq; 5] = [
+        Seq::Create3,
+        Seq::AddRegion,
+        Seq::RemoveRegion,
+        Seq::Switchover,
+        Seq::Destroy,
+    ];
 
     /// The sequences to run: all, or those named in RELIABILITY_SEQ (comma-separated, e.g. "remove,destroy").
     fn selected() -> Vec<Seq> {
         match std::env::var("RELIABILITY_SEQ") {
-            Ok(f) if !f.is_empty() => Seq::ALL.into_iter().filter(|s| f.split(',').any(|p| s.name().contains(p.trim()))).collect(),
+            Ok(f) if !f.is_empty() => Seq::ALL
+                .into_iter()
+                .filter(|s| f.split(',').any(|p| s.name().contains(p.trim())))
+                .collect(),
             _ => Seq::ALL.to_vec(),
         }
     }
@@ -136,9 +153,28 @@ impl Seq {
         let three = topology(ep, E, &[(E, &["a", "b"]), (W, &["a"]), (A, &[])], "");
         match self {
             Seq::Create3 => (None, Some(three)),
-            Seq::AddRegion => (Some(two), Some(topology(ep, E, &[(E, &["a"]), (W, &["a"]), (A, &["a"])], ""))),
-            Seq::RemoveRegion => (Some(topology(ep, E, &[(E, &["a"]), (W, &["a"]), (A, &["a"])], "")), Some(two)),
-            Seq::Switchover => (Some(two), Some(topology(ep, W, &[(E, &["a"]), (W, &["a"])], ""))),
+            Seq::AddRegion => (
+                Some(two),
+                Some(topology(
+                    ep,
+                    E,
+                    &[(E, &["a"]), (W, &["a"]), (A, &["a"])],
+                    "",
+                )),
+            ),
+            Seq::RemoveRegion => (
+                Some(topology(
+                    ep,
+                    E,
+                    &[(E, &["a"]), (W, &["a"]), (A, &["a"])],
+                    "",
+                )),
+                Some(two),
+            ),
+            Seq::Switchover => (
+                Some(two),
+                Some(topology(ep, W, &[(E, &["a"]), (W, &["a"])], "")),
+            ),
             Seq::Destroy => (Some(two), None),
         }
     }
@@ -152,7 +188,11 @@ fn terraform() -> Option<Host> {
 
 fn apply(w: &Workdir, host: &Host, destroy: bool) -> std::process::Output {
     let cmd = if destroy { "destroy" } else { "apply" };
-    w.run_env(host, &[cmd, "-auto-approve", "-no-color", "-input=false"], ENV)
+    w.run_env(
+        host,
+        &[cmd, "-auto-approve", "-no-color", "-input=false"],
+        ENV,
+    )
 }
 
 /// Sets up a sequence's starting point and writes its target config.
@@ -162,7 +202,12 @@ fn prepare(emu: &Emu, host: &Host, seq: Seq) -> Workdir {
     let w = Workdir::new(setup.as_deref().unwrap_or("# empty\n"));
     if setup.is_some() {
         let out = apply(&w, host, false);
-        assert!(out.status.success(), "setup of {}: {}", seq.name(), text(&out));
+        assert!(
+            out.status.success(),
+            "setup of {}: {}",
+            seq.name(),
+            text(&out)
+        );
     }
     if let Some(t) = target {
         w.write("main.tf", &t);
@@ -180,37 +225,74 @@ fn audit(emu: &Emu) -> (usize, usize) {
     let st = state(emu);
     let clusters = st["clusters"].as_array().cloned().unwrap_or_default();
     let instances = st["instances"].as_array().cloned().unwrap_or_default();
-    let globals = st["global_clusters"].as_array().cloned().unwrap_or_default();
-    let orphan_clusters = clusters.iter().filter(|c| c["global_cluster"].is_null()).count();
+    let globals = st["global_clusters"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let orphan_clusters = clusters
+        .iter()
+        .filter(|c| c["global_cluster"].is_null())
+        .count();
     let cluster_ids: Vec<(String, String)> = clusters
         .iter()
-        .map(|c| (c["region"].as_str().unwrap_or_default().to_string(), c["id"].as_str().unwrap_or_default().to_string()))
+        .map(|c| {
+            (
+                c["region"].as_str().unwrap_or_default().to_string(),
+                c["id"].as_str().unwrap_or_default().to_string(),
+            )
+        })
         .collect();
     let orphan_instances = instances
         .iter()
         .filter(|i| {
-            let key = (i["region"].as_str().unwrap_or_default().to_string(), i["cluster"].as_str().unwrap_or_default().to_string());
+            let key = (
+                i["region"].as_str().unwrap_or_default().to_string(),
+                i["cluster"].as_str().unwrap_or_default().to_string(),
+            );
             !cluster_ids.contains(&key)
         })
         .count();
-    let empty_globals = globals.iter().filter(|g| g["members"].as_array().is_some_and(|m| m.is_empty())).count();
+    let empty_globals = globals
+        .iter()
+        .filter(|g| g["members"].as_array().is_some_and(|m| m.is_empty()))
+        .count();
     let mut per_region = std::collections::BTreeMap::<String, usize>::new();
     for c in &clusters {
-        *per_region.entry(c["region"].as_str().unwrap_or_default().to_string()).or_default() += 1;
+        *per_region
+            .entry(c["region"].as_str().unwrap_or_default().to_string())
+            .or_default() += 1;
     }
-    let duplicates = per_region.values().filter(|n| **n > 1).map(|n| n - 1).sum::<usize>() + globals.len().saturating_sub(1);
-    (orphan_clusters + orphan_instances + empty_globals, duplicates)
+    let duplicates = per_region
+        .values()
+        .filter(|n| **n > 1)
+        .map(|n| n - 1)
+        .sum::<usize>()
+        + globals.len().saturating_sub(1);
+    (
+        orphan_clusters + orphan_instances + empty_globals,
+        duplicates,
+    )
 }
 
 /// After recovery: the plan is empty (or, after destroy, nothing but the snapshot is left).
 fn converged(emu: &Emu, w: &Workdir, host: &Host, seq: Seq) -> Result<(), String> {
     if seq == Seq::Destroy {
         let st = state(emu);
-        let left = st["clusters"].as_array().map_or(0, Vec::len) + st["global_clusters"].as_array().map_or(0, Vec::len) + st["instances"].as_array().map_or(0, Vec::len);
+        let left = st["clusters"].as_array().map_or(0, Vec::len)
+            + st["global_clusters"].as_array().map_or(0, Vec::len)
+            + st["instances"].as_array().map_or(0, Vec::len);
         let snaps = st["snapshots"].as_array().map_or(0, Vec::len);
-        return if left == 0 && snaps == 1 { Ok(()) } else { Err(format!("after destroy: {st}")) };
+        return if left == 0 && snaps == 1 {
+            Ok(())
+        } else {
+            Err(format!("after destroy: {st}"))
+        };
     }
-    let out = w.run_env(host, &["plan", "-detailed-exitcode", "-no-color", "-input=false"], ENV);
+    let out = w.run_env(
+        host,
+        &["plan", "-detailed-exitcode", "-no-color", "-input=false"],
+        ENV,
+    );
     if out.status.code() == Some(0) {
         Ok(())
     } else {
@@ -255,9 +337,26 @@ fn report(title: &str, rows: &[(Seq, Row)], extra: bool) {
     }
     for (seq, r) in rows {
         if extra {
-            println!("| {} | {} | {} | {} | {} | {} | {} |", seq.name(), r.runs, r.failed_with_step, r.converged, r.orphans, r.duplicates, r.primary_replaced);
+            println!(
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                seq.name(),
+                r.runs,
+                r.failed_with_step,
+                r.converged,
+                r.orphans,
+                r.duplicates,
+                r.primary_replaced
+            );
         } else {
-            println!("| {} | {} | {} | {} | {} | {} |", seq.name(), r.runs, r.failed_with_step, r.converged, r.orphans, r.duplicates);
+            println!(
+                "| {} | {} | {} | {} | {} | {} |",
+                seq.name(),
+                r.runs,
+                r.failed_with_step,
+                r.converged,
+                r.orphans,
+                r.duplicates
+            );
         }
     }
 }
@@ -284,12 +383,21 @@ fn destroy_with_a_secondary_that_cannot_detach_fails_at_once_and_spares_the_prim
     emu.admin("DELETE", "faults", None);
     assert!(!out.status.success(), "destroy succeeded: {}", text(&out));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&format!("remove region {W}")) && err.contains("injected fault"), "step not named: {}", text(&out));
-    assert!(took < Duration::from_secs(60), "the destroy waited {took:?} before failing: {}", text(&out));
+    assert!(
+        err.contains(&format!("remove region {W}")) && err.contains("injected fault"),
+        "step not named: {}",
+        text(&out)
+    );
+    assert!(
+        took < Duration::from_secs(60),
+        "the destroy waited {took:?} before failing: {}",
+        text(&out)
+    );
     let st = state(&emu);
-    let primary_live = st["instances"]
-        .as_array()
-        .is_some_and(|a| a.iter().any(|i| i["region"] == E && i["status"] == "available"));
+    let primary_live = st["instances"].as_array().is_some_and(|a| {
+        a.iter()
+            .any(|i| i["region"] == E && i["status"] == "available")
+    });
     assert!(primary_live, "the primary's instance was touched: {st}");
     let out = run_target(&w, &host, Seq::Destroy);
     assert!(out.status.success(), "re-run: {}", text(&out));
@@ -314,7 +422,10 @@ fn fault_matrix_every_mutating_call_fails_once_and_reapply_converges() {
         let mut row = Row::default();
         for k in points(plan.len()) {
             let (action, region) = &plan[k];
-            let nth = plan[..=k].iter().filter(|c| &c.0 == action && &c.1 == region).count();
+            let nth = plan[..=k]
+                .iter()
+                .filter(|c| &c.0 == action && &c.1 == region)
+                .count();
             let w = prepare(&emu, &host, seq);
             emu.admin(
                 "POST",
@@ -325,32 +436,68 @@ fn fault_matrix_every_mutating_call_fails_once_and_reapply_converges() {
             let out = run_target(&w, &host, seq);
             emu.admin("DELETE", "faults", None);
             let err = String::from_utf8_lossy(&out.stderr);
-            assert!(!out.status.success(), "{} with {action}#{nth} in {region} failing did not fail: {}", seq.name(), text(&out));
+            assert!(
+                !out.status.success(),
+                "{} with {action}#{nth} in {region} failing did not fail: {}",
+                seq.name(),
+                text(&out)
+            );
             if err.contains("failed:") && err.contains("InvalidParameterValue") {
                 row.failed_with_step += 1;
             } else {
-                eprintln!("{}: {action}#{nth}: the error does not name the step and AWS error:\n{err}", seq.name());
+                eprintln!(
+                    "{}: {action}#{nth}: the error does not name the step and AWS error:\n{err}",
+                    seq.name()
+                );
             }
             let out = run_target(&w, &host, seq);
             settle_deletions(&emu);
             match (out.status.success(), converged(&emu, &w, &host, seq)) {
                 (true, Ok(())) => row.converged += 1,
-                (ok, res) => eprintln!("{}: {action}#{nth}: re-apply ok={ok}: {}\n{:?}", seq.name(), text(&out), res.err()),
+                (ok, res) => eprintln!(
+                    "{}: {action}#{nth}: re-apply ok={ok}: {}\n{:?}",
+                    seq.name(),
+                    text(&out),
+                    res.err()
+                ),
             }
             let (o, d) = audit(&emu);
             if o + d > 0 {
-                eprintln!("{}: {action}#{nth} in {region}: orphans {o}, duplicates {d}: {}", seq.name(), state(&emu));
+                eprintln!(
+                    "{}: {action}#{nth} in {region}: orphans {o}, duplicates {d}: {}",
+                    seq.name(),
+                    state(&emu)
+                );
             }
             row.orphans += o;
             row.duplicates += d;
         }
         rows.push((seq, row));
     }
-    report("Fault matrix (terraform 1.15, one non-retryable failure per run):", &rows, false);
+    report(
+        "Fault matrix (terraform 1.15, one non-retryable failure per run):",
+        &rows,
+        false,
+    );
     for (seq, r) in &rows {
-        assert_eq!(r.converged, r.runs, "{}: every run converges on re-apply", seq.name());
-        assert_eq!(r.failed_with_step, r.runs, "{}: every failure names its step and the AWS error", seq.name());
-        assert_eq!((r.orphans, r.duplicates), (0, 0), "{}: no orphans or duplicates", seq.name());
+        assert_eq!(
+            r.converged,
+            r.runs,
+            "{}: every run converges on re-apply",
+            seq.name()
+        );
+        assert_eq!(
+            r.failed_with_step,
+            r.runs,
+            "{}: every failure names its step and the AWS error",
+            seq.name()
+        );
+        assert_eq!(
+            (r.orphans, r.duplicates),
+            (0, 0),
+            "{}: no orphans or duplicates",
+            seq.name()
+        );
     }
 }
 
@@ -359,10 +506,20 @@ fn fault_matrix_every_mutating_call_fails_once_and_reapply_converges() {
 fn descendants(root: u32) -> Vec<u32> {
     let mut parent = Vec::new();
     for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else { continue };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
-        let Some(after) = stat.rsplit_once(')').map(|(_, a)| a.to_string()) else { continue };
-        let ppid: u32 = after.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let Some(after) = stat.rsplit_once(')').map(|(_, a)| a.to_string()) else {
+            continue;
+        };
+        let ppid: u32 = after
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
         parent.push((pid, ppid));
     }
     let mut out = vec![root];
@@ -378,7 +535,8 @@ fn descendants(root: u32) -> Vec<u32> {
 
 fn provider_pid(host_pid: u32) -> Option<u32> {
     descendants(host_pid).into_iter().find(|p| {
-        std::fs::read_to_string(format!("/proc/{p}/comm")).is_ok_and(|c| c.trim().starts_with("terraform-provi"))
+        std::fs::read_to_string(format!("/proc/{p}/comm"))
+            .is_ok_and(|c| c.trim().starts_with("terraform-provi"))
     })
 }
 
@@ -400,7 +558,11 @@ fn kill_matrix_sigkill_after_each_mutating_call_then_reapply_converges() {
                 .and_then(|m| m.iter().find(|m| m["is_writer"] == true))
                 .and_then(|m| m["region"].as_str())
                 .map(str::to_string);
-            let cmd = if seq == Seq::Destroy { "destroy" } else { "apply" };
+            let cmd = if seq == Seq::Destroy {
+                "destroy"
+            } else {
+                "apply"
+            };
             let mut child = Command::new(&host.path)
                 .args([cmd, "-auto-approve", "-no-color", "-input=false"])
                 .current_dir(w.path())
@@ -442,13 +604,22 @@ fn kill_matrix_sigkill_after_each_mutating_call_then_reapply_converges() {
             settle_deletions(&emu);
             match (out.status.success(), converged(&emu, &w, &host, seq)) {
                 (true, Ok(())) => row.converged += 1,
-                (ok, res) => eprintln!("kill {} after call {k}: re-apply ok={ok}: {}\n{:?}", seq.name(), text(&out), res.err()),
+                (ok, res) => eprintln!(
+                    "kill {} after call {k}: re-apply ok={ok}: {}\n{:?}",
+                    seq.name(),
+                    text(&out),
+                    res.err()
+                ),
             }
             if seq != Seq::Destroy {
                 let recovery = emu.calls();
                 row.primary_replaced += recovery
                     .iter()
-                    .filter(|c| c.action == "DeleteGlobalCluster" || (c.action == "DeleteDBCluster" && Some(&c.region) == writer_region.as_ref()))
+                    .filter(|c| {
+                        c.action == "DeleteGlobalCluster"
+                            || (c.action == "DeleteDBCluster"
+                                && Some(&c.region) == writer_region.as_ref())
+                    })
                     .count();
             }
             let (o, d) = audit(&emu);
@@ -457,10 +628,24 @@ fn kill_matrix_sigkill_after_each_mutating_call_then_reapply_converges() {
         }
         rows.push((seq, row));
     }
-    report("Kill matrix (terraform 1.15, provider SIGKILLed after the k-th mutating call):", &rows, true);
+    report(
+        "Kill matrix (terraform 1.15, provider SIGKILLed after the k-th mutating call):",
+        &rows,
+        true,
+    );
     for (seq, r) in &rows {
-        assert_eq!(r.converged, r.runs, "{}: every run converges on re-apply", seq.name());
-        assert_eq!((r.orphans, r.duplicates, r.primary_replaced), (0, 0, 0), "{}: no orphans, duplicates or primary replacement", seq.name());
+        assert_eq!(
+            r.converged,
+            r.runs,
+            "{}: every run converges on re-apply",
+            seq.name()
+        );
+        assert_eq!(
+            (r.orphans, r.duplicates, r.primary_replaced),
+            (0, 0, 0),
+            "{}: no orphans, duplicates or primary replacement",
+            seq.name()
+        );
     }
 }
 
@@ -475,15 +660,31 @@ fn throttling_30_percent_and_5xx_5_percent_are_absorbed() {
     let (_, target) = Seq::Create3.configs(&endpoint(&emu));
     let w = Workdir::new(&target.unwrap());
     let out = apply(&w, &host, false);
-    assert!(out.status.success(), "apply under 30% throttling: {}", text(&out));
+    assert!(
+        out.status.success(),
+        "apply under 30% throttling: {}",
+        text(&out)
+    );
     let calls = emu.calls();
-    let throttled = calls.iter().filter(|c| c.code.as_deref() == Some("Throttling")).count();
-    let failed = calls.iter().filter(|c| c.code.as_deref() == Some("InternalFailure")).count();
-    assert!(throttled > 0 && failed > 0, "the emulator throttled {throttled} and failed {failed} calls");
+    let throttled = calls
+        .iter()
+        .filter(|c| c.code.as_deref() == Some("Throttling"))
+        .count();
+    let failed = calls
+        .iter()
+        .filter(|c| c.code.as_deref() == Some("InternalFailure"))
+        .count();
+    assert!(
+        throttled > 0 && failed > 0,
+        "the emulator throttled {throttled} and failed {failed} calls"
+    );
     emu.admin("DELETE", "faults", None);
     let out = w.run_env(&host, &["plan", "-detailed-exitcode", "-no-color"], ENV);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    println!("absorbed: {throttled} throttled and {failed} 5xx answers of {} calls", calls.len());
+    println!(
+        "absorbed: {throttled} throttled and {failed} 5xx answers of {} calls",
+        calls.len()
+    );
 }
 
 #[test]
@@ -495,19 +696,34 @@ fn too_short_timeout_fails_cleanly_with_observed_state() {
     assert!(apply(&w, &host, false).status.success());
     // Instance creation takes 600 s x 0.05 = 30 s; the update may take 2 s.
     emu.admin("POST", "clock", Some(r#"{"time_scale": 0.05}"#));
-    let slow = topology(&endpoint(&emu), E, &[(E, &["a", "b"]), (W, &["a"])], "  timeouts {\n    update = \"2s\"\n  }\n");
+    let slow = topology(
+        &endpoint(&emu),
+        E,
+        &[(E, &["a", "b"]), (W, &["a"])],
+        "  timeouts {\n    update = \"2s\"\n  }\n",
+    );
     w.write("main.tf", &slow);
     let start = Instant::now();
     let out = apply(&w, &host, false);
     let took = start.elapsed();
     assert!(!out.status.success(), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("timed out"), "{}", text(&out));
-    assert!(took < Duration::from_secs(20), "a 2 s timeout took {took:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("timed out"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        took < Duration::from_secs(20),
+        "a 2 s timeout took {took:?}"
+    );
     // The state records what exists: the new instance, still creating.
     let show = w.run(&host, &["show", "-json"]);
     let json: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
     let r = &json["values"]["root_module"]["resources"][0]["values"];
-    assert!(r["regions"][E]["instances"]["b"]["status"].is_string(), "{r}");
+    assert!(
+        r["regions"][E]["instances"]["b"]["status"].is_string(),
+        "{r}"
+    );
     println!("2 s timeout returned after {took:?}");
 }
 
@@ -515,7 +731,12 @@ fn too_short_timeout_fails_cleanly_with_observed_state() {
 fn unreachable_region_is_named_in_a_refresh_warning_within_bounded_time() {
     let Some(host) = terraform() else { return };
     let emu = emulator(0.002);
-    let three = topology(&endpoint(&emu), E, &[(E, &["a"]), (W, &["a"]), (A, &["a"])], "");
+    let three = topology(
+        &endpoint(&emu),
+        E,
+        &[(E, &["a"]), (W, &["a"]), (A, &["a"])],
+        "",
+    );
     let w = Workdir::new(&three);
     assert!(apply(&w, &host, false).status.success());
     emu.admin("POST", &format!("regions/{A}/outage"), None);
@@ -524,25 +745,44 @@ fn unreachable_region_is_named_in_a_refresh_warning_within_bounded_time() {
     let took = start.elapsed();
     let all = text(&out);
     assert!(out.status.success(), "{all}");
-    assert!(all.contains("Region Could Not Be Read") && all.contains(A), "{all}");
+    assert!(
+        all.contains("Region Could Not Be Read") && all.contains(A),
+        "{all}"
+    );
     // The region stays in state with its last known values.
     let show = w.run(&host, &["show", "-json"]);
     let json: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
     assert!(json["values"]["root_module"]["resources"][0]["values"]["regions"][A].is_object());
     // A switchover needs every region: refused, naming the region and the way out.
-    w.write("main.tf", &topology(&endpoint(&emu), W, &[(E, &["a"]), (W, &["a"]), (A, &["a"])], ""));
+    w.write(
+        "main.tf",
+        &topology(
+            &endpoint(&emu),
+            W,
+            &[(E, &["a"]), (W, &["a"]), (A, &["a"])],
+            "",
+        ),
+    );
     let out = apply(&w, &host, false);
     let all = text(&out);
     assert!(!out.status.success(), "{all}");
-    assert!(all.contains(A) && all.contains("failover_mode = \"failover\""), "{all}");
+    assert!(
+        all.contains(A) && all.contains("failover_mode = \"failover\""),
+        "{all}"
+    );
     emu.admin("DELETE", &format!("regions/{A}/outage"), None);
     println!("refresh with {A} unreachable took {took:?}");
-    assert!(took < Duration::from_secs(90), "outage recognised only after {took:?}");
+    assert!(
+        took < Duration::from_secs(90),
+        "outage recognised only after {took:?}"
+    );
 }
 
 #[test]
 fn ctrl_c_stops_promptly_and_records_the_observed_state() {
-    let Some(host) = hosts().into_iter().find(|h| h.name == "tofu-1.6") else { return };
+    let Some(host) = hosts().into_iter().find(|h| h.name == "tofu-1.6") else {
+        return;
+    };
     let emu = emulator(0.002);
     let two = topology(&endpoint(&emu), E, &[(E, &["a"]), (W, &["a"])], "");
     let w = Workdir::new(&two);
@@ -550,7 +790,15 @@ fn ctrl_c_stops_promptly_and_records_the_observed_state() {
     assert!(out.status.success(), "{}", text(&out));
     // Adding a region now takes minutes: cluster 300 s and instance 600 s at scale 0.2.
     emu.admin("POST", "clock", Some(r#"{"time_scale": 0.2}"#));
-    w.write("main.tf", &topology(&endpoint(&emu), E, &[(E, &["a"]), (W, &["a"]), (A, &["a"])], ""));
+    w.write(
+        "main.tf",
+        &topology(
+            &endpoint(&emu),
+            E,
+            &[(E, &["a"]), (W, &["a"]), (A, &["a"])],
+            "",
+        ),
+    );
     emu.clear_calls();
     let child = Command::new(&host.path)
         .args(["apply", "-auto-approve", "-no-color", "-input=false"])
@@ -568,24 +816,48 @@ fn ctrl_c_stops_promptly_and_records_the_observed_state() {
     while mutating(&emu.calls()).is_empty() && start.elapsed() < Duration::from_secs(60) {
         std::thread::sleep(Duration::from_millis(10));
     }
-    assert!(!mutating(&emu.calls()).is_empty(), "the apply never started changing anything");
+    assert!(
+        !mutating(&emu.calls()).is_empty(),
+        "the apply never started changing anything"
+    );
     let interrupted = Instant::now();
-    let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
     let out = child.wait_with_output().unwrap();
     let took = interrupted.elapsed();
     assert!(!out.status.success(), "{}", text(&out));
-    assert!(took < Duration::from_secs(20), "stopping took {took:?}: {}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("cancelled"), "{}", text(&out));
+    assert!(
+        took < Duration::from_secs(20),
+        "stopping took {took:?}: {}",
+        text(&out)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cancelled"),
+        "{}",
+        text(&out)
+    );
     // The state holds what exists: the new region's cluster, still being created.
     let pulled = w.run(&host, &["state", "pull"]);
-    let json: serde_json::Value = serde_json::from_slice(&pulled.stdout).unwrap_or_else(|e| panic!("{e}: {}\napply: {}", text(&pulled), text(&out)));
+    let json: serde_json::Value = serde_json::from_slice(&pulled.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\napply: {}", text(&pulled), text(&out)));
     let regions = &json["resources"][0]["instances"][0]["attributes"]["regions"];
     assert!(regions[A].is_object(), "state after Ctrl-C: {regions}");
     println!("Ctrl-C to exit: {took:?}");
     // And the next apply finishes the job.
     // Let the interrupted creation finish now instead of in a minute.
-    emu.admin("POST", "clock", Some(r#"{"time_scale": 0.002, "advance_seconds": 120}"#));
+    emu.admin(
+        "POST",
+        "clock",
+        Some(r#"{"time_scale": 0.002, "advance_seconds": 120}"#),
+    );
     emu.clear_calls();
     let out = apply(&w, &host, false);
-    assert!(out.status.success(), "{}\ncalls: {:?}\nstate: {}", text(&out), mutating(&emu.calls()), state(&emu));
+    assert!(
+        out.status.success(),
+        "{}\ncalls: {:?}\nstate: {}",
+        text(&out),
+        mutating(&emu.calls()),
+        state(&emu)
+    );
 }

@@ -49,8 +49,9 @@ const REGIONS: &str = r#"
 
 /// The topology with `password` (attribute lines) against `endpoint`.
 fn config(endpoint: &str, id: &str, password: &str, variable: &str) -> String {
-    header(&format!("  region       = \"us-east-1\"\n  endpoint_url = \"{endpoint}\""))
-        + variable
+    header(&format!(
+        "  region       = \"us-east-1\"\n  endpoint_url = \"{endpoint}\""
+    )) + variable
         + &format!(
             r#"
 resource "replication_topology" "orders" {{
@@ -86,7 +87,9 @@ impl Recorder {
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { return };
-                let Ok(server) = TcpStream::connect(upstream) else { continue };
+                let Ok(server) = TcpStream::connect(upstream) else {
+                    continue;
+                };
                 let log: Arc<Mutex<Vec<u8>>> = Arc::default();
                 streams.lock().unwrap().push(log.clone());
                 let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
@@ -104,7 +107,10 @@ impl Recorder {
     /// Every RDS request seen so far: (region, action, parameters).
     fn requests(&self) -> Vec<RdsRequest> {
         let streams = self.sent.lock().unwrap();
-        streams.iter().flat_map(|s| split_requests(&s.lock().unwrap())).collect()
+        streams
+            .iter()
+            .flat_map(|s| split_requests(&s.lock().unwrap()))
+            .collect()
     }
 }
 
@@ -135,7 +141,10 @@ struct RdsRequest {
 
 impl RdsRequest {
     fn param(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -146,19 +155,40 @@ fn split_requests(mut bytes: &[u8]) -> Vec<RdsRequest> {
     while let Some(end) = bytes.windows(4).position(|w| w == b"\r\n\r\n") {
         let head = String::from_utf8_lossy(&bytes[..end]).to_string();
         let header = |name: &str| {
-            head.lines()
-                .find_map(|l| l.split_once(':').filter(|(k, _)| k.trim().eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_string()))
+            head.lines().find_map(|l| {
+                l.split_once(':')
+                    .filter(|(k, _)| k.trim().eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.trim().to_string())
+            })
         };
-        assert!(header("transfer-encoding").is_none(), "chunked request bodies are not handled: {head}");
-        let len: usize = header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+        assert!(
+            header("transfer-encoding").is_none(),
+            "chunked request bodies are not handled: {head}"
+        );
+        let len: usize = header("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
         let body_end = (end + 4 + len).min(bytes.len());
         let params = form_pairs(&bytes[end + 4..body_end]);
         let region = header("authorization")
-            .and_then(|a| a.split("Credential=").nth(1).and_then(|c| c.split('/').nth(2)).map(str::to_string))
+            .and_then(|a| {
+                a.split("Credential=")
+                    .nth(1)
+                    .and_then(|c| c.split('/').nth(2))
+                    .map(str::to_string)
+            })
             .unwrap_or_default();
-        let action = params.iter().find(|(k, _)| k == "Action").map(|(_, v)| v.clone()).unwrap_or_default();
+        let action = params
+            .iter()
+            .find(|(k, _)| k == "Action")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
         if !head.starts_with("GET /_emulator") && !head.contains(" /_emulator/") {
-            out.push(RdsRequest { region, action, params });
+            out.push(RdsRequest {
+                region,
+                action,
+                params,
+            });
         }
         bytes = &bytes[body_end..];
     }
@@ -174,7 +204,10 @@ fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
         while i < b.len() {
             match b[i] {
                 b'+' => out.push(b' '),
-                b'%' if i + 2 < b.len() => match std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                b'%' if i + 2 < b.len() => match std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                {
                     Some(v) => {
                         out.push(v);
                         i += 2;
@@ -213,7 +246,12 @@ fn assert_absent(host: &Host, what: &str, out: &Output, secret: &str) {
     for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
         let s = String::from_utf8_lossy(bytes);
         let lines: Vec<&str> = s.lines().filter(|l| l.contains(secret)).take(5).collect();
-        assert!(lines.is_empty(), "{}: {what}: the password appears in {stream}:\n{}", host.name, lines.join("\n"));
+        assert!(
+            lines.is_empty(),
+            "{}: {what}: the password appears in {stream}:\n{}",
+            host.name,
+            lines.join("\n")
+        );
     }
 }
 
@@ -221,12 +259,27 @@ fn assert_absent(host: &Host, what: &str, out: &Output, secret: &str) {
 /// something): the host's own trace lines and the provider's log lines.
 fn assert_traced(host: &Host, what: &str, out: &Output) {
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("[TRACE]"), "{}: {what}: no trace output: {}", host.name, text(out));
-    assert!(err.contains("provider.terraform-provider-replication"), "{}: {what}: no provider log lines: {}", host.name, text(out));
+    assert!(
+        err.contains("[TRACE]"),
+        "{}: {what}: no trace output: {}",
+        host.name,
+        text(out)
+    );
+    assert!(
+        err.contains("provider.terraform-provider-replication"),
+        "{}: {what}: no provider log lines: {}",
+        host.name,
+        text(out)
+    );
 }
 
 fn ok(host: &Host, what: &str, out: &Output) {
-    assert!(out.status.success(), "{}: {what} failed: {}", host.name, text(out));
+    assert!(
+        out.status.success(),
+        "{}: {what} failed: {}",
+        host.name,
+        text(out)
+    );
 }
 
 fn file(w: &Workdir, name: &str) -> String {
@@ -237,36 +290,87 @@ fn file(w: &Workdir, name: &str) -> String {
 /// InvalidParameterCombination (its answer to credentials on a secondary),
 /// and on the wire only the primary region's CreateDBCluster carried master
 /// credentials or a database name. Returns the primary's password as sent.
-fn assert_no_credentials_on_secondaries(emu: &Emu, rec: &Recorder, host: &Host, primary: &str) -> Option<String> {
+fn assert_no_credentials_on_secondaries(
+    emu: &Emu,
+    rec: &Recorder,
+    host: &Host,
+    primary: &str,
+) -> Option<String> {
     let calls = emu.calls();
-    let creates: Vec<_> = calls.iter().filter(|c| c.action == "CreateDBCluster").collect();
-    assert!(!creates.is_empty(), "{}: no CreateDBCluster: {calls:#?}", host.name);
+    let creates: Vec<_> = calls
+        .iter()
+        .filter(|c| c.action == "CreateDBCluster")
+        .collect();
+    assert!(
+        !creates.is_empty(),
+        "{}: no CreateDBCluster: {calls:#?}",
+        host.name
+    );
     for c in &creates {
-        assert!(c.code.is_none() && c.status == 200, "{}: CreateDBCluster in {} failed: {c:?}", host.name, c.region);
+        assert!(
+            c.code.is_none() && c.status == 200,
+            "{}: CreateDBCluster in {} failed: {c:?}",
+            host.name,
+            c.region
+        );
     }
     assert!(
-        calls.iter().all(|c| c.code.as_deref() != Some("InvalidParameterCombination")),
+        calls
+            .iter()
+            .all(|c| c.code.as_deref() != Some("InvalidParameterCombination")),
         "{}: the emulator answered InvalidParameterCombination: {calls:#?}",
         host.name
     );
     let requests = rec.requests();
-    let wire: Vec<_> = requests.iter().filter(|r| r.action == "CreateDBCluster").collect();
-    assert_eq!(wire.len(), creates.len(), "{}: the recorder missed requests: {requests:#?}", host.name);
+    let wire: Vec<_> = requests
+        .iter()
+        .filter(|r| r.action == "CreateDBCluster")
+        .collect();
+    assert_eq!(
+        wire.len(),
+        creates.len(),
+        "{}: the recorder missed requests: {requests:#?}",
+        host.name
+    );
     let mut primary_password = None;
-    for r in requests.iter().filter(|r| r.action.starts_with("Create") || r.action.starts_with("Modify")) {
-        let creds: Vec<&str> = ["MasterUsername", "MasterUserPassword", "ManageMasterUserPassword", "DatabaseName"]
-            .into_iter()
-            .filter(|k| r.param(k).is_some())
-            .collect();
+    for r in requests
+        .iter()
+        .filter(|r| r.action.starts_with("Create") || r.action.starts_with("Modify"))
+    {
+        let creds: Vec<&str> = [
+            "MasterUsername",
+            "MasterUserPassword",
+            "ManageMasterUserPassword",
+            "DatabaseName",
+        ]
+        .into_iter()
+        .filter(|k| r.param(k).is_some())
+        .collect();
         if r.action == "CreateDBCluster" && r.region == primary {
-            assert!(creds.contains(&"MasterUsername"), "{}: the primary got no user: {r:?}", host.name);
+            assert!(
+                creds.contains(&"MasterUsername"),
+                "{}: the primary got no user: {r:?}",
+                host.name
+            );
             primary_password = r.param("MasterUserPassword").map(str::to_string);
         } else if r.action != "ModifyDBCluster" || r.region != primary {
-            assert!(creds.is_empty(), "{}: {} in {} carried {creds:?}", host.name, r.action, r.region);
+            assert!(
+                creds.is_empty(),
+                "{}: {} in {} carried {creds:?}",
+                host.name,
+                r.action,
+                r.region
+            );
         }
     }
-    let regions: std::collections::BTreeSet<&str> = wire.iter().map(|r| r.region.as_str()).collect();
-    assert_eq!(regions.len(), 3, "{}: clusters created in {regions:?}", host.name);
+    let regions: std::collections::BTreeSet<&str> =
+        wire.iter().map(|r| r.region.as_str()).collect();
+    assert_eq!(
+        regions.len(),
+        3,
+        "{}: clusters created in {regions:?}",
+        host.name
+    );
     primary_password
 }
 
@@ -277,14 +381,32 @@ fn passwords_are_sensitive_in_the_schema() {
         let out = w.run(&host, &["providers", "schema", "-json"]);
         ok(&host, "providers schema", &out);
         let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let attrs = &json["provider_schemas"][common::SOURCE]["resource_schemas"]["replication_topology"]["block"]["attributes"];
-        assert_eq!(attrs["master_password"]["sensitive"], true, "{}: {:#}", host.name, attrs["master_password"]);
-        assert_eq!(attrs["master_password_wo"]["sensitive"], true, "{}: {:#}", host.name, attrs["master_password_wo"]);
+        let attrs = &json["provider_schemas"][common::SOURCE]["resource_schemas"]
+            ["replication_topology"]["block"]["attributes"];
+        assert_eq!(
+            attrs["master_password"]["sensitive"], true,
+            "{}: {:#}",
+            host.name, attrs["master_password"]
+        );
+        assert_eq!(
+            attrs["master_password_wo"]["sensitive"], true,
+            "{}: {:#}",
+            host.name, attrs["master_password_wo"]
+        );
         if host.write_only {
-            assert_eq!(attrs["master_password_wo"]["write_only"], true, "{}: {:#}", host.name, attrs["master_password_wo"]);
+            assert_eq!(
+                attrs["master_password_wo"]["write_only"], true,
+                "{}: {:#}",
+                host.name, attrs["master_password_wo"]
+            );
         }
-        let ds = &json["provider_schemas"][common::SOURCE]["data_source_schemas"]["replication_topology"]["block"]["attributes"];
-        assert!(ds.get("master_password").is_none() && ds.get("master_password_wo").is_none(), "{}: {ds:#}", host.name);
+        let ds = &json["provider_schemas"][common::SOURCE]["data_source_schemas"]
+            ["replication_topology"]["block"]["attributes"];
+        assert!(
+            ds.get("master_password").is_none() && ds.get("master_password_wo").is_none(),
+            "{}: {ds:#}",
+            host.name
+        );
     }
 }
 
@@ -295,7 +417,12 @@ fn trace_logs_never_hold_the_password_and_secondaries_get_no_credentials() {
         let rec = Recorder::start(emu.emu.addr());
         let id = gci("sec-trace", host);
         let variable = "variable \"db_password\" {\n  type      = string\n  sensitive = true\n}\n";
-        let w = Workdir::new(&config(&rec.endpoint(), &id, "  master_password = var.db_password", variable));
+        let w = Workdir::new(&config(
+            &rec.endpoint(),
+            &id,
+            "  master_password = var.db_password",
+            variable,
+        ));
         let var = [("TF_VAR_db_password", PASSWORD)];
 
         let out = traced(&w, host, &["apply", "-auto-approve", "-no-color"], &var);
@@ -305,14 +432,26 @@ fn trace_logs_never_hold_the_password_and_secondaries_get_no_credentials() {
 
         // Credentials went to the primary only.
         let sent = assert_no_credentials_on_secondaries(&emu, &rec, host, "us-east-1");
-        assert_eq!(sent.as_deref(), Some(PASSWORD), "{}: the primary's password as sent", host.name);
+        assert_eq!(
+            sent.as_deref(),
+            Some(PASSWORD),
+            "{}: the primary's password as sent",
+            host.name
+        );
 
         // The state keeps master_password (sensitive, not write-only) and marks it.
-        let state: serde_json::Value = serde_json::from_str(&file(&w, "terraform.tfstate")).unwrap();
+        let state: serde_json::Value =
+            serde_json::from_str(&file(&w, "terraform.tfstate")).unwrap();
         let instance = &state["resources"][0]["instances"][0];
-        assert_eq!(instance["attributes"]["master_password"], PASSWORD, "{}", host.name);
+        assert_eq!(
+            instance["attributes"]["master_password"], PASSWORD,
+            "{}",
+            host.name
+        );
         assert!(
-            instance["sensitive_attributes"].to_string().contains("master_password"),
+            instance["sensitive_attributes"]
+                .to_string()
+                .contains("master_password"),
             "{}: master_password not marked sensitive in state: {:#}",
             host.name,
             instance["sensitive_attributes"]
@@ -320,7 +459,13 @@ fn trace_logs_never_hold_the_password_and_secondaries_get_no_credentials() {
 
         // Refresh + plan, and destroy under trace.
         let out = traced(&w, host, &["plan", "-no-color", "-detailed-exitcode"], &var);
-        assert_eq!(out.status.code(), Some(0), "{}: plan after create: {}", host.name, text(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: plan after create: {}",
+            host.name,
+            text(&out)
+        );
         assert_absent(host, "plan", &out, PASSWORD);
         let out = traced(&w, host, &["destroy", "-auto-approve", "-no-color"], &var);
         ok(host, "destroy", &out);
@@ -335,20 +480,44 @@ fn failing_applies_never_log_the_password() {
     per_host(|host| {
         let emu = Emu::start(SCALE);
         let id = gci("sec-fail", host);
-        let w = Workdir::new(&config(&emu.emu.endpoint(), &id, &format!("  master_password = \"{PASSWORD}\""), ""));
+        let w = Workdir::new(&config(
+            &emu.emu.endpoint(),
+            &id,
+            &format!("  master_password = \"{PASSWORD}\""),
+            "",
+        ));
 
         // The call that carries the password fails; then a secondary's create
         // fails after the primary (with its instances) exists; then the
         // secondary's instance fails; then a plain apply finishes.
         for (fault, step) in [
-            (r#"{"action":"CreateDBCluster","nth":1,"code":"InvalidParameterValue","status":400,"region":"us-east-1","message":"Injected: primary create refused"}"#, "primary create fault"),
-            (r#"{"action":"CreateDBCluster","nth":1,"code":"InvalidParameterValue","status":400,"region":"eu-west-1","message":"Injected: secondary create refused"}"#, "secondary create fault"),
-            (r#"{"action":"CreateDBInstance","nth":1,"code":"StorageQuotaExceeded","status":400,"region":"eu-west-1","message":"Injected: quota"}"#, "instance create fault"),
+            (
+                r#"{"action":"CreateDBCluster","nth":1,"code":"InvalidParameterValue","status":400,"region":"us-east-1","message":"Injected: primary create refused"}"#,
+                "primary create fault",
+            ),
+            (
+                r#"{"action":"CreateDBCluster","nth":1,"code":"InvalidParameterValue","status":400,"region":"eu-west-1","message":"Injected: secondary create refused"}"#,
+                "secondary create fault",
+            ),
+            (
+                r#"{"action":"CreateDBInstance","nth":1,"code":"StorageQuotaExceeded","status":400,"region":"eu-west-1","message":"Injected: quota"}"#,
+                "instance create fault",
+            ),
         ] {
             emu.admin("POST", "faults", Some(fault));
             let out = traced(&w, host, &["apply", "-auto-approve", "-no-color"], &[]);
-            assert!(!out.status.success(), "{}: {step}: apply succeeded: {}", host.name, text(&out));
-            assert!(String::from_utf8_lossy(&out.stderr).contains("Injected"), "{}: {step}: AWS error not shown: {}", host.name, text(&out));
+            assert!(
+                !out.status.success(),
+                "{}: {step}: apply succeeded: {}",
+                host.name,
+                text(&out)
+            );
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("Injected"),
+                "{}: {step}: AWS error not shown: {}",
+                host.name,
+                text(&out)
+            );
             assert_traced(host, step, &out);
             assert_absent(host, step, &out, PASSWORD);
             emu.admin("DELETE", "faults", None);
@@ -364,7 +533,12 @@ fn failing_applies_never_log_the_password() {
             Some(r#"{"action":"DeleteDBInstance","nth":1,"code":"InvalidParameterValue","status":400,"region":"eu-west-1","message":"Injected: busy"}"#),
         );
         let out = traced(&w, host, &["destroy", "-auto-approve", "-no-color"], &[]);
-        assert!(!out.status.success(), "{}: failing destroy succeeded: {}", host.name, text(&out));
+        assert!(
+            !out.status.success(),
+            "{}: failing destroy succeeded: {}",
+            host.name,
+            text(&out)
+        );
         assert_absent(host, "failing destroy", &out, PASSWORD);
         emu.admin("DELETE", "faults", None);
         let out = traced(&w, host, &["destroy", "-auto-approve", "-no-color"], &[]);
@@ -375,13 +549,26 @@ fn failing_applies_never_log_the_password() {
 
 /// Every member of a saved plan (a zip), decompressed, as one string.
 fn plan_members(plan: &Path) -> String {
-    let python = std::env::var("REPLICATION_PYTHON")
-        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/venv/bin/python").display().to_string());
+    let python = std::env::var("REPLICATION_PYTHON").unwrap_or_else(|_| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(".tools/venv/bin/python")
+            .display()
+            .to_string()
+    });
     let script = "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nfor n in z.namelist():\n    sys.stdout.buffer.write(('== ' + n + '\\n').encode())\n    sys.stdout.buffer.write(z.read(n))\n";
-    let out = std::process::Command::new(&python).arg("-c").arg(script).arg(plan).output().unwrap_or_else(|e| panic!("{python}: {e}"));
+    let out = std::process::Command::new(&python)
+        .arg("-c")
+        .arg(script)
+        .arg(plan)
+        .output()
+        .unwrap_or_else(|e| panic!("{python}: {e}"));
     assert!(out.status.success(), "reading the plan zip: {}", text(&out));
     let s = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(s.contains("== tfplan"), "not a plan file: {}", &s[..s.len().min(300)]);
+    assert!(
+        s.contains("== tfplan"),
+        "not a plan file: {}",
+        &s[..s.len().min(300)]
+    );
     s
 }
 
@@ -390,11 +577,31 @@ fn write_only_password_is_never_stored() {
     per_host(|host| {
         if !host.write_only {
             // OpenTofu 1.6 would store it in state: refused at validate.
-            let variable = "variable \"db_password\" {\n  type      = string\n  sensitive = true\n}\n";
-            let w = Workdir::new(&config("http://127.0.0.1:1", "sec-wo", "  master_password_wo = var.db_password", variable));
-            let out = w.run_env(host, &["validate", "-no-color"], &[("TF_VAR_db_password", WO_PASSWORD)]);
-            assert!(!out.status.success(), "{}: validate accepted master_password_wo: {}", host.name, text(&out));
-            assert!(String::from_utf8_lossy(&out.stderr).contains("Write-Only Attribute Not Supported"), "{}: {}", host.name, text(&out));
+            let variable =
+                "variable \"db_password\" {\n  type      = string\n  sensitive = true\n}\n";
+            let w = Workdir::new(&config(
+                "http://127.0.0.1:1",
+                "sec-wo",
+                "  master_password_wo = var.db_password",
+                variable,
+            ));
+            let out = w.run_env(
+                host,
+                &["validate", "-no-color"],
+                &[("TF_VAR_db_password", WO_PASSWORD)],
+            );
+            assert!(
+                !out.status.success(),
+                "{}: validate accepted master_password_wo: {}",
+                host.name,
+                text(&out)
+            );
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("Write-Only Attribute Not Supported"),
+                "{}: {}",
+                host.name,
+                text(&out)
+            );
             assert_absent(host, "validate", &out, WO_PASSWORD);
             return;
         }
@@ -404,7 +611,8 @@ fn write_only_password_is_never_stored() {
         // An ephemeral variable, as write-only arguments are meant to be fed:
         // Terraform keeps no copy of it in the plan either.
         let variable = "variable \"db_password\" {\n  type      = string\n  sensitive = true\n  ephemeral = true\n}\n";
-        let password = "  master_password_wo         = var.db_password\n  master_password_wo_version = 1";
+        let password =
+            "  master_password_wo         = var.db_password\n  master_password_wo_version = 1";
         let w = Workdir::new(&config(&rec.endpoint(), &id, password, variable));
         let var = [("TF_VAR_db_password", WO_PASSWORD)];
 
@@ -412,41 +620,87 @@ fn write_only_password_is_never_stored() {
         ok(host, "plan -out", &out);
         assert_absent(host, "plan -out", &out, WO_PASSWORD);
         let raw = std::fs::read(w.path().join("tfplan")).unwrap();
-        assert!(!raw.windows(WO_PASSWORD.len()).any(|b| b == WO_PASSWORD.as_bytes()), "{}: password in the raw plan file", host.name);
+        assert!(
+            !raw.windows(WO_PASSWORD.len())
+                .any(|b| b == WO_PASSWORD.as_bytes()),
+            "{}: password in the raw plan file",
+            host.name
+        );
         let members = plan_members(&w.path().join("tfplan"));
-        assert!(!members.contains(WO_PASSWORD), "{}: password inside the plan file", host.name);
+        assert!(
+            !members.contains(WO_PASSWORD),
+            "{}: password inside the plan file",
+            host.name
+        );
         let shown = w.run_env(host, &["show", "-json", "tfplan"], &var);
         ok(host, "show -json tfplan", &shown);
         assert_absent(host, "show -json tfplan", &shown, WO_PASSWORD);
         let plan: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
         let after = &plan["resource_changes"][0]["change"]["after"];
-        assert!(after["master_password_wo"].is_null(), "{}: planned master_password_wo: {after:#}", host.name);
+        assert!(
+            after["master_password_wo"].is_null(),
+            "{}: planned master_password_wo: {after:#}",
+            host.name
+        );
         assert_eq!(after["master_password_wo_version"], 1, "{}", host.name);
 
-        let out = traced(&w, host, &["apply", "-auto-approve", "-no-color", "tfplan"], &var);
+        let out = traced(
+            &w,
+            host,
+            &["apply", "-auto-approve", "-no-color", "tfplan"],
+            &var,
+        );
         ok(host, "apply tfplan", &out);
         assert_traced(host, "apply tfplan", &out);
         assert_absent(host, "apply tfplan", &out, WO_PASSWORD);
 
         // It reached AWS: exactly this password, on the primary only.
         let sent = assert_no_credentials_on_secondaries(&emu, &rec, host, "us-east-1");
-        assert_eq!(sent.as_deref(), Some(WO_PASSWORD), "{}: the primary's password as sent", host.name);
+        assert_eq!(
+            sent.as_deref(),
+            Some(WO_PASSWORD),
+            "{}: the primary's password as sent",
+            host.name
+        );
 
         // And it is nowhere in state.
         let state = file(&w, "terraform.tfstate");
-        assert!(!state.contains(WO_PASSWORD), "{}: password in the state file", host.name);
+        assert!(
+            !state.contains(WO_PASSWORD),
+            "{}: password in the state file",
+            host.name
+        );
         let json: serde_json::Value = serde_json::from_str(&state).unwrap();
         let attrs = &json["resources"][0]["instances"][0]["attributes"];
-        assert!(attrs["master_password_wo"].is_null() && attrs["master_password"].is_null(), "{}: {attrs:#}", host.name);
+        assert!(
+            attrs["master_password_wo"].is_null() && attrs["master_password"].is_null(),
+            "{}: {attrs:#}",
+            host.name
+        );
         let shown = w.run_env(host, &["show", "-json"], &var);
         ok(host, "show -json", &shown);
         assert_absent(host, "show -json", &shown, WO_PASSWORD);
 
         // A second plan (refresh included) is empty and still clean.
-        let out = traced(&w, host, &["plan", "-no-color", "-detailed-exitcode", "-out=tfplan2"], &var);
-        assert_eq!(out.status.code(), Some(0), "{}: plan after apply: {}", host.name, text(&out));
+        let out = traced(
+            &w,
+            host,
+            &["plan", "-no-color", "-detailed-exitcode", "-out=tfplan2"],
+            &var,
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: plan after apply: {}",
+            host.name,
+            text(&out)
+        );
         assert_absent(host, "second plan", &out, WO_PASSWORD);
-        assert!(!plan_members(&w.path().join("tfplan2")).contains(WO_PASSWORD), "{}: password inside the second plan", host.name);
+        assert!(
+            !plan_members(&w.path().join("tfplan2")).contains(WO_PASSWORD),
+            "{}: password inside the second plan",
+            host.name
+        );
         let out = traced(&w, host, &["destroy", "-auto-approve", "-no-color"], &var);
         ok(host, "destroy", &out);
         assert_absent(host, "destroy", &out, WO_PASSWORD);

@@ -433,7 +433,11 @@ fn check_server_error(inner: &mut Inner) -> Result<(), ApiError> {
     inner.server_error_acc += inner.server_error.min(1.0);
     if inner.server_error_acc >= 1.0 - 1e-9 {
         inner.server_error_acc -= 1.0;
-        return Err(ApiError::new("InternalFailure", 500, "The request processing has failed because of an unknown error, exception or failure."));
+        return Err(ApiError::new(
+            "InternalFailure",
+            500,
+            "The request processing has failed because of an unknown error, exception or failure.",
+        ));
     }
     Ok(())
 }

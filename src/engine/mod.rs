@@ -154,19 +154,45 @@ pub trait EngineApi: Send + Sync {
     /// StopProvider: cancel every running operation.
     fn stop(&self);
     /// ValidateResourceConfig.
-    fn validate_resource(&self, type_name: &str, config: &Value, caps: ClientCapabilities) -> Diagnostics;
+    fn validate_resource(
+        &self,
+        type_name: &str,
+        config: &Value,
+        caps: ClientCapabilities,
+    ) -> Diagnostics;
     /// ValidateDataResourceConfig.
     fn validate_data_source(&self, type_name: &str, config: &Value) -> Diagnostics;
     /// PlanResourceChange.
-    async fn plan(&self, type_name: &str, req: PlanRequest, caps: ClientCapabilities) -> PlanResponse;
+    async fn plan(
+        &self,
+        type_name: &str,
+        req: PlanRequest,
+        caps: ClientCapabilities,
+    ) -> PlanResponse;
     /// ApplyResourceChange.
-    async fn apply(&self, type_name: &str, req: ApplyRequest, caps: ClientCapabilities) -> StateResponse;
+    async fn apply(
+        &self,
+        type_name: &str,
+        req: ApplyRequest,
+        caps: ClientCapabilities,
+    ) -> StateResponse;
     /// ReadResource.
-    async fn read(&self, type_name: &str, state: Value, private: Vec<u8>, caps: ClientCapabilities) -> StateResponse;
+    async fn read(
+        &self,
+        type_name: &str,
+        state: Value,
+        private: Vec<u8>,
+        caps: ClientCapabilities,
+    ) -> StateResponse;
     /// ImportResourceState.
     async fn import(&self, type_name: &str, id: &str, caps: ClientCapabilities) -> StateResponse;
     /// ReadDataSource.
-    async fn read_data_source(&self, type_name: &str, config: Value, caps: ClientCapabilities) -> StateResponse;
+    async fn read_data_source(
+        &self,
+        type_name: &str,
+        config: Value,
+        caps: ClientCapabilities,
+    ) -> StateResponse;
 }
 
 /// The engine over one [`Provider`].
@@ -225,11 +251,17 @@ impl<P: Provider> EngineApi for Server<P> {
     }
 
     fn resource_schemas(&self) -> BTreeMap<String, Schema> {
-        self.resources.iter().map(|(k, r)| (k.clone(), r.schema().clone())).collect()
+        self.resources
+            .iter()
+            .map(|(k, r)| (k.clone(), r.schema().clone()))
+            .collect()
     }
 
     fn data_source_schemas(&self) -> BTreeMap<String, Schema> {
-        self.data_sources.iter().map(|(k, r)| (k.clone(), r.schema().clone())).collect()
+        self.data_sources
+            .iter()
+            .map(|(k, r)| (k.clone(), r.schema().clone()))
+            .collect()
     }
 
     fn resource_schema(&self, type_name: &str) -> Option<Schema> {
@@ -264,7 +296,12 @@ impl<P: Provider> EngineApi for Server<P> {
         }
     }
 
-    fn validate_resource(&self, type_name: &str, config: &Value, caps: ClientCapabilities) -> Diagnostics {
+    fn validate_resource(
+        &self,
+        type_name: &str,
+        config: &Value,
+        caps: ClientCapabilities,
+    ) -> Diagnostics {
         match self.resources.get(type_name) {
             Some(r) => r.validate(config, caps),
             None => unknown_type("Resource", type_name),
@@ -278,25 +315,43 @@ impl<P: Provider> EngineApi for Server<P> {
         }
     }
 
-    async fn plan(&self, type_name: &str, req: PlanRequest, caps: ClientCapabilities) -> PlanResponse {
+    async fn plan(
+        &self,
+        type_name: &str,
+        req: PlanRequest,
+        caps: ClientCapabilities,
+    ) -> PlanResponse {
         let Some(r) = self.resources.get(type_name) else {
-            return PlanResponse { diagnostics: unknown_type("Resource", type_name), ..Default::default() };
+            return PlanResponse {
+                diagnostics: unknown_type("Resource", type_name),
+                ..Default::default()
+            };
         };
         let (prior, config) = (req.prior.clone(), req.config.clone());
         let ctx = self.ctx(caps).await;
         let mut resp = r.plan(&ctx, req).await;
         if !resp.diagnostics.has_errors() {
-            let problems = invariants::check_plan(&r.schema().block, &prior, &config, &resp.planned);
+            let problems =
+                invariants::check_plan(&r.schema().block, &prior, &config, &resp.planned);
             if !problems.is_empty() {
-                resp.diagnostics.push(provider_bug("PlanResourceChange", problems));
+                resp.diagnostics
+                    .push(provider_bug("PlanResourceChange", problems));
             }
         }
         resp
     }
 
-    async fn apply(&self, type_name: &str, req: ApplyRequest, caps: ClientCapabilities) -> StateResponse {
+    async fn apply(
+        &self,
+        type_name: &str,
+        req: ApplyRequest,
+        caps: ClientCapabilities,
+    ) -> StateResponse {
         let Some(r) = self.resources.get(type_name) else {
-            return StateResponse { diagnostics: unknown_type("Resource", type_name), ..Default::default() };
+            return StateResponse {
+                diagnostics: unknown_type("Resource", type_name),
+                ..Default::default()
+            };
         };
         let planned = req.planned.clone();
         let ctx = self.ctx(caps).await;
@@ -313,39 +368,66 @@ impl<P: Provider> EngineApi for Server<P> {
             invariants::check_apply(&r.schema().block, &planned, &resp.state)
         };
         if !problems.is_empty() {
-            resp.diagnostics.push(provider_bug("ApplyResourceChange", problems));
+            resp.diagnostics
+                .push(provider_bug("ApplyResourceChange", problems));
         }
         resp
     }
 
-    async fn read(&self, type_name: &str, state: Value, private: Vec<u8>, caps: ClientCapabilities) -> StateResponse {
+    async fn read(
+        &self,
+        type_name: &str,
+        state: Value,
+        private: Vec<u8>,
+        caps: ClientCapabilities,
+    ) -> StateResponse {
         let Some(r) = self.resources.get(type_name) else {
-            return StateResponse { diagnostics: unknown_type("Resource", type_name), ..Default::default() };
+            return StateResponse {
+                diagnostics: unknown_type("Resource", type_name),
+                ..Default::default()
+            };
         };
         let ctx = self.ctx(caps).await;
         let mut resp = r.read(&ctx, state, private).await;
         if !resp.state.is_wholly_known() {
-            resp.diagnostics.push(provider_bug("ReadResource", vec!["the refreshed state holds unknown values".into()]));
+            resp.diagnostics.push(provider_bug(
+                "ReadResource",
+                vec!["the refreshed state holds unknown values".into()],
+            ));
         }
         resp
     }
 
     async fn import(&self, type_name: &str, id: &str, caps: ClientCapabilities) -> StateResponse {
         let Some(r) = self.resources.get(type_name) else {
-            return StateResponse { diagnostics: unknown_type("Resource", type_name), ..Default::default() };
+            return StateResponse {
+                diagnostics: unknown_type("Resource", type_name),
+                ..Default::default()
+            };
         };
         let ctx = self.ctx(caps).await;
         r.import(&ctx, id).await
     }
 
-    async fn read_data_source(&self, type_name: &str, config: Value, caps: ClientCapabilities) -> StateResponse {
+    async fn read_data_source(
+        &self,
+        type_name: &str,
+        config: Value,
+        caps: ClientCapabilities,
+    ) -> StateResponse {
         let Some(d) = self.data_sources.get(type_name) else {
-            return StateResponse { diagnostics: unknown_type("Data Source", type_name), ..Default::default() };
+            return StateResponse {
+                diagnostics: unknown_type("Data Source", type_name),
+                ..Default::default()
+            };
         };
         let ctx = self.ctx(caps).await;
         let mut resp = d.read(&ctx, config).await;
         if !resp.diagnostics.has_errors() && !resp.state.is_wholly_known() {
-            resp.diagnostics.push(provider_bug("ReadDataSource", vec!["the data source result holds unknown values".into()]));
+            resp.diagnostics.push(provider_bug(
+                "ReadDataSource",
+                vec!["the data source result holds unknown values".into()],
+            ));
         }
         resp
     }

@@ -168,8 +168,16 @@ mod tests {
     #[test]
     fn path_steps_map_to_selectors() {
         use pb::attribute_path::step::Selector;
-        let p = AttributePath::root().attr("regions").key("us-east-1").attr("instances").index(2);
-        let got: Vec<_> = path(&p).steps.into_iter().map(|s| s.selector.unwrap()).collect();
+        let p = AttributePath::root()
+            .attr("regions")
+            .key("us-east-1")
+            .attr("instances")
+            .index(2);
+        let got: Vec<_> = path(&p)
+            .steps
+            .into_iter()
+            .map(|s| s.selector.unwrap())
+            .collect();
         assert_eq!(
             got,
             vec![
@@ -197,12 +205,18 @@ mod tests {
     fn absent_or_empty_dynamic_value_is_null() {
         assert_eq!(decode(None, &Type::String, "x").unwrap(), Value::Null);
         let empty = pb::DynamicValue::default();
-        assert_eq!(decode(Some(&empty), &Type::String, "x").unwrap(), Value::Null);
+        assert_eq!(
+            decode(Some(&empty), &Type::String, "x").unwrap(),
+            Value::Null
+        );
     }
 
     #[test]
     fn malformed_msgpack_is_a_diagnostic() {
-        let bad = pb::DynamicValue { msgpack: vec![0xc1], json: vec![] };
+        let bad = pb::DynamicValue {
+            msgpack: vec![0xc1],
+            json: vec![],
+        };
         let err = decode(Some(&bad), &Type::String, "configuration").unwrap_err();
         assert_eq!(err.severity, Severity::Error);
         assert!(err.detail.contains("configuration"), "{}", err.detail);
@@ -211,7 +225,10 @@ mod tests {
     #[test]
     fn msgpack_round_trip_through_dynamic_value() {
         let ty = Type::Object(BTreeMap::from([("a".to_string(), Type::String)]));
-        let v = Value::Object(BTreeMap::from([("a".to_string(), Value::String("x".into()))]));
+        let v = Value::Object(BTreeMap::from([(
+            "a".to_string(),
+            Value::String("x".into()),
+        )]));
         let dv = encode(&v, &ty, "state").unwrap();
         assert_eq!(decode(Some(&dv), &ty, "state").unwrap(), v);
     }
@@ -243,7 +260,10 @@ mod tests {
         let p = schema(&s);
         let a = &p.block.unwrap().attributes[0];
         assert!(a.r#type.is_empty());
-        assert_eq!(a.nested_type.as_ref().unwrap().nesting, pb::schema::object::NestingMode::Map as i32);
+        assert_eq!(
+            a.nested_type.as_ref().unwrap().nesting,
+            pb::schema::object::NestingMode::Map as i32
+        );
         assert_eq!(a.description_kind, pb::StringKind::Markdown as i32);
     }
 }

@@ -105,7 +105,8 @@ pub async fn serve(engine: Arc<Engine>, mode: Mode) -> Result<(), ServeError> {
             let cert = base64::engine::general_purpose::STANDARD_NO_PAD.encode(&identity.cert_der);
             print_first_line(&format!("1|6|{network}|{address}|grpc|{cert}"));
             let incoming = incoming(listener, Some(tokio_rustls::TlsAcceptor::from(config)));
-            let server = router.serve_with_incoming_shutdown(incoming, stop.clone().cancelled_owned());
+            let server =
+                router.serve_with_incoming_shutdown(incoming, stop.clone().cancelled_owned());
             with_grace(server, stop).await?;
         }
         Mode::Debug => {
@@ -127,7 +128,8 @@ pub async fn serve(engine: Arc<Engine>, mode: Mode) -> Result<(), ServeError> {
                 signal_stop.cancel();
             });
             let incoming = incoming(listener, None);
-            let server = router.serve_with_incoming_shutdown(incoming, stop.clone().cancelled_owned());
+            let server =
+                router.serve_with_incoming_shutdown(incoming, stop.clone().cancelled_owned());
             with_grace(server, stop).await?;
         }
     }
@@ -140,7 +142,10 @@ const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_millis(500
 
 /// Runs the server; once shutdown is requested, waits at most
 /// [`SHUTDOWN_GRACE`] for connections the host has not closed yet.
-async fn with_grace<F>(server: F, stop: tokio_util::sync::CancellationToken) -> Result<(), tonic::transport::Error>
+async fn with_grace<F>(
+    server: F,
+    stop: tokio_util::sync::CancellationToken,
+) -> Result<(), tonic::transport::Error>
 where
     F: std::future::Future<Output = Result<(), tonic::transport::Error>>,
 {
@@ -165,7 +170,11 @@ fn print_first_line(line: &str) {
 /// as go-plugin allows.
 enum Listener {
     /// The socket and the directory that holds it (removed on drop).
-    Unix { listener: tokio::net::UnixListener, path: PathBuf, _dir: tempfile::TempDir },
+    Unix {
+        listener: tokio::net::UnixListener,
+        path: PathBuf,
+        _dir: tempfile::TempDir,
+    },
     /// Loopback TCP.
     Tcp(tokio::net::TcpListener),
 }
@@ -190,13 +199,28 @@ impl Listener {
         };
         let path = dir.path().join("plugin.sock");
         let listener = tokio::net::UnixListener::bind(&path)?;
-        Ok(Listener::Unix { listener, path, _dir: dir })
+        Ok(Listener::Unix {
+            listener,
+            path,
+            _dir: dir,
+        })
     }
 
     fn bind_tcp() -> std::io::Result<Self> {
-        let port = |name: &str, default: u16| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
-        let (min, max) = (port("PLUGIN_MIN_PORT", 10000), port("PLUGIN_MAX_PORT", 25000));
-        let mut last = std::io::Error::new(std::io::ErrorKind::AddrInUse, "no free port in PLUGIN_MIN_PORT..PLUGIN_MAX_PORT");
+        let port = |name: &str, default: u16| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
+        };
+        let (min, max) = (
+            port("PLUGIN_MIN_PORT", 10000),
+            port("PLUGIN_MAX_PORT", 25000),
+        );
+        let mut last = std::io::Error::new(
+            std::io::ErrorKind::AddrInUse,
+            "no free port in PLUGIN_MIN_PORT..PLUGIN_MAX_PORT",
+        );
         for p in min..=max {
             match std::net::TcpListener::bind(("127.0.0.1", p)) {
                 Ok(l) => {
@@ -213,7 +237,10 @@ impl Listener {
     fn address(&self) -> (&'static str, String) {
         match self {
             Listener::Unix { path, .. } => ("unix", path.display().to_string()),
-            Listener::Tcp(l) => ("tcp", l.local_addr().map(|a| a.to_string()).unwrap_or_default()),
+            Listener::Tcp(l) => (
+                "tcp",
+                l.local_addr().map(|a| a.to_string()).unwrap_or_default(),
+            ),
         }
     }
 
@@ -235,7 +262,10 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Io for T {}
 
 /// Accepts connections and, with TLS, completes each handshake in its own
 /// task, so one slow or hostile client cannot hold up the others.
-fn incoming(listener: Listener, tls: Option<tokio_rustls::TlsAcceptor>) -> ReceiverStream<std::io::Result<Conn>> {
+fn incoming(
+    listener: Listener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) -> ReceiverStream<std::io::Result<Conn>> {
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     tokio::spawn(async move {
         // Keeps the socket directory alive as long as we accept.

@@ -19,14 +19,19 @@ use crate::tf::{Diagnostic, Diagnostics};
 type Stream<T> = Pin<Box<dyn tokio_stream::Stream<Item = Result<T, Status>> + Send + 'static>>;
 
 /// Builds the router with every service the host expects.
-pub fn router(engine: Arc<Engine>, shutdown: CancellationToken) -> tonic::transport::server::Router {
+pub fn router(
+    engine: Arc<Engine>,
+    shutdown: CancellationToken,
+) -> tonic::transport::server::Router {
     let (mut health, health_service) = tonic_health::server::health_reporter();
     // go-plugin checks the "plugin" service; report it (and the server) serving.
     let health_task = async move {
         health
             .set_service_status("plugin", tonic_health::ServingStatus::Serving)
             .await;
-        health.set_service_status("", tonic_health::ServingStatus::Serving).await;
+        health
+            .set_service_status("", tonic_health::ServingStatus::Serving)
+            .await;
     };
     // The reporter only updates a watch channel: run it to completion now.
     futures::executor::block_on(health_task);
@@ -36,10 +41,14 @@ pub fn router(engine: Arc<Engine>, shutdown: CancellationToken) -> tonic::transp
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
     tonic::transport::Server::builder()
         .add_service(health_service)
-        .add_service(goplugin::grpc_controller_server::GrpcControllerServer::new(Controller {
-            shutdown: shutdown.clone(),
+        .add_service(goplugin::grpc_controller_server::GrpcControllerServer::new(
+            Controller {
+                shutdown: shutdown.clone(),
+            },
+        ))
+        .add_service(goplugin::grpc_stdio_server::GrpcStdioServer::new(Stdio {
+            shutdown,
         }))
-        .add_service(goplugin::grpc_stdio_server::GrpcStdioServer::new(Stdio { shutdown }))
         .add_service(provider)
 }
 
@@ -49,7 +58,10 @@ struct Controller {
 
 #[tonic::async_trait]
 impl goplugin::grpc_controller_server::GrpcController for Controller {
-    async fn shutdown(&self, _: Request<goplugin::Empty>) -> Result<Response<goplugin::Empty>, Status> {
+    async fn shutdown(
+        &self,
+        _: Request<goplugin::Empty>,
+    ) -> Result<Response<goplugin::Empty>, Status> {
         tracing::debug!("host asked the plugin to shut down");
         self.shutdown.cancel();
         Ok(Response::new(goplugin::Empty {}))
@@ -64,7 +76,10 @@ struct Stdio {
 impl goplugin::grpc_stdio_server::GrpcStdio for Stdio {
     type StreamStdioStream = Stream<goplugin::StdioData>;
 
-    async fn stream_stdio(&self, _: Request<()>) -> Result<Response<Self::StreamStdioStream>, Status> {
+    async fn stream_stdio(
+        &self,
+        _: Request<()>,
+    ) -> Result<Response<Self::StreamStdioStream>, Status> {
         // Logs go to the real stderr; keep the stream open until shutdown.
         let stop = self.shutdown.clone();
         let s = futures::stream::once(async move {
@@ -172,7 +187,9 @@ impl pb::provider_server::Provider for ProviderService {
         _: Request<pb::get_provider_schema::Request>,
     ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
         let to_map = |m: BTreeMap<String, crate::tf::Schema>| {
-            m.iter().map(|(k, s)| (k.clone(), convert::schema(s))).collect()
+            m.iter()
+                .map(|(k, s)| (k.clone(), convert::schema(s)))
+                .collect()
         };
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(convert::schema(self.engine.provider_schema())),
@@ -194,7 +211,9 @@ impl pb::provider_server::Provider for ProviderService {
             validate_provider_config
         );
         let d = self.engine.validate_provider(&config);
-        Ok(Response::new(pb::validate_provider_config::Response { diagnostics: convert::diagnostics(&d) }))
+        Ok(Response::new(pb::validate_provider_config::Response {
+            diagnostics: convert::diagnostics(&d),
+        }))
     }
 
     async fn validate_resource_config(
@@ -209,7 +228,9 @@ impl pb::provider_server::Provider for ProviderService {
         );
         let caps = convert::caps(req.client_capabilities.as_ref());
         let d = self.engine.validate_resource(&req.type_name, &config, caps);
-        Ok(Response::new(pb::validate_resource_config::Response { diagnostics: convert::diagnostics(&d) }))
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: convert::diagnostics(&d),
+        }))
     }
 
     async fn validate_data_resource_config(
@@ -217,13 +238,18 @@ impl pb::provider_server::Provider for ProviderService {
         req: Request<pb::validate_data_resource_config::Request>,
     ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
         let req = req.into_inner();
-        let ty = try_diags!(self.data_source_type(&req.type_name), validate_data_resource_config);
+        let ty = try_diags!(
+            self.data_source_type(&req.type_name),
+            validate_data_resource_config
+        );
         let config = try_diags!(
             convert::decode(req.config.as_ref(), &ty, "data source configuration").map_err(one),
             validate_data_resource_config
         );
         let d = self.engine.validate_data_source(&req.type_name, &config);
-        Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: convert::diagnostics(&d) }))
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: convert::diagnostics(&d),
+        }))
     }
 
     async fn upgrade_resource_state(
@@ -232,7 +258,11 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
         let req = req.into_inner();
         let ty = try_diags!(self.resource_type(&req.type_name), upgrade_resource_state);
-        let schema_version = self.engine.resource_schema(&req.type_name).map(|s| s.version).unwrap_or(0);
+        let schema_version = self
+            .engine
+            .resource_schema(&req.type_name)
+            .map(|s| s.version)
+            .unwrap_or(0);
         if req.version > schema_version {
             return Ok(Response::new(pb::upgrade_resource_state::Response {
                 diagnostics: convert::diagnostics(&one(Diagnostic::error(
@@ -255,13 +285,21 @@ impl pb::provider_server::Provider for ProviderService {
             }));
         }
         let value = try_diags!(
-            crate::tf::json::decode_ignoring_undefined(&raw.json, &ty).map_err(|e| one(Diagnostic::error(
-                "Unreadable Stored State",
-                format!("The stored state for {} does not match this provider's schema: {e}.", req.type_name),
-            ))),
+            crate::tf::json::decode_ignoring_undefined(&raw.json, &ty).map_err(|e| one(
+                Diagnostic::error(
+                    "Unreadable Stored State",
+                    format!(
+                        "The stored state for {} does not match this provider's schema: {e}.",
+                        req.type_name
+                    ),
+                )
+            )),
             upgrade_resource_state
         );
-        let upgraded = try_diags!(convert::encode(&value, &ty, "upgraded state").map_err(one), upgrade_resource_state);
+        let upgraded = try_diags!(
+            convert::encode(&value, &ty, "upgraded state").map_err(one),
+            upgrade_resource_state
+        );
         Ok(Response::new(pb::upgrade_resource_state::Response {
             upgraded_state: Some(upgraded),
             diagnostics: Vec::new(),
@@ -272,7 +310,9 @@ impl pb::provider_server::Provider for ProviderService {
         &self,
         _: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
-        Ok(Response::new(pb::get_resource_identity_schemas::Response::default()))
+        Ok(Response::new(
+            pb::get_resource_identity_schemas::Response::default(),
+        ))
     }
 
     async fn upgrade_resource_identity(
@@ -298,7 +338,9 @@ impl pb::provider_server::Provider for ProviderService {
         tracing::debug!(terraform_version = %req.terraform_version, "configuring provider");
         let caps = convert::caps(req.client_capabilities.as_ref());
         let d = self.engine.configure(&config, caps).await;
-        Ok(Response::new(pb::configure_provider::Response { diagnostics: convert::diagnostics(&d) }))
+        Ok(Response::new(pb::configure_provider::Response {
+            diagnostics: convert::diagnostics(&d),
+        }))
     }
 
     async fn read_resource(
@@ -312,7 +354,10 @@ impl pb::provider_server::Provider for ProviderService {
             read_resource
         );
         let caps = convert::caps(req.client_capabilities.as_ref());
-        let resp = self.engine.read(&req.type_name, state, req.private, caps).await;
+        let resp = self
+            .engine
+            .read(&req.type_name, state, req.private, caps)
+            .await;
         let mut diags = resp.diagnostics;
         let new_state = match convert::encode(&resp.state, &ty, "refreshed state") {
             Ok(v) => Some(v),
@@ -335,16 +380,31 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
         let req = req.into_inner();
         let ty = try_diags!(self.resource_type(&req.type_name), plan_resource_change);
-        let decode = |v: Option<&pb::DynamicValue>, what| convert::decode(v, &ty, what).map_err(one);
-        let prior = try_diags!(decode(req.prior_state.as_ref(), "prior state"), plan_resource_change);
-        let proposed = try_diags!(decode(req.proposed_new_state.as_ref(), "proposed new state"), plan_resource_change);
-        let config = try_diags!(decode(req.config.as_ref(), "configuration"), plan_resource_change);
+        let decode =
+            |v: Option<&pb::DynamicValue>, what| convert::decode(v, &ty, what).map_err(one);
+        let prior = try_diags!(
+            decode(req.prior_state.as_ref(), "prior state"),
+            plan_resource_change
+        );
+        let proposed = try_diags!(
+            decode(req.proposed_new_state.as_ref(), "proposed new state"),
+            plan_resource_change
+        );
+        let config = try_diags!(
+            decode(req.config.as_ref(), "configuration"),
+            plan_resource_change
+        );
         let caps = convert::caps(req.client_capabilities.as_ref());
         let resp = self
             .engine
             .plan(
                 &req.type_name,
-                PlanRequest { prior, proposed, config, prior_private: req.prior_private },
+                PlanRequest {
+                    prior,
+                    proposed,
+                    config,
+                    prior_private: req.prior_private,
+                },
                 caps,
             )
             .await;
@@ -375,15 +435,30 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
         let req = req.into_inner();
         let ty = try_diags!(self.resource_type(&req.type_name), apply_resource_change);
-        let decode = |v: Option<&pb::DynamicValue>, what| convert::decode(v, &ty, what).map_err(one);
-        let prior = try_diags!(decode(req.prior_state.as_ref(), "prior state"), apply_resource_change);
-        let planned = try_diags!(decode(req.planned_state.as_ref(), "planned state"), apply_resource_change);
-        let config = try_diags!(decode(req.config.as_ref(), "configuration"), apply_resource_change);
+        let decode =
+            |v: Option<&pb::DynamicValue>, what| convert::decode(v, &ty, what).map_err(one);
+        let prior = try_diags!(
+            decode(req.prior_state.as_ref(), "prior state"),
+            apply_resource_change
+        );
+        let planned = try_diags!(
+            decode(req.planned_state.as_ref(), "planned state"),
+            apply_resource_change
+        );
+        let config = try_diags!(
+            decode(req.config.as_ref(), "configuration"),
+            apply_resource_change
+        );
         let resp = self
             .engine
             .apply(
                 &req.type_name,
-                ApplyRequest { prior, planned, config, planned_private: req.planned_private },
+                ApplyRequest {
+                    prior,
+                    planned,
+                    config,
+                    planned_private: req.planned_private,
+                },
                 ClientCapabilities::default(),
             )
             .await;
@@ -436,7 +511,9 @@ impl pb::provider_server::Provider for ProviderService {
         _: Request<pb::move_resource_state::Request>,
     ) -> Result<Response<pb::move_resource_state::Response>, Status> {
         Ok(Response::new(pb::move_resource_state::Response {
-            diagnostics: convert::diagnostics(&not_supported("moving state from another resource type")),
+            diagnostics: convert::diagnostics(&not_supported(
+                "moving state from another resource type",
+            )),
             ..Default::default()
         }))
     }
@@ -452,7 +529,10 @@ impl pb::provider_server::Provider for ProviderService {
             read_data_source
         );
         let caps = convert::caps(req.client_capabilities.as_ref());
-        let resp = self.engine.read_data_source(&req.type_name, config, caps).await;
+        let resp = self
+            .engine
+            .read_data_source(&req.type_name, config, caps)
+            .await;
         let mut diags = resp.diagnostics;
         let state = if diags.has_errors() {
             None
@@ -487,7 +567,11 @@ impl pb::provider_server::Provider for ProviderService {
         req: Request<pb::validate_ephemeral_resource_config::Request>,
     ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
         let d = unknown_type("Ephemeral Resource", &req.into_inner().type_name);
-        Ok(Response::new(pb::validate_ephemeral_resource_config::Response { diagnostics: convert::diagnostics(&d) }))
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: convert::diagnostics(&d),
+            },
+        ))
     }
 
     async fn open_ephemeral_resource(
@@ -517,7 +601,9 @@ impl pb::provider_server::Provider for ProviderService {
         req: Request<pb::close_ephemeral_resource::Request>,
     ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
         let d = unknown_type("Ephemeral Resource", &req.into_inner().type_name);
-        Ok(Response::new(pb::close_ephemeral_resource::Response { diagnostics: convert::diagnostics(&d) }))
+        Ok(Response::new(pb::close_ephemeral_resource::Response {
+            diagnostics: convert::diagnostics(&d),
+        }))
     }
 
     type ListResourceStream = Stream<pb::list_resource::Event>;
@@ -526,7 +612,9 @@ impl pb::provider_server::Provider for ProviderService {
         &self,
         _: Request<pb::list_resource::Request>,
     ) -> Result<Response<Self::ListResourceStream>, Status> {
-        Err(Status::unimplemented("this provider offers no list resources"))
+        Err(Status::unimplemented(
+            "this provider offers no list resources",
+        ))
     }
 
     async fn validate_list_resource_config(
@@ -534,7 +622,9 @@ impl pb::provider_server::Provider for ProviderService {
         req: Request<pb::validate_list_resource_config::Request>,
     ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
         let d = unknown_type("List Resource", &req.into_inner().type_name);
-        Ok(Response::new(pb::validate_list_resource_config::Response { diagnostics: convert::diagnostics(&d) }))
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: convert::diagnostics(&d),
+        }))
     }
 
     async fn get_functions(
@@ -550,7 +640,10 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::call_function::Response>, Status> {
         Ok(Response::new(pb::call_function::Response {
             error: Some(pb::FunctionError {
-                text: format!("this provider has no function named \"{}\"", req.into_inner().name),
+                text: format!(
+                    "this provider has no function named \"{}\"",
+                    req.into_inner().name
+                ),
                 function_argument: None,
             }),
             ..Default::default()
@@ -582,42 +675,54 @@ impl pb::provider_server::Provider for ProviderService {
         &self,
         _: Request<pb::read_state_bytes::Request>,
     ) -> Result<Response<Self::ReadStateBytesStream>, Status> {
-        Err(Status::unimplemented("this provider offers no state stores"))
+        Err(Status::unimplemented(
+            "this provider offers no state stores",
+        ))
     }
 
     async fn write_state_bytes(
         &self,
         _: Request<Streaming<pb::write_state_bytes::RequestChunk>>,
     ) -> Result<Response<pb::write_state_bytes::Response>, Status> {
-        Err(Status::unimplemented("this provider offers no state stores"))
+        Err(Status::unimplemented(
+            "this provider offers no state stores",
+        ))
     }
 
     async fn lock_state(
         &self,
         _: Request<pb::lock_state::Request>,
     ) -> Result<Response<pb::lock_state::Response>, Status> {
-        Err(Status::unimplemented("this provider offers no state stores"))
+        Err(Status::unimplemented(
+            "this provider offers no state stores",
+        ))
     }
 
     async fn unlock_state(
         &self,
         _: Request<pb::unlock_state::Request>,
     ) -> Result<Response<pb::unlock_state::Response>, Status> {
-        Err(Status::unimplemented("this provider offers no state stores"))
+        Err(Status::unimplemented(
+            "this provider offers no state stores",
+        ))
     }
 
     async fn get_states(
         &self,
         _: Request<pb::get_states::Request>,
     ) -> Result<Response<pb::get_states::Response>, Status> {
-        Err(Status::unimplemented("this provider offers no state stores"))
+        Err(Status::unimplemented(
+            "this provider offers no state stores",
+        ))
     }
 
     async fn delete_state(
         &self,
         _: Request<pb::delete_state::Request>,
     ) -> Result<Response<pb::delete_state::Response>, Status> {
-        Err(Status::unimplemented("this provider offers no state stores"))
+        Err(Status::unimplemented(
+            "this provider offers no state stores",
+        ))
     }
 
     async fn plan_action(
@@ -654,6 +759,8 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::stop_provider::Response>, Status> {
         tracing::info!("host asked the provider to stop: cancelling running operations");
         self.engine.stop();
-        Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
+        Ok(Response::new(pb::stop_provider::Response {
+            error: String::new(),
+        }))
     }
 }

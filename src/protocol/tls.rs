@@ -20,9 +20,9 @@
 
 use std::sync::Arc;
 
-use rustls::client::danger::HandshakeSignatureValid;
 use ring::rand::SystemRandom;
 use ring::signature::{EcdsaKeyPair, KeyPair as _, ECDSA_P256_SHA256_ASN1_SIGNING};
+use rustls::client::danger::HandshakeSignatureValid;
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
@@ -66,16 +66,21 @@ impl ServerIdentity {
         // they are ours: a random 128-bit serial (as go-plugin's) and the
         // subject key identifier of RFC 7093, method 1.
         let mut serial = [0u8; 16];
-        ring::rand::SecureRandom::fill(&signer.rng, &mut serial).map_err(|e| TlsError::Key(e.to_string()))?;
+        ring::rand::SecureRandom::fill(&signer.rng, &mut serial)
+            .map_err(|e| TlsError::Key(e.to_string()))?;
         serial[0] &= 0x7f;
         let ski = ring::digest::digest(&ring::digest::SHA256, signer.key.public_key().as_ref());
         let key = rcgen::KeyPair::from_remote(Box::new(signer))?;
         let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()])?;
         params.serial_number = Some(rcgen::SerialNumber::from_slice(&serial));
-        params.key_identifier_method = rcgen::KeyIdMethod::PreSpecified(ski.as_ref()[..20].to_vec());
+        params.key_identifier_method =
+            rcgen::KeyIdMethod::PreSpecified(ski.as_ref()[..20].to_vec());
         let mut dn = rcgen::DistinguishedName::new();
         dn.push(rcgen::DnType::CommonName, "localhost");
-        dn.push(rcgen::DnType::OrganizationName, "terraform-provider-replication");
+        dn.push(
+            rcgen::DnType::OrganizationName,
+            "terraform-provider-replication",
+        );
         params.distinguished_name = dn;
         params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
         params.key_usages = vec![
@@ -212,12 +217,7 @@ impl ClientCertVerifier for PinnedClient {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.algorithms,
-        )
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
     }
 
     fn verify_tls13_signature(
@@ -226,12 +226,7 @@ impl ClientCertVerifier for PinnedClient {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.algorithms,
-        )
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -246,7 +241,10 @@ mod tests {
     #[test]
     fn verify_schemes_include_p521_for_terraforms_client_certificate() {
         let schemes = verification_algorithms().supported_schemes();
-        assert!(schemes.contains(&SignatureScheme::ECDSA_NISTP521_SHA512), "{schemes:?}");
+        assert!(
+            schemes.contains(&SignatureScheme::ECDSA_NISTP521_SHA512),
+            "{schemes:?}"
+        );
     }
 
     #[test]
@@ -267,7 +265,10 @@ mod tests {
         provider().key_provider.load_private_key(key).unwrap();
         // subjectKeyIdentifier (2.5.29.14) with a 20-byte OCTET STRING.
         let ski = [0x06, 0x03, 0x55, 0x1d, 0x0e, 0x04, 0x16, 0x04, 0x14];
-        assert!(id.cert_der.windows(ski.len()).any(|w| w == ski), "no 20-byte subject key identifier");
+        assert!(
+            id.cert_der.windows(ski.len()).any(|w| w == ski),
+            "no 20-byte subject key identifier"
+        );
     }
 
     #[test]
@@ -279,7 +280,11 @@ mod tests {
             algorithms: verification_algorithms(),
         };
         let now = UnixTime::now();
-        assert!(v.verify_client_cert(&CertificateDer::from(a.cert_der), &[], now).is_ok());
-        assert!(v.verify_client_cert(&CertificateDer::from(b.cert_der), &[], now).is_err());
+        assert!(v
+            .verify_client_cert(&CertificateDer::from(a.cert_der), &[], now)
+            .is_ok());
+        assert!(v
+            .verify_client_cert(&CertificateDer::from(b.cert_der), &[], now)
+            .is_err());
     }
 }

@@ -92,7 +92,11 @@ fn b(v: &Value, name: &str) -> Option<bool> {
 
 fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
     v.and_then(Value::as_entries)
-        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -113,16 +117,25 @@ impl Desired {
                             key: key.clone(),
                             id: s(i, "identifier")?,
                             class: s(i, "instance_class")?,
-                            tier: i.get_attr("promotion_tier").and_then(Value::as_i64).unwrap_or(1) as i32,
+                            tier: i
+                                .get_attr("promotion_tier")
+                                .and_then(Value::as_i64)
+                                .unwrap_or(1) as i32,
                         },
                     );
                 }
             }
-            let security_groups = r.get_attr("vpc_security_group_ids").and_then(Value::as_elements).map(|e| {
-                let mut v: Vec<String> = e.iter().filter_map(|x| x.as_str().map(str::to_string)).collect();
-                v.sort();
-                v
-            });
+            let security_groups = r
+                .get_attr("vpc_security_group_ids")
+                .and_then(Value::as_elements)
+                .map(|e| {
+                    let mut v: Vec<String> = e
+                        .iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect();
+                    v.sort();
+                    v
+                });
             regions.insert(
                 name.clone(),
                 DesiredRegion {

@@ -32,22 +32,37 @@ fn error(summary: &str, detail: String) -> Diagnostics {
 
 /// A readable list of what exists, for diagnostics.
 fn inventory(obs: Option<&ObservedTopology>) -> String {
-    let Some(o) = obs else { return "nothing (no global cluster)".into() };
-    let mut lines = vec![format!("global cluster {} ({})", o.global.id, o.global.status)];
+    let Some(o) = obs else {
+        return "nothing (no global cluster)".into();
+    };
+    let mut lines = vec![format!(
+        "global cluster {} ({})",
+        o.global.id, o.global.status
+    )];
     for m in &o.global.members {
         let role = if m.is_writer { "primary" } else { "secondary" };
         match o.regions.get(&m.region) {
             Some(RegionObservation::Reached { cluster, instances }) => {
                 let status = cluster.as_ref().map_or("missing", |c| c.status.as_str());
-                lines.push(format!("{}: {role} cluster {} ({status})", m.region, m.cluster_id));
+                lines.push(format!(
+                    "{}: {role} cluster {} ({status})",
+                    m.region, m.cluster_id
+                ));
                 for i in instances {
                     lines.push(format!("{}:   instance {} ({})", m.region, i.id, i.status));
                 }
             }
-            _ => lines.push(format!("{}: {role} cluster {} (region unreachable)", m.region, m.cluster_id)),
+            _ => lines.push(format!(
+                "{}: {role} cluster {} (region unreachable)",
+                m.region, m.cluster_id
+            )),
         }
     }
-    lines.iter().map(|l| format!("  - {l}")).collect::<Vec<_>>().join("\n")
+    lines
+        .iter()
+        .map(|l| format!("  - {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn failure_detail(f: &Failure) -> String {
@@ -60,13 +75,24 @@ fn failure_detail(f: &Failure) -> String {
 /// ApplyResourceChange.
 pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
     let Some(meta) = ctx.meta.as_ref() else {
-        return StateResponse { state: req.prior, private: vec![], diagnostics: not_configured() };
+        return StateResponse {
+            state: req.prior,
+            private: vec![],
+            diagnostics: not_configured(),
+        };
     };
     let create = req.prior.is_null();
     let destroy = req.planned.is_null();
     let base = if destroy { &req.prior } else { &req.planned };
     let Some(id) = s(base, "global_cluster_identifier").map(str::to_string) else {
-        return StateResponse { state: req.prior, private: vec![], diagnostics: error("Missing Identifier", "The planned state has no global_cluster_identifier.".into()) };
+        return StateResponse {
+            state: req.prior,
+            private: vec![],
+            diagnostics: error(
+                "Missing Identifier",
+                "The planned state has no global_cluster_identifier.".into(),
+            ),
+        };
     };
     let desired = if destroy {
         None
@@ -82,16 +108,35 @@ pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
             }
         }
     };
-    let op = if create { Operation::Create } else if destroy { Operation::Delete } else { Operation::Update };
+    let op = if create {
+        Operation::Create
+    } else if destroy {
+        Operation::Delete
+    } else {
+        Operation::Update
+    };
     let deadline = Instant::now() + timeout(base, op);
     let target = meta.target(&id, &[&req.planned, &req.prior]);
-    let final_snapshot = if destroy && req.prior.get_attr("skip_final_snapshot").and_then(Value::as_bool) != Some(true) {
+    let final_snapshot = if destroy
+        && req
+            .prior
+            .get_attr("skip_final_snapshot")
+            .and_then(Value::as_bool)
+            != Some(true)
+    {
         s(&req.prior, "final_snapshot_identifier").map(str::to_string)
     } else {
         None
     };
-    let tags = desired.as_ref().map(|d| full_tags(&meta.config.default_tags, &d.tags, &id)).unwrap_or_default();
-    let rotate_password = if create || destroy { None } else { password_change(&req) };
+    let tags = desired
+        .as_ref()
+        .map(|d| full_tags(&meta.config.default_tags, &d.tags, &id))
+        .unwrap_or_default();
+    let rotate_password = if create || destroy {
+        None
+    } else {
+        password_change(&req)
+    };
     // Clusters of the prior state, plus those an earlier failed apply may
     // have left detached (kept in private data, since the state it returned
     // no longer lists them).
@@ -104,7 +149,10 @@ pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
     let run = Run {
         target: &target,
         desired: desired.as_ref(),
-        ctx: Context { tags, final_snapshot },
+        ctx: Context {
+            tags,
+            final_snapshot,
+        },
         deadline,
         stop: ctx.stop.clone(),
         creating: create,
@@ -119,13 +167,23 @@ pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
             }
             match observed {
                 Some(o) => {
-                    let (state, diagnostics) = state::from_observed(&o, &req.planned, &meta.config.default_tags);
-                    StateResponse { state, private: vec![], diagnostics }
+                    let (state, diagnostics) =
+                        state::from_observed(&o, &req.planned, &meta.config.default_tags);
+                    StateResponse {
+                        state,
+                        private: vec![],
+                        diagnostics,
+                    }
                 }
                 None => StateResponse {
                     state: Value::Null,
                     private: vec![],
-                    diagnostics: error("Topology Not Found After Apply", format!("The global cluster {id} could not be found after the apply finished.")),
+                    diagnostics: error(
+                        "Topology Not Found After Apply",
+                        format!(
+                            "The global cluster {id} could not be found after the apply finished."
+                        ),
+                    ),
                 },
             }
         }
@@ -163,7 +221,11 @@ pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
                 None if f.observed_fresh => Value::Null,
                 None => req.prior.clone(),
             };
-            StateResponse { state, private: pending_to_private(&known), diagnostics }
+            StateResponse {
+                state,
+                private: pending_to_private(&known),
+                diagnostics,
+            }
         }
     }
 }
@@ -177,7 +239,13 @@ fn known_clusters(state: &Value) -> Vec<(String, String, bool)> {
         .map(|m| {
             m.iter()
                 .filter_map(|(region, r)| {
-                    s(r, "cluster_identifier").map(|c| (region.clone(), c.to_string(), primary == Some(region.as_str())))
+                    s(r, "cluster_identifier").map(|c| {
+                        (
+                            region.clone(),
+                            c.to_string(),
+                            primary == Some(region.as_str()),
+                        )
+                    })
                 })
                 .collect()
         })
@@ -194,12 +262,20 @@ fn pending_to_private(known: &[(String, String, bool)]) -> Vec<u8> {
 }
 
 pub(crate) fn pending_from_private(private: &[u8]) -> Vec<(String, String, bool)> {
-    let Ok(v) = serde_json::from_slice::<serde_json::Value>(private) else { return Vec::new() };
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(private) else {
+        return Vec::new();
+    };
     v["pending_clusters"]
         .as_array()
         .map(|a| {
             a.iter()
-                .filter_map(|e| Some((e["region"].as_str()?.to_string(), e["cluster"].as_str()?.to_string(), e["primary"].as_bool().unwrap_or(false))))
+                .filter_map(|e| {
+                    Some((
+                        e["region"].as_str()?.to_string(),
+                        e["cluster"].as_str()?.to_string(),
+                        e["primary"].as_bool().unwrap_or(false),
+                    ))
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -212,7 +288,11 @@ fn password_change(req: &ApplyRequest) -> Option<Secret> {
     if new.is_some() && new != s(&req.prior, "master_password") {
         return new.map(Secret::new);
     }
-    let version = |v: &Value| v.get_attr("master_password_wo_version").cloned().unwrap_or(Value::Null);
+    let version = |v: &Value| {
+        v.get_attr("master_password_wo_version")
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
     if version(&req.planned) != version(&req.prior) {
         return s(&req.config, "master_password_wo").map(Secret::new);
     }
@@ -222,16 +302,28 @@ fn password_change(req: &ApplyRequest) -> Option<Secret> {
 /// ReadResource.
 pub async fn read(ctx: &Ctx<Meta>, prior: Value, private: Vec<u8>) -> StateResponse {
     let Some(meta) = ctx.meta.as_ref() else {
-        return StateResponse { state: prior, private, diagnostics: not_configured() };
+        return StateResponse {
+            state: prior,
+            private,
+            diagnostics: not_configured(),
+        };
     };
     let Some(id) = s(&prior, "global_cluster_identifier").map(str::to_string) else {
-        return StateResponse { state: prior, private, diagnostics: Diagnostics::default() };
+        return StateResponse {
+            state: prior,
+            private,
+            diagnostics: Diagnostics::default(),
+        };
     };
     let target = meta.target(&id, &[&prior]);
     match target.observe().await {
         Ok(None) => {
             tracing::info!(global_cluster = %id, "global cluster is gone; removing from state");
-            StateResponse { state: Value::Null, private, diagnostics: Diagnostics::default() }
+            StateResponse {
+                state: Value::Null,
+                private,
+                diagnostics: Diagnostics::default(),
+            }
         }
         Ok(Some(o)) => {
             let (state, diagnostics) = state::from_observed(&o, &prior, &meta.config.default_tags);
@@ -240,13 +332,25 @@ pub async fn read(ctx: &Ctx<Meta>, prior: Value, private: Vec<u8>) -> StateRespo
             // next apply deletes what is left of it.
             let mut pending = pending_from_private(&private);
             for k in known_clusters(&prior) {
-                let still_member = o.global.members.iter().any(|m| m.region == k.0 && m.cluster_id == k.1);
+                let still_member = o
+                    .global
+                    .members
+                    .iter()
+                    .any(|m| m.region == k.0 && m.cluster_id == k.1);
                 if !still_member && !pending.contains(&k) {
                     pending.push(k);
                 }
             }
-            let private = if pending.is_empty() { private } else { pending_to_private(&pending) };
-            StateResponse { state, private, diagnostics }
+            let private = if pending.is_empty() {
+                private
+            } else {
+                pending_to_private(&pending)
+            };
+            StateResponse {
+                state,
+                private,
+                diagnostics,
+            }
         }
         Err(e) if e.is_unreachable() => {
             let mut d = Diagnostics::default();
@@ -254,12 +358,19 @@ pub async fn read(ctx: &Ctx<Meta>, prior: Value, private: Vec<u8>) -> StateRespo
                 "Topology Could Not Be Read",
                 format!("No region of {id} answered ({e}). The last known state is kept; the next refresh tries again."),
             ));
-            StateResponse { state: prior, private, diagnostics: d }
+            StateResponse {
+                state: prior,
+                private,
+                diagnostics: d,
+            }
         }
         Err(e) => StateResponse {
             state: prior,
             private,
-            diagnostics: error("Reading The Topology Failed", format!("Reading global cluster {id} failed: {e}")),
+            diagnostics: error(
+                "Reading The Topology Failed",
+                format!("Reading global cluster {id} failed: {e}"),
+            ),
         },
     }
 }
@@ -267,29 +378,46 @@ pub async fn read(ctx: &Ctx<Meta>, prior: Value, private: Vec<u8>) -> StateRespo
 /// ImportResourceState: the id is the global cluster identifier.
 pub async fn import(ctx: &Ctx<Meta>, id: &str) -> StateResponse {
     let Some(meta) = ctx.meta.as_ref() else {
-        return StateResponse { diagnostics: not_configured(), ..Default::default() };
+        return StateResponse {
+            diagnostics: not_configured(),
+            ..Default::default()
+        };
     };
     if let Some(reason) = super::rules::identifier(id) {
         return StateResponse {
-            diagnostics: error("Invalid Import Identifier", format!("The import ID must be a global cluster identifier; {id:?} {reason}.")),
+            diagnostics: error(
+                "Invalid Import Identifier",
+                format!("The import ID must be a global cluster identifier; {id:?} {reason}."),
+            ),
             ..Default::default()
         };
     }
     let target = meta.target(id, &[]);
     match target.observe().await {
         Ok(Some(o)) => {
-            let (state, diagnostics) = state::from_observed(&o, &Value::Null, &meta.config.default_tags);
-            StateResponse { state, private: vec![], diagnostics }
+            let (state, diagnostics) =
+                state::from_observed(&o, &Value::Null, &meta.config.default_tags);
+            StateResponse {
+                state,
+                private: vec![],
+                diagnostics,
+            }
         }
         Ok(None) => StateResponse {
             diagnostics: error(
                 "Cannot Import Non-Existent Topology",
-                format!("No global cluster named {id} exists (asked in {}).", target.home_region),
+                format!(
+                    "No global cluster named {id} exists (asked in {}).",
+                    target.home_region
+                ),
             ),
             ..Default::default()
         },
         Err(e) => StateResponse {
-            diagnostics: error("Import Failed", format!("Reading global cluster {id} failed: {e}")),
+            diagnostics: error(
+                "Import Failed",
+                format!("Reading global cluster {id} failed: {e}"),
+            ),
             ..Default::default()
         },
     }
@@ -298,23 +426,43 @@ pub async fn import(ctx: &Ctx<Meta>, id: &str) -> StateResponse {
 /// The data source.
 pub async fn read_data_source(ctx: &Ctx<Meta>, config: Value, schema: &Schema) -> StateResponse {
     let Some(meta) = ctx.meta.as_ref() else {
-        return StateResponse { diagnostics: not_configured(), ..Default::default() };
+        return StateResponse {
+            diagnostics: not_configured(),
+            ..Default::default()
+        };
     };
     let Some(id) = s(&config, "global_cluster_identifier").map(str::to_string) else {
-        return StateResponse { diagnostics: error("Missing Identifier", "global_cluster_identifier is required.".into()), ..Default::default() };
+        return StateResponse {
+            diagnostics: error(
+                "Missing Identifier",
+                "global_cluster_identifier is required.".into(),
+            ),
+            ..Default::default()
+        };
     };
     let target = meta.target(&id, &[]);
     match target.observe().await {
         Ok(Some(o)) => {
-            let (full, diagnostics) = state::from_observed(&o, &Value::Null, &meta.config.default_tags);
-            StateResponse { state: state::for_data_source(&full, schema), private: vec![], diagnostics }
+            let (full, diagnostics) =
+                state::from_observed(&o, &Value::Null, &meta.config.default_tags);
+            StateResponse {
+                state: state::for_data_source(&full, schema),
+                private: vec![],
+                diagnostics,
+            }
         }
         Ok(None) => StateResponse {
-            diagnostics: error("Topology Not Found", format!("No global cluster named {id} exists.")),
+            diagnostics: error(
+                "Topology Not Found",
+                format!("No global cluster named {id} exists."),
+            ),
             ..Default::default()
         },
         Err(e) => StateResponse {
-            diagnostics: error("Reading The Topology Failed", format!("Reading global cluster {id} failed: {e}")),
+            diagnostics: error(
+                "Reading The Topology Failed",
+                format!("Reading global cluster {id} failed: {e}"),
+            ),
             ..Default::default()
         },
     }

@@ -51,20 +51,30 @@ impl ProviderConfig {
             .or_else(|| std::env::var("AWS_REGION").ok())
             .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
             .filter(|r| !r.is_empty());
-        let assume_role = v.get_attr("assume_role").filter(|a| !a.is_null()).and_then(|a| {
-            let g = |n: &str| a.get_attr(n).and_then(Value::as_str).map(str::to_string);
-            g("role_arn").map(|arn| (arn, g("session_name"), g("external_id")))
-        });
+        let assume_role = v
+            .get_attr("assume_role")
+            .filter(|a| !a.is_null())
+            .and_then(|a| {
+                let g = |n: &str| a.get_attr(n).and_then(Value::as_str).map(str::to_string);
+                g("role_arn").map(|arn| (arn, g("session_name"), g("external_id")))
+            });
         let default_tags = v
             .get_attr("default_tags")
             .and_then(Value::as_entries)
-            .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                    .collect()
+            })
             .unwrap_or_default();
         Self {
             region,
             profile: s("profile"),
             endpoint_url: s("endpoint_url"),
-            max_retries: v.get_attr("max_retries").and_then(Value::as_i64).and_then(|n| u32::try_from(n).ok()),
+            max_retries: v
+                .get_attr("max_retries")
+                .and_then(Value::as_i64)
+                .and_then(|n| u32::try_from(n).ok()),
             retry_mode: s("retry_mode").and_then(|m| rules::retry_mode(&m).ok()),
             assume_role,
             default_tags,
@@ -85,21 +95,28 @@ pub struct Meta {
 impl Meta {
     /// Builds the configured provider (no I/O).
     pub fn new(config: ProviderConfig) -> Self {
-        let settings = crate::aws::AwsSettings {
-            region: config.region.clone(),
-            profile: config.profile.clone(),
-            endpoint_url: config.endpoint_url.clone(),
-            max_retries: config.max_retries,
-            retry_mode: config.retry_mode,
-            assume_role: config.assume_role.clone().map(|(role_arn, session_name, external_id)| crate::aws::AssumeRole {
-                role_arn,
-                session_name,
-                external_id,
-            }),
-            default_tags: config.default_tags.clone(),
-        };
+        let settings =
+            crate::aws::AwsSettings {
+                region: config.region.clone(),
+                profile: config.profile.clone(),
+                endpoint_url: config.endpoint_url.clone(),
+                max_retries: config.max_retries,
+                retry_mode: config.retry_mode,
+                assume_role: config.assume_role.clone().map(
+                    |(role_arn, session_name, external_id)| crate::aws::AssumeRole {
+                        role_arn,
+                        session_name,
+                        external_id,
+                    },
+                ),
+                default_tags: config.default_tags.clone(),
+            };
         let poll = poll_interval(config.endpoint_url.as_deref());
-        Meta { clients: crate::aws::Clients::new(settings), config, poll }
+        Meta {
+            clients: crate::aws::Clients::new(settings),
+            config,
+            poll,
+        }
     }
 
     /// How to reach the topology described by `state` (a state, planned
@@ -110,7 +127,10 @@ impl Meta {
         let mut primary = None;
         for v in values {
             if primary.is_none() {
-                primary = v.get_attr("primary_region").and_then(Value::as_str).map(str::to_string);
+                primary = v
+                    .get_attr("primary_region")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
             }
             if let Some(m) = v.get_attr("regions").and_then(Value::as_entries) {
                 for k in m.keys() {
@@ -141,8 +161,14 @@ impl Meta {
 /// when set; fast polling for a loopback endpoint (the local emulator); the
 /// AWS intervals otherwise.
 fn poll_interval(endpoint: Option<&str>) -> crate::aws::PollInterval {
-    if let Some(d) = std::env::var("REPLICATION_POLL_INTERVAL").ok().and_then(|s| rules::parse_duration(&s).ok()) {
-        return crate::aws::PollInterval { initial: d, max: d * 10 };
+    if let Some(d) = std::env::var("REPLICATION_POLL_INTERVAL")
+        .ok()
+        .and_then(|s| rules::parse_duration(&s).ok())
+    {
+        return crate::aws::PollInterval {
+            initial: d,
+            max: d * 10,
+        };
     }
     let loopback = endpoint.is_some_and(|e| {
         let host = e.split("://").nth(1).unwrap_or(e);
@@ -166,8 +192,12 @@ impl Default for ReplicationProvider {
     fn default() -> Self {
         Self {
             schema: schema::provider(),
-            resource: Arc::new(TopologyResource { schema: schema::resource() }),
-            data_source: Arc::new(TopologyDataSource { schema: schema::data_source() }),
+            resource: Arc::new(TopologyResource {
+                schema: schema::resource(),
+            }),
+            data_source: Arc::new(TopologyDataSource {
+                schema: schema::data_source(),
+            }),
         }
     }
 }
@@ -189,11 +219,17 @@ impl Provider for ReplicationProvider {
     }
 
     fn resources(&self) -> BTreeMap<String, Arc<dyn Resource<Meta>>> {
-        BTreeMap::from([("replication_topology".to_string(), self.resource.clone() as Arc<dyn Resource<Meta>>)])
+        BTreeMap::from([(
+            "replication_topology".to_string(),
+            self.resource.clone() as Arc<dyn Resource<Meta>>,
+        )])
     }
 
     fn data_sources(&self) -> BTreeMap<String, Arc<dyn DataSource<Meta>>> {
-        BTreeMap::from([("replication_topology".to_string(), self.data_source.clone() as Arc<dyn DataSource<Meta>>)])
+        BTreeMap::from([(
+            "replication_topology".to_string(),
+            self.data_source.clone() as Arc<dyn DataSource<Meta>>,
+        )])
     }
 }
 
@@ -277,8 +313,14 @@ mod tests {
             }
             ProviderConfig::from_value(&Value::Object(m))
         };
-        assert_eq!(block(Some("adaptive")).retry_mode, Some(RetryMode::Adaptive));
-        assert_eq!(block(Some("standard")).retry_mode, Some(RetryMode::Standard));
+        assert_eq!(
+            block(Some("adaptive")).retry_mode,
+            Some(RetryMode::Adaptive)
+        );
+        assert_eq!(
+            block(Some("standard")).retry_mode,
+            Some(RetryMode::Standard)
+        );
         assert_eq!(block(None).retry_mode, None);
     }
 }

@@ -76,7 +76,11 @@ fn or_config(config: &Value, name: &str, otherwise: Value) -> Value {
 /// "8.0" of "8.0.mysql_aurora.3.05.2".
 pub fn major_version(engine: &str, version: &str) -> String {
     let parts: Vec<&str> = version.split('.').collect();
-    let first_is_old_pg = engine == "aurora-postgresql" && parts.first().and_then(|p| p.parse::<u32>().ok()).is_some_and(|n| n < 10);
+    let first_is_old_pg = engine == "aurora-postgresql"
+        && parts
+            .first()
+            .and_then(|p| p.parse::<u32>().ok())
+            .is_some_and(|n| n < 10);
     if engine == "aurora-mysql" || first_is_old_pg {
         parts.iter().take(2).copied().collect::<Vec<_>>().join(".")
     } else {
@@ -87,28 +91,52 @@ pub fn major_version(engine: &str, version: &str) -> String {
 /// Plans a create, update or destroy.
 pub fn plan(input: PlanInput<'_>) -> PlanOutput {
     if input.prior.is_null() && input.config.is_null() {
-        return PlanOutput { planned: Value::Null, requires_replace: vec![], diagnostics: Diagnostics::default() };
+        return PlanOutput {
+            planned: Value::Null,
+            requires_replace: vec![],
+            diagnostics: Diagnostics::default(),
+        };
     }
     let mut d = Diagnostics::default();
     let root = AttributePath::root();
     if input.config.is_null() {
         plan_destroy(input.prior, &mut d);
-        return PlanOutput { planned: Value::Null, requires_replace: vec![], diagnostics: d };
+        return PlanOutput {
+            planned: Value::Null,
+            requires_replace: vec![],
+            diagnostics: d,
+        };
     }
     let create = input.prior.is_null();
     let config = input.config;
     let prior = entries(Some(input.prior));
     let mut p = entries(Some(input.proposed));
 
-    let gci = config.get_attr("global_cluster_identifier").cloned().unwrap_or(Value::Null);
+    let gci = config
+        .get_attr("global_cluster_identifier")
+        .cloned()
+        .unwrap_or(Value::Null);
     p.insert("id".into(), gci.clone());
-    set_default(&mut p, config, "allow_major_version_upgrade", Value::Bool(false));
+    set_default(
+        &mut p,
+        config,
+        "allow_major_version_upgrade",
+        Value::Bool(false),
+    );
     set_default(&mut p, config, "deletion_protection", Value::Bool(false));
     set_default(&mut p, config, "skip_final_snapshot", Value::Bool(false));
     set_default(&mut p, config, "failover_mode", Value::string("switchover"));
     p.insert("master_password_wo".into(), Value::Null);
     for name in ["engine_version", "storage_encrypted"] {
-        let v = or_config(config, name, if create { Value::Unknown } else { get(&prior, name).clone() });
+        let v = or_config(
+            config,
+            name,
+            if create {
+                Value::Unknown
+            } else {
+                get(&prior, name).clone()
+            },
+        );
         p.insert(name.into(), v);
     }
 
@@ -147,8 +175,21 @@ pub fn plan(input: PlanInput<'_>) -> PlanOutput {
         Some(Value::Map(m)) => {
             let mut out = Obj::new();
             for (key, creg) in m {
-                let proposed_reg = input.proposed.get_attr("regions").and_then(|r| r.get_key(key)).cloned().unwrap_or(Value::Null);
-                let r = plan_region(key, creg, &proposed_reg, prior_regions.get(key), &gci, &primary, &mut d);
+                let proposed_reg = input
+                    .proposed
+                    .get_attr("regions")
+                    .and_then(|r| r.get_key(key))
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                let r = plan_region(
+                    key,
+                    creg,
+                    &proposed_reg,
+                    prior_regions.get(key),
+                    &gci,
+                    &primary,
+                    &mut d,
+                );
                 out.insert(key.clone(), r);
             }
             Value::Map(out)
@@ -159,9 +200,23 @@ pub fn plan(input: PlanInput<'_>) -> PlanOutput {
 
     // Global computed values.
     for name in ["arn", "global_cluster_resource_id", "global_endpoint"] {
-        p.insert(name.into(), if create { Value::Unknown } else { get(&prior, name).clone() });
+        p.insert(
+            name.into(),
+            if create {
+                Value::Unknown
+            } else {
+                get(&prior, name).clone()
+            },
+        );
     }
-    p.insert("status".into(), if create { Value::Unknown } else { get(&prior, "status").clone() });
+    p.insert(
+        "status".into(),
+        if create {
+            Value::Unknown
+        } else {
+            get(&prior, "status").clone()
+        },
+    );
     if !create && Value::Object(p.clone()) != *input.prior {
         p.insert("status".into(), Value::Unknown);
     }
@@ -169,7 +224,11 @@ pub fn plan(input: PlanInput<'_>) -> PlanOutput {
         .leftovers
         .iter()
         .filter(|(region, cluster, _)| {
-            p.get("regions").and_then(|r| r.get_key(region)).and_then(|r| r.get_attr("cluster_identifier")).and_then(Value::as_str) != Some(cluster.as_str())
+            p.get("regions")
+                .and_then(|r| r.get_key(region))
+                .and_then(|r| r.get_attr("cluster_identifier"))
+                .and_then(Value::as_str)
+                != Some(cluster.as_str())
         })
         .collect();
     if !create && !stale.is_empty() {
@@ -186,8 +245,12 @@ pub fn plan(input: PlanInput<'_>) -> PlanOutput {
     // Plan-time checks that need the prior state.
     let mut requires_replace = Vec::new();
     if create {
-        let pw = config.get_attr("master_password").is_some_and(|v| !v.is_null());
-        let wo = config.get_attr("master_password_wo").is_some_and(|v| !v.is_null());
+        let pw = config
+            .get_attr("master_password")
+            .is_some_and(|v| !v.is_null());
+        let wo = config
+            .get_attr("master_password_wo")
+            .is_some_and(|v| !v.is_null());
         if !pw && !wo {
             d.push(
                 Diagnostic::error(
@@ -208,12 +271,20 @@ pub fn plan(input: PlanInput<'_>) -> PlanOutput {
         check_primary_move(config, &prior, &p, &mut d);
         warn_removed_regions(&prior_regions, config_regions, &mut d);
     }
-    PlanOutput { planned: Value::Object(p), requires_replace, diagnostics: d }
+    PlanOutput {
+        planned: Value::Object(p),
+        requires_replace,
+        diagnostics: d,
+    }
 }
 
 fn plan_destroy(prior: &Value, d: &mut Diagnostics) {
     let root = AttributePath::root();
-    if prior.get_attr("deletion_protection").and_then(Value::as_bool) == Some(true) {
+    if prior
+        .get_attr("deletion_protection")
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
         d.push(
             Diagnostic::error(
                 "Deletion Protection Is On",
@@ -222,7 +293,10 @@ fn plan_destroy(prior: &Value, d: &mut Diagnostics) {
             .with_path(root.attr("deletion_protection")),
         );
     }
-    let skip = prior.get_attr("skip_final_snapshot").and_then(Value::as_bool) == Some(true);
+    let skip = prior
+        .get_attr("skip_final_snapshot")
+        .and_then(Value::as_bool)
+        == Some(true);
     if !skip && known_str(prior, "final_snapshot_identifier").is_none() {
         d.push(
             Diagnostic::error(
@@ -256,12 +330,21 @@ fn plan_region(
         _ => Value::Unknown,
     };
     r.insert("cluster_identifier".into(), cluster_id.clone());
-    let prior_attr = |name: &str| prior.and_then(|p| p.get_attr(name)).cloned().unwrap_or(Value::Null);
+    let prior_attr = |name: &str| {
+        prior
+            .and_then(|p| p.get_attr(name))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
 
     let mut recreate = false;
     if prior.is_some() {
         for name in ["cluster_identifier", "db_subnet_group_name", "kms_key_id"] {
-            let c = if name == "cluster_identifier" { cluster_id.clone() } else { config.get_attr(name).cloned().unwrap_or(Value::Null) };
+            let c = if name == "cluster_identifier" {
+                cluster_id.clone()
+            } else {
+                config.get_attr(name).cloned().unwrap_or(Value::Null)
+            };
             if !c.is_null() && c.is_known() && c != prior_attr(name) {
                 recreate = true;
             }
@@ -277,14 +360,33 @@ fn plan_region(
         }
     }
     let keep = prior.is_some() && !recreate;
-    for name in ["db_subnet_group_name", "vpc_security_group_ids", "kms_key_id", "db_cluster_parameter_group_name"] {
-        let v = or_config(config, name, if keep { prior_attr(name) } else { Value::Unknown });
+    for name in [
+        "db_subnet_group_name",
+        "vpc_security_group_ids",
+        "kms_key_id",
+        "db_cluster_parameter_group_name",
+    ] {
+        let v = or_config(
+            config,
+            name,
+            if keep {
+                prior_attr(name)
+            } else {
+                Value::Unknown
+            },
+        );
         r.insert(name.into(), v);
     }
-    r.insert("write_forwarding".into(), or_config(config, "write_forwarding", Value::Bool(false)));
+    r.insert(
+        "write_forwarding".into(),
+        or_config(config, "write_forwarding", Value::Bool(false)),
+    );
 
     // Instances.
-    let region_class = config.get_attr("instance_class").cloned().unwrap_or(Value::Null);
+    let region_class = config
+        .get_attr("instance_class")
+        .cloned()
+        .unwrap_or(Value::Null);
     let prior_instances = entries(prior.and_then(|p| p.get_attr("instances")));
     let planned_instances = match config.get_attr("instances") {
         None | Some(Value::Null) => Value::Map(Obj::new()),
@@ -292,8 +394,15 @@ fn plan_region(
             let mut out = Obj::new();
             for (ik, ic) in m {
                 let ip = path.attr("instances").key(ik);
-                let prior_inst = if keep { prior_instances.get(ik).filter(|v| !v.is_null()) } else { None };
-                out.insert(ik.clone(), plan_instance(ik, ic, &cluster_id, &region_class, prior_inst, &ip, d));
+                let prior_inst = if keep {
+                    prior_instances.get(ik).filter(|v| !v.is_null())
+                } else {
+                    None
+                };
+                out.insert(
+                    ik.clone(),
+                    plan_instance(ik, ic, &cluster_id, &region_class, prior_inst, &ip, d),
+                );
             }
             for (ik, pi) in &prior_instances {
                 if keep && !m.contains_key(ik) {
@@ -327,9 +436,23 @@ fn plan_region(
         },
     );
     for name in ["arn", "endpoint", "reader_endpoint"] {
-        r.insert(name.into(), if keep { prior_attr(name) } else { Value::Unknown });
+        r.insert(
+            name.into(),
+            if keep {
+                prior_attr(name)
+            } else {
+                Value::Unknown
+            },
+        );
     }
-    r.insert("status".into(), if keep { prior_attr("status") } else { Value::Unknown });
+    r.insert(
+        "status".into(),
+        if keep {
+            prior_attr("status")
+        } else {
+            Value::Unknown
+        },
+    );
     if keep && Some(&Value::Object(r.clone())) != prior {
         r.insert("status".into(), Value::Unknown);
     }
@@ -341,7 +464,9 @@ fn plan_region(
 /// overrides); null when there are none or no class is the most common one.
 /// Read derives it the same way.
 pub fn common_class(instances: &Value) -> Value {
-    let Some(m) = instances.as_entries() else { return Value::Unknown };
+    let Some(m) = instances.as_entries() else {
+        return Value::Unknown;
+    };
     let mut counts: Vec<(&Value, usize)> = Vec::new();
     for inst in m.values() {
         let c = inst.get_attr("instance_class").unwrap_or(&Value::Null);
@@ -356,8 +481,15 @@ pub fn common_class(instances: &Value) -> Value {
             None => counts.push((c, 1)),
         }
     }
-    let Some(top) = counts.iter().map(|(_, n)| *n).max() else { return Value::Null };
-    match counts.iter().filter(|(_, n)| *n == top).collect::<Vec<_>>().as_slice() {
+    let Some(top) = counts.iter().map(|(_, n)| *n).max() else {
+        return Value::Null;
+    };
+    match counts
+        .iter()
+        .filter(|(_, n)| *n == top)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         [(v, _)] => (*v).clone(),
         _ => Value::Null,
     }
@@ -376,7 +508,12 @@ fn plan_instance(
         return Value::Unknown;
     }
     let mut o = entries(Some(config));
-    let prior_attr = |name: &str| prior.and_then(|p| p.get_attr(name)).cloned().unwrap_or(Value::Null);
+    let prior_attr = |name: &str| {
+        prior
+            .and_then(|p| p.get_attr(name))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
     let id = match (config.get_attr("identifier"), cluster_id.as_str()) {
         (Some(v), _) if !v.is_null() => v.clone(),
         (_, Some(c)) => Value::string(format!("{c}-{key}")),
@@ -399,7 +536,9 @@ fn plan_instance(
             Value::Unknown
         }
     };
-    if let (Some(_), Some(new), Some(old)) = (prior, class.as_str(), prior_attr("instance_class").as_str()) {
+    if let (Some(_), Some(new), Some(old)) =
+        (prior, class.as_str(), prior_attr("instance_class").as_str())
+    {
         if new != old {
             d.push(
                 Diagnostic::warning(
@@ -412,11 +551,28 @@ fn plan_instance(
     }
     o.insert("identifier".into(), id);
     o.insert("instance_class".into(), class);
-    o.insert("promotion_tier".into(), or_config(config, "promotion_tier", Value::number(1i64)));
+    o.insert(
+        "promotion_tier".into(),
+        or_config(config, "promotion_tier", Value::number(1i64)),
+    );
     for name in ["arn", "endpoint"] {
-        o.insert(name.into(), if prior.is_some() { prior_attr(name) } else { Value::Unknown });
+        o.insert(
+            name.into(),
+            if prior.is_some() {
+                prior_attr(name)
+            } else {
+                Value::Unknown
+            },
+        );
     }
-    o.insert("status".into(), if prior.is_some() { prior_attr("status") } else { Value::Unknown });
+    o.insert(
+        "status".into(),
+        if prior.is_some() {
+            prior_attr("status")
+        } else {
+            Value::Unknown
+        },
+    );
     if prior.is_some() && prior != Some(&Value::Object(o.clone())) {
         o.insert("status".into(), Value::Unknown);
     }
@@ -425,7 +581,10 @@ fn plan_instance(
 
 fn check_upgrade(config: &Value, prior: &Obj, planned: &Obj, d: &mut Diagnostics) {
     let engine = known_str(config, "engine").unwrap_or_default();
-    let (Some(old), Some(new)) = (get(prior, "engine_version").as_str(), get(planned, "engine_version").as_str()) else {
+    let (Some(old), Some(new)) = (
+        get(prior, "engine_version").as_str(),
+        get(planned, "engine_version").as_str(),
+    ) else {
         return;
     };
     if old == new || major_version(engine, old) == major_version(engine, new) {
@@ -453,12 +612,18 @@ fn check_upgrade(config: &Value, prior: &Obj, planned: &Obj, d: &mut Diagnostics
 
 fn check_primary_move(config: &Value, prior: &Obj, planned: &Obj, d: &mut Diagnostics) {
     let root = AttributePath::root();
-    let (Some(from), Some(to)) = (get(prior, "primary_region").as_str(), get(planned, "primary_region").as_str()) else {
+    let (Some(from), Some(to)) = (
+        get(prior, "primary_region").as_str(),
+        get(planned, "primary_region").as_str(),
+    ) else {
         return;
     };
     let regions = config.get_attr("regions");
     if from == to {
-        if regions.and_then(Value::as_entries).is_some_and(|m| !m.contains_key(from)) {
+        if regions
+            .and_then(Value::as_entries)
+            .is_some_and(|m| !m.contains_key(from))
+        {
             d.push(
                 Diagnostic::error(
                     "Primary Region Would Be Removed",
@@ -481,7 +646,9 @@ fn check_primary_move(config: &Value, prior: &Obj, planned: &Obj, d: &mut Diagno
             return;
         }
     }
-    let mode = get(planned, "failover_mode").as_str().unwrap_or("switchover");
+    let mode = get(planned, "failover_mode")
+        .as_str()
+        .unwrap_or("switchover");
     let diag = if mode == "failover" {
         Diagnostic::warning(
             "Primary Will Fail Over With Possible Data Loss",
@@ -497,7 +664,9 @@ fn check_primary_move(config: &Value, prior: &Obj, planned: &Obj, d: &mut Diagno
 }
 
 fn warn_removed_regions(prior: &Obj, config: Option<&Value>, d: &mut Diagnostics) {
-    let Some(cfg) = config.and_then(Value::as_entries) else { return };
+    let Some(cfg) = config.and_then(Value::as_entries) else {
+        return;
+    };
     for (key, reg) in prior {
         if !cfg.contains_key(key) {
             d.push(
@@ -523,7 +692,12 @@ mod tests {
             classes
                 .iter()
                 .enumerate()
-                .map(|(n, c)| (format!("i{n}"), Value::object([("instance_class", c.clone())])))
+                .map(|(n, c)| {
+                    (
+                        format!("i{n}"),
+                        Value::object([("instance_class", c.clone())]),
+                    )
+                })
                 .collect(),
         )
     }
@@ -533,12 +707,25 @@ mod tests {
     /// plan after import showed `+ instance_class` for the unchanged config.
     #[test]
     fn region_class_with_an_overridden_instance_is_the_most_common_class() {
-        let (l, xl) = (Value::string("db.r6g.large"), Value::string("db.r6g.xlarge"));
-        assert_eq!(common_class(&instances(&[l.clone(), l.clone(), xl.clone()])), l);
+        let (l, xl) = (
+            Value::string("db.r6g.large"),
+            Value::string("db.r6g.xlarge"),
+        );
+        assert_eq!(
+            common_class(&instances(&[l.clone(), l.clone(), xl.clone()])),
+            l
+        );
         assert_eq!(common_class(&instances(&[l.clone(), l.clone()])), l);
-        assert_eq!(common_class(&instances(&[l.clone(), xl.clone()])), Value::Null, "a tie has no default");
+        assert_eq!(
+            common_class(&instances(&[l.clone(), xl.clone()])),
+            Value::Null,
+            "a tie has no default"
+        );
         assert_eq!(common_class(&instances(&[])), Value::Null);
-        assert_eq!(common_class(&instances(&[l.clone(), Value::Unknown])), Value::Unknown);
+        assert_eq!(
+            common_class(&instances(&[l.clone(), Value::Unknown])),
+            Value::Unknown
+        );
         assert_eq!(common_class(&instances(&[Value::Null, xl.clone()])), xl);
     }
 }

@@ -25,13 +25,21 @@ pub fn snapshot_identifier(s: &str) -> Option<String> {
 
 fn identifier_with_max(s: &str, max: usize) -> Option<String> {
     if s.is_empty() || s.len() > max {
-        return Some(format!("must be 1 to {max} characters long (it has {})", s.len()));
+        return Some(format!(
+            "must be 1 to {max} characters long (it has {})",
+            s.len()
+        ));
     }
     if !s.as_bytes()[0].is_ascii_alphabetic() {
         return Some("must start with a letter".into());
     }
-    if let Some(c) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
-        return Some(format!("may contain only ASCII letters, digits and hyphens (found {c:?})"));
+    if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+    {
+        return Some(format!(
+            "may contain only ASCII letters, digits and hyphens (found {c:?})"
+        ));
     }
     if s.ends_with('-') {
         return Some("must not end with a hyphen".into());
@@ -67,9 +75,11 @@ pub fn instance_class(s: &str) -> Option<String> {
     let parts: Vec<&str> = s.split('.').collect();
     let ok = parts.first() == Some(&"db")
         && (parts.len() == 3 || (parts.len() == 2 && parts[1] == "serverless"))
-        && parts[1..]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+        && parts[1..].iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        });
     if ok {
         None
     } else {
@@ -109,10 +119,17 @@ pub fn master_password(s: &str, engine: &str) -> Option<String> {
     let max = if engine == "aurora-mysql" { 41 } else { 99 };
     let n = s.chars().count();
     if n < 8 || n > max {
-        return Some(format!("must be 8 to {max} characters long for {engine} (it has {n})"));
+        return Some(format!(
+            "must be 8 to {max} characters long for {engine} (it has {n})"
+        ));
     }
-    if s.chars().any(|c| !c.is_ascii_graphic() || matches!(c, '/' | '"' | '@')) {
-        return Some("may contain only printable ASCII characters other than '/', '\"', '@' and space".into());
+    if s.chars()
+        .any(|c| !c.is_ascii_graphic() || matches!(c, '/' | '"' | '@'))
+    {
+        return Some(
+            "may contain only printable ASCII characters other than '/', '\"', '@' and space"
+                .into(),
+        );
     }
     None
 }
@@ -125,26 +142,34 @@ pub fn retry_mode(s: &str) -> Result<aws_smithy_types::retry::RetryMode, String>
     match s {
         "standard" => Ok(RetryMode::Standard),
         "adaptive" => Ok(RetryMode::Adaptive),
-        other => Err(format!("must be \"standard\" or \"adaptive\", not {other:?}")),
+        other => Err(format!(
+            "must be \"standard\" or \"adaptive\", not {other:?}"
+        )),
     }
 }
 
 /// Go-style durations as Terraform writes timeouts: "90m", "1h30m", "45s", "2h".
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    let bad = || format!("{s:?} is not a duration (expected something like \"90m\", \"1h30m\" or \"45s\")");
+    let bad = || {
+        format!("{s:?} is not a duration (expected something like \"90m\", \"1h30m\" or \"45s\")")
+    };
     if s.is_empty() {
         return Err(bad());
     }
     let mut total = 0f64;
     let mut rest = s;
     while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(bad)?;
         if num_len == 0 {
             return Err(bad());
         }
         let n: f64 = rest[..num_len].parse().map_err(|_| bad())?;
         rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let unit = match &rest[..unit_len] {
             "h" => 3600.0,
             "m" => 60.0,
@@ -155,7 +180,8 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         total += n * unit;
         rest = &rest[unit_len..];
     }
-    std::time::Duration::try_from_secs_f64(total).map_err(|_| format!("{s:?} is too long a duration"))
+    std::time::Duration::try_from_secs_f64(total)
+        .map_err(|_| format!("{s:?} is too long a duration"))
 }
 
 #[cfg(test)]
@@ -168,7 +194,12 @@ mod tests {
         assert_eq!(retry_mode("standard"), Ok(RetryMode::Standard));
         assert_eq!(retry_mode("adaptive"), Ok(RetryMode::Adaptive));
         for bad in ["legacy", "Adaptive", ""] {
-            assert!(retry_mode(bad).unwrap_err().contains("\"standard\" or \"adaptive\""), "{bad}");
+            assert!(
+                retry_mode(bad)
+                    .unwrap_err()
+                    .contains("\"standard\" or \"adaptive\""),
+                "{bad}"
+            );
         }
     }
 
@@ -199,20 +230,47 @@ mod tests {
 
     #[test]
     fn regions() {
-        for s in ["us-east-1", "eu-west-2", "ap-southeast-2", "us-gov-west-1", "eu-central-2", "il-central-1"] {
+        for s in [
+            "us-east-1",
+            "eu-west-2",
+            "ap-southeast-2",
+            "us-gov-west-1",
+            "eu-central-2",
+            "il-central-1",
+        ] {
             assert_eq!(region(s), None, "{s}");
         }
-        for s in ["", "us-east", "US-EAST-1", "useast1", "us-east-x", "us--1", "u-east-1", "us-east-123"] {
+        for s in [
+            "",
+            "us-east",
+            "US-EAST-1",
+            "useast1",
+            "us-east-x",
+            "us--1",
+            "u-east-1",
+            "us-east-123",
+        ] {
             assert!(region(s).is_some(), "{s}");
         }
     }
 
     #[test]
     fn instance_classes() {
-        for s in ["db.r6g.large", "db.r7i.48xlarge", "db.t4g.medium", "db.serverless"] {
+        for s in [
+            "db.r6g.large",
+            "db.r7i.48xlarge",
+            "db.t4g.medium",
+            "db.serverless",
+        ] {
             assert_eq!(instance_class(s), None, "{s}");
         }
-        for s in ["r6g.large", "db.r6g", "db..large", "DB.R6G.LARGE", "db.r6g.large.x"] {
+        for s in [
+            "r6g.large",
+            "db.r6g",
+            "db..large",
+            "DB.R6G.LARGE",
+            "db.r6g.large.x",
+        ] {
             assert!(instance_class(s).is_some(), "{s}");
         }
     }
@@ -226,7 +284,9 @@ mod tests {
         assert!(database_name("orders_db", "aurora-mysql").is_none());
         assert!(database_name("orders-db", "aurora-mysql").is_some());
         assert!(master_password("correct-horse", "aurora-postgresql").is_none());
-        assert!(master_password("short", "aurora-postgresql").unwrap().contains("8 to 99"));
+        assert!(master_password("short", "aurora-postgresql")
+            .unwrap()
+            .contains("8 to 99"));
         assert!(master_password("has space in it", "aurora-mysql").is_some());
         assert!(master_password("has@at-sign", "aurora-mysql").is_some());
         assert!(master_password(&"x".repeat(42), "aurora-mysql").is_some());

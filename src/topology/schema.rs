@@ -32,9 +32,18 @@ fn attr(name: &str, ty: Type, mode: Mode, description: &str) -> Attribute {
     }
 }
 
-fn nested(name: &str, nesting: ObjectNesting, attributes: Vec<Attribute>, mode: Mode, description: &str) -> Attribute {
+fn nested(
+    name: &str,
+    nesting: ObjectNesting,
+    attributes: Vec<Attribute>,
+    mode: Mode,
+    description: &str,
+) -> Attribute {
     Attribute {
-        kind: AttributeKind::Nested(NestedAttributes { nesting, attributes }),
+        kind: AttributeKind::Nested(NestedAttributes {
+            nesting,
+            attributes,
+        }),
         ..attr(name, Type::Dynamic, mode, description)
     }
 }
@@ -57,7 +66,10 @@ fn all_computed(mut a: Attribute) -> Attribute {
     a.computed = true;
     a.description = read_only_description(&a.description);
     if let AttributeKind::Nested(n) = &mut a.kind {
-        n.attributes = std::mem::take(&mut n.attributes).into_iter().map(all_computed).collect();
+        n.attributes = std::mem::take(&mut n.attributes)
+            .into_iter()
+            .map(all_computed)
+            .collect();
     }
     a
 }
@@ -65,7 +77,16 @@ fn all_computed(mut a: Attribute) -> Attribute {
 /// A resource description with the sentences about setting or changing the
 /// value dropped: in the data source every such attribute is read-only.
 fn read_only_description(d: &str) -> String {
-    const ABOUT_SETTING: [&str; 8] = ["Changing it", "A change", "Default:", "Unset:", "Any change", "Change ", "A minor change", "Takes effect"];
+    const ABOUT_SETTING: [&str; 8] = [
+        "Changing it",
+        "A change",
+        "Default:",
+        "Unset:",
+        "Any change",
+        "Change ",
+        "A minor change",
+        "Takes effect",
+    ];
     let kept: Vec<&str> = d
         .split_inclusive(". ")
         .map(str::trim)
@@ -97,9 +118,24 @@ pub fn provider() -> Schema {
         max_items: 0,
         block: block(
             vec![
-                attr("role_arn", Type::String, Required, "ARN of the IAM role to assume for every RDS call."),
-                attr("session_name", Type::String, Optional, "Session name for the assumed role. Default: `terraform-provider-replication`."),
-                attr("external_id", Type::String, Optional, "External ID the role's trust policy requires, if any."),
+                attr(
+                    "role_arn",
+                    Type::String,
+                    Required,
+                    "ARN of the IAM role to assume for every RDS call.",
+                ),
+                attr(
+                    "session_name",
+                    Type::String,
+                    Optional,
+                    "Session name for the assumed role. Default: `terraform-provider-replication`.",
+                ),
+                attr(
+                    "external_id",
+                    Type::String,
+                    Optional,
+                    "External ID the role's trust policy requires, if any.",
+                ),
             ],
             vec![],
             "Assume an IAM role, on top of the credentials found by the standard AWS chain.",
@@ -162,9 +198,24 @@ fn timeouts_block() -> NestedBlock {
         max_items: 0,
         block: block(
             vec![
-                attr("create", Type::String, Optional, "Deadline for a create, as a duration like `\"120m\"`. Default: 120m."),
-                attr("update", Type::String, Optional, "Deadline for an update. Default: 120m."),
-                attr("delete", Type::String, Optional, "Deadline for a destroy. Default: 90m."),
+                attr(
+                    "create",
+                    Type::String,
+                    Optional,
+                    "Deadline for a create, as a duration like `\"120m\"`. Default: 120m.",
+                ),
+                attr(
+                    "update",
+                    Type::String,
+                    Optional,
+                    "Deadline for an update. Default: 120m.",
+                ),
+                attr(
+                    "delete",
+                    Type::String,
+                    Optional,
+                    "Deadline for a destroy. Default: 90m.",
+                ),
             ],
             vec![],
             "How long each operation may take in all, waits included.",
@@ -217,8 +268,20 @@ pub fn resource() -> Schema {
 pub fn data_source() -> Schema {
     let attributes = topology_attributes()
         .into_iter()
-        .filter(|a| !a.name.starts_with("master_password") && a.name != "final_snapshot_identifier" && a.name != "skip_final_snapshot" && a.name != "allow_major_version_upgrade" && a.name != "failover_mode")
-        .map(|a| if a.name == "global_cluster_identifier" { a } else { all_computed(a) })
+        .filter(|a| {
+            !a.name.starts_with("master_password")
+                && a.name != "final_snapshot_identifier"
+                && a.name != "skip_final_snapshot"
+                && a.name != "allow_major_version_upgrade"
+                && a.name != "failover_mode"
+        })
+        .map(|a| {
+            if a.name == "global_cluster_identifier" {
+                a
+            } else {
+                all_computed(a)
+            }
+        })
         .collect();
     Schema {
         version: 0,
@@ -274,7 +337,12 @@ mod tests {
         walk(&ds.block.attributes, &mut all);
         for a in all.iter().filter(|a| a.computed) {
             for phrase in ["Changing it", "A change", "Default:"] {
-                assert!(!a.description.contains(phrase), "{}: {}", a.name, a.description);
+                assert!(
+                    !a.description.contains(phrase),
+                    "{}: {}",
+                    a.name,
+                    a.description
+                );
             }
             assert!(!a.description.is_empty(), "{}", a.name);
         }

@@ -6,7 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::{ObservedCluster, ObservedInstance, ObservedTopology, RegionObservation, OWNERSHIP_TAG_KEY};
+use crate::aws::{
+    ObservedCluster, ObservedInstance, ObservedTopology, RegionObservation, OWNERSHIP_TAG_KEY,
+};
 use crate::tf::{AttributePath, Diagnostic, Diagnostics, Number, Value};
 
 use super::plan::common_class;
@@ -25,9 +27,16 @@ fn prior_or(prior: &Value, name: &str, default: Value) -> Value {
 /// The key an instance has in `instances`: the prior key of the same
 /// identifier, else the identifier without the `<cluster_id>-` prefix, else
 /// the whole identifier.
-pub fn instance_key(id: &str, cluster_id: &str, prior_instances: Option<&BTreeMap<String, Value>>) -> String {
+pub fn instance_key(
+    id: &str,
+    cluster_id: &str,
+    prior_instances: Option<&BTreeMap<String, Value>>,
+) -> String {
     if let Some(m) = prior_instances {
-        if let Some((k, _)) = m.iter().find(|(_, v)| v.get_attr("identifier").and_then(Value::as_str) == Some(id)) {
+        if let Some((k, _)) = m
+            .iter()
+            .find(|(_, v)| v.get_attr("identifier").and_then(Value::as_str) == Some(id))
+        {
             return k.clone();
         }
     }
@@ -42,26 +51,44 @@ fn instance_value(i: &ObservedInstance) -> Value {
     Value::object([
         ("identifier", Value::string(i.id.clone())),
         ("instance_class", opt(&i.class)),
-        ("promotion_tier", i.promotion_tier.map_or(Value::Null, |t| Value::Number(Number::from(i64::from(t))))),
+        (
+            "promotion_tier",
+            i.promotion_tier
+                .map_or(Value::Null, |t| Value::Number(Number::from(i64::from(t)))),
+        ),
         ("arn", Value::string(i.arn.clone())),
         ("endpoint", opt(&i.endpoint)),
         ("status", Value::string(i.status.clone())),
     ])
 }
 
-fn region_value(c: &ObservedCluster, instances: &[ObservedInstance], is_writer: bool, prior: &Value) -> Value {
+fn region_value(
+    c: &ObservedCluster,
+    instances: &[ObservedInstance],
+    is_writer: bool,
+    prior: &Value,
+) -> Value {
     let prior_instances = prior.get_attr("instances").and_then(Value::as_entries);
     let instances: BTreeMap<String, Value> = instances
         .iter()
-        .map(|i| (instance_key(&i.id, &c.id, prior_instances), instance_value(i)))
+        .map(|i| {
+            (
+                instance_key(&i.id, &c.id, prior_instances),
+                instance_value(i),
+            )
+        })
         .collect();
     let instances = Value::Map(instances);
     // The region's default class: what the configuration said while it still
     // describes some instance (or there are none), else the class they share.
-    let prior_class = prior.get_attr("instance_class").filter(|v| v.as_str().is_some());
+    let prior_class = prior
+        .get_attr("instance_class")
+        .filter(|v| v.as_str().is_some());
     let class = match prior_class {
         Some(pc)
-            if instances.as_entries().is_some_and(|m| m.is_empty() || m.values().any(|i| i.get_attr("instance_class") == Some(pc))) =>
+            if instances.as_entries().is_some_and(|m| {
+                m.is_empty() || m.values().any(|i| i.get_attr("instance_class") == Some(pc))
+            }) =>
         {
             pc.clone()
         }
@@ -71,12 +98,19 @@ fn region_value(c: &ObservedCluster, instances: &[ObservedInstance], is_writer: 
     sgs.sort();
     // Write forwarding only exists on secondaries; on the writer the
     // configured value is kept as it is.
-    let write_forwarding = if is_writer { prior_or(prior, "write_forwarding", Value::Bool(false)) } else { Value::Bool(c.write_forwarding) };
+    let write_forwarding = if is_writer {
+        prior_or(prior, "write_forwarding", Value::Bool(false))
+    } else {
+        Value::Bool(c.write_forwarding)
+    };
     Value::object([
         ("cluster_identifier", Value::string(c.id.clone())),
         ("instance_class", class),
         ("db_subnet_group_name", opt(&c.db_subnet_group_name)),
-        ("vpc_security_group_ids", Value::set(sgs.into_iter().map(Value::string))),
+        (
+            "vpc_security_group_ids",
+            Value::set(sgs.into_iter().map(Value::string)),
+        ),
         ("kms_key_id", opt(&c.kms_key_id)),
         ("write_forwarding", write_forwarding),
         ("db_cluster_parameter_group_name", opt(&c.parameter_group)),
@@ -84,7 +118,10 @@ fn region_value(c: &ObservedCluster, instances: &[ObservedInstance], is_writer: 
         ("arn", Value::string(c.arn.clone())),
         ("endpoint", opt(&c.endpoint)),
         ("reader_endpoint", opt(&c.reader_endpoint)),
-        ("role", Value::string(if is_writer { "primary" } else { "secondary" })),
+        (
+            "role",
+            Value::string(if is_writer { "primary" } else { "secondary" }),
+        ),
         ("status", Value::string(c.status.clone())),
     ])
 }
@@ -98,8 +135,16 @@ fn without_unknowns(v: &Value) -> Value {
         Value::List(xs) => Value::List(xs.iter().map(without_unknowns).collect()),
         Value::Set(xs) => Value::Set(xs.iter().map(without_unknowns).collect()),
         Value::Tuple(xs) => Value::Tuple(xs.iter().map(without_unknowns).collect()),
-        Value::Map(m) => Value::Map(m.iter().map(|(k, x)| (k.clone(), without_unknowns(x))).collect()),
-        Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (k.clone(), without_unknowns(x))).collect()),
+        Value::Map(m) => Value::Map(
+            m.iter()
+                .map(|(k, x)| (k.clone(), without_unknowns(x)))
+                .collect(),
+        ),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| (k.clone(), without_unknowns(x)))
+                .collect(),
+        ),
         Value::Dynamic(t, x) => Value::Dynamic(t.clone(), Box::new(without_unknowns(x))),
         other => other.clone(),
     }
@@ -108,7 +153,11 @@ fn without_unknowns(v: &Value) -> Value {
 /// Builds the resource state from an observation. `prior` is the prior state
 /// (or planned state after an apply; null on import). `default_tags` are left
 /// out of `tags`, as is the ownership tag.
-pub fn from_observed(obs: &ObservedTopology, prior: &Value, default_tags: &BTreeMap<String, String>) -> (Value, Diagnostics) {
+pub fn from_observed(
+    obs: &ObservedTopology,
+    prior: &Value,
+    default_tags: &BTreeMap<String, String>,
+) -> (Value, Diagnostics) {
     let mut d = Diagnostics::default();
     let g = &obs.global;
     let prior_regions = prior.get_attr("regions").and_then(Value::as_entries);
@@ -117,14 +166,23 @@ pub fn from_observed(obs: &ObservedTopology, prior: &Value, default_tags: &BTree
     let mut master_username = None;
     let mut writer_version = None;
     for m in &g.members {
-        let prior_region = prior_regions.and_then(|r| r.get(&m.region)).cloned().unwrap_or(Value::Null);
+        let prior_region = prior_regions
+            .and_then(|r| r.get(&m.region))
+            .cloned()
+            .unwrap_or(Value::Null);
         match obs.regions.get(&m.region) {
-            Some(RegionObservation::Reached { cluster: Some(c), instances }) => {
+            Some(RegionObservation::Reached {
+                cluster: Some(c),
+                instances,
+            }) => {
                 if m.is_writer {
                     master_username = c.master_username.clone();
                     writer_version = c.engine_version.clone();
                 }
-                regions.insert(m.region.clone(), region_value(c, instances, m.is_writer, &prior_region));
+                regions.insert(
+                    m.region.clone(),
+                    region_value(c, instances, m.is_writer, &prior_region),
+                );
             }
             Some(RegionObservation::Reached { cluster: None, .. }) => {}
             other => {
@@ -157,35 +215,100 @@ pub fn from_observed(obs: &ObservedTopology, prior: &Value, default_tags: &BTree
     let tags: BTreeMap<String, Value> = g
         .tags
         .iter()
-        .filter(|(k, v)| k.as_str() != OWNERSHIP_TAG_KEY && !k.starts_with("aws:") && default_tags.get(*k) != Some(*v))
+        .filter(|(k, v)| {
+            k.as_str() != OWNERSHIP_TAG_KEY
+                && !k.starts_with("aws:")
+                && default_tags.get(*k) != Some(*v)
+        })
         .map(|(k, v)| (k.clone(), Value::string(v.clone())))
         .collect();
-    let tags = if tags.is_empty() && prior.get_attr("tags").is_none_or(Value::is_null) { Value::Null } else { Value::Map(tags) };
-    let primary = writer_region.map(Value::string).unwrap_or_else(|| prior_or(prior, "primary_region", Value::Null));
+    let tags = if tags.is_empty() && prior.get_attr("tags").is_none_or(Value::is_null) {
+        Value::Null
+    } else {
+        Value::Map(tags)
+    };
+    let primary = writer_region
+        .map(Value::string)
+        .unwrap_or_else(|| prior_or(prior, "primary_region", Value::Null));
     let state = Value::object([
         ("id", Value::string(g.id.clone())),
         ("global_cluster_identifier", Value::string(g.id.clone())),
-        ("engine", g.engine.as_ref().map_or_else(|| prior_or(prior, "engine", Value::Null), |e| Value::string(e.clone()))),
-        ("engine_version", opt(&writer_version.or_else(|| g.engine_version.clone()))),
-        ("allow_major_version_upgrade", prior_or(prior, "allow_major_version_upgrade", Value::Bool(false))),
-        ("database_name", g.database_name.as_ref().map_or_else(|| prior_or(prior, "database_name", Value::Null), |n| Value::string(n.clone()))),
-        ("master_username", master_username.map_or_else(|| prior_or(prior, "master_username", Value::Null), Value::string)),
-        ("master_password", prior_or(prior, "master_password", Value::Null)),
+        (
+            "engine",
+            g.engine.as_ref().map_or_else(
+                || prior_or(prior, "engine", Value::Null),
+                |e| Value::string(e.clone()),
+            ),
+        ),
+        (
+            "engine_version",
+            opt(&writer_version.or_else(|| g.engine_version.clone())),
+        ),
+        (
+            "allow_major_version_upgrade",
+            prior_or(prior, "allow_major_version_upgrade", Value::Bool(false)),
+        ),
+        (
+            "database_name",
+            g.database_name.as_ref().map_or_else(
+                || prior_or(prior, "database_name", Value::Null),
+                |n| Value::string(n.clone()),
+            ),
+        ),
+        (
+            "master_username",
+            master_username.map_or_else(
+                || prior_or(prior, "master_username", Value::Null),
+                Value::string,
+            ),
+        ),
+        (
+            "master_password",
+            prior_or(prior, "master_password", Value::Null),
+        ),
         ("master_password_wo", Value::Null),
-        ("master_password_wo_version", prior_or(prior, "master_password_wo_version", Value::Null)),
-        ("storage_encrypted", g.storage_encrypted.map_or_else(|| prior_or(prior, "storage_encrypted", Value::Bool(false)), Value::Bool)),
-        ("deletion_protection", Value::Bool(g.deletion_protection.unwrap_or(false))),
+        (
+            "master_password_wo_version",
+            prior_or(prior, "master_password_wo_version", Value::Null),
+        ),
+        (
+            "storage_encrypted",
+            g.storage_encrypted.map_or_else(
+                || prior_or(prior, "storage_encrypted", Value::Bool(false)),
+                Value::Bool,
+            ),
+        ),
+        (
+            "deletion_protection",
+            Value::Bool(g.deletion_protection.unwrap_or(false)),
+        ),
         ("primary_region", primary),
-        ("failover_mode", prior_or(prior, "failover_mode", Value::string("switchover"))),
+        (
+            "failover_mode",
+            prior_or(prior, "failover_mode", Value::string("switchover")),
+        ),
         ("regions", Value::Map(regions)),
-        ("skip_final_snapshot", prior_or(prior, "skip_final_snapshot", Value::Bool(false))),
-        ("final_snapshot_identifier", prior_or(prior, "final_snapshot_identifier", Value::Null)),
+        (
+            "skip_final_snapshot",
+            prior_or(prior, "skip_final_snapshot", Value::Bool(false)),
+        ),
+        (
+            "final_snapshot_identifier",
+            prior_or(prior, "final_snapshot_identifier", Value::Null),
+        ),
         ("tags", tags),
         ("arn", Value::string(g.arn.clone())),
         ("global_cluster_resource_id", opt(&g.resource_id)),
         ("global_endpoint", opt(&g.endpoint)),
         ("status", Value::string(g.status.clone())),
-        ("timeouts", prior.get_attr("timeouts").cloned().filter(Value::is_known).unwrap_or(Value::Null)),
+        (
+            "timeouts",
+            prior
+                .get_attr("timeouts")
+                .cloned()
+                .filter(Value::is_known)
+                .unwrap_or(Value::Null),
+        ),
     ]);
     (state, d)
 }
@@ -193,10 +316,15 @@ pub fn from_observed(obs: &ObservedTopology, prior: &Value, default_tags: &BTree
 /// The data source's view of a state: the resource's attributes minus those
 /// that exist only in configuration.
 pub fn for_data_source(state: &Value, schema: &crate::tf::Schema) -> Value {
-    let Some(m) = state.as_entries() else { return Value::Null };
+    let Some(m) = state.as_entries() else {
+        return Value::Null;
+    };
     let mut out = BTreeMap::new();
     for a in &schema.block.attributes {
-        out.insert(a.name.clone(), m.get(&a.name).cloned().unwrap_or(Value::Null));
+        out.insert(
+            a.name.clone(),
+            m.get(&a.name).cloned().unwrap_or(Value::Null),
+        );
     }
     Value::Object(out)
 }
@@ -206,7 +334,11 @@ mod tests {
     use super::*;
 
     fn region_value_of(status: Value) -> Value {
-        Value::object([("cluster_identifier", Value::string("orders-us-east-1")), ("role", Value::string("secondary")), ("status", status)])
+        Value::object([
+            ("cluster_identifier", Value::string("orders-us-east-1")),
+            ("role", Value::string("secondary")),
+            ("status", status),
+        ])
     }
 
     /// Bug: after a failover applied while the old primary's region was in
@@ -246,26 +378,54 @@ mod tests {
                 (
                     "eu-west-1".to_string(),
                     RegionObservation::Reached {
-                        cluster: Some(ObservedCluster { id: "orders-eu-west-1".into(), status: "available".into(), ..Default::default() }),
+                        cluster: Some(ObservedCluster {
+                            id: "orders-eu-west-1".into(),
+                            status: "available".into(),
+                            ..Default::default()
+                        }),
                         instances: vec![],
                     },
                 ),
             ]),
         };
-        let planned = Value::object([("regions", Value::Map(BTreeMap::from([("us-east-1".to_string(), region_value_of(Value::Unknown))])))]);
+        let planned = Value::object([(
+            "regions",
+            Value::Map(BTreeMap::from([(
+                "us-east-1".to_string(),
+                region_value_of(Value::Unknown),
+            )])),
+        )]);
         let (state, d) = from_observed(&obs, &planned, &BTreeMap::new());
         assert!(state.is_wholly_known(), "{state:?}");
-        let east = state.get_attr("regions").and_then(|r| r.get_key("us-east-1")).unwrap();
+        let east = state
+            .get_attr("regions")
+            .and_then(|r| r.get_key("us-east-1"))
+            .unwrap();
         assert_eq!(east, &region_value_of(Value::Null));
         assert_eq!(d.len(), 1);
     }
 
     #[test]
     fn instance_keys_follow_the_identifier_pattern() {
-        assert_eq!(instance_key("orders-us-east-1-a", "orders-us-east-1", None), "a");
-        assert_eq!(instance_key("custom-writer", "orders-us-east-1", None), "custom-writer");
-        assert_eq!(instance_key("orders-us-east-1-", "orders-us-east-1", None), "orders-us-east-1-");
-        let prior = BTreeMap::from([("writer".to_string(), Value::object([("identifier", Value::string("orders-us-east-1-a"))]))]);
-        assert_eq!(instance_key("orders-us-east-1-a", "orders-us-east-1", Some(&prior)), "writer");
+        assert_eq!(
+            instance_key("orders-us-east-1-a", "orders-us-east-1", None),
+            "a"
+        );
+        assert_eq!(
+            instance_key("custom-writer", "orders-us-east-1", None),
+            "custom-writer"
+        );
+        assert_eq!(
+            instance_key("orders-us-east-1-", "orders-us-east-1", None),
+            "orders-us-east-1-"
+        );
+        let prior = BTreeMap::from([(
+            "writer".to_string(),
+            Value::object([("identifier", Value::string("orders-us-east-1-a"))]),
+        )]);
+        assert_eq!(
+            instance_key("orders-us-east-1-a", "orders-us-east-1", Some(&prior)),
+            "writer"
+        );
     }
 }

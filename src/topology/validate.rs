@@ -13,11 +13,7 @@ fn root() -> AttributePath {
 }
 
 fn invalid(path: AttributePath, what: &str, reason: &str) -> Diagnostic {
-    Diagnostic::error(
-        format!("Invalid {what}"),
-        format!("The {what} {reason}."),
-    )
-    .with_path(path)
+    Diagnostic::error(format!("Invalid {what}"), format!("The {what} {reason}.")).with_path(path)
 }
 
 /// A known, non-null string attribute of `obj`.
@@ -49,21 +45,64 @@ pub fn resource(config: &Value, caps: ClientCapabilities) -> Diagnostics {
     let r = root();
     let engine = known_str(config, "engine").unwrap_or("aurora-postgresql");
 
-    check_str(&mut d, config, "global_cluster_identifier", &r, "global cluster identifier", rules::identifier);
+    check_str(
+        &mut d,
+        config,
+        "global_cluster_identifier",
+        &r,
+        "global cluster identifier",
+        rules::identifier,
+    );
     check_str(&mut d, config, "engine", &r, "engine", |s| {
-        (!rules::ENGINES.contains(&s)).then(|| format!("must be one of {}, not {s:?}", rules::ENGINES.join(", ")))
+        (!rules::ENGINES.contains(&s))
+            .then(|| format!("must be one of {}, not {s:?}", rules::ENGINES.join(", ")))
     });
-    check_str(&mut d, config, "master_username", &r, "master user name", |s| rules::master_username(s, engine));
-    check_str(&mut d, config, "database_name", &r, "database name", |s| rules::database_name(s, engine));
-    check_str(&mut d, config, "master_password", &r, "master password", |s| rules::master_password(s, engine));
-    check_str(&mut d, config, "master_password_wo", &r, "master password", |s| rules::master_password(s, engine));
-    check_str(&mut d, config, "final_snapshot_identifier", &r, "final snapshot identifier", rules::snapshot_identifier);
+    check_str(
+        &mut d,
+        config,
+        "master_username",
+        &r,
+        "master user name",
+        |s| rules::master_username(s, engine),
+    );
+    check_str(&mut d, config, "database_name", &r, "database name", |s| {
+        rules::database_name(s, engine)
+    });
+    check_str(
+        &mut d,
+        config,
+        "master_password",
+        &r,
+        "master password",
+        |s| rules::master_password(s, engine),
+    );
+    check_str(
+        &mut d,
+        config,
+        "master_password_wo",
+        &r,
+        "master password",
+        |s| rules::master_password(s, engine),
+    );
+    check_str(
+        &mut d,
+        config,
+        "final_snapshot_identifier",
+        &r,
+        "final snapshot identifier",
+        rules::snapshot_identifier,
+    );
     check_str(&mut d, config, "failover_mode", &r, "failover mode", |s| {
-        (!rules::FAILOVER_MODES.contains(&s)).then(|| "must be \"switchover\" or \"failover\"".to_string())
+        (!rules::FAILOVER_MODES.contains(&s))
+            .then(|| "must be \"switchover\" or \"failover\"".to_string())
     });
 
-    let pw = config.get_attr("master_password").is_some_and(|v| !v.is_null());
-    let wo = config.get_attr("master_password_wo").is_some_and(|v| !v.is_null());
+    let pw = config
+        .get_attr("master_password")
+        .is_some_and(|v| !v.is_null());
+    let wo = config
+        .get_attr("master_password_wo")
+        .is_some_and(|v| !v.is_null());
     if pw && wo {
         d.push(
             Diagnostic::error(
@@ -82,7 +121,11 @@ pub fn resource(config: &Value, caps: ClientCapabilities) -> Diagnostics {
             .with_path(r.attr("master_password_wo")),
         );
     }
-    if config.get_attr("master_password_wo_version").is_some_and(|v| !v.is_null() && v.is_known()) && !wo {
+    if config
+        .get_attr("master_password_wo_version")
+        .is_some_and(|v| !v.is_null() && v.is_known())
+        && !wo
+    {
         d.push(
             Diagnostic::warning(
                 "Password Version Without Write-Only Password",
@@ -96,7 +139,11 @@ pub fn resource(config: &Value, caps: ClientCapabilities) -> Diagnostics {
         for op in ["create", "update", "delete"] {
             if let Some(s) = known_str(t, op) {
                 if let Err(e) = rules::parse_duration(s) {
-                    d.push(invalid(r.attr("timeouts").attr(op), "timeout", &e.replacen(&format!("{s:?} is"), "is", 1)));
+                    d.push(invalid(
+                        r.attr("timeouts").attr(op),
+                        "timeout",
+                        &e.replacen(&format!("{s:?} is"), "is", 1),
+                    ));
                 }
             }
         }
@@ -114,8 +161,11 @@ fn regions(d: &mut Diagnostics, config: &Value) {
     let rp = r.attr("regions");
     if regions.is_empty() {
         d.push(
-            Diagnostic::error("No Regions", "A topology needs at least one region: the primary.")
-                .with_path(rp.clone()),
+            Diagnostic::error(
+                "No Regions",
+                "A topology needs at least one region: the primary.",
+            )
+            .with_path(rp.clone()),
         );
     }
     if regions.len() > rules::MAX_REGIONS {
@@ -130,13 +180,31 @@ fn regions(d: &mut Diagnostics, config: &Value) {
     for (name, region) in regions {
         let p = rp.key(name);
         if let Some(reason) = rules::region(name) {
-            d.push(invalid(p.clone(), "region", &format!("key {name:?} {reason}")));
+            d.push(invalid(
+                p.clone(),
+                "region",
+                &format!("key {name:?} {reason}"),
+            ));
         }
         if region.is_null() || region.is_unknown() {
             continue;
         }
-        check_str(d, region, "cluster_identifier", &p, "cluster identifier", rules::identifier);
-        check_str(d, region, "instance_class", &p, "instance class", rules::instance_class);
+        check_str(
+            d,
+            region,
+            "cluster_identifier",
+            &p,
+            "cluster identifier",
+            rules::identifier,
+        );
+        check_str(
+            d,
+            region,
+            "instance_class",
+            &p,
+            "instance class",
+            rules::instance_class,
+        );
         let Some(instances) = region.get_attr("instances").and_then(Value::as_entries) else {
             continue;
         };
@@ -146,12 +214,33 @@ fn regions(d: &mut Diagnostics, config: &Value) {
             if inst.is_null() || inst.is_unknown() {
                 continue;
             }
-            check_str(d, inst, "identifier", &ip, "instance identifier", rules::identifier);
-            check_str(d, inst, "instance_class", &ip, "instance class", rules::instance_class);
-            if let Some(t) = inst.get_attr("promotion_tier").filter(|v| v.is_known() && !v.is_null()) {
+            check_str(
+                d,
+                inst,
+                "identifier",
+                &ip,
+                "instance identifier",
+                rules::identifier,
+            );
+            check_str(
+                d,
+                inst,
+                "instance_class",
+                &ip,
+                "instance class",
+                rules::instance_class,
+            );
+            if let Some(t) = inst
+                .get_attr("promotion_tier")
+                .filter(|v| v.is_known() && !v.is_null())
+            {
                 let ok = t.as_i64().is_some_and(|n| (0..=15).contains(&n));
                 if !ok {
-                    d.push(invalid(ip.attr("promotion_tier"), "promotion tier", "must be a whole number from 0 to 15"));
+                    d.push(invalid(
+                        ip.attr("promotion_tier"),
+                        "promotion tier",
+                        "must be a whole number from 0 to 15",
+                    ));
                 }
             }
             if let Some(id) = known_str(inst, "identifier") {
@@ -206,7 +295,14 @@ pub(crate) fn is_headless(region: &Value) -> Option<bool> {
 /// Validates the data source configuration.
 pub fn data_source(config: &Value) -> Diagnostics {
     let mut d = Diagnostics::default();
-    check_str(&mut d, config, "global_cluster_identifier", &root(), "global cluster identifier", rules::identifier);
+    check_str(
+        &mut d,
+        config,
+        "global_cluster_identifier",
+        &root(),
+        "global cluster identifier",
+        rules::identifier,
+    );
     d
 }
 
@@ -219,16 +315,34 @@ pub fn provider(config: &Value) -> Diagnostics {
         (!(s.starts_with("http://") || s.starts_with("https://")))
             .then(|| "must be an http:// or https:// URL".to_string())
     });
-    if let Some(n) = config.get_attr("max_retries").filter(|v| v.is_known() && !v.is_null()) {
+    if let Some(n) = config
+        .get_attr("max_retries")
+        .filter(|v| v.is_known() && !v.is_null())
+    {
         if !n.as_i64().is_some_and(|n| (0..=100).contains(&n)) {
-            d.push(invalid(r.attr("max_retries"), "retry count", "must be a whole number from 0 to 100"));
+            d.push(invalid(
+                r.attr("max_retries"),
+                "retry count",
+                "must be a whole number from 0 to 100",
+            ));
         }
     }
-    check_str(&mut d, config, "retry_mode", &r, "retry mode", |s| rules::retry_mode(s).err());
+    check_str(&mut d, config, "retry_mode", &r, "retry mode", |s| {
+        rules::retry_mode(s).err()
+    });
     if let Some(a) = config.get_attr("assume_role").filter(|v| !v.is_null()) {
-        check_str(&mut d, a, "role_arn", &r.attr("assume_role"), "role ARN", |s| {
-            (!(s.starts_with("arn:") && s.contains(":role/"))).then(|| "must be an IAM role ARN like arn:aws:iam::123456789012:role/name".to_string())
-        });
+        check_str(
+            &mut d,
+            a,
+            "role_arn",
+            &r.attr("assume_role"),
+            "role ARN",
+            |s| {
+                (!(s.starts_with("arn:") && s.contains(":role/"))).then(|| {
+                    "must be an IAM role ARN like arn:aws:iam::123456789012:role/name".to_string()
+                })
+            },
+        );
     }
     d
 }
@@ -239,11 +353,18 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn block(attrs: &[(&str, Value)]) -> Value {
-        Value::Object(attrs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<BTreeMap<_, _>>())
+        Value::Object(
+            attrs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect::<BTreeMap<_, _>>(),
+        )
     }
 
     fn paths(d: &Diagnostics) -> Vec<String> {
-        d.iter().map(|x| x.path.as_ref().map(ToString::to_string).unwrap_or_default()).collect()
+        d.iter()
+            .map(|x| x.path.as_ref().map(ToString::to_string).unwrap_or_default())
+            .collect()
     }
 
     #[test]
@@ -258,7 +379,15 @@ mod tests {
         assert_eq!(d.len(), 1);
         let diag = d.iter().next().unwrap();
         assert_eq!(diag.summary, "Invalid retry mode");
-        assert!(diag.detail.contains("\"standard\" or \"adaptive\", not \"legacy\""), "{}", diag.detail);
-        assert_eq!(paths(&d), [AttributePath::root().attr("retry_mode").to_string()]);
+        assert!(
+            diag.detail
+                .contains("\"standard\" or \"adaptive\", not \"legacy\""),
+            "{}",
+            diag.detail
+        );
+        assert_eq!(
+            paths(&d),
+            [AttributePath::root().attr("retry_mode").to_string()]
+        );
     }
 }

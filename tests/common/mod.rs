@@ -24,7 +24,11 @@ fn tool(env: &str, default: &str) -> Option<PathBuf> {
     match std::env::var_os(env) {
         Some(p) => {
             let p = PathBuf::from(p);
-            assert!(p.exists(), "{env}={} does not exist: run `make tools`", p.display());
+            assert!(
+                p.exists(),
+                "{env}={} does not exist: run `make tools`",
+                p.display()
+            );
             Some(p)
         }
         None => {
@@ -44,15 +48,27 @@ fn tool(env: &str, default: &str) -> Option<PathBuf> {
 pub fn hosts() -> Vec<Host> {
     let mut out = Vec::new();
     if let Some(path) = tool("REPLICATION_TOFU", ".tools/bin/tofu") {
-        out.push(Host { name: "tofu-1.6", path, write_only: false });
+        out.push(Host {
+            name: "tofu-1.6",
+            path,
+            write_only: false,
+        });
     }
     if let Some(path) = tool("REPLICATION_TERRAFORM", ".tools/bin/terraform") {
-        out.push(Host { name: "terraform-1.15", path, write_only: true });
+        out.push(Host {
+            name: "terraform-1.15",
+            path,
+            write_only: true,
+        });
     }
     match Command::new("terraform").arg("version").output() {
         Ok(o) if String::from_utf8_lossy(&o.stdout).starts_with("Terraform v1.11.") => {
             let path = which("terraform").unwrap_or_else(|| PathBuf::from("terraform"));
-            out.push(Host { name: "terraform-1.11", path, write_only: true });
+            out.push(Host {
+                name: "terraform-1.11",
+                path,
+                write_only: true,
+            });
         }
         _ => eprintln!("skipping host terraform-1.11: no Terraform 1.11.x on PATH"),
     }
@@ -60,8 +76,11 @@ pub fn hosts() -> Vec<Host> {
 }
 
 fn which(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")
-        .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(name)).find(|p| p.is_file()))
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    })
 }
 
 /// A scratch working directory with a CLI config whose dev_overrides point at
@@ -73,12 +92,19 @@ pub struct Workdir {
 
 impl Workdir {
     pub fn new(main_tf: &str) -> Self {
-        let dir = tempfile::Builder::new().prefix("replication-e2e").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("replication-e2e")
+            .tempdir()
+            .unwrap();
         // A directory holding only the provider: cargo's target/debug also
         // holds terraform-provider-replication.d, which a host may pick.
         let provider_dir = dir.path().join("provider");
         std::fs::create_dir_all(&provider_dir).unwrap();
-        std::os::unix::fs::symlink(PROVIDER_BIN, provider_dir.join("terraform-provider-replication")).unwrap();
+        std::os::unix::fs::symlink(
+            PROVIDER_BIN,
+            provider_dir.join("terraform-provider-replication"),
+        )
+        .unwrap();
         let cli_config = dir.path().join("cli.tfrc");
         std::fs::write(
             &cli_config,
@@ -121,7 +147,8 @@ impl Workdir {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        cmd.output().unwrap_or_else(|e| panic!("running {}: {e}", host.path.display()))
+        cmd.output()
+            .unwrap_or_else(|e| panic!("running {}: {e}", host.path.display()))
     }
 }
 
@@ -168,11 +195,18 @@ pub struct Call {
 impl Emu {
     /// Starts an emulator on a free loopback port.
     pub fn start(time_scale: f64) -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
         let emu = rt
             .block_on(aurora_emulator::start(
                 "127.0.0.1:0".parse().unwrap(),
-                aurora_emulator::EmulatorConfig { time_scale, state_file: None },
+                aurora_emulator::EmulatorConfig {
+                    time_scale,
+                    state_file: None,
+                },
             ))
             .unwrap();
         Self { rt, emu }
@@ -180,7 +214,10 @@ impl Emu {
 
     /// The provider block body for this emulator, home region us-east-1.
     pub fn provider_block(&self) -> String {
-        format!("  region       = \"us-east-1\"\n  endpoint_url = \"{}\"", self.emu.endpoint())
+        format!(
+            "  region       = \"us-east-1\"\n  endpoint_url = \"{}\"",
+            self.emu.endpoint()
+        )
     }
 
     /// One admin API exchange; panics unless it answers 2xx.
@@ -196,8 +233,15 @@ impl Emu {
         let mut buf = Vec::new();
         s.read_to_end(&mut buf).unwrap();
         let text = String::from_utf8_lossy(&buf).to_string();
-        let status: u16 = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-        assert!((200..300).contains(&status), "admin {method} {path}: {text}");
+        let status: u16 = text
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        assert!(
+            (200..300).contains(&status),
+            "admin {method} {path}: {text}"
+        );
         let json = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
         serde_json::from_str(json).unwrap_or(serde_json::Value::Null)
     }
@@ -219,7 +263,11 @@ impl Emu {
 
     /// Successful calls of `action`, as regions in order.
     pub fn call_regions(&self, action: &str) -> Vec<String> {
-        self.calls().into_iter().filter(|c| c.action == action && c.code.is_none()).map(|c| c.region).collect()
+        self.calls()
+            .into_iter()
+            .filter(|c| c.action == action && c.code.is_none())
+            .map(|c| c.region)
+            .collect()
     }
 
     pub fn clear_calls(&self) {
@@ -231,7 +279,13 @@ impl Emu {
         let conf = aws_sdk_rds::Config::builder()
             .behavior_version(aws_sdk_rds::config::BehaviorVersion::latest())
             .region(aws_sdk_rds::config::Region::new(region.to_string()))
-            .credentials_provider(aws_sdk_rds::config::Credentials::new("AKIDEXAMPLE", "secret-example-key", None, None, "test"))
+            .credentials_provider(aws_sdk_rds::config::Credentials::new(
+                "AKIDEXAMPLE",
+                "secret-example-key",
+                None,
+                None,
+                "test",
+            ))
             .endpoint_url(self.emu.endpoint())
             .build();
         aws_sdk_rds::Client::from_conf(conf)
@@ -307,23 +361,35 @@ impl Topology {
     pub fn settled(&self) -> bool {
         self.status == "available"
             && !self.failover_state
-            && self
-                .regions
-                .values()
-                .all(|c| c.status == "available" && c.instances.values().all(|i| i.status == "available"))
+            && self.regions.values().all(|c| {
+                c.status == "available" && c.instances.values().all(|i| i.status == "available")
+            })
     }
 
     /// Region -> sorted instance identifiers.
     pub fn layout(&self) -> BTreeMap<String, Vec<String>> {
-        self.regions.iter().map(|(r, c)| (r.clone(), c.instances.keys().cloned().collect())).collect()
+        self.regions
+            .iter()
+            .map(|(r, c)| (r.clone(), c.instances.keys().cloned().collect()))
+            .collect()
     }
 }
 
 async fn observe_topology(emu: &Emu, gci: &str, via: &str, skip: &[&str]) -> Option<Topology> {
-    let out = emu.rds(via).describe_global_clusters().global_cluster_identifier(gci).send().await;
+    let out = emu
+        .rds(via)
+        .describe_global_clusters()
+        .global_cluster_identifier(gci)
+        .send()
+        .await;
     let g = match out {
         Ok(o) => o.global_clusters.unwrap_or_default().into_iter().next()?,
-        Err(e) if aws_sdk_rds::error::ProvideErrorMetadata::code(&e) == Some("GlobalClusterNotFoundFault") => return None,
+        Err(e)
+            if aws_sdk_rds::error::ProvideErrorMetadata::code(&e)
+                == Some("GlobalClusterNotFoundFault") =>
+        {
+            return None
+        }
         Err(e) => panic!("DescribeGlobalClusters {gci}: {e:?}"),
     };
     let mut regions = BTreeMap::new();
@@ -339,8 +405,18 @@ async fn observe_topology(emu: &Emu, gci: &str, via: &str, skip: &[&str]) -> Opt
             continue;
         }
         let client = emu.rds(&region);
-        let c = client.describe_db_clusters().db_cluster_identifier(&id).send().await.unwrap_or_else(|e| panic!("DescribeDBClusters {id}: {e:?}"));
-        let c = c.db_clusters.unwrap_or_default().into_iter().next().expect("member cluster exists");
+        let c = client
+            .describe_db_clusters()
+            .db_cluster_identifier(&id)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("DescribeDBClusters {id}: {e:?}"));
+        let c = c
+            .db_clusters
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .expect("member cluster exists");
         let writer_instance: Option<String> = c
             .db_cluster_members
             .clone()
@@ -348,8 +424,16 @@ async fn observe_topology(emu: &Emu, gci: &str, via: &str, skip: &[&str]) -> Opt
             .into_iter()
             .find(|m| m.is_cluster_writer == Some(true))
             .and_then(|m| m.db_instance_identifier);
-        let filter = aws_sdk_rds::types::Filter::builder().name("db-cluster-id").values(id.clone()).build();
-        let is = client.describe_db_instances().filters(filter).send().await.unwrap_or_else(|e| panic!("DescribeDBInstances {id}: {e:?}"));
+        let filter = aws_sdk_rds::types::Filter::builder()
+            .name("db-cluster-id")
+            .values(id.clone())
+            .build();
+        let is = client
+            .describe_db_instances()
+            .filters(filter)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("DescribeDBInstances {id}: {e:?}"));
         let instances = is
             .db_instances
             .unwrap_or_default()
@@ -395,15 +479,30 @@ async fn observe_topology(emu: &Emu, gci: &str, via: &str, skip: &[&str]) -> Opt
 /// both streams unless it succeeds.
 pub fn tf_ok(w: &Workdir, host: &Host, args: &[&str]) -> Output {
     let out = w.run_env(host, args, &FAST_POLL);
-    assert!(out.status.success(), "{}: {} failed: {}", host.name, args.join(" "), text(&out));
+    assert!(
+        out.status.success(),
+        "{}: {} failed: {}",
+        host.name,
+        args.join(" "),
+        text(&out)
+    );
     out
 }
 
 /// `plan -detailed-exitcode`: 0 = no changes, 2 = changes (panics on 1).
 pub fn plan_code(w: &Workdir, host: &Host) -> (i32, Output) {
-    let out = w.run_env(host, &["plan", "-no-color", "-detailed-exitcode"], &FAST_POLL);
+    let out = w.run_env(
+        host,
+        &["plan", "-no-color", "-detailed-exitcode"],
+        &FAST_POLL,
+    );
     let code = out.status.code().unwrap_or(-1);
-    assert!(code == 0 || code == 2, "{}: plan failed: {}", host.name, text(&out));
+    assert!(
+        code == 0 || code == 2,
+        "{}: plan failed: {}",
+        host.name,
+        text(&out)
+    );
     (code, out)
 }
 
@@ -422,7 +521,11 @@ pub fn json_diff(a: &serde_json::Value, b: &serde_json::Value) -> Vec<String> {
             (serde_json::Value::Object(x), serde_json::Value::Object(y)) => {
                 let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
                 for k in keys {
-                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
                     match (x.get(k), y.get(k)) {
                         (Some(l), Some(r)) => walk(l, r, &p, out),
                         _ => out.push(p),
@@ -455,31 +558,55 @@ pub fn per_host(f: impl Fn(&Host) + Sync) {
                 failed.push(format!("{name}: {msg}"));
             }
         }
-        assert!(failed.is_empty(), "failed on {} host(s):\n{}", failed.len(), failed.join("\n\n"));
+        assert!(
+            failed.is_empty(),
+            "failed on {} host(s):\n{}",
+            failed.len(),
+            failed.join("\n\n")
+        );
     });
 }
 
 impl Emu {
     /// DescribeDBClusterSnapshots in `region`: (snapshot id, cluster id).
     pub fn snapshots(&self, region: &str) -> Vec<(String, String)> {
-        let out = self.block_on(self.rds(region).describe_db_cluster_snapshots().send()).unwrap();
+        let out = self
+            .block_on(self.rds(region).describe_db_cluster_snapshots().send())
+            .unwrap();
         out.db_cluster_snapshots
             .unwrap_or_default()
             .into_iter()
-            .map(|s| (s.db_cluster_snapshot_identifier.unwrap_or_default(), s.db_cluster_identifier.unwrap_or_default()))
+            .map(|s| {
+                (
+                    s.db_cluster_snapshot_identifier.unwrap_or_default(),
+                    s.db_cluster_identifier.unwrap_or_default(),
+                )
+            })
             .collect()
     }
 
     /// DescribeDBClusters in `region`: every cluster identifier.
     pub fn cluster_ids(&self, region: &str) -> Vec<String> {
-        let out = self.block_on(self.rds(region).describe_db_clusters().send()).unwrap();
-        out.db_clusters.unwrap_or_default().into_iter().filter_map(|c| c.db_cluster_identifier).collect()
+        let out = self
+            .block_on(self.rds(region).describe_db_clusters().send())
+            .unwrap();
+        out.db_clusters
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|c| c.db_cluster_identifier)
+            .collect()
     }
 
     /// DescribeDBInstances in `region`: every instance identifier.
     pub fn instance_ids(&self, region: &str) -> Vec<String> {
-        let out = self.block_on(self.rds(region).describe_db_instances().send()).unwrap();
-        out.db_instances.unwrap_or_default().into_iter().filter_map(|i| i.db_instance_identifier).collect()
+        let out = self
+            .block_on(self.rds(region).describe_db_instances().send())
+            .unwrap();
+        out.db_instances
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|i| i.db_instance_identifier)
+            .collect()
     }
 }
 
@@ -517,18 +644,46 @@ pub type Want<'a> = &'a [Member<'a>];
 /// writer in `writer`, and has exactly the clusters and instances of `want`
 /// (identifiers derived as `<gci>-<region>[-<key>]`).
 pub fn check(emu: &Emu, host: &Host, gci: &str, writer: &str, want: Want<'_>, step: &str) {
-    let t = emu.observe(gci).unwrap_or_else(|| panic!("{}: after {step}: global cluster {gci} is missing", host.name));
-    assert!(t.settled(), "{}: after {step}: not settled: {t:#?}", host.name);
-    assert_eq!(t.writer.as_deref(), Some(writer), "{}: after {step}: writer", host.name);
+    let t = emu.observe(gci).unwrap_or_else(|| {
+        panic!(
+            "{}: after {step}: global cluster {gci} is missing",
+            host.name
+        )
+    });
+    assert!(
+        t.settled(),
+        "{}: after {step}: not settled: {t:#?}",
+        host.name
+    );
+    assert_eq!(
+        t.writer.as_deref(),
+        Some(writer),
+        "{}: after {step}: writer",
+        host.name
+    );
     let got: Layout = t
         .regions
         .iter()
-        .map(|(r, c)| (r.clone(), (c.id.clone(), c.instances.values().map(|i| (i.id.clone(), i.class.clone(), i.tier)).collect())))
+        .map(|(r, c)| {
+            (
+                r.clone(),
+                (
+                    c.id.clone(),
+                    c.instances
+                        .values()
+                        .map(|i| (i.id.clone(), i.class.clone(), i.tier))
+                        .collect(),
+                ),
+            )
+        })
         .collect();
     let want: Layout = want
         .iter()
         .map(|(r, is)| {
-            let mut is: Vec<_> = is.iter().map(|(k, c, t)| (format!("{gci}-{r}-{k}"), c.to_string(), *t)).collect();
+            let mut is: Vec<_> = is
+                .iter()
+                .map(|(k, c, t)| (format!("{gci}-{r}-{k}"), c.to_string(), *t))
+                .collect();
             is.sort();
             (r.to_string(), (format!("{gci}-{r}"), is))
         })
@@ -540,4 +695,3 @@ pub fn check(emu: &Emu, host: &Host, gci: &str, writer: &str, want: Want<'_>, st
 pub fn regions(lines: &[&str]) -> String {
     format!("  regions = {{\n{}\n  }}\n", lines.join("\n"))
 }
-

@@ -33,10 +33,19 @@ fn base() -> serde_json::Value {
 }
 
 fn run(prior: &Value, cfg: &Value, provider_region: Option<&str>) -> PlanOutput {
-    let out = plan(PlanInput { prior, proposed: cfg, config: cfg, provider_region, leftovers: &[] });
+    let out = plan(PlanInput {
+        prior,
+        proposed: cfg,
+        config: cfg,
+        provider_region,
+        leftovers: &[],
+    });
     if !out.diagnostics.has_errors() && !out.planned.is_null() {
         let problems = invariants::check_plan(&schema::resource().block, prior, cfg, &out.planned);
-        assert!(problems.is_empty(), "plan breaks Terraform's rules: {problems:?}");
+        assert!(
+            problems.is_empty(),
+            "plan breaks Terraform's rules: {problems:?}"
+        );
     }
     out
 }
@@ -49,8 +58,14 @@ fn applied(v: &Value, name: &str) -> Value {
             "vpc_security_group_ids" => Value::set([Value::string("sg-1")]),
             _ => Value::string(format!("observed-{name}")),
         },
-        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), applied(v, k))).collect()),
-        Value::Map(m) => Value::Map(m.iter().map(|(k, v)| (k.clone(), applied(v, name))).collect()),
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, v)| (k.clone(), applied(v, k))).collect())
+        }
+        Value::Map(m) => Value::Map(
+            m.iter()
+                .map(|(k, v)| (k.clone(), applied(v, name)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -61,15 +76,27 @@ fn created() -> Value {
 }
 
 fn at<'a>(v: &'a Value, path: &[&str]) -> &'a Value {
-    path.iter().fold(v, |v, k| v.get_attr(k).or_else(|| v.get_key(k)).unwrap_or(&Value::Null))
+    path.iter().fold(v, |v, k| {
+        v.get_attr(k)
+            .or_else(|| v.get_key(k))
+            .unwrap_or(&Value::Null)
+    })
 }
 
 fn summaries(out: &PlanOutput, severity: Severity) -> Vec<String> {
-    out.diagnostics.iter().filter(|d| d.severity == severity).map(|d| d.summary.clone()).collect()
+    out.diagnostics
+        .iter()
+        .filter(|d| d.severity == severity)
+        .map(|d| d.summary.clone())
+        .collect()
 }
 
 fn error_path(out: &PlanOutput, summary: &str) -> String {
-    let d = out.diagnostics.iter().find(|d| d.summary == summary).unwrap_or_else(|| panic!("no {summary:?} in {:?}", out.diagnostics));
+    let d = out
+        .diagnostics
+        .iter()
+        .find(|d| d.summary == summary)
+        .unwrap_or_else(|| panic!("no {summary:?} in {:?}", out.diagnostics));
     d.path.as_ref().map(ToString::to_string).unwrap_or_default()
 }
 
@@ -79,19 +106,61 @@ fn create_derives_identifiers_and_defaults_and_leaves_apply_values_unknown() {
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
     let p = &out.planned;
     assert_eq!(at(p, &["id"]), &Value::string("orders"));
-    assert_eq!(at(p, &["regions", "us-east-1", "cluster_identifier"]), &Value::string("orders-us-east-1"));
-    assert_eq!(at(p, &["regions", "us-east-1", "instances", "b", "identifier"]), &Value::string("orders-us-east-1-b"));
-    assert_eq!(at(p, &["regions", "us-east-1", "instances", "b", "promotion_tier"]), &Value::number(1i64));
-    assert_eq!(at(p, &["regions", "us-east-1", "instances", "a", "promotion_tier"]), &Value::number(0i64));
-    assert_eq!(at(p, &["regions", "eu-west-1", "instances", "a", "instance_class"]), &Value::string("db.r6g.large"));
-    assert_eq!(at(p, &["regions", "ap-southeast-2", "instances"]), &Value::Map(Default::default()));
-    assert_eq!(at(p, &["regions", "ap-southeast-2", "instance_class"]), &Value::Null);
-    assert_eq!(at(p, &["regions", "us-east-1", "role"]), &Value::string("primary"));
-    assert_eq!(at(p, &["regions", "eu-west-1", "role"]), &Value::string("secondary"));
+    assert_eq!(
+        at(p, &["regions", "us-east-1", "cluster_identifier"]),
+        &Value::string("orders-us-east-1")
+    );
+    assert_eq!(
+        at(p, &["regions", "us-east-1", "instances", "b", "identifier"]),
+        &Value::string("orders-us-east-1-b")
+    );
+    assert_eq!(
+        at(
+            p,
+            &["regions", "us-east-1", "instances", "b", "promotion_tier"]
+        ),
+        &Value::number(1i64)
+    );
+    assert_eq!(
+        at(
+            p,
+            &["regions", "us-east-1", "instances", "a", "promotion_tier"]
+        ),
+        &Value::number(0i64)
+    );
+    assert_eq!(
+        at(
+            p,
+            &["regions", "eu-west-1", "instances", "a", "instance_class"]
+        ),
+        &Value::string("db.r6g.large")
+    );
+    assert_eq!(
+        at(p, &["regions", "ap-southeast-2", "instances"]),
+        &Value::Map(Default::default())
+    );
+    assert_eq!(
+        at(p, &["regions", "ap-southeast-2", "instance_class"]),
+        &Value::Null
+    );
+    assert_eq!(
+        at(p, &["regions", "us-east-1", "role"]),
+        &Value::string("primary")
+    );
+    assert_eq!(
+        at(p, &["regions", "eu-west-1", "role"]),
+        &Value::string("secondary")
+    );
     assert_eq!(at(p, &["failover_mode"]), &Value::string("switchover"));
     assert_eq!(at(p, &["deletion_protection"]), &Value::Bool(false));
     assert_eq!(at(p, &["master_password_wo"]), &Value::Null);
-    for unknown in [&["arn"][..], &["status"], &["global_endpoint"], &["regions", "eu-west-1", "endpoint"], &["regions", "us-east-1", "instances", "a", "arn"]] {
+    for unknown in [
+        &["arn"][..],
+        &["status"],
+        &["global_endpoint"],
+        &["regions", "eu-west-1", "endpoint"],
+        &["regions", "us-east-1", "instances", "a", "arn"],
+    ] {
         assert!(at(p, unknown).is_unknown(), "{unknown:?}");
     }
 }
@@ -101,10 +170,19 @@ fn create_takes_the_provider_region_as_primary_or_fails_on_the_attribute() {
     let mut cfg = base();
     cfg.as_object_mut().unwrap().remove("primary_region");
     let out = run(&Value::Null, &config(cfg.clone()), Some("eu-west-1"));
-    assert_eq!(at(&out.planned, &["primary_region"]), &Value::string("eu-west-1"));
-    assert_eq!(at(&out.planned, &["regions", "eu-west-1", "role"]), &Value::string("primary"));
+    assert_eq!(
+        at(&out.planned, &["primary_region"]),
+        &Value::string("eu-west-1")
+    );
+    assert_eq!(
+        at(&out.planned, &["regions", "eu-west-1", "role"]),
+        &Value::string("primary")
+    );
     let out = run(&Value::Null, &config(cfg), Some("sa-east-1"));
-    assert_eq!(error_path(&out, "Primary Region Not Determined"), "primary_region");
+    assert_eq!(
+        error_path(&out, "Primary Region Not Determined"),
+        "primary_region"
+    );
 }
 
 #[test]
@@ -112,7 +190,10 @@ fn create_needs_a_password() {
     let mut cfg = base();
     cfg.as_object_mut().unwrap().remove("master_password");
     let out = run(&Value::Null, &config(cfg), None);
-    assert_eq!(error_path(&out, "Master Password Required"), "master_password");
+    assert_eq!(
+        error_path(&out, "Master Password Required"),
+        "master_password"
+    );
 }
 
 #[test]
@@ -128,16 +209,23 @@ fn unchanged_configuration_plans_exactly_the_prior_state() {
 fn resize_warns_and_marks_only_what_changes_unknown() {
     let prior = created();
     let mut cfg = base();
-    cfg["regions"]["us-east-1"]["instances"]["b"] = serde_json::json!({ "instance_class": "db.r6g.xlarge" });
+    cfg["regions"]["us-east-1"]["instances"]["b"] =
+        serde_json::json!({ "instance_class": "db.r6g.xlarge" });
     let out = run(&prior, &config(cfg), None);
-    assert_eq!(summaries(&out, Severity::Warning), vec!["Instance Will Be Resized"]);
+    assert_eq!(
+        summaries(&out, Severity::Warning),
+        vec!["Instance Will Be Resized"]
+    );
     let p = &out.planned;
     assert!(at(p, &["regions", "us-east-1", "instances", "b", "status"]).is_unknown());
     assert!(at(p, &["regions", "us-east-1", "status"]).is_unknown());
     assert!(at(p, &["status"]).is_unknown());
     assert!(at(p, &["regions", "us-east-1", "instances", "a", "status"]).is_known());
     assert!(at(p, &["regions", "eu-west-1", "status"]).is_known());
-    assert_eq!(at(p, &["regions", "us-east-1", "instances", "b", "arn"]), at(&prior, &["regions", "us-east-1", "instances", "b", "arn"]));
+    assert_eq!(
+        at(p, &["regions", "us-east-1", "instances", "b", "arn"]),
+        at(&prior, &["regions", "us-east-1", "instances", "b", "arn"])
+    );
 }
 
 #[test]
@@ -146,13 +234,28 @@ fn switchover_and_failover_warn_about_what_happens() {
     let mut cfg = base();
     cfg["primary_region"] = "eu-west-1".into();
     let out = run(&prior, &config(cfg.clone()), None);
-    assert_eq!(summaries(&out, Severity::Warning), vec!["Primary Will Move By Managed Switchover"]);
-    assert_eq!(error_path(&out, "Primary Will Move By Managed Switchover"), "primary_region");
-    assert_eq!(at(&out.planned, &["regions", "eu-west-1", "role"]), &Value::string("primary"));
-    assert_eq!(at(&out.planned, &["regions", "us-east-1", "role"]), &Value::string("secondary"));
+    assert_eq!(
+        summaries(&out, Severity::Warning),
+        vec!["Primary Will Move By Managed Switchover"]
+    );
+    assert_eq!(
+        error_path(&out, "Primary Will Move By Managed Switchover"),
+        "primary_region"
+    );
+    assert_eq!(
+        at(&out.planned, &["regions", "eu-west-1", "role"]),
+        &Value::string("primary")
+    );
+    assert_eq!(
+        at(&out.planned, &["regions", "us-east-1", "role"]),
+        &Value::string("secondary")
+    );
     cfg["failover_mode"] = "failover".into();
     let out = run(&prior, &config(cfg), None);
-    assert_eq!(summaries(&out, Severity::Warning), vec!["Primary Will Fail Over With Possible Data Loss"]);
+    assert_eq!(
+        summaries(&out, Severity::Warning),
+        vec!["Primary Will Fail Over With Possible Data Loss"]
+    );
 }
 
 #[test]
@@ -161,7 +264,10 @@ fn switchover_to_a_headless_region_is_a_plan_error() {
     let mut cfg = base();
     cfg["primary_region"] = "ap-southeast-2".into();
     let out = run(&prior, &config(cfg), None);
-    assert_eq!(error_path(&out, "Switchover Target Has No Instances"), "primary_region");
+    assert_eq!(
+        error_path(&out, "Switchover Target Has No Instances"),
+        "primary_region"
+    );
 }
 
 #[test]
@@ -170,7 +276,10 @@ fn primary_region_unset_follows_the_observed_writer() {
     let mut cfg = base();
     cfg.as_object_mut().unwrap().remove("primary_region");
     let out = run(&prior, &config(cfg), Some("eu-west-1"));
-    assert_eq!(at(&out.planned, &["primary_region"]), &Value::string("us-east-1"));
+    assert_eq!(
+        at(&out.planned, &["primary_region"]),
+        &Value::string("us-east-1")
+    );
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
 }
 
@@ -178,9 +287,15 @@ fn primary_region_unset_follows_the_observed_writer() {
 fn removing_a_region_warns() {
     let prior = created();
     let mut cfg = base();
-    cfg["regions"].as_object_mut().unwrap().remove("ap-southeast-2");
+    cfg["regions"]
+        .as_object_mut()
+        .unwrap()
+        .remove("ap-southeast-2");
     let out = run(&prior, &config(cfg), None);
-    assert_eq!(summaries(&out, Severity::Warning), vec!["Region Will Be Removed"]);
+    assert_eq!(
+        summaries(&out, Severity::Warning),
+        vec!["Region Will Be Removed"]
+    );
 }
 
 #[test]
@@ -189,9 +304,18 @@ fn new_cluster_identifier_recreates_only_that_region() {
     let mut cfg = base();
     cfg["regions"]["eu-west-1"]["cluster_identifier"] = "orders-eu-v2".into();
     let out = run(&prior, &config(cfg), None);
-    assert_eq!(summaries(&out, Severity::Warning), vec!["Regional Cluster Will Be Recreated"]);
+    assert_eq!(
+        summaries(&out, Severity::Warning),
+        vec!["Regional Cluster Will Be Recreated"]
+    );
     assert!(at(&out.planned, &["regions", "eu-west-1", "arn"]).is_unknown());
-    assert_eq!(at(&out.planned, &["regions", "eu-west-1", "instances", "a", "identifier"]), &Value::string("orders-eu-v2-a"));
+    assert_eq!(
+        at(
+            &out.planned,
+            &["regions", "eu-west-1", "instances", "a", "identifier"]
+        ),
+        &Value::string("orders-eu-v2-a")
+    );
     assert!(at(&out.planned, &["regions", "us-east-1", "arn"]).is_known());
     assert!(out.requires_replace.is_empty());
 }
@@ -201,14 +325,25 @@ fn major_upgrade_needs_permission_minor_does_not() {
     let prior = created();
     let mut cfg = base();
     cfg["engine_version"] = "16.6".into();
-    assert!(!run(&prior, &config(cfg.clone()), None).diagnostics.has_errors());
+    assert!(!run(&prior, &config(cfg.clone()), None)
+        .diagnostics
+        .has_errors());
     cfg["engine_version"] = "17.2".into();
     let out = run(&prior, &config(cfg.clone()), None);
-    assert_eq!(error_path(&out, "Major Version Upgrade Not Allowed"), "engine_version");
+    assert_eq!(
+        error_path(&out, "Major Version Upgrade Not Allowed"),
+        "engine_version"
+    );
     cfg["allow_major_version_upgrade"] = true.into();
     let out = run(&prior, &config(cfg), None);
-    assert_eq!(summaries(&out, Severity::Warning), vec!["Major Version Upgrade"]);
-    assert_eq!(major_version("aurora-mysql", "8.0.mysql_aurora.3.05.2"), "8.0");
+    assert_eq!(
+        summaries(&out, Severity::Warning),
+        vec!["Major Version Upgrade"]
+    );
+    assert_eq!(
+        major_version("aurora-mysql", "8.0.mysql_aurora.3.05.2"),
+        "8.0"
+    );
     assert_eq!(major_version("aurora-postgresql", "16.4"), "16");
 }
 
@@ -219,7 +354,11 @@ fn identity_changes_require_replacement() {
     cfg["engine"] = "aurora-mysql".into();
     cfg["master_username"] = "admin".into();
     let out = run(&prior, &config(cfg), None);
-    let paths: Vec<String> = out.requires_replace.iter().map(ToString::to_string).collect();
+    let paths: Vec<String> = out
+        .requires_replace
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(paths, vec!["engine", "master_username"]);
 }
 
@@ -233,16 +372,35 @@ fn destroy_is_refused_with_deletion_protection_or_without_a_snapshot_name() {
         m.insert("final_snapshot_identifier".into(), Value::Null);
     }
     let out = run(&prior, &Value::Null, None);
-    assert_eq!(error_path(&out, "Deletion Protection Is On"), "deletion_protection");
-    assert_eq!(error_path(&out, "Final Snapshot Identifier Required"), "final_snapshot_identifier");
+    assert_eq!(
+        error_path(&out, "Deletion Protection Is On"),
+        "deletion_protection"
+    );
+    assert_eq!(
+        error_path(&out, "Final Snapshot Identifier Required"),
+        "final_snapshot_identifier"
+    );
 }
 
 #[test]
 fn leftovers_of_an_interrupted_removal_force_an_update() {
     let prior = created();
-    let leftovers = vec![("sa-east-1".to_string(), "orders-sa-east-1".to_string(), false)];
+    let leftovers = vec![(
+        "sa-east-1".to_string(),
+        "orders-sa-east-1".to_string(),
+        false,
+    )];
     let cfg = config(base());
-    let out = plan(PlanInput { prior: &prior, proposed: &cfg, config: &cfg, provider_region: None, leftovers: &leftovers });
+    let out = plan(PlanInput {
+        prior: &prior,
+        proposed: &cfg,
+        config: &cfg,
+        provider_region: None,
+        leftovers: &leftovers,
+    });
     assert!(at(&out.planned, &["status"]).is_unknown());
-    assert_eq!(summaries(&out, Severity::Warning), vec!["Finishing An Interrupted Removal"]);
+    assert_eq!(
+        summaries(&out, Severity::Warning),
+        vec!["Finishing An Interrupted Removal"]
+    );
 }
