@@ -1099,7 +1099,7 @@ async fn adaptive_mode_completes_a_burst_under_a_rate_limit() {
     let c = clients_with(
         &emu,
         AwsSettings {
-            retry_mode: Some(aws_smithy_types::retry::RetryMode::Adaptive),
+            retry_mode: Some(terraform_provider_replication::aws::RetryMode::Adaptive),
             ..AwsSettings::default()
         },
     );

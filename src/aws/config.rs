@@ -19,7 +19,7 @@ use std::time::Duration;
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_smithy_types::retry::RetryMode;
+use aws_smithy_types::retry::RetryMode as SdkRetryMode;
 use tokio::sync::OnceCell;
 
 use super::error::{AwsError, ErrorKind};
@@ -32,6 +32,26 @@ pub const UNREACHABLE_MEMORY: Duration = Duration::from_secs(60);
 
 /// Session name used for assume-role when the configuration sets none.
 pub const DEFAULT_SESSION_NAME: &str = "terraform-provider-replication";
+
+/// How throttled and 5xx calls are retried (the provider block's
+/// `retry_mode`). The provider's own type, so that no SDK type reaches the
+/// resource code; [`rds_config`] maps it onto the SDK's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryMode {
+    /// Each failed call backs off on its own.
+    Standard,
+    /// The SDK's client-side rate limiter paces every call to a region.
+    Adaptive,
+}
+
+impl From<RetryMode> for SdkRetryMode {
+    fn from(mode: RetryMode) -> Self {
+        match mode {
+            RetryMode::Standard => SdkRetryMode::Standard,
+            RetryMode::Adaptive => SdkRetryMode::Adaptive,
+        }
+    }
+}
 
 /// The provider block's AWS settings (SPEC §3).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -223,11 +243,12 @@ async fn load_shared(settings: &AwsSettings, first_region: &str) -> SdkConfig {
 }
 
 /// The retry mode: the provider block's, else the shared configuration's.
-fn retry_mode(settings: &AwsSettings, shared: &SdkConfig) -> RetryMode {
+fn retry_mode(settings: &AwsSettings, shared: &SdkConfig) -> SdkRetryMode {
     settings
         .retry_mode
+        .map(SdkRetryMode::from)
         .or_else(|| shared.retry_config().map(|r| r.mode()))
-        .unwrap_or(RetryMode::Standard)
+        .unwrap_or(SdkRetryMode::Standard)
 }
 
 /// The per-region RDS configuration: shared credentials, the region, the
@@ -283,7 +304,7 @@ mod tests {
         assert_eq!(a.config().retry_config().unwrap().max_attempts(), 4);
         assert_eq!(
             a.config().retry_config().unwrap().mode(),
-            RetryMode::Standard
+            SdkRetryMode::Standard
         );
         let partition = |c: &aws_sdk_rds::Client| c.config().retry_partition().unwrap().to_string();
         assert_eq!(partition(&a), "rds-us-east-1");
@@ -310,23 +331,26 @@ mod tests {
         };
         assert_eq!(
             retry_mode(&block(None), &static_config()),
-            RetryMode::Standard
+            SdkRetryMode::Standard
         );
-        assert_eq!(retry_mode(&block(None), &adaptive_env), RetryMode::Adaptive);
+        assert_eq!(
+            retry_mode(&block(None), &adaptive_env),
+            SdkRetryMode::Adaptive
+        );
         assert_eq!(
             retry_mode(&block(Some(RetryMode::Standard)), &adaptive_env),
-            RetryMode::Standard
+            SdkRetryMode::Standard
         );
         assert_eq!(
             retry_mode(&block(Some(RetryMode::Adaptive)), &static_config()),
-            RetryMode::Adaptive
+            SdkRetryMode::Adaptive
         );
         let rds = rds_config(
             &block(Some(RetryMode::Adaptive)),
             &static_config(),
             "us-west-2",
         );
-        assert_eq!(rds.retry_config().unwrap().mode(), RetryMode::Adaptive);
+        assert_eq!(rds.retry_config().unwrap().mode(), SdkRetryMode::Adaptive);
     }
 
     #[test]

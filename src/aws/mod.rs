@@ -29,7 +29,7 @@ pub mod retry;
 pub mod secret;
 pub mod wait;
 
-pub use config::{AssumeRole, AwsSettings, Clients};
+pub use config::{AssumeRole, AwsSettings, Clients, RetryMode};
 pub use error::{AwsError, ErrorKind};
 pub use find::{
     find_cluster, find_global_cluster, find_global_cluster_with_region, find_instance,

@@ -35,7 +35,7 @@ pub struct ProviderConfig {
     /// Attempts for throttled / 5xx calls.
     pub max_retries: Option<u32>,
     /// `retry_mode`: standard or adaptive (validated before configure).
-    pub retry_mode: Option<aws_smithy_types::retry::RetryMode>,
+    pub retry_mode: Option<crate::aws::RetryMode>,
     /// Role to assume: (role ARN, session name, external ID).
     pub assume_role: Option<(String, Option<String>, Option<String>)>,
     /// Tags merged under each topology's tags.
@@ -302,7 +302,7 @@ impl DataSource<Meta> for TopologyDataSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_smithy_types::retry::RetryMode;
+    use crate::aws::RetryMode;
 
     #[test]
     fn provider_block_retry_mode() {

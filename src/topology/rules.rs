@@ -137,8 +137,8 @@ pub fn master_password(s: &str, engine: &str) -> Option<String> {
 /// The provider's `retry_mode`: `standard` or `adaptive`, as AWS's SDKs
 /// spell them (`legacy` exists in some SDKs, not in the one the provider
 /// uses).
-pub fn retry_mode(s: &str) -> Result<aws_smithy_types::retry::RetryMode, String> {
-    use aws_smithy_types::retry::RetryMode;
+pub fn retry_mode(s: &str) -> Result<crate::aws::RetryMode, String> {
+    use crate::aws::RetryMode;
     match s {
         "standard" => Ok(RetryMode::Standard),
         "adaptive" => Ok(RetryMode::Adaptive),
@@ -190,7 +190,7 @@ mod tests {
 
     #[test]
     fn retry_modes() {
-        use aws_smithy_types::retry::RetryMode;
+        use crate::aws::RetryMode;
         assert_eq!(retry_mode("standard"), Ok(RetryMode::Standard));
         assert_eq!(retry_mode("adaptive"), Ok(RetryMode::Adaptive));
         for bad in ["legacy", "Adaptive", ""] {
