@@ -288,7 +288,7 @@ fn first_rpc(rt: &tokio::runtime::Runtime, client: &ClientIdentity) -> FirstRpc 
         let path = tonic::codegen::http::uri::PathAndQuery::from_static(
             "/tfplugin6.Provider/GetProviderSchema",
         );
-        let codec: tonic::codec::ProstCodec<Empty, Empty> = tonic::codec::ProstCodec::default();
+        let codec: tonic_prost::ProstCodec<Empty, Empty> = tonic_prost::ProstCodec::default();
         grpc.unary(tonic::Request::new(Empty {}), path, codec)
             .await
             .expect("GetProviderSchema");

@@ -192,7 +192,7 @@ async fn shutdown(channel: tonic::transport::Channel) -> Result<(), tonic::Statu
         .map_err(|e| tonic::Status::unknown(e.to_string()))?;
     let path =
         tonic::codegen::http::uri::PathAndQuery::from_static("/plugin.GRPCController/Shutdown");
-    let codec: tonic::codec::ProstCodec<Empty, Empty> = tonic::codec::ProstCodec::default();
+    let codec: tonic_prost::ProstCodec<Empty, Empty> = tonic_prost::ProstCodec::default();
     grpc.unary(tonic::Request::new(Empty {}), path, codec)
         .await
         .map(|_| ())

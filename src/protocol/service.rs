@@ -23,7 +23,7 @@ pub fn router(
     engine: Arc<Engine>,
     shutdown: CancellationToken,
 ) -> tonic::transport::server::Router {
-    let (mut health, health_service) = tonic_health::server::health_reporter();
+    let (health, health_service) = tonic_health::server::health_reporter();
     // go-plugin checks the "plugin" service; report it (and the server) serving.
     let health_task = async move {
         health
