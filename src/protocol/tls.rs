@@ -24,6 +24,7 @@ use ring::rand::SystemRandom;
 use ring::signature::{EcdsaKeyPair, KeyPair as _, ECDSA_P256_SHA256_ASN1_SIGNING};
 use rustls::client::danger::HandshakeSignatureValid;
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::pki_types::pem::{self, PemObject as _};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, SignatureScheme};
@@ -34,9 +35,9 @@ pub enum TlsError {
     /// `PLUGIN_CLIENT_CERT` did not hold a PEM certificate.
     #[error("PLUGIN_CLIENT_CERT holds no PEM certificate")]
     NoClientCertificate,
-    /// Reading the PEM text failed.
-    #[error("PLUGIN_CLIENT_CERT could not be read: {0}")]
-    Pem(#[from] std::io::Error),
+    /// The PEM text is malformed (a section without its end line, bad base64).
+    #[error("PLUGIN_CLIENT_CERT could not be read as PEM: {0}")]
+    Pem(pem::Error),
     /// Generating the server certificate failed.
     #[error("generating the server certificate: {0}")]
     Generate(#[from] rcgen::Error),
@@ -143,14 +144,13 @@ impl rcgen::RemoteKeyPair for RingP256 {
     }
 }
 
-/// Parses the PEM the host passes in `PLUGIN_CLIENT_CERT` into DER.
-pub fn client_cert_from_pem(pem: &str) -> Result<CertificateDer<'static>, TlsError> {
-    let mut reader = std::io::BufReader::new(pem.as_bytes());
-    let first = rustls_pemfile::certs(&mut reader).next();
-    match first {
-        Some(cert) => Ok(cert?),
-        None => Err(TlsError::NoClientCertificate),
-    }
+/// Parses the PEM the host passes in `PLUGIN_CLIENT_CERT` into DER: the
+/// first `CERTIFICATE` section (sections of other kinds are skipped).
+pub fn client_cert_from_pem(text: &str) -> Result<CertificateDer<'static>, TlsError> {
+    CertificateDer::from_pem_slice(text.as_bytes()).map_err(|e| match e {
+        pem::Error::NoItemsFound => TlsError::NoClientCertificate,
+        other => TlsError::Pem(other),
+    })
 }
 
 /// The crypto provider of the plugin channel: *ring*, OS randomness.
@@ -237,6 +237,44 @@ impl ClientCertVerifier for PinnedClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+
+    fn pem_section(label: &str, der: &[u8]) -> String {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+        let lines: Vec<&str> = b64
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        format!(
+            "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+            lines.join("\n")
+        )
+    }
+
+    #[test]
+    fn client_certificate_is_the_first_certificate_section() {
+        let id = ServerIdentity::generate().unwrap();
+        let text = format!(
+            "{}{}",
+            pem_section("PRIVATE KEY", &id.key_der),
+            pem_section("CERTIFICATE", &id.cert_der)
+        );
+        let cert = client_cert_from_pem(&text).unwrap();
+        assert_eq!(cert.as_ref(), id.cert_der.as_slice());
+    }
+
+    #[test]
+    fn client_certificate_missing_or_malformed_is_an_error() {
+        assert!(matches!(
+            client_cert_from_pem(""),
+            Err(TlsError::NoClientCertificate)
+        ));
+        assert!(matches!(
+            client_cert_from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n"),
+            Err(TlsError::Pem(_))
+        ));
+    }
 
     #[test]
     fn verify_schemes_include_p521_for_terraforms_client_certificate() {
