@@ -15,6 +15,14 @@
 //! the per-call mean and the best of 5 batches are reported. Prints a
 //! Markdown section on stdout.
 
+// A measuring harness: a failed step should stop it loudly.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::time::{Duration, Instant};
 
 use terraform_provider_replication::engine::{self, ClientCapabilities, EngineApi, PlanRequest};

@@ -14,6 +14,14 @@
 //! figure carries that cost; the same two conditions are measured for
 //! `/bin/true` as the machine's floor for starting any process.
 
+// A measuring harness: a failed step should stop it loudly.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use std::io::{BufRead, BufReader};

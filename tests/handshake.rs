@@ -4,6 +4,14 @@
 //! other certificate is refused, ALPN negotiates h2, health reports SERVING,
 //! and Shutdown ends the process.
 
+// A test harness: a failed step should stop it loudly.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};

@@ -9,7 +9,7 @@ use crate::tf::{
 };
 
 /// Schema -> protobuf.
-pub fn schema(s: &tf::Schema) -> pb::Schema {
+pub(super) fn schema(s: &tf::Schema) -> pb::Schema {
     pb::Schema {
         version: s.version,
         block: Some(block(&s.block)),
@@ -85,7 +85,7 @@ fn nested_block(b: &tf::NestedBlock) -> pb::schema::NestedBlock {
 }
 
 /// AttributePath -> protobuf.
-pub fn path(p: &AttributePath) -> pb::AttributePath {
+pub(super) fn path(p: &AttributePath) -> pb::AttributePath {
     use pb::attribute_path::step::Selector;
     pb::AttributePath {
         steps: p
@@ -103,7 +103,7 @@ pub fn path(p: &AttributePath) -> pb::AttributePath {
 }
 
 /// Diagnostics -> protobuf.
-pub fn diagnostics(d: &Diagnostics) -> Vec<pb::Diagnostic> {
+pub(super) fn diagnostics(d: &Diagnostics) -> Vec<pb::Diagnostic> {
     d.iter().map(diagnostic).collect()
 }
 
@@ -120,7 +120,7 @@ fn diagnostic(d: &Diagnostic) -> pb::Diagnostic {
 }
 
 /// ClientCapabilities from protobuf (absent = none, as OpenTofu 1.6 sends).
-pub fn caps(c: Option<&pb::ClientCapabilities>) -> ClientCapabilities {
+pub(super) fn caps(c: Option<&pb::ClientCapabilities>) -> ClientCapabilities {
     c.map(|c| ClientCapabilities {
         deferral_allowed: c.deferral_allowed,
         write_only_attributes_allowed: c.write_only_attributes_allowed,
@@ -131,7 +131,11 @@ pub fn caps(c: Option<&pb::ClientCapabilities>) -> ClientCapabilities {
 /// Decodes a DynamicValue of the given type. An absent value, or one with
 /// neither encoding, is null. A decoding problem is a diagnostic (the host
 /// sent something the schema does not allow), never a panic.
-pub fn decode(v: Option<&pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value, Diagnostic> {
+pub(super) fn decode(
+    v: Option<&pb::DynamicValue>,
+    ty: &Type,
+    what: &str,
+) -> Result<Value, Diagnostic> {
     let Some(v) = v else { return Ok(Value::Null) };
     let result = if !v.msgpack.is_empty() {
         tf::msgpack::decode(&v.msgpack, ty)
@@ -149,7 +153,7 @@ pub fn decode(v: Option<&pb::DynamicValue>, ty: &Type, what: &str) -> Result<Val
 }
 
 /// Encodes a value as msgpack.
-pub fn encode(v: &Value, ty: &Type, what: &str) -> Result<pb::DynamicValue, Diagnostic> {
+pub(super) fn encode(v: &Value, ty: &Type, what: &str) -> Result<pb::DynamicValue, Diagnostic> {
     tf::msgpack::encode(v, ty)
         .map(|msgpack| pb::DynamicValue { msgpack, json: Vec::new() })
         .map_err(|e| {

@@ -6,7 +6,9 @@
 
 mod convert;
 mod service;
-pub mod tls;
+mod tls;
+
+pub use tls::TlsError;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -21,8 +23,9 @@ use tonic::transport::server::Connected;
 
 use crate::engine::Engine;
 
+// Generated code: its lints are not ours, and it has parts we do not use.
 #[allow(clippy::all, missing_docs, unreachable_pub, dead_code)]
-pub(crate) mod pb {
+mod pb {
     pub mod tfplugin6 {
         tonic::include_proto!("tfplugin6");
     }
@@ -37,9 +40,9 @@ pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
 pub const MAGIC_COOKIE_VALUE: &str =
     "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 /// The provider's source address, as used in reattach JSON and docs.
-pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/replication/replication";
+const PROVIDER_ADDRESS: &str = "registry.terraform.io/replication/replication";
 /// gRPC messages up to this size are accepted (Terraform's own limit is 256 MiB).
-pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
+const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
 
 /// How the process was asked to serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +61,7 @@ pub enum ServeError {
     NotLaunchedByHost,
     /// The host's client certificate is missing or unreadable.
     #[error("PLUGIN_CLIENT_CERT: {0}")]
-    ClientCert(#[from] tls::TlsError),
+    ClientCert(#[from] TlsError),
     /// Binding the listener failed.
     #[error("listening: {0}")]
     Listen(std::io::Error),
@@ -303,7 +306,7 @@ fn incoming(
 }
 
 /// One accepted connection (TLS or, in debug mode, plain), as tonic wants it.
-pub struct Conn(Box<dyn Io>);
+struct Conn(Box<dyn Io>);
 
 impl Connected for Conn {
     type ConnectInfo = ();

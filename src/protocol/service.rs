@@ -19,7 +19,7 @@ use crate::tf::{Diagnostic, Diagnostics};
 type Stream<T> = Pin<Box<dyn tokio_stream::Stream<Item = Result<T, Status>> + Send + 'static>>;
 
 /// Builds the router with every service the host expects.
-pub fn router(
+pub(super) fn router(
     engine: Arc<Engine>,
     shutdown: CancellationToken,
 ) -> tonic::transport::server::Router {
@@ -145,10 +145,14 @@ macro_rules! try_diags {
         match $e {
             Ok(v) => v,
             Err(d) => {
-                return Ok(Response::new(pb::$m::Response {
+                // One macro for every response: some have no field but the
+                // diagnostics, for them the update is empty.
+                #[allow(clippy::needless_update)]
+                let response = pb::$m::Response {
                     diagnostics: convert::diagnostics(&d),
                     ..Default::default()
-                }))
+                };
+                return Ok(Response::new(response));
             }
         }
     };

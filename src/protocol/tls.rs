@@ -50,9 +50,9 @@ pub enum TlsError {
 }
 
 /// The server side of one run: its certificate (DER) and private key.
-pub struct ServerIdentity {
+pub(super) struct ServerIdentity {
     /// DER of the self-signed certificate; its base64 goes into the handshake line.
-    pub cert_der: Vec<u8>,
+    pub(super) cert_der: Vec<u8>,
     key_der: Vec<u8>,
 }
 
@@ -60,7 +60,7 @@ impl ServerIdentity {
     /// Generates a P-256 self-signed certificate for `localhost`, marked CA
     /// (the host uses it as its only root) and valid for server and client
     /// authentication, like go-plugin's own.
-    pub fn generate() -> Result<Self, TlsError> {
+    pub(super) fn generate() -> Result<Self, TlsError> {
         let signer = RingP256::generate()?;
         let key_der = signer.pkcs8.clone();
         // rcgen derives these from digests of its own backend; without one,
@@ -75,7 +75,7 @@ impl ServerIdentity {
         let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()])?;
         params.serial_number = Some(rcgen::SerialNumber::from_slice(&serial));
         params.key_identifier_method =
-            rcgen::KeyIdMethod::PreSpecified(ski.as_ref()[..20].to_vec());
+            rcgen::KeyIdMethod::PreSpecified(ski.as_ref().iter().take(20).copied().collect());
         let mut dn = rcgen::DistinguishedName::new();
         dn.push(rcgen::DnType::CommonName, "localhost");
         dn.push(
@@ -146,7 +146,7 @@ impl rcgen::RemoteKeyPair for RingP256 {
 
 /// Parses the PEM the host passes in `PLUGIN_CLIENT_CERT` into DER: the
 /// first `CERTIFICATE` section (sections of other kinds are skipped).
-pub fn client_cert_from_pem(text: &str) -> Result<CertificateDer<'static>, TlsError> {
+pub(super) fn client_cert_from_pem(text: &str) -> Result<CertificateDer<'static>, TlsError> {
     CertificateDer::from_pem_slice(text.as_bytes()).map_err(|e| match e {
         pem::Error::NoItemsFound => TlsError::NoClientCertificate,
         other => TlsError::Pem(other),
@@ -154,18 +154,18 @@ pub fn client_cert_from_pem(text: &str) -> Result<CertificateDer<'static>, TlsEr
 }
 
 /// The crypto provider of the plugin channel: *ring*, OS randomness.
-pub fn provider() -> Arc<CryptoProvider> {
+pub(super) fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
 /// The algorithms the client's handshake signature is checked with: aws-lc-rs,
 /// because ring cannot verify ECDSA P-521 (Terraform's client key).
-pub fn verification_algorithms() -> WebPkiSupportedAlgorithms {
+pub(super) fn verification_algorithms() -> WebPkiSupportedAlgorithms {
     rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms
 }
 
 /// Builds the server configuration: our identity, the pinned client, ALPN h2.
-pub fn server_config(
+pub(super) fn server_config(
     identity: &ServerIdentity,
     client: CertificateDer<'static>,
 ) -> Result<rustls::ServerConfig, TlsError> {
