@@ -287,10 +287,12 @@ async fn other_client_certificate_is_refused() {
 #[tokio::test]
 async fn tcp_fallback_when_no_unix_socket_can_be_made() {
     let client = client_identity();
+    // No socket directory asked for, and the temporary directory unusable.
     let mut plugin = launch_env(
         &client.pem,
         &[
-            ("PLUGIN_UNIX_SOCKET_DIR", "/nonexistent/dir"),
+            ("PLUGIN_UNIX_SOCKET_DIR", ""),
+            ("TMPDIR", "/nonexistent/dir"),
             ("PLUGIN_MIN_PORT", "20000"),
             ("PLUGIN_MAX_PORT", "20999"),
         ],
@@ -370,4 +372,107 @@ fn debug_mode_prints_reattach_json_with_test_true() {
     assert_eq!(entry["Test"], true);
     assert_eq!(entry["ProtocolVersion"], 6);
     assert_eq!(entry["Addr"]["Network"], "unix");
+}
+
+/// Runs the provider as a host would, expecting it to stop by itself:
+/// its exit status, stdout and stderr.
+fn run_to_exit(env: &[(&str, &str)]) -> (std::process::ExitStatus, String, String) {
+    use std::io::Read as _;
+    let mut child = Command::new(BIN)
+        .envs(env.iter().copied())
+        .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start provider");
+    let status = wait_exit(&mut child, Duration::from_secs(10));
+    if status.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let mut out = String::new();
+    let mut err = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = status
+        .unwrap_or_else(|| panic!("the provider kept running; stdout {out:?}, stderr {err:?}"));
+    (status, out, err)
+}
+
+#[test]
+fn a_client_cert_block_that_is_not_a_certificate_exits_1_at_start() {
+    let junk = base64::engine::general_purpose::STANDARD.encode(b"this is not a certificate");
+    let pem = format!("-----BEGIN CERTIFICATE-----\n{junk}\n-----END CERTIFICATE-----\n");
+    let (status, out, err) = run_to_exit(&[("PLUGIN_CLIENT_CERT", pem.as_str())]);
+    assert_eq!(status.code(), Some(1), "stderr: {err}");
+    assert!(out.is_empty(), "no handshake line: {out:?}");
+    assert!(
+        err.contains("PLUGIN_CLIENT_CERT") && err.contains("not a valid X.509 certificate"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unusable_plugin_unix_socket_dir_exits_1_instead_of_falling_back_to_tcp() {
+    let client = client_identity();
+    let scratch = tempfile::tempdir().unwrap();
+    let file = scratch.path().join("a-file");
+    std::fs::write(&file, b"").unwrap();
+    for dir in ["/nonexistent/dir".to_string(), file.display().to_string()] {
+        let (status, out, err) = run_to_exit(&[
+            ("PLUGIN_CLIENT_CERT", client.pem.as_str()),
+            ("PLUGIN_UNIX_SOCKET_DIR", dir.as_str()),
+        ]);
+        assert_eq!(status.code(), Some(1), "{dir}: stderr {err}");
+        assert!(out.is_empty(), "{dir}: no handshake line: {out:?}");
+        assert!(
+            err.contains("PLUGIN_UNIX_SOCKET_DIR") && err.contains(&dir),
+            "{dir}: {err}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn socket_directory_is_0700_and_socket_0600_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let client = client_identity();
+    let scratch = tempfile::tempdir().unwrap();
+    let base = scratch.path().display().to_string();
+    // Under umask 0 the old code made both world-writable.
+    let mut child = Command::new("sh")
+        .args(["-c", "umask 0 && exec \"$0\"", BIN])
+        .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
+        .env("PLUGIN_CLIENT_CERT", &client.pem)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .env("PLUGIN_UNIX_SOCKET_DIR", &base)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let parts: Vec<&str> = line.trim_end().split('|').collect();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.permissions().mode() & 0o777);
+    let socket = std::path::PathBuf::from(parts.get(3).copied().unwrap_or_default());
+    let dir_mode = socket.parent().map(mode);
+    let socket_mode = mode(&socket);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(parts.get(2).copied(), Some("unix"), "{line:?}");
+    assert!(socket.starts_with(&base), "{socket:?} not under {base}");
+    assert_eq!(dir_mode.unwrap().unwrap(), 0o700, "socket directory mode");
+    assert_eq!(socket_mode.unwrap(), 0o600, "socket mode");
 }

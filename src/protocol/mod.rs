@@ -5,6 +5,7 @@
 //! this module; everything past [`convert`] speaks `tf::Value` and friends.
 
 mod convert;
+mod listen;
 mod service;
 mod tls;
 
@@ -12,14 +13,11 @@ pub use tls::TlsError;
 
 use std::io::Write as _;
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use base64::Engine as _;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio_stream::wrappers::ReceiverStream;
-use tonic::transport::server::Connected;
+
+use listen::{incoming, Listener, ACCEPT_LIMITS};
 
 use crate::engine::Engine;
 
@@ -59,9 +57,23 @@ pub enum ServeError {
     /// Run by hand without the host's magic cookie.
     #[error("not launched by Terraform")]
     NotLaunchedByHost,
-    /// The host's client certificate is missing or unreadable.
-    #[error("PLUGIN_CLIENT_CERT: {0}")]
-    ClientCert(#[from] TlsError),
+    /// The host's client certificate is missing, unreadable, or not a
+    /// certificate (the message names `PLUGIN_CLIENT_CERT`).
+    #[error("{0}")]
+    ClientCert(#[source] TlsError),
+    /// Generating our certificate or building the TLS configuration failed.
+    #[error("preparing TLS: {0}")]
+    Tls(#[source] TlsError),
+    /// The directory the host named in `PLUGIN_UNIX_SOCKET_DIR` cannot hold
+    /// the plugin's socket.
+    #[error("PLUGIN_UNIX_SOCKET_DIR ({}) cannot hold the plugin socket: {source}", .dir.display())]
+    SocketDir {
+        /// The directory the host named.
+        dir: PathBuf,
+        /// Why the socket could not be made there.
+        #[source]
+        source: std::io::Error,
+    },
     /// Binding the listener failed.
     #[error("listening: {0}")]
     Listen(std::io::Error),
@@ -83,15 +95,25 @@ pub async fn serve(engine: Arc<Engine>, mode: Mode) -> Result<(), ServeError> {
     {
         return Err(ServeError::NotLaunchedByHost);
     }
+    // The host's certificate is checked before anything is bound: a bad one
+    // ends the run at once, with a message, instead of a handshake that
+    // can never succeed.
+    let client = match mode {
+        Mode::Plugin => {
+            let pem = std::env::var("PLUGIN_CLIENT_CERT").unwrap_or_default();
+            Some(tls::client_cert_from_pem(&pem).map_err(ServeError::ClientCert)?)
+        }
+        Mode::Debug => None,
+    };
     let shutdown = tokio_util::sync::CancellationToken::new();
-    let listener = Listener::bind().map_err(ServeError::Listen)?;
+    let listener = Listener::bind()?;
     let (network, address) = listener.address();
 
     let router = service::router(engine, shutdown.clone());
     let stop = shutdown.clone();
 
-    match mode {
-        Mode::Plugin => {
+    match client {
+        Some(client) => {
             // The host cancels through StopProvider and then Shutdown; a
             // Ctrl-C in the terminal reaches us too and must not kill us.
             tokio::spawn(async {
@@ -101,18 +123,17 @@ pub async fn serve(engine: Arc<Engine>, mode: Mode) -> Result<(), ServeError> {
                     }
                 }
             });
-            let pem = std::env::var("PLUGIN_CLIENT_CERT").unwrap_or_default();
-            let client = tls::client_cert_from_pem(&pem)?;
-            let identity = tls::ServerIdentity::generate()?;
-            let config = Arc::new(tls::server_config(&identity, client)?);
+            let identity = tls::ServerIdentity::generate().map_err(ServeError::Tls)?;
+            let config = Arc::new(tls::server_config(&identity, client).map_err(ServeError::Tls)?);
             let cert = base64::engine::general_purpose::STANDARD_NO_PAD.encode(&identity.cert_der);
             print_first_line(&format!("1|6|{network}|{address}|grpc|{cert}"));
-            let incoming = incoming(listener, Some(tokio_rustls::TlsAcceptor::from(config)));
+            let acceptor = tokio_rustls::TlsAcceptor::from(config);
+            let incoming = incoming(listener, Some(acceptor), ACCEPT_LIMITS);
             let server =
                 router.serve_with_incoming_shutdown(incoming, stop.clone().cancelled_owned());
             with_grace(server, stop).await?;
         }
-        Mode::Debug => {
+        None => {
             let reattach = serde_json::json!({
                 PROVIDER_ADDRESS: {
                     "Protocol": "grpc",
@@ -130,7 +151,7 @@ pub async fn serve(engine: Arc<Engine>, mode: Mode) -> Result<(), ServeError> {
                 let _ = tokio::signal::ctrl_c().await;
                 signal_stop.cancel();
             });
-            let incoming = incoming(listener, None);
+            let incoming = incoming(listener, None, ACCEPT_LIMITS);
             let server =
                 router.serve_with_incoming_shutdown(incoming, stop.clone().cancelled_owned());
             with_grace(server, stop).await?;
@@ -165,186 +186,4 @@ fn print_first_line(line: &str) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{line}");
     let _ = out.flush();
-}
-
-/// Where the plugin listens: a unix socket in a fresh private directory
-/// (under `PLUGIN_UNIX_SOCKET_DIR` when the host sets it), or, when that
-/// cannot be made, TCP on 127.0.0.1 within `PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT`
-/// as go-plugin allows.
-enum Listener {
-    /// The socket and the directory that holds it (removed on drop).
-    Unix {
-        listener: tokio::net::UnixListener,
-        path: PathBuf,
-        _dir: tempfile::TempDir,
-    },
-    /// Loopback TCP.
-    Tcp(tokio::net::TcpListener),
-}
-
-impl Listener {
-    fn bind() -> std::io::Result<Self> {
-        match Self::bind_unix() {
-            Ok(l) => Ok(l),
-            Err(e) => {
-                tracing::debug!(error = %e, "no unix socket; falling back to TCP");
-                Self::bind_tcp()
-            }
-        }
-    }
-
-    fn bind_unix() -> std::io::Result<Self> {
-        let mut builder = tempfile::Builder::new();
-        builder.prefix("plugin");
-        let dir = match std::env::var_os("PLUGIN_UNIX_SOCKET_DIR").map(PathBuf::from) {
-            Some(base) => builder.tempdir_in(base)?,
-            None => builder.tempdir()?,
-        };
-        let path = dir.path().join("plugin.sock");
-        let listener = tokio::net::UnixListener::bind(&path)?;
-        Ok(Listener::Unix {
-            listener,
-            path,
-            _dir: dir,
-        })
-    }
-
-    fn bind_tcp() -> std::io::Result<Self> {
-        let port = |name: &str, default: u16| {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(default)
-        };
-        let (min, max) = (
-            port("PLUGIN_MIN_PORT", 10000),
-            port("PLUGIN_MAX_PORT", 25000),
-        );
-        let mut last = std::io::Error::new(
-            std::io::ErrorKind::AddrInUse,
-            "no free port in PLUGIN_MIN_PORT..PLUGIN_MAX_PORT",
-        );
-        for p in min..=max {
-            match std::net::TcpListener::bind(("127.0.0.1", p)) {
-                Ok(l) => {
-                    l.set_nonblocking(true)?;
-                    return Ok(Listener::Tcp(tokio::net::TcpListener::from_std(l)?));
-                }
-                Err(e) => last = e,
-            }
-        }
-        Err(last)
-    }
-
-    /// go-plugin's network name and address for the handshake line.
-    fn address(&self) -> (&'static str, String) {
-        match self {
-            Listener::Unix { path, .. } => ("unix", path.display().to_string()),
-            Listener::Tcp(l) => (
-                "tcp",
-                l.local_addr().map(|a| a.to_string()).unwrap_or_default(),
-            ),
-        }
-    }
-
-    async fn accept(&self) -> std::io::Result<Box<dyn Io>> {
-        Ok(match self {
-            Listener::Unix { listener, .. } => Box::new(listener.accept().await?.0),
-            Listener::Tcp(l) => {
-                let (s, _) = l.accept().await?;
-                let _ = s.set_nodelay(true);
-                Box::new(s)
-            }
-        })
-    }
-}
-
-/// A byte stream a connection can run over.
-trait Io: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Io for T {}
-
-/// Accepts connections and, with TLS, completes each handshake in its own
-/// task, so one slow or hostile client cannot hold up the others.
-fn incoming(
-    listener: Listener,
-    tls: Option<tokio_rustls::TlsAcceptor>,
-) -> ReceiverStream<std::io::Result<Conn>> {
-    let (tx, rx) = tokio::sync::mpsc::channel(16);
-    tokio::spawn(async move {
-        // Keeps the socket directory alive as long as we accept.
-        let listener = listener;
-        loop {
-            let stream = match listener.accept().await {
-                Ok(s) => s,
-                Err(e) => {
-                    tracing::error!(error = %e, "accepting a plugin connection failed");
-                    continue;
-                }
-            };
-            let tx = tx.clone();
-            match &tls {
-                None => {
-                    let _ = tx.send(Ok(Conn(stream))).await;
-                }
-                Some(acceptor) => {
-                    let acceptor = acceptor.clone();
-                    tokio::spawn(async move {
-                        match acceptor.accept(stream).await {
-                            Ok(tls) => {
-                                let _ = tx.send(Ok(Conn(Box::new(tls)))).await;
-                            }
-                            Err(e) => {
-                                tracing::warn!(error = %e, "refused a plugin connection: TLS handshake failed");
-                            }
-                        }
-                    });
-                }
-            }
-        }
-    });
-    ReceiverStream::new(rx)
-}
-
-/// One accepted connection (TLS or, in debug mode, plain), as tonic wants it.
-struct Conn(Box<dyn Io>);
-
-impl Connected for Conn {
-    type ConnectInfo = ();
-    fn connect_info(&self) -> Self::ConnectInfo {}
-}
-
-impl AsyncRead for Conn {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.0).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for Conn {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.0).poll_write(cx, buf)
-    }
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.0).poll_flush(cx)
-    }
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.0).poll_shutdown(cx)
-    }
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
-    }
-    fn is_write_vectored(&self) -> bool {
-        self.0.is_write_vectored()
-    }
 }

@@ -27,6 +27,7 @@ use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::{self, PemObject as _};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::server::ParsedCertificate;
 use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, SignatureScheme};
 
 /// Errors while preparing TLS for the plugin channel.
@@ -38,6 +39,11 @@ pub enum TlsError {
     /// The PEM text is malformed (a section without its end line, bad base64).
     #[error("PLUGIN_CLIENT_CERT could not be read as PEM: {0}")]
     Pem(pem::Error),
+    /// The first `CERTIFICATE` section does not hold an X.509 certificate.
+    #[error(
+        "PLUGIN_CLIENT_CERT holds a CERTIFICATE block that is not a valid X.509 certificate: {0}"
+    )]
+    NotACertificate(rustls::Error),
     /// Generating the server certificate failed.
     #[error("generating the server certificate: {0}")]
     Generate(#[from] rcgen::Error),
@@ -145,12 +151,16 @@ impl rcgen::RemoteKeyPair for RingP256 {
 }
 
 /// Parses the PEM the host passes in `PLUGIN_CLIENT_CERT` into DER: the
-/// first `CERTIFICATE` section (sections of other kinds are skipped).
+/// first `CERTIFICATE` section (sections of other kinds are skipped), which
+/// must parse as an X.509 certificate (the handshake checks the client's
+/// signature against it).
 pub(super) fn client_cert_from_pem(text: &str) -> Result<CertificateDer<'static>, TlsError> {
-    CertificateDer::from_pem_slice(text.as_bytes()).map_err(|e| match e {
+    let cert = CertificateDer::from_pem_slice(text.as_bytes()).map_err(|e| match e {
         pem::Error::NoItemsFound => TlsError::NoClientCertificate,
         other => TlsError::Pem(other),
-    })
+    })?;
+    ParsedCertificate::try_from(&cert).map_err(TlsError::NotACertificate)?;
+    Ok(cert)
 }
 
 /// The crypto provider of the plugin channel: *ring*, OS randomness.
@@ -274,6 +284,10 @@ mod tests {
             client_cert_from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n"),
             Err(TlsError::Pem(_))
         ));
+        let junk = pem_section("CERTIFICATE", b"not DER at all");
+        let err = client_cert_from_pem(&junk).unwrap_err();
+        assert!(matches!(err, TlsError::NotACertificate(_)), "{err:?}");
+        assert!(err.to_string().contains("PLUGIN_CLIENT_CERT"), "{err}");
     }
 
     #[test]
