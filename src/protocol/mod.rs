@@ -1,8 +1,12 @@
 //! The wire edge: go-plugin handshake, AutoMTLS, the tonic services, and the
 //! conversions between protobuf messages and the [`crate::tf`] vocabulary.
 //!
-//! Generated protobuf types live in the private `pb` module and never leave
-//! this module; everything past [`convert`] speaks `tf::Value` and friends.
+//! Private rooms: `listen` (socket and accept loop), `tls` (AutoMTLS),
+//! `service` (the tonic services), `convert` (protobuf <-> `tf`). Generated
+//! protobuf types live in the private `pb` module and never leave this
+//! module; everything past `convert` speaks `tf::Value` and friends. The
+//! public surface is [`serve`], its [`Mode`] and errors, and the constants
+//! `main` needs to recognise a host.
 
 mod convert;
 mod listen;
