@@ -1,8 +1,9 @@
 //! The engine between the wire and the resources: it owns the provider's
 //! schemas, dispatches each RPC to the resource or data source it names,
 //! pre-fills responses, and checks Terraform's plan and apply rules
-//! ([`invariants`]) before a reply leaves, so a provider bug surfaces as a
-//! clear provider diagnostic instead of Terraform's "produced an invalid plan".
+//! ([`check_plan`], [`check_apply`]) before a reply leaves, so a provider bug
+//! surfaces as a clear provider diagnostic, pointing at the offending
+//! attribute, instead of Terraform's "produced an invalid plan".
 //!
 //! Nothing here knows about gRPC or AWS.
 

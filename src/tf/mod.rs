@@ -3,7 +3,7 @@
 //!
 //! Nothing here knows about gRPC, protobuf or AWS. The protocol layer turns
 //! `DynamicValue`s into [`Value`]s with [`msgpack`] (or [`json`] for raw
-//! state), and schemas into protobuf with the shapes in [`schema`].
+//! state), and schemas into protobuf with the shapes of [`Schema`].
 
 mod codec;
 mod diag;

@@ -14,9 +14,9 @@
 //! - Duplicate object keys are an error.
 
 //!
-//! The module has three parts: [`parse`] reads JSON text into a small tree
-//! that keeps numbers as their literal text, [`value`] maps that tree to and
-//! from [`Value`]s type by type, and [`write`] is the crate's one JSON writer.
+//! The module has three parts: `parse` reads JSON text into a small tree
+//! that keeps numbers as their literal text, `value` maps that tree to and
+//! from [`Value`]s type by type, and `write` is the crate's one JSON writer.
 
 mod parse;
 #[cfg(test)]
