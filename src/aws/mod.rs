@@ -20,13 +20,14 @@
 //! ([`AwsError`], [`WaitError`]) that the topology module turns into
 //! diagnostics. Secrets travel as [`Secret`] and are never logged or formatted.
 
-pub mod config;
-pub mod error;
+mod config;
+mod error;
 pub mod find;
-pub mod model;
-pub mod ops;
+mod model;
+mod ops;
 pub mod retry;
-pub mod secret;
+// `pub(crate)` while `topology::desired` still names it by its module path.
+pub(crate) mod secret;
 pub mod wait;
 
 pub use config::{AssumeRole, AwsSettings, Clients, RetryMode};
