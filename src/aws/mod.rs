@@ -22,7 +22,7 @@
 
 mod config;
 mod error;
-pub mod find;
+mod find;
 mod model;
 mod ops;
 pub mod retry;
