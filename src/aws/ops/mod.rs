@@ -181,3 +181,69 @@ async fn detached_by_lost_attempt(
         Err(failed.error)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed(code: &str, resent: bool) -> Failed {
+        Failed {
+            error: AwsError::from_code("RemoveFromGlobalCluster", "eu-west-1", code, "x"),
+            resent,
+        }
+    }
+
+    fn cluster(global: Option<&str>) -> ObservedCluster {
+        ObservedCluster {
+            id: "orders-eu-west-1".into(),
+            global_cluster_id: global.map(str::to_string),
+            status: "modifying".into(),
+            ..ObservedCluster::default()
+        }
+    }
+
+    async fn detach(f: Failed, found: Option<ObservedCluster>) -> Result<(), AwsError> {
+        detached_by_lost_attempt(f, "orders", async { Ok(found) }).await
+    }
+
+    #[tokio::test]
+    async fn a_lost_detach_is_recognised_on_the_resend() {
+        // "not a member" after a re-send, and the cluster is standalone: done.
+        assert!(
+            detach(failed("InvalidParameterValue", true), Some(cluster(None)))
+                .await
+                .is_ok()
+        );
+        assert!(detach(failed("DBClusterNotFoundFault", true), None)
+            .await
+            .is_ok());
+        assert!(detach(
+            failed("InvalidGlobalClusterStateFault", true),
+            Some(cluster(Some("other")))
+        )
+        .await
+        .is_ok());
+    }
+
+    #[tokio::test]
+    async fn other_detach_failures_are_returned() {
+        // Sent once: the caller decides.
+        let e = detach(failed("InvalidParameterValue", false), Some(cluster(None)))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidParameter);
+        // Still a member: the lost attempt did not detach it.
+        let e = detach(
+            failed("InvalidParameterValue", true),
+            Some(cluster(Some("orders"))),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.code.as_deref(), Some("InvalidParameterValue"));
+        // Another kind of failure.
+        let e = detach(failed("AccessDenied", true), Some(cluster(None)))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::AccessDenied);
+    }
+}

@@ -33,6 +33,11 @@ use super::target::Target;
 /// regions converges in far fewer.
 const MAX_PHASES: usize = 200;
 
+/// How long the observation for a failure report may take. It runs after
+/// the failure, so past the deadline when that was the failure; healthy
+/// regions answer it in a second or two.
+const REPORT_GRACE: Duration = Duration::from_secs(10);
+
 /// Why an apply stopped short.
 #[derive(Debug)]
 pub struct Failure {
@@ -265,21 +270,37 @@ impl Run<'_> {
         }
     }
 
+    /// The failure report: `error`, with a fresh observation when one can
+    /// be had within [`REPORT_GRACE`] (also after the deadline or a stop, so
+    /// that the state records what exists), else the last one.
     pub(super) async fn fail(
         &self,
         step: Option<String>,
         error: StepError,
         last: Option<ObservedTopology>,
     ) -> Failure {
-        match self.target.observe().await {
-            Ok(o) => Failure {
+        let observed = tokio::time::timeout(REPORT_GRACE, self.target.observe()).await;
+        match observed {
+            Ok(Ok(o)) => Failure {
                 step,
                 error,
                 observed: o,
                 observed_fresh: true,
             },
-            Err(e) => {
+            Ok(Err(e)) => {
                 tracing::warn!(error = %e, "could not observe the topology after a failure");
+                Failure {
+                    step,
+                    error,
+                    observed: last,
+                    observed_fresh: false,
+                }
+            }
+            Err(_elapsed) => {
+                tracing::warn!(
+                    grace_s = REPORT_GRACE.as_secs(),
+                    "no observation of the topology in time after a failure"
+                );
                 Failure {
                     step,
                     error,
