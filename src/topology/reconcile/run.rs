@@ -780,7 +780,7 @@ impl Run<'_> {
         &self,
         region: &str,
         id: &str,
-        done: impl Fn(&aws::ObservedCluster) -> bool,
+        done: impl Fn(&aws::ObservedCluster) -> bool + Sync,
     ) -> Result<(), StepError> {
         let t = self.target;
         wait::wait_cluster_settled(&t.clients, region, id, self.deadline, t.poll, done)
@@ -794,7 +794,7 @@ impl Run<'_> {
         &self,
         region: &str,
         id: &str,
-        done: impl Fn(&aws::ObservedInstance) -> bool,
+        done: impl Fn(&aws::ObservedInstance) -> bool + Sync,
     ) -> Result<(), StepError> {
         let t = self.target;
         wait::wait_instance_settled(&t.clients, region, id, self.deadline, t.poll, done)
@@ -806,7 +806,7 @@ impl Run<'_> {
     /// Waits until the global cluster is settled and `done` holds.
     async fn wait_global(
         &self,
-        done: impl Fn(&aws::ObservedGlobal) -> bool,
+        done: impl Fn(&aws::ObservedGlobal) -> bool + Sync,
     ) -> Result<(), StepError> {
         let t = self.target;
         wait::wait_global_settled(
