@@ -246,7 +246,7 @@ where
                 last_status,
             });
         }
-        tokio::time::sleep(interval.min(deadline - now)).await;
+        tokio::time::sleep(interval.min(deadline.saturating_duration_since(now))).await;
         interval = poll.next(interval);
     }
 }

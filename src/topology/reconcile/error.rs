@@ -79,3 +79,53 @@ impl StepError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::ErrorKind;
+
+    fn throttled() -> AwsError {
+        AwsError::from_code(
+            "CreateDBInstance",
+            "eu-west-1",
+            "Throttling",
+            "Rate exceeded",
+        )
+    }
+
+    #[test]
+    fn the_aws_kind_and_code_reach_the_diagnostic() {
+        for e in [
+            StepError::Aws(throttled()),
+            StepError::Wait(WaitError::Aws(throttled())),
+            StepError::Observe(throttled()),
+            StepError::CreateInstance {
+                key: "a".into(),
+                source: throttled(),
+            },
+        ] {
+            let aws = e.aws().unwrap();
+            assert_eq!(aws.kind, ErrorKind::Throttled);
+            assert_eq!(aws.code.as_deref(), Some("Throttling"));
+            assert!(e.to_string().contains("Throttling: Rate exceeded"), "{e}");
+        }
+        assert_eq!(StepError::Cancelled.aws(), None);
+    }
+
+    #[test]
+    fn texts_stay_as_users_know_them() {
+        let e = StepError::CreateInstance {
+            key: "a".into(),
+            source: throttled(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "create instance \"a\" in eu-west-1: CreateDBInstance in eu-west-1: Throttling: Rate exceeded"
+        );
+        assert_eq!(
+            StepError::Observe(throttled()).to_string(),
+            "Reading the topology failed: CreateDBInstance in eu-west-1: Throttling: Rate exceeded"
+        );
+    }
+}
