@@ -19,7 +19,7 @@ use replication_fuzz::{data_source_type, provider_type, resource_type, value, ST
 use terraform_provider_replication::engine::ClientCapabilities;
 use terraform_provider_replication::tf::{msgpack, Type, Value};
 use terraform_provider_replication::topology::desired::{self, Desired, Operation};
-use terraform_provider_replication::topology::{diff, plan, validate};
+use terraform_provider_replication::topology::{plan, reconcile, validate};
 
 struct Types {
     resource: Type,
@@ -74,7 +74,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         return Ok(());
     }
     if let Some(d) = Desired::from_planned(&out.planned, &config) {
-        let _ = diff::next(Some(&d), None, &diff::Context::default());
+        let _ = reconcile::next_phase(Some(&d), None, &reconcile::Context::default());
     }
     Ok(())
 }

@@ -7,9 +7,9 @@ use crate::aws::{ObservedTopology, RegionObservation, Secret};
 use crate::engine::{ApplyRequest, Ctx, StateResponse};
 use crate::tf::{Diagnostic, Diagnostics, Schema, Value};
 
-use super::apply::{Failure, Run};
 use super::desired::{timeout, Desired, Operation};
 use super::diff::{full_tags, Context};
+use super::reconcile::{Failure, Run};
 use super::state;
 use super::Meta;
 
@@ -68,7 +68,7 @@ fn inventory(obs: Option<&ObservedTopology>) -> String {
 fn failure_detail(f: &Failure) -> String {
     match &f.step {
         Some(step) => format!("Step \"{step}\" failed: {}", f.error),
-        None => f.error.clone(),
+        None => f.error.to_string(),
     }
 }
 

@@ -2,11 +2,13 @@
 //! they belong to: schemas, validation, planning, and (through the `aws`
 //! module) observing and changing the real topology.
 
-pub mod apply;
+// Old names of the reconciler, used by `Meta::target` and `lifecycle`.
+use reconcile as apply;
 pub mod desired;
-pub mod diff;
+use reconcile as diff;
 mod lifecycle;
 pub mod plan;
+pub mod reconcile;
 pub mod rules;
 pub mod schema;
 pub mod state;

@@ -1,68 +1,50 @@
-//! The executor: observe, ask [`super::diff`] for the next phase, run its
-//! steps in parallel (each step sends its RDS calls and waits on the
+//! The executor: runs the reconcile loop of Terraform's apply. Observe, ask
+//! the step planner ([`super::steps::next_phase`]) for the next phase, run
+//! its steps in parallel (each step sends its RDS calls and waits on the
 //! observed result where the next phase depends on it), and repeat until the
-//! diff says done — all under one deadline and the host's stop signal.
+//! planner says done — all under one deadline and the host's stop signal.
 //! Deletions are the exception: once AWS accepted them nothing else waits on
-//! them, so they are waited for together at the end.
+//! them, so they are waited for together at the end. Leftovers of an
+//! interrupted removal are swept once the topology converged
+//! ([`super::sweep`]).
 //!
 //! On a failure it stops scheduling, lets the steps already running finish,
-//! observes again and reports the failed step with the AWS error, so the
+//! observes again and reports the failed step with its [`StepError`], so the
 //! caller can return the observed state.
 
+use std::future::Future;
 use std::time::Duration;
 
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::aws::{
-    self, find, wait, AwsError, Clients, ClusterRole, FinalSnapshot, ModifyCluster, ModifyGlobal,
-    ModifyInstance, NewCluster, NewGlobalCluster, NewInstance, ObservedTopology, PollInterval,
-    Secret, WaitError, OWNERSHIP_TAG_KEY,
+    self, wait, ClusterRole, FinalSnapshot, ModifyCluster, ModifyGlobal, ModifyInstance,
+    NewCluster, NewGlobalCluster, NewInstance, ObservedTopology, Secret, OWNERSHIP_TAG_KEY,
 };
+use crate::topology::desired::Desired;
 
-use super::desired::Desired;
-use super::diff::{self, Next, Step};
+use super::error::StepError;
+use super::steps::{next_phase, Context, Next, Step};
+use super::target::Target;
 
 /// At most this many phases of steps per apply (waits for objects in
 /// transition do not count; the deadline bounds them); a topology of 11
 /// regions converges in far fewer.
 const MAX_PHASES: usize = 200;
 
-/// Where and how to reach AWS for one topology.
-#[derive(Clone)]
-pub struct Target {
-    /// Lazily built clients.
-    pub clients: Clients,
-    /// Region asked first for global-cluster calls.
-    pub home_region: String,
-    /// Other member regions, asked when the home region does not answer.
-    pub fallback_regions: Vec<String>,
-    /// Global cluster identifier.
-    pub id: String,
-    /// Poll intervals for waits.
-    pub poll: PollInterval,
-}
-
-impl Target {
-    /// One observation of the whole topology (1 + 2R calls).
-    pub async fn observe(&self) -> Result<Option<ObservedTopology>, AwsError> {
-        find::observe(
-            &self.clients,
-            &self.home_region,
-            &self.fallback_regions,
-            &self.id,
-        )
-        .await
-    }
-}
+/// How long the observation for a failure report may take. It runs after
+/// the failure, so past the deadline when that was the failure; healthy
+/// regions answer it in a second or two.
+const REPORT_GRACE: Duration = Duration::from_secs(10);
 
 /// Why an apply stopped short.
 #[derive(Debug)]
 pub struct Failure {
     /// The step that failed, if one did.
     pub step: Option<String>,
-    /// What went wrong, with the AWS error.
-    pub error: String,
+    /// What went wrong, with the AWS error when AWS answered.
+    pub error: StepError,
     /// What exists now (None when it could not be read, or nothing exists).
     pub observed: Option<ObservedTopology>,
     /// Whether observing after the failure worked (if not, `observed` is
@@ -77,7 +59,7 @@ pub struct Run<'a> {
     /// Desired state (None = destroy).
     pub desired: Option<&'a Desired>,
     /// Tags and final snapshot.
-    pub ctx: diff::Context,
+    pub ctx: Context,
     /// The one deadline of this apply.
     pub deadline: Instant,
     /// Cancelled by StopProvider.
@@ -94,23 +76,19 @@ pub struct Run<'a> {
     pub known_clusters: Vec<(String, String, bool)>,
 }
 
-fn wait_err(e: WaitError) -> String {
-    e.to_string()
-}
-
 /// Deletions accepted by AWS that the apply waits for at its end rather
 /// than inside the step that sent them, so that the next phase can start.
 #[derive(Default)]
-struct Deletions(std::sync::Mutex<Vec<(String, Gone)>>);
+pub(super) struct Deletions(std::sync::Mutex<Vec<(String, Gone)>>);
 
 #[derive(Clone)]
-enum Gone {
+pub(super) enum Gone {
     Cluster(String),
     Instance(String),
 }
 
 impl Deletions {
-    fn push(&self, region: &str, what: Gone) {
+    pub(super) fn push(&self, region: &str, what: Gone) {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -118,7 +96,7 @@ impl Deletions {
     }
 
     /// Whether this run sent the deletion of that cluster.
-    fn has_cluster(&self, region: &str, id: &str) -> bool {
+    pub(super) fn has_cluster(&self, region: &str, id: &str) -> bool {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -149,33 +127,14 @@ impl Run<'_> {
         let deletions = Deletions::default();
         while !done {
             if phases >= MAX_PHASES {
-                return Err(self.fail(None, format!("The topology did not converge within {MAX_PHASES} phases; AWS keeps reporting differences."), last).await);
-            }
-            if self.stop.is_cancelled() {
                 return Err(self
-                    .fail(
-                        None,
-                        "The operation was cancelled (the host asked the provider to stop).".into(),
-                        last,
-                    )
+                    .fail(None, StepError::NotConverged(MAX_PHASES), last)
                     .await);
             }
-            if Instant::now() >= self.deadline {
-                return Err(self
-                    .fail(
-                        None,
-                        "The operation ran past its timeout (see the timeouts block).".into(),
-                        last,
-                    )
-                    .await);
-            }
-            let obs = match self.target.observe().await {
-                Ok(o) => o,
-                Err(e) => {
-                    return Err(self
-                        .fail(None, format!("Reading the topology failed: {e}"), last)
-                        .await);
-                }
+            let obs = match self.bounded(self.target.observe()).await {
+                Ok(Ok(o)) => o,
+                Ok(Err(e)) => return Err(self.fail(None, StepError::Observe(e), last).await),
+                Err(stopped) => return Err(self.fail(None, stopped, last).await),
             };
             if self.creating {
                 if let Some(o) = &obs {
@@ -184,17 +143,17 @@ impl Run<'_> {
                     {
                         return Err(Failure {
                             step: None,
-                            error: format!(
-                                "A global cluster named {} already exists and was not created by this topology (it lacks the {OWNERSHIP_TAG_KEY} tag), so it is not adopted. To manage it, import it: terraform import <address> {}",
-                                self.target.id, self.target.id
-                            ),
+                            error: StepError::NotOurs {
+                                id: self.target.id.clone(),
+                                tag: OWNERSHIP_TAG_KEY,
+                            },
                             observed: None,
                             observed_fresh: true,
                         });
                     }
                 }
             }
-            let next = diff::next(self.desired, obs.as_ref(), &self.ctx);
+            let next = next_phase(self.desired, obs.as_ref(), &self.ctx);
             // Leftover detached clusters go before the global cluster does:
             // without it the state could no longer lead back to them.
             if !swept
@@ -215,7 +174,7 @@ impl Run<'_> {
                 Next::Blocked(why) => {
                     return Err(Failure {
                         step: None,
-                        error: why,
+                        error: StepError::Blocked(why),
                         observed: obs,
                         observed_fresh: true,
                     });
@@ -236,7 +195,7 @@ impl Run<'_> {
                             .join("; ");
                         return Err(Failure {
                             step: Some(what),
-                            error: "AWS still differs from the configuration after this step was carried out three times; something outside this provider keeps undoing it.".into(),
+                            error: StepError::KeptUndone,
                             observed: obs,
                             observed_fresh: true,
                         });
@@ -263,7 +222,7 @@ impl Run<'_> {
             }))
             .await;
             if settling {
-                settle = (settle * 2).min(self.target.poll.max);
+                settle = settle.saturating_mul(2).min(self.target.poll.max);
             }
             if let Some((step, err)) = phase
                 .iter()
@@ -281,7 +240,10 @@ impl Run<'_> {
         if let Some(password) = &self.rotate_password {
             if let Some(o) = &last {
                 if let Some(w) = o.global.writer() {
-                    let r = self.rotate(&w.region, &w.cluster_id, password).await;
+                    let r = self
+                        .bounded(self.rotate(&w.region, &w.cluster_id, password))
+                        .await
+                        .and_then(|r| r);
                     if let Err(e) = r {
                         return Err(self
                             .fail(Some("set the master password".into()), e, last)
@@ -293,21 +255,52 @@ impl Run<'_> {
         Ok(last)
     }
 
-    async fn fail(
+    /// Runs `fut` unless StopProvider arrives or the deadline passes first
+    /// (both checked before it starts, too).
+    async fn bounded<T>(&self, fut: impl Future<Output = T>) -> Result<T, StepError> {
+        if self.stop.is_cancelled() {
+            return Err(StepError::Cancelled);
+        }
+        if Instant::now() >= self.deadline {
+            return Err(StepError::DeadlinePassed);
+        }
+        tokio::select! {
+            r = tokio::time::timeout_at(self.deadline, fut) => r.map_err(|_| StepError::DeadlinePassed),
+            () = self.stop.cancelled() => Err(StepError::Cancelled),
+        }
+    }
+
+    /// The failure report: `error`, with a fresh observation when one can
+    /// be had within [`REPORT_GRACE`] (also after the deadline or a stop, so
+    /// that the state records what exists), else the last one.
+    pub(super) async fn fail(
         &self,
         step: Option<String>,
-        error: String,
+        error: StepError,
         last: Option<ObservedTopology>,
     ) -> Failure {
-        match self.target.observe().await {
-            Ok(o) => Failure {
+        let observed = tokio::time::timeout(REPORT_GRACE, self.target.observe()).await;
+        match observed {
+            Ok(Ok(o)) => Failure {
                 step,
                 error,
                 observed: o,
                 observed_fresh: true,
             },
-            Err(e) => {
+            Ok(Err(e)) => {
                 tracing::warn!(error = %e, "could not observe the topology after a failure");
+                Failure {
+                    step,
+                    error,
+                    observed: last,
+                    observed_fresh: false,
+                }
+            }
+            Err(_elapsed) => {
+                tracing::warn!(
+                    grace_s = REPORT_GRACE.as_secs(),
+                    "no observation of the topology in time after a failure"
+                );
                 Failure {
                     step,
                     error,
@@ -323,7 +316,7 @@ impl Run<'_> {
         region: &str,
         cluster_id: &str,
         password: &Secret,
-    ) -> Result<(), String> {
+    ) -> Result<(), StepError> {
         let t = self.target;
         aws::modify_db_cluster(
             &t.clients,
@@ -334,8 +327,7 @@ impl Run<'_> {
                 ..Default::default()
             },
         )
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
         self.wait_cluster(region, cluster_id, |_| true).await
     }
 
@@ -345,21 +337,20 @@ impl Run<'_> {
         deletions: &Deletions,
         settle: &Duration,
         failed: &CancellationToken,
-    ) -> Result<(), String> {
+    ) -> Result<(), StepError> {
         let fut = Box::pin(self.step(step, deletions, *settle, failed));
         tokio::select! {
             r = fut => r,
-            () = self.stop.cancelled() => Err("cancelled while waiting (the host asked the provider to stop)".into()),
+            () = self.stop.cancelled() => Err(StepError::CancelledInStep),
         }
     }
 
-    fn desired(&self) -> Result<&Desired, String> {
-        self.desired
-            .ok_or_else(|| "internal error: a create or modify step during destroy".to_string())
+    fn desired(&self) -> Result<&Desired, StepError> {
+        self.desired.ok_or(StepError::NoDesiredState)
     }
 
     /// Waits (in parallel) until everything `deletions` holds is gone.
-    async fn wait_deletions(&self, deletions: &Deletions) -> Result<(), String> {
+    pub(super) async fn wait_deletions(&self, deletions: &Deletions) -> Result<(), StepError> {
         let t = self.target;
         let pending = deletions.take();
         let waits = pending.iter().map(|(region, what)| async move {
@@ -371,12 +362,12 @@ impl Run<'_> {
                     wait::wait_instance_deleted(&t.clients, region, id, self.deadline, t.poll).await
                 }
             };
-            r.map_err(wait_err)
+            r.map_err(StepError::Wait)
         });
         let all = futures::future::try_join_all(waits);
         tokio::select! {
             r = all => r.map(|_| ()),
-            () = self.stop.cancelled() => Err("cancelled while waiting (the host asked the provider to stop)".into()),
+            () = self.stop.cancelled() => Err(StepError::CancelledInStep),
         }
     }
 
@@ -386,10 +377,9 @@ impl Run<'_> {
         deletions: &Deletions,
         settle: Duration,
         failed: &CancellationToken,
-    ) -> Result<(), String> {
+    ) -> Result<(), StepError> {
         let t = self.target;
         let c = &t.clients;
-        let e = |e: AwsError| e.to_string();
         match step {
             Step::Settle { what } => {
                 tracing::info!(object = %what, "waiting for an object in transition");
@@ -412,8 +402,7 @@ impl Run<'_> {
                         tags: d.tags.clone(),
                     },
                 )
-                .await
-                .map_err(e)?;
+                .await?;
                 wait::wait_global_available(
                     c,
                     &t.home_region,
@@ -424,7 +413,7 @@ impl Run<'_> {
                 )
                 .await
                 .map(|_| ())
-                .map_err(wait_err)
+                .map_err(StepError::Wait)
             }
             Step::CreatePrimaryCluster { region, instances }
             | Step::CreateSecondaryCluster { region, instances } => {
@@ -432,11 +421,12 @@ impl Run<'_> {
                 let r = d
                     .regions
                     .get(region)
-                    .ok_or_else(|| format!("internal error: {region} is not desired"))?;
+                    .ok_or_else(|| StepError::NotDesired(region.clone()))?;
                 let role = if matches!(step, Step::CreatePrimaryCluster { .. }) {
-                    let password = d.master_password.clone().ok_or_else(|| {
-                        "no master password is available (master_password_wo is not stored: set it in the configuration for the apply that creates the primary)".to_string()
-                    })?;
+                    let password = d
+                        .master_password
+                        .clone()
+                        .ok_or(StepError::NoMasterPassword)?;
                     ClusterRole::Primary {
                         master_username: d.master_username.clone(),
                         master_password: password,
@@ -465,8 +455,7 @@ impl Run<'_> {
                         tags: d.tags.clone(),
                     },
                 )
-                .await
-                .map_err(e)?;
+                .await?;
                 // The instances go in while the cluster is still creating;
                 // the step is done when all of them are available.
                 let cluster = self.wait_cluster(region, &r.cluster_id, |_| true);
@@ -495,8 +484,7 @@ impl Run<'_> {
                         promotion_tier: *tier,
                     },
                 )
-                .await
-                .map_err(e)?;
+                .await?;
                 let (class, tier) = (class.clone(), *tier);
                 self.wait_instance(region, id, move |i| {
                     class.as_ref().is_none_or(|c| i.class.as_ref() == Some(c))
@@ -522,8 +510,7 @@ impl Run<'_> {
                         ..Default::default()
                     },
                 )
-                .await
-                .map_err(e)?;
+                .await?;
                 let wf = *write_forwarding;
                 self.wait_cluster(region, id, move |cl| {
                     wf.is_none_or(|w| cl.write_forwarding == w)
@@ -544,8 +531,7 @@ impl Run<'_> {
                         ..Default::default()
                     },
                 )
-                .await
-                .map_err(e)?;
+                .await?;
                 let v = version.clone();
                 self.wait_cluster(region, id, move |cl| {
                     cl.engine_version.as_deref() == Some(v.as_str())
@@ -563,8 +549,7 @@ impl Run<'_> {
                         ..Default::default()
                     },
                 )
-                .await
-                .map_err(e)?;
+                .await?;
                 let v = version.clone();
                 self.wait_global(move |g| g.engine_version.as_deref() == Some(v.as_str()))
                     .await
@@ -579,8 +564,7 @@ impl Run<'_> {
                         ..Default::default()
                     },
                 )
-                .await
-                .map_err(e)?;
+                .await?;
                 let en = *enabled;
                 self.wait_global(move |g| g.deletion_protection == Some(en))
                     .await
@@ -589,11 +573,11 @@ impl Run<'_> {
                 match aws::delete_db_instance(c, region, id).await {
                     Ok(()) => {}
                     Err(err) if err.is_not_found() => return Ok(()),
-                    Err(err) => return Err(err.to_string()),
+                    Err(err) => return Err(err.into()),
                 }
                 wait::wait_instance_deleted(c, region, id, self.deadline, t.poll)
                     .await
-                    .map_err(wait_err)
+                    .map_err(StepError::Wait)
             }
             Step::RemoveRegion {
                 region,
@@ -623,7 +607,7 @@ impl Run<'_> {
                 let id = cluster_id.clone();
                 tokio::select! {
                     r = self.wait_global(move |g| g.members.iter().all(|m| m.cluster_id == id)) => r?,
-                    () = failed.cancelled() => return Err("not started: a secondary region of the same phase could not leave".into()),
+                    () = failed.cancelled() => return Err(StepError::SiblingFailed),
                 }
                 self.delete_instances(region, instances, deletions).await?;
                 let fs = match final_snapshot {
@@ -637,7 +621,7 @@ impl Run<'_> {
                 match aws::delete_global_cluster(c, &t.home_region, &t.id).await {
                     Ok(()) => {}
                     Err(err) if err.is_not_found() => return Ok(()),
-                    Err(err) => return Err(err.to_string()),
+                    Err(err) => return Err(err.into()),
                 }
                 wait::wait_global_deleted(
                     c,
@@ -648,7 +632,7 @@ impl Run<'_> {
                     t.poll,
                 )
                 .await
-                .map_err(wait_err)
+                .map_err(StepError::Wait)
             }
             Step::Switchover {
                 from,
@@ -662,24 +646,20 @@ impl Run<'_> {
             } => {
                 let failover = matches!(step, Step::Failover { .. });
                 if failover {
-                    aws::failover_global_cluster(c, to, &t.id, target_arn)
-                        .await
-                        .map_err(e)?;
+                    aws::failover_global_cluster(c, to, &t.id, target_arn).await?;
                 } else {
-                    aws::switchover_global_cluster(c, from, &t.id, target_arn)
-                        .await
-                        .map_err(e)?;
+                    aws::switchover_global_cluster(c, from, &t.id, target_arn).await?;
                 }
                 // Ask the target region first: the old primary's may be the one that is down.
                 let mut fallback = vec![to.clone()];
                 fallback.extend(t.fallback_regions.iter().filter(|r| *r != to).cloned());
                 wait::wait_writer(c, to, &fallback, &t.id, target_arn, self.deadline, t.poll)
                     .await
-                    .map_err(wait_err)?;
+                    .map_err(StepError::Wait)?;
                 wait::wait_global_available(c, to, &fallback, &t.id, self.deadline, t.poll)
                     .await
                     .map(|_| ())
-                    .map_err(wait_err)
+                    .map_err(StepError::Wait)
             }
             Step::Retag {
                 region,
@@ -687,107 +667,28 @@ impl Run<'_> {
                 add,
                 remove,
             } => {
-                aws::add_tags(c, region, arn, add).await.map_err(e)?;
-                aws::remove_tags(c, region, arn, remove).await.map_err(e)
+                aws::add_tags(c, region, arn, add)
+                    .await
+                    .map_err(StepError::Aws)?;
+                aws::remove_tags(c, region, arn, remove)
+                    .await
+                    .map_err(StepError::Aws)
             }
         }
-    }
-
-    /// Deletes clusters an interrupted removal left detached (see
-    /// [`Run::known_clusters`]); a former primary keeps its final snapshot
-    /// when this is a destroy that asked for one.
-    async fn sweep(
-        &self,
-        obs: Option<&ObservedTopology>,
-        deletions: &Deletions,
-    ) -> Result<(), (String, String)> {
-        let t = self.target;
-        for (region, cluster_id, was_primary) in &self.known_clusters {
-            let member = obs.is_some_and(|o| {
-                o.global
-                    .members
-                    .iter()
-                    .any(|m| &m.region == region && &m.cluster_id == cluster_id)
-            });
-            let wanted = self.desired.is_some_and(|d| {
-                d.regions
-                    .get(region)
-                    .is_some_and(|r| &r.cluster_id == cluster_id)
-            });
-            // Deleted by this run: awaited with the run's other deletions.
-            if member || wanted || deletions.has_cluster(region, cluster_id) {
-                continue;
-            }
-            let found = match find::find_cluster(&t.clients, region, cluster_id).await {
-                Ok(f) => f,
-                Err(e) if e.is_unreachable() => continue,
-                Err(e) => {
-                    return Err((
-                        format!("look for a leftover cluster {cluster_id} in {region}"),
-                        e.to_string(),
-                    ));
-                }
-            };
-            let Some(c) = found else { continue };
-            let ours = c.tags.get(OWNERSHIP_TAG_KEY).map(String::as_str) == Some(t.id.as_str());
-            if !ours || c.global_cluster_id.is_some() {
-                continue;
-            }
-            let step = format!("delete the leftover detached cluster {cluster_id} in {region}");
-            tracing::info!(region = %region, cluster = %cluster_id, "deleting a cluster an interrupted removal left detached");
-            let fs = match (
-                &self.ctx.final_snapshot,
-                was_primary,
-                self.desired.is_none(),
-            ) {
-                (Some(s), true, true) => FinalSnapshot::Take(s.clone()),
-                _ => FinalSnapshot::Skip,
-            };
-            let r = async {
-                // An interrupted removal may have sent some deletions
-                // already: those are only waited for.
-                let instances = find::find_instances_by_cluster(&t.clients, region, cluster_id)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let (deleting, live): (Vec<_>, Vec<_>) =
-                    instances.into_iter().partition(|i| i.status == "deleting");
-                let gone = Deletions::default();
-                for i in &deleting {
-                    gone.push(region, Gone::Instance(i.id.clone()));
-                }
-                let cluster_deleting = c.status == "deleting";
-                if !cluster_deleting {
-                    // A cluster just detached is still `modifying` for a while.
-                    self.wait_cluster(region, cluster_id, |cl| cl.global_cluster_id.is_none())
-                        .await?;
-                }
-                let live: Vec<String> = live.into_iter().map(|i| i.id).collect();
-                self.delete_instances(region, &live, &gone).await?;
-                self.wait_deletions(&gone).await?;
-                if !cluster_deleting && !self.delete_cluster(region, cluster_id, &fs).await? {
-                    return Ok(());
-                }
-                wait::wait_cluster_deleted(&t.clients, region, cluster_id, self.deadline, t.poll)
-                    .await
-                    .map_err(wait_err)
-            };
-            Box::pin(r).await.map_err(|e| (step, e))?;
-        }
-        Ok(())
     }
 
     /// CreateDBInstance of the desired instance `key` in `region`, then waits
     /// until it is available.
-    async fn create_instance(&self, region: &str, key: &str) -> Result<(), String> {
+    async fn create_instance(&self, region: &str, key: &str) -> Result<(), StepError> {
         let d = self.desired()?;
         let r = d
             .regions
             .get(region)
-            .ok_or_else(|| format!("internal error: {region} is not desired"))?;
+            .ok_or_else(|| StepError::NotDesired(region.to_string()))?;
         let i = r
             .instances
             .get(key)
-            .ok_or_else(|| format!("internal error: instance {key} is not desired"))?;
+            .ok_or_else(|| StepError::NotDesired(format!("instance {key}")))?;
         aws::create_db_instance(
             &self.target.clients,
             region,
@@ -802,18 +703,21 @@ impl Run<'_> {
             },
         )
         .await
-        .map_err(|e| format!("create instance {key:?} in {region}: {e}"))?;
+        .map_err(|source| StepError::CreateInstance {
+            key: key.to_string(),
+            source,
+        })?;
         self.wait_instance(region, &i.id, |_| true).await
     }
 
     /// DeleteDBInstance of each (in parallel); the deletions are waited for
     /// at the end of the apply.
-    async fn delete_instances(
+    pub(super) async fn delete_instances(
         &self,
         region: &str,
         ids: &[String],
         deletions: &Deletions,
-    ) -> Result<(), String> {
+    ) -> Result<(), StepError> {
         let c = &self.target.clients;
         let sends = ids.iter().map(|id| async move {
             match aws::delete_db_instance(c, region, id).await {
@@ -822,7 +726,7 @@ impl Run<'_> {
                     Ok(())
                 }
                 Err(err) if err.is_not_found() => Ok(()),
-                Err(err) => Err(err.to_string()),
+                Err(err) => Err(StepError::Aws(err)),
             }
         });
         futures::future::try_join_all(sends).await.map(|_| ())
@@ -838,13 +742,13 @@ impl Run<'_> {
         cluster_arn: &str,
         fs: FinalSnapshot,
         deletions: &Deletions,
-    ) -> Result<(), String> {
+    ) -> Result<(), StepError> {
         let t = self.target;
         let c = &t.clients;
         match aws::remove_from_global_cluster(c, region, &t.id, cluster_arn).await {
             Ok(()) => {}
             Err(err) if err.is_not_found() => {}
-            Err(err) => return Err(err.to_string()),
+            Err(err) => return Err(err.into()),
         }
         let gid = t.id.clone();
         self.wait_cluster(region, cluster_id, move |cl| {
@@ -858,31 +762,31 @@ impl Run<'_> {
     }
 
     /// DeleteDBCluster; false when the cluster was already gone.
-    async fn delete_cluster(
+    pub(super) async fn delete_cluster(
         &self,
         region: &str,
         cluster_id: &str,
         fs: &FinalSnapshot,
-    ) -> Result<bool, String> {
+    ) -> Result<bool, StepError> {
         match aws::delete_db_cluster(&self.target.clients, region, cluster_id, fs).await {
             Ok(()) => Ok(true),
             Err(err) if err.is_not_found() => Ok(false),
-            Err(err) => Err(err.to_string()),
+            Err(err) => Err(err.into()),
         }
     }
 
     /// Waits until the cluster is `available` and `done` holds.
-    async fn wait_cluster(
+    pub(super) async fn wait_cluster(
         &self,
         region: &str,
         id: &str,
-        done: impl Fn(&aws::ObservedCluster) -> bool,
-    ) -> Result<(), String> {
+        done: impl Fn(&aws::ObservedCluster) -> bool + Sync,
+    ) -> Result<(), StepError> {
         let t = self.target;
         wait::wait_cluster_settled(&t.clients, region, id, self.deadline, t.poll, done)
             .await
             .map(|_| ())
-            .map_err(wait_err)
+            .map_err(StepError::Wait)
     }
 
     /// Waits until the instance is `available` and `done` holds.
@@ -890,17 +794,20 @@ impl Run<'_> {
         &self,
         region: &str,
         id: &str,
-        done: impl Fn(&aws::ObservedInstance) -> bool,
-    ) -> Result<(), String> {
+        done: impl Fn(&aws::ObservedInstance) -> bool + Sync,
+    ) -> Result<(), StepError> {
         let t = self.target;
         wait::wait_instance_settled(&t.clients, region, id, self.deadline, t.poll, done)
             .await
             .map(|_| ())
-            .map_err(wait_err)
+            .map_err(StepError::Wait)
     }
 
     /// Waits until the global cluster is settled and `done` holds.
-    async fn wait_global(&self, done: impl Fn(&aws::ObservedGlobal) -> bool) -> Result<(), String> {
+    async fn wait_global(
+        &self,
+        done: impl Fn(&aws::ObservedGlobal) -> bool + Sync,
+    ) -> Result<(), StepError> {
         let t = self.target;
         wait::wait_global_settled(
             &t.clients,
@@ -913,6 +820,6 @@ impl Run<'_> {
         )
         .await
         .map(|_| ())
-        .map_err(wait_err)
+        .map_err(StepError::Wait)
     }
 }

@@ -1,7 +1,9 @@
-//! The reconciler's brain: given the desired topology and what AWS reports,
-//! the next set of steps to take. Pure, so every topology change has a table
-//! test; the executor ([`super::apply`]) runs a phase, waits for each step's
-//! result, observes again and asks for the next phase until none is left.
+//! The step planner: given the desired topology and what AWS reports, the
+//! next phase of steps to take ([`next_phase`]). Not Terraform's plan (that
+//! is `topology::plan`): this runs during Terraform's apply, once per
+//! observation. Pure, so every topology change has a table test; the
+//! executor ([`super::run`]) runs a phase, waits for each step's result,
+//! observes again and asks for the next phase until none is left.
 //!
 //! Because each call starts from a fresh observation, a step already done in
 //! AWS is never repeated, and an interrupted apply resumes where it stopped.
@@ -25,8 +27,8 @@ use crate::aws::{
     wait, ObservedCluster, ObservedInstance, ObservedTopology, RegionObservation, OWNERSHIP_TAG_KEY,
 };
 
-use super::desired::Desired;
-use super::plan::major_version;
+use crate::topology::desired::Desired;
+use crate::topology::plan::major_version;
 
 /// One action on AWS.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -326,7 +328,11 @@ fn leaving_steps(leaving: &[&Member]) -> Vec<Step> {
 
 /// The next phase for reaching `desired` (None = destroy) from `observed`
 /// (None = no global cluster).
-pub fn next(desired: Option<&Desired>, observed: Option<&ObservedTopology>, ctx: &Context) -> Next {
+pub fn next_phase(
+    desired: Option<&Desired>,
+    observed: Option<&ObservedTopology>,
+    ctx: &Context,
+) -> Next {
     match desired {
         None => teardown(observed, ctx),
         Some(d) => converge(d, observed, ctx),

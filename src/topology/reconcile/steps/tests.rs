@@ -146,7 +146,7 @@ const A: &str = "ap-southeast-2";
 fn create_starts_with_the_global_cluster() {
     let d = desired(E, &[(E, &["a"]), (W, &["a"])]);
     assert_eq!(
-        next(Some(&d), None, &ctx()),
+        next_phase(Some(&d), None, &ctx()),
         Next::Phase(vec![Step::CreateGlobal])
     );
 }
@@ -156,7 +156,7 @@ fn create_then_primary_cluster_with_its_instances() {
     let d = desired(E, &[(E, &["a", "b"]), (W, &["a"])]);
     let o = observed(&[]);
     assert_eq!(
-        steps(next(Some(&d), Some(&o), &ctx())),
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
         vec![Step::CreatePrimaryCluster {
             region: E.into(),
             instances: keys(&["a", "b"])
@@ -169,7 +169,7 @@ fn create_then_secondaries_with_their_instances_in_parallel_including_headless()
     let d = desired(E, &[(E, &["a"]), (W, &["a", "b"]), (A, &[])]);
     let o = observed(&[(E, &["a"])]);
     assert_eq!(
-        steps(next(Some(&d), Some(&o), &ctx())),
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
         vec![
             Step::CreateSecondaryCluster {
                 region: A.into(),
@@ -189,7 +189,7 @@ fn secondaries_wait_for_an_available_writer_instance_to_replicate_from() {
     // A primary without instances (an interrupted create): its instances first.
     let o = observed(&[(E, &[])]);
     assert_eq!(
-        steps(next(Some(&d), Some(&o), &ctx())),
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
         vec![Step::CreateInstance {
             region: E.into(),
             key: "a".into()
@@ -201,7 +201,7 @@ fn secondaries_wait_for_an_available_writer_instance_to_replicate_from() {
         instances[0].status = "creating".into();
     }
     assert!(matches!(
-        steps(next(Some(&d), Some(&o), &ctx()))[0],
+        steps(next_phase(Some(&d), Some(&o), &ctx()))[0],
         Step::Settle { .. }
     ));
     // A writer region left without instances by the configuration cannot
@@ -209,7 +209,7 @@ fn secondaries_wait_for_an_available_writer_instance_to_replicate_from() {
     let d = desired(W, &[(E, &[]), (W, &["a"]), (A, &["a"])]);
     let o = observed(&[(E, &[]), (W, &["a"])]);
     assert!(
-        matches!(next(Some(&d), Some(&o), &ctx()), Next::Blocked(why) if why.contains("no available instance"))
+        matches!(next_phase(Some(&d), Some(&o), &ctx()), Next::Blocked(why) if why.contains("no available instance"))
     );
 }
 
@@ -218,7 +218,7 @@ fn create_then_instances_in_every_region_at_once() {
     let d = desired(E, &[(E, &["a", "b"]), (W, &["a"]), (A, &[])]);
     let o = observed(&[(E, &[]), (W, &[]), (A, &[])]);
     assert_eq!(
-        steps(next(Some(&d), Some(&o), &ctx())),
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
         vec![
             Step::CreateInstance {
                 region: E.into(),
@@ -240,7 +240,7 @@ fn create_then_instances_in_every_region_at_once() {
 fn converged_topology_is_done() {
     let d = desired(E, &[(E, &["a"]), (W, &["a"]), (A, &[])]);
     let o = observed(&[(E, &["a"]), (W, &["a"]), (A, &[])]);
-    assert_eq!(next(Some(&d), Some(&o), &ctx()), Next::Done);
+    assert_eq!(next_phase(Some(&d), Some(&o), &ctx()), Next::Done);
 }
 
 #[test]
@@ -248,7 +248,7 @@ fn add_region() {
     let d = desired(E, &[(E, &["a"]), (W, &["a"])]);
     let o = observed(&[(E, &["a"])]);
     assert_eq!(
-        steps(next(Some(&d), Some(&o), &ctx())),
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
         vec![Step::CreateSecondaryCluster {
             region: W.into(),
             instances: keys(&["a"])
@@ -261,7 +261,7 @@ fn remove_region_deletes_instances_detaches_and_deletes_in_one_step() {
     let d = desired(E, &[(E, &["a"])]);
     let o = observed(&[(E, &["a"]), (W, &["a", "b"])]);
     assert_eq!(
-        steps(next(Some(&d), Some(&o), &ctx())),
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
         vec![Step::RemoveRegion {
             region: W.into(),
             cluster_id: cid(W),
@@ -271,7 +271,7 @@ fn remove_region_deletes_instances_detaches_and_deletes_in_one_step() {
     );
     let o = observed(&[(E, &["a"]), (W, &[])]);
     assert_eq!(
-        steps(next(Some(&d), Some(&o), &ctx())),
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
         vec![Step::RemoveRegion {
             region: W.into(),
             cluster_id: cid(W),
@@ -289,11 +289,11 @@ fn region_removed_and_readded_with_new_identifier_is_recreated() {
     r.instances.get_mut("a").unwrap().id = "orders-eu-west-1-v2-a".into();
     let o = observed(&[(E, &["a"]), (W, &["a"])]);
     assert!(
-        matches!(&steps(next(Some(&d), Some(&o), &ctx()))[..], [Step::RemoveRegion { cluster_id, .. }] if *cluster_id == cid(W))
+        matches!(&steps(next_phase(Some(&d), Some(&o), &ctx()))[..], [Step::RemoveRegion { cluster_id, .. }] if *cluster_id == cid(W))
     );
     let o = observed(&[(E, &["a"])]);
     assert_eq!(
-        steps(next(Some(&d), Some(&o), &ctx())),
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
         vec![Step::CreateSecondaryCluster {
             region: W.into(),
             instances: keys(&["a"])
@@ -320,7 +320,7 @@ fn resize_retier_and_drop_instances_in_one_phase() {
         .tier = 0;
     let o = observed(&[(E, &["a", "b", "c"])]);
     assert_eq!(
-        steps(next(Some(&d), Some(&o), &ctx())),
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
         vec![
             Step::ModifyInstance {
                 region: E.into(),
@@ -349,7 +349,7 @@ fn write_forwarding_is_set_on_secondaries_only() {
     d.regions.get_mut(W).unwrap().write_forwarding = true;
     let o = observed(&[(E, &["a"]), (W, &["a"])]);
     assert_eq!(
-        steps(next(Some(&d), Some(&o), &ctx())),
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
         vec![Step::ModifyCluster {
             region: W.into(),
             id: cid(W),
@@ -366,7 +366,7 @@ fn deletion_protection_is_a_global_change() {
     d.deletion_protection = true;
     let o = observed(&[(E, &["a"])]);
     assert_eq!(
-        steps(next(Some(&d), Some(&o), &ctx())),
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
         vec![Step::SetDeletionProtection { enabled: true }]
     );
 }
@@ -376,7 +376,7 @@ fn switchover_goes_to_the_primary_region() {
     let d = desired(W, &[(E, &["a"]), (W, &["a"])]);
     let o = observed(&[(E, &["a"]), (W, &["a"])]);
     assert_eq!(
-        steps(next(Some(&d), Some(&o), &ctx())),
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
         vec![Step::Switchover {
             from: E.into(),
             to: W.into(),
@@ -401,7 +401,7 @@ fn failover_mode_fails_over_to_the_target_region() {
             ),
         },
     );
-    let s = steps(next(Some(&d), Some(&o), &ctx()));
+    let s = steps(next_phase(Some(&d), Some(&o), &ctx()));
     assert_eq!(
         s,
         vec![Step::Failover {
@@ -425,7 +425,7 @@ fn switchover_waits_for_a_member_pending_resync() {
     let d = desired(E, &[(E, &["a"]), (W, &["a"])]);
     let mut o = observed(&[(W, &["a"]), (E, &["a"])]);
     o.global.members[1].sync_status = Some("pending-resync".into());
-    match steps(next(Some(&d), Some(&o), &ctx())).as_slice() {
+    match steps(next_phase(Some(&d), Some(&o), &ctx())).as_slice() {
         [Step::Settle { what }] => assert!(
             what.contains(&cid(E)) && what.contains("pending-resync"),
             "{what}"
@@ -434,7 +434,7 @@ fn switchover_waits_for_a_member_pending_resync() {
     }
     o.global.members[1].sync_status = Some("connected".into());
     assert!(matches!(
-        steps(next(Some(&d), Some(&o), &ctx()))[0],
+        steps(next_phase(Some(&d), Some(&o), &ctx()))[0],
         Step::Switchover { .. }
     ));
 }
@@ -454,7 +454,7 @@ fn switchover_with_an_unreachable_region_is_blocked_and_suggests_failover() {
             ),
         },
     );
-    match next(Some(&d), Some(&o), &ctx()) {
+    match next_phase(Some(&d), Some(&o), &ctx()) {
         Next::Blocked(why) => assert!(
             why.contains("failover_mode = \"failover\"") && why.contains(E),
             "{why}"
@@ -468,7 +468,7 @@ fn switchover_to_headless_region_is_blocked() {
     let d = desired(W, &[(E, &["a"]), (W, &[])]);
     let o = observed(&[(E, &["a"]), (W, &[])]);
     assert!(
-        matches!(next(Some(&d), Some(&o), &ctx()), Next::Blocked(why) if why.contains("no available instance"))
+        matches!(next_phase(Some(&d), Some(&o), &ctx()), Next::Blocked(why) if why.contains("no available instance"))
     );
 }
 
@@ -477,7 +477,7 @@ fn move_primary_to_a_region_added_in_the_same_apply() {
     let d = desired(W, &[(E, &["a"]), (W, &["a"])]);
     let o = observed(&[(E, &["a"])]);
     assert_eq!(
-        steps(next(Some(&d), Some(&o), &ctx())),
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
         vec![Step::CreateSecondaryCluster {
             region: W.into(),
             instances: keys(&["a"])
@@ -486,7 +486,7 @@ fn move_primary_to_a_region_added_in_the_same_apply() {
     // Resumed after the cluster was created but not its instance.
     let o = observed(&[(E, &["a"]), (W, &[])]);
     assert_eq!(
-        steps(next(Some(&d), Some(&o), &ctx())),
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
         vec![Step::CreateInstance {
             region: W.into(),
             key: "a".into()
@@ -494,7 +494,7 @@ fn move_primary_to_a_region_added_in_the_same_apply() {
     );
     let o = observed(&[(E, &["a"]), (W, &["a"])]);
     assert!(matches!(
-        steps(next(Some(&d), Some(&o), &ctx()))[0],
+        steps(next_phase(Some(&d), Some(&o), &ctx()))[0],
         Step::Switchover { .. }
     ));
 }
@@ -505,12 +505,12 @@ fn move_primary_then_remove_the_old_primary_region() {
     let o = observed(&[(E, &["a"]), (W, &["a"])]);
     // The writer is never removed: the move comes first.
     assert!(matches!(
-        steps(next(Some(&d), Some(&o), &ctx()))[0],
+        steps(next_phase(Some(&d), Some(&o), &ctx()))[0],
         Step::Switchover { .. }
     ));
     let o = observed(&[(W, &["a"]), (E, &["a"])]);
     assert!(
-        matches!(&steps(next(Some(&d), Some(&o), &ctx()))[..], [Step::RemoveRegion { region, instances, .. }] if region == E && instances.len() == 1)
+        matches!(&steps(next_phase(Some(&d), Some(&o), &ctx()))[..], [Step::RemoveRegion { region, instances, .. }] if region == E && instances.len() == 1)
     );
 }
 
@@ -520,7 +520,7 @@ fn minor_upgrade_goes_secondaries_first_then_primary() {
     d.engine_version = Some("16.6".into());
     let o = observed(&[(E, &["a"]), (W, &["a"]), (A, &[])]);
     assert_eq!(
-        steps(next(Some(&d), Some(&o), &ctx())),
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
         vec![
             Step::UpgradeCluster {
                 region: W.into(),
@@ -544,7 +544,7 @@ fn minor_upgrade_goes_secondaries_first_then_primary() {
         }
     }
     assert_eq!(
-        steps(next(Some(&d), Some(&o), &ctx())),
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
         vec![Step::UpgradeCluster {
             region: E.into(),
             id: cid(E),
@@ -559,11 +559,11 @@ fn major_upgrade_is_one_global_call_and_needs_permission() {
     d.engine_version = Some("17.2".into());
     let o = observed(&[(E, &["a"]), (W, &["a"])]);
     assert!(
-        matches!(next(Some(&d), Some(&o), &ctx()), Next::Blocked(why) if why.contains("allow_major_version_upgrade"))
+        matches!(next_phase(Some(&d), Some(&o), &ctx()), Next::Blocked(why) if why.contains("allow_major_version_upgrade"))
     );
     d.allow_major_version_upgrade = true;
     assert_eq!(
-        steps(next(Some(&d), Some(&o), &ctx())),
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
         vec![Step::UpgradeGlobal {
             version: "17.2".into()
         }]
@@ -578,7 +578,7 @@ fn teardown_secondaries_and_primary_in_one_phase_then_global() {
     };
     let o = observed(&[(E, &["a", "b"]), (W, &["a"]), (A, &[])]);
     assert_eq!(
-        steps(next(None, Some(&o), &c)),
+        steps(next_phase(None, Some(&o), &c)),
         vec![
             Step::RemoveRegion {
                 region: W.into(),
@@ -607,12 +607,15 @@ fn teardown_secondaries_and_primary_in_one_phase_then_global() {
         instances[0].status = "deleting".into();
     }
     assert!(matches!(
-        steps(next(None, Some(&o), &c))[0],
+        steps(next_phase(None, Some(&o), &c))[0],
         Step::Settle { .. }
     ));
     let o = observed(&[]);
-    assert_eq!(steps(next(None, Some(&o), &c)), vec![Step::DeleteGlobal]);
-    assert_eq!(next(None, None, &c), Next::Done);
+    assert_eq!(
+        steps(next_phase(None, Some(&o), &c)),
+        vec![Step::DeleteGlobal]
+    );
+    assert_eq!(next_phase(None, None, &c), Next::Done);
 }
 
 #[test]
@@ -620,7 +623,7 @@ fn teardown_refuses_with_deletion_protection() {
     let mut o = observed(&[(E, &["a"])]);
     o.global.deletion_protection = Some(true);
     assert!(
-        matches!(next(None, Some(&o), &ctx()), Next::Blocked(why) if why.contains("deletion protection"))
+        matches!(next_phase(None, Some(&o), &ctx()), Next::Blocked(why) if why.contains("deletion protection"))
     );
 }
 
@@ -632,13 +635,13 @@ fn objects_in_transition_are_waited_for() {
         instances[0].status = "modifying".into();
     }
     assert!(matches!(
-        steps(next(Some(&d), Some(&o), &ctx()))[0],
+        steps(next_phase(Some(&d), Some(&o), &ctx()))[0],
         Step::Settle { .. }
     ));
     let mut o = observed(&[(E, &["a"])]);
     o.global.failover_state = Some(Default::default());
     assert!(matches!(
-        steps(next(Some(&d), Some(&o), &ctx()))[0],
+        steps(next_phase(Some(&d), Some(&o), &ctx()))[0],
         Step::Settle { .. }
     ));
 }
@@ -656,7 +659,7 @@ fn tags_are_reconciled_on_every_object() {
     };
     let mut o = observed(&[(E, &["a"])]);
     o.global.tags.insert("stale".into(), "x".into());
-    let s = steps(next(Some(&d), Some(&o), &c));
+    let s = steps(next_phase(Some(&d), Some(&o), &c));
     assert_eq!(s.len(), 3, "global, cluster and instance: {s:?}");
     match &s[0] {
         Step::Retag { add, remove, .. } => {
