@@ -5,22 +5,17 @@
 pub mod apply;
 pub mod desired;
 pub mod diff;
-mod lifecycle;
-pub mod plan;
+mod resource;
 pub mod rules;
-pub mod schema;
-pub mod state;
-pub mod validate;
+
+pub use resource::{plan, schema, validate, TopologyDataSource, TopologyResource};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::engine::{
-    ApplyRequest, ClientCapabilities, Ctx, DataSource, PlanRequest, PlanResponse, Provider,
-    Resource, StateResponse,
-};
+use crate::engine::{DataSource, Provider, Resource};
 use crate::tf::{Diagnostics, Schema, Value};
 
 /// The provider's configuration, read from the `provider "replication"` block.
@@ -192,12 +187,8 @@ impl Default for ReplicationProvider {
     fn default() -> Self {
         Self {
             schema: schema::provider(),
-            resource: Arc::new(TopologyResource {
-                schema: schema::resource(),
-            }),
-            data_source: Arc::new(TopologyDataSource {
-                schema: schema::data_source(),
-            }),
+            resource: Arc::new(TopologyResource::default()),
+            data_source: Arc::new(TopologyDataSource::default()),
         }
     }
 }
@@ -230,72 +221,6 @@ impl Provider for ReplicationProvider {
             "replication_topology".to_string(),
             self.data_source.clone() as Arc<dyn DataSource<Meta>>,
         )])
-    }
-}
-
-/// The `replication_topology` resource.
-pub struct TopologyResource {
-    schema: Schema,
-}
-
-#[async_trait]
-impl Resource<Meta> for TopologyResource {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn validate(&self, config: &Value, caps: ClientCapabilities) -> Diagnostics {
-        validate::resource(config, caps)
-    }
-
-    async fn plan(&self, ctx: &Ctx<Meta>, req: PlanRequest) -> PlanResponse {
-        let provider_region = ctx.meta.as_ref().and_then(|m| m.config.region.clone());
-        let out = plan::plan(plan::PlanInput {
-            prior: &req.prior,
-            proposed: &req.proposed,
-            config: &req.config,
-            provider_region: provider_region.as_deref(),
-            leftovers: &lifecycle::pending_from_private(&req.prior_private),
-        });
-        PlanResponse {
-            planned: out.planned,
-            requires_replace: out.requires_replace,
-            // Carries the clusters an interrupted removal may have left (see lifecycle).
-            private: req.prior_private,
-            diagnostics: out.diagnostics,
-        }
-    }
-
-    async fn apply(&self, ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
-        lifecycle::apply(ctx, req).await
-    }
-
-    async fn read(&self, ctx: &Ctx<Meta>, state: Value, private: Vec<u8>) -> StateResponse {
-        lifecycle::read(ctx, state, private).await
-    }
-
-    async fn import(&self, ctx: &Ctx<Meta>, id: &str) -> StateResponse {
-        lifecycle::import(ctx, id).await
-    }
-}
-
-/// The `replication_topology` data source.
-pub struct TopologyDataSource {
-    schema: Schema,
-}
-
-#[async_trait]
-impl DataSource<Meta> for TopologyDataSource {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
-        validate::data_source(config)
-    }
-
-    async fn read(&self, ctx: &Ctx<Meta>, config: Value) -> StateResponse {
-        lifecycle::read_data_source(ctx, config, &self.schema).await
     }
 }
 
