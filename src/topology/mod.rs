@@ -18,6 +18,8 @@ use async_trait::async_trait;
 use crate::engine::{DataSource, Provider, Resource};
 use crate::tf::{Diagnostics, Schema, Value};
 
+use resource::model::{known_strings, Field, ProviderBlock, Topology};
+
 /// The provider's configuration, read from the `provider "replication"` block.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProviderConfig {
@@ -41,38 +43,27 @@ impl ProviderConfig {
     /// Reads the provider block. `AWS_REGION` / `AWS_DEFAULT_REGION` stand in
     /// for an unset `region`.
     pub fn from_value(v: &Value) -> Self {
-        let s = |name: &str| v.get_attr(name).and_then(Value::as_str).map(str::to_string);
-        let region = s("region")
+        let c = ProviderBlock::from_value(v);
+        let s = |f: &Field<String>| f.as_str().map(str::to_string);
+        let region = s(&c.region)
             .or_else(|| std::env::var("AWS_REGION").ok())
             .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
             .filter(|r| !r.is_empty());
-        let assume_role = v
-            .get_attr("assume_role")
-            .filter(|a| !a.is_null())
-            .and_then(|a| {
-                let g = |n: &str| a.get_attr(n).and_then(Value::as_str).map(str::to_string);
-                g("role_arn").map(|arn| (arn, g("session_name"), g("external_id")))
-            });
-        let default_tags = v
-            .get_attr("default_tags")
-            .and_then(Value::as_entries)
-            .map(|m| {
-                m.iter()
-                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let assume_role = c
+            .assume_role
+            .known()
+            .and_then(|a| s(&a.role_arn).map(|arn| (arn, s(&a.session_name), s(&a.external_id))));
         Self {
             region,
-            profile: s("profile"),
-            endpoint_url: s("endpoint_url"),
-            max_retries: v
-                .get_attr("max_retries")
-                .and_then(Value::as_i64)
-                .and_then(|n| u32::try_from(n).ok()),
-            retry_mode: s("retry_mode").and_then(|m| rules::retry_mode(&m).ok()),
+            profile: s(&c.profile),
+            endpoint_url: s(&c.endpoint_url),
+            max_retries: c.max_retries.as_i64().and_then(|n| u32::try_from(n).ok()),
+            retry_mode: c
+                .retry_mode
+                .as_str()
+                .and_then(|m| rules::retry_mode(m).ok()),
             assume_role,
-            default_tags,
+            default_tags: known_strings(&c.default_tags),
         }
     }
 }
@@ -114,24 +105,19 @@ impl Meta {
         }
     }
 
-    /// How to reach the topology described by `state` (a state, planned
-    /// state or config value holding `global_cluster_identifier`, `regions`
-    /// and maybe `primary_region`).
-    pub fn target(&self, id: &str, values: &[&Value]) -> apply::Target {
+    /// How to reach the topology described by `values` (states, planned
+    /// states or configurations: their regions, and the first primary region
+    /// one of them names).
+    pub(crate) fn target(&self, id: &str, values: &[&Topology]) -> apply::Target {
         let mut regions: Vec<String> = Vec::new();
         let mut primary = None;
         for v in values {
             if primary.is_none() {
-                primary = v
-                    .get_attr("primary_region")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
+                primary = v.primary_region.as_str().map(str::to_string);
             }
-            if let Some(m) = v.get_attr("regions").and_then(Value::as_entries) {
-                for k in m.keys() {
-                    if !regions.contains(k) {
-                        regions.push(k.clone());
-                    }
+            for (k, _) in v.region_entries() {
+                if !regions.contains(k) {
+                    regions.push(k.clone());
                 }
             }
         }

@@ -4,7 +4,9 @@
 //! import). The AWS-facing half (desired state, steps, the executor) lives
 //! beside this module.
 
+mod data_source;
 mod lifecycle;
+pub(super) mod model;
 pub mod plan;
 pub mod schema;
 mod state;
@@ -13,14 +15,15 @@ pub mod validate;
 use async_trait::async_trait;
 
 use crate::engine::{
-    ApplyRequest, ClientCapabilities, Ctx, DataSource, PlanRequest, PlanResponse, Resource,
-    StateResponse,
+    ApplyRequest, ClientCapabilities, Ctx, PlanRequest, PlanResponse, Resource, StateResponse,
 };
 use crate::tf::{Diagnostics, Schema, Value};
 
 // The reconciler's modules and the configured provider, as the files of
 // this module name them (`super::apply`, `super::rules`, ...).
 use super::{apply, desired, diff, rules, Meta};
+
+pub use data_source::TopologyDataSource;
 
 /// The `replication_topology` resource.
 pub struct TopologyResource {
@@ -47,7 +50,7 @@ impl Resource<Meta> for TopologyResource {
 
     async fn plan(&self, ctx: &Ctx<Meta>, req: PlanRequest) -> PlanResponse {
         let provider_region = ctx.meta.as_ref().and_then(|m| m.config.region.clone());
-        let out = plan::plan(plan::PlanInput {
+        let out = plan::plan_resource_change(plan::PlanInput {
             prior: &req.prior,
             proposed: &req.proposed,
             config: &req.config,
@@ -73,33 +76,5 @@ impl Resource<Meta> for TopologyResource {
 
     async fn import(&self, ctx: &Ctx<Meta>, id: &str) -> StateResponse {
         lifecycle::import(ctx, id).await
-    }
-}
-
-/// The `replication_topology` data source.
-pub struct TopologyDataSource {
-    schema: Schema,
-}
-
-impl Default for TopologyDataSource {
-    fn default() -> Self {
-        Self {
-            schema: schema::data_source(),
-        }
-    }
-}
-
-#[async_trait]
-impl DataSource<Meta> for TopologyDataSource {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
-        validate::data_source(config)
-    }
-
-    async fn read(&self, ctx: &Ctx<Meta>, config: Value) -> StateResponse {
-        lifecycle::read_data_source(ctx, config, &self.schema).await
     }
 }

@@ -1,17 +1,18 @@
-//! PlanResourceChange for `replication_topology`, as a pure function of the
-//! prior state, the proposed new state, the configuration and the provider's
-//! home region.
+//! Terraform's plan (PlanResourceChange) for `replication_topology`, as a
+//! pure function of the prior state, the proposed new state, the
+//! configuration and the provider's home region.
 //!
 //! The rule it follows: a computed value that apply may change is planned
 //! unknown; every other value is planned exactly (defaults filled in,
 //! identifiers derived, roles from `primary_region`), so the plan shows the
 //! user what will really happen and Terraform accepts the apply result.
 
-use std::collections::BTreeMap;
-
 use crate::tf::{AttributePath, Diagnostic, Diagnostics, Value};
 
-use super::validate::{is_headless, known_str};
+use super::model::{path, Field, FieldMap, Instance, Region, Topology};
+use super::schema::{default, name, replacing, Replaces};
+use super::state::{ROLE_PRIMARY, ROLE_SECONDARY};
+use super::validate::is_headless;
 
 /// Everything the plan depends on.
 pub struct PlanInput<'a> {
@@ -39,39 +40,6 @@ pub struct PlanOutput {
     pub diagnostics: Diagnostics,
 }
 
-/// Top-level attributes whose change replaces the whole topology.
-pub const REPLACE_ATTRS: [&str; 5] = [
-    "global_cluster_identifier",
-    "engine",
-    "database_name",
-    "master_username",
-    "storage_encrypted",
-];
-
-type Obj = BTreeMap<String, Value>;
-
-fn entries(v: Option<&Value>) -> Obj {
-    v.and_then(Value::as_entries).cloned().unwrap_or_default()
-}
-
-fn get<'a>(o: &'a Obj, k: &str) -> &'a Value {
-    o.get(k).unwrap_or(&Value::Null)
-}
-
-fn set_default(o: &mut Obj, config: &Value, name: &str, default: Value) {
-    if config.get_attr(name).is_none_or(Value::is_null) {
-        o.insert(name.to_string(), default);
-    }
-}
-
-/// Config value when set, else `otherwise`.
-fn or_config(config: &Value, name: &str, otherwise: Value) -> Value {
-    match config.get_attr(name) {
-        Some(v) if !v.is_null() => v.clone(),
-        _ => otherwise,
-    }
-}
-
 /// The major version of an Aurora engine version string: "16" of "16.4",
 /// "8.0" of "8.0.mysql_aurora.3.05.2".
 pub fn major_version(engine: &str, version: &str) -> String {
@@ -88,8 +56,17 @@ pub fn major_version(engine: &str, version: &str) -> String {
     }
 }
 
-/// Plans a create, update or destroy.
-pub fn plan(input: PlanInput<'_>) -> PlanOutput {
+/// Known when the prior state exists (update), unknown at create.
+fn prior_or_unknown<T: Clone>(create: bool, prior: &Field<T>) -> Field<T> {
+    if create {
+        Field::Unknown
+    } else {
+        prior.clone()
+    }
+}
+
+/// Plans a create, update or destroy (Terraform's PlanResourceChange).
+pub fn plan_resource_change(input: PlanInput<'_>) -> PlanOutput {
     if input.prior.is_null() && input.config.is_null() {
         return PlanOutput {
             planned: Value::Null,
@@ -98,9 +75,8 @@ pub fn plan(input: PlanInput<'_>) -> PlanOutput {
         };
     }
     let mut d = Diagnostics::default();
-    let root = AttributePath::root();
     if input.config.is_null() {
-        plan_destroy(input.prior, &mut d);
+        plan_destroy(&Topology::from_value(input.prior), &mut d);
         return PlanOutput {
             planned: Value::Null,
             requires_replace: vec![],
@@ -108,131 +84,108 @@ pub fn plan(input: PlanInput<'_>) -> PlanOutput {
         };
     }
     let create = input.prior.is_null();
-    let config = input.config;
-    let prior = entries(Some(input.prior));
-    let mut p = entries(Some(input.proposed));
+    let config = Topology::from_value(input.config);
+    let prior = Topology::from_value(input.prior);
+    let mut p = Topology::from_value(input.proposed);
 
-    let gci = config
-        .get_attr("global_cluster_identifier")
-        .cloned()
-        .unwrap_or(Value::Null);
-    p.insert("id".into(), gci.clone());
-    set_default(
-        &mut p,
-        config,
-        "allow_major_version_upgrade",
-        Value::Bool(false),
-    );
-    set_default(&mut p, config, "deletion_protection", Value::Bool(false));
-    set_default(&mut p, config, "skip_final_snapshot", Value::Bool(false));
-    set_default(&mut p, config, "failover_mode", Value::string("switchover"));
-    p.insert("master_password_wo".into(), Value::Null);
-    for name in ["engine_version", "storage_encrypted"] {
-        let v = or_config(
-            config,
-            name,
-            if create {
-                Value::Unknown
-            } else {
-                get(&prior, name).clone()
-            },
-        );
-        p.insert(name.into(), v);
+    let gci = config.global_cluster_identifier.clone();
+    p.id = gci.clone();
+    if config.allow_major_version_upgrade.is_null() {
+        p.allow_major_version_upgrade = Field::Known(default::ALLOW_MAJOR_VERSION_UPGRADE);
     }
+    if config.deletion_protection.is_null() {
+        p.deletion_protection = Field::Known(default::DELETION_PROTECTION);
+    }
+    if config.skip_final_snapshot.is_null() {
+        p.skip_final_snapshot = Field::Known(default::SKIP_FINAL_SNAPSHOT);
+    }
+    if config.failover_mode.is_null() {
+        p.failover_mode = Field::string(default::FAILOVER_MODE);
+    }
+    p.master_password_wo = Field::Null;
+    p.engine_version = config
+        .engine_version
+        .clone()
+        .or(prior_or_unknown(create, &prior.engine_version));
+    p.storage_encrypted = config
+        .storage_encrypted
+        .clone()
+        .or(prior_or_unknown(create, &prior.storage_encrypted));
 
     // Which region will be primary.
-    let primary = match config.get_attr("primary_region") {
-        Some(v) if !v.is_null() => v.clone(),
-        _ if !create => get(&prior, "primary_region").clone(),
-        _ => {
-            let regions = config.get_attr("regions");
-            match (input.provider_region, regions.and_then(Value::as_entries)) {
-                (Some(r), Some(m)) if m.contains_key(r) => Value::string(r),
-                (_, None) => Value::Unknown,
-                (r, Some(m)) => {
-                    d.push(
-                        Diagnostic::error(
-                            "Primary Region Not Determined",
-                            format!(
-                                "primary_region is not set and the provider's region ({}) is not one of the regions ({}). Set primary_region to the region that should hold the writer.",
-                                r.unwrap_or("unset"),
-                                m.keys().cloned().collect::<Vec<_>>().join(", ")
-                            ),
-                        )
-                        .with_path(root.attr("primary_region")),
-                    );
-                    Value::Unknown
-                }
+    let primary = if !config.primary_region.is_null() {
+        config.primary_region.clone()
+    } else if !create {
+        prior.primary_region.clone()
+    } else {
+        match (input.provider_region, config.regions.known()) {
+            (Some(r), Some(m)) if m.contains_key(r) => Field::string(r),
+            (_, None) => Field::Unknown,
+            (r, Some(m)) => {
+                d.push(
+                    Diagnostic::error(
+                        "Primary Region Not Determined",
+                        format!(
+                            "primary_region is not set and the provider's region ({}) is not one of the regions ({}). Set primary_region to the region that should hold the writer.",
+                            r.unwrap_or("unset"),
+                            m.keys().cloned().collect::<Vec<_>>().join(", ")
+                        ),
+                    )
+                    .with_path(path::top(name::PRIMARY_REGION)),
+                );
+                Field::Unknown
             }
         }
     };
-    p.insert("primary_region".into(), primary.clone());
+    p.primary_region = primary.clone();
 
     // Regions.
-    let prior_regions = entries(prior.get("regions"));
-    let config_regions = config.get_attr("regions");
-    let planned_regions = match config_regions {
-        Some(Value::Map(m)) => {
-            let mut out = Obj::new();
+    let empty = FieldMap::new();
+    let prior_regions = prior.regions.known().unwrap_or(&empty);
+    let planned_regions = match config.regions.known() {
+        Some(m) => {
+            let mut out = FieldMap::new();
             for (key, creg) in m {
-                let proposed_reg = input
-                    .proposed
-                    .get_attr("regions")
-                    .and_then(|r| r.get_key(key))
+                let proposed_reg = p
+                    .regions
+                    .known()
+                    .and_then(|r| r.get(key))
                     .cloned()
-                    .unwrap_or(Value::Null);
+                    .unwrap_or(Field::Null);
                 let r = plan_region(
                     key,
                     creg,
                     &proposed_reg,
-                    prior_regions.get(key),
+                    prior_regions.get(key).and_then(Field::known),
                     &gci,
                     &primary,
                     &mut d,
                 );
                 out.insert(key.clone(), r);
             }
-            Value::Map(out)
+            Field::Known(out)
         }
-        _ => Value::Unknown,
+        None => Field::Unknown,
     };
-    p.insert("regions".into(), planned_regions.clone());
+    p.regions = planned_regions;
 
     // Global computed values.
-    for name in ["arn", "global_cluster_resource_id", "global_endpoint"] {
-        p.insert(
-            name.into(),
-            if create {
-                Value::Unknown
-            } else {
-                get(&prior, name).clone()
-            },
-        );
-    }
-    p.insert(
-        "status".into(),
-        if create {
-            Value::Unknown
-        } else {
-            get(&prior, "status").clone()
-        },
-    );
-    if !create && Value::Object(p.clone()) != *input.prior {
-        p.insert("status".into(), Value::Unknown);
+    p.arn = prior_or_unknown(create, &prior.arn);
+    p.global_cluster_resource_id = prior_or_unknown(create, &prior.global_cluster_resource_id);
+    p.global_endpoint = prior_or_unknown(create, &prior.global_endpoint);
+    p.status = prior_or_unknown(create, &prior.status);
+    if !create && p != prior {
+        p.status = Field::Unknown;
     }
     let stale: Vec<&(String, String, bool)> = input
         .leftovers
         .iter()
         .filter(|(region, cluster, _)| {
-            p.get("regions")
-                .and_then(|r| r.get_key(region))
-                .and_then(|r| r.get_attr("cluster_identifier"))
-                .and_then(Value::as_str)
-                != Some(cluster.as_str())
+            p.region(region).and_then(|r| r.cluster_identifier.as_str()) != Some(cluster.as_str())
         })
         .collect();
     if !create && !stale.is_empty() {
-        p.insert("status".into(), Value::Unknown);
+        p.status = Field::Unknown;
         d.push(Diagnostic::warning(
             "Finishing An Interrupted Removal",
             format!(
@@ -244,108 +197,104 @@ pub fn plan(input: PlanInput<'_>) -> PlanOutput {
 
     // Plan-time checks that need the prior state.
     let mut requires_replace = Vec::new();
+    let planned = p.to_value();
     if create {
-        let pw = config
-            .get_attr("master_password")
-            .is_some_and(|v| !v.is_null());
-        let wo = config
-            .get_attr("master_password_wo")
-            .is_some_and(|v| !v.is_null());
-        if !pw && !wo {
+        if config.master_password.is_null() && config.master_password_wo.is_null() {
             d.push(
                 Diagnostic::error(
                     "Master Password Required",
                     "Creating a topology needs a master password for the primary: set master_password, or master_password_wo (write-only) on Terraform 1.11 or later.",
                 )
-                .with_path(root.attr("master_password")),
+                .with_path(path::top(name::MASTER_PASSWORD)),
             );
         }
     } else {
-        for name in REPLACE_ATTRS {
-            let (a, b) = (get(&p, name), get(&prior, name));
-            if a.is_known() && a != b {
-                requires_replace.push(root.attr(name));
+        for attr in replacing(Replaces::Topology) {
+            let new = planned.get_attr(attr).unwrap_or(&Value::Null);
+            let old = input.prior.get_attr(attr).unwrap_or(&Value::Null);
+            if new.is_known() && new != old {
+                requires_replace.push(path::top(attr));
             }
         }
-        check_upgrade(config, &prior, &p, &mut d);
-        check_primary_move(config, &prior, &p, &mut d);
-        warn_removed_regions(&prior_regions, config_regions, &mut d);
+        check_upgrade(&config, &prior, &p, &mut d);
+        check_primary_move(&config, &prior, &p, &mut d);
+        warn_removed_regions(prior_regions, &config, &mut d);
     }
     PlanOutput {
-        planned: Value::Object(p),
+        planned,
         requires_replace,
         diagnostics: d,
     }
 }
 
-fn plan_destroy(prior: &Value, d: &mut Diagnostics) {
-    let root = AttributePath::root();
-    if prior
-        .get_attr("deletion_protection")
-        .and_then(Value::as_bool)
-        == Some(true)
-    {
+fn plan_destroy(prior: &Topology, d: &mut Diagnostics) {
+    if prior.deletion_protection.as_bool() == Some(true) {
         d.push(
             Diagnostic::error(
                 "Deletion Protection Is On",
                 "This topology has deletion_protection = true, so it cannot be destroyed. Set deletion_protection = false and apply first, then destroy.",
             )
-            .with_path(root.attr("deletion_protection")),
+            .with_path(path::top(name::DELETION_PROTECTION)),
         );
     }
-    let skip = prior
-        .get_attr("skip_final_snapshot")
-        .and_then(Value::as_bool)
-        == Some(true);
-    if !skip && known_str(prior, "final_snapshot_identifier").is_none() {
+    let skip = prior.skip_final_snapshot.as_bool() == Some(true);
+    if !skip && prior.final_snapshot_identifier.as_str().is_none() {
         d.push(
             Diagnostic::error(
                 "Final Snapshot Identifier Required",
                 "Destroying takes a final snapshot of the primary cluster unless skip_final_snapshot = true. Set final_snapshot_identifier (or skip_final_snapshot = true) and apply, then destroy.",
             )
-            .with_path(root.attr("final_snapshot_identifier")),
+            .with_path(path::top(name::FINAL_SNAPSHOT_IDENTIFIER)),
         );
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// "a, b or c".
+fn one_of(names: &[&str]) -> String {
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => (*last).to_string(),
+        None => String::new(),
+    }
+}
+
 fn plan_region(
     key: &str,
-    config: &Value,
-    proposed: &Value,
-    prior: Option<&Value>,
-    gci: &Value,
-    primary: &Value,
+    config: &Field<Region>,
+    proposed: &Field<Region>,
+    prior: Option<&Region>,
+    gci: &Field<String>,
+    primary: &Field<String>,
     d: &mut Diagnostics,
-) -> Value {
-    let path = AttributePath::root().attr("regions").key(key);
-    if config.is_unknown() {
-        return Value::Unknown;
-    }
-    let prior = prior.filter(|v| !v.is_null());
-    let mut r = entries(Some(proposed));
-    let cluster_id = match (config.get_attr("cluster_identifier"), gci.as_str()) {
-        (Some(v), _) if !v.is_null() => v.clone(),
-        (_, Some(g)) => Value::string(format!("{g}-{key}")),
-        _ => Value::Unknown,
+) -> Field<Region> {
+    let rp = path::region(key);
+    let cfg = match config {
+        Field::Unknown => return Field::Unknown,
+        Field::Null => Region::default(),
+        Field::Known(c) => c.clone(),
     };
-    r.insert("cluster_identifier".into(), cluster_id.clone());
-    let prior_attr = |name: &str| {
-        prior
-            .and_then(|p| p.get_attr(name))
-            .cloned()
-            .unwrap_or(Value::Null)
+    let mut r = proposed.known().cloned().unwrap_or_default();
+    let cluster_id = match (&cfg.cluster_identifier, gci.as_str()) {
+        (f, _) if !f.is_null() => f.clone(),
+        (_, Some(g)) => Field::string(format!("{g}-{key}")),
+        _ => Field::Unknown,
     };
+    r.cluster_identifier = cluster_id.clone();
 
     let mut recreate = false;
-    if prior.is_some() {
-        for name in ["cluster_identifier", "db_subnet_group_name", "kms_key_id"] {
-            let c = if name == "cluster_identifier" {
-                cluster_id.clone()
-            } else {
-                config.get_attr(name).cloned().unwrap_or(Value::Null)
-            };
-            if !c.is_null() && c.is_known() && c != prior_attr(name) {
+    if let Some(prior) = prior {
+        // What the configuration asks for, compared with the prior state on
+        // every attribute whose change recreates the region's cluster.
+        let wanted = Region {
+            cluster_identifier: cluster_id.clone(),
+            ..cfg.clone()
+        }
+        .to_value();
+        let prior_v = prior.to_value();
+        let recreating: Vec<&str> = replacing(Replaces::RegionCluster).collect();
+        for attr in &recreating {
+            let c = wanted.get_attr(attr).unwrap_or(&Value::Null);
+            if !c.is_null() && c.is_known() && Some(c) != prior_v.get_attr(attr) {
                 recreate = true;
             }
         }
@@ -353,136 +302,108 @@ fn plan_region(
             d.push(
                 Diagnostic::warning(
                     "Regional Cluster Will Be Recreated",
-                    format!("A change to cluster_identifier, db_subnet_group_name or kms_key_id in {key} cannot be made in place: the region's instances and cluster will be deleted and a new cluster created and attached to the global database. The region serves no reads until it has caught up."),
+                    format!("A change to {} in {key} cannot be made in place: the region's instances and cluster will be deleted and a new cluster created and attached to the global database. The region serves no reads until it has caught up.", one_of(&recreating)),
                 )
-                .with_path(path.clone()),
+                .with_path(rp.clone()),
             );
         }
     }
-    let keep = prior.is_some() && !recreate;
-    for name in [
-        "db_subnet_group_name",
-        "vpc_security_group_ids",
-        "kms_key_id",
-        "db_cluster_parameter_group_name",
-    ] {
-        let v = or_config(
-            config,
-            name,
-            if keep {
-                prior_attr(name)
-            } else {
-                Value::Unknown
-            },
-        );
-        r.insert(name.into(), v);
-    }
-    r.insert(
-        "write_forwarding".into(),
-        or_config(config, "write_forwarding", Value::Bool(false)),
-    );
+    let kept = prior.filter(|_| !recreate);
+    let keep = |f: fn(&Region) -> &Field<String>| kept.map_or(Field::Unknown, |p| f(p).clone());
+    r.db_subnet_group_name = cfg
+        .db_subnet_group_name
+        .clone()
+        .or(keep(|p| &p.db_subnet_group_name));
+    r.vpc_security_group_ids = cfg
+        .vpc_security_group_ids
+        .clone()
+        .or(kept.map_or(Field::Unknown, |p| p.vpc_security_group_ids.clone()));
+    r.kms_key_id = cfg.kms_key_id.clone().or(keep(|p| &p.kms_key_id));
+    r.db_cluster_parameter_group_name = cfg
+        .db_cluster_parameter_group_name
+        .clone()
+        .or(keep(|p| &p.db_cluster_parameter_group_name));
+    r.write_forwarding = cfg
+        .write_forwarding
+        .clone()
+        .or(Field::Known(default::WRITE_FORWARDING));
 
     // Instances.
-    let region_class = config
-        .get_attr("instance_class")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let prior_instances = entries(prior.and_then(|p| p.get_attr("instances")));
-    let planned_instances = match config.get_attr("instances") {
-        None | Some(Value::Null) => Value::Map(Obj::new()),
-        Some(Value::Map(m)) => {
-            let mut out = Obj::new();
+    let region_class = cfg.instance_class.clone();
+    let empty = FieldMap::new();
+    let prior_instances = prior.and_then(|p| p.instances.known()).unwrap_or(&empty);
+    let planned_instances = match &cfg.instances {
+        Field::Null => Field::Known(FieldMap::new()),
+        Field::Known(m) => {
+            let mut out = FieldMap::new();
             for (ik, ic) in m {
-                let ip = path.attr("instances").key(ik);
-                let prior_inst = if keep {
-                    prior_instances.get(ik).filter(|v| !v.is_null())
-                } else {
-                    None
-                };
+                let ip = path::instance(key, ik);
+                let prior_inst = kept.and(prior_instances.get(ik)).and_then(Field::known);
                 out.insert(
                     ik.clone(),
                     plan_instance(ik, ic, &cluster_id, &region_class, prior_inst, &ip, d),
                 );
             }
-            for (ik, pi) in &prior_instances {
-                if keep && !m.contains_key(ik) {
+            for (ik, pi) in prior_instances {
+                if kept.is_some() && !m.contains_key(ik) {
+                    let id = pi.known().and_then(|i| i.identifier.as_str()).unwrap_or(ik);
                     d.push(
                         Diagnostic::warning(
                             "Instance Will Be Deleted",
-                            format!("Instance {} in {key} is no longer in the configuration and will be deleted.", known_str(pi, "identifier").unwrap_or(ik)),
+                            format!("Instance {id} in {key} is no longer in the configuration and will be deleted."),
                         )
-                        .with_path(path.attr("instances").key(ik)),
+                        .with_path(path::instance(key, ik)),
                     );
                 }
             }
-            Value::Map(out)
+            Field::Known(out)
         }
-        Some(_) => Value::Unknown,
+        Field::Unknown => Field::Unknown,
     };
-    let derived_class = if !region_class.is_null() {
-        region_class.clone()
-    } else {
+    r.instance_class = if region_class.is_null() {
         common_class(&planned_instances)
+    } else {
+        region_class
     };
-    r.insert("instance_class".into(), derived_class);
-    r.insert("instances".into(), planned_instances);
+    r.instances = planned_instances;
 
-    r.insert(
-        "role".into(),
-        match primary.as_str() {
-            Some(p) if p == key => Value::string("primary"),
-            Some(_) => Value::string("secondary"),
-            None => Value::Unknown,
-        },
-    );
-    for name in ["arn", "endpoint", "reader_endpoint"] {
-        r.insert(
-            name.into(),
-            if keep {
-                prior_attr(name)
-            } else {
-                Value::Unknown
-            },
-        );
+    r.role = match primary.as_str() {
+        Some(p) if p == key => Field::string(ROLE_PRIMARY),
+        Some(_) => Field::string(ROLE_SECONDARY),
+        None => Field::Unknown,
+    };
+    r.arn = keep(|p| &p.arn);
+    r.endpoint = keep(|p| &p.endpoint);
+    r.reader_endpoint = keep(|p| &p.reader_endpoint);
+    r.status = keep(|p| &p.status);
+    if kept.is_some_and(|p| *p != r) {
+        r.status = Field::Unknown;
     }
-    r.insert(
-        "status".into(),
-        if keep {
-            prior_attr("status")
-        } else {
-            Value::Unknown
-        },
-    );
-    if keep && Some(&Value::Object(r.clone())) != prior {
-        r.insert("status".into(), Value::Unknown);
-    }
-    Value::Object(r)
+    Field::Known(r)
 }
 
 /// The region's default class as seen from its instances: unknown while any
 /// is unknown; the class most instances use (a region's default plus a few
 /// overrides); null when there are none or no class is the most common one.
 /// Read derives it the same way.
-pub fn common_class(instances: &Value) -> Value {
-    let Some(m) = instances.as_entries() else {
-        return Value::Unknown;
+pub(crate) fn common_class(instances: &Field<FieldMap<Instance>>) -> Field<String> {
+    let Some(m) = instances.known() else {
+        return Field::Unknown;
     };
-    let mut counts: Vec<(&Value, usize)> = Vec::new();
+    let mut counts: Vec<(&String, usize)> = Vec::new();
     for inst in m.values() {
-        let c = inst.get_attr("instance_class").unwrap_or(&Value::Null);
-        if c.is_unknown() {
-            return Value::Unknown;
-        }
-        if c.is_null() {
-            continue;
-        }
+        let c = match inst.known().map(|i| &i.instance_class) {
+            Some(Field::Unknown) => return Field::Unknown,
+            Some(Field::Known(c)) => c,
+            Some(Field::Null) | None => continue,
+        };
         match counts.iter_mut().find(|(v, _)| *v == c) {
             Some((_, n)) => *n += 1,
             None => counts.push((c, 1)),
         }
     }
     let Some(top) = counts.iter().map(|(_, n)| *n).max() else {
-        return Value::Null;
+        return Field::Null;
     };
     match counts
         .iter()
@@ -490,114 +411,96 @@ pub fn common_class(instances: &Value) -> Value {
         .collect::<Vec<_>>()
         .as_slice()
     {
-        [(v, _)] => (*v).clone(),
-        _ => Value::Null,
+        [(v, _)] => Field::string(*v),
+        _ => Field::Null,
     }
 }
 
 fn plan_instance(
     key: &str,
-    config: &Value,
-    cluster_id: &Value,
-    region_class: &Value,
-    prior: Option<&Value>,
-    path: &AttributePath,
+    config: &Field<Instance>,
+    cluster_id: &Field<String>,
+    region_class: &Field<String>,
+    prior: Option<&Instance>,
+    ip: &AttributePath,
     d: &mut Diagnostics,
-) -> Value {
-    if config.is_unknown() {
-        return Value::Unknown;
-    }
-    let mut o = entries(Some(config));
-    let prior_attr = |name: &str| {
-        prior
-            .and_then(|p| p.get_attr(name))
-            .cloned()
-            .unwrap_or(Value::Null)
+) -> Field<Instance> {
+    let cfg = match config {
+        Field::Unknown => return Field::Unknown,
+        Field::Null => Instance::default(),
+        Field::Known(c) => c.clone(),
     };
-    let id = match (config.get_attr("identifier"), cluster_id.as_str()) {
-        (Some(v), _) if !v.is_null() => v.clone(),
-        (_, Some(c)) => Value::string(format!("{c}-{key}")),
-        _ => Value::Unknown,
+    let id = match (&cfg.identifier, cluster_id.as_str()) {
+        (f, _) if !f.is_null() => f.clone(),
+        (_, Some(c)) => Field::string(format!("{c}-{key}")),
+        _ => Field::Unknown,
     };
     // An instance whose identifier changes is a new instance.
-    let prior = prior.filter(|p| p.get_attr("identifier") == Some(&id));
-    let class = match config.get_attr("instance_class") {
-        Some(v) if !v.is_null() => v.clone(),
-        _ if !region_class.is_null() => region_class.clone(),
-        _ if prior.is_some() => prior_attr("instance_class"),
-        _ => {
-            d.push(
-                Diagnostic::error(
-                    "Instance Class Required",
-                    "Set instance_class on this instance or on its region.",
-                )
-                .with_path(path.attr("instance_class")),
-            );
-            Value::Unknown
-        }
+    let prior = prior.filter(|p| p.identifier == id);
+    let class = if !cfg.instance_class.is_null() {
+        cfg.instance_class.clone()
+    } else if !region_class.is_null() {
+        region_class.clone()
+    } else if let Some(p) = prior {
+        p.instance_class.clone()
+    } else {
+        d.push(
+            Diagnostic::error(
+                "Instance Class Required",
+                "Set instance_class on this instance or on its region.",
+            )
+            .with_path(ip.attr(name::INSTANCE_CLASS)),
+        );
+        Field::Unknown
     };
-    if let (Some(_), Some(new), Some(old)) =
-        (prior, class.as_str(), prior_attr("instance_class").as_str())
-    {
-        if new != old {
+    if let (Some(p), Some(new)) = (prior, class.as_str()) {
+        if let Some(old) = p.instance_class.as_str().filter(|old| *old != new) {
             d.push(
                 Diagnostic::warning(
                     "Instance Will Be Resized",
                     format!("Instance {} changes class from {old} to {new}; it restarts during the change.", id.as_str().unwrap_or(key)),
                 )
-                .with_path(path.attr("instance_class")),
+                .with_path(ip.attr(name::INSTANCE_CLASS)),
             );
         }
     }
-    o.insert("identifier".into(), id);
-    o.insert("instance_class".into(), class);
-    o.insert(
-        "promotion_tier".into(),
-        or_config(config, "promotion_tier", Value::number(1i64)),
-    );
-    for name in ["arn", "endpoint"] {
-        o.insert(
-            name.into(),
-            if prior.is_some() {
-                prior_attr(name)
-            } else {
-                Value::Unknown
-            },
-        );
+    let keep = |f: fn(&Instance) -> &Field<String>| prior.map_or(Field::Unknown, |p| f(p).clone());
+    let mut o = Instance {
+        identifier: id,
+        instance_class: class,
+        promotion_tier: cfg
+            .promotion_tier
+            .clone()
+            .or(Field::int(default::PROMOTION_TIER)),
+        arn: keep(|p| &p.arn),
+        endpoint: keep(|p| &p.endpoint),
+        status: keep(|p| &p.status),
+    };
+    if prior.is_some_and(|p| *p != o) {
+        o.status = Field::Unknown;
     }
-    o.insert(
-        "status".into(),
-        if prior.is_some() {
-            prior_attr("status")
-        } else {
-            Value::Unknown
-        },
-    );
-    if prior.is_some() && prior != Some(&Value::Object(o.clone())) {
-        o.insert("status".into(), Value::Unknown);
-    }
-    Value::Object(o)
+    Field::Known(o)
 }
 
-fn check_upgrade(config: &Value, prior: &Obj, planned: &Obj, d: &mut Diagnostics) {
-    let engine = known_str(config, "engine").unwrap_or_default();
+fn check_upgrade(config: &Topology, prior: &Topology, planned: &Topology, d: &mut Diagnostics) {
+    let engine = config.engine.as_str().unwrap_or_default();
     let (Some(old), Some(new)) = (
-        get(prior, "engine_version").as_str(),
-        get(planned, "engine_version").as_str(),
+        prior.engine_version.as_str(),
+        planned.engine_version.as_str(),
     ) else {
         return;
     };
     if old == new || major_version(engine, old) == major_version(engine, new) {
         return;
     }
-    let allowed = get(planned, "allow_major_version_upgrade").as_bool() == Some(true);
-    if !allowed {
+    let at = path::top(name::ENGINE_VERSION);
+    if planned.allow_major_version_upgrade.as_bool() != Some(true) {
         d.push(
             Diagnostic::error(
                 "Major Version Upgrade Not Allowed",
                 format!("engine_version changes from {old} to {new}, a major version upgrade of every region. Set allow_major_version_upgrade = true to allow it."),
             )
-            .with_path(AttributePath::root().attr("engine_version")),
+            .with_path(at),
         );
     } else {
         d.push(
@@ -605,50 +508,52 @@ fn check_upgrade(config: &Value, prior: &Obj, planned: &Obj, d: &mut Diagnostics
                 "Major Version Upgrade",
                 format!("The whole global database will be upgraded from {old} to {new} through ModifyGlobalCluster; every region is unavailable for writes during the upgrade."),
             )
-            .with_path(AttributePath::root().attr("engine_version")),
+            .with_path(at),
         );
     }
 }
 
-fn check_primary_move(config: &Value, prior: &Obj, planned: &Obj, d: &mut Diagnostics) {
-    let root = AttributePath::root();
+fn check_primary_move(
+    config: &Topology,
+    prior: &Topology,
+    planned: &Topology,
+    d: &mut Diagnostics,
+) {
     let (Some(from), Some(to)) = (
-        get(prior, "primary_region").as_str(),
-        get(planned, "primary_region").as_str(),
+        prior.primary_region.as_str(),
+        planned.primary_region.as_str(),
     ) else {
         return;
     };
-    let regions = config.get_attr("regions");
+    let regions = config.regions.known();
     if from == to {
-        if regions
-            .and_then(Value::as_entries)
-            .is_some_and(|m| !m.contains_key(from))
-        {
+        if regions.is_some_and(|m| !m.contains_key(from)) {
             d.push(
                 Diagnostic::error(
                     "Primary Region Would Be Removed",
                     format!("{from} holds the writer and is being removed from regions, but primary_region does not say where the writer should go. Set primary_region to the region that should take over."),
                 )
-                .with_path(root.attr("regions")),
+                .with_path(path::regions()),
             );
         }
         return;
     }
-    if let Some(target) = regions.and_then(|r| r.get_key(to)) {
+    if let Some(target) = regions.and_then(|r| r.get(to)) {
         if is_headless(target) == Some(true) {
             d.push(
                 Diagnostic::error(
                     "Switchover Target Has No Instances",
                     format!("The primary cannot move to {to}: it has no instances to hold the writer. Add at least one instance to regions[\"{to}\"].instances."),
                 )
-                .with_path(root.attr("primary_region")),
+                .with_path(path::top(name::PRIMARY_REGION)),
             );
             return;
         }
     }
-    let mode = get(planned, "failover_mode")
+    let mode = planned
+        .failover_mode
         .as_str()
-        .unwrap_or("switchover");
+        .unwrap_or(default::FAILOVER_MODE);
     let diag = if mode == "failover" {
         Diagnostic::warning(
             "Primary Will Fail Over With Possible Data Loss",
@@ -660,11 +565,11 @@ fn check_primary_move(config: &Value, prior: &Obj, planned: &Obj, d: &mut Diagno
             format!("The primary moves from {from} to {to} by SwitchoverGlobalCluster. No data is lost; writes pause for a short time while the writer moves. Every region must be available."),
         )
     };
-    d.push(diag.with_path(root.attr("primary_region")));
+    d.push(diag.with_path(path::top(name::PRIMARY_REGION)));
 }
 
-fn warn_removed_regions(prior: &Obj, config: Option<&Value>, d: &mut Diagnostics) {
-    let Some(cfg) = config.and_then(Value::as_entries) else {
+fn warn_removed_regions(prior: &FieldMap<Region>, config: &Topology, d: &mut Diagnostics) {
+    let Some(cfg) = config.regions.known() else {
         return;
     };
     for (key, reg) in prior {
@@ -674,10 +579,10 @@ fn warn_removed_regions(prior: &Obj, config: Option<&Value>, d: &mut Diagnostics
                     "Region Will Be Removed",
                     format!(
                         "{key} is no longer in regions: its instances will be deleted, its cluster ({}) detached from the global database and deleted, without a final snapshot.",
-                        known_str(reg, "cluster_identifier").unwrap_or("unknown")
+                        reg.known().and_then(|r| r.cluster_identifier.as_str()).unwrap_or("unknown")
                     ),
                 )
-                .with_path(AttributePath::root().attr("regions")),
+                .with_path(path::regions()),
             );
         }
     }
@@ -687,19 +592,24 @@ fn warn_removed_regions(prior: &Obj, config: Option<&Value>, d: &mut Diagnostics
 mod tests {
     use super::*;
 
-    fn instances(classes: &[Value]) -> Value {
-        Value::Map(
+    fn instances(classes: &[Value]) -> Field<FieldMap<Instance>> {
+        let v = Value::Map(
             classes
                 .iter()
                 .enumerate()
                 .map(|(n, c)| {
                     (
                         format!("i{n}"),
-                        Value::object([("instance_class", c.clone())]),
+                        Value::object([(name::INSTANCE_CLASS, c.clone())]),
                     )
                 })
                 .collect(),
-        )
+        );
+        Field::from_value(Some(&v))
+    }
+
+    fn class_of(classes: &[Value]) -> Value {
+        common_class(&instances(classes)).to_value()
     }
 
     /// Bug: importing a region whose instances use the region's class plus
@@ -711,22 +621,16 @@ mod tests {
             Value::string("db.r6g.large"),
             Value::string("db.r6g.xlarge"),
         );
+        assert_eq!(class_of(&[l.clone(), l.clone(), xl.clone()]), l);
+        assert_eq!(class_of(&[l.clone(), l.clone()]), l);
         assert_eq!(
-            common_class(&instances(&[l.clone(), l.clone(), xl.clone()])),
-            l
-        );
-        assert_eq!(common_class(&instances(&[l.clone(), l.clone()])), l);
-        assert_eq!(
-            common_class(&instances(&[l.clone(), xl.clone()])),
+            class_of(&[l.clone(), xl.clone()]),
             Value::Null,
             "a tie has no default"
         );
-        assert_eq!(common_class(&instances(&[])), Value::Null);
-        assert_eq!(
-            common_class(&instances(&[l.clone(), Value::Unknown])),
-            Value::Unknown
-        );
-        assert_eq!(common_class(&instances(&[Value::Null, xl.clone()])), xl);
+        assert_eq!(class_of(&[]), Value::Null);
+        assert_eq!(class_of(&[l.clone(), Value::Unknown]), Value::Unknown);
+        assert_eq!(class_of(&[Value::Null, xl.clone()]), xl);
     }
 }
 

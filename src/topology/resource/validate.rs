@@ -6,33 +6,24 @@
 use crate::engine::ClientCapabilities;
 use crate::tf::{AttributePath, Diagnostic, Diagnostics, Value};
 
+use super::model::{path, Field, Instance, ProviderBlock, Region, Topology};
 use super::rules;
-
-fn root() -> AttributePath {
-    AttributePath::root()
-}
+use super::schema::name;
 
 fn invalid(path: AttributePath, what: &str, reason: &str) -> Diagnostic {
     Diagnostic::error(format!("Invalid {what}"), format!("The {what} {reason}.")).with_path(path)
 }
 
-/// A known, non-null string attribute of `obj`.
-pub(crate) fn known_str<'a>(obj: &'a Value, name: &str) -> Option<&'a str> {
-    obj.get_attr(name).and_then(Value::as_str)
-}
-
+/// Checks a known string field with `rule`; an error at `path` when it fails.
 fn check_str(
     d: &mut Diagnostics,
-    obj: &Value,
-    name: &str,
-    path: &AttributePath,
+    field: &Field<String>,
+    path: AttributePath,
     what: &str,
     rule: impl Fn(&str) -> Option<String>,
 ) {
-    if let Some(s) = known_str(obj, name) {
-        if let Some(reason) = rule(s) {
-            d.push(invalid(path.attr(name), what, &reason));
-        }
+    if let Some(reason) = field.as_str().and_then(rule) {
+        d.push(invalid(path, what, &reason));
     }
 }
 
@@ -42,74 +33,76 @@ pub fn resource(config: &Value, caps: ClientCapabilities) -> Diagnostics {
     if config.is_null() || config.is_unknown() {
         return d;
     }
-    let r = root();
-    let engine = known_str(config, "engine").unwrap_or("aurora-postgresql");
+    let c = Topology::from_value(config);
+    let top = path::top;
+    let engine = c.engine.as_str().unwrap_or(rules::ENGINES[0]);
 
     check_str(
         &mut d,
-        config,
-        "global_cluster_identifier",
-        &r,
+        &c.global_cluster_identifier,
+        top(name::GLOBAL_CLUSTER_IDENTIFIER),
         "global cluster identifier",
         rules::identifier,
     );
-    check_str(&mut d, config, "engine", &r, "engine", |s| {
+    check_str(&mut d, &c.engine, top(name::ENGINE), "engine", |s| {
         (!rules::ENGINES.contains(&s))
             .then(|| format!("must be one of {}, not {s:?}", rules::ENGINES.join(", ")))
     });
     check_str(
         &mut d,
-        config,
-        "master_username",
-        &r,
+        &c.master_username,
+        top(name::MASTER_USERNAME),
         "master user name",
         |s| rules::master_username(s, engine),
     );
-    check_str(&mut d, config, "database_name", &r, "database name", |s| {
-        rules::database_name(s, engine)
-    });
     check_str(
         &mut d,
-        config,
-        "master_password",
-        &r,
+        &c.database_name,
+        top(name::DATABASE_NAME),
+        "database name",
+        |s| rules::database_name(s, engine),
+    );
+    check_str(
+        &mut d,
+        &c.master_password,
+        top(name::MASTER_PASSWORD),
         "master password",
         |s| rules::master_password(s, engine),
     );
     check_str(
         &mut d,
-        config,
-        "master_password_wo",
-        &r,
+        &c.master_password_wo,
+        top(name::MASTER_PASSWORD_WO),
         "master password",
         |s| rules::master_password(s, engine),
     );
     check_str(
         &mut d,
-        config,
-        "final_snapshot_identifier",
-        &r,
+        &c.final_snapshot_identifier,
+        top(name::FINAL_SNAPSHOT_IDENTIFIER),
         "final snapshot identifier",
         rules::snapshot_identifier,
     );
-    check_str(&mut d, config, "failover_mode", &r, "failover mode", |s| {
-        (!rules::FAILOVER_MODES.contains(&s))
-            .then(|| "must be \"switchover\" or \"failover\"".to_string())
-    });
+    check_str(
+        &mut d,
+        &c.failover_mode,
+        top(name::FAILOVER_MODE),
+        "failover mode",
+        |s| {
+            (!rules::FAILOVER_MODES.contains(&s))
+                .then(|| "must be \"switchover\" or \"failover\"".to_string())
+        },
+    );
 
-    let pw = config
-        .get_attr("master_password")
-        .is_some_and(|v| !v.is_null());
-    let wo = config
-        .get_attr("master_password_wo")
-        .is_some_and(|v| !v.is_null());
+    let pw = !c.master_password.is_null();
+    let wo = !c.master_password_wo.is_null();
     if pw && wo {
         d.push(
             Diagnostic::error(
                 "Conflicting Master Passwords",
                 "Set either master_password (stored in state) or master_password_wo (write-only, never stored), not both.",
             )
-            .with_path(r.attr("master_password_wo")),
+            .with_path(top(name::MASTER_PASSWORD_WO)),
         );
     }
     if wo && !caps.write_only_attributes_allowed {
@@ -118,29 +111,29 @@ pub fn resource(config: &Value, caps: ClientCapabilities) -> Diagnostics {
                 "Write-Only Attribute Not Supported By This Host",
                 "master_password_wo is a write-only attribute, which needs Terraform 1.11 or later. This host would store it in state; use master_password instead, or upgrade Terraform.",
             )
-            .with_path(r.attr("master_password_wo")),
+            .with_path(top(name::MASTER_PASSWORD_WO)),
         );
     }
-    if config
-        .get_attr("master_password_wo_version")
-        .is_some_and(|v| !v.is_null() && v.is_known())
-        && !wo
-    {
+    if c.master_password_wo_version.known().is_some() && !wo {
         d.push(
             Diagnostic::warning(
                 "Password Version Without Write-Only Password",
                 "master_password_wo_version only has an effect together with master_password_wo.",
             )
-            .with_path(r.attr("master_password_wo_version")),
+            .with_path(top(name::MASTER_PASSWORD_WO_VERSION)),
         );
     }
 
-    if let Some(t) = config.get_attr("timeouts") {
-        for op in ["create", "update", "delete"] {
-            if let Some(s) = known_str(t, op) {
+    if let Some(t) = c.timeouts.known() {
+        for (op, field) in [
+            (name::CREATE, &t.create),
+            (name::UPDATE, &t.update),
+            (name::DELETE, &t.delete),
+        ] {
+            if let Some(s) = field.as_str() {
                 if let Err(e) = rules::parse_duration(s) {
                     d.push(invalid(
-                        r.attr("timeouts").attr(op),
+                        path::timeout(op),
                         "timeout",
                         &e.replacen(&format!("{s:?} is"), "is", 1),
                     ));
@@ -149,23 +142,21 @@ pub fn resource(config: &Value, caps: ClientCapabilities) -> Diagnostics {
         }
     }
 
-    regions(&mut d, config);
+    regions(&mut d, &c);
     d
 }
 
-fn regions(d: &mut Diagnostics, config: &Value) {
-    let r = root();
-    let Some(regions) = config.get_attr("regions").and_then(Value::as_entries) else {
+fn regions(d: &mut Diagnostics, config: &Topology) {
+    let Some(regions) = config.regions.known() else {
         return;
     };
-    let rp = r.attr("regions");
     if regions.is_empty() {
         d.push(
             Diagnostic::error(
                 "No Regions",
                 "A topology needs at least one region: the primary.",
             )
-            .with_path(rp.clone()),
+            .with_path(path::regions()),
         );
     }
     if regions.len() > rules::MAX_REGIONS {
@@ -174,89 +165,23 @@ fn regions(d: &mut Diagnostics, config: &Value) {
                 "Too Many Regions",
                 format!("An Aurora global database has one primary and at most 10 secondary regions; this configuration lists {}.", regions.len()),
             )
-            .with_path(rp.clone()),
+            .with_path(path::regions()),
         );
     }
-    for (name, region) in regions {
-        let p = rp.key(name);
-        if let Some(reason) = rules::region(name) {
+    for (key, region) in regions {
+        let p = path::region(key);
+        if let Some(reason) = rules::region(key) {
             d.push(invalid(
                 p.clone(),
                 "region",
-                &format!("key {name:?} {reason}"),
+                &format!("key {key:?} {reason}"),
             ));
         }
-        if region.is_null() || region.is_unknown() {
-            continue;
-        }
-        check_str(
-            d,
-            region,
-            "cluster_identifier",
-            &p,
-            "cluster identifier",
-            rules::identifier,
-        );
-        check_str(
-            d,
-            region,
-            "instance_class",
-            &p,
-            "instance class",
-            rules::instance_class,
-        );
-        let Some(instances) = region.get_attr("instances").and_then(Value::as_entries) else {
-            continue;
-        };
-        let mut seen = std::collections::BTreeMap::new();
-        for (key, inst) in instances {
-            let ip = p.attr("instances").key(key);
-            if inst.is_null() || inst.is_unknown() {
-                continue;
-            }
-            check_str(
-                d,
-                inst,
-                "identifier",
-                &ip,
-                "instance identifier",
-                rules::identifier,
-            );
-            check_str(
-                d,
-                inst,
-                "instance_class",
-                &ip,
-                "instance class",
-                rules::instance_class,
-            );
-            if let Some(t) = inst
-                .get_attr("promotion_tier")
-                .filter(|v| v.is_known() && !v.is_null())
-            {
-                let ok = t.as_i64().is_some_and(|n| (0..=15).contains(&n));
-                if !ok {
-                    d.push(invalid(
-                        ip.attr("promotion_tier"),
-                        "promotion tier",
-                        "must be a whole number from 0 to 15",
-                    ));
-                }
-            }
-            if let Some(id) = known_str(inst, "identifier") {
-                if let Some(other) = seen.insert(id.to_string(), key.clone()) {
-                    d.push(
-                        Diagnostic::error(
-                            "Duplicate Instance Identifier",
-                            format!("Instances {other:?} and {key:?} in {name} both use the identifier {id:?}; identifiers are unique per region."),
-                        )
-                        .with_path(ip.attr("identifier")),
-                    );
-                }
-            }
+        if let Some(region) = region.known() {
+            check_region(d, key, region);
         }
     }
-    if let Some(primary) = known_str(config, "primary_region") {
+    if let Some(primary) = config.primary_region.as_str() {
         match regions.get(primary) {
             None => d.push(
                 Diagnostic::error(
@@ -266,7 +191,7 @@ fn regions(d: &mut Diagnostics, config: &Value) {
                         regions.keys().map(|k| format!("{k:?}")).collect::<Vec<_>>().join(", ")
                     ),
                 )
-                .with_path(r.attr("primary_region")),
+                .with_path(path::top(name::PRIMARY_REGION)),
             ),
             Some(region) => {
                 if is_headless(region) == Some(true) {
@@ -275,7 +200,7 @@ fn regions(d: &mut Diagnostics, config: &Value) {
                             "Primary Region Has No Instances",
                             format!("The primary region {primary} must have at least one instance to hold the writer. Add one under regions[\"{primary}\"].instances."),
                         )
-                        .with_path(rp.key(primary).attr("instances")),
+                        .with_path(path::instances(primary)),
                     );
                 }
             }
@@ -283,12 +208,79 @@ fn regions(d: &mut Diagnostics, config: &Value) {
     }
 }
 
-/// Whether a configured region has no instances (None while unknown).
-pub(crate) fn is_headless(region: &Value) -> Option<bool> {
-    match region.get_attr("instances") {
-        None => Some(true),
-        Some(v) if v.is_null() => Some(true),
-        Some(v) => v.as_entries().map(|m| m.is_empty()),
+fn check_region(d: &mut Diagnostics, key: &str, region: &Region) {
+    let p = path::region(key);
+    check_str(
+        d,
+        &region.cluster_identifier,
+        p.attr(name::CLUSTER_IDENTIFIER),
+        "cluster identifier",
+        rules::identifier,
+    );
+    check_str(
+        d,
+        &region.instance_class,
+        p.attr(name::INSTANCE_CLASS),
+        "instance class",
+        rules::instance_class,
+    );
+    let mut seen = std::collections::BTreeMap::new();
+    for (ik, inst) in region.instance_entries() {
+        let Some(inst) = inst.known() else {
+            continue;
+        };
+        let ip = path::instance(key, ik);
+        check_instance(d, &ip, inst);
+        if let Some(id) = inst.identifier.as_str() {
+            if let Some(other) = seen.insert(id.to_string(), ik.clone()) {
+                d.push(
+                    Diagnostic::error(
+                        "Duplicate Instance Identifier",
+                        format!("Instances {other:?} and {ik:?} in {key} both use the identifier {id:?}; identifiers are unique per region."),
+                    )
+                    .with_path(ip.attr(name::IDENTIFIER)),
+                );
+            }
+        }
+    }
+}
+
+fn check_instance(d: &mut Diagnostics, ip: &AttributePath, inst: &Instance) {
+    check_str(
+        d,
+        &inst.identifier,
+        ip.attr(name::IDENTIFIER),
+        "instance identifier",
+        rules::identifier,
+    );
+    check_str(
+        d,
+        &inst.instance_class,
+        ip.attr(name::INSTANCE_CLASS),
+        "instance class",
+        rules::instance_class,
+    );
+    if inst.promotion_tier.known().is_some() {
+        let ok = inst
+            .promotion_tier
+            .as_i64()
+            .is_some_and(|n| (0..=15).contains(&n));
+        if !ok {
+            d.push(invalid(
+                ip.attr(name::PROMOTION_TIER),
+                "promotion tier",
+                "must be a whole number from 0 to 15",
+            ));
+        }
+    }
+}
+
+/// Whether a configured region has no instances (None while its instances
+/// are unknown). A null or unknown region has no instances to read.
+pub(crate) fn is_headless(region: &Field<Region>) -> Option<bool> {
+    match region {
+        Field::Known(r) => r.is_headless(),
+        Field::Null | Field::Unknown => Some(true),
     }
 }
 
@@ -297,9 +289,8 @@ pub fn data_source(config: &Value) -> Diagnostics {
     let mut d = Diagnostics::default();
     check_str(
         &mut d,
-        config,
-        "global_cluster_identifier",
-        &root(),
+        &Topology::from_value(config).global_cluster_identifier,
+        path::top(name::GLOBAL_CLUSTER_IDENTIFIER),
         "global cluster identifier",
         rules::identifier,
     );
@@ -309,33 +300,49 @@ pub fn data_source(config: &Value) -> Diagnostics {
 /// Validates the provider block.
 pub fn provider(config: &Value) -> Diagnostics {
     let mut d = Diagnostics::default();
-    let r = root();
-    check_str(&mut d, config, "region", &r, "region", rules::region);
-    check_str(&mut d, config, "endpoint_url", &r, "endpoint URL", |s| {
-        (!(s.starts_with("http://") || s.starts_with("https://")))
-            .then(|| "must be an http:// or https:// URL".to_string())
-    });
-    if let Some(n) = config
-        .get_attr("max_retries")
-        .filter(|v| v.is_known() && !v.is_null())
+    let c = ProviderBlock::from_value(config);
+    let top = path::top;
+    check_str(
+        &mut d,
+        &c.region,
+        top(name::REGION),
+        "region",
+        rules::region,
+    );
+    check_str(
+        &mut d,
+        &c.endpoint_url,
+        top(name::ENDPOINT_URL),
+        "endpoint URL",
+        |s| {
+            (!(s.starts_with("http://") || s.starts_with("https://")))
+                .then(|| "must be an http:// or https:// URL".to_string())
+        },
+    );
+    if c.max_retries.known().is_some()
+        && !c
+            .max_retries
+            .as_i64()
+            .is_some_and(|n| (0..=100).contains(&n))
     {
-        if !n.as_i64().is_some_and(|n| (0..=100).contains(&n)) {
-            d.push(invalid(
-                r.attr("max_retries"),
-                "retry count",
-                "must be a whole number from 0 to 100",
-            ));
-        }
+        d.push(invalid(
+            top(name::MAX_RETRIES),
+            "retry count",
+            "must be a whole number from 0 to 100",
+        ));
     }
-    check_str(&mut d, config, "retry_mode", &r, "retry mode", |s| {
-        rules::retry_mode(s).err()
-    });
-    if let Some(a) = config.get_attr("assume_role").filter(|v| !v.is_null()) {
+    check_str(
+        &mut d,
+        &c.retry_mode,
+        top(name::RETRY_MODE),
+        "retry mode",
+        |s| rules::retry_mode(s).err(),
+    );
+    if let Some(a) = c.assume_role.known() {
         check_str(
             &mut d,
-            a,
-            "role_arn",
-            &r.attr("assume_role"),
+            &a.role_arn,
+            top(name::ASSUME_ROLE).attr(name::ROLE_ARN),
             "role ARN",
             |s| {
                 (!(s.starts_with("arn:") && s.contains(":role/"))).then(|| {
