@@ -113,15 +113,13 @@ fn sql_name(s: &str, engine: &str, max: usize) -> Option<String> {
 }
 
 /// Master passwords: 8–41 printable ASCII characters for Aurora MySQL, 8–99
-/// for Aurora PostgreSQL, none of `/`, `"`, `@` or a space. The reason never
-/// quotes the password.
+/// for Aurora PostgreSQL, none of `/`, `"`, `@` or a space. The reason states
+/// the rule only: never the password, its length or anything else about it.
 pub fn master_password(s: &str, engine: &str) -> Option<String> {
     let max = if engine == "aurora-mysql" { 41 } else { 99 };
     let n = s.chars().count();
     if n < 8 || n > max {
-        return Some(format!(
-            "must be 8 to {max} characters long for {engine} (it has {n})"
-        ));
+        return Some(format!("must be 8 to {max} characters long for {engine}"));
     }
     if s.chars()
         .any(|c| !c.is_ascii_graphic() || matches!(c, '/' | '"' | '@'))
@@ -293,6 +291,25 @@ mod tests {
         // The reason never echoes the secret.
         let reason = master_password("secret/with/slash", "aurora-mysql").unwrap();
         assert!(!reason.contains("secret"));
+    }
+
+    /// The length error said how long the rejected password was ("it has
+    /// 5"), telling whoever reads the plan output something about a secret.
+    #[test]
+    fn password_reasons_state_the_rule_not_the_length() {
+        for (pw, engine) in [
+            ("short", "aurora-postgresql"),
+            ("x".repeat(42).as_str(), "aurora-mysql"),
+            ("x".repeat(100).as_str(), "aurora-postgresql"),
+        ] {
+            let reason = master_password(pw, engine).unwrap();
+            let n = pw.chars().count().to_string();
+            assert!(!reason.contains("it has"), "{reason}");
+            assert!(
+                !reason.split(|c: char| !c.is_ascii_digit()).any(|d| d == n),
+                "{reason} gives away the length {n}"
+            );
+        }
     }
 
     /// Found by the `config_validate` fuzz target: a timeout beyond what
