@@ -9,7 +9,7 @@ use crate::aws::secret::Secret;
 use crate::tf::Value;
 
 use super::resource::model::{known_strings, Timeouts, Topology};
-use super::rules::parse_duration;
+use super::rules::{parse_duration, MAX_TIMEOUT};
 use super::schema::default;
 
 /// One desired DB instance.
@@ -190,5 +190,28 @@ pub(crate) fn timeout_of(t: &Topology, op: Operation) -> Duration {
         Operation::Update => (pick(|t| &t.update), default::UPDATE_TIMEOUT),
         Operation::Delete => (pick(|t| &t.delete), default::DELETE_TIMEOUT),
     };
-    set.and_then(|d| parse_duration(d).ok()).unwrap_or(default)
+    // Validation refuses longer ones at plan time; a state written before
+    // that rule still gets a deadline that fits.
+    set.and_then(|d| parse_duration(d).ok())
+        .map_or(default, |d| d.min(MAX_TIMEOUT))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A timeout far beyond what a deadline can hold (accepted before the
+    /// seven-day cap) is read as the cap, not as an overflowing duration.
+    #[test]
+    fn a_timeout_read_from_state_never_exceeds_the_cap() {
+        let state = Value::object([(
+            super::super::schema::name::TIMEOUTS,
+            Value::object([(
+                super::super::schema::name::CREATE,
+                Value::string("3000000000000000h"),
+            )]),
+        )]);
+        assert_eq!(timeout(&state, Operation::Create), MAX_TIMEOUT);
+        assert_eq!(timeout(&state, Operation::Delete), default::DELETE_TIMEOUT);
+    }
 }

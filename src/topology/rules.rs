@@ -146,6 +146,23 @@ pub fn retry_mode(s: &str) -> Result<crate::aws::RetryMode, String> {
     }
 }
 
+/// The longest `timeouts` value accepted: 7 days. Longer ones are refused at
+/// plan time (an apply that long is a mistake, and a deadline far enough away
+/// does not fit in a clock instant).
+pub const MAX_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// A `timeouts` value: a duration ([`parse_duration`]) of at most
+/// [`MAX_TIMEOUT`].
+pub fn timeout(s: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(s)?;
+    if d > MAX_TIMEOUT {
+        return Err(format!(
+            "{s:?} is longer than the longest timeout allowed, 168h (7 days)"
+        ));
+    }
+    Ok(d)
+}
+
 /// Go-style durations as Terraform writes timeouts: "90m", "1h30m", "45s", "2h".
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let bad = || {
@@ -320,6 +337,21 @@ mod tests {
             let e = parse_duration(s).unwrap_err();
             assert!(e.contains("too long"), "{s}: {e}");
         }
+    }
+
+    /// A timeout like "3000000000000000h" parsed, passed validation and
+    /// overflowed the deadline (`Instant + Duration`) at apply, panicking the
+    /// provider.
+    #[test]
+    fn timeouts_are_capped_at_seven_days() {
+        use std::time::Duration;
+        assert_eq!(timeout("168h").unwrap(), MAX_TIMEOUT);
+        assert_eq!(timeout("90m").unwrap(), Duration::from_secs(5400));
+        for long in ["3000000000000000h", "169h", "168h1s"] {
+            let e = timeout(long).unwrap_err();
+            assert!(e.contains("168h (7 days)"), "{long}: {e}");
+        }
+        assert!(timeout("soon").unwrap_err().contains("not a duration"));
     }
 
     #[test]

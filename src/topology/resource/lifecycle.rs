@@ -1,6 +1,8 @@
 //! Apply, read and import: the glue between Terraform's requests, the
 //! resource model, the desired topology, the executor and the state builder.
 
+use std::time::Duration;
+
 use tokio::time::Instant;
 
 use crate::aws::{ObservedTopology, RegionObservation, Secret};
@@ -11,6 +13,7 @@ use super::apply::{Failure, Run};
 use super::desired::{timeout_of, Desired, Operation};
 use super::diff::{full_tags, Context};
 use super::model::Topology;
+use super::rules::MAX_TIMEOUT;
 use super::state;
 use super::Meta;
 
@@ -71,6 +74,15 @@ fn failure_detail(f: &Failure) -> String {
     }
 }
 
+/// The instant `timeout` from now; when that does not fit in an `Instant`,
+/// the furthest of [`MAX_TIMEOUT`] from now and now itself that does.
+fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .or_else(|| now.checked_add(MAX_TIMEOUT))
+        .unwrap_or(now)
+}
+
 /// ApplyResourceChange.
 pub(super) async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
     let Some(meta) = ctx.meta.as_ref() else {
@@ -117,7 +129,7 @@ pub(super) async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
     } else {
         Operation::Update
     };
-    let deadline = Instant::now() + timeout_of(base, op);
+    let deadline = deadline_after(timeout_of(base, op));
     let target = meta.target(&id, &[&planned, &prior]);
     let final_snapshot = if destroy && prior.skip_final_snapshot.as_bool() != Some(true) {
         prior.final_snapshot_identifier.as_str().map(str::to_string)
@@ -412,5 +424,22 @@ pub(super) async fn import(ctx: &Ctx<Meta>, id: &str) -> StateResponse {
             ),
             ..Default::default()
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Instant::now() + timeout` panicked for a timeout like
+    /// "3000000000000000h"; the deadline is computed with checked arithmetic.
+    #[test]
+    fn a_deadline_beyond_the_clock_does_not_panic() {
+        let before = Instant::now();
+        let far = deadline_after(Duration::MAX);
+        assert!(far >= before + MAX_TIMEOUT);
+        let near = deadline_after(Duration::from_secs(60));
+        assert!(near >= before + Duration::from_secs(60));
+        assert!(near < before + Duration::from_secs(3600));
     }
 }

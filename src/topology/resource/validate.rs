@@ -131,7 +131,7 @@ pub fn resource(config: &Value, caps: ClientCapabilities) -> Diagnostics {
             (name::DELETE, &t.delete),
         ] {
             if let Some(s) = field.as_str() {
-                if let Err(e) = rules::parse_duration(s) {
+                if let Err(e) = rules::timeout(s) {
                     d.push(invalid(
                         path::timeout(op),
                         "timeout",
@@ -358,6 +358,32 @@ pub fn provider(config: &Value) -> Diagnostics {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+
+    /// `timeouts { create = "3000000000000000h" }` passed validation and
+    /// panicked the provider at apply (deadline overflow).
+    #[test]
+    fn a_timeout_beyond_seven_days_is_a_plan_time_error_on_its_attribute() {
+        let caps = ClientCapabilities::default();
+        for (op, long) in [
+            (name::CREATE, "3000000000000000h"),
+            (name::UPDATE, "200h"),
+            (name::DELETE, "100h10000m"),
+        ] {
+            let config = block(&[(name::TIMEOUTS, block(&[(op, Value::string(long))]))]);
+            let d = resource(&config, caps);
+            assert_eq!(d.len(), 1, "{op}: {:?}", paths(&d));
+            let diag = d.iter().next().unwrap();
+            assert!(diag.is_error());
+            assert_eq!(diag.summary, "Invalid timeout");
+            assert!(diag.detail.contains("168h (7 days)"), "{}", diag.detail);
+            assert_eq!(paths(&d), [path::timeout(op).to_string()]);
+        }
+        let ok = block(&[(
+            name::TIMEOUTS,
+            block(&[(name::CREATE, Value::string("168h"))]),
+        )]);
+        assert!(resource(&ok, caps).is_empty());
+    }
 
     fn block(attrs: &[(&str, Value)]) -> Value {
         Value::Object(
