@@ -132,6 +132,26 @@ pub fn master_password(s: &str, engine: &str) -> Option<String> {
     None
 }
 
+/// The host of a plain `http://` URL when it is not a loopback address
+/// (127.0.0.0/8, `localhost`, `[::1]`): requests to it, credentials and
+/// signatures included, cross the network unencrypted. `None` for `https://`
+/// URLs, loopback hosts and anything that is not an `http://` URL.
+pub fn cleartext_remote_host(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("http://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    (!loopback).then_some(host)
+}
+
 /// The provider's `retry_mode`: `standard` or `adaptive`, as AWS's SDKs
 /// spell them (`legacy` exists in some SDKs, not in the one the provider
 /// uses).
@@ -215,6 +235,31 @@ mod tests {
                     .contains("\"standard\" or \"adaptive\""),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn cleartext_remote_hosts() {
+        for local in [
+            "http://127.0.0.1:4566",
+            "http://127.8.9.10/",
+            "http://localhost:4566/rds",
+            "http://LOCALHOST",
+            "http://[::1]:4566",
+            "http://user@127.0.0.1:1",
+            "https://rds.us-east-1.amazonaws.com",
+            "https://10.0.0.5",
+        ] {
+            assert_eq!(cleartext_remote_host(local), None, "{local}");
+        }
+        for (remote, host) in [
+            ("http://rds.example.com", "rds.example.com"),
+            ("http://10.0.0.5:8080/x", "10.0.0.5"),
+            ("http://localhost.example.com", "localhost.example.com"),
+            ("http://127.0.0.1.example.com", "127.0.0.1.example.com"),
+            ("http://[2001:db8::1]:80", "2001:db8::1"),
+        ] {
+            assert_eq!(cleartext_remote_host(remote), Some(host), "{remote}");
         }
     }
 

@@ -319,6 +319,19 @@ pub fn provider(config: &Value) -> Diagnostics {
                 .then(|| "must be an http:// or https:// URL".to_string())
         },
     );
+    if let Some(host) = c
+        .endpoint_url
+        .as_str()
+        .and_then(rules::cleartext_remote_host)
+    {
+        d.push(
+            Diagnostic::warning(
+                "Endpoint Without TLS",
+                format!("endpoint_url sends every RDS request to {host} over plain http://: AWS credentials, request signatures and passwords cross the network unencrypted. Use an https:// endpoint; plain http:// is meant for a local emulator on a loopback address (127.0.0.1, localhost, [::1])."),
+            )
+            .with_path(path::top(name::ENDPOINT_URL)),
+        );
+    }
     if c.max_retries.known().is_some()
         && !c
             .max_retries
@@ -398,6 +411,32 @@ mod tests {
         d.iter()
             .map(|x| x.path.as_ref().map(ToString::to_string).unwrap_or_default())
             .collect()
+    }
+
+    /// An `http://` endpoint_url to a remote host sent credentials in clear
+    /// without a word.
+    #[test]
+    fn plain_http_endpoint_to_a_remote_host_warns_on_endpoint_url() {
+        let url = |u: &str| block(&[(name::ENDPOINT_URL, Value::string(u))]);
+        let d = provider(&url("http://rds.internal.example:8080"));
+        assert_eq!(d.len(), 1);
+        let diag = d.iter().next().unwrap();
+        assert!(!diag.is_error());
+        assert!(
+            diag.detail.contains("rds.internal.example"),
+            "{}",
+            diag.detail
+        );
+        assert!(diag.detail.contains("unencrypted"), "{}", diag.detail);
+        assert_eq!(paths(&d), [path::top(name::ENDPOINT_URL).to_string()]);
+        for quiet in [
+            "http://127.0.0.1:4566",
+            "http://localhost:4566",
+            "http://[::1]:4566",
+            "https://rds.internal.example",
+        ] {
+            assert!(provider(&url(quiet)).is_empty(), "{quiet}");
+        }
     }
 
     #[test]
