@@ -30,7 +30,7 @@ fn identifier_with_max(s: &str, max: usize) -> Option<String> {
             s.len()
         ));
     }
-    if !s.as_bytes()[0].is_ascii_alphabetic() {
+    if !s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()) {
         return Some("must start with a letter".into());
     }
     if let Some(c) = s
@@ -53,16 +53,18 @@ fn identifier_with_max(s: &str, max: usize) -> Option<String> {
 /// AWS region names such as `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-5`.
 pub fn region(s: &str) -> Option<String> {
     let parts: Vec<&str> = s.split('-').collect();
-    let ok = parts.len() >= 3
-        && parts[0].len() == 2
-        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
-        && parts[1..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && {
-            let n = parts[parts.len() - 1];
-            !n.is_empty() && n.len() <= 2 && n.bytes().all(|b| b.is_ascii_digit())
-        };
+    let lower = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
+    let ok = match parts.as_slice() {
+        [country, middle @ .., number] if !middle.is_empty() => {
+            country.len() == 2
+                && lower(country)
+                && middle.iter().all(|p| lower(p))
+                && !number.is_empty()
+                && number.len() <= 2
+                && number.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    };
     if ok {
         None
     } else {
@@ -73,13 +75,16 @@ pub fn region(s: &str) -> Option<String> {
 /// DB instance classes such as `db.r6g.large` or `db.serverless`.
 pub fn instance_class(s: &str) -> Option<String> {
     let parts: Vec<&str> = s.split('.').collect();
-    let ok = parts.first() == Some(&"db")
-        && (parts.len() == 3 || (parts.len() == 2 && parts[1] == "serverless"))
-        && parts[1..].iter().all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        });
+    let part_ok = |p: &&str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    let ok = match parts.as_slice() {
+        ["db", "serverless"] => true,
+        ["db", family, size] => part_ok(family) && part_ok(size),
+        _ => false,
+    };
     if ok {
         None
     } else {
@@ -103,7 +108,7 @@ fn sql_name(s: &str, engine: &str, max: usize) -> Option<String> {
     if s.is_empty() || s.len() > max {
         return Some(format!("must be 1 to {max} characters long for {engine}"));
     }
-    if !s.as_bytes()[0].is_ascii_alphabetic() {
+    if !s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()) {
         return Some("must start with a letter".into());
     }
     if !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {

@@ -268,15 +268,18 @@ pub(crate) fn pending_from_private(private: &[u8]) -> Vec<(String, String, bool)
     let Ok(v) = serde_json::from_slice::<serde_json::Value>(private) else {
         return Vec::new();
     };
-    v["pending_clusters"]
-        .as_array()
+    let text = |e: &serde_json::Value, k: &str| e.get(k)?.as_str().map(str::to_string);
+    v.get("pending_clusters")
+        .and_then(serde_json::Value::as_array)
         .map(|a| {
             a.iter()
                 .filter_map(|e| {
                     Some((
-                        e["region"].as_str()?.to_string(),
-                        e["cluster"].as_str()?.to_string(),
-                        e["primary"].as_bool().unwrap_or(false),
+                        text(e, "region")?,
+                        text(e, "cluster")?,
+                        e.get("primary")
+                            .and_then(serde_json::Value::as_bool)
+                            .unwrap_or(false),
                     ))
                 })
                 .collect()
