@@ -6,7 +6,7 @@ pub mod apply;
 pub mod desired;
 pub mod diff;
 mod resource;
-pub mod rules;
+mod rules;
 
 pub use resource::{plan, schema, validate, TopologyDataSource, TopologyResource};
 

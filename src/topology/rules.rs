@@ -6,20 +6,20 @@
 //! and DeleteDBCluster parameter constraints.
 
 /// Engines a global database can use.
-pub const ENGINES: [&str; 2] = ["aurora-postgresql", "aurora-mysql"];
+pub(crate) const ENGINES: [&str; 2] = ["aurora-postgresql", "aurora-mysql"];
 /// Values of `failover_mode`.
-pub const FAILOVER_MODES: [&str; 2] = ["switchover", "failover"];
+pub(crate) const FAILOVER_MODES: [&str; 2] = ["switchover", "failover"];
 /// Aurora allows up to 10 secondary regions besides the primary.
-pub const MAX_REGIONS: usize = 11;
+pub(crate) const MAX_REGIONS: usize = 11;
 
 /// Global cluster, DB cluster and DB instance identifiers: 1–63 letters,
 /// digits or hyphens; a letter first; no trailing hyphen, no two in a row.
-pub fn identifier(s: &str) -> Option<String> {
+pub(crate) fn identifier(s: &str) -> Option<String> {
     identifier_with_max(s, 63)
 }
 
 /// Final snapshot identifiers: like [`identifier`], up to 255 characters.
-pub fn snapshot_identifier(s: &str) -> Option<String> {
+pub(crate) fn snapshot_identifier(s: &str) -> Option<String> {
     identifier_with_max(s, 255)
 }
 
@@ -51,7 +51,7 @@ fn identifier_with_max(s: &str, max: usize) -> Option<String> {
 }
 
 /// AWS region names such as `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-5`.
-pub fn region(s: &str) -> Option<String> {
+pub(crate) fn region(s: &str) -> Option<String> {
     let parts: Vec<&str> = s.split('-').collect();
     let lower = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
     let ok = match parts.as_slice() {
@@ -73,7 +73,7 @@ pub fn region(s: &str) -> Option<String> {
 }
 
 /// DB instance classes such as `db.r6g.large` or `db.serverless`.
-pub fn instance_class(s: &str) -> Option<String> {
+pub(crate) fn instance_class(s: &str) -> Option<String> {
     let parts: Vec<&str> = s.split('.').collect();
     let part_ok = |p: &&str| {
         !p.is_empty()
@@ -94,13 +94,13 @@ pub fn instance_class(s: &str) -> Option<String> {
 
 /// Master user names: a letter first, then letters, digits or underscores;
 /// at most 16 characters for Aurora MySQL and 63 for Aurora PostgreSQL.
-pub fn master_username(s: &str, engine: &str) -> Option<String> {
+pub(crate) fn master_username(s: &str, engine: &str) -> Option<String> {
     sql_name(s, engine, if engine == "aurora-mysql" { 16 } else { 63 })
 }
 
 /// Initial database names: a letter first, then letters, digits or
 /// underscores; at most 64 characters (MySQL) or 63 (PostgreSQL).
-pub fn database_name(s: &str, engine: &str) -> Option<String> {
+pub(crate) fn database_name(s: &str, engine: &str) -> Option<String> {
     sql_name(s, engine, if engine == "aurora-mysql" { 64 } else { 63 })
 }
 
@@ -120,7 +120,7 @@ fn sql_name(s: &str, engine: &str, max: usize) -> Option<String> {
 /// Master passwords: 8–41 printable ASCII characters for Aurora MySQL, 8–99
 /// for Aurora PostgreSQL, none of `/`, `"`, `@` or a space. The reason states
 /// the rule only: never the password, its length or anything else about it.
-pub fn master_password(s: &str, engine: &str) -> Option<String> {
+pub(crate) fn master_password(s: &str, engine: &str) -> Option<String> {
     let max = if engine == "aurora-mysql" { 41 } else { 99 };
     let n = s.chars().count();
     if n < 8 || n > max {
@@ -141,7 +141,7 @@ pub fn master_password(s: &str, engine: &str) -> Option<String> {
 /// (127.0.0.0/8, `localhost`, `[::1]`): requests to it, credentials and
 /// signatures included, cross the network unencrypted. `None` for `https://`
 /// URLs, loopback hosts and anything that is not an `http://` URL.
-pub fn cleartext_remote_host(url: &str) -> Option<&str> {
+pub(crate) fn cleartext_remote_host(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("http://")?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let host_port = authority.rsplit('@').next().unwrap_or_default();
@@ -160,7 +160,7 @@ pub fn cleartext_remote_host(url: &str) -> Option<&str> {
 /// The provider's `retry_mode`: `standard` or `adaptive`, as AWS's SDKs
 /// spell them (`legacy` exists in some SDKs, not in the one the provider
 /// uses).
-pub fn retry_mode(s: &str) -> Result<crate::aws::RetryMode, String> {
+pub(crate) fn retry_mode(s: &str) -> Result<crate::aws::RetryMode, String> {
     use crate::aws::RetryMode;
     match s {
         "standard" => Ok(RetryMode::Standard),
@@ -174,11 +174,11 @@ pub fn retry_mode(s: &str) -> Result<crate::aws::RetryMode, String> {
 /// The longest `timeouts` value accepted: 7 days. Longer ones are refused at
 /// plan time (an apply that long is a mistake, and a deadline far enough away
 /// does not fit in a clock instant).
-pub const MAX_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+pub(crate) const MAX_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
 
 /// A `timeouts` value: a duration ([`parse_duration`]) of at most
 /// [`MAX_TIMEOUT`].
-pub fn timeout(s: &str) -> Result<std::time::Duration, String> {
+pub(crate) fn timeout(s: &str) -> Result<std::time::Duration, String> {
     let d = parse_duration(s)?;
     if d > MAX_TIMEOUT {
         return Err(format!(
@@ -189,7 +189,7 @@ pub fn timeout(s: &str) -> Result<std::time::Duration, String> {
 }
 
 /// Go-style durations as Terraform writes timeouts: "90m", "1h30m", "45s", "2h".
-pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let bad = || {
         format!("{s:?} is not a duration (expected something like \"90m\", \"1h30m\" or \"45s\")")
     };
