@@ -33,7 +33,7 @@ fn base() -> serde_json::Value {
 }
 
 fn run(prior: &Value, cfg: &Value, provider_region: Option<&str>) -> PlanOutput {
-    let out = plan(PlanInput {
+    let out = plan_resource_change(PlanInput {
         prior,
         proposed: cfg,
         config: cfg,
@@ -391,7 +391,7 @@ fn leftovers_of_an_interrupted_removal_force_an_update() {
         false,
     )];
     let cfg = config(base());
-    let out = plan(PlanInput {
+    let out = plan_resource_change(PlanInput {
         prior: &prior,
         proposed: &cfg,
         config: &cfg,

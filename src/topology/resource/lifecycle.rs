@@ -1,21 +1,23 @@
-//! Apply, read, import and the data source: the glue between Terraform's
-//! requests, the desired model, the executor and the state builder.
+//! Apply, read and import: the glue between Terraform's requests, the
+//! resource model, the desired topology, the executor and the state builder.
+
+use std::time::Duration;
 
 use tokio::time::Instant;
 
 use crate::aws::{ObservedTopology, RegionObservation, Secret};
 use crate::engine::{ApplyRequest, Ctx, StateResponse};
-use crate::tf::{Diagnostic, Diagnostics, Schema, Value};
+use crate::tf::{Diagnostic, Diagnostics, Value};
 
-use super::desired::{timeout, Desired, Operation};
-use super::diff::{full_tags, Context};
 use super::reconcile::{Failure, Run};
+use super::desired::{timeout_of, Desired, Operation};
+use super::reconcile::{full_tags, Context};
+use super::model::Topology;
+use super::rules::MAX_TIMEOUT;
 use super::state;
 use super::Meta;
 
-use super::validate::known_str as s;
-
-fn not_configured() -> Diagnostics {
+pub(super) fn not_configured() -> Diagnostics {
     let mut d = Diagnostics::default();
     d.push(Diagnostic::error(
         "Provider Not Configured",
@@ -24,7 +26,7 @@ fn not_configured() -> Diagnostics {
     d
 }
 
-fn error(summary: &str, detail: String) -> Diagnostics {
+pub(super) fn error(summary: &str, detail: String) -> Diagnostics {
     let mut d = Diagnostics::default();
     d.push(Diagnostic::error(summary, detail));
     d
@@ -72,8 +74,17 @@ fn failure_detail(f: &Failure) -> String {
     }
 }
 
+/// The instant `timeout` from now; when that does not fit in an `Instant`,
+/// the furthest of [`MAX_TIMEOUT`] from now and now itself that does.
+fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .or_else(|| now.checked_add(MAX_TIMEOUT))
+        .unwrap_or(now)
+}
+
 /// ApplyResourceChange.
-pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
+pub(super) async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
     let Some(meta) = ctx.meta.as_ref() else {
         return StateResponse {
             state: req.prior,
@@ -83,8 +94,11 @@ pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
     };
     let create = req.prior.is_null();
     let destroy = req.planned.is_null();
-    let base = if destroy { &req.prior } else { &req.planned };
-    let Some(id) = s(base, "global_cluster_identifier").map(str::to_string) else {
+    let prior = Topology::from_value(&req.prior);
+    let planned = Topology::from_value(&req.planned);
+    let config = Topology::from_value(&req.config);
+    let base = if destroy { &prior } else { &planned };
+    let Some(id) = base.global_cluster_identifier.as_str().map(str::to_string) else {
         return StateResponse {
             state: req.prior,
             private: vec![],
@@ -97,7 +111,7 @@ pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
     let desired = if destroy {
         None
     } else {
-        match Desired::from_planned(&req.planned, &req.config) {
+        match Desired::from_model(&planned, &config) {
             Some(d) => Some(d),
             None => {
                 return StateResponse {
@@ -115,16 +129,10 @@ pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
     } else {
         Operation::Update
     };
-    let deadline = Instant::now() + timeout(base, op);
-    let target = meta.target(&id, &[&req.planned, &req.prior]);
-    let final_snapshot = if destroy
-        && req
-            .prior
-            .get_attr("skip_final_snapshot")
-            .and_then(Value::as_bool)
-            != Some(true)
-    {
-        s(&req.prior, "final_snapshot_identifier").map(str::to_string)
+    let deadline = deadline_after(timeout_of(base, op));
+    let target = meta.target(&id, &[&planned, &prior]);
+    let final_snapshot = if destroy && prior.skip_final_snapshot.as_bool() != Some(true) {
+        prior.final_snapshot_identifier.as_str().map(str::to_string)
     } else {
         None
     };
@@ -135,12 +143,12 @@ pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
     let rotate_password = if create || destroy {
         None
     } else {
-        password_change(&req)
+        password_change(&prior, &planned, &config)
     };
     // Clusters of the prior state, plus those an earlier failed apply may
     // have left detached (kept in private data, since the state it returned
     // no longer lists them).
-    let mut known = known_clusters(&req.prior);
+    let mut known = known_clusters(&prior);
     for k in pending_from_private(&req.planned_private) {
         if !known.contains(&k) {
             known.push(k);
@@ -168,9 +176,9 @@ pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
             match observed {
                 Some(o) => {
                     let (state, diagnostics) =
-                        state::from_observed(&o, &req.planned, &meta.config.default_tags);
+                        state::from_observed(&o, &planned, &meta.config.default_tags);
                     StateResponse {
-                        state,
+                        state: state.to_value(),
                         private: vec![],
                         diagnostics,
                     }
@@ -216,7 +224,7 @@ pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
                 Some(o) => {
                     let (st, warnings) = state::from_observed(o, base, &meta.config.default_tags);
                     diagnostics.extend(warnings);
-                    st
+                    st.to_value()
                 }
                 None if f.observed_fresh => Value::Null,
                 None => req.prior.clone(),
@@ -231,25 +239,20 @@ pub async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
 }
 
 /// (region, cluster id, was primary) of every region a state knows.
-fn known_clusters(state: &Value) -> Vec<(String, String, bool)> {
-    let primary = s(state, "primary_region");
+fn known_clusters(state: &Topology) -> Vec<(String, String, bool)> {
+    let primary = state.primary_region.as_str();
     state
-        .get_attr("regions")
-        .and_then(Value::as_entries)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(region, r)| {
-                    s(r, "cluster_identifier").map(|c| {
-                        (
-                            region.clone(),
-                            c.to_string(),
-                            primary == Some(region.as_str()),
-                        )
-                    })
-                })
-                .collect()
+        .region_entries()
+        .filter_map(|(region, r)| {
+            r.known()?.cluster_identifier.as_str().map(|c| {
+                (
+                    region.clone(),
+                    c.to_string(),
+                    primary == Some(region.as_str()),
+                )
+            })
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 /// Private data: the clusters to look for leftovers of, as JSON.
@@ -265,15 +268,18 @@ pub(crate) fn pending_from_private(private: &[u8]) -> Vec<(String, String, bool)
     let Ok(v) = serde_json::from_slice::<serde_json::Value>(private) else {
         return Vec::new();
     };
-    v["pending_clusters"]
-        .as_array()
+    let text = |e: &serde_json::Value, k: &str| e.get(k)?.as_str().map(str::to_string);
+    v.get("pending_clusters")
+        .and_then(serde_json::Value::as_array)
         .map(|a| {
             a.iter()
                 .filter_map(|e| {
                     Some((
-                        e["region"].as_str()?.to_string(),
-                        e["cluster"].as_str()?.to_string(),
-                        e["primary"].as_bool().unwrap_or(false),
+                        text(e, "region")?,
+                        text(e, "cluster")?,
+                        e.get("primary")
+                            .and_then(serde_json::Value::as_bool)
+                            .unwrap_or(false),
                     ))
                 })
                 .collect()
@@ -283,24 +289,19 @@ pub(crate) fn pending_from_private(private: &[u8]) -> Vec<(String, String, bool)
 
 /// The password to send again during an update: a changed master_password,
 /// or master_password_wo when its version changed.
-fn password_change(req: &ApplyRequest) -> Option<Secret> {
-    let new = s(&req.planned, "master_password");
-    if new.is_some() && new != s(&req.prior, "master_password") {
+fn password_change(prior: &Topology, planned: &Topology, config: &Topology) -> Option<Secret> {
+    let new = planned.master_password.as_str();
+    if new.is_some() && new != prior.master_password.as_str() {
         return new.map(Secret::new);
     }
-    let version = |v: &Value| {
-        v.get_attr("master_password_wo_version")
-            .cloned()
-            .unwrap_or(Value::Null)
-    };
-    if version(&req.planned) != version(&req.prior) {
-        return s(&req.config, "master_password_wo").map(Secret::new);
+    if planned.master_password_wo_version != prior.master_password_wo_version {
+        return config.master_password_wo.as_str().map(Secret::new);
     }
     None
 }
 
 /// ReadResource.
-pub async fn read(ctx: &Ctx<Meta>, prior: Value, private: Vec<u8>) -> StateResponse {
+pub(super) async fn read(ctx: &Ctx<Meta>, prior: Value, private: Vec<u8>) -> StateResponse {
     let Some(meta) = ctx.meta.as_ref() else {
         return StateResponse {
             state: prior,
@@ -308,14 +309,19 @@ pub async fn read(ctx: &Ctx<Meta>, prior: Value, private: Vec<u8>) -> StateRespo
             diagnostics: not_configured(),
         };
     };
-    let Some(id) = s(&prior, "global_cluster_identifier").map(str::to_string) else {
+    let prior_model = Topology::from_value(&prior);
+    let Some(id) = prior_model
+        .global_cluster_identifier
+        .as_str()
+        .map(str::to_string)
+    else {
         return StateResponse {
             state: prior,
             private,
             diagnostics: Diagnostics::default(),
         };
     };
-    let target = meta.target(&id, &[&prior]);
+    let target = meta.target(&id, &[&prior_model]);
     match target.observe().await {
         Ok(None) => {
             tracing::info!(global_cluster = %id, "global cluster is gone; removing from state");
@@ -326,12 +332,13 @@ pub async fn read(ctx: &Ctx<Meta>, prior: Value, private: Vec<u8>) -> StateRespo
             }
         }
         Ok(Some(o)) => {
-            let (state, diagnostics) = state::from_observed(&o, &prior, &meta.config.default_tags);
+            let (state, diagnostics) =
+                state::from_observed(&o, &prior_model, &meta.config.default_tags);
             // A region the prior state had that is no longer a member may be
             // an interrupted removal's detached cluster: remember it, so the
             // next apply deletes what is left of it.
             let mut pending = pending_from_private(&private);
-            for k in known_clusters(&prior) {
+            for k in known_clusters(&prior_model) {
                 let still_member = o
                     .global
                     .members
@@ -347,7 +354,7 @@ pub async fn read(ctx: &Ctx<Meta>, prior: Value, private: Vec<u8>) -> StateRespo
                 pending_to_private(&pending)
             };
             StateResponse {
-                state,
+                state: state.to_value(),
                 private,
                 diagnostics,
             }
@@ -376,7 +383,7 @@ pub async fn read(ctx: &Ctx<Meta>, prior: Value, private: Vec<u8>) -> StateRespo
 }
 
 /// ImportResourceState: the id is the global cluster identifier.
-pub async fn import(ctx: &Ctx<Meta>, id: &str) -> StateResponse {
+pub(super) async fn import(ctx: &Ctx<Meta>, id: &str) -> StateResponse {
     let Some(meta) = ctx.meta.as_ref() else {
         return StateResponse {
             diagnostics: not_configured(),
@@ -396,9 +403,9 @@ pub async fn import(ctx: &Ctx<Meta>, id: &str) -> StateResponse {
     match target.observe().await {
         Ok(Some(o)) => {
             let (state, diagnostics) =
-                state::from_observed(&o, &Value::Null, &meta.config.default_tags);
+                state::from_observed(&o, &Topology::default(), &meta.config.default_tags);
             StateResponse {
-                state,
+                state: state.to_value(),
                 private: vec![],
                 diagnostics,
             }
@@ -423,47 +430,19 @@ pub async fn import(ctx: &Ctx<Meta>, id: &str) -> StateResponse {
     }
 }
 
-/// The data source.
-pub async fn read_data_source(ctx: &Ctx<Meta>, config: Value, schema: &Schema) -> StateResponse {
-    let Some(meta) = ctx.meta.as_ref() else {
-        return StateResponse {
-            diagnostics: not_configured(),
-            ..Default::default()
-        };
-    };
-    let Some(id) = s(&config, "global_cluster_identifier").map(str::to_string) else {
-        return StateResponse {
-            diagnostics: error(
-                "Missing Identifier",
-                "global_cluster_identifier is required.".into(),
-            ),
-            ..Default::default()
-        };
-    };
-    let target = meta.target(&id, &[]);
-    match target.observe().await {
-        Ok(Some(o)) => {
-            let (full, diagnostics) =
-                state::from_observed(&o, &Value::Null, &meta.config.default_tags);
-            StateResponse {
-                state: state::for_data_source(&full, schema),
-                private: vec![],
-                diagnostics,
-            }
-        }
-        Ok(None) => StateResponse {
-            diagnostics: error(
-                "Topology Not Found",
-                format!("No global cluster named {id} exists."),
-            ),
-            ..Default::default()
-        },
-        Err(e) => StateResponse {
-            diagnostics: error(
-                "Reading The Topology Failed",
-                format!("Reading global cluster {id} failed: {e}"),
-            ),
-            ..Default::default()
-        },
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Instant::now() + timeout` panicked for a timeout like
+    /// "3000000000000000h"; the deadline is computed with checked arithmetic.
+    #[test]
+    fn a_deadline_beyond_the_clock_does_not_panic() {
+        let before = Instant::now();
+        let far = deadline_after(Duration::MAX);
+        assert!(far >= before + MAX_TIMEOUT);
+        let near = deadline_after(Duration::from_secs(60));
+        assert!(near >= before + Duration::from_secs(60));
+        assert!(near < before + Duration::from_secs(3600));
     }
 }

@@ -9,17 +9,20 @@ use std::collections::BTreeMap;
 use crate::aws::{
     ObservedCluster, ObservedInstance, ObservedTopology, RegionObservation, OWNERSHIP_TAG_KEY,
 };
-use crate::tf::{AttributePath, Diagnostic, Diagnostics, Number, Value};
+use crate::tf::{Diagnostic, Diagnostics, Value};
 
+use super::model::{path, Field, FieldMap, Instance, Region, Topology};
 use super::plan::common_class;
+use super::schema::default;
 
-fn opt(s: &Option<String>) -> Value {
-    s.as_ref().map_or(Value::Null, |s| Value::string(s.clone()))
+fn opt(s: &Option<String>) -> Field<String> {
+    Field::opt(s.clone())
 }
 
-fn prior_or(prior: &Value, name: &str, default: Value) -> Value {
-    match prior.get_attr(name) {
-        Some(v) if !v.is_null() && v.is_known() => v.clone(),
+/// The prior value when it is set and known, else `default`.
+fn prior_or<T: Clone>(prior: &Field<T>, default: Field<T>) -> Field<T> {
+    match prior {
+        Field::Known(v) => Field::Known(v.clone()),
         _ => default,
     }
 }
@@ -27,15 +30,15 @@ fn prior_or(prior: &Value, name: &str, default: Value) -> Value {
 /// The key an instance has in `instances`: the prior key of the same
 /// identifier, else the identifier without the `<cluster_id>-` prefix, else
 /// the whole identifier.
-pub fn instance_key(
+pub(crate) fn instance_key(
     id: &str,
     cluster_id: &str,
-    prior_instances: Option<&BTreeMap<String, Value>>,
+    prior_instances: Option<&FieldMap<Instance>>,
 ) -> String {
     if let Some(m) = prior_instances {
         if let Some((k, _)) = m
             .iter()
-            .find(|(_, v)| v.get_attr("identifier").and_then(Value::as_str) == Some(id))
+            .find(|(_, v)| v.known().is_some_and(|i| i.identifier.as_str() == Some(id)))
         {
             return k.clone();
         }
@@ -47,84 +50,87 @@ pub fn instance_key(
         .to_string()
 }
 
-fn instance_value(i: &ObservedInstance) -> Value {
-    Value::object([
-        ("identifier", Value::string(i.id.clone())),
-        ("instance_class", opt(&i.class)),
-        (
-            "promotion_tier",
-            i.promotion_tier
-                .map_or(Value::Null, |t| Value::Number(Number::from(i64::from(t)))),
-        ),
-        ("arn", Value::string(i.arn.clone())),
-        ("endpoint", opt(&i.endpoint)),
-        ("status", Value::string(i.status.clone())),
-    ])
+fn instance_model(i: &ObservedInstance) -> Instance {
+    Instance {
+        identifier: Field::string(i.id.clone()),
+        instance_class: opt(&i.class),
+        promotion_tier: i
+            .promotion_tier
+            .map_or(Field::Null, |t| Field::int(i64::from(t))),
+        arn: Field::string(i.arn.clone()),
+        endpoint: opt(&i.endpoint),
+        status: Field::string(i.status.clone()),
+    }
 }
 
-fn region_value(
+fn region_model(
     c: &ObservedCluster,
     instances: &[ObservedInstance],
     is_writer: bool,
-    prior: &Value,
-) -> Value {
-    let prior_instances = prior.get_attr("instances").and_then(Value::as_entries);
-    let instances: BTreeMap<String, Value> = instances
+    prior: Option<&Region>,
+) -> Region {
+    let prior_instances = prior.and_then(|p| p.instances.known());
+    let instances: FieldMap<Instance> = instances
         .iter()
         .map(|i| {
             (
                 instance_key(&i.id, &c.id, prior_instances),
-                instance_value(i),
+                Field::Known(instance_model(i)),
             )
         })
         .collect();
-    let instances = Value::Map(instances);
     // The region's default class: what the configuration said while it still
     // describes some instance (or there are none), else the class they share.
-    let prior_class = prior
-        .get_attr("instance_class")
-        .filter(|v| v.as_str().is_some());
+    let prior_class = prior.and_then(|p| p.instance_class.as_str());
     let class = match prior_class {
         Some(pc)
-            if instances.as_entries().is_some_and(|m| {
-                m.is_empty() || m.values().any(|i| i.get_attr("instance_class") == Some(pc))
-            }) =>
+            if instances.is_empty()
+                || instances.values().any(|i| {
+                    i.known()
+                        .is_some_and(|i| i.instance_class.as_str() == Some(pc))
+                }) =>
         {
-            pc.clone()
+            Field::string(pc)
         }
-        _ => common_class(&instances),
+        _ => common_class(&Field::Known(instances.clone())),
     };
     let mut sgs = c.vpc_security_group_ids.clone();
     sgs.sort();
     // Write forwarding only exists on secondaries; on the writer the
     // configured value is kept as it is.
     let write_forwarding = if is_writer {
-        prior_or(prior, "write_forwarding", Value::Bool(false))
+        prior_or(
+            prior.map_or(&Field::Null, |p| &p.write_forwarding),
+            Field::Known(default::WRITE_FORWARDING),
+        )
     } else {
-        Value::Bool(c.write_forwarding)
+        Field::Known(c.write_forwarding)
     };
-    Value::object([
-        ("cluster_identifier", Value::string(c.id.clone())),
-        ("instance_class", class),
-        ("db_subnet_group_name", opt(&c.db_subnet_group_name)),
-        (
-            "vpc_security_group_ids",
-            Value::set(sgs.into_iter().map(Value::string)),
-        ),
-        ("kms_key_id", opt(&c.kms_key_id)),
-        ("write_forwarding", write_forwarding),
-        ("db_cluster_parameter_group_name", opt(&c.parameter_group)),
-        ("instances", instances),
-        ("arn", Value::string(c.arn.clone())),
-        ("endpoint", opt(&c.endpoint)),
-        ("reader_endpoint", opt(&c.reader_endpoint)),
-        (
-            "role",
-            Value::string(if is_writer { "primary" } else { "secondary" }),
-        ),
-        ("status", Value::string(c.status.clone())),
-    ])
+    Region {
+        cluster_identifier: Field::string(c.id.clone()),
+        instance_class: class,
+        db_subnet_group_name: opt(&c.db_subnet_group_name),
+        vpc_security_group_ids: Field::Known(sgs.into_iter().map(Field::Known).collect()),
+        kms_key_id: opt(&c.kms_key_id),
+        write_forwarding,
+        db_cluster_parameter_group_name: opt(&c.parameter_group),
+        instances: Field::Known(instances),
+        arn: Field::string(c.arn.clone()),
+        endpoint: opt(&c.endpoint),
+        reader_endpoint: opt(&c.reader_endpoint),
+        role: Field::string(if is_writer {
+            ROLE_PRIMARY
+        } else {
+            ROLE_SECONDARY
+        }),
+        status: Field::string(c.status.clone()),
+    }
 }
+
+/// `role` of the region holding the writer.
+pub(crate) const ROLE_PRIMARY: &str = "primary";
+/// `role` of every other region.
+pub(crate) const ROLE_SECONDARY: &str = "secondary";
 
 /// `v` with every unknown replaced by null. After an apply the "prior" of a
 /// region that could not be read is its planned value, whose computed
@@ -153,23 +159,23 @@ fn without_unknowns(v: &Value) -> Value {
 /// Builds the resource state from an observation. `prior` is the prior state
 /// (or planned state after an apply; null on import). `default_tags` are left
 /// out of `tags`, as is the ownership tag.
-pub fn from_observed(
+pub(crate) fn from_observed(
     obs: &ObservedTopology,
-    prior: &Value,
+    prior: &Topology,
     default_tags: &BTreeMap<String, String>,
-) -> (Value, Diagnostics) {
+) -> (Topology, Diagnostics) {
     let mut d = Diagnostics::default();
     let g = &obs.global;
-    let prior_regions = prior.get_attr("regions").and_then(Value::as_entries);
+    let prior_regions = prior.regions.known();
     let writer_region = g.writer().map(|w| w.region.clone());
-    let mut regions = BTreeMap::new();
+    let mut regions = FieldMap::new();
     let mut master_username = None;
     let mut writer_version = None;
     for m in &g.members {
         let prior_region = prior_regions
             .and_then(|r| r.get(&m.region))
             .cloned()
-            .unwrap_or(Value::Null);
+            .unwrap_or(Field::Null);
         match obs.regions.get(&m.region) {
             Some(RegionObservation::Reached {
                 cluster: Some(c),
@@ -181,7 +187,12 @@ pub fn from_observed(
                 }
                 regions.insert(
                     m.region.clone(),
-                    region_value(c, instances, m.is_writer, &prior_region),
+                    Field::Known(region_model(
+                        c,
+                        instances,
+                        m.is_writer,
+                        prior_region.known(),
+                    )),
                 );
             }
             Some(RegionObservation::Reached { cluster: None, .. }) => {}
@@ -190,7 +201,7 @@ pub fn from_observed(
                     Some(RegionObservation::Unreachable { error }) => error.to_string(),
                     _ => "it was not read".to_string(),
                 };
-                let path = AttributePath::root().attr("regions").key(m.region.clone());
+                let path = path::region(&m.region);
                 if prior_region.is_null() {
                     d.push(
                         Diagnostic::warning(
@@ -207,12 +218,13 @@ pub fn from_observed(
                         )
                         .with_path(path),
                     );
-                    regions.insert(m.region.clone(), without_unknowns(&prior_region));
+                    let kept = without_unknowns(&prior_region.to_value());
+                    regions.insert(m.region.clone(), Field::from_value(Some(&kept)));
                 }
             }
         }
     }
-    let tags: BTreeMap<String, Value> = g
+    let tags: FieldMap<String> = g
         .tags
         .iter()
         .filter(|(k, v)| {
@@ -220,102 +232,68 @@ pub fn from_observed(
                 && !k.starts_with("aws:")
                 && default_tags.get(*k) != Some(*v)
         })
-        .map(|(k, v)| (k.clone(), Value::string(v.clone())))
+        .map(|(k, v)| (k.clone(), Field::string(v.clone())))
         .collect();
-    let tags = if tags.is_empty() && prior.get_attr("tags").is_none_or(Value::is_null) {
-        Value::Null
+    let tags = if tags.is_empty() && prior.tags.is_null() {
+        Field::Null
     } else {
-        Value::Map(tags)
+        Field::Known(tags)
     };
     let primary = writer_region
-        .map(Value::string)
-        .unwrap_or_else(|| prior_or(prior, "primary_region", Value::Null));
-    let state = Value::object([
-        ("id", Value::string(g.id.clone())),
-        ("global_cluster_identifier", Value::string(g.id.clone())),
-        (
-            "engine",
-            g.engine.as_ref().map_or_else(
-                || prior_or(prior, "engine", Value::Null),
-                |e| Value::string(e.clone()),
-            ),
+        .map(Field::Known)
+        .unwrap_or_else(|| prior_or(&prior.primary_region, Field::Null));
+    let state = Topology {
+        id: Field::string(g.id.clone()),
+        global_cluster_identifier: Field::string(g.id.clone()),
+        engine: g.engine.as_ref().map_or_else(
+            || prior_or(&prior.engine, Field::Null),
+            |e| Field::string(e.clone()),
         ),
-        (
-            "engine_version",
-            opt(&writer_version.or_else(|| g.engine_version.clone())),
+        engine_version: opt(&writer_version.or_else(|| g.engine_version.clone())),
+        allow_major_version_upgrade: prior_or(
+            &prior.allow_major_version_upgrade,
+            Field::Known(default::ALLOW_MAJOR_VERSION_UPGRADE),
         ),
-        (
-            "allow_major_version_upgrade",
-            prior_or(prior, "allow_major_version_upgrade", Value::Bool(false)),
+        database_name: g.database_name.as_ref().map_or_else(
+            || prior_or(&prior.database_name, Field::Null),
+            |n| Field::string(n.clone()),
         ),
-        (
-            "database_name",
-            g.database_name.as_ref().map_or_else(
-                || prior_or(prior, "database_name", Value::Null),
-                |n| Value::string(n.clone()),
-            ),
+        master_username: master_username.map_or_else(
+            || prior_or(&prior.master_username, Field::Null),
+            Field::Known,
         ),
-        (
-            "master_username",
-            master_username.map_or_else(
-                || prior_or(prior, "master_username", Value::Null),
-                Value::string,
-            ),
+        master_password: prior_or(&prior.master_password, Field::Null),
+        master_password_wo: Field::Null,
+        master_password_wo_version: prior_or(&prior.master_password_wo_version, Field::Null),
+        storage_encrypted: g.storage_encrypted.map_or_else(
+            || prior_or(&prior.storage_encrypted, Field::Known(false)),
+            Field::Known,
         ),
-        (
-            "master_password",
-            prior_or(prior, "master_password", Value::Null),
+        deletion_protection: Field::Known(
+            g.deletion_protection
+                .unwrap_or(default::DELETION_PROTECTION),
         ),
-        ("master_password_wo", Value::Null),
-        (
-            "master_password_wo_version",
-            prior_or(prior, "master_password_wo_version", Value::Null),
+        primary_region: primary,
+        failover_mode: prior_or(&prior.failover_mode, Field::string(default::FAILOVER_MODE)),
+        regions: Field::Known(regions),
+        skip_final_snapshot: prior_or(
+            &prior.skip_final_snapshot,
+            Field::Known(default::SKIP_FINAL_SNAPSHOT),
         ),
-        (
-            "storage_encrypted",
-            g.storage_encrypted.map_or_else(
-                || prior_or(prior, "storage_encrypted", Value::Bool(false)),
-                Value::Bool,
-            ),
-        ),
-        (
-            "deletion_protection",
-            Value::Bool(g.deletion_protection.unwrap_or(false)),
-        ),
-        ("primary_region", primary),
-        (
-            "failover_mode",
-            prior_or(prior, "failover_mode", Value::string("switchover")),
-        ),
-        ("regions", Value::Map(regions)),
-        (
-            "skip_final_snapshot",
-            prior_or(prior, "skip_final_snapshot", Value::Bool(false)),
-        ),
-        (
-            "final_snapshot_identifier",
-            prior_or(prior, "final_snapshot_identifier", Value::Null),
-        ),
-        ("tags", tags),
-        ("arn", Value::string(g.arn.clone())),
-        ("global_cluster_resource_id", opt(&g.resource_id)),
-        ("global_endpoint", opt(&g.endpoint)),
-        ("status", Value::string(g.status.clone())),
-        (
-            "timeouts",
-            prior
-                .get_attr("timeouts")
-                .cloned()
-                .filter(Value::is_known)
-                .unwrap_or(Value::Null),
-        ),
-    ]);
+        final_snapshot_identifier: prior_or(&prior.final_snapshot_identifier, Field::Null),
+        tags,
+        arn: Field::string(g.arn.clone()),
+        global_cluster_resource_id: opt(&g.resource_id),
+        global_endpoint: opt(&g.endpoint),
+        status: Field::string(g.status.clone()),
+        timeouts: prior.timeouts.clone().known_or_null(),
+    };
     (state, d)
 }
 
 /// The data source's view of a state: the resource's attributes minus those
 /// that exist only in configuration.
-pub fn for_data_source(state: &Value, schema: &crate::tf::Schema) -> Value {
+pub(crate) fn for_data_source(state: &Value, schema: &crate::tf::Schema) -> Value {
     let Some(m) = state.as_entries() else {
         return Value::Null;
     };
@@ -395,13 +373,15 @@ mod tests {
                 region_value_of(Value::Unknown),
             )])),
         )]);
-        let (state, d) = from_observed(&obs, &planned, &BTreeMap::new());
+        let (state, d) = from_observed(&obs, &Topology::from_value(&planned), &BTreeMap::new());
+        let state = state.to_value();
         assert!(state.is_wholly_known(), "{state:?}");
         let east = state
             .get_attr("regions")
             .and_then(|r| r.get_key("us-east-1"))
             .unwrap();
-        assert_eq!(east, &region_value_of(Value::Null));
+        let kept = Field::<Region>::from_value(Some(&region_value_of(Value::Null)));
+        assert_eq!(east, &kept.to_value());
         assert_eq!(d.len(), 1);
     }
 
@@ -419,9 +399,12 @@ mod tests {
             instance_key("orders-us-east-1-", "orders-us-east-1", None),
             "orders-us-east-1-"
         );
-        let prior = BTreeMap::from([(
+        let prior = FieldMap::from([(
             "writer".to_string(),
-            Value::object([("identifier", Value::string("orders-us-east-1-a"))]),
+            Field::Known(Instance {
+                identifier: Field::string("orders-us-east-1-a"),
+                ..Instance::default()
+            }),
         )]);
         assert_eq!(
             instance_key("orders-us-east-1-a", "orders-us-east-1", Some(&prior)),
