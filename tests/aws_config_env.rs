@@ -11,19 +11,6 @@ use aurora_emulator::EmulatorConfig;
 use terraform_provider_replication::aws::{
     find_cluster, AssumeRole, AwsSettings, Clients, ErrorKind,
 };
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-
-async fn calls(addr: std::net::SocketAddr) -> serde_json::Value {
-    let mut s = TcpStream::connect(addr).await.unwrap();
-    s.write_all(b"GET /_emulator/calls HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .await
-        .unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).await.unwrap();
-    let text = String::from_utf8_lossy(&buf).to_string();
-    serde_json::from_str(text.split_once("\r\n\r\n").unwrap().1).unwrap()
-}
 
 fn dead_endpoint() -> String {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -83,10 +70,10 @@ fn default_chain_profile_and_endpoint_precedence() {
         std::env::set_var("AWS_ENDPOINT_URL_RDS", emu.endpoint());
         let c = Clients::new(profile.clone());
         assert_eq!(find_cluster(&c, "eu-west-1", "x").await.unwrap(), None);
-        let log = calls(emu.addr()).await;
-        assert_eq!(log.as_array().unwrap().len(), 1, "{log}");
-        assert_eq!(log[0]["region"], "eu-west-1");
-        assert_eq!(log[0]["action"], "DescribeDBClusters");
+        let log = emu.admin().calls().await.unwrap();
+        assert_eq!(log.len(), 1, "{log:?}");
+        assert_eq!(log[0].region, "eu-west-1");
+        assert_eq!(log[0].action, "DescribeDBClusters");
 
         // The provider's endpoint_url wins over AWS_ENDPOINT_URL_RDS.
         std::env::set_var("AWS_ENDPOINT_URL_RDS", dead_endpoint());
@@ -107,11 +94,8 @@ fn default_chain_profile_and_endpoint_precedence() {
         std::env::set_var("AWS_ENDPOINT_URL", emu.endpoint());
         let c = Clients::new(profile.clone());
         assert_eq!(find_cluster(&c, "us-west-2", "x").await.unwrap(), None);
-        let log = calls(emu.addr()).await;
-        assert_eq!(
-            log.as_array().unwrap().last().unwrap()["region"],
-            "us-west-2"
-        );
+        let log = emu.admin().calls().await.unwrap();
+        assert_eq!(log.last().unwrap().region, "us-west-2");
 
         // assume_role: credentials come from STS AssumeRole, signed with the
         // profile's keys (AWS_ENDPOINT_URL sends STS to the emulator too,
@@ -124,17 +108,17 @@ fn default_chain_profile_and_endpoint_precedence() {
             }),
             ..profile.clone()
         });
-        let before = calls(emu.addr()).await.as_array().unwrap().len();
+        let before = emu.admin().calls().await.unwrap().len();
         let err = find_cluster(&c, "eu-west-1", "x").await.unwrap_err();
         assert_eq!(err.kind, ErrorKind::AccessDenied, "{err}");
-        let log = calls(emu.addr()).await;
-        let new = &log.as_array().unwrap()[before..];
+        let log = emu.admin().calls().await.unwrap();
+        let new = &log[before..];
         assert!(
-            !new.is_empty() && new.iter().all(|c| c["action"] == "AssumeRole"),
-            "{log}"
+            !new.is_empty() && new.iter().all(|c| c.action == "AssumeRole"),
+            "{log:?}"
         );
         assert!(
-            !new.iter().any(|c| c["action"] == "DescribeDBClusters"),
+            !new.iter().any(|c| c.action == "DescribeDBClusters"),
             "no RDS call without the assumed role's credentials"
         );
 

@@ -26,6 +26,7 @@ use std::path::Path;
 use std::process::Output;
 use std::sync::{Arc, Mutex};
 
+use aurora_emulator::Fault;
 use common::{header, per_host, text, Emu, Host, Workdir, FAST_POLL};
 
 const SCALE: f64 = 0.002;
@@ -492,19 +493,28 @@ fn failing_applies_never_log_the_password() {
         // secondary's instance fails; then a plain apply finishes.
         for (fault, step) in [
             (
-                r#"{"action":"CreateDBCluster","nth":1,"code":"InvalidParameterValue","status":400,"region":"us-east-1","message":"Injected: primary create refused"}"#,
+                Fault::new("CreateDBCluster")
+                    .error("InvalidParameterValue", 400)
+                    .region("us-east-1")
+                    .message("Injected: primary create refused"),
                 "primary create fault",
             ),
             (
-                r#"{"action":"CreateDBCluster","nth":1,"code":"InvalidParameterValue","status":400,"region":"eu-west-1","message":"Injected: secondary create refused"}"#,
+                Fault::new("CreateDBCluster")
+                    .error("InvalidParameterValue", 400)
+                    .region("eu-west-1")
+                    .message("Injected: secondary create refused"),
                 "secondary create fault",
             ),
             (
-                r#"{"action":"CreateDBInstance","nth":1,"code":"StorageQuotaExceeded","status":400,"region":"eu-west-1","message":"Injected: quota"}"#,
+                Fault::new("CreateDBInstance")
+                    .error("StorageQuotaExceeded", 400)
+                    .region("eu-west-1")
+                    .message("Injected: quota"),
                 "instance create fault",
             ),
         ] {
-            emu.admin("POST", "faults", Some(fault));
+            emu.admin().add_fault(&fault).unwrap();
             let out = traced(&w, host, &["apply", "-auto-approve", "-no-color"], &[]);
             assert!(
                 !out.status.success(),
@@ -520,18 +530,21 @@ fn failing_applies_never_log_the_password() {
             );
             assert_traced(host, step, &out);
             assert_absent(host, step, &out, PASSWORD);
-            emu.admin("DELETE", "faults", None);
+            emu.admin().clear_faults().unwrap();
         }
         let out = traced(&w, host, &["apply", "-auto-approve", "-no-color"], &[]);
         ok(host, "resuming apply", &out);
         assert_absent(host, "resuming apply", &out, PASSWORD);
 
         // A destroy that fails, then one that succeeds.
-        emu.admin(
-            "POST",
-            "faults",
-            Some(r#"{"action":"DeleteDBInstance","nth":1,"code":"InvalidParameterValue","status":400,"region":"eu-west-1","message":"Injected: busy"}"#),
-        );
+        emu.admin()
+            .add_fault(
+                &Fault::new("DeleteDBInstance")
+                    .error("InvalidParameterValue", 400)
+                    .region("eu-west-1")
+                    .message("Injected: busy"),
+            )
+            .unwrap();
         let out = traced(&w, host, &["destroy", "-auto-approve", "-no-color"], &[]);
         assert!(
             !out.status.success(),
@@ -540,7 +553,7 @@ fn failing_applies_never_log_the_password() {
             text(&out)
         );
         assert_absent(host, "failing destroy", &out, PASSWORD);
-        emu.admin("DELETE", "faults", None);
+        emu.admin().clear_faults().unwrap();
         let out = traced(&w, host, &["destroy", "-auto-approve", "-no-color"], &[]);
         ok(host, "destroy", &out);
         assert_absent(host, "destroy", &out, PASSWORD);

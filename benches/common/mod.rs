@@ -4,7 +4,7 @@
 //! the real `terraform` from `make tools`, and small statistics helpers.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -55,32 +55,13 @@ pub fn env_str(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_string())
 }
 
-/// One entry of `GET /_emulator/calls`.
-#[derive(Debug, Clone)]
-pub struct Call {
-    pub seq: u64,
-    pub time_ms: u64,
-    pub region: String,
-    pub action: String,
-    pub status: u64,
-    pub code: Option<String>,
-}
-
-impl Call {
-    /// Describe* and List* calls read; everything else changes something.
-    pub fn is_read(&self) -> bool {
-        self.action.starts_with("Describe") || self.action.starts_with("List")
-    }
-
-    pub fn ok(&self) -> bool {
-        self.code.is_none()
-    }
-}
+/// One entry of the emulator's call log.
+pub use aurora_emulator::Call;
 
 /// The emulator binary, killed on drop.
 pub struct Emulator {
     child: Child,
-    pub addr: String,
+    pub addr: std::net::SocketAddr,
     pub time_scale: f64,
 }
 
@@ -111,8 +92,8 @@ impl Emulator {
         let addr = line
             .trim()
             .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("emulator said {line:?}"))
-            .to_string();
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("emulator said {line:?}"));
         Self {
             child,
             addr,
@@ -128,58 +109,18 @@ impl Emulator {
         self.child.id()
     }
 
-    /// One admin API exchange; panics unless it answers 2xx.
-    pub fn admin(&self, method: &str, path: &str, body: Option<&str>) -> serde_json::Value {
-        let body = body.unwrap_or("");
-        let req = format!(
-            "{method} /_emulator/{path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        let mut s = std::net::TcpStream::connect(&self.addr).expect("admin connect");
-        s.write_all(req.as_bytes()).expect("admin write");
-        let mut buf = Vec::new();
-        s.read_to_end(&mut buf).expect("admin read");
-        let text = String::from_utf8_lossy(&buf).to_string();
-        let status: u16 = text
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        assert!(
-            (200..300).contains(&status),
-            "admin {method} {path}: {text}"
-        );
-        let (head, json) = text.split_once("\r\n\r\n").unwrap_or(("", ""));
-        let json = if head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            dechunk(json)
-        } else {
-            json.to_string()
-        };
-        serde_json::from_str(&json).unwrap_or(serde_json::Value::Null)
+    /// A blocking client for the emulator's admin API.
+    pub fn admin(&self) -> aurora_emulator::BlockingAdminClient {
+        aurora_emulator::BlockingAdminClient::new(self.addr)
     }
 
     /// The call log in arrival order.
     pub fn calls(&self) -> Vec<Call> {
-        self.admin("GET", "calls", None)
-            .as_array()
-            .expect("calls array")
-            .iter()
-            .map(|c| Call {
-                seq: c["seq"].as_u64().unwrap_or_default(),
-                time_ms: c["time_ms"].as_u64().unwrap_or_default(),
-                region: c["region"].as_str().unwrap_or_default().to_string(),
-                action: c["action"].as_str().unwrap_or_default().to_string(),
-                status: c["status"].as_u64().unwrap_or_default(),
-                code: c["code"].as_str().map(str::to_string),
-            })
-            .collect()
+        self.admin().calls().expect("call log")
     }
 
     pub fn clear_calls(&self) {
-        self.admin("DELETE", "calls", None);
+        self.admin().clear_calls().expect("clear the call log");
     }
 }
 
@@ -188,22 +129,6 @@ impl Drop for Emulator {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn dechunk(body: &str) -> String {
-    let mut out = String::new();
-    let mut rest = body;
-    while let Some((size, after)) = rest.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if n == 0 || after.len() < n {
-            break;
-        }
-        out.push_str(&after[..n]);
-        rest = after[n..].trim_start_matches("\r\n");
-    }
-    out
 }
 
 /// A scratch working directory for one configuration.

@@ -6,17 +6,15 @@ use crate::error::ApiError;
 use crate::model::State;
 use crate::query::Params;
 use crate::rds::{self, Ctx};
-use crate::timing::now_ms;
+use crate::shared::{Call, Inner, Shared};
 use crate::{admin, ids, EmulatorConfig};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use serde::Serialize;
-use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -30,122 +28,6 @@ const MAX_BODY: usize = 1 << 20;
 #[derive(Debug, thiserror::Error)]
 #[error("connection dropped: region {0} is in outage")]
 pub struct Dropped(String);
-
-/// One entry of `GET /_emulator/calls`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Call {
-    /// 1-based arrival order.
-    pub seq: u64,
-    /// Milliseconds since the emulator started.
-    pub time_ms: u64,
-    /// Region of the credential scope ("" when unsigned).
-    pub region: String,
-    /// The `Action` parameter ("" when missing).
-    pub action: String,
-    /// HTTP status answered; 0 when the connection was dropped.
-    pub status: u16,
-    /// Error code, or null on success.
-    pub code: Option<String>,
-}
-
-/// A one-shot injected failure.
-#[derive(Debug, Clone, Serialize)]
-pub struct Fault {
-    /// Action to match (None = any).
-    pub action: Option<String>,
-    /// Region to match (None = any).
-    pub region: Option<String>,
-    /// Matching calls still to let through before failing one.
-    pub remaining: u64,
-    /// Error code.
-    pub code: String,
-    /// HTTP status.
-    pub status: u16,
-    /// Message.
-    pub message: String,
-}
-
-/// Everything behind the one mutex.
-#[derive(Default)]
-pub struct Inner {
-    /// Control-plane state.
-    pub st: State,
-    /// Call log.
-    pub calls: Vec<Call>,
-    /// Next call sequence number.
-    pub seq: u64,
-    /// Pending injected faults.
-    pub faults: Vec<Fault>,
-    /// Fraction of calls to throttle.
-    pub throttle: f64,
-    /// Error-diffusion accumulator for `throttle` (deterministic).
-    pub throttle_acc: f64,
-    /// Fraction of calls answered with a 500 `InternalFailure`.
-    pub server_error: f64,
-    /// Error-diffusion accumulator for `server_error`.
-    pub server_error_acc: f64,
-    /// Per-region calls per second.
-    pub rate_limit: Option<u32>,
-    /// Recent accepted call instants per region.
-    pub windows: HashMap<String, VecDeque<Instant>>,
-    /// Duration multiplier (starts from the config; the admin API can change it).
-    pub time_scale: f64,
-    /// Virtual clock offset added to wall-clock time (`POST /_emulator/clock`).
-    pub clock_offset_ms: u64,
-}
-
-impl Inner {
-    /// Virtual now, epoch ms.
-    pub fn now(&self) -> u64 {
-        now_ms().saturating_add(self.clock_offset_ms)
-    }
-
-    /// Advances every transition due by now.
-    pub fn settle(&mut self) {
-        let now = self.now();
-        let scale = self.time_scale;
-        self.st.settle(now, scale);
-    }
-}
-
-/// State shared by every connection.
-pub struct Shared {
-    /// The mutable state.
-    pub inner: Mutex<Inner>,
-    /// Configuration.
-    pub config: EmulatorConfig,
-    /// Start instant for call timestamps.
-    pub started: Instant,
-}
-
-impl Shared {
-    /// Locks the state, recovering from a poisoned lock (a handler panic must
-    /// not take the emulator down).
-    pub fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Writes the state file, if configured (atomic rename).
-    pub fn save(&self, st: &State) {
-        let Some(path) = &self.config.state_file else {
-            return;
-        };
-        match serde_json::to_vec_pretty(st) {
-            Ok(json) => {
-                let tmp = path.with_extension("tmp");
-                if let Err(e) =
-                    std::fs::write(&tmp, json).and_then(|()| std::fs::rename(&tmp, path))
-                {
-                    eprintln!(
-                        "aurora-emulator: could not save state to {}: {e}",
-                        path.display()
-                    );
-                }
-            }
-            Err(e) => eprintln!("aurora-emulator: could not serialise state: {e}"),
-        }
-    }
-}
 
 /// A running emulator.
 pub struct RunningEmulator {
@@ -163,6 +45,10 @@ impl RunningEmulator {
     /// `http://IP:PORT`, for `endpoint_url`.
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
+    }
+    /// An async client for this emulator's admin API.
+    pub fn admin(&self) -> crate::AdminClient {
+        crate::AdminClient::new(self.addr)
     }
     /// Stops accepting, closes connections and saves the state file.
     pub async fn shutdown(mut self) {
@@ -320,10 +206,6 @@ pub fn region_from_auth(auth: Option<&str>, params: &Params) -> Result<String, A
     Ok(parts[2].to_string())
 }
 
-fn is_mutating(action: &str) -> bool {
-    !(action.starts_with("Describe") || action.starts_with("List"))
-}
-
 fn rds_call(shared: &Shared, auth: Option<&str>, params: &Params) -> Result<Resp, Dropped> {
     let request_id = ids::request_id();
     let action = params.get("Action").unwrap_or("").to_string();
@@ -381,7 +263,7 @@ fn rds_call(shared: &Shared, auth: Option<&str>, params: &Params) -> Result<Resp
     let resp = match result {
         Ok(body) => {
             log(&mut inner, 200, None);
-            if is_mutating(&action) {
+            if !crate::shared::is_read(&action) {
                 // Saved under the lock so that files are written in call order.
                 shared.save(&inner.st);
             }
@@ -498,6 +380,7 @@ pub fn error_response(e: &ApiError, request_id: &str) -> Resp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shared::ArmedFault;
 
     #[test]
     fn region_from_signature() {
@@ -524,7 +407,7 @@ mod tests {
     #[test]
     fn faults_fire_once_on_the_nth_match() {
         let mut inner = Inner::default();
-        inner.faults.push(Fault {
+        inner.faults.push(ArmedFault {
             action: Some("A".into()),
             region: None,
             remaining: 2,

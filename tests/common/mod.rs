@@ -184,13 +184,7 @@ pub struct Emu {
 }
 
 /// One entry of the emulator's call log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Call {
-    pub region: String,
-    pub action: String,
-    pub status: u64,
-    pub code: Option<String>,
-}
+pub use aurora_emulator::Call;
 
 impl Emu {
     /// Starts an emulator on a free loopback port.
@@ -220,45 +214,14 @@ impl Emu {
         )
     }
 
-    /// One admin API exchange; panics unless it answers 2xx.
-    pub fn admin(&self, method: &str, path: &str, body: Option<&str>) -> serde_json::Value {
-        use std::io::{Read, Write};
-        let body = body.unwrap_or("");
-        let req = format!(
-            "{method} /_emulator/{path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        let mut s = std::net::TcpStream::connect(self.emu.addr()).unwrap();
-        s.write_all(req.as_bytes()).unwrap();
-        let mut buf = Vec::new();
-        s.read_to_end(&mut buf).unwrap();
-        let text = String::from_utf8_lossy(&buf).to_string();
-        let status: u16 = text
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        assert!(
-            (200..300).contains(&status),
-            "admin {method} {path}: {text}"
-        );
-        let json = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-        serde_json::from_str(json).unwrap_or(serde_json::Value::Null)
+    /// A blocking client for the emulator's admin API.
+    pub fn admin(&self) -> aurora_emulator::BlockingAdminClient {
+        aurora_emulator::BlockingAdminClient::new(self.emu.addr())
     }
 
     /// The call log, in arrival order.
     pub fn calls(&self) -> Vec<Call> {
-        self.admin("GET", "calls", None)
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| Call {
-                region: c["region"].as_str().unwrap_or_default().to_string(),
-                action: c["action"].as_str().unwrap_or_default().to_string(),
-                status: c["status"].as_u64().unwrap_or_default(),
-                code: c["code"].as_str().map(str::to_string),
-            })
-            .collect()
+        self.admin().calls().unwrap()
     }
 
     /// Successful calls of `action`, as regions in order.
@@ -271,7 +234,7 @@ impl Emu {
     }
 
     pub fn clear_calls(&self) {
-        self.admin("DELETE", "calls", None);
+        self.admin().clear_calls().unwrap();
     }
 
     /// An aws-sdk-rds client for `region` against the emulator.

@@ -135,25 +135,6 @@ pub fn rds_request(region: Option<&str>, body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Calls the admin API; returns the status and the parsed JSON body.
-pub async fn admin(
-    emu: &RunningEmulator,
-    method: &str,
-    path: &str,
-    body: Option<&str>,
-) -> (u16, serde_json::Value) {
-    let body = body.unwrap_or("");
-    let req = format!(
-        "{method} /_emulator/{path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let (status, text) = raw(emu, req.as_bytes()).await.expect("admin answered");
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
-    )
-}
-
 /// Creates a global cluster with a primary (one instance) in EAST and a
 /// secondary (one instance) in WEST, and waits until everything is available.
 pub async fn topology(emu: &RunningEmulator, gid: &str) {
@@ -204,7 +185,7 @@ pub async fn topology(emu: &RunningEmulator, gid: &str) {
 /// Waits until every object in the admin state is `available`.
 pub async fn wait_all_available(emu: &RunningEmulator) {
     eventually(20, "everything available", || async {
-        let (_, st) = admin(emu, "GET", "state", None).await;
+        let st = emu.admin().state().await.unwrap();
         ["global_clusters", "clusters", "instances"]
             .iter()
             .all(|k| {
@@ -220,24 +201,10 @@ pub async fn wait_all_available(emu: &RunningEmulator) {
 
 /// Changes the time scale for operations started from now on.
 pub async fn set_time_scale(emu: &RunningEmulator, scale: f64) {
-    let (s, _) = admin(
-        emu,
-        "POST",
-        "clock",
-        Some(&format!("{{\"time_scale\": {scale}}}")),
-    )
-    .await;
-    assert_eq!(s, 200);
+    emu.admin().set_time_scale(scale).await.unwrap();
 }
 
 /// Moves the virtual clock forward.
 pub async fn advance(emu: &RunningEmulator, seconds: u64) {
-    let (s, _) = admin(
-        emu,
-        "POST",
-        "clock",
-        Some(&format!("{{\"advance_seconds\": {seconds}}}")),
-    )
-    .await;
-    assert_eq!(s, 200);
+    emu.admin().advance(seconds as f64).await.unwrap();
 }
