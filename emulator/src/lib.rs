@@ -61,4 +61,4 @@ pub async fn start(listen: SocketAddr, config: EmulatorConfig) -> std::io::Resul
 
 pub use client::{AdminClient, AdminError, BlockingAdminClient, ClockChange, Fault, Reply};
 pub use server::RunningEmulator;
-pub use shared::Call;
+pub use shared::{Call, CALL_LOG_CAPACITY};

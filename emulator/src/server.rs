@@ -12,7 +12,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -22,6 +22,23 @@ use tokio::task::JoinSet;
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 1 << 20;
+
+/// How long a client may take to send a request's headers (hyper closes
+/// the connection after it; it needs a timer to enforce it).
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a client may take to send a request's body once its headers
+/// arrived.
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Other services' actions that clients pointed at the emulator by a shared
+/// endpoint (`AWS_ENDPOINT_URL`) send; named in the call log so that tests
+/// can see them. Any other unknown action is logged as "".
+const FOREIGN_ACTIONS: &[&str] = &[
+    "AssumeRole",
+    "AssumeRoleWithWebIdentity",
+    "GetCallerIdentity",
+];
 
 /// The error a request future returns to make hyper close the connection
 /// without writing any response (a region outage).
@@ -105,6 +122,8 @@ pub(crate) async fn start(
                     conns.spawn(async move {
                         let svc = hyper::service::service_fn(move |req| handle(shared.clone(), req));
                         let _ = hyper::server::conn::http1::Builder::new()
+                            .timer(TokioTimer::new())
+                            .header_read_timeout(HEADER_READ_TIMEOUT)
                             .keep_alive(true)
                             .serve_connection(TokioIo::new(stream), svc)
                             .await;
@@ -127,9 +146,31 @@ type Resp = Response<Full<Bytes>>;
 
 async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dropped> {
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(b) => b.to_bytes(),
+    if !parts
+        .headers
+        .get(hyper::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(is_loopback_host)
+    {
+        let e = ApiError::new(
+            "InvalidHostHeader",
+            403,
+            "The Host header must name a loopback address (127.0.0.0/8, localhost or [::1]), with or without a port",
+        );
+        return Ok(error_response(&e, &ids::request_id()));
+    }
+    let read = tokio::time::timeout(BODY_READ_TIMEOUT, Limited::new(body, MAX_BODY).collect());
+    let body = match read.await {
+        Ok(Ok(b)) => b.to_bytes(),
         Err(_) => {
+            let e = ApiError::new(
+                "RequestTimeout",
+                408,
+                "The request body did not arrive in time",
+            );
+            return Ok(error_response(&e, &ids::request_id()));
+        }
+        Ok(Err(_)) => {
             let e = ApiError::new(
                 "RequestEntityTooLarge",
                 413,
@@ -159,6 +200,39 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
         .get(hyper::header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or("\u{0}"));
     rds_call(&shared, auth, &params)
+}
+
+/// Whether a `Host` header names this machine: `localhost`, an address in
+/// 127.0.0.0/8 or `[::1]`, each with or without a port. Anything else is
+/// refused, so a web page whose name was rebound to 127.0.0.1 (DNS
+/// rebinding) cannot drive the emulator from a browser.
+fn is_loopback_host(host: &str) -> bool {
+    let port_ok = |p: &str| p.is_empty() || p.parse::<u16>().is_ok();
+    if let Some(rest) = host.strip_prefix('[') {
+        let Some((ip, after)) = rest.split_once(']') else {
+            return false;
+        };
+        let port = match after.strip_prefix(':') {
+            Some(p) if !p.is_empty() => p,
+            Some(_) => return false,
+            None if after.is_empty() => "",
+            None => return false,
+        };
+        return port_ok(port)
+            && ip
+                .parse::<std::net::Ipv6Addr>()
+                .is_ok_and(|a| a.is_loopback());
+    }
+    let (name, port) = match host.split_once(':') {
+        Some((_, p)) if p.is_empty() => return false,
+        Some((n, p)) => (n, p),
+        None => (host, ""),
+    };
+    port_ok(port)
+        && (name.eq_ignore_ascii_case("localhost")
+            || name
+                .parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|a| a.is_loopback()))
 }
 
 /// Region from a SigV4 `Authorization` header or `X-Amz-Credential` query parameter.
@@ -209,6 +283,12 @@ pub fn region_from_auth(auth: Option<&str>, params: &Params) -> Result<String, A
 fn rds_call(shared: &Shared, auth: Option<&str>, params: &Params) -> Result<Resp, Dropped> {
     let request_id = ids::request_id();
     let action = params.get("Action").unwrap_or("").to_string();
+    let logged_action =
+        if rds::ACTIONS.contains(&action.as_str()) || FOREIGN_ACTIONS.contains(&action.as_str()) {
+            action.clone()
+        } else {
+            String::new()
+        };
     let region = region_from_auth(auth, params);
     let mut inner = shared.lock();
     let time_ms = shared.started.elapsed().as_millis() as u64;
@@ -216,11 +296,11 @@ fn rds_call(shared: &Shared, auth: Option<&str>, params: &Params) -> Result<Resp
     let seq = inner.seq;
     let region_name = region.as_ref().cloned().unwrap_or_default();
     let log = |inner: &mut Inner, status: u16, code: Option<String>| {
-        inner.calls.push(Call {
+        inner.log_call(Call {
             seq,
             time_ms,
             region: region_name.clone(),
-            action: action.clone(),
+            action: logged_action.clone(),
             status,
             code,
         });
@@ -401,6 +481,38 @@ mod tests {
                 "IncompleteSignature",
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn only_loopback_host_headers_pass() {
+        for ok in [
+            "localhost",
+            "LOCALHOST:4566",
+            "127.0.0.1",
+            "127.0.0.1:4566",
+            "127.1.2.3:80",
+            "[::1]",
+            "[::1]:4566",
+        ] {
+            assert!(is_loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "evil.example",
+            "evil.example:4566",
+            "localhost.evil.example",
+            "10.0.0.1:4566",
+            "0.0.0.0:4566",
+            "128.0.0.1",
+            "[::2]:1",
+            "[::1",
+            "[::1]4566",
+            "localhost:",
+            "localhost:99999",
+            "127.0.0.1:80:80",
+        ] {
+            assert!(!is_loopback_host(bad), "{bad}");
         }
     }
 
