@@ -2,8 +2,8 @@
 //! config profile, `AWS_ENDPOINT_URL_RDS`, `AWS_ENDPOINT_URL`, the
 //! provider's `endpoint_url` (which wins over both) and `assume_role`.
 //!
-//! Its own test binary with a single test, because it changes the process
-//! environment.
+//! A single test that changes the process environment: it holds
+//! `common::lock_env`, which restores the environment afterwards.
 
 use std::time::Duration;
 
@@ -26,8 +26,8 @@ fn default_chain_profile_and_endpoint_precedence() {
         "[profile emu]\nregion = us-east-1\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n",
     )
     .unwrap();
-    // Before any thread starts: only the profile may provide credentials.
-    for var in [
+    // Only the profile may provide credentials.
+    const CLEARED: [&str; 12] = [
         "AWS_ACCESS_KEY_ID",
         "AWS_SECRET_ACCESS_KEY",
         "AWS_SESSION_TOKEN",
@@ -40,7 +40,15 @@ fn default_chain_profile_and_endpoint_precedence() {
         "AWS_ROLE_ARN",
         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
         "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    ] {
+    ];
+    let mut touched = CLEARED.to_vec();
+    touched.extend([
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_EC2_METADATA_DISABLED",
+    ]);
+    let _env = crate::common::lock_env(&touched);
+    for var in CLEARED {
         std::env::remove_var(var);
     }
     std::env::set_var("AWS_CONFIG_FILE", &config);

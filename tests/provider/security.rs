@@ -18,7 +18,7 @@
 //! The plugin channel's pinned client certificate is tested in
 //! `tests/handshake.rs`.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};

@@ -8,7 +8,7 @@
 //! converges on re-apply. After every step the emulator is read back through
 //! aws-sdk-rds, never through the provider's own output.
 
-mod common;
+use crate::common;
 
 use aurora_emulator::Fault;
 use common::{

@@ -658,3 +658,37 @@ pub fn check(emu: &Emu, host: &Host, gci: &str, writer: &str, want: Want<'_>, st
 pub fn regions(lines: &[&str]) -> String {
     format!("  regions = {{\n{}\n  }}\n", lines.join("\n"))
 }
+
+// ---------------------------------------------------------------------------
+// The process environment, shared by every test of this binary.
+
+/// Holds the environment lock and, on drop, puts back the variables it
+/// was given as they were.
+pub struct EnvGuard {
+    saved: Vec<(&'static str, Option<std::ffi::OsString>)>,
+    _lock: std::sync::MutexGuard<'static, ()>,
+}
+
+/// Serialises the tests that change process environment variables (they
+/// used to be separate test binaries) and restores `vars` when the guard
+/// drops. Tests that only start child processes pass their environment on
+/// the command instead.
+pub fn lock_env(vars: &[&'static str]) -> EnvGuard {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    EnvGuard {
+        saved: vars.iter().map(|v| (*v, std::env::var_os(v))).collect(),
+        _lock: lock,
+    }
+}
+
+impl Drop for EnvGuard {
+    fn drop(&mut self) {
+        for (var, value) in &self.saved {
+            match value {
+                Some(v) => std::env::set_var(var, v),
+                None => std::env::remove_var(var),
+            }
+        }
+    }
+}

@@ -16,7 +16,7 @@
 //! RELIABILITY_FULL=1) runs all of it and prints the report table kept in
 //! docs/reliability.md.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

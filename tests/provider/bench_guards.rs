@@ -31,10 +31,17 @@ const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-2"];
 struct Harness {
     emu: aurora_emulator::RunningEmulator,
     server: engine::Server<ReplicationProvider>,
+    _env: crate::common::EnvGuard,
 }
 
 impl Harness {
     async fn start() -> Self {
+        let env = crate::common::lock_env(&[
+            "REPLICATION_POLL_INTERVAL",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_EC2_METADATA_DISABLED",
+        ]);
         // Waits poll every 10 ms; at time scale 0 most finish on the first poll.
         std::env::set_var("REPLICATION_POLL_INTERVAL", "10ms");
         std::env::set_var("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
@@ -55,7 +62,11 @@ impl Harness {
         let cfg = tf::json::decode(cfg.to_string().as_bytes(), &ty).unwrap();
         let d = server.configure(&cfg, CAPS).await;
         assert!(!d.has_errors(), "configure: {d:?}");
-        Self { emu, server }
+        Self {
+            emu,
+            server,
+            _env: env,
+        }
     }
 
     /// The call log as (region, action, code) triples.

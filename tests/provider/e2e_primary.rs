@@ -7,7 +7,7 @@
 //! through aws-sdk-rds and the order of AWS calls from the emulator's call
 //! log.
 
-mod common;
+use crate::common;
 
 use common::{
     check, config, gci, per_host, plan_code, plan_json, regions, text, tf_ok, Emu, Host, Member,
