@@ -14,6 +14,12 @@
 //!
 //! The poll interval is `REPLICATION_POLL_INTERVAL` (`BENCH_POLL`, 100ms).
 //! Prints Markdown sections on stdout; progress on stderr.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

@@ -25,7 +25,7 @@ fn bad(status: u16, msg: impl Into<String>) -> Resp {
 }
 
 /// Serves one admin request; `path` is what follows `/_emulator/`.
-pub fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Resp {
+pub(crate) fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Resp {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (method.as_str(), segs.as_slice()) {
         ("GET", ["state"]) => reply(200, &state_json(shared)),
@@ -163,7 +163,7 @@ fn add_fault(shared: &Shared, body: &[u8]) -> Resp {
 }
 
 /// Every object with its status, settled to now.
-pub fn state_json(shared: &Shared) -> Value {
+pub(crate) fn state_json(shared: &Shared) -> Value {
     let mut inner = shared.lock();
     inner.settle();
     let st = &inner.st;

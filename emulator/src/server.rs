@@ -44,7 +44,7 @@ const FOREIGN_ACTIONS: &[&str] = &[
 /// without writing any response (a region outage).
 #[derive(Debug, thiserror::Error)]
 #[error("connection dropped: region {0} is in outage")]
-pub struct Dropped(String);
+pub(crate) struct Dropped(String);
 
 /// A running emulator.
 pub struct RunningEmulator {
@@ -224,7 +224,7 @@ fn is_loopback_host(host: &str) -> bool {
                 .is_ok_and(|a| a.is_loopback());
     }
     let (name, port) = match host.split_once(':') {
-        Some((_, p)) if p.is_empty() => return false,
+        Some((_, "")) => return false,
         Some((n, p)) => (n, p),
         None => (host, ""),
     };
@@ -236,7 +236,7 @@ fn is_loopback_host(host: &str) -> bool {
 }
 
 /// Region from a SigV4 `Authorization` header or `X-Amz-Credential` query parameter.
-pub fn region_from_auth(auth: Option<&str>, params: &Params) -> Result<String, ApiError> {
+pub(crate) fn region_from_auth(auth: Option<&str>, params: &Params) -> Result<String, ApiError> {
     let credential = match (auth, params.get("X-Amz-Credential")) {
         (Some(h), _) => {
             let h = h.trim();
@@ -263,21 +263,25 @@ pub fn region_from_auth(auth: Option<&str>, params: &Params) -> Result<String, A
         }
     };
     let parts: Vec<&str> = credential.split('/').collect();
-    if parts.len() != 5 || parts[0].is_empty() || parts[3] != "rds" || parts[4] != "aws4_request" {
+    let [key, date, region, "rds", "aws4_request"] = parts.as_slice() else {
+        return Err(ApiError::incomplete_signature(format!(
+            "Credential should be scoped to a valid region and service, not '{credential}'."
+        )));
+    };
+    if key.is_empty() {
         return Err(ApiError::incomplete_signature(format!(
             "Credential should be scoped to a valid region and service, not '{credential}'."
         )));
     }
-    if parts[1].len() != 8
-        || !parts[1].chars().all(|c| c.is_ascii_digit())
-        || !ids::looks_like_region(parts[2])
+    if date.len() != 8
+        || !date.chars().all(|c| c.is_ascii_digit())
+        || !ids::looks_like_region(region)
     {
         return Err(ApiError::incomplete_signature(format!(
-            "Credential should be scoped to a valid region, not '{}'.",
-            parts[2]
+            "Credential should be scoped to a valid region, not '{region}'."
         )));
     }
-    Ok(parts[2].to_string())
+    Ok(region.to_string())
 }
 
 fn rds_call(shared: &Shared, auth: Option<&str>, params: &Params) -> Result<Resp, Dropped> {
@@ -432,7 +436,7 @@ fn xml_response(status: u16, body: String, request_id: &str) -> Resp {
 }
 
 /// `<{Action}Response>` with an optional `<{Action}Result>`.
-pub fn ok_response(action: &str, result: Option<&str>, request_id: &str) -> Resp {
+pub(crate) fn ok_response(action: &str, result: Option<&str>, request_id: &str) -> Resp {
     let mut body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{action}Response xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\">"
     );
@@ -446,7 +450,7 @@ pub fn ok_response(action: &str, result: Option<&str>, request_id: &str) -> Resp
 }
 
 /// `<ErrorResponse>` for an error.
-pub fn error_response(e: &ApiError, request_id: &str) -> Resp {
+pub(crate) fn error_response(e: &ApiError, request_id: &str) -> Resp {
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ErrorResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\">\
          <Error><Type>{}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>",

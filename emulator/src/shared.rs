@@ -54,7 +54,7 @@ pub(crate) fn is_read(action: &str) -> bool {
 
 /// A one-shot injected failure.
 #[derive(Debug, Clone, Serialize)]
-pub struct ArmedFault {
+pub(crate) struct ArmedFault {
     /// Action to match (None = any).
     pub action: Option<String>,
     /// Region to match (None = any).
@@ -71,7 +71,7 @@ pub struct ArmedFault {
 
 /// Everything behind the one mutex.
 #[derive(Default)]
-pub struct Inner {
+pub(crate) struct Inner {
     /// Control-plane state.
     pub st: State,
     /// Call log, oldest first, at most [`CALL_LOG_CAPACITY`] entries.
@@ -100,7 +100,7 @@ pub struct Inner {
 
 impl Inner {
     /// Appends to the call log, dropping the oldest entry when it is full.
-    pub fn log_call(&mut self, call: Call) {
+    pub(crate) fn log_call(&mut self, call: Call) {
         while self.calls.len() >= CALL_LOG_CAPACITY {
             self.calls.pop_front();
         }
@@ -108,12 +108,12 @@ impl Inner {
     }
 
     /// Virtual now, epoch ms.
-    pub fn now(&self) -> u64 {
+    pub(crate) fn now(&self) -> u64 {
         now_ms().saturating_add(self.clock_offset_ms)
     }
 
     /// Advances every transition due by now.
-    pub fn settle(&mut self) {
+    pub(crate) fn settle(&mut self) {
         let now = self.now();
         let scale = self.time_scale;
         self.st.settle(now, scale);
@@ -121,7 +121,7 @@ impl Inner {
 }
 
 /// State shared by every connection.
-pub struct Shared {
+pub(crate) struct Shared {
     /// The mutable state.
     pub inner: Mutex<Inner>,
     /// Configuration.
@@ -133,14 +133,14 @@ pub struct Shared {
 impl Shared {
     /// Locks the state, recovering from a poisoned lock (a handler panic must
     /// not take the emulator down).
-    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Writes the state file, if configured: a fresh temporary file in the
     /// same directory, renamed over it (never a fixed temporary name that
     /// another process or a stale file could hold).
-    pub fn save(&self, st: &State) {
+    pub(crate) fn save(&self, st: &State) {
         let Some(path) = &self.config.state_file else {
             return;
         };

@@ -760,7 +760,7 @@ mod capture {
     use tracing_subscriber::Layer;
 
     #[derive(Clone, Default)]
-    pub struct Capture(pub Arc<Mutex<String>>);
+    pub(crate) struct Capture(pub(crate) Arc<Mutex<String>>);
 
     struct Text<'a>(&'a mut String);
 

@@ -199,7 +199,7 @@ fn apply(w: &Workdir, host: &Host, destroy: bool) -> std::process::Output {
 /// Sets up a sequence's starting point and writes its target config.
 fn prepare(emu: &Emu, host: &Host, seq: Seq) -> Workdir {
     reset(emu);
-    let (setup, target) = seq.configs(&endpoint(&emu));
+    let (setup, target) = seq.configs(&endpoint(emu));
     let w = Workdir::new(setup.as_deref().unwrap_or("# empty\n"));
     if setup.is_some() {
         let out = apply(&w, host, false);

@@ -74,16 +74,19 @@ resource "replication_topology" "orders" {{
 // A recording TCP proxy: forwards bytes both ways unchanged and keeps what
 // clients sent, so a test can read the requests the provider made.
 
+/// The bytes each client connection sent, one buffer per connection.
+type Sent = Arc<Mutex<Vec<Arc<Mutex<Vec<u8>>>>>>;
+
 struct Recorder {
     addr: std::net::SocketAddr,
-    sent: Arc<Mutex<Vec<Arc<Mutex<Vec<u8>>>>>>,
+    sent: Sent,
 }
 
 impl Recorder {
     fn start(upstream: std::net::SocketAddr) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
-        let sent: Arc<Mutex<Vec<Arc<Mutex<Vec<u8>>>>>> = Arc::default();
+        let sent: Sent = Arc::default();
         let streams = sent.clone();
         std::thread::spawn(move || {
             for client in listener.incoming() {

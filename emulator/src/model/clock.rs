@@ -20,7 +20,7 @@ enum Event {
 
 impl State {
     /// Advances every pending transition due at or before `now`, earliest first.
-    pub fn settle(&mut self, now: u64, scale: f64) {
+    pub(crate) fn settle(&mut self, now: u64, scale: f64) {
         loop {
             let mut best: Option<(u64, Event)> = None;
             let mut consider = |due: Option<u64>, ev: Event| {
@@ -153,7 +153,7 @@ impl State {
     /// Keeps a cluster's writer consistent with its role and live instances:
     /// secondaries have none; others keep a live writer or promote the live
     /// instance with the lowest promotion tier (then identifier).
-    pub fn fix_writer(&mut self, cluster_key: &str) {
+    pub(crate) fn fix_writer(&mut self, cluster_key: &str) {
         let Some(c) = self.clusters.get(cluster_key) else {
             return;
         };
@@ -178,7 +178,7 @@ impl State {
     }
 
     /// Marks members in `region` for resynchronisation once its outage ends.
-    pub fn region_restored(&mut self, region: &str, now: u64, scale: f64) {
+    pub(crate) fn region_restored(&mut self, region: &str, now: u64, scale: f64) {
         let mut rejoining = Vec::new();
         for g in self.globals.values_mut() {
             for m in &mut g.members {
@@ -197,7 +197,7 @@ impl State {
     /// secondary after a failover with data loss
     /// (`rds:unplanned-global-failover-CLUSTER-TIMESTAMP`); writes that never
     /// replicated can be recovered from it.
-    pub fn rejoin_snapshot(&mut self, region: &str, cluster_id: &str, at: u64, scale: f64) {
+    pub(crate) fn rejoin_snapshot(&mut self, region: &str, cluster_id: &str, at: u64, scale: f64) {
         let Some(c) = self.clusters.get(&key(region, cluster_id)) else {
             return;
         };

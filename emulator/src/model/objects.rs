@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Key-value tags in insertion order.
-pub type Tags = Vec<(String, String)>;
+pub(crate) type Tags = Vec<(String, String)>;
 
 /// What happens when an object's pending transition falls due.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum Next {
+pub(crate) enum Next {
     /// Nothing pending.
     #[default]
     Nothing,
@@ -26,7 +26,7 @@ pub enum Next {
 
 /// A pending transition: `next` happens at `due` (epoch ms).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct Pending {
+pub(crate) struct Pending {
     /// Due time, epoch ms; `None` when nothing is pending.
     pub due: Option<u64>,
     /// What happens then.
@@ -35,7 +35,7 @@ pub struct Pending {
 
 impl Pending {
     /// Schedules `next` after `op` from `now`.
-    pub fn after(now: u64, op: Op, scale: f64, next: Next) -> Self {
+    pub(crate) fn after(now: u64, op: Op, scale: f64, next: Next) -> Self {
         Pending {
             due: Some(now.saturating_add(op.millis(scale))),
             next,
@@ -45,7 +45,7 @@ impl Pending {
 
 /// One cluster's membership in a global cluster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Member {
+pub(crate) struct Member {
     /// The cluster's region.
     pub region: String,
     /// The cluster's identifier.
@@ -60,7 +60,7 @@ pub struct Member {
 
 /// A switchover or failover under way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GlobalOp {
+pub(crate) struct GlobalOp {
     /// Planned switchover (no data loss) vs failover with data loss.
     pub data_loss: bool,
     /// Region and id of the current primary.
@@ -75,7 +75,7 @@ pub struct GlobalOp {
 
 /// An Aurora global database.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct GlobalCluster {
+pub(crate) struct GlobalCluster {
     /// Identifier.
     pub id: String,
     /// `cluster-…` resource id.
@@ -106,11 +106,11 @@ pub struct GlobalCluster {
 
 impl GlobalCluster {
     /// The writer member.
-    pub fn primary(&self) -> Option<&Member> {
+    pub(crate) fn primary(&self) -> Option<&Member> {
         self.members.iter().find(|m| m.is_writer)
     }
     /// The member for a cluster.
-    pub fn member(&self, region: &str, id: &str) -> Option<&Member> {
+    pub(crate) fn member(&self, region: &str, id: &str) -> Option<&Member> {
         self.members
             .iter()
             .find(|m| m.region == region && m.cluster_id == id)
@@ -119,7 +119,7 @@ impl GlobalCluster {
 
 /// An Aurora DB cluster.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Cluster {
+pub(crate) struct Cluster {
     /// Identifier.
     pub id: String,
     /// Region.
@@ -172,7 +172,7 @@ pub struct Cluster {
 
 /// An Aurora DB instance.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Instance {
+pub(crate) struct Instance {
     /// Identifier.
     pub id: String,
     /// Region.
@@ -205,7 +205,7 @@ pub struct Instance {
 
 /// A DB cluster snapshot.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     /// Identifier.
     pub id: String,
     /// Region.
@@ -242,7 +242,7 @@ pub struct Snapshot {
 
 /// Everything the emulator remembers (and saves to the state file).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct State {
+pub(crate) struct State {
     /// Global clusters by id.
     pub globals: BTreeMap<String, GlobalCluster>,
     /// Clusters by `region/id`.
@@ -256,13 +256,13 @@ pub struct State {
 }
 
 /// The map key of a regional object.
-pub fn key(region: &str, id: &str) -> String {
+pub(crate) fn key(region: &str, id: &str) -> String {
     format!("{region}/{id}")
 }
 
 /// The role of a cluster relative to its global cluster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     /// Not in a global cluster.
     Standalone,
     /// Writer of a global cluster.
@@ -273,7 +273,7 @@ pub enum Role {
 
 impl State {
     /// Role of a cluster.
-    pub fn role(&self, c: &Cluster) -> Role {
+    pub(crate) fn role(&self, c: &Cluster) -> Role {
         match c.global.as_ref().and_then(|g| self.globals.get(g)) {
             None => Role::Standalone,
             Some(g) => match g.member(&c.region, &c.id) {
@@ -286,7 +286,7 @@ impl State {
 
     /// Engine version of a global cluster as AWS reports it: its primary's
     /// version once it has a primary, else the version it was created with.
-    pub fn global_version(&self, g: &GlobalCluster) -> String {
+    pub(crate) fn global_version(&self, g: &GlobalCluster) -> String {
         g.primary()
             .and_then(|m| self.clusters.get(&key(&m.region, &m.cluster_id)))
             .map(|c| c.engine_version.clone())
@@ -294,7 +294,7 @@ impl State {
     }
 
     /// Instances of a cluster that are not being deleted.
-    pub fn live_instances(&self, region: &str, cluster_id: &str) -> Vec<&Instance> {
+    pub(crate) fn live_instances(&self, region: &str, cluster_id: &str) -> Vec<&Instance> {
         self.instances
             .values()
             .filter(|i| i.region == region && i.cluster_id == cluster_id && i.status != "deleting")
@@ -302,7 +302,7 @@ impl State {
     }
 
     /// All instances of a cluster, deleting ones included.
-    pub fn cluster_instances(&self, region: &str, cluster_id: &str) -> Vec<&Instance> {
+    pub(crate) fn cluster_instances(&self, region: &str, cluster_id: &str) -> Vec<&Instance> {
         self.instances
             .values()
             .filter(|i| i.region == region && i.cluster_id == cluster_id)
