@@ -36,7 +36,7 @@ test: tools
 # The full fault and kill matrices (make test runs a slice: first, middle and
 # last fault point of each sequence). Prints the tables of docs/reliability.md.
 reliability: tools
-	RELIABILITY_FULL=1 cargo test --test reliability -- --nocapture --test-threads=1
+	RELIABILITY_FULL=1 cargo test --test provider reliability:: -- --nocapture --test-threads=1
 
 lint:
 	cargo fmt --all --check

@@ -2,7 +2,7 @@
 //! (stored `master_password`, and write-only `master_password_wo` through
 //! `master_password_wo_version` on Terraform 1.15) and tags on every object.
 
-mod common;
+use crate::common;
 
 use common::{config, gci, per_host, plan_code, regions, tf_ok, Emu, Workdir};
 

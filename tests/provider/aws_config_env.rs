@@ -2,8 +2,8 @@
 //! config profile, `AWS_ENDPOINT_URL_RDS`, `AWS_ENDPOINT_URL`, the
 //! provider's `endpoint_url` (which wins over both) and `assume_role`.
 //!
-//! Its own test binary with a single test, because it changes the process
-//! environment.
+//! A single test that changes the process environment: it holds
+//! `common::lock_env`, which restores the environment afterwards.
 
 use std::time::Duration;
 
@@ -11,19 +11,6 @@ use aurora_emulator::EmulatorConfig;
 use terraform_provider_replication::aws::{
     find_cluster, AssumeRole, AwsSettings, Clients, ErrorKind,
 };
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-
-async fn calls(addr: std::net::SocketAddr) -> serde_json::Value {
-    let mut s = TcpStream::connect(addr).await.unwrap();
-    s.write_all(b"GET /_emulator/calls HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .await
-        .unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).await.unwrap();
-    let text = String::from_utf8_lossy(&buf).to_string();
-    serde_json::from_str(text.split_once("\r\n\r\n").unwrap().1).unwrap()
-}
 
 fn dead_endpoint() -> String {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -39,8 +26,8 @@ fn default_chain_profile_and_endpoint_precedence() {
         "[profile emu]\nregion = us-east-1\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n",
     )
     .unwrap();
-    // Before any thread starts: only the profile may provide credentials.
-    for var in [
+    // Only the profile may provide credentials.
+    const CLEARED: [&str; 12] = [
         "AWS_ACCESS_KEY_ID",
         "AWS_SECRET_ACCESS_KEY",
         "AWS_SESSION_TOKEN",
@@ -53,7 +40,15 @@ fn default_chain_profile_and_endpoint_precedence() {
         "AWS_ROLE_ARN",
         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
         "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    ] {
+    ];
+    let mut touched = CLEARED.to_vec();
+    touched.extend([
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_EC2_METADATA_DISABLED",
+    ]);
+    let _env = crate::common::lock_env(&touched);
+    for var in CLEARED {
         std::env::remove_var(var);
     }
     std::env::set_var("AWS_CONFIG_FILE", &config);
@@ -83,10 +78,10 @@ fn default_chain_profile_and_endpoint_precedence() {
         std::env::set_var("AWS_ENDPOINT_URL_RDS", emu.endpoint());
         let c = Clients::new(profile.clone());
         assert_eq!(find_cluster(&c, "eu-west-1", "x").await.unwrap(), None);
-        let log = calls(emu.addr()).await;
-        assert_eq!(log.as_array().unwrap().len(), 1, "{log}");
-        assert_eq!(log[0]["region"], "eu-west-1");
-        assert_eq!(log[0]["action"], "DescribeDBClusters");
+        let log = emu.admin().calls().await.unwrap();
+        assert_eq!(log.len(), 1, "{log:?}");
+        assert_eq!(log[0].region, "eu-west-1");
+        assert_eq!(log[0].action, "DescribeDBClusters");
 
         // The provider's endpoint_url wins over AWS_ENDPOINT_URL_RDS.
         std::env::set_var("AWS_ENDPOINT_URL_RDS", dead_endpoint());
@@ -107,11 +102,8 @@ fn default_chain_profile_and_endpoint_precedence() {
         std::env::set_var("AWS_ENDPOINT_URL", emu.endpoint());
         let c = Clients::new(profile.clone());
         assert_eq!(find_cluster(&c, "us-west-2", "x").await.unwrap(), None);
-        let log = calls(emu.addr()).await;
-        assert_eq!(
-            log.as_array().unwrap().last().unwrap()["region"],
-            "us-west-2"
-        );
+        let log = emu.admin().calls().await.unwrap();
+        assert_eq!(log.last().unwrap().region, "us-west-2");
 
         // assume_role: credentials come from STS AssumeRole, signed with the
         // profile's keys (AWS_ENDPOINT_URL sends STS to the emulator too,
@@ -124,17 +116,17 @@ fn default_chain_profile_and_endpoint_precedence() {
             }),
             ..profile.clone()
         });
-        let before = calls(emu.addr()).await.as_array().unwrap().len();
+        let before = emu.admin().calls().await.unwrap().len();
         let err = find_cluster(&c, "eu-west-1", "x").await.unwrap_err();
         assert_eq!(err.kind, ErrorKind::AccessDenied, "{err}");
-        let log = calls(emu.addr()).await;
-        let new = &log.as_array().unwrap()[before..];
+        let log = emu.admin().calls().await.unwrap();
+        let new = &log[before..];
         assert!(
-            !new.is_empty() && new.iter().all(|c| c["action"] == "AssumeRole"),
-            "{log}"
+            !new.is_empty() && new.iter().all(|c| c.action == "AssumeRole"),
+            "{log:?}"
         );
         assert!(
-            !new.iter().any(|c| c["action"] == "DescribeDBClusters"),
+            !new.iter().any(|c| c.action == "DescribeDBClusters"),
             "no RDS call without the assumed role's credentials"
         );
 

@@ -16,11 +16,12 @@
 //! RELIABILITY_FULL=1) runs all of it and prints the report table kept in
 //! docs/reliability.md.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use aurora_emulator::{ClockChange, Fault};
 use common::{header, hosts, text, Call, Emu, Host, Workdir};
 
 // ---------------------------------------------------------------- emulator
@@ -35,7 +36,7 @@ fn endpoint(emu: &Emu) -> String {
 }
 
 fn state(emu: &Emu) -> serde_json::Value {
-    emu.admin("GET", "state", None)
+    emu.admin().state().unwrap()
 }
 
 /// Deletions AWS accepted finish by themselves; an interrupted apply may
@@ -62,7 +63,7 @@ fn settle_deletions(emu: &Emu) {
 }
 
 fn reset(emu: &Emu) {
-    emu.admin("POST", "reset", None);
+    emu.admin().reset().unwrap();
 }
 
 fn mutating(calls: &[Call]) -> Vec<(String, String)> {
@@ -198,7 +199,7 @@ fn apply(w: &Workdir, host: &Host, destroy: bool) -> std::process::Output {
 /// Sets up a sequence's starting point and writes its target config.
 fn prepare(emu: &Emu, host: &Host, seq: Seq) -> Workdir {
     reset(emu);
-    let (setup, target) = seq.configs(&endpoint(&emu));
+    let (setup, target) = seq.configs(&endpoint(emu));
     let w = Workdir::new(setup.as_deref().unwrap_or("# empty\n"));
     if setup.is_some() {
         let out = apply(&w, host, false);
@@ -372,15 +373,18 @@ fn destroy_with_a_secondary_that_cannot_detach_fails_at_once_and_spares_the_prim
     let Some(host) = terraform() else { return };
     let emu = emulator(0.002);
     let w = prepare(&emu, &host, Seq::Destroy);
-    emu.admin(
-        "POST",
-        "faults",
-        Some(&serde_json::json!({"action": "RemoveFromGlobalCluster", "nth": 1, "code": "InvalidParameterValue", "status": 400, "region": W, "message": "injected fault"}).to_string()),
-    );
+    emu.admin()
+        .add_fault(
+            &Fault::new("RemoveFromGlobalCluster")
+                .error("InvalidParameterValue", 400)
+                .region(W)
+                .message("injected fault"),
+        )
+        .unwrap();
     let start = Instant::now();
     let out = run_target(&w, &host, Seq::Destroy);
     let took = start.elapsed();
-    emu.admin("DELETE", "faults", None);
+    emu.admin().clear_faults().unwrap();
     assert!(!out.status.success(), "destroy succeeded: {}", text(&out));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -427,14 +431,18 @@ fn fault_matrix_every_mutating_call_fails_once_and_reapply_converges() {
                 .filter(|c| &c.0 == action && &c.1 == region)
                 .count();
             let w = prepare(&emu, &host, seq);
-            emu.admin(
-                "POST",
-                "faults",
-                Some(&serde_json::json!({"action": action, "nth": nth, "code": "InvalidParameterValue", "status": 400, "region": region, "message": "injected fault"}).to_string()),
-            );
+            emu.admin()
+                .add_fault(
+                    &Fault::new(action.as_str())
+                        .nth(nth as u64)
+                        .error("InvalidParameterValue", 400)
+                        .region(region.as_str())
+                        .message("injected fault"),
+                )
+                .unwrap();
             row.runs += 1;
             let out = run_target(&w, &host, seq);
-            emu.admin("DELETE", "faults", None);
+            emu.admin().clear_faults().unwrap();
             let err = String::from_utf8_lossy(&out.stderr);
             assert!(
                 !out.status.success(),
@@ -655,8 +663,8 @@ fn kill_matrix_sigkill_after_each_mutating_call_then_reapply_converges() {
 fn throttling_30_percent_and_5xx_5_percent_are_absorbed() {
     let Some(host) = terraform() else { return };
     let emu = emulator(0.002);
-    emu.admin("POST", "faults", Some(r#"{"throttle": 0.3}"#));
-    emu.admin("POST", "faults", Some(r#"{"server_error": 0.05}"#));
+    emu.admin().throttle(0.3).unwrap();
+    emu.admin().server_error(0.05).unwrap();
     let (_, target) = Seq::Create3.configs(&endpoint(&emu));
     let w = Workdir::new(&target.unwrap());
     let out = apply(&w, &host, false);
@@ -678,7 +686,7 @@ fn throttling_30_percent_and_5xx_5_percent_are_absorbed() {
         throttled > 0 && failed > 0,
         "the emulator throttled {throttled} and failed {failed} calls"
     );
-    emu.admin("DELETE", "faults", None);
+    emu.admin().clear_faults().unwrap();
     let out = w.run_env(&host, &["plan", "-detailed-exitcode", "-no-color"], ENV);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     println!(
@@ -695,7 +703,7 @@ fn too_short_timeout_fails_cleanly_with_observed_state() {
     let w = Workdir::new(&two);
     assert!(apply(&w, &host, false).status.success());
     // Instance creation takes 600 s x 0.05 = 30 s; the update may take 2 s.
-    emu.admin("POST", "clock", Some(r#"{"time_scale": 0.05}"#));
+    emu.admin().set_time_scale(0.05).unwrap();
     let slow = topology(
         &endpoint(&emu),
         E,
@@ -739,7 +747,7 @@ fn unreachable_region_is_named_in_a_refresh_warning_within_bounded_time() {
     );
     let w = Workdir::new(&three);
     assert!(apply(&w, &host, false).status.success());
-    emu.admin("POST", &format!("regions/{A}/outage"), None);
+    emu.admin().outage(A).unwrap();
     let start = Instant::now();
     let out = w.run_env(&host, &["plan", "-no-color", "-refresh-only"], ENV);
     let took = start.elapsed();
@@ -770,7 +778,7 @@ fn unreachable_region_is_named_in_a_refresh_warning_within_bounded_time() {
         all.contains(A) && all.contains("failover_mode = \"failover\""),
         "{all}"
     );
-    emu.admin("DELETE", &format!("regions/{A}/outage"), None);
+    emu.admin().restore(A).unwrap();
     println!("refresh with {A} unreachable took {took:?}");
     assert!(
         took < Duration::from_secs(90),
@@ -789,7 +797,7 @@ fn ctrl_c_stops_promptly_and_records_the_observed_state() {
     let out = apply(&w, &host, false);
     assert!(out.status.success(), "{}", text(&out));
     // Adding a region now takes minutes: cluster 300 s and instance 600 s at scale 0.2.
-    emu.admin("POST", "clock", Some(r#"{"time_scale": 0.2}"#));
+    emu.admin().set_time_scale(0.2).unwrap();
     w.write(
         "main.tf",
         &topology(
@@ -846,11 +854,12 @@ fn ctrl_c_stops_promptly_and_records_the_observed_state() {
     println!("Ctrl-C to exit: {took:?}");
     // And the next apply finishes the job.
     // Let the interrupted creation finish now instead of in a minute.
-    emu.admin(
-        "POST",
-        "clock",
-        Some(r#"{"time_scale": 0.002, "advance_seconds": 120}"#),
-    );
+    emu.admin()
+        .clock(ClockChange {
+            time_scale: Some(0.002),
+            advance_seconds: Some(120.0),
+        })
+        .unwrap();
     emu.clear_calls();
     let out = apply(&w, &host, false);
     assert!(

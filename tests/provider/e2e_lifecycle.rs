@@ -8,8 +8,9 @@
 //! converges on re-apply. After every step the emulator is read back through
 //! aws-sdk-rds, never through the provider's own output.
 
-mod common;
+use crate::common;
 
+use aurora_emulator::Fault;
 use common::{
     check, config, gci, json_diff, per_host, plan_code, plan_json, regions, text, tf_ok, Emu,
     Member, Workdir, FAST_POLL,
@@ -92,11 +93,13 @@ fn create_update_import_read_destroy() {
                 &(settings(id, true, true) + &regions(&[EAST, EU, AP, WEST])),
             ),
         );
-        emu.admin(
-            "POST",
-            "faults",
-            Some(r#"{"action":"CreateDBInstance","nth":1,"code":"InsufficientDBInstanceCapacity","status":400,"region":"us-west-2"}"#),
-        );
+        emu.admin()
+            .add_fault(
+                &Fault::new("CreateDBInstance")
+                    .error("InsufficientDBInstanceCapacity", 400)
+                    .region("us-west-2"),
+            )
+            .unwrap();
         let out = w.run_env(host, &["apply", "-auto-approve", "-no-color"], &FAST_POLL);
         assert!(!out.status.success(), "{}: {}", host.name, text(&out));
         let err = String::from_utf8_lossy(&out.stderr);
@@ -550,11 +553,14 @@ fn failed_create_in_a_secondary_region_resumes_on_reapply_and_protection_refuses
             &(settings(id, true, false) + "  skip_final_snapshot = true\n" + &regions(&[one, EU])),
         ));
         // A non-retryable error, so the SDK gives up at once.
-        emu.admin(
-            "POST",
-            "faults",
-            Some(r#"{"action":"CreateDBCluster","nth":1,"code":"InvalidParameterValue","status":400,"region":"eu-west-1","message":"Injected: subnet group has no subnet in eu-west-1"}"#),
-        );
+        emu.admin()
+            .add_fault(
+                &Fault::new("CreateDBCluster")
+                    .error("InvalidParameterValue", 400)
+                    .region("eu-west-1")
+                    .message("Injected: subnet group has no subnet in eu-west-1"),
+            )
+            .unwrap();
         let out = w.run_env(host, &["apply", "-auto-approve", "-no-color"], &FAST_POLL);
         assert!(!out.status.success(), "{}: {}", host.name, text(&out));
         let err = String::from_utf8_lossy(&out.stderr);

@@ -2,7 +2,7 @@
 //! errors naming the attribute) and plan of a topology, against OpenTofu 1.6,
 //! Terraform 1.15 and (when present) Terraform 1.11.
 
-mod common;
+use crate::common;
 
 use common::{header, hosts, text, Workdir};
 

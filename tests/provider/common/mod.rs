@@ -8,16 +8,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub const PROVIDER_BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-replication");
-pub const SOURCE: &str = "registry.terraform.io/replication/replication";
+pub(crate) const PROVIDER_BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-replication");
+pub(crate) const SOURCE: &str = "registry.terraform.io/replication/replication";
 
 /// One real host binary.
 #[derive(Clone, Debug)]
-pub struct Host {
-    pub name: &'static str,
-    pub path: PathBuf,
+pub(crate) struct Host {
+    pub(crate) name: &'static str,
+    pub(crate) path: PathBuf,
     /// Whether the host supports write-only attributes (Terraform >= 1.11).
-    pub write_only: bool,
+    pub(crate) write_only: bool,
 }
 
 fn tool(env: &str, default: &str) -> Option<PathBuf> {
@@ -45,7 +45,7 @@ fn tool(env: &str, default: &str) -> Option<PathBuf> {
 
 /// The hosts to test with: tofu 1.6.2 and terraform 1.15 from `make tools`,
 /// plus a terraform 1.11.x found on PATH.
-pub fn hosts() -> Vec<Host> {
+pub(crate) fn hosts() -> Vec<Host> {
     let mut out = Vec::new();
     if let Some(path) = tool("REPLICATION_TOFU", ".tools/bin/tofu") {
         out.push(Host {
@@ -85,13 +85,13 @@ fn which(name: &str) -> Option<PathBuf> {
 
 /// A scratch working directory with a CLI config whose dev_overrides point at
 /// the built provider.
-pub struct Workdir {
-    pub dir: tempfile::TempDir,
-    pub cli_config: PathBuf,
+pub(crate) struct Workdir {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) cli_config: PathBuf,
 }
 
 impl Workdir {
-    pub fn new(main_tf: &str) -> Self {
+    pub(crate) fn new(main_tf: &str) -> Self {
         let dir = tempfile::Builder::new()
             .prefix("replication-e2e")
             .tempdir()
@@ -119,20 +119,20 @@ impl Workdir {
         w
     }
 
-    pub fn write(&self, name: &str, text: &str) {
+    pub(crate) fn write(&self, name: &str, text: &str) {
         std::fs::write(self.dir.path().join(name), text).unwrap();
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
     /// Runs the host in this directory.
-    pub fn run(&self, host: &Host, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, host: &Host, args: &[&str]) -> Output {
         self.run_env(host, args, &[])
     }
 
-    pub fn run_env(&self, host: &Host, args: &[&str], env: &[(&str, &str)]) -> Output {
+    pub(crate) fn run_env(&self, host: &Host, args: &[&str], env: &[(&str, &str)]) -> Output {
         let mut cmd = Command::new(&host.path);
         cmd.args(args)
             .current_dir(self.dir.path())
@@ -153,7 +153,7 @@ impl Workdir {
 }
 
 /// Both output streams, for assertion messages.
-pub fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     format!(
         "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
         o.status.code(),
@@ -163,7 +163,7 @@ pub fn text(o: &Output) -> String {
 }
 
 /// The `terraform { required_providers }` block every test config starts with.
-pub fn header(provider_block: &str) -> String {
+pub(crate) fn header(provider_block: &str) -> String {
     format!(
         "terraform {{\n  required_providers {{\n    replication = {{\n      source = \"{SOURCE}\"\n    }}\n  }}\n}}\n\nprovider \"replication\" {{\n{provider_block}\n}}\n"
     )
@@ -175,26 +175,20 @@ pub fn header(provider_block: &str) -> String {
 // that must succeed.
 
 /// Env for every host command against the emulator: fast polling.
-pub const FAST_POLL: [(&str, &str); 1] = [("REPLICATION_POLL_INTERVAL", "50ms")];
+pub(crate) const FAST_POLL: [(&str, &str); 1] = [("REPLICATION_POLL_INTERVAL", "50ms")];
 
 /// An in-process emulator with the runtime that serves it.
-pub struct Emu {
-    pub rt: tokio::runtime::Runtime,
-    pub emu: aurora_emulator::RunningEmulator,
+pub(crate) struct Emu {
+    pub(crate) rt: tokio::runtime::Runtime,
+    pub(crate) emu: aurora_emulator::RunningEmulator,
 }
 
 /// One entry of the emulator's call log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Call {
-    pub region: String,
-    pub action: String,
-    pub status: u64,
-    pub code: Option<String>,
-}
+pub(crate) use aurora_emulator::Call;
 
 impl Emu {
     /// Starts an emulator on a free loopback port.
-    pub fn start(time_scale: f64) -> Self {
+    pub(crate) fn start(time_scale: f64) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -213,56 +207,25 @@ impl Emu {
     }
 
     /// The provider block body for this emulator, home region us-east-1.
-    pub fn provider_block(&self) -> String {
+    pub(crate) fn provider_block(&self) -> String {
         format!(
             "  region       = \"us-east-1\"\n  endpoint_url = \"{}\"",
             self.emu.endpoint()
         )
     }
 
-    /// One admin API exchange; panics unless it answers 2xx.
-    pub fn admin(&self, method: &str, path: &str, body: Option<&str>) -> serde_json::Value {
-        use std::io::{Read, Write};
-        let body = body.unwrap_or("");
-        let req = format!(
-            "{method} /_emulator/{path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        let mut s = std::net::TcpStream::connect(self.emu.addr()).unwrap();
-        s.write_all(req.as_bytes()).unwrap();
-        let mut buf = Vec::new();
-        s.read_to_end(&mut buf).unwrap();
-        let text = String::from_utf8_lossy(&buf).to_string();
-        let status: u16 = text
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        assert!(
-            (200..300).contains(&status),
-            "admin {method} {path}: {text}"
-        );
-        let json = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-        serde_json::from_str(json).unwrap_or(serde_json::Value::Null)
+    /// A blocking client for the emulator's admin API.
+    pub(crate) fn admin(&self) -> aurora_emulator::BlockingAdminClient {
+        aurora_emulator::BlockingAdminClient::new(self.emu.addr())
     }
 
     /// The call log, in arrival order.
-    pub fn calls(&self) -> Vec<Call> {
-        self.admin("GET", "calls", None)
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| Call {
-                region: c["region"].as_str().unwrap_or_default().to_string(),
-                action: c["action"].as_str().unwrap_or_default().to_string(),
-                status: c["status"].as_u64().unwrap_or_default(),
-                code: c["code"].as_str().map(str::to_string),
-            })
-            .collect()
+    pub(crate) fn calls(&self) -> Vec<Call> {
+        self.admin().calls().unwrap()
     }
 
     /// Successful calls of `action`, as regions in order.
-    pub fn call_regions(&self, action: &str) -> Vec<String> {
+    pub(crate) fn call_regions(&self, action: &str) -> Vec<String> {
         self.calls()
             .into_iter()
             .filter(|c| c.action == action && c.code.is_none())
@@ -270,12 +233,12 @@ impl Emu {
             .collect()
     }
 
-    pub fn clear_calls(&self) {
-        self.admin("DELETE", "calls", None);
+    pub(crate) fn clear_calls(&self) {
+        self.admin().clear_calls().unwrap();
     }
 
     /// An aws-sdk-rds client for `region` against the emulator.
-    pub fn rds(&self, region: &str) -> aws_sdk_rds::Client {
+    pub(crate) fn rds(&self, region: &str) -> aws_sdk_rds::Client {
         let conf = aws_sdk_rds::Config::builder()
             .behavior_version(aws_sdk_rds::config::BehaviorVersion::latest())
             .region(aws_sdk_rds::config::Region::new(region.to_string()))
@@ -291,23 +254,23 @@ impl Emu {
         aws_sdk_rds::Client::from_conf(conf)
     }
 
-    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+    pub(crate) fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
         self.rt.block_on(f)
     }
 
     /// What the RDS API reports about one global cluster and its members.
-    pub fn observe(&self, gci: &str) -> Option<Topology> {
+    pub(crate) fn observe(&self, gci: &str) -> Option<Topology> {
         self.block_on(observe_topology(self, gci, "us-east-1", &[]))
     }
 
     /// Like [`Emu::observe`], asking `via` for the global cluster and
     /// leaving out the member clusters of the `skip` regions (in outage).
-    pub fn observe_via(&self, gci: &str, via: &str, skip: &[&str]) -> Option<Topology> {
+    pub(crate) fn observe_via(&self, gci: &str, via: &str, skip: &[&str]) -> Option<Topology> {
         self.block_on(observe_topology(self, gci, via, skip))
     }
 
     /// Polls until nothing of `gci` is in a transitional status.
-    pub fn wait_settled(&self, gci: &str) {
+    pub(crate) fn wait_settled(&self, gci: &str) {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         loop {
             match self.observe(gci) {
@@ -322,43 +285,43 @@ impl Emu {
 
 /// One DB instance as the RDS API describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RdsInstance {
-    pub id: String,
-    pub class: String,
-    pub tier: i32,
-    pub status: String,
-    pub writer: bool,
+pub(crate) struct RdsInstance {
+    pub(crate) id: String,
+    pub(crate) class: String,
+    pub(crate) tier: i32,
+    pub(crate) status: String,
+    pub(crate) writer: bool,
 }
 
 /// One regional cluster as the RDS API describes it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RdsCluster {
-    pub region: String,
-    pub id: String,
-    pub arn: String,
-    pub status: String,
-    pub engine_version: String,
-    pub create_time: Option<aws_sdk_rds::primitives::DateTime>,
+pub(crate) struct RdsCluster {
+    pub(crate) region: String,
+    pub(crate) id: String,
+    pub(crate) arn: String,
+    pub(crate) status: String,
+    pub(crate) engine_version: String,
+    pub(crate) create_time: Option<aws_sdk_rds::primitives::DateTime>,
     /// Instances by identifier.
-    pub instances: BTreeMap<String, RdsInstance>,
+    pub(crate) instances: BTreeMap<String, RdsInstance>,
 }
 
 /// A global cluster and its members, read through DescribeGlobalClusters,
 /// then DescribeDBClusters and DescribeDBInstances in every member region.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Topology {
-    pub id: String,
-    pub status: String,
-    pub engine_version: String,
-    pub failover_state: bool,
+pub(crate) struct Topology {
+    pub(crate) id: String,
+    pub(crate) status: String,
+    pub(crate) engine_version: String,
+    pub(crate) failover_state: bool,
     /// Region of the writer member.
-    pub writer: Option<String>,
+    pub(crate) writer: Option<String>,
     /// Clusters by region.
-    pub regions: BTreeMap<String, RdsCluster>,
+    pub(crate) regions: BTreeMap<String, RdsCluster>,
 }
 
 impl Topology {
-    pub fn settled(&self) -> bool {
+    pub(crate) fn settled(&self) -> bool {
         self.status == "available"
             && !self.failover_state
             && self.regions.values().all(|c| {
@@ -367,7 +330,7 @@ impl Topology {
     }
 
     /// Region -> sorted instance identifiers.
-    pub fn layout(&self) -> BTreeMap<String, Vec<String>> {
+    pub(crate) fn layout(&self) -> BTreeMap<String, Vec<String>> {
         self.regions
             .iter()
             .map(|(r, c)| (r.clone(), c.instances.keys().cloned().collect()))
@@ -477,7 +440,7 @@ async fn observe_topology(emu: &Emu, gci: &str, via: &str, skip: &[&str]) -> Opt
 
 /// Runs a host command against the emulator (fast polling) and panics with
 /// both streams unless it succeeds.
-pub fn tf_ok(w: &Workdir, host: &Host, args: &[&str]) -> Output {
+pub(crate) fn tf_ok(w: &Workdir, host: &Host, args: &[&str]) -> Output {
     let out = w.run_env(host, args, &FAST_POLL);
     assert!(
         out.status.success(),
@@ -490,7 +453,7 @@ pub fn tf_ok(w: &Workdir, host: &Host, args: &[&str]) -> Output {
 }
 
 /// `plan -detailed-exitcode`: 0 = no changes, 2 = changes (panics on 1).
-pub fn plan_code(w: &Workdir, host: &Host) -> (i32, Output) {
+pub(crate) fn plan_code(w: &Workdir, host: &Host) -> (i32, Output) {
     let out = w.run_env(
         host,
         &["plan", "-no-color", "-detailed-exitcode"],
@@ -507,7 +470,7 @@ pub fn plan_code(w: &Workdir, host: &Host) -> (i32, Output) {
 }
 
 /// `plan -out` then `show -json` of that plan.
-pub fn plan_json(w: &Workdir, host: &Host) -> (Output, serde_json::Value) {
+pub(crate) fn plan_json(w: &Workdir, host: &Host) -> (Output, serde_json::Value) {
     let out = tf_ok(w, host, &["plan", "-no-color", "-out=tfplan"]);
     let shown = tf_ok(w, host, &["show", "-json", "tfplan"]);
     (out, serde_json::from_slice(&shown.stdout).unwrap())
@@ -515,7 +478,7 @@ pub fn plan_json(w: &Workdir, host: &Host) -> (Output, serde_json::Value) {
 
 /// Every leaf path where `a` and `b` differ, as "x.y.z" strings (objects
 /// compared key by key; a key missing on one side is one difference).
-pub fn json_diff(a: &serde_json::Value, b: &serde_json::Value) -> Vec<String> {
+pub(crate) fn json_diff(a: &serde_json::Value, b: &serde_json::Value) -> Vec<String> {
     fn walk(a: &serde_json::Value, b: &serde_json::Value, path: &str, out: &mut Vec<String>) {
         match (a, b) {
             (serde_json::Value::Object(x), serde_json::Value::Object(y)) => {
@@ -543,7 +506,7 @@ pub fn json_diff(a: &serde_json::Value, b: &serde_json::Value) -> Vec<String> {
 
 /// Runs `f` once per host, each in its own thread (they use separate
 /// emulators), and re-raises the first panic with the host's name.
-pub fn per_host(f: impl Fn(&Host) + Sync) {
+pub(crate) fn per_host(f: impl Fn(&Host) + Sync) {
     let hosts = hosts();
     std::thread::scope(|s| {
         let handles: Vec<_> = hosts.iter().map(|h| (h.name, s.spawn(|| f(h)))).collect();
@@ -569,7 +532,7 @@ pub fn per_host(f: impl Fn(&Host) + Sync) {
 
 impl Emu {
     /// DescribeDBClusterSnapshots in `region`: (snapshot id, cluster id).
-    pub fn snapshots(&self, region: &str) -> Vec<(String, String)> {
+    pub(crate) fn snapshots(&self, region: &str) -> Vec<(String, String)> {
         let out = self
             .block_on(self.rds(region).describe_db_cluster_snapshots().send())
             .unwrap();
@@ -586,7 +549,7 @@ impl Emu {
     }
 
     /// DescribeDBClusters in `region`: every cluster identifier.
-    pub fn cluster_ids(&self, region: &str) -> Vec<String> {
+    pub(crate) fn cluster_ids(&self, region: &str) -> Vec<String> {
         let out = self
             .block_on(self.rds(region).describe_db_clusters().send())
             .unwrap();
@@ -598,7 +561,7 @@ impl Emu {
     }
 
     /// DescribeDBInstances in `region`: every instance identifier.
-    pub fn instance_ids(&self, region: &str) -> Vec<String> {
+    pub(crate) fn instance_ids(&self, region: &str) -> Vec<String> {
         let out = self
             .block_on(self.rds(region).describe_db_instances().send())
             .unwrap();
@@ -611,13 +574,13 @@ impl Emu {
 }
 
 /// A global cluster identifier unique to the host.
-pub fn gci(prefix: &str, host: &Host) -> String {
+pub(crate) fn gci(prefix: &str, host: &Host) -> String {
     format!("{prefix}-{}", host.name.replace('.', ""))
 }
 
 /// A `replication_topology.orders` on this emulator: `body` (engine version,
 /// primary region, regions, ...) under the fixed identity attributes.
-pub fn config(emu: &Emu, gci: &str, body: &str) -> String {
+pub(crate) fn config(emu: &Emu, gci: &str, body: &str) -> String {
     header(&emu.provider_block())
         + &format!(
             r#"
@@ -635,15 +598,15 @@ resource "replication_topology" "orders" {{
 type Layout = BTreeMap<String, (String, Vec<(String, String, i32)>)>;
 
 /// One expected member: (region, [(instance key, class, promotion tier)]).
-pub type Member<'a> = (&'a str, &'a [(&'a str, &'a str, i32)]);
+pub(crate) type Member<'a> = (&'a str, &'a [(&'a str, &'a str, i32)]);
 
 /// Expected members.
-pub type Want<'a> = &'a [Member<'a>];
+pub(crate) type Want<'a> = &'a [Member<'a>];
 
 /// Reads the topology through the RDS API and checks it is settled, has its
 /// writer in `writer`, and has exactly the clusters and instances of `want`
 /// (identifiers derived as `<gci>-<region>[-<key>]`).
-pub fn check(emu: &Emu, host: &Host, gci: &str, writer: &str, want: Want<'_>, step: &str) {
+pub(crate) fn check(emu: &Emu, host: &Host, gci: &str, writer: &str, want: Want<'_>, step: &str) {
     let t = emu.observe(gci).unwrap_or_else(|| {
         panic!(
             "{}: after {step}: global cluster {gci} is missing",
@@ -692,6 +655,40 @@ pub fn check(emu: &Emu, host: &Host, gci: &str, writer: &str, want: Want<'_>, st
 }
 
 /// The `regions` attribute from one line per region.
-pub fn regions(lines: &[&str]) -> String {
+pub(crate) fn regions(lines: &[&str]) -> String {
     format!("  regions = {{\n{}\n  }}\n", lines.join("\n"))
+}
+
+// ---------------------------------------------------------------------------
+// The process environment, shared by every test of this binary.
+
+/// Holds the environment lock and, on drop, puts back the variables it
+/// was given as they were.
+pub(crate) struct EnvGuard {
+    saved: Vec<(&'static str, Option<std::ffi::OsString>)>,
+    _lock: std::sync::MutexGuard<'static, ()>,
+}
+
+/// Serialises the tests that change process environment variables (they
+/// used to be separate test binaries) and restores `vars` when the guard
+/// drops. Tests that only start child processes pass their environment on
+/// the command instead.
+pub(crate) fn lock_env(vars: &[&'static str]) -> EnvGuard {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    EnvGuard {
+        saved: vars.iter().map(|v| (*v, std::env::var_os(v))).collect(),
+        _lock: lock,
+    }
+}
+
+impl Drop for EnvGuard {
+    fn drop(&mut self) {
+        for (var, value) in &self.saved {
+            match value {
+                Some(v) => std::env::set_var(var, v),
+                None => std::env::remove_var(var),
+            }
+        }
+    }
 }

@@ -7,14 +7,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use aurora_emulator::{EmulatorConfig, RunningEmulator};
+use aurora_emulator::{Call, EmulatorConfig, Fault, RunningEmulator};
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
-use serde_json::Value;
 use terraform_provider_replication::aws::{self, *};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 const EAST: &str = "us-east-1";
@@ -76,52 +73,9 @@ fn clients(emu: &RunningEmulator) -> Clients {
     )
 }
 
-/// One HTTP/1.1 exchange with the admin API (Connection: close).
-async fn admin(emu: &RunningEmulator, method: &str, path: &str, body: Option<&str>) -> Value {
-    let body = body.unwrap_or("");
-    let req = format!(
-        "{method} /_emulator/{path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let mut s = TcpStream::connect(emu.addr()).await.unwrap();
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).await.unwrap();
-    let text = String::from_utf8_lossy(&buf).to_string();
-    let status: u16 = text
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    assert!(
-        (200..300).contains(&status),
-        "admin {method} {path}: {text}"
-    );
-    let json = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-    serde_json::from_str(json).unwrap_or(Value::Null)
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Call {
-    region: String,
-    action: String,
-    status: u64,
-    code: Option<String>,
-}
-
+/// The emulator's call log.
 async fn calls(emu: &RunningEmulator) -> Vec<Call> {
-    admin(emu, "GET", "calls", None)
-        .await
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| Call {
-            region: c["region"].as_str().unwrap_or_default().to_string(),
-            action: c["action"].as_str().unwrap_or_default().to_string(),
-            status: c["status"].as_u64().unwrap_or_default(),
-            code: c["code"].as_str().map(str::to_string),
-        })
-        .collect()
+    emu.admin().calls().await.unwrap()
 }
 
 fn deadline(secs: u64) -> Instant {
@@ -273,7 +227,7 @@ async fn observe_costs_one_plus_two_calls_per_region() {
     let c = clients(&emu);
     three_regions(&c, "orders").await;
 
-    admin(&emu, "DELETE", "calls", None).await;
+    emu.admin().clear_calls().await.unwrap();
     let topo = observe(&c, EAST, &[], "orders")
         .await
         .unwrap()
@@ -343,7 +297,7 @@ async fn observe_costs_one_plus_two_calls_per_region() {
             .await
             .unwrap();
     }
-    admin(&emu, "DELETE", "calls", None).await;
+    emu.admin().clear_calls().await.unwrap();
     let topo = observe(&c, EAST, &[], "orders").await.unwrap().unwrap();
     assert_eq!(calls(&emu).await.len(), 7);
     assert_eq!(reached(&topo.regions[WEST]).1.len(), 4);
@@ -544,13 +498,10 @@ async fn real_answers_are_classified_by_code() {
     assert!(missing.is_not_found());
 
     // An injected non-retryable fault is reported with its code.
-    admin(
-        &emu,
-        "POST",
-        "faults",
-        Some(r#"{"action":"ModifyDBInstance","nth":1,"code":"InvalidParameterValue","status":400,"region":null}"#),
-    )
-    .await;
+    emu.admin()
+        .add_fault(&Fault::new("ModifyDBInstance").error("InvalidParameterValue", 400))
+        .await
+        .unwrap();
     let bad = modify_db_instance(
         &c,
         EAST,
@@ -567,14 +518,11 @@ async fn real_answers_are_classified_by_code() {
     assert_eq!(bad.region, EAST);
 
     // A single 5xx is retried by the SDK without surfacing.
-    admin(
-        &emu,
-        "POST",
-        "faults",
-        Some(r#"{"action":"CreateDBInstance","nth":1,"code":"InternalFailure","status":500,"region":null}"#),
-    )
-    .await;
-    admin(&emu, "DELETE", "calls", None).await;
+    emu.admin()
+        .add_fault(&Fault::new("CreateDBInstance"))
+        .await
+        .unwrap();
+    emu.admin().clear_calls().await.unwrap();
     create_db_instance(&c, EU, &instance("cls", EU, "a"))
         .await
         .unwrap();
@@ -632,8 +580,8 @@ async fn unreachable_region_is_detected_quickly_and_reported() {
     three_regions(&c, "out").await;
 
     // A member region in outage: observe succeeds and names it.
-    admin(&emu, "POST", &format!("regions/{EU}/outage"), None).await;
-    admin(&emu, "DELETE", "calls", None).await;
+    emu.admin().outage(EU).await.unwrap();
+    emu.admin().clear_calls().await.unwrap();
     let started = std::time::Instant::now();
     let topo = observe(&c, EAST, &[], "out").await.unwrap().unwrap();
     let elapsed = started.elapsed();
@@ -661,8 +609,8 @@ async fn unreachable_region_is_detected_quickly_and_reported() {
     assert!(elapsed < Duration::from_secs(60), "took {elapsed:?}");
 
     // The home region in outage: the global cluster is read through a fallback.
-    admin(&emu, "DELETE", &format!("regions/{EU}/outage"), None).await;
-    admin(&emu, "POST", &format!("regions/{EAST}/outage"), None).await;
+    emu.admin().restore(EU).await.unwrap();
+    emu.admin().outage(EAST).await.unwrap();
     let fallbacks = vec![WEST.to_string(), EU.to_string()];
     let (global, answered) = find_global_cluster_with_region(&c, EAST, &fallbacks, "out")
         .await
@@ -687,7 +635,7 @@ async fn unreachable_region_is_detected_quickly_and_reported() {
         .await
         .unwrap();
     assert_eq!(after.writer().unwrap().region, WEST);
-    admin(&emu, "DELETE", &format!("regions/{EAST}/outage"), None).await;
+    emu.admin().restore(EAST).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -748,7 +696,7 @@ async fn switchover_and_wait_for_the_new_writer() {
 async fn throttling_is_retried_transparently() {
     let emu = emulator(0.0).await;
     let c = clients(&emu);
-    admin(&emu, "POST", "faults", Some(r#"{"throttle":0.3}"#)).await;
+    emu.admin().throttle(0.3).await.unwrap();
     three_regions(&c, "thr").await;
     for _ in 0..3 {
         let topo = observe(&c, EAST, &[], "thr").await.unwrap().unwrap();
@@ -812,7 +760,7 @@ mod capture {
     use tracing_subscriber::Layer;
 
     #[derive(Clone, Default)]
-    pub struct Capture(pub Arc<Mutex<String>>);
+    pub(crate) struct Capture(pub(crate) Arc<Mutex<String>>);
 
     struct Text<'a>(&'a mut String);
 
@@ -1011,13 +959,13 @@ async fn effects_of_attempts_whose_answer_was_lost_are_recognised() {
     three_regions(&c, "lost").await;
 
     // Create: the object exists with our ownership tag -> adopted.
-    admin(&emu, "POST", &format!("regions/{EU}/outage"), None).await;
+    emu.admin().outage(EU).await.unwrap();
     let task = {
         let c = c.clone();
         tokio::spawn(async move { create_db_instance(&c, EU, &instance("lost", EU, "a")).await })
     };
     wait_dropped(&emu, EU, "CreateDBInstance").await;
-    admin(&emu, "DELETE", &format!("regions/{EU}/outage"), None).await;
+    emu.admin().restore(EU).await.unwrap();
     create_db_instance(&other, EU, &instance("lost", EU, "a"))
         .await
         .unwrap();
@@ -1029,14 +977,14 @@ async fn effects_of_attempts_whose_answer_was_lost_are_recognised() {
     );
 
     // Create: the object exists but belongs to someone else -> AlreadyExists.
-    admin(&emu, "DELETE", "calls", None).await;
-    admin(&emu, "POST", &format!("regions/{EU}/outage"), None).await;
+    emu.admin().clear_calls().await.unwrap();
+    emu.admin().outage(EU).await.unwrap();
     let task = {
         let c = c.clone();
         tokio::spawn(async move { create_db_instance(&c, EU, &instance("lost", EU, "b")).await })
     };
     wait_dropped(&emu, EU, "CreateDBInstance").await;
-    admin(&emu, "DELETE", &format!("regions/{EU}/outage"), None).await;
+    emu.admin().restore(EU).await.unwrap();
     let foreign = NewInstance {
         global_cluster_id: "someone-else".to_string(),
         ..instance("lost", EU, "b")
@@ -1046,14 +994,14 @@ async fn effects_of_attempts_whose_answer_was_lost_are_recognised() {
     assert_eq!(err.kind, ErrorKind::AlreadyExists, "{err}");
 
     // Delete: the lost attempt deleted it -> done.
-    admin(&emu, "DELETE", "calls", None).await;
-    admin(&emu, "POST", &format!("regions/{EU}/outage"), None).await;
+    emu.admin().clear_calls().await.unwrap();
+    emu.admin().outage(EU).await.unwrap();
     let task = {
         let c = c.clone();
         tokio::spawn(async move { delete_db_instance(&c, EU, "lost-eu-west-1-a").await })
     };
     wait_dropped(&emu, EU, "DeleteDBInstance").await;
-    admin(&emu, "DELETE", &format!("regions/{EU}/outage"), None).await;
+    emu.admin().restore(EU).await.unwrap();
     delete_db_instance(&other, EU, "lost-eu-west-1-a")
         .await
         .unwrap();
@@ -1079,7 +1027,7 @@ async fn max_retries_bounds_throttling_retries() {
             ..AwsSettings::default()
         },
     );
-    admin(&emu, "POST", "faults", Some(r#"{"throttle":1.0}"#)).await;
+    emu.admin().throttle(1.0).await.unwrap();
     let err = find_cluster(&c, EAST, "x").await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Throttled, "{err}");
     assert_eq!(err.code.as_deref(), Some("Throttling"));
@@ -1103,13 +1051,7 @@ async fn adaptive_mode_completes_a_burst_under_a_rate_limit() {
             ..AwsSettings::default()
         },
     );
-    admin(
-        &emu,
-        "POST",
-        "faults",
-        Some(r#"{"rate_limit_per_second":5}"#),
-    )
-    .await;
+    emu.admin().rate_limit(5).await.unwrap();
     let burst = 10;
     let finds = (0..burst).map(|n| {
         let c = c.clone();
@@ -1148,7 +1090,7 @@ async fn throttled_retries_do_not_draw_on_the_retry_quota() {
             ..AwsSettings::default()
         },
     );
-    admin(&emu, "POST", "faults", Some(r#"{"throttle":1.0}"#)).await;
+    emu.admin().throttle(1.0).await.unwrap();
     let calls_at_once = 120;
     let finds = (0..calls_at_once).map(|n| {
         let c = c.clone();

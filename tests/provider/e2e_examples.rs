@@ -3,7 +3,7 @@
 //! `terraform init` and `tofu init` install from offline, and
 //! `scripts/release.sh` (make release) yields reproducible registry archives.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -18,7 +18,7 @@
 //! The plugin channel's pinned client certificate is tested in
 //! `tests/handshake.rs`.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -26,6 +26,7 @@ use std::path::Path;
 use std::process::Output;
 use std::sync::{Arc, Mutex};
 
+use aurora_emulator::Fault;
 use common::{header, per_host, text, Emu, Host, Workdir, FAST_POLL};
 
 const SCALE: f64 = 0.002;
@@ -73,16 +74,19 @@ resource "replication_topology" "orders" {{
 // A recording TCP proxy: forwards bytes both ways unchanged and keeps what
 // clients sent, so a test can read the requests the provider made.
 
+/// The bytes each client connection sent, one buffer per connection.
+type Sent = Arc<Mutex<Vec<Arc<Mutex<Vec<u8>>>>>>;
+
 struct Recorder {
     addr: std::net::SocketAddr,
-    sent: Arc<Mutex<Vec<Arc<Mutex<Vec<u8>>>>>>,
+    sent: Sent,
 }
 
 impl Recorder {
     fn start(upstream: std::net::SocketAddr) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
-        let sent: Arc<Mutex<Vec<Arc<Mutex<Vec<u8>>>>>> = Arc::default();
+        let sent: Sent = Arc::default();
         let streams = sent.clone();
         std::thread::spawn(move || {
             for client in listener.incoming() {
@@ -492,19 +496,28 @@ fn failing_applies_never_log_the_password() {
         // secondary's instance fails; then a plain apply finishes.
         for (fault, step) in [
             (
-                r#"{"action":"CreateDBCluster","nth":1,"code":"InvalidParameterValue","status":400,"region":"us-east-1","message":"Injected: primary create refused"}"#,
+                Fault::new("CreateDBCluster")
+                    .error("InvalidParameterValue", 400)
+                    .region("us-east-1")
+                    .message("Injected: primary create refused"),
                 "primary create fault",
             ),
             (
-                r#"{"action":"CreateDBCluster","nth":1,"code":"InvalidParameterValue","status":400,"region":"eu-west-1","message":"Injected: secondary create refused"}"#,
+                Fault::new("CreateDBCluster")
+                    .error("InvalidParameterValue", 400)
+                    .region("eu-west-1")
+                    .message("Injected: secondary create refused"),
                 "secondary create fault",
             ),
             (
-                r#"{"action":"CreateDBInstance","nth":1,"code":"StorageQuotaExceeded","status":400,"region":"eu-west-1","message":"Injected: quota"}"#,
+                Fault::new("CreateDBInstance")
+                    .error("StorageQuotaExceeded", 400)
+                    .region("eu-west-1")
+                    .message("Injected: quota"),
                 "instance create fault",
             ),
         ] {
-            emu.admin("POST", "faults", Some(fault));
+            emu.admin().add_fault(&fault).unwrap();
             let out = traced(&w, host, &["apply", "-auto-approve", "-no-color"], &[]);
             assert!(
                 !out.status.success(),
@@ -520,18 +533,21 @@ fn failing_applies_never_log_the_password() {
             );
             assert_traced(host, step, &out);
             assert_absent(host, step, &out, PASSWORD);
-            emu.admin("DELETE", "faults", None);
+            emu.admin().clear_faults().unwrap();
         }
         let out = traced(&w, host, &["apply", "-auto-approve", "-no-color"], &[]);
         ok(host, "resuming apply", &out);
         assert_absent(host, "resuming apply", &out, PASSWORD);
 
         // A destroy that fails, then one that succeeds.
-        emu.admin(
-            "POST",
-            "faults",
-            Some(r#"{"action":"DeleteDBInstance","nth":1,"code":"InvalidParameterValue","status":400,"region":"eu-west-1","message":"Injected: busy"}"#),
-        );
+        emu.admin()
+            .add_fault(
+                &Fault::new("DeleteDBInstance")
+                    .error("InvalidParameterValue", 400)
+                    .region("eu-west-1")
+                    .message("Injected: busy"),
+            )
+            .unwrap();
         let out = traced(&w, host, &["destroy", "-auto-approve", "-no-color"], &[]);
         assert!(
             !out.status.success(),
@@ -540,7 +556,7 @@ fn failing_applies_never_log_the_password() {
             text(&out)
         );
         assert_absent(host, "failing destroy", &out, PASSWORD);
-        emu.admin("DELETE", "faults", None);
+        emu.admin().clear_faults().unwrap();
         let out = traced(&w, host, &["destroy", "-auto-approve", "-no-color"], &[]);
         ok(host, "destroy", &out);
         assert_absent(host, "destroy", &out, PASSWORD);

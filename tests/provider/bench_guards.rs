@@ -31,10 +31,17 @@ const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-2"];
 struct Harness {
     emu: aurora_emulator::RunningEmulator,
     server: engine::Server<ReplicationProvider>,
+    _env: crate::common::EnvGuard,
 }
 
 impl Harness {
     async fn start() -> Self {
+        let env = crate::common::lock_env(&[
+            "REPLICATION_POLL_INTERVAL",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_EC2_METADATA_DISABLED",
+        ]);
         // Waits poll every 10 ms; at time scale 0 most finish on the first poll.
         std::env::set_var("REPLICATION_POLL_INTERVAL", "10ms");
         std::env::set_var("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
@@ -55,28 +62,27 @@ impl Harness {
         let cfg = tf::json::decode(cfg.to_string().as_bytes(), &ty).unwrap();
         let d = server.configure(&cfg, CAPS).await;
         assert!(!d.has_errors(), "configure: {d:?}");
-        Self { emu, server }
+        Self {
+            emu,
+            server,
+            _env: env,
+        }
     }
 
     /// The call log as (region, action, code) triples.
     async fn calls(&self) -> Vec<(String, String, Option<String>)> {
-        let body = admin(&self.emu, "GET", "calls").await;
-        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-        v.as_array()
+        self.emu
+            .admin()
+            .calls()
+            .await
             .unwrap()
-            .iter()
-            .map(|c| {
-                (
-                    c["region"].as_str().unwrap_or_default().to_string(),
-                    c["action"].as_str().unwrap_or_default().to_string(),
-                    c["code"].as_str().map(str::to_string),
-                )
-            })
+            .into_iter()
+            .map(|c| (c.region, c.action, c.code))
             .collect()
     }
 
     async fn clear_calls(&self) {
-        admin(&self.emu, "DELETE", "calls").await;
+        self.emu.admin().clear_calls().await.unwrap();
     }
 
     /// Plans and applies the create of `id` with `instances[i]` instances in
@@ -173,24 +179,6 @@ impl Harness {
         );
         assert!(applied.state.is_null(), "destroy left a state");
     }
-}
-
-/// One admin API exchange over a plain HTTP/1.1 connection.
-async fn admin(emu: &aurora_emulator::RunningEmulator, method: &str, path: &str) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(emu.addr()).await.unwrap();
-    let req = format!("{method} /_emulator/{path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).await.unwrap();
-    let text = String::from_utf8_lossy(&buf).to_string();
-    assert!(
-        text.starts_with("HTTP/1.1 2"),
-        "admin {method} {path}: {text}"
-    );
-    text.split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default()
 }
 
 fn is_read(action: &str) -> bool {

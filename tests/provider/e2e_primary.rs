@@ -7,7 +7,7 @@
 //! through aws-sdk-rds and the order of AWS calls from the emulator's call
 //! log.
 
-mod common;
+use crate::common;
 
 use common::{
     check, config, gci, per_host, plan_code, plan_json, regions, text, tf_ok, Emu, Host, Member,
@@ -237,7 +237,7 @@ fn failover_during_an_outage_of_the_primary_region_then_recovery() {
         ));
         create(&emu, host, &w, id, &TWO);
 
-        emu.admin("POST", "regions/us-east-1/outage", None);
+        emu.admin().outage("us-east-1").unwrap();
 
         // A managed switchover needs the primary's region: the apply stops
         // and points to failover_mode.
@@ -307,13 +307,9 @@ fn failover_during_an_outage_of_the_primary_region_then_recovery() {
 
         // The region comes back; the old primary resynchronises as a
         // secondary (slowly enough here to still be at it below).
-        emu.admin("POST", "clock", Some(r#"{"time_scale": 0.06}"#));
-        emu.admin("DELETE", "regions/us-east-1/outage", None);
-        emu.admin(
-            "POST",
-            "clock",
-            Some(&format!(r#"{{"time_scale": {SCALE}}}"#)),
-        );
+        emu.admin().set_time_scale(0.06).unwrap();
+        emu.admin().restore("us-east-1").unwrap();
+        emu.admin().set_time_scale(SCALE).unwrap();
         emu.wait_settled(id);
         let (code, out) = plan_code(&w, host);
         assert_eq!(code, 0, "{}: after recovery: {}", host.name, text(&out));
@@ -321,7 +317,7 @@ fn failover_during_an_outage_of_the_primary_region_then_recovery() {
 
         // Switching back while it resynchronises waits for it, then switches over.
         let sync =
-            |emu: &Emu| emu.admin("GET", "state", None)["global_clusters"][0]["members"].clone();
+            |emu: &Emu| emu.admin().state().unwrap()["global_clusters"][0]["members"].clone();
         let members = sync(&emu);
         assert!(
             members.to_string().contains("pending-resync"),
