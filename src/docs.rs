@@ -6,7 +6,7 @@
 //! hand-written introduction, an example read from `examples/` and an
 //! argument / attribute reference rendered from
 //! [`crate::topology::schema`], so a schema change cannot leave the docs
-//! behind: `tests/docs.rs` regenerates the pages and compares them byte for
+//! behind: `tests/provider/docs.rs` regenerates the pages and compares them byte for
 //! byte with the committed ones. Guides (`docs/guides/`) are written by hand
 //! and not touched here.
 //!

@@ -25,5 +25,6 @@ mod e2e_primary;
 mod e2e_protocol;
 mod e2e_update;
 mod handshake;
+mod reconcile_hardening;
 mod reliability;
 mod security;

@@ -9,10 +9,10 @@ use crate::aws::{ObservedTopology, RegionObservation, Secret};
 use crate::engine::{ApplyRequest, Ctx, StateResponse};
 use crate::tf::{Diagnostic, Diagnostics, Value};
 
-use super::reconcile::{Failure, Run};
 use super::desired::{timeout_of, Desired, Operation};
-use super::reconcile::{full_tags, Context};
 use super::model::Topology;
+use super::reconcile::{full_tags, Context};
+use super::reconcile::{Failure, Run};
 use super::rules::MAX_TIMEOUT;
 use super::state;
 use super::Meta;

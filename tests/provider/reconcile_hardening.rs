@@ -3,13 +3,6 @@
 //! and the final password rotation stop at the deadline and at
 //! StopProvider, and a RemoveFromGlobalCluster whose answer was lost is
 //! recognised when the call is sent again.
-// A test crate: a failing test should stop loudly.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -25,7 +18,6 @@ use terraform_provider_replication::topology::desired::{Desired, DesiredInstance
 use terraform_provider_replication::topology::reconcile::{
     full_tags, Context, Failure, Run, StepError, Target,
 };
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -144,25 +136,6 @@ async fn emulator() -> RunningEmulator {
     .unwrap()
 }
 
-/// One HTTP/1.1 exchange with the emulator's admin API.
-async fn admin(emu: &RunningEmulator, method: &str, path: &str, body: &str) -> serde_json::Value {
-    let req = format!(
-        "{method} /_emulator/{path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let mut s = TcpStream::connect(emu.addr()).await.unwrap();
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).await.unwrap();
-    let text = String::from_utf8_lossy(&buf).to_string();
-    assert!(
-        text.starts_with("HTTP/1.1 2"),
-        "admin {method} {path}: {text}"
-    );
-    let json = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-    serde_json::from_str(json).unwrap_or(serde_json::Value::Null)
-}
-
 /// A listener that accepts connections and never answers.
 async fn black_hole() -> String {
     let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -250,7 +223,7 @@ async fn password_rotation_stops_at_stop_provider() {
     let t = target(clients(emu.endpoint()), "rot");
     let d = desired("rot", &[EAST]);
     converge(&t, &d).await;
-    admin(&emu, "POST", "clock", r#"{"time_scale":1.0}"#).await;
+    emu.admin().set_time_scale(1.0).await.unwrap();
 
     let stop = CancellationToken::new();
     let cancel = stop.clone();
@@ -274,9 +247,11 @@ async fn password_rotation_stops_at_stop_provider() {
 /// Waits until the emulator has dropped a call to `action` in `region`.
 async fn wait_dropped(emu: &RunningEmulator, region: &str, action: &str) {
     for _ in 0..400 {
-        let log = admin(emu, "GET", "calls", "").await;
-        let dropped = log.as_array().unwrap().iter().any(|c| {
-            c["region"] == region && c["action"] == action && c["code"] == "ConnectionDropped"
+        let log = emu.admin().calls().await.unwrap();
+        let dropped = log.iter().any(|c| {
+            c.region == region
+                && c.action == action
+                && c.code.as_deref() == Some("ConnectionDropped")
         });
         if dropped {
             return;
@@ -306,13 +281,13 @@ async fn a_lost_remove_from_global_cluster_is_recognised() {
         .cluster_arn
         .clone();
 
-    admin(&emu, "POST", &format!("regions/{EU}/outage"), "").await;
+    emu.admin().outage(EU).await.unwrap();
     let task = {
         let (c, arn) = (c.clone(), eu_arn.clone());
         tokio::spawn(async move { aws::remove_from_global_cluster(&c, EU, "lost", &arn).await })
     };
     wait_dropped(&emu, EU, "RemoveFromGlobalCluster").await;
-    admin(&emu, "DELETE", &format!("regions/{EU}/outage"), "").await;
+    emu.admin().restore(EU).await.unwrap();
     aws::remove_from_global_cluster(&other, EU, "lost", &eu_arn)
         .await
         .unwrap();
