@@ -1,5 +1,6 @@
 # terraform-provider-replication — developer entry points.
 #   make test     everything CI runs: tools, unit, emulator, protocol and end-to-end tests
+#   make lint     cargo fmt --check and clippy with warnings denied (CI runs it before make test)
 #   make tools    real hosts (tofu 1.6.2, terraform 1.15) and Python packages into .tools/
 #   make bench    benchmarks (startup, per-RPC cost, apply vs critical path, API calls) -> docs/benchmarks.md
 #   make build    release build of the provider and the emulator
@@ -16,7 +17,7 @@ export REPLICATION_TERRAFORM ?= $(TOOLS)/bin/terraform
 export REPLICATION_PYTHON    ?= $(TOOLS)/venv/bin/python
 export CARGO_TERM_COLOR      ?= never
 
-.PHONY: all build test tools unit bench clean demo docs install release fuzz fuzz-smoke reliability
+.PHONY: all build test lint tools unit bench clean demo docs install release fuzz fuzz-smoke reliability
 
 all: build
 
@@ -35,7 +36,11 @@ test: tools
 # The full fault and kill matrices (make test runs a slice: first, middle and
 # last fault point of each sequence). Prints the tables of docs/reliability.md.
 reliability: tools
-	RELIABILITY_FULL=1 cargo test --test reliability -- --nocapture --test-threads=1
+	RELIABILITY_FULL=1 cargo test --test provider reliability:: -- --nocapture --test-threads=1
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
 
 unit:
 	cargo test --workspace --lib

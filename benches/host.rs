@@ -14,6 +14,12 @@
 //!
 //! The poll interval is `REPLICATION_POLL_INTERVAL` (`BENCH_POLL`, 100ms).
 //! Prints Markdown sections on stdout; progress on stderr.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -693,11 +699,9 @@ struct ScaleRun {
 fn scale_refresh(emu: &Emulator, w: &mut Workdir, rate: u64, mode: &'static str) -> ScaleRun {
     // The emulator's window is one second: let the previous run's calls age out.
     std::thread::sleep(std::time::Duration::from_millis(1500));
-    emu.admin(
-        "POST",
-        "faults",
-        Some(&format!("{{\"rate_limit_per_second\": {rate}}}")),
-    );
+    emu.admin()
+        .rate_limit(u32::try_from(rate).expect("rate limit fits u32"))
+        .expect("set the rate limit");
     emu.clear_calls();
     w.env.retain(|(k, _)| k != "AWS_RETRY_MODE");
     w.env.push(("AWS_RETRY_MODE".into(), mode.into()));
@@ -711,7 +715,7 @@ fn scale_refresh(emu: &Emulator, w: &mut Workdir, rate: u64, mode: &'static str)
             .expect("terraform");
         (out, started.elapsed())
     });
-    emu.admin("DELETE", "faults", None);
+    emu.admin().clear_faults().expect("clear faults");
     let calls = emu.calls();
     let ok: Vec<&Call> = calls.iter().filter(|c| c.ok()).collect();
     let throttled = calls

@@ -14,7 +14,12 @@
 //! Each case runs `BENCH_ITERS` (2000) times after 200 warm-up iterations;
 //! the per-call mean and the best of 5 batches are reported. Prints a
 //! Markdown section on stdout.
-
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 // A measuring harness: a failed step should stop it loudly.
 #![allow(
     clippy::unwrap_used,

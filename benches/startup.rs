@@ -13,7 +13,12 @@
 //! runs. On a virtual machine an idle CPU wakes up slowly, so the second
 //! figure carries that cost; the same two conditions are measured for
 //! `/bin/true` as the machine's floor for starting any process.
-
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 // A measuring harness: a failed step should stop it loudly.
 #![allow(
     clippy::unwrap_used,

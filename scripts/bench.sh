@@ -59,7 +59,7 @@ mem="$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
   echo
   echo "Numbers of one run of \`make bench\` (\`scripts/bench.sh ${sections[*]}\`), which rewrites this file."
   echo "They are measurements on the machine below, not assertions: the CI guards are the call"
-  echo "counts in \`tests/bench_guards.rs\`."
+  echo "counts in \`tests/provider/bench_guards.rs\`."
   echo
   echo "| | |"
   echo "|---|---|"

@@ -6,7 +6,7 @@
 //! hand-written introduction, an example read from `examples/` and an
 //! argument / attribute reference rendered from
 //! [`crate::topology::schema`], so a schema change cannot leave the docs
-//! behind: `tests/docs.rs` regenerates the pages and compares them byte for
+//! behind: `tests/provider/docs.rs` regenerates the pages and compares them byte for
 //! byte with the committed ones. Guides (`docs/guides/`) are written by hand
 //! and not touched here.
 //!
@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use crate::tf::{
     Attribute, AttributeKind, Block, BlockNesting, NestedBlock, ObjectNesting, Schema, Type,
 };
-use crate::topology::schema;
+use crate::topology::schema::{self, default};
 
 /// The resource and data source type the pages document.
 pub const TYPE_NAME: &str = "replication_topology";
@@ -177,6 +177,7 @@ fn provider_page(s: &Schema, example: &str) -> String {
     out
 }
 
+/// The resource page's notes up to the timeouts section.
 const RESOURCE_NOTES: &str = r#"## Moving the primary
 
 `primary_region` is desired state. When it changes, the plan shows a warning
@@ -198,17 +199,31 @@ recreating a regional cluster (a changed `cluster_identifier`,
 
 ## Timeouts
 
-The optional `timeouts` block bounds each operation as a whole, every wait
-included: `create` (default `120m`), `update` (default `120m`) and `delete`
-(default `90m`), as durations like `"90m"` or `"2h"`.
+"#;
 
-## Failed and interrupted applies
+/// The resource page's notes after the timeouts section.
+const RESOURCE_NOTES_AFTER_TIMEOUTS: &str = r#"## Failed and interrupted applies
 
 Every object the provider creates is tagged with the topology's global cluster
 identifier. When an apply fails or is killed, running apply again observes what
 exists, adopts the objects it tagged, and continues. An existing object without
 the tag is never adopted: import it instead.
 "#;
+
+/// The timeouts paragraph, quoting the defaults the apply uses.
+fn timeouts_note() -> String {
+    let [create, update, delete] = [
+        default::CREATE_TIMEOUT,
+        default::UPDATE_TIMEOUT,
+        default::DELETE_TIMEOUT,
+    ]
+    .map(schema::duration_text);
+    format!(
+        "The optional `timeouts` block bounds each operation as a whole, every wait\n\
+         included: `create` (default `{create}`), `update` (default `{update}`) and `delete`\n\
+         (default `{delete}`), as durations like `\"90m\"` or `\"2h\"`.\n\n"
+    )
+}
 
 fn resource_page(s: &Schema, example: &str, import_tf: &str, import_sh: &str) -> String {
     let title = format!("{TYPE_NAME} Resource - terraform-provider-replication");
@@ -220,6 +235,8 @@ fn resource_page(s: &Schema, example: &str, import_tf: &str, import_sh: &str) ->
         example,
     );
     out.push_str(RESOURCE_NOTES);
+    out.push_str(&timeouts_note());
+    out.push_str(RESOURCE_NOTES_AFTER_TIMEOUTS);
     out.push('\n');
     arguments_and_attributes(&mut out, &s.block);
     out.push_str(

@@ -9,6 +9,8 @@
 //! Secrets are never passed to a log macro in the first place (passwords
 //! travel in a redacting newtype); this layer adds no second filter.
 
+use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::fmt::Write as _;
 use std::io::Write as _;
 
@@ -16,6 +18,8 @@ use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::prelude::*;
+
+use crate::tf::json::write;
 
 /// The `@module` every line carries.
 pub const MODULE: &str = "provider.terraform-provider-replication";
@@ -69,10 +73,36 @@ fn allowed(target: &str, level: Level, max: Level) -> bool {
     level <= max
 }
 
-/// Renders one event as an hclog JSON line (with trailing newline).
+/// A field's value in a log line.
+enum FieldValue {
+    Str(String),
+    I64(i64),
+    U64(u64),
+    Bool(bool),
+    F64(f64),
+}
+
+impl FieldValue {
+    fn write(&self, out: &mut String) {
+        match self {
+            FieldValue::Str(s) => write::string(out, s),
+            FieldValue::I64(n) => {
+                let _ = write!(out, "{n}");
+            }
+            FieldValue::U64(n) => {
+                let _ = write!(out, "{n}");
+            }
+            FieldValue::Bool(b) => write::bool(out, *b),
+            FieldValue::F64(f) => write::float(out, *f),
+        }
+    }
+}
+
+/// Renders one event as an hclog JSON line (with trailing newline): keys in
+/// sorted order, an event field named like an `@` key replacing it.
 fn render(event: &Event<'_>) -> String {
     let meta = event.metadata();
-    let mut fields = serde_json::Map::new();
+    let mut fields = BTreeMap::new();
     let mut visitor = JsonVisitor {
         message: String::new(),
         fields: &mut fields,
@@ -86,16 +116,21 @@ fn render(event: &Event<'_>) -> String {
         Level::WARN => "warn",
         Level::ERROR => "error",
     };
-    let mut obj = serde_json::Map::new();
-    obj.insert("@level".into(), level.into());
-    obj.insert("@message".into(), message.into());
-    obj.insert("@module".into(), MODULE.into());
-    obj.insert("@timestamp".into(), timestamp().into());
-    obj.insert("@caller".into(), meta.target().into());
-    for (k, v) in fields {
-        obj.insert(k, v);
-    }
-    let mut out = serde_json::Value::Object(obj).to_string();
+    let mut obj = BTreeMap::new();
+    obj.insert("@level".to_owned(), FieldValue::Str(level.into()));
+    obj.insert("@message".to_owned(), FieldValue::Str(message));
+    obj.insert("@module".to_owned(), FieldValue::Str(MODULE.into()));
+    obj.insert("@timestamp".to_owned(), FieldValue::Str(timestamp()));
+    obj.insert(
+        "@caller".to_owned(),
+        FieldValue::Str(meta.target().to_owned()),
+    );
+    obj.extend(fields);
+    let mut out = String::new();
+    let Ok(()) = write::object(&mut out, &obj, |out, v| {
+        v.write(out);
+        Ok::<(), Infallible>(())
+    });
     out.push('\n');
     out
 }
@@ -119,7 +154,7 @@ fn timestamp() -> String {
 
 struct JsonVisitor<'a> {
     message: String,
-    fields: &'a mut serde_json::Map<String, serde_json::Value>,
+    fields: &'a mut BTreeMap<String, FieldValue>,
 }
 
 impl Visit for JsonVisitor<'_> {
@@ -127,27 +162,33 @@ impl Visit for JsonVisitor<'_> {
         if field.name() == "message" {
             self.message = value.to_string();
         } else {
-            self.fields.insert(field.name().into(), value.into());
+            self.fields
+                .insert(field.name().into(), FieldValue::Str(value.into()));
         }
     }
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.fields.insert(field.name().into(), value.into());
+        self.fields
+            .insert(field.name().into(), FieldValue::I64(value));
     }
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.fields.insert(field.name().into(), value.into());
+        self.fields
+            .insert(field.name().into(), FieldValue::U64(value));
     }
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.fields.insert(field.name().into(), value.into());
+        self.fields
+            .insert(field.name().into(), FieldValue::Bool(value));
     }
     fn record_f64(&mut self, field: &Field, value: f64) {
-        self.fields.insert(field.name().into(), value.into());
+        self.fields
+            .insert(field.name().into(), FieldValue::F64(value));
     }
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
         let text = format!("{value:?}");
         if field.name() == "message" {
             self.message = text;
         } else {
-            self.fields.insert(field.name().into(), text.into());
+            self.fields
+                .insert(field.name().into(), FieldValue::Str(text));
         }
     }
 }
@@ -176,6 +217,51 @@ mod tests {
         ));
         assert!(allowed("aws_smithy_runtime", Level::WARN, Level::TRACE));
         assert!(!allowed("hyper", Level::WARN, Level::ERROR));
+    }
+
+    /// Captures rendered lines instead of writing them to stderr.
+    struct Capture(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+    impl<S: Subscriber> Layer<S> for Capture {
+        fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+            self.0.lock().unwrap().push(render(event));
+        }
+    }
+
+    #[test]
+    fn lines_are_hclog_json_objects_with_sorted_keys() {
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let subscriber = tracing_subscriber::registry().with(Capture(lines.clone()));
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::warn!(
+                region = "eu-west-1",
+                note = "say \"hi\"\n",
+                attempt = 3u64,
+                delta = -2i64,
+                ok = true,
+                ratio = 0.5,
+                "slow \\ call"
+            );
+        });
+        let lines = lines.lock().unwrap();
+        let [line] = lines.as_slice() else {
+            panic!("one line expected: {lines:?}");
+        };
+        assert!(line.ends_with("}\n"), "{line}");
+        let parsed: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(parsed["@level"], "warn");
+        assert_eq!(parsed["@message"], "slow \\ call");
+        assert_eq!(parsed["@module"], MODULE);
+        assert_eq!(parsed["note"], "say \"hi\"\n");
+        assert_eq!(parsed["attempt"], 3);
+        assert_eq!(parsed["delta"], -2);
+        assert_eq!(parsed["ok"], true);
+        assert_eq!(parsed["ratio"], 0.5);
+        // Keys in sorted order, as the host has always seen them.
+        assert!(
+            line.starts_with("{\"@caller\":\"terraform_provider_replication::logging::tests\",\"@level\":\"warn\",\"@message\":\"slow \\\\ call\","),
+            "{line}"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! the real `terraform` from `make tools`, and small statistics helpers.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -12,17 +12,17 @@ use std::time::{Duration, Instant};
 /// `$BENCH_PROVIDER` (the script points it at a copy of the plain
 /// `cargo build --release` binary), else the binary cargo built for this
 /// bench (same code, but dev-dependency features unified in).
-pub fn provider_bin() -> PathBuf {
+pub(crate) fn provider_bin() -> PathBuf {
     std::env::var_os("BENCH_PROVIDER")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-replication")))
 }
 /// The provider's source address.
-pub const SOURCE: &str = "registry.terraform.io/replication/replication";
+pub(crate) const SOURCE: &str = "registry.terraform.io/replication/replication";
 
 /// `$BENCH_EMULATOR`, else `aurora-emulator` next to the provider binary
 /// cargo built (`make bench` builds both in release).
-pub fn emulator_bin() -> PathBuf {
+pub(crate) fn emulator_bin() -> PathBuf {
     std::env::var_os("BENCH_EMULATOR")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
@@ -34,7 +34,7 @@ pub fn emulator_bin() -> PathBuf {
 }
 
 /// `$REPLICATION_TERRAFORM`, else `.tools/bin/terraform` (`make tools`).
-pub fn terraform_bin() -> PathBuf {
+pub(crate) fn terraform_bin() -> PathBuf {
     let p = std::env::var_os("REPLICATION_TERRAFORM")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/terraform"));
@@ -43,7 +43,7 @@ pub fn terraform_bin() -> PathBuf {
 }
 
 /// A number from the environment, or `default`.
-pub fn env_f64(name: &str, default: f64) -> f64 {
+pub(crate) fn env_f64(name: &str, default: f64) -> f64 {
     std::env::var(name)
         .ok()
         .and_then(|s| s.parse().ok())
@@ -51,42 +51,23 @@ pub fn env_f64(name: &str, default: f64) -> f64 {
 }
 
 /// A string from the environment, or `default`.
-pub fn env_str(name: &str, default: &str) -> String {
+pub(crate) fn env_str(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_string())
 }
 
-/// One entry of `GET /_emulator/calls`.
-#[derive(Debug, Clone)]
-pub struct Call {
-    pub seq: u64,
-    pub time_ms: u64,
-    pub region: String,
-    pub action: String,
-    pub status: u64,
-    pub code: Option<String>,
-}
-
-impl Call {
-    /// Describe* and List* calls read; everything else changes something.
-    pub fn is_read(&self) -> bool {
-        self.action.starts_with("Describe") || self.action.starts_with("List")
-    }
-
-    pub fn ok(&self) -> bool {
-        self.code.is_none()
-    }
-}
+/// One entry of the emulator's call log.
+pub(crate) use aurora_emulator::Call;
 
 /// The emulator binary, killed on drop.
-pub struct Emulator {
+pub(crate) struct Emulator {
     child: Child,
-    pub addr: String,
-    pub time_scale: f64,
+    pub(crate) addr: std::net::SocketAddr,
+    pub(crate) time_scale: f64,
 }
 
 impl Emulator {
     /// Starts the release emulator on a free loopback port.
-    pub fn start(time_scale: f64) -> Self {
+    pub(crate) fn start(time_scale: f64) -> Self {
         let bin = emulator_bin();
         let mut child = Command::new(&bin)
             .args([
@@ -111,8 +92,8 @@ impl Emulator {
         let addr = line
             .trim()
             .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("emulator said {line:?}"))
-            .to_string();
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("emulator said {line:?}"));
         Self {
             child,
             addr,
@@ -120,66 +101,26 @@ impl Emulator {
         }
     }
 
-    pub fn endpoint(&self) -> String {
+    pub(crate) fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
     }
 
-    pub fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
 
-    /// One admin API exchange; panics unless it answers 2xx.
-    pub fn admin(&self, method: &str, path: &str, body: Option<&str>) -> serde_json::Value {
-        let body = body.unwrap_or("");
-        let req = format!(
-            "{method} /_emulator/{path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        let mut s = std::net::TcpStream::connect(&self.addr).expect("admin connect");
-        s.write_all(req.as_bytes()).expect("admin write");
-        let mut buf = Vec::new();
-        s.read_to_end(&mut buf).expect("admin read");
-        let text = String::from_utf8_lossy(&buf).to_string();
-        let status: u16 = text
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        assert!(
-            (200..300).contains(&status),
-            "admin {method} {path}: {text}"
-        );
-        let (head, json) = text.split_once("\r\n\r\n").unwrap_or(("", ""));
-        let json = if head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            dechunk(json)
-        } else {
-            json.to_string()
-        };
-        serde_json::from_str(&json).unwrap_or(serde_json::Value::Null)
+    /// A blocking client for the emulator's admin API.
+    pub(crate) fn admin(&self) -> aurora_emulator::BlockingAdminClient {
+        aurora_emulator::BlockingAdminClient::new(self.addr)
     }
 
     /// The call log in arrival order.
-    pub fn calls(&self) -> Vec<Call> {
-        self.admin("GET", "calls", None)
-            .as_array()
-            .expect("calls array")
-            .iter()
-            .map(|c| Call {
-                seq: c["seq"].as_u64().unwrap_or_default(),
-                time_ms: c["time_ms"].as_u64().unwrap_or_default(),
-                region: c["region"].as_str().unwrap_or_default().to_string(),
-                action: c["action"].as_str().unwrap_or_default().to_string(),
-                status: c["status"].as_u64().unwrap_or_default(),
-                code: c["code"].as_str().map(str::to_string),
-            })
-            .collect()
+    pub(crate) fn calls(&self) -> Vec<Call> {
+        self.admin().calls().expect("call log")
     }
 
-    pub fn clear_calls(&self) {
-        self.admin("DELETE", "calls", None);
+    pub(crate) fn clear_calls(&self) {
+        self.admin().clear_calls().expect("clear the call log");
     }
 }
 
@@ -190,32 +131,16 @@ impl Drop for Emulator {
     }
 }
 
-fn dechunk(body: &str) -> String {
-    let mut out = String::new();
-    let mut rest = body;
-    while let Some((size, after)) = rest.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if n == 0 || after.len() < n {
-            break;
-        }
-        out.push_str(&after[..n]);
-        rest = after[n..].trim_start_matches("\r\n");
-    }
-    out
-}
-
 /// A scratch working directory for one configuration.
-pub struct Workdir {
-    pub dir: PathBuf,
+pub(crate) struct Workdir {
+    pub(crate) dir: PathBuf,
     cli_config: PathBuf,
     terraform: PathBuf,
-    pub env: Vec<(String, String)>,
+    pub(crate) env: Vec<(String, String)>,
 }
 
 impl Workdir {
-    pub fn new(name: &str, main_tf: &str) -> Self {
+    pub(crate) fn new(name: &str, main_tf: &str) -> Self {
         let dir =
             std::env::temp_dir().join(format!("replication-bench-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -241,11 +166,11 @@ impl Workdir {
         w
     }
 
-    pub fn write(&self, main_tf: &str) {
+    pub(crate) fn write(&self, main_tf: &str) {
         std::fs::write(self.dir.join("main.tf"), main_tf).expect("main.tf");
     }
 
-    pub fn command(&self, args: &[&str]) -> Command {
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(&self.terraform);
         cmd.args(args)
             .current_dir(&self.dir)
@@ -265,7 +190,7 @@ impl Workdir {
 
     /// Runs terraform; panics with its output unless it succeeds. Returns the
     /// output and the wall time.
-    pub fn tf(&self, args: &[&str]) -> (Output, Duration) {
+    pub(crate) fn tf(&self, args: &[&str]) -> (Output, Duration) {
         let started = Instant::now();
         let out = self.command(args).output().expect("running terraform");
         let took = started.elapsed();
@@ -285,7 +210,7 @@ impl Drop for Workdir {
     }
 }
 
-pub fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     format!(
         "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
         o.status.code(),
@@ -295,14 +220,14 @@ pub fn text(o: &Output) -> String {
 }
 
 /// The `terraform` + `provider` header of every bench configuration.
-pub fn header(endpoint: &str) -> String {
+pub(crate) fn header(endpoint: &str) -> String {
     format!(
         "terraform {{\n  required_providers {{\n    replication = {{\n      source = \"{SOURCE}\"\n    }}\n  }}\n}}\n\nprovider \"replication\" {{\n  region       = \"us-east-1\"\n  endpoint_url = \"{endpoint}\"\n}}\n"
     )
 }
 
 /// One `regions` entry with `instances` instances a, b, c, ...
-pub fn region_hcl(region: &str, instances: usize) -> String {
+pub(crate) fn region_hcl(region: &str, instances: usize) -> String {
     let keys: Vec<String> = (0..instances)
         .map(|i| format!("{} = {{}}", (b'a' + i as u8) as char))
         .collect();
@@ -313,7 +238,12 @@ pub fn region_hcl(region: &str, instances: usize) -> String {
 }
 
 /// A topology resource block.
-pub fn topology_hcl(name: &str, id: &str, primary: &str, regions: &[(&str, usize)]) -> String {
+pub(crate) fn topology_hcl(
+    name: &str,
+    id: &str,
+    primary: &str,
+    regions: &[(&str, usize)],
+) -> String {
     let body: String = regions.iter().map(|(r, i)| region_hcl(r, *i)).collect();
     format!(
         "resource \"replication_topology\" \"{name}\" {{\n  global_cluster_identifier = \"{id}\"\n  engine              = \"aurora-postgresql\"\n  engine_version      = \"16.4\"\n  master_username     = \"app\"\n  master_password     = \"bench-password-1\"\n  skip_final_snapshot = true\n  primary_region      = \"{primary}\"\n  regions = {{\n{body}  }}\n}}\n"
@@ -321,7 +251,7 @@ pub fn topology_hcl(name: &str, id: &str, primary: &str, regions: &[(&str, usize
 }
 
 /// Median of a sample (sorted copy).
-pub fn median(xs: &[f64]) -> f64 {
+pub(crate) fn median(xs: &[f64]) -> f64 {
     let mut v = xs.to_vec();
     v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     if v.is_empty() {
@@ -336,7 +266,7 @@ pub fn median(xs: &[f64]) -> f64 {
 }
 
 /// A `/proc/<pid>/status` field in KiB (VmRSS, VmHWM, VmSize, Threads...).
-pub fn proc_status(pid: u32, field: &str) -> Option<u64> {
+pub(crate) fn proc_status(pid: u32, field: &str) -> Option<u64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     s.lines()
         .find(|l| l.starts_with(&format!("{field}:")))
@@ -345,7 +275,7 @@ pub fn proc_status(pid: u32, field: &str) -> Option<u64> {
 }
 
 /// Pids of running processes whose executable is `exe`.
-pub fn pids_of(exe: &Path) -> Vec<u32> {
+pub(crate) fn pids_of(exe: &Path) -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
@@ -360,7 +290,7 @@ pub fn pids_of(exe: &Path) -> Vec<u32> {
 /// Samples the peak RSS (VmHWM, KiB) of every process running `exe` while
 /// `work` runs in this thread; returns `work`'s result and the largest peak
 /// seen.
-pub fn with_peak_rss<T>(exe: &Path, work: impl FnOnce() -> T) -> (T, u64) {
+pub(crate) fn with_peak_rss<T>(exe: &Path, work: impl FnOnce() -> T) -> (T, u64) {
     use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
     use std::sync::Arc;
     let done = Arc::new(AtomicBool::new(false));
@@ -386,6 +316,6 @@ pub fn with_peak_rss<T>(exe: &Path, work: impl FnOnce() -> T) -> (T, u64) {
 }
 
 /// Seconds with two decimals.
-pub fn secs(d: Duration) -> String {
+pub(crate) fn secs(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64())
 }

@@ -3,7 +3,7 @@
 
 use crate::ids;
 use crate::model::{key, Role};
-use crate::server::{Fault, Shared};
+use crate::shared::{ArmedFault, Inner, Shared};
 use crate::timing::iso8601;
 use bytes::Bytes;
 use http_body_util::Full;
@@ -25,7 +25,7 @@ fn bad(status: u16, msg: impl Into<String>) -> Resp {
 }
 
 /// Serves one admin request; `path` is what follows `/_emulator/`.
-pub fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Resp {
+pub(crate) fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Resp {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (method.as_str(), segs.as_slice()) {
         ("GET", ["state"]) => reply(200, &state_json(shared)),
@@ -42,7 +42,7 @@ pub fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Resp
         }
         ("POST", ["reset"]) => {
             let mut inner = shared.lock();
-            *inner = crate::server::Inner {
+            *inner = Inner {
                 time_scale: shared.config.time_scale,
                 ..Default::default()
             };
@@ -150,7 +150,7 @@ fn add_fault(shared: &Shared, body: &[u8]) -> Resp {
             _ => return bad(400, "status must be an HTTP error status (400..=599)"),
         },
     };
-    let fault = Fault {
+    let fault = ArmedFault {
         action: Some(action).filter(|a| a != "*"),
         region: str_field("region"),
         remaining: nth,
@@ -163,7 +163,7 @@ fn add_fault(shared: &Shared, body: &[u8]) -> Resp {
 }
 
 /// Every object with its status, settled to now.
-pub fn state_json(shared: &Shared) -> Value {
+pub(crate) fn state_json(shared: &Shared) -> Value {
     let mut inner = shared.lock();
     inner.settle();
     let st = &inner.st;
@@ -294,7 +294,6 @@ fn set_clock(shared: &Shared, body: &[u8]) -> Resp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::Inner;
     use std::sync::Mutex;
     use std::time::Instant;
 

@@ -6,7 +6,7 @@
 /// An error answered as `<ErrorResponse>`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code} ({status}): {message}")]
-pub struct ApiError {
+pub(crate) struct ApiError {
     /// The wire code, e.g. `InvalidDBClusterStateFault`.
     pub code: String,
     /// The HTTP status.
@@ -16,11 +16,11 @@ pub struct ApiError {
 }
 
 /// Result of an RDS operation handler.
-pub type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     /// Any code with any status.
-    pub fn new(code: &str, status: u16, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: &str, status: u16, message: impl Into<String>) -> Self {
         ApiError {
             code: code.to_string(),
             status,
@@ -28,7 +28,7 @@ impl ApiError {
         }
     }
     /// `Type` element of the error: `Receiver` for 5xx, else `Sender`.
-    pub fn fault_type(&self) -> &'static str {
+    pub(crate) fn fault_type(&self) -> &'static str {
         if self.status >= 500 {
             "Receiver"
         } else {
@@ -42,7 +42,7 @@ macro_rules! codes {
         impl ApiError {
             $(
                 #[doc = concat!("`", $code, "` (HTTP ", stringify!($status), ").")]
-                pub fn $fn_name(message: impl Into<String>) -> Self {
+                pub(crate) fn $fn_name(message: impl Into<String>) -> Self {
                     ApiError::new($code, $status, message)
                 }
             )*

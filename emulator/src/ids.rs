@@ -5,13 +5,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 /// The account every resource belongs to.
-pub const ACCOUNT: &str = "123456789012";
+pub(crate) const ACCOUNT: &str = "123456789012";
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 static BASE: OnceLock<u64> = OnceLock::new();
 
 /// A pseudo-random 64-bit number (splitmix64 over a counter seeded from the clock).
-pub fn random_u64() -> u64 {
+pub(crate) fn random_u64() -> u64 {
     let base =
         *BASE.get_or_init(|| crate::timing::now_ms() ^ (u64::from(std::process::id()) << 40));
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
@@ -22,7 +22,7 @@ pub fn random_u64() -> u64 {
 }
 
 /// A random v4-shaped UUID for request ids.
-pub fn request_id() -> String {
+pub(crate) fn request_id() -> String {
     let a = random_u64();
     let b = random_u64();
     format!(
@@ -36,14 +36,16 @@ pub fn request_id() -> String {
 }
 
 /// `len` random characters from `alphabet`.
-pub fn random_chars(alphabet: &[u8], len: usize) -> String {
+pub(crate) fn random_chars(alphabet: &[u8], len: usize) -> String {
+    let n = alphabet.len() as u64;
     (0..len)
-        .map(|_| alphabet[(random_u64() % alphabet.len() as u64) as usize] as char)
+        .filter_map(|_| alphabet.get((random_u64() % n.max(1)) as usize))
+        .map(|b| char::from(*b))
         .collect()
 }
 
 /// A resource id such as `cluster-ABC…` (26 upper-case alphanumerics).
-pub fn resource_id(prefix: &str) -> String {
+pub(crate) fn resource_id(prefix: &str) -> String {
     format!(
         "{prefix}-{}",
         random_chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 26)
@@ -51,7 +53,7 @@ pub fn resource_id(prefix: &str) -> String {
 }
 
 /// The per-region DNS label of endpoints (stable per region, like an account's).
-pub fn region_hash(region: &str) -> String {
+pub(crate) fn region_hash(region: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in region.bytes().chain(ACCOUNT.bytes()) {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
@@ -59,7 +61,7 @@ pub fn region_hash(region: &str) -> String {
     let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut out = String::from("c");
     for _ in 0..11 {
-        out.push(alphabet[(h % 36) as usize] as char);
+        out.extend(alphabet.get((h % 36) as usize).map(|b| char::from(*b)));
         h /= 36;
         if h == 0 {
             h = 0x9E37_79B9;
@@ -69,25 +71,25 @@ pub fn region_hash(region: &str) -> String {
 }
 
 /// `arn:aws:rds:REGION:ACCOUNT:cluster:ID`.
-pub fn cluster_arn(region: &str, id: &str) -> String {
+pub(crate) fn cluster_arn(region: &str, id: &str) -> String {
     format!("arn:aws:rds:{region}:{ACCOUNT}:cluster:{id}")
 }
 /// `arn:aws:rds:REGION:ACCOUNT:db:ID`.
-pub fn instance_arn(region: &str, id: &str) -> String {
+pub(crate) fn instance_arn(region: &str, id: &str) -> String {
     format!("arn:aws:rds:{region}:{ACCOUNT}:db:{id}")
 }
 /// `arn:aws:rds::ACCOUNT:global-cluster:ID` (global clusters have no region).
-pub fn global_arn(id: &str) -> String {
+pub(crate) fn global_arn(id: &str) -> String {
     format!("arn:aws:rds::{ACCOUNT}:global-cluster:{id}")
 }
 /// `arn:aws:rds:REGION:ACCOUNT:cluster-snapshot:ID`.
-pub fn snapshot_arn(region: &str, id: &str) -> String {
+pub(crate) fn snapshot_arn(region: &str, id: &str) -> String {
     format!("arn:aws:rds:{region}:{ACCOUNT}:cluster-snapshot:{id}")
 }
 
 /// A parsed RDS ARN.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Arn {
+pub(crate) struct Arn {
     /// Region; empty for global clusters.
     pub region: String,
     /// Resource type: `cluster`, `db`, `global-cluster`, `cluster-snapshot`, …
@@ -97,23 +99,23 @@ pub struct Arn {
 }
 
 /// Parses `arn:PARTITION:rds:REGION:ACCOUNT:KIND:ID`; `None` when not of that form.
-pub fn parse_arn(s: &str) -> Option<Arn> {
+pub(crate) fn parse_arn(s: &str) -> Option<Arn> {
     let parts: Vec<&str> = s.splitn(7, ':').collect();
-    if parts.len() != 7 || parts[0] != "arn" || parts[2] != "rds" || parts[1].is_empty() {
+    let ["arn", partition, "rds", region, _account, kind, id] = parts.as_slice() else {
         return None;
-    }
-    if parts[5].is_empty() || parts[6].is_empty() {
+    };
+    if partition.is_empty() || kind.is_empty() || id.is_empty() {
         return None;
     }
     Some(Arn {
-        region: parts[3].to_string(),
-        kind: parts[5].to_string(),
-        id: parts[6].to_lowercase(),
+        region: region.to_string(),
+        kind: kind.to_string(),
+        id: id.to_lowercase(),
     })
 }
 
 /// Resolves an identifier-or-ARN of `kind` to (region, lower-cased id).
-pub fn resolve(
+pub(crate) fn resolve(
     param: &str,
     value: &str,
     kind: &str,
@@ -142,7 +144,7 @@ pub fn resolve(
 
 /// Checks an RDS identifier: 1..=max letters, digits and hyphens, starting
 /// with a letter, no trailing hyphen and no two consecutive hyphens.
-pub fn validate_identifier(param: &str, id: &str, max: usize) -> ApiResult<()> {
+pub(crate) fn validate_identifier(param: &str, id: &str, max: usize) -> ApiResult<()> {
     let ok = !id.is_empty()
         && id.len() <= max
         && id.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -161,7 +163,7 @@ pub fn validate_identifier(param: &str, id: &str, max: usize) -> ApiResult<()> {
 }
 
 /// Plausible region name: `xx-xxxx-N` style, lower-case letters, digits and hyphens.
-pub fn looks_like_region(r: &str) -> bool {
+pub(crate) fn looks_like_region(r: &str) -> bool {
     let parts: Vec<&str> = r.split('-').collect();
     parts.len() >= 3
         && parts.iter().all(|p| {

@@ -5,14 +5,20 @@
 //!
 //! - `server` owns the HTTP edge: SigV4 region extraction, outage
 //!   connection drops, faults, throttling and the call log.
+//! - `shared` holds what every connection shares behind one mutex (state,
+//!   call log, faults, clock) and saves the state file.
 //! - `rds` implements the actions and the service's ordering rules.
-//! - `model` holds the state and its lazy, virtual-clock state machine;
+//! - `model` holds the objects (`model::objects`) and their lazy,
+//!   virtual-clock state machine (`model::clock`);
 //!   `timing` has the one table of operation durations.
-//! - `admin` serves the JSON admin API under `/_emulator/`.
+//! - `admin` serves the JSON admin API under `/_emulator/`; `client` is the
+//!   typed client for it ([`AdminClient`], [`BlockingAdminClient`]) that
+//!   tests and benchmarks use.
 //!
 //! See `docs/emulator.md` for the rules enforced and what is not modelled.
 
 mod admin;
+mod client;
 mod error;
 mod ids;
 mod model;
@@ -20,6 +26,7 @@ mod query;
 mod rds;
 mod render;
 mod server;
+mod shared;
 mod timing;
 mod xml;
 
@@ -52,4 +59,6 @@ pub async fn start(listen: SocketAddr, config: EmulatorConfig) -> std::io::Resul
     server::start(listen, config).await
 }
 
+pub use client::{AdminClient, AdminError, BlockingAdminClient, ClockChange, Fault, Reply};
 pub use server::RunningEmulator;
+pub use shared::{Call, CALL_LOG_CAPACITY};

@@ -83,6 +83,11 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    if !listen.ip().is_loopback() {
+        eprintln!(
+            "aurora-emulator: warning: --listen {listen} is not a loopback address: anyone who can reach it can read and change the emulated state (requests must still carry a loopback Host header)"
+        );
+    }
     let emulator = match aurora_emulator::start(listen, config).await {
         Ok(e) => e,
         Err(e) => {

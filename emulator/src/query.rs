@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 
 /// The decoded parameters of one request (first value wins on duplicates).
 #[derive(Debug, Default, Clone)]
-pub struct Params {
+pub(crate) struct Params {
     map: BTreeMap<String, String>,
 }
 
 /// A `Filters.Filter.N` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Filter {
+pub(crate) struct Filter {
     /// Filter name, e.g. `db-cluster-id`.
     pub name: String,
     /// Accepted values.
@@ -21,7 +21,7 @@ pub struct Filter {
 
 impl Params {
     /// Decodes an `application/x-www-form-urlencoded` body or query string.
-    pub fn parse(body: &[u8]) -> Self {
+    pub(crate) fn parse(body: &[u8]) -> Self {
         let mut map = BTreeMap::new();
         for (k, v) in form_urlencoded::parse(body) {
             map.entry(k.into_owned()).or_insert_with(|| v.into_owned());
@@ -30,19 +30,19 @@ impl Params {
     }
 
     /// Adds the pairs of another set that are not already present.
-    pub fn merge(&mut self, other: Params) {
+    pub(crate) fn merge(&mut self, other: Params) {
         for (k, v) in other.map {
             self.map.entry(k).or_insert(v);
         }
     }
 
     /// A raw value.
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.map.get(name).map(String::as_str)
     }
 
     /// A value that must be present and non-empty, else `MissingParameter`.
-    pub fn required(&self, name: &str) -> ApiResult<&str> {
+    pub(crate) fn required(&self, name: &str) -> ApiResult<&str> {
         match self.get(name) {
             Some(v) if !v.is_empty() => Ok(v),
             _ => Err(ApiError::missing_parameter(format!(
@@ -52,7 +52,7 @@ impl Params {
     }
 
     /// A boolean (`true`/`false`, case-insensitive), else `InvalidParameterValue`.
-    pub fn bool(&self, name: &str) -> ApiResult<Option<bool>> {
+    pub(crate) fn bool(&self, name: &str) -> ApiResult<Option<bool>> {
         match self.get(name) {
             None => Ok(None),
             Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
@@ -64,12 +64,12 @@ impl Params {
     }
 
     /// A boolean defaulting to false.
-    pub fn flag(&self, name: &str) -> ApiResult<bool> {
+    pub(crate) fn flag(&self, name: &str) -> ApiResult<bool> {
         Ok(self.bool(name)?.unwrap_or(false))
     }
 
     /// An integer, else `InvalidParameterValue`.
-    pub fn int(&self, name: &str) -> ApiResult<Option<i64>> {
+    pub(crate) fn int(&self, name: &str) -> ApiResult<Option<i64>> {
         match self.get(name) {
             None => Ok(None),
             Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
@@ -79,7 +79,7 @@ impl Params {
     }
 
     /// A list of strings `Name.Member.1`, `Name.Member.2`, … (stops at the first gap).
-    pub fn list(&self, name: &str, member: &str) -> Vec<String> {
+    pub(crate) fn list(&self, name: &str, member: &str) -> Vec<String> {
         let mut out = Vec::new();
         for n in 1.. {
             match self.get(&format!("{name}.{member}.{n}")) {
@@ -91,13 +91,13 @@ impl Params {
     }
 
     /// True when any `Name.*` key is present (a list was sent, even if empty-valued).
-    pub fn has_prefix(&self, name: &str) -> bool {
+    pub(crate) fn has_prefix(&self, name: &str) -> bool {
         let prefix = format!("{name}.");
         self.map.keys().any(|k| k.starts_with(&prefix)) || self.map.contains_key(name)
     }
 
     /// `Tags.Tag.N.Key` / `.Value`.
-    pub fn tags(&self, name: &str) -> ApiResult<Vec<(String, String)>> {
+    pub(crate) fn tags(&self, name: &str) -> ApiResult<Vec<(String, String)>> {
         let mut out = Vec::new();
         for n in 1.. {
             let key = self.get(&format!("{name}.Tag.{n}.Key"));
@@ -116,7 +116,7 @@ impl Params {
     }
 
     /// `Filters.Filter.N.Name` / `.Values.Value.M`.
-    pub fn filters(&self) -> ApiResult<Vec<Filter>> {
+    pub(crate) fn filters(&self) -> ApiResult<Vec<Filter>> {
         let mut out = Vec::new();
         for n in 1.. {
             let prefix = format!("Filters.Filter.{n}");

@@ -7,7 +7,7 @@ use crate::timing::iso8601;
 use crate::xml::Xml;
 
 /// `<TagList><Tag><Key/><Value/></Tag>…</TagList>`.
-pub fn tag_list(x: &mut Xml, tags: &[(String, String)]) {
+pub(crate) fn tag_list(x: &mut Xml, tags: &[(String, String)]) {
     x.open("TagList");
     for (k, v) in tags {
         x.open("Tag").el("Key", k).el("Value", v).close("Tag");
@@ -16,7 +16,7 @@ pub fn tag_list(x: &mut Xml, tags: &[(String, String)]) {
 }
 
 /// The global writer endpoint host name.
-pub fn global_endpoint(g: &GlobalCluster) -> String {
+pub(crate) fn global_endpoint(g: &GlobalCluster) -> String {
     format!(
         "{}.global-{}.global.rds.amazonaws.com",
         g.id, g.endpoint_label
@@ -24,7 +24,7 @@ pub fn global_endpoint(g: &GlobalCluster) -> String {
 }
 
 /// Contents of a `GlobalCluster` structure (without the wrapping element).
-pub fn global_cluster(x: &mut Xml, state: &State, g: &GlobalCluster, now: u64) {
+pub(crate) fn global_cluster(x: &mut Xml, state: &State, g: &GlobalCluster, now: u64) {
     x.el("GlobalClusterIdentifier", &g.id)
         .el("GlobalClusterResourceId", &g.resource_id)
         .el("GlobalClusterArn", &ids::global_arn(&g.id))
@@ -98,7 +98,7 @@ fn write_forwarding_status(c: Option<&Cluster>) -> String {
 }
 
 /// Contents of a `DBCluster` structure.
-pub fn cluster(x: &mut Xml, state: &State, c: &Cluster) {
+pub(crate) fn cluster(x: &mut Xml, state: &State, c: &Cluster) {
     let hash = ids::region_hash(&c.region);
     let role = state.role(c);
     x.list("AvailabilityZones", "AvailabilityZone", &azs(&c.region))
@@ -189,7 +189,7 @@ pub fn cluster(x: &mut Xml, state: &State, c: &Cluster) {
 }
 
 /// Contents of a `DBInstance` structure.
-pub fn instance(x: &mut Xml, state: &State, i: &Instance) {
+pub(crate) fn instance(x: &mut Xml, state: &State, i: &Instance) {
     let c = state
         .clusters
         .get(&crate::model::key(&i.region, &i.cluster_id));
@@ -283,7 +283,7 @@ pub fn instance(x: &mut Xml, state: &State, i: &Instance) {
 }
 
 /// Contents of a `DBClusterSnapshot` structure.
-pub fn snapshot(x: &mut Xml, s: &Snapshot) {
+pub(crate) fn snapshot(x: &mut Xml, s: &Snapshot) {
     x.list("AvailabilityZones", "AvailabilityZone", &azs(&s.region))
         .el("DBClusterSnapshotIdentifier", &s.id)
         .el("DBClusterIdentifier", &s.cluster_id)
@@ -320,7 +320,7 @@ pub fn snapshot(x: &mut Xml, s: &Snapshot) {
 }
 
 /// Three availability zones of a region.
-pub fn azs(region: &str) -> Vec<String> {
+pub(crate) fn azs(region: &str) -> Vec<String> {
     ["a", "b", "c"]
         .iter()
         .map(|z| format!("{region}{z}"))
@@ -328,7 +328,7 @@ pub fn azs(region: &str) -> Vec<String> {
 }
 
 /// Parameter group family, e.g. `aurora-postgresql15` or `aurora-mysql8.0`.
-pub fn family(engine: &str, version: &str) -> String {
+pub(crate) fn family(engine: &str, version: &str) -> String {
     let major: String = if engine == "aurora-mysql" {
         version.split('.').take(2).collect::<Vec<_>>().join(".")
     } else {

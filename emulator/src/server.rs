@@ -6,17 +6,15 @@ use crate::error::ApiError;
 use crate::model::State;
 use crate::query::Params;
 use crate::rds::{self, Ctx};
-use crate::timing::now_ms;
+use crate::shared::{Call, Inner, Shared};
 use crate::{admin, ids, EmulatorConfig};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use serde::Serialize;
-use std::collections::{HashMap, VecDeque};
+use hyper_util::rt::{TokioIo, TokioTimer};
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -25,127 +23,28 @@ use tokio::task::JoinSet;
 /// Largest request body accepted.
 const MAX_BODY: usize = 1 << 20;
 
+/// How long a client may take to send a request's headers (hyper closes
+/// the connection after it; it needs a timer to enforce it).
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a client may take to send a request's body once its headers
+/// arrived.
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Other services' actions that clients pointed at the emulator by a shared
+/// endpoint (`AWS_ENDPOINT_URL`) send; named in the call log so that tests
+/// can see them. Any other unknown action is logged as "".
+const FOREIGN_ACTIONS: &[&str] = &[
+    "AssumeRole",
+    "AssumeRoleWithWebIdentity",
+    "GetCallerIdentity",
+];
+
 /// The error a request future returns to make hyper close the connection
 /// without writing any response (a region outage).
 #[derive(Debug, thiserror::Error)]
 #[error("connection dropped: region {0} is in outage")]
-pub struct Dropped(String);
-
-/// One entry of `GET /_emulator/calls`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Call {
-    /// 1-based arrival order.
-    pub seq: u64,
-    /// Milliseconds since the emulator started.
-    pub time_ms: u64,
-    /// Region of the credential scope ("" when unsigned).
-    pub region: String,
-    /// The `Action` parameter ("" when missing).
-    pub action: String,
-    /// HTTP status answered; 0 when the connection was dropped.
-    pub status: u16,
-    /// Error code, or null on success.
-    pub code: Option<String>,
-}
-
-/// A one-shot injected failure.
-#[derive(Debug, Clone, Serialize)]
-pub struct Fault {
-    /// Action to match (None = any).
-    pub action: Option<String>,
-    /// Region to match (None = any).
-    pub region: Option<String>,
-    /// Matching calls still to let through before failing one.
-    pub remaining: u64,
-    /// Error code.
-    pub code: String,
-    /// HTTP status.
-    pub status: u16,
-    /// Message.
-    pub message: String,
-}
-
-/// Everything behind the one mutex.
-#[derive(Default)]
-pub struct Inner {
-    /// Control-plane state.
-    pub st: State,
-    /// Call log.
-    pub calls: Vec<Call>,
-    /// Next call sequence number.
-    pub seq: u64,
-    /// Pending injected faults.
-    pub faults: Vec<Fault>,
-    /// Fraction of calls to throttle.
-    pub throttle: f64,
-    /// Error-diffusion accumulator for `throttle` (deterministic).
-    pub throttle_acc: f64,
-    /// Fraction of calls answered with a 500 `InternalFailure`.
-    pub server_error: f64,
-    /// Error-diffusion accumulator for `server_error`.
-    pub server_error_acc: f64,
-    /// Per-region calls per second.
-    pub rate_limit: Option<u32>,
-    /// Recent accepted call instants per region.
-    pub windows: HashMap<String, VecDeque<Instant>>,
-    /// Duration multiplier (starts from the config; the admin API can change it).
-    pub time_scale: f64,
-    /// Virtual clock offset added to wall-clock time (`POST /_emulator/clock`).
-    pub clock_offset_ms: u64,
-}
-
-impl Inner {
-    /// Virtual now, epoch ms.
-    pub fn now(&self) -> u64 {
-        now_ms().saturating_add(self.clock_offset_ms)
-    }
-
-    /// Advances every transition due by now.
-    pub fn settle(&mut self) {
-        let now = self.now();
-        let scale = self.time_scale;
-        self.st.settle(now, scale);
-    }
-}
-
-/// State shared by every connection.
-pub struct Shared {
-    /// The mutable state.
-    pub inner: Mutex<Inner>,
-    /// Configuration.
-    pub config: EmulatorConfig,
-    /// Start instant for call timestamps.
-    pub started: Instant,
-}
-
-impl Shared {
-    /// Locks the state, recovering from a poisoned lock (a handler panic must
-    /// not take the emulator down).
-    pub fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Writes the state file, if configured (atomic rename).
-    pub fn save(&self, st: &State) {
-        let Some(path) = &self.config.state_file else {
-            return;
-        };
-        match serde_json::to_vec_pretty(st) {
-            Ok(json) => {
-                let tmp = path.with_extension("tmp");
-                if let Err(e) =
-                    std::fs::write(&tmp, json).and_then(|()| std::fs::rename(&tmp, path))
-                {
-                    eprintln!(
-                        "aurora-emulator: could not save state to {}: {e}",
-                        path.display()
-                    );
-                }
-            }
-            Err(e) => eprintln!("aurora-emulator: could not serialise state: {e}"),
-        }
-    }
-}
+pub(crate) struct Dropped(String);
 
 /// A running emulator.
 pub struct RunningEmulator {
@@ -163,6 +62,10 @@ impl RunningEmulator {
     /// `http://IP:PORT`, for `endpoint_url`.
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
+    }
+    /// An async client for this emulator's admin API.
+    pub fn admin(&self) -> crate::AdminClient {
+        crate::AdminClient::new(self.addr)
     }
     /// Stops accepting, closes connections and saves the state file.
     pub async fn shutdown(mut self) {
@@ -219,6 +122,8 @@ pub(crate) async fn start(
                     conns.spawn(async move {
                         let svc = hyper::service::service_fn(move |req| handle(shared.clone(), req));
                         let _ = hyper::server::conn::http1::Builder::new()
+                            .timer(TokioTimer::new())
+                            .header_read_timeout(HEADER_READ_TIMEOUT)
                             .keep_alive(true)
                             .serve_connection(TokioIo::new(stream), svc)
                             .await;
@@ -241,9 +146,31 @@ type Resp = Response<Full<Bytes>>;
 
 async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dropped> {
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(b) => b.to_bytes(),
+    if !parts
+        .headers
+        .get(hyper::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(is_loopback_host)
+    {
+        let e = ApiError::new(
+            "InvalidHostHeader",
+            403,
+            "The Host header must name a loopback address (127.0.0.0/8, localhost or [::1]), with or without a port",
+        );
+        return Ok(error_response(&e, &ids::request_id()));
+    }
+    let read = tokio::time::timeout(BODY_READ_TIMEOUT, Limited::new(body, MAX_BODY).collect());
+    let body = match read.await {
+        Ok(Ok(b)) => b.to_bytes(),
         Err(_) => {
+            let e = ApiError::new(
+                "RequestTimeout",
+                408,
+                "The request body did not arrive in time",
+            );
+            return Ok(error_response(&e, &ids::request_id()));
+        }
+        Ok(Err(_)) => {
             let e = ApiError::new(
                 "RequestEntityTooLarge",
                 413,
@@ -275,8 +202,41 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
     rds_call(&shared, auth, &params)
 }
 
+/// Whether a `Host` header names this machine: `localhost`, an address in
+/// 127.0.0.0/8 or `[::1]`, each with or without a port. Anything else is
+/// refused, so a web page whose name was rebound to 127.0.0.1 (DNS
+/// rebinding) cannot drive the emulator from a browser.
+fn is_loopback_host(host: &str) -> bool {
+    let port_ok = |p: &str| p.is_empty() || p.parse::<u16>().is_ok();
+    if let Some(rest) = host.strip_prefix('[') {
+        let Some((ip, after)) = rest.split_once(']') else {
+            return false;
+        };
+        let port = match after.strip_prefix(':') {
+            Some(p) if !p.is_empty() => p,
+            Some(_) => return false,
+            None if after.is_empty() => "",
+            None => return false,
+        };
+        return port_ok(port)
+            && ip
+                .parse::<std::net::Ipv6Addr>()
+                .is_ok_and(|a| a.is_loopback());
+    }
+    let (name, port) = match host.split_once(':') {
+        Some((_, "")) => return false,
+        Some((n, p)) => (n, p),
+        None => (host, ""),
+    };
+    port_ok(port)
+        && (name.eq_ignore_ascii_case("localhost")
+            || name
+                .parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|a| a.is_loopback()))
+}
+
 /// Region from a SigV4 `Authorization` header or `X-Amz-Credential` query parameter.
-pub fn region_from_auth(auth: Option<&str>, params: &Params) -> Result<String, ApiError> {
+pub(crate) fn region_from_auth(auth: Option<&str>, params: &Params) -> Result<String, ApiError> {
     let credential = match (auth, params.get("X-Amz-Credential")) {
         (Some(h), _) => {
             let h = h.trim();
@@ -303,30 +263,36 @@ pub fn region_from_auth(auth: Option<&str>, params: &Params) -> Result<String, A
         }
     };
     let parts: Vec<&str> = credential.split('/').collect();
-    if parts.len() != 5 || parts[0].is_empty() || parts[3] != "rds" || parts[4] != "aws4_request" {
+    let [key, date, region, "rds", "aws4_request"] = parts.as_slice() else {
+        return Err(ApiError::incomplete_signature(format!(
+            "Credential should be scoped to a valid region and service, not '{credential}'."
+        )));
+    };
+    if key.is_empty() {
         return Err(ApiError::incomplete_signature(format!(
             "Credential should be scoped to a valid region and service, not '{credential}'."
         )));
     }
-    if parts[1].len() != 8
-        || !parts[1].chars().all(|c| c.is_ascii_digit())
-        || !ids::looks_like_region(parts[2])
+    if date.len() != 8
+        || !date.chars().all(|c| c.is_ascii_digit())
+        || !ids::looks_like_region(region)
     {
         return Err(ApiError::incomplete_signature(format!(
-            "Credential should be scoped to a valid region, not '{}'.",
-            parts[2]
+            "Credential should be scoped to a valid region, not '{region}'."
         )));
     }
-    Ok(parts[2].to_string())
-}
-
-fn is_mutating(action: &str) -> bool {
-    !(action.starts_with("Describe") || action.starts_with("List"))
+    Ok(region.to_string())
 }
 
 fn rds_call(shared: &Shared, auth: Option<&str>, params: &Params) -> Result<Resp, Dropped> {
     let request_id = ids::request_id();
     let action = params.get("Action").unwrap_or("").to_string();
+    let logged_action =
+        if rds::ACTIONS.contains(&action.as_str()) || FOREIGN_ACTIONS.contains(&action.as_str()) {
+            action.clone()
+        } else {
+            String::new()
+        };
     let region = region_from_auth(auth, params);
     let mut inner = shared.lock();
     let time_ms = shared.started.elapsed().as_millis() as u64;
@@ -334,11 +300,11 @@ fn rds_call(shared: &Shared, auth: Option<&str>, params: &Params) -> Result<Resp
     let seq = inner.seq;
     let region_name = region.as_ref().cloned().unwrap_or_default();
     let log = |inner: &mut Inner, status: u16, code: Option<String>| {
-        inner.calls.push(Call {
+        inner.log_call(Call {
             seq,
             time_ms,
             region: region_name.clone(),
-            action: action.clone(),
+            action: logged_action.clone(),
             status,
             code,
         });
@@ -381,7 +347,7 @@ fn rds_call(shared: &Shared, auth: Option<&str>, params: &Params) -> Result<Resp
     let resp = match result {
         Ok(body) => {
             log(&mut inner, 200, None);
-            if is_mutating(&action) {
+            if !crate::shared::is_read(&action) {
                 // Saved under the lock so that files are written in call order.
                 shared.save(&inner.st);
             }
@@ -470,7 +436,7 @@ fn xml_response(status: u16, body: String, request_id: &str) -> Resp {
 }
 
 /// `<{Action}Response>` with an optional `<{Action}Result>`.
-pub fn ok_response(action: &str, result: Option<&str>, request_id: &str) -> Resp {
+pub(crate) fn ok_response(action: &str, result: Option<&str>, request_id: &str) -> Resp {
     let mut body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{action}Response xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\">"
     );
@@ -484,7 +450,7 @@ pub fn ok_response(action: &str, result: Option<&str>, request_id: &str) -> Resp
 }
 
 /// `<ErrorResponse>` for an error.
-pub fn error_response(e: &ApiError, request_id: &str) -> Resp {
+pub(crate) fn error_response(e: &ApiError, request_id: &str) -> Resp {
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ErrorResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\">\
          <Error><Type>{}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>",
@@ -498,6 +464,7 @@ pub fn error_response(e: &ApiError, request_id: &str) -> Resp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shared::ArmedFault;
 
     #[test]
     fn region_from_signature() {
@@ -522,9 +489,41 @@ mod tests {
     }
 
     #[test]
+    fn only_loopback_host_headers_pass() {
+        for ok in [
+            "localhost",
+            "LOCALHOST:4566",
+            "127.0.0.1",
+            "127.0.0.1:4566",
+            "127.1.2.3:80",
+            "[::1]",
+            "[::1]:4566",
+        ] {
+            assert!(is_loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "evil.example",
+            "evil.example:4566",
+            "localhost.evil.example",
+            "10.0.0.1:4566",
+            "0.0.0.0:4566",
+            "128.0.0.1",
+            "[::2]:1",
+            "[::1",
+            "[::1]4566",
+            "localhost:",
+            "localhost:99999",
+            "127.0.0.1:80:80",
+        ] {
+            assert!(!is_loopback_host(bad), "{bad}");
+        }
+    }
+
+    #[test]
     fn faults_fire_once_on_the_nth_match() {
         let mut inner = Inner::default();
-        inner.faults.push(Fault {
+        inner.faults.push(ArmedFault {
             action: Some("A".into()),
             region: None,
             remaining: 2,

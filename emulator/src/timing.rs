@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What takes time, with its duration in seconds at `time_scale` 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
+pub(crate) enum Op {
     /// CreateGlobalCluster.
     CreateGlobal,
     /// CreateDBCluster.
@@ -44,7 +44,7 @@ pub enum Op {
 
 impl Op {
     /// Seconds this takes on the real service (typical observed values).
-    pub fn seconds(self) -> f64 {
+    pub(crate) fn seconds(self) -> f64 {
         match self {
             Op::CreateGlobal => 60.0,
             Op::CreateCluster => 300.0,
@@ -65,7 +65,7 @@ impl Op {
     }
 
     /// Scaled duration in milliseconds.
-    pub fn millis(self, time_scale: f64) -> u64 {
+    pub(crate) fn millis(self, time_scale: f64) -> u64 {
         let ms = self.seconds() * 1000.0 * time_scale.max(0.0);
         if ms.is_finite() {
             ms.round() as u64
@@ -76,7 +76,7 @@ impl Op {
 }
 
 /// Current wall-clock time in epoch milliseconds.
-pub fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
@@ -84,7 +84,7 @@ pub fn now_ms() -> u64 {
 }
 
 /// ISO-8601 UTC with milliseconds, as the Query protocol serialises timestamps.
-pub fn iso8601(ms: u64) -> String {
+pub(crate) fn iso8601(ms: u64) -> String {
     let secs = (ms / 1000) as i64;
     let millis = ms % 1000;
     let days = secs.div_euclid(86_400);

@@ -1,7 +1,7 @@
 //! A minimal XML writer for Query API responses.
 
 /// Escapes text for element content.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -19,52 +19,52 @@ pub fn escape(s: &str) -> String {
 
 /// Builds XML by appending elements; the caller keeps open/close balanced.
 #[derive(Default)]
-pub struct Xml {
+pub(crate) struct Xml {
     buf: String,
 }
 
 impl Xml {
     /// An empty document fragment.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Xml::default()
     }
     /// `<name>`.
-    pub fn open(&mut self, name: &str) -> &mut Self {
+    pub(crate) fn open(&mut self, name: &str) -> &mut Self {
         self.buf.push('<');
         self.buf.push_str(name);
         self.buf.push('>');
         self
     }
     /// `</name>`.
-    pub fn close(&mut self, name: &str) -> &mut Self {
+    pub(crate) fn close(&mut self, name: &str) -> &mut Self {
         self.buf.push_str("</");
         self.buf.push_str(name);
         self.buf.push('>');
         self
     }
     /// `<name>text</name>`.
-    pub fn el(&mut self, name: &str, text: &str) -> &mut Self {
+    pub(crate) fn el(&mut self, name: &str, text: &str) -> &mut Self {
         self.open(name);
         self.buf.push_str(&escape(text));
         self.close(name)
     }
     /// An element only when the value is present.
-    pub fn opt(&mut self, name: &str, text: Option<&str>) -> &mut Self {
+    pub(crate) fn opt(&mut self, name: &str, text: Option<&str>) -> &mut Self {
         if let Some(t) = text {
             self.el(name, t);
         }
         self
     }
     /// `<name>true|false</name>`.
-    pub fn bool(&mut self, name: &str, v: bool) -> &mut Self {
+    pub(crate) fn bool(&mut self, name: &str, v: bool) -> &mut Self {
         self.el(name, if v { "true" } else { "false" })
     }
     /// A number element.
-    pub fn num(&mut self, name: &str, v: i64) -> &mut Self {
+    pub(crate) fn num(&mut self, name: &str, v: i64) -> &mut Self {
         self.el(name, &v.to_string())
     }
     /// A list of strings: `<name><member>a</member>…</name>`.
-    pub fn list(&mut self, name: &str, member: &str, items: &[String]) -> &mut Self {
+    pub(crate) fn list(&mut self, name: &str, member: &str, items: &[String]) -> &mut Self {
         self.open(name);
         for i in items {
             self.el(member, i);
@@ -72,7 +72,7 @@ impl Xml {
         self.close(name)
     }
     /// The XML text.
-    pub fn finish(self) -> String {
+    pub(crate) fn finish(self) -> String {
         self.buf
     }
 }

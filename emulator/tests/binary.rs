@@ -1,5 +1,11 @@
 //! The `aurora-emulator` binary: the ready line, SIGTERM shutdown and the
 //! state file surviving a restart.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -38,7 +44,7 @@ fn rds(addr: &str, body: &str) -> String {
     let mut s = TcpStream::connect(addr).unwrap();
     write!(
         s,
-        "POST / HTTP/1.1\r\nHost: x\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKID/20261126/us-east-1/rds/aws4_request, SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKID/20261126/us-east-1/rds/aws4_request, SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
@@ -79,6 +85,39 @@ fn ready_line_sigterm_and_state_file() {
     );
     terminate(child);
     let _ = std::fs::remove_file(&state);
+}
+
+#[test]
+fn a_non_loopback_listen_address_is_warned_about() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aurora-emulator"))
+        .args(["--listen", "0.0.0.0:0", "--time-scale", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("listening on 0.0.0.0:"), "{line}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(
+        stderr.contains("warning") && stderr.contains("not a loopback address"),
+        "{stderr}"
+    );
+
+    let (child, _) = spawn(
+        &std::env::temp_dir().join(format!("aurora-emulator-quiet-{}.json", std::process::id())),
+    );
+    terminate(child);
 }
 
 #[test]

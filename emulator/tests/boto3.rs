@@ -1,6 +1,12 @@
 //! Runs `boto3_scenario.py` (create → switchover → teardown through boto3)
 //! against an in-process emulator, with the interpreter named by
 //! `REPLICATION_PYTHON` (a Python with boto3 installed).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use aurora_emulator::EmulatorConfig;
 

@@ -19,7 +19,7 @@ use replication_fuzz::{data_source_type, provider_type, resource_type, value, ST
 use terraform_provider_replication::engine::ClientCapabilities;
 use terraform_provider_replication::tf::{msgpack, Type, Value};
 use terraform_provider_replication::topology::desired::{self, Desired, Operation};
-use terraform_provider_replication::topology::{diff, plan, validate};
+use terraform_provider_replication::topology::{plan, reconcile, validate};
 
 struct Types {
     resource: Type,
@@ -60,7 +60,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     for _ in 0..u.int_in_range(0..=2)? {
         leftovers.push((u.choose(STRINGS)?.to_string(), u.choose(STRINGS)?.to_string(), u.arbitrary()?));
     }
-    let out = plan::plan(plan::PlanInput { prior: &prior, proposed: &proposed, config: &config, provider_region, leftovers: &leftovers });
+    let out = plan::plan_resource_change(plan::PlanInput { prior: &prior, proposed: &proposed, config: &config, provider_region, leftovers: &leftovers });
     // Only for a proposed state Terraform could send (the config itself).
     if from_config && !out.planned.is_null() {
         if let Err(e) = msgpack::encode(&out.planned, &t.resource) {
@@ -74,7 +74,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         return Ok(());
     }
     if let Some(d) = Desired::from_planned(&out.planned, &config) {
-        let _ = diff::next(Some(&d), None, &diff::Context::default());
+        let _ = reconcile::next_phase(Some(&d), None, &reconcile::Context::default());
     }
     Ok(())
 }

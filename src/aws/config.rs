@@ -28,10 +28,10 @@ use super::retry;
 /// How long a region that did not answer is asked last by reads that can be
 /// served by several regions (the global cluster); see
 /// [`Clients::prefer_reachable`].
-pub const UNREACHABLE_MEMORY: Duration = Duration::from_secs(60);
+pub(crate) const UNREACHABLE_MEMORY: Duration = Duration::from_secs(60);
 
 /// Session name used for assume-role when the configuration sets none.
-pub const DEFAULT_SESSION_NAME: &str = "terraform-provider-replication";
+pub(crate) const DEFAULT_SESSION_NAME: &str = "terraform-provider-replication";
 
 /// How throttled and 5xx calls are retried (the provider block's
 /// `retry_mode`). The provider's own type, so that no SDK type reaches the

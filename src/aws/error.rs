@@ -157,7 +157,7 @@ impl StdError for AwsError {}
 /// errors and for unclassified failures, which include errors raised before
 /// transmission (credentials, signing, endpoint resolution) that the SDK
 /// also reports as dispatch failures.
-pub fn is_transport_failure(err: &ConnectorError) -> bool {
+pub(super) fn is_transport_failure(err: &ConnectorError) -> bool {
     err.is_io() || err.is_timeout() || err.as_other() == Some(SdkRetryKind::TransientError)
 }
 

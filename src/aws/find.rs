@@ -211,9 +211,43 @@ pub async fn find_instance(
     .await
 }
 
+/// At most this many pages are read for one listing: far more than a
+/// cluster's instances fill (an Aurora cluster has at most 16), so only an
+/// answer that keeps sending new markers reaches it.
+const MAX_PAGES: usize = 50;
+
+/// The markers of one paginated listing: the next page is asked for only
+/// with a marker never seen before in this listing, and never past
+/// [`MAX_PAGES`] pages, so an answer that cycles through markers (A, B, A,
+/// ...) cannot keep the listing going.
+#[derive(Debug, Default)]
+struct Pages {
+    seen: std::collections::HashSet<String>,
+    read: usize,
+}
+
+impl Pages {
+    /// Called after each page with the marker it returned: the marker to
+    /// ask the next page with, or `None` when the listing is complete (no
+    /// marker, an empty one, a repeat of any earlier one, or the page cap).
+    fn next_marker(&mut self, marker: Option<&str>) -> Option<String> {
+        self.read = self.read.saturating_add(1);
+        let m = marker.filter(|m| !m.is_empty())?;
+        if self.read >= MAX_PAGES {
+            tracing::warn!(pages = self.read, "listing stopped at the page cap");
+            return None;
+        }
+        if !self.seen.insert(m.to_string()) {
+            tracing::warn!(marker = m, "listing stopped at a repeated marker");
+            return None;
+        }
+        Some(m.to_string())
+    }
+}
+
 /// Every instance of cluster `cluster_id` in `region` (filter `db-cluster-id`,
-/// following `Marker` pages; one call for up to 100 instances). Instances
-/// that report another cluster are dropped.
+/// following `Marker` pages, see [`Pages`]; one call for up to 100
+/// instances). Instances that report another cluster are dropped.
 pub async fn find_instances_by_cluster(
     clients: &Clients,
     region: &str,
@@ -222,6 +256,7 @@ pub async fn find_instances_by_cluster(
     let client = clients.rds(region).await?;
     let mut instances = Vec::new();
     let mut marker: Option<String> = None;
+    let mut pages = Pages::default();
     loop {
         let out = send("DescribeDBInstances", region, || {
             client
@@ -243,11 +278,9 @@ pub async fn find_instances_by_cluster(
                 .filter(|i| i.db_cluster_identifier() == Some(cluster_id))
                 .map(|i| ObservedInstance::from_sdk(i, region)),
         );
-        match out.marker() {
-            Some(m) if !m.is_empty() && marker.as_deref() != Some(m) => {
-                marker = Some(m.to_string())
-            }
-            _ => break,
+        match pages.next_marker(out.marker()) {
+            Some(m) => marker = Some(m),
+            None => break,
         }
     }
     instances.sort_by(|a, b| a.id.cmp(&b.id));
@@ -344,6 +377,37 @@ pub async fn observe(
 mod tests {
     use super::*;
     use crate::aws::config::AwsSettings;
+
+    /// Pages read for a sequence of answered markers.
+    fn pages_read(answers: &[Option<&str>]) -> usize {
+        let mut pages = Pages::default();
+        for (n, m) in answers.iter().enumerate() {
+            if pages.next_marker(*m).is_none() {
+                return n + 1;
+            }
+        }
+        usize::MAX
+    }
+
+    #[test]
+    fn pagination_stops_at_any_repeated_marker() {
+        assert_eq!(pages_read(&[None]), 1);
+        assert_eq!(pages_read(&[Some(""), Some("x")]), 1);
+        assert_eq!(pages_read(&[Some("a"), Some("b"), None]), 3);
+        // An immediate repeat and a repeat of an older marker both end it.
+        assert_eq!(pages_read(&[Some("a"), Some("a"), Some("b")]), 2);
+        assert_eq!(
+            pages_read(&[Some("a"), Some("b"), Some("a"), Some("b"), Some("c")]),
+            3
+        );
+    }
+
+    #[test]
+    fn pagination_stops_at_the_page_cap() {
+        let markers: Vec<String> = (0..MAX_PAGES * 2).map(|n| format!("m{n}")).collect();
+        let answers: Vec<Option<&str>> = markers.iter().map(|m| Some(m.as_str())).collect();
+        assert_eq!(pages_read(&answers), MAX_PAGES);
+    }
 
     /// Regression: composed read futures grew past a test thread's 2 MiB
     /// stack in debug builds. SDK calls and configuration loading are boxed;

@@ -2,31 +2,39 @@
 //! lives under this module.
 //!
 //! What it owns:
-//! - [`config`]: provider settings ([`AwsSettings`]) and [`Clients`], one lazily
+//! - `config`: provider settings ([`AwsSettings`]) and [`Clients`], one lazily
 //!   built RDS client per region sharing one credential chain.
 //! - [`retry`]: the single retry policy (SDK standard retries for throttling and
 //!   5xx, a short bounded budget for transport failures so an unreachable region
 //!   is recognised in seconds, not minutes).
-//! - [`error`]: one classification of SDK errors into [`ErrorKind`], by error
+//! - `error`: one classification of SDK errors into [`ErrorKind`], by error
 //!   code only, never by message text.
-//! - [`model`]: plain observed types; no SDK type leaves this module.
-//! - [`find`]: finders returning `Result<Option<T>, AwsError>` and [`observe`],
+//! - `model`: plain observed types; no SDK type leaves this module.
+//! - `find`: finders returning `Result<Option<T>, AwsError>` and [`observe`],
 //!   the read path (one DescribeGlobalClusters, then per member region one
 //!   DescribeDBClusters and one DescribeDBInstances).
-//! - [`ops`]: one typed function per mutating RDS action the provider uses.
-//! - [`wait`]: waiters with typed pending/target status sets under one deadline.
+//! - `ops`: one typed function per mutating RDS action the provider uses,
+//!   by object (global cluster, cluster, instance, tags), and the recognition
+//!   of effects of attempts whose answer was lost.
+//! - [`wait`]: one generic waiter ([`wait::wait_until`]) with typed
+//!   pending/target status sets under one deadline, and its uses per object.
+//!
+//! The submodules are private behind the curated re-exports below, except
+//! `retry` and `wait`, whose module paths tests still name
+//! (`aws::retry::TRANSPORT_ATTEMPTS`, `aws::wait::CLUSTER_PENDING`, ...).
 //!
 //! What it must not do: build user diagnostics. Failures are typed errors
 //! ([`AwsError`], [`WaitError`]) that the topology module turns into
 //! diagnostics. Secrets travel as [`Secret`] and are never logged or formatted.
 
-pub mod config;
-pub mod error;
-pub mod find;
-pub mod model;
-pub mod ops;
+mod config;
+mod error;
+mod find;
+mod model;
+mod ops;
 pub mod retry;
-pub mod secret;
+// `pub(crate)` while `topology::desired` still names it by its module path.
+pub(crate) mod secret;
 pub mod wait;
 
 pub use config::{AssumeRole, AwsSettings, Clients, RetryMode};

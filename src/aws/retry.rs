@@ -221,8 +221,8 @@ where
             Err(sdk_err) => {
                 let err = AwsError::from_sdk(operation, region, sdk_err);
                 let pause = transport_pause(attempt);
-                let out_of_budget =
-                    attempt >= TRANSPORT_ATTEMPTS || started.elapsed() + pause >= TRANSPORT_BUDGET;
+                let out_of_budget = attempt >= TRANSPORT_ATTEMPTS
+                    || started.elapsed().saturating_add(pause) >= TRANSPORT_BUDGET;
                 if err.kind != ErrorKind::Unreachable || out_of_budget {
                     if err.kind == ErrorKind::Unreachable {
                         tracing::warn!(

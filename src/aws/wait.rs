@@ -1,8 +1,11 @@
 //! Waiters: poll an object until its status reaches a target set, under the
 //! one deadline of the apply.
 //!
-//! [`wait_for`] is the generic loop; the typed waiters below supply the
-//! refresh function and the status sets. Rules shared by all of them:
+//! [`wait_until`] is the one waiter: a finder for a [`Watched`] object
+//! (cluster, instance, global cluster) and what ends the wait ([`Until`]: a
+//! status set, settled with a condition, or gone); the `wait_*` functions
+//! are its uses for each object. [`wait_for`] is the polling loop under it
+//! (and under [`wait_writer`]). Rules shared by all of them:
 //!
 //! * The deadline is passed in (one per apply); each sleep is
 //!   `min(interval, remaining)`, and a poll still in flight at the deadline
@@ -118,7 +121,10 @@ impl PollInterval {
     };
 
     fn next(&self, current: Duration) -> Duration {
-        current.mul_f64(1.5).min(self.max).max(self.initial)
+        current
+            .saturating_add(current / 2)
+            .min(self.max)
+            .max(self.initial)
     }
 }
 
@@ -240,26 +246,116 @@ where
                 last_status,
             });
         }
-        tokio::time::sleep(interval.min(deadline - now)).await;
+        tokio::time::sleep(interval.min(deadline.saturating_duration_since(now))).await;
         interval = poll.next(interval);
     }
 }
 
-fn with_status<T>(object: Option<T>, status: impl Fn(&T) -> String) -> Option<(T, String)> {
-    object.map(|o| {
-        let s = status(&o);
-        (o, s)
-    })
+/// An object a wait polls: its transitional statuses and the status a
+/// wait reads from it.
+pub trait Watched {
+    /// Statuses that resolve by themselves.
+    const PENDING: &'static [&'static str];
+    /// The status a wait compares with its sets.
+    fn wait_status(&self) -> String;
 }
 
-/// Status of a global cluster for waiting: its `Status`, or
-/// `failover-<FailoverState.Status>` while a failover state is present (an
-/// `available` global cluster with a failover state is not done).
-fn global_wait_status(g: &ObservedGlobal) -> String {
-    match &g.failover_state {
-        Some(f) => format!("failover-{}", f.status.as_deref().unwrap_or("pending")),
-        None => g.status.clone(),
+impl Watched for ObservedCluster {
+    const PENDING: &'static [&'static str] = CLUSTER_PENDING;
+    fn wait_status(&self) -> String {
+        self.status.clone()
     }
+}
+
+impl Watched for ObservedInstance {
+    const PENDING: &'static [&'static str] = INSTANCE_PENDING;
+    fn wait_status(&self) -> String {
+        self.status.clone()
+    }
+}
+
+impl Watched for ObservedGlobal {
+    const PENDING: &'static [&'static str] = GLOBAL_PENDING;
+    /// Its `Status`, or `failover-<FailoverState.Status>` while a failover
+    /// state is present (an `available` global cluster with a failover
+    /// state is not done).
+    fn wait_status(&self) -> String {
+        match &self.failover_state {
+            Some(f) => format!("failover-{}", f.status.as_deref().unwrap_or("pending")),
+            None => self.status.clone(),
+        }
+    }
+}
+
+fn global_wait_status(g: &ObservedGlobal) -> String {
+    g.wait_status()
+}
+
+/// The condition of [`Until::Settled`].
+pub type Done<'a, T> = &'a (dyn Fn(&T) -> bool + Sync);
+
+/// What ends a wait.
+pub enum Until<'a, T> {
+    /// A status in `target`; a status in `pending` continues the wait.
+    Status {
+        pending: &'a [&'a str],
+        target: &'a [&'a str],
+    },
+    /// `available` and `done` holds (e.g. the new engine version shows),
+    /// for changes whose status may still read `available` right after the
+    /// call; the object's pending statuses and [`SETTLING`] continue it.
+    Settled(Done<'a, T>),
+    /// The object no longer exists (any status continues the wait).
+    Gone,
+}
+
+/// The one generic waiter: polls `find` (the object or `None` when it does
+/// not exist) under the rules of [`wait_for`] until `until` holds. Returns
+/// the object (`None` for a completed [`Until::Gone`]).
+pub async fn wait_until<T, F, Fut>(
+    what: &str,
+    region: &str,
+    deadline: Instant,
+    poll: PollInterval,
+    mut find: F,
+    until: Until<'_, T>,
+) -> Result<Option<T>, WaitError>
+where
+    T: Watched,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>, AwsError>>,
+{
+    let settling: Vec<&str>;
+    let (pending, target, done): (&[&str], &[&str], Option<Done<'_, T>>) = match until {
+        Until::Status { pending, target } => (pending, target, None),
+        Until::Settled(done) => {
+            settling = T::PENDING.iter().copied().chain([SETTLING]).collect();
+            (&settling, AVAILABLE, Some(done))
+        }
+        Until::Gone => (&[], &[], None),
+    };
+    let refresh = || {
+        let found = find();
+        async move {
+            Ok(found.await?.map(|o| {
+                let status = o.wait_status();
+                let status = match done {
+                    Some(done) if status == "available" && !done(&o) => SETTLING.to_string(),
+                    _ => status,
+                };
+                (o, status)
+            }))
+        }
+    };
+    wait_for(what, region, deadline, poll, refresh, pending, target).await
+}
+
+/// The object of a wait for a status or settling, which must exist.
+fn present<T>(found: Option<T>, what: &str, region: &str) -> Result<T, WaitError> {
+    found.ok_or_else(|| WaitError::Gone {
+        what: what.to_string(),
+        region: region.to_string(),
+    })
 }
 
 /// Waits until the global cluster is `available` with no `FailoverState`.
@@ -275,16 +371,11 @@ pub async fn wait_global_available(
 ) -> Result<ObservedGlobal, WaitError> {
     let what = format!("global cluster {id}");
     let find = || find_global_cluster(clients, home_region, fallback_regions, id);
-    let found = wait_found(
-        &what,
-        home_region,
-        deadline,
-        poll,
-        find,
-        global_wait_status,
-        GLOBAL_PENDING,
-        AVAILABLE,
-    );
+    let until = Until::Status {
+        pending: GLOBAL_PENDING,
+        target: AVAILABLE,
+    };
+    let found = wait_until(&what, home_region, deadline, poll, find, until);
     present(found.await?, &what, home_region)
 }
 
@@ -337,54 +428,6 @@ pub async fn wait_writer(
     present(found, &what, home_region)
 }
 
-/// Polls `find` (a finder returning the object or `None`) with the status
-/// read by `status`; the common body of the typed waiters below.
-#[allow(clippy::too_many_arguments)]
-async fn wait_found<T, F, Fut>(
-    what: &str,
-    region: &str,
-    deadline: Instant,
-    poll: PollInterval,
-    mut find: F,
-    status: impl Fn(&T) -> String,
-    pending: &[&str],
-    target: &[&str],
-) -> Result<Option<T>, WaitError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Option<T>, AwsError>>,
-{
-    wait_for(
-        what,
-        region,
-        deadline,
-        poll,
-        || {
-            let found = find();
-            let status = &status;
-            async move { Ok(with_status(found.await?, status)) }
-        },
-        pending,
-        target,
-    )
-    .await
-}
-
-fn present<T>(found: Option<T>, what: &str, region: &str) -> Result<T, WaitError> {
-    found.ok_or_else(|| WaitError::Gone {
-        what: what.to_string(),
-        region: region.to_string(),
-    })
-}
-
-fn cluster_status(c: &ObservedCluster) -> String {
-    c.status.clone()
-}
-
-fn instance_status(i: &ObservedInstance) -> String {
-    i.status.clone()
-}
-
 /// Waits until cluster `id` reaches a status in `target`.
 pub async fn wait_cluster_status(
     clients: &Clients,
@@ -397,17 +440,12 @@ pub async fn wait_cluster_status(
 ) -> Result<ObservedCluster, WaitError> {
     let what = format!("cluster {id}");
     let find = || find_cluster(clients, region, id);
-    let found = wait_found(
+    let until = Until::Status { pending, target };
+    present(
+        wait_until(&what, region, deadline, poll, find, until).await?,
         &what,
         region,
-        deadline,
-        poll,
-        find,
-        cluster_status,
-        pending,
-        target,
-    );
-    present(found.await?, &what, region)
+    )
 }
 
 /// Waits until instance `id` reaches a status in `target`.
@@ -422,17 +460,12 @@ pub async fn wait_instance_status(
 ) -> Result<ObservedInstance, WaitError> {
     let what = format!("instance {id}");
     let find = || find_instance(clients, region, id);
-    let found = wait_found(
+    let until = Until::Status { pending, target };
+    present(
+        wait_until(&what, region, deadline, poll, find, until).await?,
         &what,
         region,
-        deadline,
-        poll,
-        find,
-        instance_status,
-        pending,
-        target,
-    );
-    present(found.await?, &what, region)
+    )
 }
 
 /// Waits until cluster `id` no longer exists (any status counts as pending).
@@ -443,19 +476,9 @@ pub async fn wait_cluster_deleted(
     deadline: Instant,
     poll: PollInterval,
 ) -> Result<(), WaitError> {
-    let what = format!("cluster {id}");
     let find = || find_cluster(clients, region, id);
-    wait_found(
-        &what,
-        region,
-        deadline,
-        poll,
-        find,
-        cluster_status,
-        &[],
-        &[],
-    )
-    .await?;
+    let what = format!("cluster {id}");
+    wait_until(&what, region, deadline, poll, find, Until::Gone).await?;
     Ok(())
 }
 
@@ -467,19 +490,9 @@ pub async fn wait_instance_deleted(
     deadline: Instant,
     poll: PollInterval,
 ) -> Result<(), WaitError> {
-    let what = format!("instance {id}");
     let find = || find_instance(clients, region, id);
-    wait_found(
-        &what,
-        region,
-        deadline,
-        poll,
-        find,
-        instance_status,
-        &[],
-        &[],
-    )
-    .await?;
+    let what = format!("instance {id}");
+    wait_until(&what, region, deadline, poll, find, Until::Gone).await?;
     Ok(())
 }
 
@@ -494,62 +507,34 @@ pub async fn wait_global_deleted(
     deadline: Instant,
     poll: PollInterval,
 ) -> Result<(), WaitError> {
-    let what = format!("global cluster {id}");
     let find = || find_global_cluster(clients, home_region, fallback_regions, id);
-    wait_found(
-        &what,
-        home_region,
-        deadline,
-        poll,
-        find,
-        global_wait_status,
-        &[],
-        &[],
-    )
-    .await?;
+    let what = format!("global cluster {id}");
+    wait_until(&what, home_region, deadline, poll, find, Until::Gone).await?;
     Ok(())
 }
 
 /// Pseudo-status of an object that is `available` but does not yet show the
-/// change being waited for (see the `wait_*_settled` waiters).
+/// change being waited for (see [`Until::Settled`]).
 pub const SETTLING: &str = "settling";
 
-/// `pending` plus [`SETTLING`].
-fn with_settling<'a>(pending: &[&'a str]) -> Vec<&'a str> {
-    let mut all = pending.to_vec();
-    all.push(SETTLING);
-    all
-}
-
-/// The status used by the settled waiters: `settling` while the object is
-/// `available` but `done` does not hold yet.
-fn settled_status<T>(status: &str, object: &T, done: &impl Fn(&T) -> bool) -> String {
-    if status == "available" && !done(object) {
-        SETTLING.to_string()
-    } else {
-        status.to_string()
-    }
-}
-
 /// Waits until cluster `id` is `available` and `done` holds (e.g. the new
-/// engine version or write-forwarding setting shows), for changes whose
-/// status may still read `available` right after the call.
+/// engine version or write-forwarding setting shows).
 pub async fn wait_cluster_settled(
     clients: &Clients,
     region: &str,
     id: &str,
     deadline: Instant,
     poll: PollInterval,
-    done: impl Fn(&ObservedCluster) -> bool,
+    done: impl Fn(&ObservedCluster) -> bool + Sync,
 ) -> Result<ObservedCluster, WaitError> {
     let what = format!("cluster {id}");
     let find = || find_cluster(clients, region, id);
-    let status = |c: &ObservedCluster| settled_status(&c.status, c, &done);
-    let pending = with_settling(CLUSTER_PENDING);
-    let found = wait_found(
-        &what, region, deadline, poll, find, status, &pending, AVAILABLE,
-    );
-    present(found.await?, &what, region)
+    let until = Until::Settled(&done);
+    present(
+        wait_until(&what, region, deadline, poll, find, until).await?,
+        &what,
+        region,
+    )
 }
 
 /// Waits until instance `id` is `available` and `done` holds (e.g. the new
@@ -560,16 +545,16 @@ pub async fn wait_instance_settled(
     id: &str,
     deadline: Instant,
     poll: PollInterval,
-    done: impl Fn(&ObservedInstance) -> bool,
+    done: impl Fn(&ObservedInstance) -> bool + Sync,
 ) -> Result<ObservedInstance, WaitError> {
     let what = format!("instance {id}");
     let find = || find_instance(clients, region, id);
-    let status = |i: &ObservedInstance| settled_status(&i.status, i, &done);
-    let pending = with_settling(INSTANCE_PENDING);
-    let found = wait_found(
-        &what, region, deadline, poll, find, status, &pending, AVAILABLE,
-    );
-    present(found.await?, &what, region)
+    let until = Until::Settled(&done);
+    present(
+        wait_until(&what, region, deadline, poll, find, until).await?,
+        &what,
+        region,
+    )
 }
 
 /// Waits until the global cluster is `available` with no `FailoverState`
@@ -582,22 +567,12 @@ pub async fn wait_global_settled(
     id: &str,
     deadline: Instant,
     poll: PollInterval,
-    done: impl Fn(&ObservedGlobal) -> bool,
+    done: impl Fn(&ObservedGlobal) -> bool + Sync,
 ) -> Result<ObservedGlobal, WaitError> {
     let what = format!("global cluster {id}");
     let find = || find_global_cluster(clients, home_region, fallback_regions, id);
-    let status = |g: &ObservedGlobal| settled_status(&global_wait_status(g), g, &done);
-    let pending = with_settling(GLOBAL_PENDING);
-    let found = wait_found(
-        &what,
-        home_region,
-        deadline,
-        poll,
-        find,
-        status,
-        &pending,
-        AVAILABLE,
-    );
+    let until = Until::Settled(&done);
+    let found = wait_until(&what, home_region, deadline, poll, find, until);
     present(found.await?, &what, home_region)
 }
 
@@ -710,6 +685,15 @@ mod tests {
             matches!(r, Err(WaitError::Timeout { last_status: Some(ref s), .. }) if s == "creating")
         );
         assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn poll_interval_growth_saturates() {
+        let p = PollInterval {
+            initial: Duration::from_secs(1),
+            max: Duration::MAX,
+        };
+        assert_eq!(p.next(Duration::MAX), Duration::MAX);
     }
 
     #[test]

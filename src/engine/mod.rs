@@ -1,13 +1,15 @@
 //! The engine between the wire and the resources: it owns the provider's
 //! schemas, dispatches each RPC to the resource or data source it names,
 //! pre-fills responses, and checks Terraform's plan and apply rules
-//! ([`invariants`]) before a reply leaves, so a provider bug surfaces as a
-//! clear provider diagnostic instead of Terraform's "produced an invalid plan".
+//! ([`check_plan`], [`check_apply`]) before a reply leaves, so a provider bug
+//! surfaces as a clear provider diagnostic, pointing at the offending
+//! attribute, instead of Terraform's "produced an invalid plan".
 //!
 //! Nothing here knows about gRPC or AWS.
 
-pub mod invariants;
+pub(crate) mod invariants;
 
+pub use invariants::{apply_violations, check_apply, check_plan, plan_violations, Violation};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -234,14 +236,31 @@ fn unknown_type(kind: &str, name: &str) -> Diagnostics {
     d
 }
 
-fn provider_bug(rpc: &str, problems: Vec<String>) -> Diagnostic {
-    Diagnostic::error(
-        "Provider Produced An Invalid Response",
-        format!(
-            "While answering {rpc}, terraform-provider-replication produced a value that breaks Terraform's rules, so it was stopped before reaching Terraform. This is a bug in the provider; please report it with these details:\n- {}",
-            problems.join("\n- ")
-        ),
-    )
+/// One "Provider Produced An Invalid Response" diagnostic per broken rule,
+/// each pointing at the offending attribute (none for the object as a whole),
+/// so Terraform shows where the bad value is.
+fn provider_bugs(rpc: &str, violations: Vec<Violation>, diags: &mut Diagnostics) {
+    for v in violations {
+        let d = Diagnostic::error(
+            "Provider Produced An Invalid Response",
+            format!(
+                "While answering {rpc}, terraform-provider-replication produced a value that breaks Terraform's rules, so it was stopped before reaching Terraform. This is a bug in the provider; please report it with these details:\n- {v}"
+            ),
+        );
+        diags.push(if v.path.is_root() {
+            d
+        } else {
+            d.with_path(v.path)
+        });
+    }
+}
+
+/// A rule broken by the object as a whole.
+fn whole(message: &str) -> Vec<Violation> {
+    vec![Violation {
+        path: AttributePath::root(),
+        message: message.to_owned(),
+    }]
 }
 
 #[async_trait]
@@ -332,11 +351,8 @@ impl<P: Provider> EngineApi for Server<P> {
         let mut resp = r.plan(&ctx, req).await;
         if !resp.diagnostics.has_errors() {
             let problems =
-                invariants::check_plan(&r.schema().block, &prior, &config, &resp.planned);
-            if !problems.is_empty() {
-                resp.diagnostics
-                    .push(provider_bug("PlanResourceChange", problems));
-            }
+                invariants::plan_violations(&r.schema().block, &prior, &config, &resp.planned);
+            provider_bugs("PlanResourceChange", problems, &mut resp.diagnostics);
         }
         resp
     }
@@ -362,15 +378,12 @@ impl<P: Provider> EngineApi for Server<P> {
             if resp.state.is_wholly_known() {
                 Vec::new()
             } else {
-                vec!["the state returned with an error still holds unknown values".to_string()]
+                whole("the state returned with an error still holds unknown values")
             }
         } else {
-            invariants::check_apply(&r.schema().block, &planned, &resp.state)
+            invariants::apply_violations(&r.schema().block, &planned, &resp.state)
         };
-        if !problems.is_empty() {
-            resp.diagnostics
-                .push(provider_bug("ApplyResourceChange", problems));
-        }
+        provider_bugs("ApplyResourceChange", problems, &mut resp.diagnostics);
         resp
     }
 
@@ -390,10 +403,11 @@ impl<P: Provider> EngineApi for Server<P> {
         let ctx = self.ctx(caps).await;
         let mut resp = r.read(&ctx, state, private).await;
         if !resp.state.is_wholly_known() {
-            resp.diagnostics.push(provider_bug(
+            provider_bugs(
                 "ReadResource",
-                vec!["the refreshed state holds unknown values".into()],
-            ));
+                whole("the refreshed state holds unknown values"),
+                &mut resp.diagnostics,
+            );
         }
         resp
     }
@@ -424,11 +438,192 @@ impl<P: Provider> EngineApi for Server<P> {
         let ctx = self.ctx(caps).await;
         let mut resp = d.read(&ctx, config).await;
         if !resp.diagnostics.has_errors() && !resp.state.is_wholly_known() {
-            resp.diagnostics.push(provider_bug(
+            provider_bugs(
                 "ReadDataSource",
-                vec!["the data source result holds unknown values".into()],
-            ));
+                whole("the data source result holds unknown values"),
+                &mut resp.diagnostics,
+            );
         }
         resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tf::{Attribute, Block, NestedAttributes, Type};
+
+    /// A resource that plans, applies and reads whatever value it was built
+    /// with.
+    struct Fixed {
+        schema: Schema,
+        out: Value,
+    }
+
+    #[async_trait]
+    impl Resource<()> for Fixed {
+        fn schema(&self) -> &Schema {
+            &self.schema
+        }
+        fn validate(&self, _: &Value, _: ClientCapabilities) -> Diagnostics {
+            Diagnostics::default()
+        }
+        async fn plan(&self, _: &Ctx<()>, _: PlanRequest) -> PlanResponse {
+            PlanResponse {
+                planned: self.out.clone(),
+                ..Default::default()
+            }
+        }
+        async fn apply(&self, _: &Ctx<()>, _: ApplyRequest) -> StateResponse {
+            StateResponse {
+                state: self.out.clone(),
+                ..Default::default()
+            }
+        }
+        async fn read(&self, _: &Ctx<()>, _: Value, _: Vec<u8>) -> StateResponse {
+            StateResponse {
+                state: self.out.clone(),
+                ..Default::default()
+            }
+        }
+        async fn import(&self, _: &Ctx<()>, _: &str) -> StateResponse {
+            StateResponse::default()
+        }
+    }
+
+    struct OneResource {
+        schema: Schema,
+        out: Value,
+    }
+
+    #[async_trait]
+    impl Provider for OneResource {
+        type Meta = ();
+        fn schema(&self) -> &Schema {
+            &self.schema
+        }
+        fn validate(&self, _: &Value) -> Diagnostics {
+            Diagnostics::default()
+        }
+        async fn configure(&self, _: &Value) -> Result<(), Diagnostics> {
+            Ok(())
+        }
+        fn resources(&self) -> BTreeMap<String, Arc<dyn Resource<()>>> {
+            let r: Arc<dyn Resource<()>> = Arc::new(Fixed {
+                schema: self.schema.clone(),
+                out: self.out.clone(),
+            });
+            BTreeMap::from([("thing".to_owned(), r)])
+        }
+        fn data_sources(&self) -> BTreeMap<String, Arc<dyn DataSource<()>>> {
+            BTreeMap::new()
+        }
+    }
+
+    fn schema() -> Schema {
+        Schema::new(
+            0,
+            Block::new().attributes(vec![
+                Attribute::computed("arn", Type::String),
+                Attribute::optional(
+                    "regions",
+                    NestedAttributes::map(vec![Attribute::required("class", Type::String)]),
+                ),
+            ]),
+        )
+    }
+
+    fn object(arn: &str, class: &str) -> Value {
+        Value::object([
+            ("arn", Value::string(arn)),
+            (
+                "regions",
+                Value::map([("x", Value::object([("class", Value::string(class))]))]),
+            ),
+        ])
+    }
+
+    fn server(out: Value) -> Server<OneResource> {
+        Server::new(OneResource {
+            schema: schema(),
+            out,
+        })
+    }
+
+    fn paths(diags: &Diagnostics) -> Vec<Option<String>> {
+        diags
+            .iter()
+            .map(|d| {
+                assert_eq!(d.summary, "Provider Produced An Invalid Response");
+                d.path.as_ref().map(ToString::to_string)
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn plan_check_failures_keep_their_attribute_path() {
+        let config = Value::object([
+            ("arn", Value::Null),
+            (
+                "regions",
+                Value::map([("x", Value::object([("class", Value::string("a"))]))]),
+            ),
+        ]);
+        let resp = server(object("arn:1", "b"))
+            .plan(
+                "thing",
+                PlanRequest {
+                    prior: Value::Null,
+                    proposed: config.clone(),
+                    config,
+                    prior_private: Vec::new(),
+                },
+                ClientCapabilities::default(),
+            )
+            .await;
+        assert_eq!(
+            paths(&resp.diagnostics),
+            [Some(r#"regions["x"].class"#.to_owned())]
+        );
+        let detail = &resp.diagnostics.iter().next().unwrap().detail;
+        assert!(
+            detail.contains("While answering PlanResourceChange"),
+            "{detail}"
+        );
+        assert!(
+            detail.contains(r#"regions["x"].class: planned value"#),
+            "{detail}"
+        );
+    }
+
+    #[tokio::test]
+    async fn apply_check_failures_keep_their_attribute_path() {
+        let planned = object("arn:1", "a");
+        let resp = server(object("arn:2", "a"))
+            .apply(
+                "thing",
+                ApplyRequest {
+                    prior: Value::Null,
+                    planned: planned.clone(),
+                    config: planned,
+                    planned_private: Vec::new(),
+                },
+                ClientCapabilities::default(),
+            )
+            .await;
+        assert_eq!(paths(&resp.diagnostics), [Some("arn".to_owned())]);
+    }
+
+    #[tokio::test]
+    async fn whole_object_failures_carry_no_path() {
+        let resp = server(Value::Unknown)
+            .read(
+                "thing",
+                object("arn:1", "a"),
+                Vec::new(),
+                ClientCapabilities::default(),
+            )
+            .await;
+        assert_eq!(paths(&resp.diagnostics), [None]);
     }
 }

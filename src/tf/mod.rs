@@ -3,21 +3,25 @@
 //!
 //! Nothing here knows about gRPC, protobuf or AWS. The protocol layer turns
 //! `DynamicValue`s into [`Value`]s with [`msgpack`] (or [`json`] for raw
-//! state), and schemas into protobuf with the shapes in [`schema`].
+//! state), and schemas into protobuf with the shapes of [`Schema`].
 
-pub mod codec;
-pub mod diag;
+mod codec;
+mod diag;
 pub mod json;
 pub mod msgpack;
-pub mod number;
-pub mod path;
-pub mod schema;
-pub mod types;
-pub mod value;
+mod number;
+mod path;
+mod schema;
+mod types;
+mod value;
 
 pub use codec::CodecError;
 pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use number::{Number, NumberError, MAX_EXPONENT};
 pub use path::{AttributePath, Step};
-pub use schema::*;
+pub use schema::{
+    Attribute, AttributeKind, Block, BlockNesting, NestedAttributes, NestedBlock, ObjectNesting,
+    Schema,
+};
 pub use types::{Type, TypeError};
-pub use value::{Number, Value};
+pub use value::Value;

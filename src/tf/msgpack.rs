@@ -96,7 +96,7 @@ impl<'a> Reader<'a> {
             .checked_add(n)
             .filter(|&e| e <= self.buf.len())
             .ok_or_else(|| truncated(path))?;
-        let s = &self.buf[self.pos..end];
+        let s = self.buf.get(self.pos..end).ok_or_else(|| truncated(path))?;
         self.pos = end;
         Ok(s)
     }
@@ -106,6 +106,19 @@ impl<'a> Reader<'a> {
             .take(n, path)?
             .iter()
             .fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+    }
+
+    /// Bytes not yet read.
+    fn remaining(&self) -> usize {
+        self.buf.len().saturating_sub(self.pos)
+    }
+
+    /// How many elements to reserve room for when a header announces `len`:
+    /// every element takes at least one byte, so a collection cannot hold
+    /// more elements than bytes are left. A header claiming 2^32 elements in
+    /// a short message reserves for what the message can hold, not 2^32.
+    fn capacity_hint(&self, len: usize) -> usize {
+        len.min(self.remaining())
     }
 
     fn mismatch(&self, expected: &str, path: &AttributePath) -> CodecError {
@@ -118,7 +131,8 @@ impl<'a> Reader<'a> {
 
     /// Skips an extension (marker already peeked).
     fn skip_ext(&mut self, path: &AttributePath) -> Result<()> {
-        let m = self.take(1, path)?[0];
+        let m = self.peek(path)?;
+        self.pos += 1;
         let len = match m {
             0xd4 => 1,
             0xd5 => 2,
@@ -280,7 +294,7 @@ impl<'a> Reader<'a> {
             Type::List(e) | Type::Set(e) => {
                 let is_set = matches!(ty, Type::Set(_));
                 let len = self.array_len(if is_set { "a set" } else { "a list" }, path)?;
-                let mut items = Vec::with_capacity(len.min(self.buf.len() - self.pos));
+                let mut items = Vec::with_capacity(self.capacity_hint(len));
                 for i in 0..len {
                     items.push(self.value(e, &path.index(i as i64), depth + 1)?);
                 }
@@ -295,7 +309,7 @@ impl<'a> Reader<'a> {
                 if len != ts.len() {
                     return Err(CodecError::tuple_length(path, ts.len(), len));
                 }
-                let mut items = Vec::with_capacity(len);
+                let mut items = Vec::with_capacity(self.capacity_hint(len));
                 for (i, t) in ts.iter().enumerate() {
                     items.push(self.value(t, &path.index(i as i64), depth + 1)?);
                 }
@@ -1006,6 +1020,36 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn huge_length_headers_reserve_only_what_the_message_can_hold() {
+        // An array header claiming 2^32 - 1 elements, then five one-byte
+        // elements: ten bytes in all.
+        let bytes = hex("dd ff ff ff ff a0 a0 a0 a0 a0");
+        let mut r = Reader {
+            buf: &bytes,
+            pos: 0,
+        };
+        let len = r.array_len("a list", &AttributePath::root()).unwrap();
+        assert_eq!(len, 0xffff_ffff);
+        assert_eq!(r.remaining(), 5);
+        assert_eq!(r.capacity_hint(len), 5);
+        assert_eq!(r.capacity_hint(3), 3);
+        let done = Reader {
+            buf: &bytes,
+            pos: bytes.len(),
+        };
+        assert_eq!(done.capacity_hint(len), 0);
+
+        // Decoding fails cleanly (and at once) where the data runs out.
+        let started = std::time::Instant::now();
+        for ty in [Type::list(Type::String), Type::set(Type::String)] {
+            let err = decode(&bytes, &ty).unwrap_err();
+            assert!(err.message.contains("unexpected end"), "{ty}: {err}");
+            assert_eq!(err.path.to_string(), "[5]", "{ty}");
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
     }
 
     #[test]

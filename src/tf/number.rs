@@ -84,10 +84,10 @@ impl Number {
     /// infinity (`Inf`, `+Inf`, `-Inf`, `infinity`, any case).
     pub fn parse(s: &str) -> Result<Self, NumberError> {
         let syntax = || NumberError::Syntax(s.to_owned());
-        let (neg, rest) = match s.as_bytes().first() {
-            Some(b'-') => (true, &s[1..]),
-            Some(b'+') => (false, &s[1..]),
-            _ => (false, s),
+        let (neg, rest) = match (s.strip_prefix('-'), s.strip_prefix('+')) {
+            (Some(rest), _) => (true, rest),
+            (None, Some(rest)) => (false, rest),
+            (None, None) => (false, s),
         };
         if rest.eq_ignore_ascii_case("inf") || rest.eq_ignore_ascii_case("infinity") {
             return Ok(if neg {
@@ -96,14 +96,11 @@ impl Number {
                 Self::pos_infinity()
             });
         }
-        let (mantissa, exponent) = match rest.find(['e', 'E']) {
-            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        let (mantissa, exponent) = match rest.split_once(['e', 'E']) {
+            Some((mantissa, exponent)) => (mantissa, Some(exponent)),
             None => (rest, None),
         };
-        let (int_part, frac_part) = match mantissa.find('.') {
-            Some(i) => (&mantissa[..i], &mantissa[i + 1..]),
-            None => (mantissa, ""),
-        };
+        let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
         let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
         if int_part.len() + frac_part.len() == 0 || !all_digits(int_part) || !all_digits(frac_part)
         {

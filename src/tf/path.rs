@@ -10,6 +10,8 @@
 
 use std::fmt;
 
+use super::json::write;
+
 /// One step of an [`AttributePath`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Step {
@@ -106,23 +108,6 @@ impl From<Vec<Step>> for AttributePath {
     }
 }
 
-/// Writes `s` as a double-quoted string with HCL/Go-style escapes.
-pub(crate) fn write_quoted(f: &mut impl fmt::Write, s: &str) -> fmt::Result {
-    f.write_char('"')?;
-    for c in s.chars() {
-        match c {
-            '"' => f.write_str("\\\"")?,
-            '\\' => f.write_str("\\\\")?,
-            '\n' => f.write_str("\\n")?,
-            '\r' => f.write_str("\\r")?,
-            '\t' => f.write_str("\\t")?,
-            c if c.is_control() => write!(f, "\\u{:04x}", c as u32)?,
-            c => f.write_char(c)?,
-        }
-    }
-    f.write_char('"')
-}
-
 impl fmt::Display for AttributePath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, step) in self.steps.iter().enumerate() {
@@ -135,7 +120,7 @@ impl fmt::Display for AttributePath {
                 }
                 Step::Key(key) => {
                     f.write_str("[")?;
-                    write_quoted(f, key)?;
+                    write::quoted(f, key)?;
                     f.write_str("]")?;
                 }
                 Step::Index(index) => write!(f, "[{index}]")?,

@@ -8,7 +8,10 @@
 //! accepted and ignored, as optional-ness is not part of a value's type.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::fmt;
+
+use super::json::write;
 
 /// A cty type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -162,42 +165,44 @@ impl Type {
         out.into_bytes()
     }
 
-    fn write_json(&self, out: &mut String) {
+    /// Writes [`Type::to_json`]'s text to `out`.
+    pub(crate) fn write_json(&self, out: &mut String) {
         match self {
-            Type::Bool => out.push_str("\"bool\""),
-            Type::Number => out.push_str("\"number\""),
-            Type::String => out.push_str("\"string\""),
-            Type::Dynamic => out.push_str("\"dynamic\""),
+            Type::Bool => write::string(out, "bool"),
+            Type::Number => write::string(out, "number"),
+            Type::String => write::string(out, "string"),
+            Type::Dynamic => write::string(out, "dynamic"),
             Type::List(e) | Type::Set(e) | Type::Map(e) => {
-                out.push_str(match self {
-                    Type::List(_) => "[\"list\",",
-                    Type::Set(_) => "[\"set\",",
-                    _ => "[\"map\",",
-                });
+                let kind = match self {
+                    Type::List(_) => "list",
+                    Type::Set(_) => "set",
+                    _ => "map",
+                };
+                out.push('[');
+                write::string(out, kind);
+                out.push(',');
                 e.write_json(out);
                 out.push(']');
             }
             Type::Tuple(elems) => {
-                out.push_str("[\"tuple\",[");
-                for (i, e) in elems.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
+                out.push('[');
+                write::string(out, "tuple");
+                out.push(',');
+                let Ok(()) = write::array(out, elems, |out, e| {
                     e.write_json(out);
-                }
-                out.push_str("]]");
+                    Ok::<(), Infallible>(())
+                });
+                out.push(']');
             }
             Type::Object(attrs) => {
-                out.push_str("[\"object\",{");
-                for (i, (name, t)) in attrs.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push_str(&serde_json::Value::String(name.clone()).to_string());
-                    out.push(':');
+                out.push('[');
+                write::string(out, "object");
+                out.push(',');
+                let Ok(()) = write::object(out, attrs, |out, t| {
                     t.write_json(out);
-                }
-                out.push_str("}]");
+                    Ok::<(), Infallible>(())
+                });
+                out.push(']');
             }
         }
     }

@@ -15,7 +15,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-pub use super::number::Number;
+use super::json::write;
+use super::number::Number;
 use super::types::Type;
 
 /// A Terraform value.
@@ -436,7 +437,7 @@ impl fmt::Display for Value {
             Value::Unknown => f.write_str("(unknown)"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Number(n) => write!(f, "{n}"),
-            Value::String(s) => super::path::write_quoted(f, s),
+            Value::String(s) => write::quoted(f, s),
             Value::List(items) | Value::Tuple(items) => list(f, items),
             Value::Set(items) => {
                 f.write_str("set(")?;
@@ -452,7 +453,7 @@ impl fmt::Display for Value {
                     if matches!(self, Value::Object(_)) {
                         write!(f, "{k} = {v}")?;
                     } else {
-                        super::path::write_quoted(f, k)?;
+                        write::quoted(f, k)?;
                         write!(f, " = {v}")?;
                     }
                 }

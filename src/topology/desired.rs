@@ -8,14 +8,9 @@ use std::time::Duration;
 use crate::aws::secret::Secret;
 use crate::tf::Value;
 
-use super::rules::parse_duration;
-
-/// Default deadlines when `timeouts` does not set one.
-pub const DEFAULT_CREATE: Duration = Duration::from_secs(120 * 60);
-/// Default update deadline.
-pub const DEFAULT_UPDATE: Duration = Duration::from_secs(120 * 60);
-/// Default delete deadline.
-pub const DEFAULT_DELETE: Duration = Duration::from_secs(90 * 60);
+use super::resource::model::{known_strings, Timeouts, Topology};
+use super::rules::{parse_duration, MAX_TIMEOUT};
+use super::schema::default;
 
 /// One desired DB instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,92 +77,88 @@ pub struct Desired {
     pub tags: BTreeMap<String, String>,
 }
 
-fn s(v: &Value, name: &str) -> Option<String> {
-    v.get_attr(name).and_then(Value::as_str).map(str::to_string)
-}
-
-fn b(v: &Value, name: &str) -> Option<bool> {
-    v.get_attr(name).and_then(Value::as_bool)
-}
-
-fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
-    v.and_then(Value::as_entries)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 impl Desired {
     /// Reads the desired topology from a planned state; the password comes
     /// from the configuration (write-only values exist only there).
     /// Returns `None` when the planned state lacks what a topology needs.
     pub fn from_planned(planned: &Value, config: &Value) -> Option<Desired> {
+        Self::from_model(
+            &Topology::from_value(planned),
+            &Topology::from_value(config),
+        )
+    }
+
+    /// [`Desired::from_planned`] on the model of the planned state and of the
+    /// configuration.
+    pub(crate) fn from_model(planned: &Topology, config: &Topology) -> Option<Desired> {
+        let s = |f: &super::resource::model::Field<String>| f.as_str().map(str::to_string);
         let mut regions = BTreeMap::new();
-        for (name, r) in planned.get_attr("regions")?.as_entries()? {
-            let cluster_id = s(r, "cluster_identifier")?;
+        for (name, r) in planned.regions.known()? {
+            let r = r.known()?;
+            let cluster_id = s(&r.cluster_identifier)?;
             let mut instances = BTreeMap::new();
-            if let Some(m) = r.get_attr("instances").and_then(Value::as_entries) {
-                for (key, i) in m {
-                    instances.insert(
-                        key.clone(),
-                        DesiredInstance {
-                            key: key.clone(),
-                            id: s(i, "identifier")?,
-                            class: s(i, "instance_class")?,
-                            tier: i
-                                .get_attr("promotion_tier")
-                                .and_then(Value::as_i64)
-                                .unwrap_or(1) as i32,
-                        },
-                    );
-                }
+            for (key, i) in r.instance_entries() {
+                let i = i.known()?;
+                instances.insert(
+                    key.clone(),
+                    DesiredInstance {
+                        key: key.clone(),
+                        id: s(&i.identifier)?,
+                        class: s(&i.instance_class)?,
+                        tier: i.promotion_tier.as_i64().unwrap_or(default::PROMOTION_TIER) as i32,
+                    },
+                );
             }
-            let security_groups = r
-                .get_attr("vpc_security_group_ids")
-                .and_then(Value::as_elements)
-                .map(|e| {
-                    let mut v: Vec<String> = e
-                        .iter()
-                        .filter_map(|x| x.as_str().map(str::to_string))
-                        .collect();
-                    v.sort();
-                    v
-                });
+            let security_groups = r.vpc_security_group_ids.known().map(|e| {
+                let mut v: Vec<String> = e
+                    .iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect();
+                v.sort();
+                v
+            });
             regions.insert(
                 name.clone(),
                 DesiredRegion {
                     region: name.clone(),
                     cluster_id,
-                    subnet_group: s(r, "db_subnet_group_name"),
+                    subnet_group: s(&r.db_subnet_group_name),
                     security_groups,
-                    kms_key_id: s(r, "kms_key_id"),
-                    write_forwarding: b(r, "write_forwarding").unwrap_or(false),
-                    parameter_group: s(r, "db_cluster_parameter_group_name"),
+                    kms_key_id: s(&r.kms_key_id),
+                    write_forwarding: r
+                        .write_forwarding
+                        .as_bool()
+                        .unwrap_or(default::WRITE_FORWARDING),
+                    parameter_group: s(&r.db_cluster_parameter_group_name),
                     instances,
                 },
             );
         }
-        let password = s(config, "master_password_wo")
-            .or_else(|| s(config, "master_password"))
-            .or_else(|| s(planned, "master_password"))
+        let password = s(&config.master_password_wo)
+            .or_else(|| s(&config.master_password))
+            .or_else(|| s(&planned.master_password))
             .map(Secret::new);
         Some(Desired {
-            id: s(planned, "global_cluster_identifier")?,
-            engine: s(planned, "engine")?,
-            engine_version: s(planned, "engine_version"),
-            allow_major_version_upgrade: b(planned, "allow_major_version_upgrade").unwrap_or(false),
-            database_name: s(planned, "database_name"),
-            master_username: s(planned, "master_username")?,
+            id: s(&planned.global_cluster_identifier)?,
+            engine: s(&planned.engine)?,
+            engine_version: s(&planned.engine_version),
+            allow_major_version_upgrade: planned
+                .allow_major_version_upgrade
+                .as_bool()
+                .unwrap_or(default::ALLOW_MAJOR_VERSION_UPGRADE),
+            database_name: s(&planned.database_name),
+            master_username: s(&planned.master_username)?,
             master_password: password,
-            storage_encrypted: b(planned, "storage_encrypted"),
-            deletion_protection: b(planned, "deletion_protection").unwrap_or(false),
-            primary_region: s(planned, "primary_region")?,
-            failover_mode: s(planned, "failover_mode").unwrap_or_else(|| "switchover".into()),
+            storage_encrypted: planned.storage_encrypted.as_bool(),
+            deletion_protection: planned
+                .deletion_protection
+                .as_bool()
+                .unwrap_or(default::DELETION_PROTECTION),
+            primary_region: s(&planned.primary_region)?,
+            failover_mode: s(&planned.failover_mode)
+                .unwrap_or_else(|| default::FAILOVER_MODE.into()),
             regions,
-            tags: string_map(planned.get_attr("tags")),
+            tags: known_strings(&planned.tags),
         })
     }
 }
@@ -185,13 +176,42 @@ pub enum Operation {
 
 /// The `timeouts` deadline for an operation, from a state or config value.
 pub fn timeout(v: &Value, op: Operation) -> Duration {
-    let (name, default) = match op {
-        Operation::Create => ("create", DEFAULT_CREATE),
-        Operation::Update => ("update", DEFAULT_UPDATE),
-        Operation::Delete => ("delete", DEFAULT_DELETE),
+    timeout_of(&Topology::from_value(v), op)
+}
+
+/// The `timeouts` deadline for an operation of a topology model.
+pub(crate) fn timeout_of(t: &Topology, op: Operation) -> Duration {
+    let timeouts = t.timeouts.known();
+    let pick = |f: fn(&Timeouts) -> &super::resource::model::Field<String>| {
+        timeouts.and_then(|t| f(t).as_str())
     };
-    v.get_attr("timeouts")
-        .and_then(|t| s(t, name))
-        .and_then(|d| parse_duration(&d).ok())
-        .unwrap_or(default)
+    let (set, default) = match op {
+        Operation::Create => (pick(|t| &t.create), default::CREATE_TIMEOUT),
+        Operation::Update => (pick(|t| &t.update), default::UPDATE_TIMEOUT),
+        Operation::Delete => (pick(|t| &t.delete), default::DELETE_TIMEOUT),
+    };
+    // Validation refuses longer ones at plan time; a state written before
+    // that rule still gets a deadline that fits.
+    set.and_then(|d| parse_duration(d).ok())
+        .map_or(default, |d| d.min(MAX_TIMEOUT))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A timeout far beyond what a deadline can hold (accepted before the
+    /// seven-day cap) is read as the cap, not as an overflowing duration.
+    #[test]
+    fn a_timeout_read_from_state_never_exceeds_the_cap() {
+        let state = Value::object([(
+            super::super::schema::name::TIMEOUTS,
+            Value::object([(
+                super::super::schema::name::CREATE,
+                Value::string("3000000000000000h"),
+            )]),
+        )]);
+        assert_eq!(timeout(&state, Operation::Create), MAX_TIMEOUT);
+        assert_eq!(timeout(&state, Operation::Delete), default::DELETE_TIMEOUT);
+    }
 }

@@ -2,26 +2,22 @@
 //! they belong to: schemas, validation, planning, and (through the `aws`
 //! module) observing and changing the real topology.
 
-pub mod apply;
 pub mod desired;
-pub mod diff;
-mod lifecycle;
-pub mod plan;
-pub mod rules;
-pub mod schema;
-pub mod state;
-pub mod validate;
+pub mod reconcile;
+mod resource;
+mod rules;
+
+pub use resource::{plan, schema, validate, TopologyDataSource, TopologyResource};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::engine::{
-    ApplyRequest, ClientCapabilities, Ctx, DataSource, PlanRequest, PlanResponse, Provider,
-    Resource, StateResponse,
-};
+use crate::engine::{DataSource, Provider, Resource};
 use crate::tf::{Diagnostics, Schema, Value};
+
+use resource::model::{known_strings, Field, ProviderBlock, Topology};
 
 /// The provider's configuration, read from the `provider "replication"` block.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -46,38 +42,27 @@ impl ProviderConfig {
     /// Reads the provider block. `AWS_REGION` / `AWS_DEFAULT_REGION` stand in
     /// for an unset `region`.
     pub fn from_value(v: &Value) -> Self {
-        let s = |name: &str| v.get_attr(name).and_then(Value::as_str).map(str::to_string);
-        let region = s("region")
+        let c = ProviderBlock::from_value(v);
+        let s = |f: &Field<String>| f.as_str().map(str::to_string);
+        let region = s(&c.region)
             .or_else(|| std::env::var("AWS_REGION").ok())
             .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
             .filter(|r| !r.is_empty());
-        let assume_role = v
-            .get_attr("assume_role")
-            .filter(|a| !a.is_null())
-            .and_then(|a| {
-                let g = |n: &str| a.get_attr(n).and_then(Value::as_str).map(str::to_string);
-                g("role_arn").map(|arn| (arn, g("session_name"), g("external_id")))
-            });
-        let default_tags = v
-            .get_attr("default_tags")
-            .and_then(Value::as_entries)
-            .map(|m| {
-                m.iter()
-                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let assume_role = c
+            .assume_role
+            .known()
+            .and_then(|a| s(&a.role_arn).map(|arn| (arn, s(&a.session_name), s(&a.external_id))));
         Self {
             region,
-            profile: s("profile"),
-            endpoint_url: s("endpoint_url"),
-            max_retries: v
-                .get_attr("max_retries")
-                .and_then(Value::as_i64)
-                .and_then(|n| u32::try_from(n).ok()),
-            retry_mode: s("retry_mode").and_then(|m| rules::retry_mode(&m).ok()),
+            profile: s(&c.profile),
+            endpoint_url: s(&c.endpoint_url),
+            max_retries: c.max_retries.as_i64().and_then(|n| u32::try_from(n).ok()),
+            retry_mode: c
+                .retry_mode
+                .as_str()
+                .and_then(|m| rules::retry_mode(m).ok()),
             assume_role,
-            default_tags,
+            default_tags: known_strings(&c.default_tags),
         }
     }
 }
@@ -119,24 +104,19 @@ impl Meta {
         }
     }
 
-    /// How to reach the topology described by `state` (a state, planned
-    /// state or config value holding `global_cluster_identifier`, `regions`
-    /// and maybe `primary_region`).
-    pub fn target(&self, id: &str, values: &[&Value]) -> apply::Target {
+    /// How to reach the topology described by `values` (states, planned
+    /// states or configurations: their regions, and the first primary region
+    /// one of them names).
+    pub(crate) fn target(&self, id: &str, values: &[&Topology]) -> reconcile::Target {
         let mut regions: Vec<String> = Vec::new();
         let mut primary = None;
         for v in values {
             if primary.is_none() {
-                primary = v
-                    .get_attr("primary_region")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
+                primary = v.primary_region.as_str().map(str::to_string);
             }
-            if let Some(m) = v.get_attr("regions").and_then(Value::as_entries) {
-                for k in m.keys() {
-                    if !regions.contains(k) {
-                        regions.push(k.clone());
-                    }
+            for (k, _) in v.region_entries() {
+                if !regions.contains(k) {
+                    regions.push(k.clone());
                 }
             }
         }
@@ -147,7 +127,7 @@ impl Meta {
             .or(primary)
             .or_else(|| regions.first().cloned())
             .unwrap_or_else(|| "us-east-1".to_string());
-        apply::Target {
+        reconcile::Target {
             clients: self.clients.clone(),
             fallback_regions: regions.into_iter().filter(|r| *r != home).collect(),
             home_region: home,
@@ -192,12 +172,8 @@ impl Default for ReplicationProvider {
     fn default() -> Self {
         Self {
             schema: schema::provider(),
-            resource: Arc::new(TopologyResource {
-                schema: schema::resource(),
-            }),
-            data_source: Arc::new(TopologyDataSource {
-                schema: schema::data_source(),
-            }),
+            resource: Arc::new(TopologyResource::default()),
+            data_source: Arc::new(TopologyDataSource::default()),
         }
     }
 }
@@ -230,72 +206,6 @@ impl Provider for ReplicationProvider {
             "replication_topology".to_string(),
             self.data_source.clone() as Arc<dyn DataSource<Meta>>,
         )])
-    }
-}
-
-/// The `replication_topology` resource.
-pub struct TopologyResource {
-    schema: Schema,
-}
-
-#[async_trait]
-impl Resource<Meta> for TopologyResource {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn validate(&self, config: &Value, caps: ClientCapabilities) -> Diagnostics {
-        validate::resource(config, caps)
-    }
-
-    async fn plan(&self, ctx: &Ctx<Meta>, req: PlanRequest) -> PlanResponse {
-        let provider_region = ctx.meta.as_ref().and_then(|m| m.config.region.clone());
-        let out = plan::plan(plan::PlanInput {
-            prior: &req.prior,
-            proposed: &req.proposed,
-            config: &req.config,
-            provider_region: provider_region.as_deref(),
-            leftovers: &lifecycle::pending_from_private(&req.prior_private),
-        });
-        PlanResponse {
-            planned: out.planned,
-            requires_replace: out.requires_replace,
-            // Carries the clusters an interrupted removal may have left (see lifecycle).
-            private: req.prior_private,
-            diagnostics: out.diagnostics,
-        }
-    }
-
-    async fn apply(&self, ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
-        lifecycle::apply(ctx, req).await
-    }
-
-    async fn read(&self, ctx: &Ctx<Meta>, state: Value, private: Vec<u8>) -> StateResponse {
-        lifecycle::read(ctx, state, private).await
-    }
-
-    async fn import(&self, ctx: &Ctx<Meta>, id: &str) -> StateResponse {
-        lifecycle::import(ctx, id).await
-    }
-}
-
-/// The `replication_topology` data source.
-pub struct TopologyDataSource {
-    schema: Schema,
-}
-
-#[async_trait]
-impl DataSource<Meta> for TopologyDataSource {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
-        validate::data_source(config)
-    }
-
-    async fn read(&self, ctx: &Ctx<Meta>, config: Value) -> StateResponse {
-        lifecycle::read_data_source(ctx, config, &self.schema).await
     }
 }
 

@@ -6,20 +6,20 @@
 //! and DeleteDBCluster parameter constraints.
 
 /// Engines a global database can use.
-pub const ENGINES: [&str; 2] = ["aurora-postgresql", "aurora-mysql"];
+pub(crate) const ENGINES: [&str; 2] = ["aurora-postgresql", "aurora-mysql"];
 /// Values of `failover_mode`.
-pub const FAILOVER_MODES: [&str; 2] = ["switchover", "failover"];
+pub(crate) const FAILOVER_MODES: [&str; 2] = ["switchover", "failover"];
 /// Aurora allows up to 10 secondary regions besides the primary.
-pub const MAX_REGIONS: usize = 11;
+pub(crate) const MAX_REGIONS: usize = 11;
 
 /// Global cluster, DB cluster and DB instance identifiers: 1–63 letters,
 /// digits or hyphens; a letter first; no trailing hyphen, no two in a row.
-pub fn identifier(s: &str) -> Option<String> {
+pub(crate) fn identifier(s: &str) -> Option<String> {
     identifier_with_max(s, 63)
 }
 
 /// Final snapshot identifiers: like [`identifier`], up to 255 characters.
-pub fn snapshot_identifier(s: &str) -> Option<String> {
+pub(crate) fn snapshot_identifier(s: &str) -> Option<String> {
     identifier_with_max(s, 255)
 }
 
@@ -30,7 +30,7 @@ fn identifier_with_max(s: &str, max: usize) -> Option<String> {
             s.len()
         ));
     }
-    if !s.as_bytes()[0].is_ascii_alphabetic() {
+    if !s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()) {
         return Some("must start with a letter".into());
     }
     if let Some(c) = s
@@ -51,18 +51,20 @@ fn identifier_with_max(s: &str, max: usize) -> Option<String> {
 }
 
 /// AWS region names such as `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-5`.
-pub fn region(s: &str) -> Option<String> {
+pub(crate) fn region(s: &str) -> Option<String> {
     let parts: Vec<&str> = s.split('-').collect();
-    let ok = parts.len() >= 3
-        && parts[0].len() == 2
-        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
-        && parts[1..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && {
-            let n = parts[parts.len() - 1];
-            !n.is_empty() && n.len() <= 2 && n.bytes().all(|b| b.is_ascii_digit())
-        };
+    let lower = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
+    let ok = match parts.as_slice() {
+        [country, middle @ .., number] if !middle.is_empty() => {
+            country.len() == 2
+                && lower(country)
+                && middle.iter().all(|p| lower(p))
+                && !number.is_empty()
+                && number.len() <= 2
+                && number.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    };
     if ok {
         None
     } else {
@@ -71,15 +73,18 @@ pub fn region(s: &str) -> Option<String> {
 }
 
 /// DB instance classes such as `db.r6g.large` or `db.serverless`.
-pub fn instance_class(s: &str) -> Option<String> {
+pub(crate) fn instance_class(s: &str) -> Option<String> {
     let parts: Vec<&str> = s.split('.').collect();
-    let ok = parts.first() == Some(&"db")
-        && (parts.len() == 3 || (parts.len() == 2 && parts[1] == "serverless"))
-        && parts[1..].iter().all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        });
+    let part_ok = |p: &&str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    let ok = match parts.as_slice() {
+        ["db", "serverless"] => true,
+        ["db", family, size] => part_ok(family) && part_ok(size),
+        _ => false,
+    };
     if ok {
         None
     } else {
@@ -89,13 +94,13 @@ pub fn instance_class(s: &str) -> Option<String> {
 
 /// Master user names: a letter first, then letters, digits or underscores;
 /// at most 16 characters for Aurora MySQL and 63 for Aurora PostgreSQL.
-pub fn master_username(s: &str, engine: &str) -> Option<String> {
+pub(crate) fn master_username(s: &str, engine: &str) -> Option<String> {
     sql_name(s, engine, if engine == "aurora-mysql" { 16 } else { 63 })
 }
 
 /// Initial database names: a letter first, then letters, digits or
 /// underscores; at most 64 characters (MySQL) or 63 (PostgreSQL).
-pub fn database_name(s: &str, engine: &str) -> Option<String> {
+pub(crate) fn database_name(s: &str, engine: &str) -> Option<String> {
     sql_name(s, engine, if engine == "aurora-mysql" { 64 } else { 63 })
 }
 
@@ -103,7 +108,7 @@ fn sql_name(s: &str, engine: &str, max: usize) -> Option<String> {
     if s.is_empty() || s.len() > max {
         return Some(format!("must be 1 to {max} characters long for {engine}"));
     }
-    if !s.as_bytes()[0].is_ascii_alphabetic() {
+    if !s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()) {
         return Some("must start with a letter".into());
     }
     if !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
@@ -113,15 +118,13 @@ fn sql_name(s: &str, engine: &str, max: usize) -> Option<String> {
 }
 
 /// Master passwords: 8–41 printable ASCII characters for Aurora MySQL, 8–99
-/// for Aurora PostgreSQL, none of `/`, `"`, `@` or a space. The reason never
-/// quotes the password.
-pub fn master_password(s: &str, engine: &str) -> Option<String> {
+/// for Aurora PostgreSQL, none of `/`, `"`, `@` or a space. The reason states
+/// the rule only: never the password, its length or anything else about it.
+pub(crate) fn master_password(s: &str, engine: &str) -> Option<String> {
     let max = if engine == "aurora-mysql" { 41 } else { 99 };
     let n = s.chars().count();
     if n < 8 || n > max {
-        return Some(format!(
-            "must be 8 to {max} characters long for {engine} (it has {n})"
-        ));
+        return Some(format!("must be 8 to {max} characters long for {engine}"));
     }
     if s.chars()
         .any(|c| !c.is_ascii_graphic() || matches!(c, '/' | '"' | '@'))
@@ -134,10 +137,30 @@ pub fn master_password(s: &str, engine: &str) -> Option<String> {
     None
 }
 
+/// The host of a plain `http://` URL when it is not a loopback address
+/// (127.0.0.0/8, `localhost`, `[::1]`): requests to it, credentials and
+/// signatures included, cross the network unencrypted. `None` for `https://`
+/// URLs, loopback hosts and anything that is not an `http://` URL.
+pub(crate) fn cleartext_remote_host(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("http://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    (!loopback).then_some(host)
+}
+
 /// The provider's `retry_mode`: `standard` or `adaptive`, as AWS's SDKs
 /// spell them (`legacy` exists in some SDKs, not in the one the provider
 /// uses).
-pub fn retry_mode(s: &str) -> Result<crate::aws::RetryMode, String> {
+pub(crate) fn retry_mode(s: &str) -> Result<crate::aws::RetryMode, String> {
     use crate::aws::RetryMode;
     match s {
         "standard" => Ok(RetryMode::Standard),
@@ -148,8 +171,25 @@ pub fn retry_mode(s: &str) -> Result<crate::aws::RetryMode, String> {
     }
 }
 
+/// The longest `timeouts` value accepted: 7 days. Longer ones are refused at
+/// plan time (an apply that long is a mistake, and a deadline far enough away
+/// does not fit in a clock instant).
+pub(crate) const MAX_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// A `timeouts` value: a duration ([`parse_duration`]) of at most
+/// [`MAX_TIMEOUT`].
+pub(crate) fn timeout(s: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(s)?;
+    if d > MAX_TIMEOUT {
+        return Err(format!(
+            "{s:?} is longer than the longest timeout allowed, 168h (7 days)"
+        ));
+    }
+    Ok(d)
+}
+
 /// Go-style durations as Terraform writes timeouts: "90m", "1h30m", "45s", "2h".
-pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let bad = || {
         format!("{s:?} is not a duration (expected something like \"90m\", \"1h30m\" or \"45s\")")
     };
@@ -200,6 +240,31 @@ mod tests {
                     .contains("\"standard\" or \"adaptive\""),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn cleartext_remote_hosts() {
+        for local in [
+            "http://127.0.0.1:4566",
+            "http://127.8.9.10/",
+            "http://localhost:4566/rds",
+            "http://LOCALHOST",
+            "http://[::1]:4566",
+            "http://user@127.0.0.1:1",
+            "https://rds.us-east-1.amazonaws.com",
+            "https://10.0.0.5",
+        ] {
+            assert_eq!(cleartext_remote_host(local), None, "{local}");
+        }
+        for (remote, host) in [
+            ("http://rds.example.com", "rds.example.com"),
+            ("http://10.0.0.5:8080/x", "10.0.0.5"),
+            ("http://localhost.example.com", "localhost.example.com"),
+            ("http://127.0.0.1.example.com", "127.0.0.1.example.com"),
+            ("http://[2001:db8::1]:80", "2001:db8::1"),
+        ] {
+            assert_eq!(cleartext_remote_host(remote), Some(host), "{remote}");
         }
     }
 
@@ -295,6 +360,25 @@ mod tests {
         assert!(!reason.contains("secret"));
     }
 
+    /// The length error said how long the rejected password was ("it has
+    /// 5"), telling whoever reads the plan output something about a secret.
+    #[test]
+    fn password_reasons_state_the_rule_not_the_length() {
+        for (pw, engine) in [
+            ("short", "aurora-postgresql"),
+            ("x".repeat(42).as_str(), "aurora-mysql"),
+            ("x".repeat(100).as_str(), "aurora-postgresql"),
+        ] {
+            let reason = master_password(pw, engine).unwrap();
+            let n = pw.chars().count().to_string();
+            assert!(!reason.contains("it has"), "{reason}");
+            assert!(
+                !reason.split(|c: char| !c.is_ascii_digit()).any(|d| d == n),
+                "{reason} gives away the length {n}"
+            );
+        }
+    }
+
     /// Found by the `config_validate` fuzz target: a timeout beyond what
     /// `Duration` holds panicked in validation, taking the plugin down.
     #[test]
@@ -303,6 +387,21 @@ mod tests {
             let e = parse_duration(s).unwrap_err();
             assert!(e.contains("too long"), "{s}: {e}");
         }
+    }
+
+    /// A timeout like "3000000000000000h" parsed, passed validation and
+    /// overflowed the deadline (`Instant + Duration`) at apply, panicking the
+    /// provider.
+    #[test]
+    fn timeouts_are_capped_at_seven_days() {
+        use std::time::Duration;
+        assert_eq!(timeout("168h").unwrap(), MAX_TIMEOUT);
+        assert_eq!(timeout("90m").unwrap(), Duration::from_secs(5400));
+        for long in ["3000000000000000h", "169h", "168h1s"] {
+            let e = timeout(long).unwrap_err();
+            assert!(e.contains("168h (7 days)"), "{long}: {e}");
+        }
+        assert!(timeout("soon").unwrap_err().contains("not a duration"));
     }
 
     #[test]

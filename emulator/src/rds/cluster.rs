@@ -341,7 +341,11 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         "DBClusters",
         "DBCluster",
         &page,
-        |x, k| render::cluster(x, ctx.st, &ctx.st.clusters[k]),
+        |x, k| {
+            if let Some(c) = ctx.st.clusters.get(k) {
+                render::cluster(x, ctx.st, c)
+            }
+        },
     ))
 }
 
@@ -367,7 +371,12 @@ fn check_cluster_available(ctx: &Ctx<'_>, c: &Cluster) -> ApiResult<()> {
 pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let p = ctx.p;
     let k = find(ctx, "DBClusterIdentifier")?;
-    let c = ctx.st.clusters[&k].clone();
+    let c = ctx
+        .st
+        .clusters
+        .get(&k)
+        .cloned()
+        .ok_or_else(|| ApiError::cluster_not_found(format!("DBCluster {k} not found.")))?;
     let role = ctx.st.role(&c);
     let deletion_protection = p.bool("DeletionProtection")?;
     let manage_pw = p.bool("ManageMasterUserPassword")?;
@@ -429,8 +438,13 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
                 }
             }
             if role == Role::Primary {
-                let g = &ctx.st.globals[c.global.as_deref().unwrap_or_default()];
-                for m in g.members.iter().filter(|m| !m.is_writer) {
+                let members = c
+                    .global
+                    .as_deref()
+                    .and_then(|g| ctx.st.globals.get(g))
+                    .map(|g| g.members.as_slice())
+                    .unwrap_or_default();
+                for m in members.iter().filter(|m| !m.is_writer) {
                     let sv = ctx
                         .st
                         .clusters
@@ -547,7 +561,12 @@ pub(super) fn delete(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         ids::validate_identifier("FinalDBSnapshotIdentifier", f, 255)?;
     }
     let k = find(ctx, "DBClusterIdentifier")?;
-    let c = ctx.st.clusters[&k].clone();
+    let c = ctx
+        .st
+        .clusters
+        .get(&k)
+        .cloned()
+        .ok_or_else(|| ApiError::cluster_not_found(format!("DBCluster {k} not found.")))?;
     if c.status == "deleting" {
         return Err(ApiError::invalid_cluster_state(format!(
             "DBCluster {} is already being deleted.",

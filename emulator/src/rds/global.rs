@@ -17,6 +17,14 @@ fn wrap(ctx: &Ctx<'_>, id: &str) -> String {
 }
 
 /// Resolves `GlobalClusterIdentifier` (id or ARN) to an existing global cluster id.
+/// The global cluster under an id `find` returned.
+fn global<'a>(ctx: &'a Ctx<'_>, id: &str) -> ApiResult<&'a crate::model::GlobalCluster> {
+    ctx.st
+        .globals
+        .get(id)
+        .ok_or_else(|| ApiError::global_not_found(format!("Global cluster {id} not found")))
+}
+
 fn find(ctx: &Ctx<'_>, param: &str) -> ApiResult<String> {
     let raw = ctx.p.required(param)?;
     let (_, id) = ids::resolve(param, raw, "global-cluster", &ctx.region)?;
@@ -157,7 +165,11 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         "GlobalClusters",
         "GlobalClusterMember",
         &page,
-        |x, id| render::global_cluster(x, ctx.st, &ctx.st.globals[id], ctx.now),
+        |x, id| {
+            if let Some(g) = ctx.st.globals.get(id) {
+                render::global_cluster(x, ctx.st, g, ctx.now)
+            }
+        },
     ))
 }
 
@@ -215,7 +227,7 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let deletion_protection = p.bool("DeletionProtection")?;
     let allow_major = p.flag("AllowMajorVersionUpgrade")?;
     let new_id = p.get("NewGlobalClusterIdentifier").map(str::to_lowercase);
-    let mut g = ctx.st.globals[&id].clone();
+    let mut g = global(ctx, &id)?.clone();
     g.engine_version = ctx.st.global_version(&g);
     check_global_available(&g)?;
     let upgrade = match p.get("EngineVersion") {
@@ -299,7 +311,7 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
 
 pub(super) fn delete(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let id = find(ctx, "GlobalClusterIdentifier")?;
-    let g = &ctx.st.globals[&id];
+    let g = global(ctx, &id)?;
     if g.deletion_protection {
         return Err(ApiError::invalid_combination(
             "Cannot delete protected Global Cluster, please disable deletion protection and try again.",
@@ -346,7 +358,7 @@ fn member_of(ctx: &Ctx<'_>, g: &GlobalCluster, param: &str) -> ApiResult<(String
 
 pub(super) fn remove_member(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let id = find(ctx, "GlobalClusterIdentifier")?;
-    let g = ctx.st.globals[&id].clone();
+    let g = global(ctx, &id)?.clone();
     let raw = ctx.p.required("DbClusterIdentifier")?;
     if !raw.starts_with("arn:") {
         return Err(ApiError::invalid_value(format!(
@@ -395,7 +407,7 @@ pub(super) fn remove_member(ctx: &mut Ctx<'_>) -> ApiResult<String> {
 
 pub(super) fn switchover(ctx: &mut Ctx<'_>, data_loss: bool) -> ApiResult<String> {
     let id = find(ctx, "GlobalClusterIdentifier")?;
-    let g = ctx.st.globals[&id].clone();
+    let g = global(ctx, &id)?.clone();
     let (region, cid) = member_of(ctx, &g, "TargetDbClusterIdentifier")?;
     if g.op.is_some() || (!data_loss && g.status != "available") {
         return Err(ApiError::invalid_global_state(format!(

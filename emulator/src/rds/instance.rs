@@ -13,6 +13,14 @@ fn wrap(ctx: &Ctx<'_>, k: &str) -> String {
     })
 }
 
+/// The instance under a key `find` returned.
+fn instance<'a>(ctx: &'a Ctx<'_>, k: &str) -> ApiResult<&'a crate::model::Instance> {
+    ctx.st
+        .instances
+        .get(k)
+        .ok_or_else(|| ApiError::instance_not_found(format!("DBInstance {k} not found.")))
+}
+
 fn find(ctx: &Ctx<'_>) -> ApiResult<String> {
     let raw = ctx.p.required("DBInstanceIdentifier")?;
     let (region, id) = ids::resolve("DBInstanceIdentifier", raw, "db", &ctx.region)?;
@@ -123,7 +131,11 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
                 "Invalid availability zone: {az}"
             )))
         }
-        None => render::azs(&ctx.region)[n % 3].clone(),
+        None => format!(
+            "{}{}",
+            ctx.region,
+            ['a', 'b', 'c'].get(n % 3).unwrap_or(&'a')
+        ),
     };
     let i = Instance {
         id: id.clone(),
@@ -198,7 +210,11 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         "DBInstances",
         "DBInstance",
         &page,
-        |x, k| render::instance(x, ctx.st, &ctx.st.instances[k]),
+        |x, k| {
+            if let Some(i) = ctx.st.instances.get(k) {
+                render::instance(x, ctx.st, i)
+            }
+        },
     ))
 }
 
@@ -227,7 +243,7 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             )));
         }
     }
-    let i = &ctx.st.instances[&k];
+    let i = instance(ctx, &k)?;
     if i.status != "available" {
         return Err(ApiError::invalid_instance_state(format!(
             "Database instance {} is not in available state (current state: {}).",
@@ -264,7 +280,7 @@ pub(super) fn delete(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         ));
     }
     let k = find(ctx)?;
-    let i = ctx.st.instances[&k].clone();
+    let i = instance(ctx, &k)?.clone();
     if i.status == "deleting" {
         return Err(ApiError::invalid_instance_state(format!(
             "Instance {} is already being deleted.",
@@ -284,8 +300,8 @@ pub(super) fn delete(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     }
     if let Some(c) = ctx.st.clusters.get(&key(&i.region, &i.cluster_id)) {
         if ctx.st.role(c) == Role::Primary && ctx.st.live_instances(&c.region, &c.id).len() == 1 {
-            let g = &ctx.st.globals[c.global.as_deref().unwrap_or_default()];
-            if g.members.len() > 1 {
+            let g = c.global.as_deref().and_then(|g| ctx.st.globals.get(g));
+            if let Some(g) = g.filter(|g| g.members.len() > 1) {
                 return Err(ApiError::invalid_cluster_state(format!(
                     "Cannot delete the last instance of the primary cluster {} of global cluster {} while it has secondary clusters.",
                     c.id, g.id

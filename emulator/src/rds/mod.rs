@@ -14,7 +14,7 @@ use crate::query::{Filter, Params};
 use std::cmp::Ordering;
 
 /// Every action this emulator answers.
-pub const ACTIONS: &[&str] = &[
+pub(crate) const ACTIONS: &[&str] = &[
     "CreateGlobalCluster",
     "DescribeGlobalClusters",
     "ModifyGlobalCluster",
@@ -38,7 +38,7 @@ pub const ACTIONS: &[&str] = &[
 ];
 
 /// Everything a handler needs for one request.
-pub struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     /// The state, already settled to `now`.
     pub st: &'a mut State,
     /// Region from the request's credential scope.
@@ -53,7 +53,7 @@ pub struct Ctx<'a> {
 
 /// Runs one action; `Ok(Some(xml))` is the body of `<{Action}Result>`,
 /// `Ok(None)` an action without a result element.
-pub fn dispatch(action: &str, ctx: &mut Ctx<'_>) -> ApiResult<Option<String>> {
+pub(crate) fn dispatch(action: &str, ctx: &mut Ctx<'_>) -> ApiResult<Option<String>> {
     let xml = match action {
         "CreateGlobalCluster" => global::create(ctx)?,
         "DescribeGlobalClusters" => global::describe(ctx)?,
@@ -85,10 +85,10 @@ pub fn dispatch(action: &str, ctx: &mut Ctx<'_>) -> ApiResult<Option<String>> {
 }
 
 /// Supported engines.
-pub const ENGINES: &[&str] = &["aurora-postgresql", "aurora-mysql"];
+pub(crate) const ENGINES: &[&str] = &["aurora-postgresql", "aurora-mysql"];
 
 /// Checks an engine name.
-pub fn validate_engine(engine: &str) -> ApiResult<()> {
+pub(crate) fn validate_engine(engine: &str) -> ApiResult<()> {
     if ENGINES.contains(&engine) {
         Ok(())
     } else {
@@ -99,7 +99,7 @@ pub fn validate_engine(engine: &str) -> ApiResult<()> {
 }
 
 /// The default engine version of an engine.
-pub fn default_version(engine: &str) -> &'static str {
+pub(crate) fn default_version(engine: &str) -> &'static str {
     if engine == "aurora-mysql" {
         "8.0.mysql_aurora.3.05.2"
     } else {
@@ -109,7 +109,7 @@ pub fn default_version(engine: &str) -> &'static str {
 
 /// Checks the shape of an engine version: `15.4` for aurora-postgresql,
 /// `8.0.mysql_aurora.3.05.2` for aurora-mysql.
-pub fn validate_version(engine: &str, version: &str) -> ApiResult<()> {
+pub(crate) fn validate_version(engine: &str, version: &str) -> ApiResult<()> {
     let numeric = |s: &str| {
         !s.is_empty()
             && s.split('.')
@@ -132,7 +132,7 @@ pub fn validate_version(engine: &str, version: &str) -> ApiResult<()> {
 }
 
 /// Major version: `15` for `15.4`, `3` for `8.0.mysql_aurora.3.05.2`.
-pub fn major_version(version: &str) -> String {
+pub(crate) fn major_version(version: &str) -> String {
     match version.split_once(".mysql_aurora.") {
         Some((_, aurora)) => aurora.split('.').next().unwrap_or("").to_string(),
         None => version.split('.').next().unwrap_or("").to_string(),
@@ -140,7 +140,7 @@ pub fn major_version(version: &str) -> String {
 }
 
 /// Orders two versions by their numeric components.
-pub fn compare_versions(a: &str, b: &str) -> Ordering {
+pub(crate) fn compare_versions(a: &str, b: &str) -> Ordering {
     let nums = |v: &str| -> Vec<u64> {
         v.split(|c: char| !c.is_ascii_digit())
             .filter(|s| !s.is_empty())
@@ -151,7 +151,7 @@ pub fn compare_versions(a: &str, b: &str) -> Ordering {
 }
 
 /// Checks tag keys and values the way the service does.
-pub fn validate_tags(tags: &[(String, String)]) -> ApiResult<()> {
+pub(crate) fn validate_tags(tags: &[(String, String)]) -> ApiResult<()> {
     for (k, v) in tags {
         if k.is_empty() || k.len() > 128 {
             return Err(ApiError::invalid_value(
@@ -178,7 +178,7 @@ pub fn validate_tags(tags: &[(String, String)]) -> ApiResult<()> {
 }
 
 /// Adds or replaces tags.
-pub fn upsert_tags(target: &mut Vec<(String, String)>, tags: &[(String, String)]) {
+pub(crate) fn upsert_tags(target: &mut Vec<(String, String)>, tags: &[(String, String)]) {
     for (k, v) in tags {
         match target.iter_mut().find(|(tk, _)| tk == k) {
             Some(t) => t.1 = v.clone(),
@@ -189,7 +189,10 @@ pub fn upsert_tags(target: &mut Vec<(String, String)>, tags: &[(String, String)]
 
 /// Applies `MaxRecords` (20..=100, default 100) and `Marker` to items sorted
 /// by key. The marker is the key of the first item not yet returned.
-pub fn paginate<T>(p: &Params, mut items: Vec<(String, T)>) -> ApiResult<(Vec<T>, Option<String>)> {
+pub(crate) fn paginate<T>(
+    p: &Params,
+    mut items: Vec<(String, T)>,
+) -> ApiResult<(Vec<T>, Option<String>)> {
     let max = match p.int("MaxRecords")? {
         None => 100,
         Some(n) if (20..=100).contains(&n) => n as usize,
@@ -209,7 +212,7 @@ pub fn paginate<T>(p: &Params, mut items: Vec<(String, T)>) -> ApiResult<(Vec<T>
 }
 
 /// Checks filter names against the supported set.
-pub fn check_filters(filters: &[Filter], supported: &[&str]) -> ApiResult<()> {
+pub(crate) fn check_filters(filters: &[Filter], supported: &[&str]) -> ApiResult<()> {
     for f in filters {
         if !supported.contains(&f.name.as_str()) {
             return Err(ApiError::invalid_value(format!(
@@ -223,7 +226,7 @@ pub fn check_filters(filters: &[Filter], supported: &[&str]) -> ApiResult<()> {
 
 /// True when the object passes every filter. `fields` lists, for each filter
 /// name, the spellings (identifier, ARN, …) under which the object matches.
-pub fn filters_match(filters: &[Filter], fields: &[(&str, Vec<String>)]) -> bool {
+pub(crate) fn filters_match(filters: &[Filter], fields: &[(&str, Vec<String>)]) -> bool {
     filters.iter().all(|f| {
         fields
             .iter()
@@ -237,7 +240,7 @@ pub fn filters_match(filters: &[Filter], fields: &[(&str, Vec<String>)]) -> bool
 }
 
 /// `Marker` element when there is a next page.
-pub fn marker(x: &mut crate::xml::Xml, next: Option<String>) {
+pub(crate) fn marker(x: &mut crate::xml::Xml, next: Option<String>) {
     if let Some(m) = next {
         x.el("Marker", &m);
     }
@@ -245,7 +248,7 @@ pub fn marker(x: &mut crate::xml::Xml, next: Option<String>) {
 
 /// A Describe page: `Marker` when there is a next page, then the list
 /// element with one member element per item.
-pub fn page_xml<T>(
+pub(crate) fn page_xml<T>(
     next: Option<String>,
     list: &str,
     member: &str,
@@ -265,7 +268,7 @@ pub fn page_xml<T>(
 }
 
 /// One structure wrapped in its element, or nothing when absent.
-pub fn one_xml<T>(
+pub(crate) fn one_xml<T>(
     name: &str,
     item: Option<&T>,
     render: impl FnOnce(&mut crate::xml::Xml, &T),
@@ -280,7 +283,7 @@ pub fn one_xml<T>(
 }
 
 /// Checks a master password: 8..=41 printable ASCII characters without `/`, `"`, `@` or space.
-pub fn validate_password(pw: &str) -> ApiResult<()> {
+pub(crate) fn validate_password(pw: &str) -> ApiResult<()> {
     if pw.len() < 8 {
         return Err(ApiError::invalid_value(
             "The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.",
@@ -303,7 +306,7 @@ pub fn validate_password(pw: &str) -> ApiResult<()> {
 }
 
 /// A KMS key usable in `region`: key ids and aliases are, ARNs must name that region.
-pub fn check_kms_key(key: &str, region: &str) -> ApiResult<()> {
+pub(crate) fn check_kms_key(key: &str, region: &str) -> ApiResult<()> {
     if let Some(rest) = key.strip_prefix("arn:") {
         let key_region = rest.split(':').nth(2).unwrap_or("");
         if key_region != region {
@@ -316,7 +319,7 @@ pub fn check_kms_key(key: &str, region: &str) -> ApiResult<()> {
 }
 
 /// The default KMS key ARN of a region.
-pub fn default_kms_key(region: &str) -> String {
+pub(crate) fn default_kms_key(region: &str) -> String {
     format!("arn:aws:kms:{region}:{}:key/aws-rds-default", ids::ACCOUNT)
 }
 

@@ -88,7 +88,11 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         "DBClusterSnapshots",
         "DBClusterSnapshot",
         &page,
-        |x, k| render::snapshot(x, &ctx.st.snapshots[k]),
+        |x, k| {
+            if let Some(s) = ctx.st.snapshots.get(k) {
+                render::snapshot(x, s)
+            }
+        },
     ))
 }
 

@@ -2,6 +2,7 @@
 //! limits, the call log, state and reset.
 
 use crate::common::*;
+use aurora_emulator::{AdminError, Fault};
 use aws_sdk_rds::config::retry::RetryConfig;
 use aws_sdk_rds::error::SdkError;
 use std::time::Duration;
@@ -13,8 +14,7 @@ async fn failover_with_data_loss_while_the_primary_region_is_down() {
     let east = client(&emu, EAST);
     let west = client(&emu, WEST);
 
-    let (s, _) = admin(&emu, "POST", "regions/us-east-1/outage", None).await;
-    assert_eq!(s, 200);
+    emu.admin().outage(EAST).await.unwrap();
     // Every request signed for us-east-1 gets its connection closed, no HTTP answer.
     let err = east.describe_db_clusters().send().await.unwrap_err();
     assert!(
@@ -95,7 +95,7 @@ async fn failover_with_data_loss_while_the_primary_region_is_down() {
     );
 
     // The region comes back: the old primary resynchronises and is a normal secondary again.
-    admin(&emu, "DELETE", "regions/us-east-1/outage", None).await;
+    emu.admin().restore(EAST).await.unwrap();
     let g = east.describe_global_clusters().send().await.unwrap();
     let old = g.global_clusters()[0]
         .global_cluster_members()
@@ -144,15 +144,10 @@ async fn failover_with_data_loss_while_the_primary_region_is_down() {
         Some(false)
     );
 
-    let (_, calls) = admin(&emu, "GET", "calls", None).await;
-    let dropped: Vec<_> = calls
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["status"] == 0)
-        .collect();
+    let calls = emu.admin().calls().await.unwrap();
+    let dropped: Vec<_> = calls.iter().filter(|c| c.status == 0).collect();
     assert_eq!(dropped.len(), 2);
-    assert_eq!(dropped[0]["region"], EAST);
+    assert_eq!(dropped[0].region, EAST);
     emu.shutdown().await;
 }
 
@@ -161,14 +156,14 @@ async fn injected_faults_fire_once_on_the_nth_call() {
     let emu = emulator(0.0).await;
     let east = client(&emu, EAST);
     let west = client(&emu, WEST);
-    let (s, _) = admin(
-        &emu,
-        "POST",
-        "faults",
-        Some(r#"{"action":"DescribeDBClusters","nth":2,"code":"InternalFailure","status":500,"region":null,"message":null}"#),
-    )
-    .await;
-    assert_eq!(s, 200);
+    emu.admin()
+        .add_fault(
+            &Fault::new("DescribeDBClusters")
+                .nth(2)
+                .error("InternalFailure", 500),
+        )
+        .await
+        .unwrap();
     east.describe_db_clusters().send().await.unwrap();
     east.describe_db_instances().send().await.unwrap();
     let err = west.describe_db_clusters().send().await.unwrap_err();
@@ -177,13 +172,15 @@ async fn injected_faults_fire_once_on_the_nth_call() {
     east.describe_db_clusters().send().await.unwrap();
 
     // Region-scoped fault with a client-side code.
-    admin(
-        &emu,
-        "POST",
-        "faults",
-        Some(r#"{"action":"CreateGlobalCluster","nth":1,"code":"GlobalClusterQuotaExceededFault","status":400,"region":"us-west-2","message":"quota"}"#),
-    )
-    .await;
+    emu.admin()
+        .add_fault(
+            &Fault::new("CreateGlobalCluster")
+                .error("GlobalClusterQuotaExceededFault", 400)
+                .region(WEST)
+                .message("quota"),
+        )
+        .await
+        .unwrap();
     east.create_global_cluster()
         .global_cluster_identifier("a")
         .engine(PG)
@@ -208,15 +205,10 @@ async fn injected_faults_fire_once_on_the_nth_call() {
         .unwrap();
 
     // The SDK's standard retry policy recovers from one transient 500.
-    admin(
-        &emu,
-        "POST",
-        "faults",
-        Some(
-            r#"{"action":"DescribeGlobalClusters","nth":1,"code":"InternalFailure","status":500}"#,
-        ),
-    )
-    .await;
+    emu.admin()
+        .add_fault(&Fault::new("DescribeGlobalClusters"))
+        .await
+        .unwrap();
     let retrying = client_with_retries(
         &emu,
         EAST,
@@ -235,10 +227,17 @@ async fn injected_faults_fire_once_on_the_nth_call() {
         2
     );
 
-    let (s, v) = admin(&emu, "POST", "faults", Some("not json")).await;
-    assert_eq!(s, 400, "{v}");
-    let (s, _) = admin(&emu, "POST", "faults", Some(r#"{"action":"X","nth":0}"#)).await;
-    assert_eq!(s, 400);
+    let r = emu
+        .admin()
+        .request("POST", "faults", "not json")
+        .await
+        .unwrap();
+    assert_eq!(r.status, 400, "{}", r.body);
+    let err = emu.admin().add_fault(&Fault::new("X").nth(0)).await;
+    assert!(
+        matches!(err, Err(AdminError::Status { status: 400, .. })),
+        "{err:?}"
+    );
     emu.shutdown().await;
 }
 
@@ -247,7 +246,7 @@ async fn throttling_and_rate_limits() {
     let emu = emulator(0.0).await;
     let east = client(&emu, EAST);
     let west = client(&emu, WEST);
-    admin(&emu, "POST", "faults", Some(r#"{"throttle":0.5}"#)).await;
+    emu.admin().throttle(0.5).await.unwrap();
     let mut throttled = 0;
     for _ in 0..10 {
         if let Err(e) = east.describe_db_clusters().send().await {
@@ -256,18 +255,12 @@ async fn throttling_and_rate_limits() {
         }
     }
     assert_eq!(throttled, 5);
-    admin(&emu, "DELETE", "faults", None).await;
+    emu.admin().clear_faults().await.unwrap();
     for _ in 0..5 {
         east.describe_db_clusters().send().await.unwrap();
     }
 
-    admin(
-        &emu,
-        "POST",
-        "faults",
-        Some(r#"{"rate_limit_per_second":4}"#),
-    )
-    .await;
+    emu.admin().rate_limit(4).await.unwrap();
     let mut results = Vec::new();
     for _ in 0..6 {
         results.push(east.describe_db_clusters().send().await.is_ok());
@@ -283,7 +276,7 @@ async fn throttling_and_rate_limits() {
         east.describe_db_clusters().send().await.is_ok(),
         "window slides"
     );
-    admin(&emu, "DELETE", "faults", None).await;
+    emu.admin().clear_faults().await.unwrap();
     emu.shutdown().await;
 }
 
@@ -292,27 +285,31 @@ async fn call_log_state_and_reset() {
     let emu = emulator(0.0).await;
     let east = client(&emu, EAST);
     topology(&emu, "g").await;
-    admin(&emu, "DELETE", "calls", None).await;
+    emu.admin().clear_calls().await.unwrap();
     east.describe_db_clusters().send().await.unwrap();
     let _ = east
         .describe_db_clusters()
         .db_cluster_identifier("nope")
         .send()
         .await;
-    let (s, calls) = admin(&emu, "GET", "calls", None).await;
-    assert_eq!(s, 200);
-    let calls = calls.as_array().unwrap();
+    let calls = emu.admin().calls().await.unwrap();
     assert_eq!(calls.len(), 2);
-    assert_eq!(calls[0]["action"], "DescribeDBClusters");
-    assert_eq!(calls[0]["region"], EAST);
-    assert_eq!(calls[0]["status"], 200);
-    assert!(calls[0]["code"].is_null());
-    assert!(calls[0]["time_ms"].is_u64());
-    assert_eq!(calls[1]["status"], 404);
-    assert_eq!(calls[1]["code"], "DBClusterNotFoundFault");
-    assert!(calls[1]["seq"].as_u64() > calls[0]["seq"].as_u64());
+    assert_eq!(calls[0].action, "DescribeDBClusters");
+    assert_eq!(calls[0].region, EAST);
+    assert_eq!(calls[0].status, 200);
+    assert!(calls[0].code.is_none());
+    let raw = emu
+        .admin()
+        .request("GET", "calls", "")
+        .await
+        .unwrap()
+        .json();
+    assert!(raw[0]["time_ms"].is_u64() && raw[0]["code"].is_null());
+    assert_eq!(calls[1].status, 404);
+    assert_eq!(calls[1].code.as_deref(), Some("DBClusterNotFoundFault"));
+    assert!(calls[1].seq > calls[0].seq);
 
-    let (_, st) = admin(&emu, "GET", "state", None).await;
+    let st = emu.admin().state().await.unwrap();
     assert_eq!(st["global_clusters"][0]["id"], "g");
     assert_eq!(
         st["global_clusters"][0]["members"]
@@ -331,14 +328,12 @@ async fn call_log_state_and_reset() {
     assert_eq!(primary["region"], EAST);
     assert_eq!(st["instances"].as_array().unwrap().len(), 2);
 
-    let (s, _) = admin(&emu, "POST", "reset", None).await;
-    assert_eq!(s, 200);
-    let (_, st) = admin(&emu, "GET", "state", None).await;
+    emu.admin().reset().await.unwrap();
+    let st = emu.admin().state().await.unwrap();
     assert!(st["global_clusters"].as_array().unwrap().is_empty());
     assert!(st["clusters"].as_array().unwrap().is_empty());
-    let (_, calls) = admin(&emu, "GET", "calls", None).await;
-    assert!(calls.as_array().unwrap().is_empty());
-    let (s, _) = admin(&emu, "GET", "nope", None).await;
-    assert_eq!(s, 404);
+    assert!(emu.admin().calls().await.unwrap().is_empty());
+    let r = emu.admin().request("GET", "nope", "").await.unwrap();
+    assert_eq!(r.status, 404);
     emu.shutdown().await;
 }

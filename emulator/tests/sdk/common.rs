@@ -11,13 +11,13 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-pub const EAST: &str = "us-east-1";
-pub const WEST: &str = "us-west-2";
-pub const EU: &str = "eu-west-1";
-pub const PG: &str = "aurora-postgresql";
+pub(crate) const EAST: &str = "us-east-1";
+pub(crate) const WEST: &str = "us-west-2";
+pub(crate) const EU: &str = "eu-west-1";
+pub(crate) const PG: &str = "aurora-postgresql";
 
 /// Starts an emulator on a free loopback port.
-pub async fn emulator(time_scale: f64) -> RunningEmulator {
+pub(crate) async fn emulator(time_scale: f64) -> RunningEmulator {
     let addr = "127.0.0.1:0".parse().unwrap();
     aurora_emulator::start(
         addr,
@@ -31,12 +31,16 @@ pub async fn emulator(time_scale: f64) -> RunningEmulator {
 }
 
 /// An aws-sdk-rds client for one region, without retries.
-pub fn client(emu: &RunningEmulator, region: &str) -> Client {
+pub(crate) fn client(emu: &RunningEmulator, region: &str) -> Client {
     client_with_retries(emu, region, RetryConfig::disabled())
 }
 
 /// An aws-sdk-rds client with a given retry policy.
-pub fn client_with_retries(emu: &RunningEmulator, region: &str, retry: RetryConfig) -> Client {
+pub(crate) fn client_with_retries(
+    emu: &RunningEmulator,
+    region: &str,
+    retry: RetryConfig,
+) -> Client {
     let conf = aws_sdk_rds::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
@@ -48,7 +52,7 @@ pub fn client_with_retries(emu: &RunningEmulator, region: &str, retry: RetryConf
 }
 
 /// The error code of a failed call.
-pub fn code<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(
+pub(crate) fn code<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(
     r: Result<T, E>,
 ) -> String {
     match r {
@@ -60,23 +64,23 @@ pub fn code<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(
     }
 }
 
-pub fn tag(k: &str, v: &str) -> Tag {
+pub(crate) fn tag(k: &str, v: &str) -> Tag {
     Tag::builder().key(k).value(v).build()
 }
 
-pub fn filter(name: &str, values: &[&str]) -> Filter {
+pub(crate) fn filter(name: &str, values: &[&str]) -> Filter {
     Filter::builder()
         .name(name)
         .set_values(Some(values.iter().map(|s| s.to_string()).collect()))
         .build()
 }
 
-pub fn cluster_arn(region: &str, id: &str) -> String {
+pub(crate) fn cluster_arn(region: &str, id: &str) -> String {
     format!("arn:aws:rds:{region}:123456789012:cluster:{id}")
 }
 
 /// Polls `f` until it returns true (panics after `secs`).
-pub async fn eventually<F, Fut>(secs: u64, what: &str, mut f: F)
+pub(crate) async fn eventually<F, Fut>(secs: u64, what: &str, mut f: F)
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = bool>,
@@ -93,7 +97,7 @@ where
 
 /// One raw HTTP/1.1 exchange (Connection: close); `None` when the server
 /// closed the connection without answering.
-pub async fn raw(emu: &RunningEmulator, request: &[u8]) -> Option<(u16, String)> {
+pub(crate) async fn raw(emu: &RunningEmulator, request: &[u8]) -> Option<(u16, String)> {
     let mut s = TcpStream::connect(emu.addr()).await.unwrap();
     s.write_all(request).await.unwrap();
     let mut buf = Vec::new();
@@ -120,7 +124,7 @@ pub async fn raw(emu: &RunningEmulator, request: &[u8]) -> Option<(u16, String)>
 }
 
 /// A signed-looking RDS Query POST for `region` with a form body.
-pub fn rds_request(region: Option<&str>, body: &str) -> Vec<u8> {
+pub(crate) fn rds_request(region: Option<&str>, body: &str) -> Vec<u8> {
     let auth = region
         .map(|r| {
             format!(
@@ -135,28 +139,9 @@ pub fn rds_request(region: Option<&str>, body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Calls the admin API; returns the status and the parsed JSON body.
-pub async fn admin(
-    emu: &RunningEmulator,
-    method: &str,
-    path: &str,
-    body: Option<&str>,
-) -> (u16, serde_json::Value) {
-    let body = body.unwrap_or("");
-    let req = format!(
-        "{method} /_emulator/{path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let (status, text) = raw(emu, req.as_bytes()).await.expect("admin answered");
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
-    )
-}
-
 /// Creates a global cluster with a primary (one instance) in EAST and a
 /// secondary (one instance) in WEST, and waits until everything is available.
-pub async fn topology(emu: &RunningEmulator, gid: &str) {
+pub(crate) async fn topology(emu: &RunningEmulator, gid: &str) {
     let east = client(emu, EAST);
     let west = client(emu, WEST);
     east.create_global_cluster()
@@ -202,9 +187,9 @@ pub async fn topology(emu: &RunningEmulator, gid: &str) {
 }
 
 /// Waits until every object in the admin state is `available`.
-pub async fn wait_all_available(emu: &RunningEmulator) {
+pub(crate) async fn wait_all_available(emu: &RunningEmulator) {
     eventually(20, "everything available", || async {
-        let (_, st) = admin(emu, "GET", "state", None).await;
+        let st = emu.admin().state().await.unwrap();
         ["global_clusters", "clusters", "instances"]
             .iter()
             .all(|k| {
@@ -219,25 +204,11 @@ pub async fn wait_all_available(emu: &RunningEmulator) {
 }
 
 /// Changes the time scale for operations started from now on.
-pub async fn set_time_scale(emu: &RunningEmulator, scale: f64) {
-    let (s, _) = admin(
-        emu,
-        "POST",
-        "clock",
-        Some(&format!("{{\"time_scale\": {scale}}}")),
-    )
-    .await;
-    assert_eq!(s, 200);
+pub(crate) async fn set_time_scale(emu: &RunningEmulator, scale: f64) {
+    emu.admin().set_time_scale(scale).await.unwrap();
 }
 
 /// Moves the virtual clock forward.
-pub async fn advance(emu: &RunningEmulator, seconds: u64) {
-    let (s, _) = admin(
-        emu,
-        "POST",
-        "clock",
-        Some(&format!("{{\"advance_seconds\": {seconds}}}")),
-    )
-    .await;
-    assert_eq!(s, 200);
+pub(crate) async fn advance(emu: &RunningEmulator, seconds: u64) {
+    emu.admin().advance(seconds as f64).await.unwrap();
 }

@@ -278,7 +278,7 @@ async fn full_lifecycle_with_switchover_and_teardown() {
         .unwrap();
 
     eventually(10, "everything gone", || async {
-        let (_, st) = admin(&emu, "GET", "state", None).await;
+        let st = emu.admin().state().await.unwrap();
         st["global_clusters"].as_array().unwrap().is_empty()
             && st["clusters"].as_array().unwrap().is_empty()
             && st["instances"].as_array().unwrap().is_empty()

@@ -1,4 +1,10 @@
 //! Integration tests of aurora-emulator through the real aws-sdk-rds client.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod admin;
 mod common;

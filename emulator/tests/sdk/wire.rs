@@ -52,7 +52,7 @@ async fn malformed_requests_get_4xx_errors() {
     ] {
         let body = "Action=DescribeDBClusters&Version=2014-10-31";
         let req = format!(
-            "POST / HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "POST / HTTP/1.1\r\nHost: localhost\r\nAuthorization: {auth}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         );
         let (s, text) = raw(&emu, req.as_bytes()).await.unwrap();
@@ -82,7 +82,7 @@ async fn malformed_requests_get_4xx_errors() {
 #[tokio::test]
 async fn response_envelope_and_get_requests() {
     let emu = emulator(0.0).await;
-    let req = "GET /?Action=DescribeGlobalClusters&Version=2014-10-31&X-Amz-Credential=AKID%2F20261126%2Feu-west-1%2Frds%2Faws4_request HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    let req = "GET /?Action=DescribeGlobalClusters&Version=2014-10-31&X-Amz-Credential=AKID%2F20261126%2Feu-west-1%2Frds%2Faws4_request HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
     let mut s = tokio::net::TcpStream::connect(emu.addr()).await.unwrap();
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     s.write_all(req.as_bytes()).await.unwrap();
@@ -169,4 +169,102 @@ async fn concurrent_requests_are_serialised_safely() {
     let all = east.describe_db_clusters().send().await.unwrap();
     assert_eq!(all.db_clusters().len(), 21);
     emu.shutdown().await;
+}
+
+/// DNS rebinding: a browser page whose name resolves to 127.0.0.1 sends its
+/// own name as Host; both APIs refuse anything but a loopback Host.
+#[tokio::test]
+async fn requests_need_a_loopback_host_header() {
+    let emu = emulator(0.0).await;
+    let body = "Action=DescribeDBClusters&Version=2014-10-31";
+    let auth = "AWS4-HMAC-SHA256 Credential=AKID/20261126/us-east-1/rds/aws4_request, SignedHeaders=host, Signature=00";
+    for (host, status) in [
+        (Some("evil.example"), 403),
+        (Some("evil.example:80"), 403),
+        (Some("10.1.2.3"), 403),
+        (None, 403),
+        (Some("localhost"), 200),
+        (Some("127.0.0.1:9"), 200),
+        (Some("[::1]:9"), 200),
+    ] {
+        let host = host.map(|h| format!("Host: {h}\r\n")).unwrap_or_default();
+        let rds = format!(
+            "POST / HTTP/1.1\r\n{host}Authorization: {auth}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let (s, text) = raw(&emu, rds.as_bytes()).await.unwrap();
+        assert_eq!(s, status, "RDS with {host:?}: {text}");
+        if status == 403 {
+            assert_eq!(error_code(&text), "InvalidHostHeader");
+        }
+        let admin = format!(
+            "POST /_emulator/reset HTTP/1.1\r\n{host}Content-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        let (s, text) = raw(&emu, admin.as_bytes()).await.unwrap();
+        assert_eq!(s, status, "admin with {host:?}: {text}");
+    }
+    // The typed client sends the emulator's own loopback address.
+    emu.admin().health().await.unwrap();
+}
+
+/// A client that never finishes its headers, or its body, is cut off
+/// instead of holding a connection (and a task) forever.
+#[tokio::test]
+async fn slow_headers_and_bodies_time_out() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let emu = emulator(0.0).await;
+    let started = std::time::Instant::now();
+    let mut s = tokio::net::TcpStream::connect(emu.addr()).await.unwrap();
+    s.write_all(b"POST / HTTP/1.1\r\nHost: localhost\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let closed =
+        tokio::time::timeout(std::time::Duration::from_secs(15), s.read_to_end(&mut buf)).await;
+    assert!(
+        closed.is_ok(),
+        "headers never finished, connection still open"
+    );
+    assert!(started.elapsed() >= std::time::Duration::from_secs(4));
+
+    let mut s = tokio::net::TcpStream::connect(emu.addr()).await.unwrap();
+    s.write_all(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\nAction=")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let answered =
+        tokio::time::timeout(std::time::Duration::from_secs(15), s.read_to_end(&mut buf)).await;
+    assert!(
+        answered.is_ok(),
+        "body never finished, connection still open"
+    );
+    let text = String::from_utf8_lossy(&buf);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("<Code>RequestTimeout</Code>"), "{text}");
+}
+
+/// The call log keeps known action names only: a request cannot store a
+/// string of its choosing (unknown actions are logged as "").
+#[tokio::test]
+async fn the_call_log_names_only_known_actions() {
+    let emu = emulator(0.0).await;
+    let junk = "X".repeat(10_000);
+    let (s, _) = call(
+        &emu,
+        Some(EAST),
+        &format!("Action={junk}&Version=2014-10-31"),
+    )
+    .await;
+    assert_eq!(s, 400);
+    let (s, _) = call(
+        &emu,
+        Some(EAST),
+        "Action=DescribeDBClusters&Version=2014-10-31",
+    )
+    .await;
+    assert_eq!(s, 200);
+    let calls = emu.admin().calls().await.unwrap();
+    let actions: Vec<&str> = calls.iter().map(|c| c.action.as_str()).collect();
+    assert_eq!(actions, ["", "DescribeDBClusters"]);
+    assert_eq!(calls[0].code.as_deref(), Some("InvalidAction"));
 }

@@ -1,0 +1,825 @@
+//! The executor: runs the reconcile loop of Terraform's apply. Observe, ask
+//! the step planner ([`super::steps::next_phase`]) for the next phase, run
+//! its steps in parallel (each step sends its RDS calls and waits on the
+//! observed result where the next phase depends on it), and repeat until the
+//! planner says done — all under one deadline and the host's stop signal.
+//! Deletions are the exception: once AWS accepted them nothing else waits on
+//! them, so they are waited for together at the end. Leftovers of an
+//! interrupted removal are swept once the topology converged
+//! ([`super::sweep`]).
+//!
+//! On a failure it stops scheduling, lets the steps already running finish,
+//! observes again and reports the failed step with its [`StepError`], so the
+//! caller can return the observed state.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::aws::{
+    self, wait, ClusterRole, FinalSnapshot, ModifyCluster, ModifyGlobal, ModifyInstance,
+    NewCluster, NewGlobalCluster, NewInstance, ObservedTopology, Secret, OWNERSHIP_TAG_KEY,
+};
+use crate::topology::desired::Desired;
+
+use super::error::StepError;
+use super::steps::{next_phase, Context, Next, Step};
+use super::target::Target;
+
+/// At most this many phases of steps per apply (waits for objects in
+/// transition do not count; the deadline bounds them); a topology of 11
+/// regions converges in far fewer.
+const MAX_PHASES: usize = 200;
+
+/// How long the observation for a failure report may take. It runs after
+/// the failure, so past the deadline when that was the failure; healthy
+/// regions answer it in a second or two.
+const REPORT_GRACE: Duration = Duration::from_secs(10);
+
+/// Why an apply stopped short.
+#[derive(Debug)]
+pub struct Failure {
+    /// The step that failed, if one did.
+    pub step: Option<String>,
+    /// What went wrong, with the AWS error when AWS answered.
+    pub error: StepError,
+    /// What exists now (None when it could not be read, or nothing exists).
+    pub observed: Option<ObservedTopology>,
+    /// Whether observing after the failure worked (if not, `observed` is
+    /// the last observation before it).
+    pub observed_fresh: bool,
+}
+
+/// Options of one reconcile run.
+pub struct Run<'a> {
+    /// The topology.
+    pub target: &'a Target,
+    /// Desired state (None = destroy).
+    pub desired: Option<&'a Desired>,
+    /// Tags and final snapshot.
+    pub ctx: Context,
+    /// The one deadline of this apply.
+    pub deadline: Instant,
+    /// Cancelled by StopProvider.
+    pub stop: CancellationToken,
+    /// This run creates the topology: an existing global cluster must carry
+    /// our ownership tag to be adopted.
+    pub creating: bool,
+    /// Send this master password to the primary once the topology converged.
+    pub rotate_password: Option<Secret>,
+    /// Clusters the prior state knew: (region, cluster id, was primary).
+    /// One that is no longer a member of the global cluster but still exists,
+    /// detached and carrying our ownership tag, is what an interrupted
+    /// removal leaves behind; it is deleted once the topology converged.
+    pub known_clusters: Vec<(String, String, bool)>,
+}
+
+/// Deletions accepted by AWS that the apply waits for at its end rather
+/// than inside the step that sent them, so that the next phase can start.
+#[derive(Default)]
+pub(super) struct Deletions(std::sync::Mutex<Vec<(String, Gone)>>);
+
+#[derive(Clone)]
+pub(super) enum Gone {
+    Cluster(String),
+    Instance(String),
+}
+
+impl Deletions {
+    pub(super) fn push(&self, region: &str, what: Gone) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((region.to_string(), what));
+    }
+
+    /// Whether this run sent the deletion of that cluster.
+    pub(super) fn has_cluster(&self, region: &str, id: &str) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .any(|(r, g)| r == region && matches!(g, Gone::Cluster(c) if c == id))
+    }
+
+    fn take(&self) -> Vec<(String, Gone)> {
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+}
+
+impl Run<'_> {
+    /// Reconciles until done; returns the final observation.
+    pub async fn reconcile(&self) -> Result<Option<ObservedTopology>, Failure> {
+        let mut last: Option<ObservedTopology> = None;
+        let mut previous: Option<Vec<Step>> = None;
+        let mut repeats = 0;
+        let mut settle = self.target.poll.initial;
+        let mut phases = 0;
+        let mut done = false;
+        let mut swept = false;
+        let deletions = Deletions::default();
+        while !done {
+            if phases >= MAX_PHASES {
+                return Err(self
+                    .fail(None, StepError::NotConverged(MAX_PHASES), last)
+                    .await);
+            }
+            let obs = match self.bounded(self.target.observe()).await {
+                Ok(Ok(o)) => o,
+                Ok(Err(e)) => return Err(self.fail(None, StepError::Observe(e), last).await),
+                Err(stopped) => return Err(self.fail(None, stopped, last).await),
+            };
+            if self.creating {
+                if let Some(o) = &obs {
+                    if o.global.tags.get(OWNERSHIP_TAG_KEY).map(String::as_str)
+                        != Some(self.target.id.as_str())
+                    {
+                        return Err(Failure {
+                            step: None,
+                            error: StepError::NotOurs {
+                                id: self.target.id.clone(),
+                                tag: OWNERSHIP_TAG_KEY,
+                            },
+                            observed: None,
+                            observed_fresh: true,
+                        });
+                    }
+                }
+            }
+            let next = next_phase(self.desired, obs.as_ref(), &self.ctx);
+            // Leftover detached clusters go before the global cluster does:
+            // without it the state could no longer lead back to them.
+            if !swept
+                && (next == Next::Done
+                    || (self.desired.is_none() && next == Next::Phase(vec![Step::DeleteGlobal])))
+            {
+                swept = true;
+                if let Err((step, e)) = self.sweep(obs.as_ref(), &deletions).await {
+                    return Err(self.fail(Some(step), e, obs).await);
+                }
+            }
+            let phase = match next {
+                Next::Done => {
+                    last = obs;
+                    done = true;
+                    continue;
+                }
+                Next::Blocked(why) => {
+                    return Err(Failure {
+                        step: None,
+                        error: StepError::Blocked(why),
+                        observed: obs,
+                        observed_fresh: true,
+                    });
+                }
+                Next::Phase(steps) => steps,
+            };
+            let settling = matches!(phase.first(), Some(Step::Settle { .. }));
+            if !settling {
+                // Waiting is bounded by the deadline; only real steps count.
+                phases += 1;
+                if previous.as_ref() == Some(&phase) {
+                    repeats += 1;
+                    if repeats >= 3 {
+                        let what = phase
+                            .iter()
+                            .map(Step::describe)
+                            .collect::<Vec<_>>()
+                            .join("; ");
+                        return Err(Failure {
+                            step: Some(what),
+                            error: StepError::KeptUndone,
+                            observed: obs,
+                            observed_fresh: true,
+                        });
+                    }
+                } else {
+                    repeats = 0;
+                }
+                previous = Some(phase.clone());
+                settle = self.target.poll.initial;
+            }
+            last = obs;
+            for s in &phase {
+                tracing::info!(step = %s.describe(), global_cluster = %self.target.id, "step");
+            }
+            // A step that waits for another step's effect gives up when a
+            // step of its phase failed (see `Step::DeletePrimaryCluster`).
+            let failed = CancellationToken::new();
+            let results = futures::future::join_all(phase.iter().map(|s| async {
+                let r = self.run_step(s, &deletions, &settle, &failed).await;
+                if r.is_err() {
+                    failed.cancel();
+                }
+                r
+            }))
+            .await;
+            if settling {
+                settle = settle.saturating_mul(2).min(self.target.poll.max);
+            }
+            if let Some((step, err)) = phase
+                .iter()
+                .zip(results)
+                .find_map(|(s, r)| r.err().map(|e| (s, e)))
+            {
+                return Err(self.fail(Some(step.describe()), err, last).await);
+            }
+        }
+        if let Err(e) = self.wait_deletions(&deletions).await {
+            return Err(self
+                .fail(Some("wait for the deletions to finish".into()), e, last)
+                .await);
+        }
+        if let Some(password) = &self.rotate_password {
+            if let Some(o) = &last {
+                if let Some(w) = o.global.writer() {
+                    let r = self
+                        .bounded(self.rotate(&w.region, &w.cluster_id, password))
+                        .await
+                        .and_then(|r| r);
+                    if let Err(e) = r {
+                        return Err(self
+                            .fail(Some("set the master password".into()), e, last)
+                            .await);
+                    }
+                }
+            }
+        }
+        Ok(last)
+    }
+
+    /// Runs `fut` unless StopProvider arrives or the deadline passes first
+    /// (both checked before it starts, too).
+    async fn bounded<T>(&self, fut: impl Future<Output = T>) -> Result<T, StepError> {
+        if self.stop.is_cancelled() {
+            return Err(StepError::Cancelled);
+        }
+        if Instant::now() >= self.deadline {
+            return Err(StepError::DeadlinePassed);
+        }
+        tokio::select! {
+            r = tokio::time::timeout_at(self.deadline, fut) => r.map_err(|_| StepError::DeadlinePassed),
+            () = self.stop.cancelled() => Err(StepError::Cancelled),
+        }
+    }
+
+    /// The failure report: `error`, with a fresh observation when one can
+    /// be had within [`REPORT_GRACE`] (also after the deadline or a stop, so
+    /// that the state records what exists), else the last one.
+    pub(super) async fn fail(
+        &self,
+        step: Option<String>,
+        error: StepError,
+        last: Option<ObservedTopology>,
+    ) -> Failure {
+        let observed = tokio::time::timeout(REPORT_GRACE, self.target.observe()).await;
+        match observed {
+            Ok(Ok(o)) => Failure {
+                step,
+                error,
+                observed: o,
+                observed_fresh: true,
+            },
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "could not observe the topology after a failure");
+                Failure {
+                    step,
+                    error,
+                    observed: last,
+                    observed_fresh: false,
+                }
+            }
+            Err(_elapsed) => {
+                tracing::warn!(
+                    grace_s = REPORT_GRACE.as_secs(),
+                    "no observation of the topology in time after a failure"
+                );
+                Failure {
+                    step,
+                    error,
+                    observed: last,
+                    observed_fresh: false,
+                }
+            }
+        }
+    }
+
+    async fn rotate(
+        &self,
+        region: &str,
+        cluster_id: &str,
+        password: &Secret,
+    ) -> Result<(), StepError> {
+        let t = self.target;
+        aws::modify_db_cluster(
+            &t.clients,
+            region,
+            &ModifyCluster {
+                id: cluster_id.to_string(),
+                master_password: Some(password.clone()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        self.wait_cluster(region, cluster_id, |_| true).await
+    }
+
+    async fn run_step(
+        &self,
+        step: &Step,
+        deletions: &Deletions,
+        settle: &Duration,
+        failed: &CancellationToken,
+    ) -> Result<(), StepError> {
+        let fut = Box::pin(self.step(step, deletions, *settle, failed));
+        tokio::select! {
+            r = fut => r,
+            () = self.stop.cancelled() => Err(StepError::CancelledInStep),
+        }
+    }
+
+    fn desired(&self) -> Result<&Desired, StepError> {
+        self.desired.ok_or(StepError::NoDesiredState)
+    }
+
+    /// Waits (in parallel) until everything `deletions` holds is gone.
+    pub(super) async fn wait_deletions(&self, deletions: &Deletions) -> Result<(), StepError> {
+        let t = self.target;
+        let pending = deletions.take();
+        let waits = pending.iter().map(|(region, what)| async move {
+            let r = match what {
+                Gone::Cluster(id) => {
+                    wait::wait_cluster_deleted(&t.clients, region, id, self.deadline, t.poll).await
+                }
+                Gone::Instance(id) => {
+                    wait::wait_instance_deleted(&t.clients, region, id, self.deadline, t.poll).await
+                }
+            };
+            r.map_err(StepError::Wait)
+        });
+        let all = futures::future::try_join_all(waits);
+        tokio::select! {
+            r = all => r.map(|_| ()),
+            () = self.stop.cancelled() => Err(StepError::CancelledInStep),
+        }
+    }
+
+    async fn step(
+        &self,
+        step: &Step,
+        deletions: &Deletions,
+        settle: Duration,
+        failed: &CancellationToken,
+    ) -> Result<(), StepError> {
+        let t = self.target;
+        let c = &t.clients;
+        match step {
+            Step::Settle { what } => {
+                tracing::info!(object = %what, "waiting for an object in transition");
+                let left = self.deadline.saturating_duration_since(Instant::now());
+                tokio::time::sleep(settle.min(left)).await;
+                Ok(())
+            }
+            Step::CreateGlobal => {
+                let d = self.desired()?;
+                aws::create_global_cluster(
+                    c,
+                    &t.home_region,
+                    &NewGlobalCluster {
+                        id: d.id.clone(),
+                        engine: d.engine.clone(),
+                        engine_version: d.engine_version.clone(),
+                        database_name: None,
+                        storage_encrypted: d.storage_encrypted,
+                        deletion_protection: d.deletion_protection,
+                        tags: d.tags.clone(),
+                    },
+                )
+                .await?;
+                wait::wait_global_available(
+                    c,
+                    &t.home_region,
+                    &t.fallback_regions,
+                    &t.id,
+                    self.deadline,
+                    t.poll,
+                )
+                .await
+                .map(|_| ())
+                .map_err(StepError::Wait)
+            }
+            Step::CreatePrimaryCluster { region, instances }
+            | Step::CreateSecondaryCluster { region, instances } => {
+                let d = self.desired()?;
+                let r = d
+                    .regions
+                    .get(region)
+                    .ok_or_else(|| StepError::NotDesired(region.clone()))?;
+                let role = if matches!(step, Step::CreatePrimaryCluster { .. }) {
+                    let password = d
+                        .master_password
+                        .clone()
+                        .ok_or(StepError::NoMasterPassword)?;
+                    ClusterRole::Primary {
+                        master_username: d.master_username.clone(),
+                        master_password: password,
+                        database_name: d.database_name.clone(),
+                    }
+                } else {
+                    ClusterRole::Secondary
+                };
+                aws::create_db_cluster(
+                    c,
+                    region,
+                    &NewCluster {
+                        id: r.cluster_id.clone(),
+                        global_cluster_id: d.id.clone(),
+                        engine: d.engine.clone(),
+                        engine_version: d.engine_version.clone(),
+                        role,
+                        db_subnet_group_name: r.subnet_group.clone(),
+                        vpc_security_group_ids: r.security_groups.clone().unwrap_or_default(),
+                        kms_key_id: r.kms_key_id.clone(),
+                        storage_encrypted: d.storage_encrypted,
+                        parameter_group: r.parameter_group.clone(),
+                        write_forwarding: r.write_forwarding
+                            && matches!(step, Step::CreateSecondaryCluster { .. }),
+                        deletion_protection: false,
+                        tags: d.tags.clone(),
+                    },
+                )
+                .await?;
+                // The instances go in while the cluster is still creating;
+                // the step is done when all of them are available.
+                let cluster = self.wait_cluster(region, &r.cluster_id, |_| true);
+                let instances = futures::future::try_join_all(
+                    instances
+                        .iter()
+                        .map(|key| self.create_instance(region, key)),
+                );
+                futures::future::try_join(cluster, instances)
+                    .await
+                    .map(|_| ())
+            }
+            Step::CreateInstance { region, key } => self.create_instance(region, key).await,
+            Step::ModifyInstance {
+                region,
+                id,
+                class,
+                tier,
+            } => {
+                aws::modify_db_instance(
+                    c,
+                    region,
+                    &ModifyInstance {
+                        id: id.clone(),
+                        class: class.clone(),
+                        promotion_tier: *tier,
+                    },
+                )
+                .await?;
+                let (class, tier) = (class.clone(), *tier);
+                self.wait_instance(region, id, move |i| {
+                    class.as_ref().is_none_or(|c| i.class.as_ref() == Some(c))
+                        && tier.is_none_or(|t| i.promotion_tier == Some(t))
+                })
+                .await
+            }
+            Step::ModifyCluster {
+                region,
+                id,
+                write_forwarding,
+                security_groups,
+                parameter_group,
+            } => {
+                aws::modify_db_cluster(
+                    c,
+                    region,
+                    &ModifyCluster {
+                        id: id.clone(),
+                        write_forwarding: *write_forwarding,
+                        vpc_security_group_ids: security_groups.clone(),
+                        parameter_group: parameter_group.clone(),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                let wf = *write_forwarding;
+                self.wait_cluster(region, id, move |cl| {
+                    wf.is_none_or(|w| cl.write_forwarding == w)
+                })
+                .await
+            }
+            Step::UpgradeCluster {
+                region,
+                id,
+                version,
+            } => {
+                aws::modify_db_cluster(
+                    c,
+                    region,
+                    &ModifyCluster {
+                        id: id.clone(),
+                        engine_version: Some(version.clone()),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                let v = version.clone();
+                self.wait_cluster(region, id, move |cl| {
+                    cl.engine_version.as_deref() == Some(v.as_str())
+                })
+                .await
+            }
+            Step::UpgradeGlobal { version } => {
+                aws::modify_global_cluster(
+                    c,
+                    &t.home_region,
+                    &ModifyGlobal {
+                        id: t.id.clone(),
+                        engine_version: Some(version.clone()),
+                        allow_major_version_upgrade: true,
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                let v = version.clone();
+                self.wait_global(move |g| g.engine_version.as_deref() == Some(v.as_str()))
+                    .await
+            }
+            Step::SetDeletionProtection { enabled } => {
+                aws::modify_global_cluster(
+                    c,
+                    &t.home_region,
+                    &ModifyGlobal {
+                        id: t.id.clone(),
+                        deletion_protection: Some(*enabled),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                let en = *enabled;
+                self.wait_global(move |g| g.deletion_protection == Some(en))
+                    .await
+            }
+            Step::DeleteInstance { region, id } => {
+                match aws::delete_db_instance(c, region, id).await {
+                    Ok(()) => {}
+                    Err(err) if err.is_not_found() => return Ok(()),
+                    Err(err) => return Err(err.into()),
+                }
+                wait::wait_instance_deleted(c, region, id, self.deadline, t.poll)
+                    .await
+                    .map_err(StepError::Wait)
+            }
+            Step::RemoveRegion {
+                region,
+                cluster_id,
+                cluster_arn,
+                instances,
+            } => {
+                self.delete_instances(region, instances, deletions).await?;
+                self.detach_and_delete(
+                    region,
+                    cluster_id,
+                    cluster_arn,
+                    FinalSnapshot::Skip,
+                    deletions,
+                )
+                .await
+            }
+            Step::DeletePrimaryCluster {
+                region,
+                cluster_id,
+                cluster_arn,
+                instances,
+                final_snapshot,
+            } => {
+                // Its last instance and its membership can only go once the
+                // secondaries (leaving in the same phase) are detached.
+                let id = cluster_id.clone();
+                tokio::select! {
+                    r = self.wait_global(move |g| g.members.iter().all(|m| m.cluster_id == id)) => r?,
+                    () = failed.cancelled() => return Err(StepError::SiblingFailed),
+                }
+                self.delete_instances(region, instances, deletions).await?;
+                let fs = match final_snapshot {
+                    Some(s) => FinalSnapshot::Take(s.clone()),
+                    None => FinalSnapshot::Skip,
+                };
+                self.detach_and_delete(region, cluster_id, cluster_arn, fs, deletions)
+                    .await
+            }
+            Step::DeleteGlobal => {
+                match aws::delete_global_cluster(c, &t.home_region, &t.id).await {
+                    Ok(()) => {}
+                    Err(err) if err.is_not_found() => return Ok(()),
+                    Err(err) => return Err(err.into()),
+                }
+                wait::wait_global_deleted(
+                    c,
+                    &t.home_region,
+                    &t.fallback_regions,
+                    &t.id,
+                    self.deadline,
+                    t.poll,
+                )
+                .await
+                .map_err(StepError::Wait)
+            }
+            Step::Switchover {
+                from,
+                to,
+                target_arn,
+            }
+            | Step::Failover {
+                from,
+                to,
+                target_arn,
+            } => {
+                let failover = matches!(step, Step::Failover { .. });
+                if failover {
+                    aws::failover_global_cluster(c, to, &t.id, target_arn).await?;
+                } else {
+                    aws::switchover_global_cluster(c, from, &t.id, target_arn).await?;
+                }
+                // Ask the target region first: the old primary's may be the one that is down.
+                let mut fallback = vec![to.clone()];
+                fallback.extend(t.fallback_regions.iter().filter(|r| *r != to).cloned());
+                wait::wait_writer(c, to, &fallback, &t.id, target_arn, self.deadline, t.poll)
+                    .await
+                    .map_err(StepError::Wait)?;
+                wait::wait_global_available(c, to, &fallback, &t.id, self.deadline, t.poll)
+                    .await
+                    .map(|_| ())
+                    .map_err(StepError::Wait)
+            }
+            Step::Retag {
+                region,
+                arn,
+                add,
+                remove,
+            } => {
+                aws::add_tags(c, region, arn, add)
+                    .await
+                    .map_err(StepError::Aws)?;
+                aws::remove_tags(c, region, arn, remove)
+                    .await
+                    .map_err(StepError::Aws)
+            }
+        }
+    }
+
+    /// CreateDBInstance of the desired instance `key` in `region`, then waits
+    /// until it is available.
+    async fn create_instance(&self, region: &str, key: &str) -> Result<(), StepError> {
+        let d = self.desired()?;
+        let r = d
+            .regions
+            .get(region)
+            .ok_or_else(|| StepError::NotDesired(region.to_string()))?;
+        let i = r
+            .instances
+            .get(key)
+            .ok_or_else(|| StepError::NotDesired(format!("instance {key}")))?;
+        aws::create_db_instance(
+            &self.target.clients,
+            region,
+            &NewInstance {
+                id: i.id.clone(),
+                cluster_id: r.cluster_id.clone(),
+                class: i.class.clone(),
+                engine: d.engine.clone(),
+                promotion_tier: Some(i.tier),
+                global_cluster_id: d.id.clone(),
+                tags: d.tags.clone(),
+            },
+        )
+        .await
+        .map_err(|source| StepError::CreateInstance {
+            key: key.to_string(),
+            source,
+        })?;
+        self.wait_instance(region, &i.id, |_| true).await
+    }
+
+    /// DeleteDBInstance of each (in parallel); the deletions are waited for
+    /// at the end of the apply.
+    pub(super) async fn delete_instances(
+        &self,
+        region: &str,
+        ids: &[String],
+        deletions: &Deletions,
+    ) -> Result<(), StepError> {
+        let c = &self.target.clients;
+        let sends = ids.iter().map(|id| async move {
+            match aws::delete_db_instance(c, region, id).await {
+                Ok(()) => {
+                    deletions.push(region, Gone::Instance(id.clone()));
+                    Ok(())
+                }
+                Err(err) if err.is_not_found() => Ok(()),
+                Err(err) => Err(StepError::Aws(err)),
+            }
+        });
+        futures::future::try_join_all(sends).await.map(|_| ())
+    }
+
+    /// RemoveFromGlobalCluster, wait until detached, DeleteDBCluster (its
+    /// end is waited for at the end of the apply). Each part is skipped when
+    /// already done.
+    async fn detach_and_delete(
+        &self,
+        region: &str,
+        cluster_id: &str,
+        cluster_arn: &str,
+        fs: FinalSnapshot,
+        deletions: &Deletions,
+    ) -> Result<(), StepError> {
+        let t = self.target;
+        let c = &t.clients;
+        match aws::remove_from_global_cluster(c, region, &t.id, cluster_arn).await {
+            Ok(()) => {}
+            Err(err) if err.is_not_found() => {}
+            Err(err) => return Err(err.into()),
+        }
+        let gid = t.id.clone();
+        self.wait_cluster(region, cluster_id, move |cl| {
+            cl.global_cluster_id.as_deref() != Some(gid.as_str())
+        })
+        .await?;
+        if self.delete_cluster(region, cluster_id, &fs).await? {
+            deletions.push(region, Gone::Cluster(cluster_id.to_string()));
+        }
+        Ok(())
+    }
+
+    /// DeleteDBCluster; false when the cluster was already gone.
+    pub(super) async fn delete_cluster(
+        &self,
+        region: &str,
+        cluster_id: &str,
+        fs: &FinalSnapshot,
+    ) -> Result<bool, StepError> {
+        match aws::delete_db_cluster(&self.target.clients, region, cluster_id, fs).await {
+            Ok(()) => Ok(true),
+            Err(err) if err.is_not_found() => Ok(false),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Waits until the cluster is `available` and `done` holds.
+    pub(super) async fn wait_cluster(
+        &self,
+        region: &str,
+        id: &str,
+        done: impl Fn(&aws::ObservedCluster) -> bool + Sync,
+    ) -> Result<(), StepError> {
+        let t = self.target;
+        wait::wait_cluster_settled(&t.clients, region, id, self.deadline, t.poll, done)
+            .await
+            .map(|_| ())
+            .map_err(StepError::Wait)
+    }
+
+    /// Waits until the instance is `available` and `done` holds.
+    async fn wait_instance(
+        &self,
+        region: &str,
+        id: &str,
+        done: impl Fn(&aws::ObservedInstance) -> bool + Sync,
+    ) -> Result<(), StepError> {
+        let t = self.target;
+        wait::wait_instance_settled(&t.clients, region, id, self.deadline, t.poll, done)
+            .await
+            .map(|_| ())
+            .map_err(StepError::Wait)
+    }
+
+    /// Waits until the global cluster is settled and `done` holds.
+    async fn wait_global(
+        &self,
+        done: impl Fn(&aws::ObservedGlobal) -> bool + Sync,
+    ) -> Result<(), StepError> {
+        let t = self.target;
+        wait::wait_global_settled(
+            &t.clients,
+            &t.home_region,
+            &t.fallback_regions,
+            &t.id,
+            self.deadline,
+            t.poll,
+            done,
+        )
+        .await
+        .map(|_| ())
+        .map_err(StepError::Wait)
+    }
+}

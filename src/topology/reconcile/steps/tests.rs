@@ -1,0 +1,672 @@
+//! Table tests of the reconciler: one per topology change.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::aws::{GlobalMember, ObservedGlobal};
+use crate::topology::desired::{DesiredInstance, DesiredRegion};
+
+const G: &str = "orders";
+
+fn arn(region: &str, id: &str) -> String {
+    format!("arn:aws:rds:{region}:123456789012:cluster:{id}")
+}
+
+fn cid(region: &str) -> String {
+    format!("{G}-{region}")
+}
+
+/// Observed topology: (region, instance keys) with the writer first.
+fn observed(regions: &[(&str, &[&str])]) -> ObservedTopology {
+    let mut global = ObservedGlobal {
+        id: G.into(),
+        arn: format!("arn:aws:rds::123456789012:global-cluster:{G}"),
+        status: "available".into(),
+        engine: Some("aurora-postgresql".into()),
+        engine_version: Some("16.4".into()),
+        deletion_protection: Some(false),
+        ..Default::default()
+    };
+    let mut out = BTreeMap::new();
+    for (n, (region, keys)) in regions.iter().enumerate() {
+        let id = cid(region);
+        global.members.push(GlobalMember {
+            cluster_arn: arn(region, &id),
+            region: region.to_string(),
+            cluster_id: id.clone(),
+            is_writer: n == 0,
+            ..Default::default()
+        });
+        let cluster = ObservedCluster {
+            id: id.clone(),
+            arn: arn(region, &id),
+            region: region.to_string(),
+            status: "available".into(),
+            engine_version: Some("16.4".into()),
+            ..Default::default()
+        };
+        let instances = keys
+            .iter()
+            .map(|k| ObservedInstance {
+                id: format!("{id}-{k}"),
+                arn: format!("arn:aws:rds:{region}:123456789012:db:{id}-{k}"),
+                region: region.to_string(),
+                cluster_id: Some(id.clone()),
+                class: Some("db.r6g.large".into()),
+                promotion_tier: Some(1),
+                status: "available".into(),
+                ..Default::default()
+            })
+            .collect();
+        out.insert(
+            region.to_string(),
+            RegionObservation::Reached {
+                cluster: Some(cluster),
+                instances,
+            },
+        );
+    }
+    ObservedTopology {
+        global,
+        global_region: "us-east-1".into(),
+        regions: out,
+    }
+}
+
+fn desired(primary: &str, regions: &[(&str, &[&str])]) -> Desired {
+    Desired {
+        id: G.into(),
+        engine: "aurora-postgresql".into(),
+        engine_version: None,
+        allow_major_version_upgrade: false,
+        database_name: None,
+        master_username: "app".into(),
+        master_password: None,
+        storage_encrypted: None,
+        deletion_protection: false,
+        primary_region: primary.into(),
+        failover_mode: "switchover".into(),
+        regions: regions
+            .iter()
+            .map(|(r, keys)| {
+                let cluster_id = cid(r);
+                let instances = keys
+                    .iter()
+                    .map(|k| {
+                        (
+                            k.to_string(),
+                            DesiredInstance {
+                                key: k.to_string(),
+                                id: format!("{cluster_id}-{k}"),
+                                class: "db.r6g.large".into(),
+                                tier: 1,
+                            },
+                        )
+                    })
+                    .collect();
+                (
+                    r.to_string(),
+                    DesiredRegion {
+                        region: r.to_string(),
+                        cluster_id,
+                        subnet_group: None,
+                        security_groups: None,
+                        kms_key_id: None,
+                        write_forwarding: false,
+                        parameter_group: None,
+                        instances,
+                    },
+                )
+            })
+            .collect(),
+        tags: BTreeMap::new(),
+    }
+}
+
+fn ctx() -> Context {
+    Context::default()
+}
+
+fn keys(k: &[&str]) -> Vec<String> {
+    k.iter().map(|k| k.to_string()).collect()
+}
+
+fn steps(n: Next) -> Vec<Step> {
+    match n {
+        Next::Phase(s) => s,
+        other => panic!("expected a phase, got {other:?}"),
+    }
+}
+
+const E: &str = "us-east-1";
+const W: &str = "eu-west-1";
+const A: &str = "ap-southeast-2";
+
+#[test]
+fn create_starts_with_the_global_cluster() {
+    let d = desired(E, &[(E, &["a"]), (W, &["a"])]);
+    assert_eq!(
+        next_phase(Some(&d), None, &ctx()),
+        Next::Phase(vec![Step::CreateGlobal])
+    );
+}
+
+#[test]
+fn create_then_primary_cluster_with_its_instances() {
+    let d = desired(E, &[(E, &["a", "b"]), (W, &["a"])]);
+    let o = observed(&[]);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::CreatePrimaryCluster {
+            region: E.into(),
+            instances: keys(&["a", "b"])
+        }]
+    );
+}
+
+#[test]
+fn create_then_secondaries_with_their_instances_in_parallel_including_headless() {
+    let d = desired(E, &[(E, &["a"]), (W, &["a", "b"]), (A, &[])]);
+    let o = observed(&[(E, &["a"])]);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![
+            Step::CreateSecondaryCluster {
+                region: A.into(),
+                instances: vec![]
+            },
+            Step::CreateSecondaryCluster {
+                region: W.into(),
+                instances: keys(&["a", "b"])
+            },
+        ]
+    );
+}
+
+#[test]
+fn secondaries_wait_for_an_available_writer_instance_to_replicate_from() {
+    let d = desired(E, &[(E, &["a"]), (W, &["a"])]);
+    // A primary without instances (an interrupted create): its instances first.
+    let o = observed(&[(E, &[])]);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::CreateInstance {
+            region: E.into(),
+            key: "a".into()
+        }]
+    );
+    // Still creating: wait for it.
+    let mut o = observed(&[(E, &["a"])]);
+    if let Some(RegionObservation::Reached { instances, .. }) = o.regions.get_mut(E) {
+        instances[0].status = "creating".into();
+    }
+    assert!(matches!(
+        steps(next_phase(Some(&d), Some(&o), &ctx()))[0],
+        Step::Settle { .. }
+    ));
+    // A writer region left without instances by the configuration cannot
+    // seed a new region.
+    let d = desired(W, &[(E, &[]), (W, &["a"]), (A, &["a"])]);
+    let o = observed(&[(E, &[]), (W, &["a"])]);
+    assert!(
+        matches!(next_phase(Some(&d), Some(&o), &ctx()), Next::Blocked(why) if why.contains("no available instance"))
+    );
+}
+
+#[test]
+fn create_then_instances_in_every_region_at_once() {
+    let d = desired(E, &[(E, &["a", "b"]), (W, &["a"]), (A, &[])]);
+    let o = observed(&[(E, &[]), (W, &[]), (A, &[])]);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![
+            Step::CreateInstance {
+                region: E.into(),
+                key: "a".into()
+            },
+            Step::CreateInstance {
+                region: E.into(),
+                key: "b".into()
+            },
+            Step::CreateInstance {
+                region: W.into(),
+                key: "a".into()
+            },
+        ]
+    );
+}
+
+#[test]
+fn converged_topology_is_done() {
+    let d = desired(E, &[(E, &["a"]), (W, &["a"]), (A, &[])]);
+    let o = observed(&[(E, &["a"]), (W, &["a"]), (A, &[])]);
+    assert_eq!(next_phase(Some(&d), Some(&o), &ctx()), Next::Done);
+}
+
+#[test]
+fn add_region() {
+    let d = desired(E, &[(E, &["a"]), (W, &["a"])]);
+    let o = observed(&[(E, &["a"])]);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::CreateSecondaryCluster {
+            region: W.into(),
+            instances: keys(&["a"])
+        }]
+    );
+}
+
+#[test]
+fn remove_region_deletes_instances_detaches_and_deletes_in_one_step() {
+    let d = desired(E, &[(E, &["a"])]);
+    let o = observed(&[(E, &["a"]), (W, &["a", "b"])]);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::RemoveRegion {
+            region: W.into(),
+            cluster_id: cid(W),
+            cluster_arn: arn(W, &cid(W)),
+            instances: vec!["orders-eu-west-1-a".into(), "orders-eu-west-1-b".into()],
+        }]
+    );
+    let o = observed(&[(E, &["a"]), (W, &[])]);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::RemoveRegion {
+            region: W.into(),
+            cluster_id: cid(W),
+            cluster_arn: arn(W, &cid(W)),
+            instances: vec![]
+        }]
+    );
+}
+
+#[test]
+fn region_removed_and_readded_with_new_identifier_is_recreated() {
+    let mut d = desired(E, &[(E, &["a"]), (W, &["a"])]);
+    let r = d.regions.get_mut(W).unwrap();
+    r.cluster_id = "orders-eu-west-1-v2".into();
+    r.instances.get_mut("a").unwrap().id = "orders-eu-west-1-v2-a".into();
+    let o = observed(&[(E, &["a"]), (W, &["a"])]);
+    assert!(
+        matches!(&steps(next_phase(Some(&d), Some(&o), &ctx()))[..], [Step::RemoveRegion { cluster_id, .. }] if *cluster_id == cid(W))
+    );
+    let o = observed(&[(E, &["a"])]);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::CreateSecondaryCluster {
+            region: W.into(),
+            instances: keys(&["a"])
+        }]
+    );
+}
+
+#[test]
+fn resize_retier_and_drop_instances_in_one_phase() {
+    let mut d = desired(E, &[(E, &["a", "b"])]);
+    d.regions
+        .get_mut(E)
+        .unwrap()
+        .instances
+        .get_mut("a")
+        .unwrap()
+        .class = "db.r6g.xlarge".into();
+    d.regions
+        .get_mut(E)
+        .unwrap()
+        .instances
+        .get_mut("b")
+        .unwrap()
+        .tier = 0;
+    let o = observed(&[(E, &["a", "b", "c"])]);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![
+            Step::ModifyInstance {
+                region: E.into(),
+                id: "orders-us-east-1-a".into(),
+                class: Some("db.r6g.xlarge".into()),
+                tier: None
+            },
+            Step::ModifyInstance {
+                region: E.into(),
+                id: "orders-us-east-1-b".into(),
+                class: None,
+                tier: Some(0)
+            },
+            Step::DeleteInstance {
+                region: E.into(),
+                id: "orders-us-east-1-c".into()
+            },
+        ]
+    );
+}
+
+#[test]
+fn write_forwarding_is_set_on_secondaries_only() {
+    let mut d = desired(E, &[(E, &["a"]), (W, &["a"])]);
+    d.regions.get_mut(E).unwrap().write_forwarding = true;
+    d.regions.get_mut(W).unwrap().write_forwarding = true;
+    let o = observed(&[(E, &["a"]), (W, &["a"])]);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::ModifyCluster {
+            region: W.into(),
+            id: cid(W),
+            write_forwarding: Some(true),
+            security_groups: None,
+            parameter_group: None
+        }]
+    );
+}
+
+#[test]
+fn deletion_protection_is_a_global_change() {
+    let mut d = desired(E, &[(E, &["a"])]);
+    d.deletion_protection = true;
+    let o = observed(&[(E, &["a"])]);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::SetDeletionProtection { enabled: true }]
+    );
+}
+
+#[test]
+fn switchover_goes_to_the_primary_region() {
+    let d = desired(W, &[(E, &["a"]), (W, &["a"])]);
+    let o = observed(&[(E, &["a"]), (W, &["a"])]);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::Switchover {
+            from: E.into(),
+            to: W.into(),
+            target_arn: arn(W, &cid(W))
+        }]
+    );
+}
+
+#[test]
+fn failover_mode_fails_over_to_the_target_region() {
+    let mut d = desired(W, &[(E, &["a"]), (W, &["a"])]);
+    d.failover_mode = "failover".into();
+    let mut o = observed(&[(E, &["a"]), (W, &["a"])]);
+    o.regions.insert(
+        E.into(),
+        RegionObservation::Unreachable {
+            error: crate::aws::AwsError::local(
+                "DescribeDBClusters",
+                E,
+                crate::aws::ErrorKind::Unreachable,
+                "connection closed",
+            ),
+        },
+    );
+    let s = steps(next_phase(Some(&d), Some(&o), &ctx()));
+    assert_eq!(
+        s,
+        vec![Step::Failover {
+            from: E.into(),
+            to: W.into(),
+            target_arn: arn(W, &cid(W))
+        }]
+    );
+    assert_eq!(
+        s[0].region(),
+        Some(W),
+        "failover is sent to the target's region"
+    );
+}
+
+/// Bug: switching back right after a failover, while the former primary was
+/// still `pending-resync`, sent SwitchoverGlobalCluster at once and failed
+/// with InvalidGlobalClusterStateFault; it now waits for the resync.
+#[test]
+fn switchover_waits_for_a_member_pending_resync() {
+    let d = desired(E, &[(E, &["a"]), (W, &["a"])]);
+    let mut o = observed(&[(W, &["a"]), (E, &["a"])]);
+    o.global.members[1].sync_status = Some("pending-resync".into());
+    match steps(next_phase(Some(&d), Some(&o), &ctx())).as_slice() {
+        [Step::Settle { what }] => assert!(
+            what.contains(&cid(E)) && what.contains("pending-resync"),
+            "{what}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    o.global.members[1].sync_status = Some("connected".into());
+    assert!(matches!(
+        steps(next_phase(Some(&d), Some(&o), &ctx()))[0],
+        Step::Switchover { .. }
+    ));
+}
+
+#[test]
+fn switchover_with_an_unreachable_region_is_blocked_and_suggests_failover() {
+    let d = desired(W, &[(E, &["a"]), (W, &["a"])]);
+    let mut o = observed(&[(E, &["a"]), (W, &["a"])]);
+    o.regions.insert(
+        E.into(),
+        RegionObservation::Unreachable {
+            error: crate::aws::AwsError::local(
+                "DescribeDBClusters",
+                E,
+                crate::aws::ErrorKind::Unreachable,
+                "closed",
+            ),
+        },
+    );
+    match next_phase(Some(&d), Some(&o), &ctx()) {
+        Next::Blocked(why) => assert!(
+            why.contains("failover_mode = \"failover\"") && why.contains(E),
+            "{why}"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn switchover_to_headless_region_is_blocked() {
+    let d = desired(W, &[(E, &["a"]), (W, &[])]);
+    let o = observed(&[(E, &["a"]), (W, &[])]);
+    assert!(
+        matches!(next_phase(Some(&d), Some(&o), &ctx()), Next::Blocked(why) if why.contains("no available instance"))
+    );
+}
+
+#[test]
+fn move_primary_to_a_region_added_in_the_same_apply() {
+    let d = desired(W, &[(E, &["a"]), (W, &["a"])]);
+    let o = observed(&[(E, &["a"])]);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::CreateSecondaryCluster {
+            region: W.into(),
+            instances: keys(&["a"])
+        }]
+    );
+    // Resumed after the cluster was created but not its instance.
+    let o = observed(&[(E, &["a"]), (W, &[])]);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::CreateInstance {
+            region: W.into(),
+            key: "a".into()
+        }]
+    );
+    let o = observed(&[(E, &["a"]), (W, &["a"])]);
+    assert!(matches!(
+        steps(next_phase(Some(&d), Some(&o), &ctx()))[0],
+        Step::Switchover { .. }
+    ));
+}
+
+#[test]
+fn move_primary_then_remove_the_old_primary_region() {
+    let d = desired(W, &[(W, &["a"])]);
+    let o = observed(&[(E, &["a"]), (W, &["a"])]);
+    // The writer is never removed: the move comes first.
+    assert!(matches!(
+        steps(next_phase(Some(&d), Some(&o), &ctx()))[0],
+        Step::Switchover { .. }
+    ));
+    let o = observed(&[(W, &["a"]), (E, &["a"])]);
+    assert!(
+        matches!(&steps(next_phase(Some(&d), Some(&o), &ctx()))[..], [Step::RemoveRegion { region, instances, .. }] if region == E && instances.len() == 1)
+    );
+}
+
+#[test]
+fn minor_upgrade_goes_secondaries_first_then_primary() {
+    let mut d = desired(E, &[(E, &["a"]), (W, &["a"]), (A, &[])]);
+    d.engine_version = Some("16.6".into());
+    let o = observed(&[(E, &["a"]), (W, &["a"]), (A, &[])]);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![
+            Step::UpgradeCluster {
+                region: W.into(),
+                id: cid(W),
+                version: "16.6".into()
+            },
+            Step::UpgradeCluster {
+                region: A.into(),
+                id: cid(A),
+                version: "16.6".into()
+            },
+        ]
+    );
+    let mut o = observed(&[(E, &["a"]), (W, &["a"]), (A, &[])]);
+    for r in [W, A] {
+        if let Some(RegionObservation::Reached {
+            cluster: Some(c), ..
+        }) = o.regions.get_mut(r)
+        {
+            c.engine_version = Some("16.6".into());
+        }
+    }
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::UpgradeCluster {
+            region: E.into(),
+            id: cid(E),
+            version: "16.6".into()
+        }]
+    );
+}
+
+#[test]
+fn major_upgrade_is_one_global_call_and_needs_permission() {
+    let mut d = desired(E, &[(E, &["a"]), (W, &["a"])]);
+    d.engine_version = Some("17.2".into());
+    let o = observed(&[(E, &["a"]), (W, &["a"])]);
+    assert!(
+        matches!(next_phase(Some(&d), Some(&o), &ctx()), Next::Blocked(why) if why.contains("allow_major_version_upgrade"))
+    );
+    d.allow_major_version_upgrade = true;
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::UpgradeGlobal {
+            version: "17.2".into()
+        }]
+    );
+}
+
+#[test]
+fn teardown_secondaries_and_primary_in_one_phase_then_global() {
+    let c = Context {
+        final_snapshot: Some("orders-final".into()),
+        ..ctx()
+    };
+    let o = observed(&[(E, &["a", "b"]), (W, &["a"]), (A, &[])]);
+    assert_eq!(
+        steps(next_phase(None, Some(&o), &c)),
+        vec![
+            Step::RemoveRegion {
+                region: W.into(),
+                cluster_id: cid(W),
+                cluster_arn: arn(W, &cid(W)),
+                instances: vec!["orders-eu-west-1-a".into()]
+            },
+            Step::RemoveRegion {
+                region: A.into(),
+                cluster_id: cid(A),
+                cluster_arn: arn(A, &cid(A)),
+                instances: vec![]
+            },
+            Step::DeletePrimaryCluster {
+                region: E.into(),
+                cluster_id: cid(E),
+                cluster_arn: arn(E, &cid(E)),
+                instances: vec!["orders-us-east-1-a".into(), "orders-us-east-1-b".into()],
+                final_snapshot: Some("orders-final".into()),
+            },
+        ]
+    );
+    // Instances still deleting (a resumed destroy): wait for them.
+    let mut o = observed(&[(E, &["a"])]);
+    if let Some(RegionObservation::Reached { instances, .. }) = o.regions.get_mut(E) {
+        instances[0].status = "deleting".into();
+    }
+    assert!(matches!(
+        steps(next_phase(None, Some(&o), &c))[0],
+        Step::Settle { .. }
+    ));
+    let o = observed(&[]);
+    assert_eq!(
+        steps(next_phase(None, Some(&o), &c)),
+        vec![Step::DeleteGlobal]
+    );
+    assert_eq!(next_phase(None, None, &c), Next::Done);
+}
+
+#[test]
+fn teardown_refuses_with_deletion_protection() {
+    let mut o = observed(&[(E, &["a"])]);
+    o.global.deletion_protection = Some(true);
+    assert!(
+        matches!(next_phase(None, Some(&o), &ctx()), Next::Blocked(why) if why.contains("deletion protection"))
+    );
+}
+
+#[test]
+fn objects_in_transition_are_waited_for() {
+    let d = desired(E, &[(E, &["a"])]);
+    let mut o = observed(&[(E, &["a"])]);
+    if let Some(RegionObservation::Reached { instances, .. }) = o.regions.get_mut(E) {
+        instances[0].status = "modifying".into();
+    }
+    assert!(matches!(
+        steps(next_phase(Some(&d), Some(&o), &ctx()))[0],
+        Step::Settle { .. }
+    ));
+    let mut o = observed(&[(E, &["a"])]);
+    o.global.failover_state = Some(Default::default());
+    assert!(matches!(
+        steps(next_phase(Some(&d), Some(&o), &ctx()))[0],
+        Step::Settle { .. }
+    ));
+}
+
+#[test]
+fn tags_are_reconciled_on_every_object() {
+    let d = desired(E, &[(E, &["a"])]);
+    let c = Context {
+        tags: full_tags(
+            &BTreeMap::new(),
+            &BTreeMap::from([("team".to_string(), "payments".to_string())]),
+            G,
+        ),
+        ..ctx()
+    };
+    let mut o = observed(&[(E, &["a"])]);
+    o.global.tags.insert("stale".into(), "x".into());
+    let s = steps(next_phase(Some(&d), Some(&o), &c));
+    assert_eq!(s.len(), 3, "global, cluster and instance: {s:?}");
+    match &s[0] {
+        Step::Retag { add, remove, .. } => {
+            assert_eq!(add.get("team").map(String::as_str), Some("payments"));
+            assert_eq!(add.get(OWNERSHIP_TAG_KEY).map(String::as_str), Some(G));
+            assert_eq!(remove, &vec!["stale".to_string()]);
+        }
+        other => panic!("{other:?}"),
+    }
+}

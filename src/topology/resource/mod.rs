@@ -1,0 +1,80 @@
+//! The Terraform-facing half of `replication_topology`: the schemas, the
+//! validation, Terraform's plan (PlanResourceChange), the state built from
+//! an observation, and the resource's and data source's RPCs (apply, read,
+//! import). The AWS-facing half (desired state, steps, the executor) lives
+//! beside this module.
+
+mod data_source;
+mod lifecycle;
+pub(super) mod model;
+pub mod plan;
+pub mod schema;
+mod state;
+pub mod validate;
+
+use async_trait::async_trait;
+
+use crate::engine::{
+    ApplyRequest, ClientCapabilities, Ctx, PlanRequest, PlanResponse, Resource, StateResponse,
+};
+use crate::tf::{Diagnostics, Schema, Value};
+
+// The reconciler's modules and the configured provider, as the files of
+// this module name them (`super::apply`, `super::rules`, ...).
+use super::{desired, reconcile, rules, Meta};
+
+pub use data_source::TopologyDataSource;
+
+/// The `replication_topology` resource.
+pub struct TopologyResource {
+    schema: Schema,
+}
+
+impl Default for TopologyResource {
+    fn default() -> Self {
+        Self {
+            schema: schema::resource(),
+        }
+    }
+}
+
+#[async_trait]
+impl Resource<Meta> for TopologyResource {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, config: &Value, caps: ClientCapabilities) -> Diagnostics {
+        validate::resource(config, caps)
+    }
+
+    async fn plan(&self, ctx: &Ctx<Meta>, req: PlanRequest) -> PlanResponse {
+        let provider_region = ctx.meta.as_ref().and_then(|m| m.config.region.clone());
+        let out = plan::plan_resource_change(plan::PlanInput {
+            prior: &req.prior,
+            proposed: &req.proposed,
+            config: &req.config,
+            provider_region: provider_region.as_deref(),
+            leftovers: &lifecycle::pending_from_private(&req.prior_private),
+        });
+        PlanResponse {
+            planned: out.planned,
+            requires_replace: out.requires_replace,
+            // Carries the clusters an interrupted removal may have left (see lifecycle).
+            private: req.prior_private,
+            diagnostics: out.diagnostics,
+        }
+    }
+
+    async fn apply(&self, ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
+        lifecycle::apply(ctx, req).await
+    }
+
+    async fn read(&self, ctx: &Ctx<Meta>, state: Value, private: Vec<u8>) -> StateResponse {
+        lifecycle::read(ctx, state, private).await
+    }
+
+    async fn import(&self, ctx: &Ctx<Meta>, id: &str) -> StateResponse {
+        lifecycle::import(ctx, id).await
+    }
+}

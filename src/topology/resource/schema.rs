@@ -1,0 +1,527 @@
+//! Schemas of the provider block, the `replication_topology` resource and
+//! data source (SPEC §3–4). Every attribute carries a markdown description:
+//! the registry docs are generated from these.
+
+use crate::tf::{
+    Attribute, AttributeKind, Block, BlockNesting, NestedAttributes, NestedBlock, ObjectNesting,
+    Schema, Type,
+};
+
+/// Attribute and block names, written once: the schema below and the
+/// model's conversion ([`super::model`]) both use these.
+pub(crate) mod name {
+    pub(crate) const ALLOW_MAJOR_VERSION_UPGRADE: &str = "allow_major_version_upgrade";
+    pub(crate) const ARN: &str = "arn";
+    pub(crate) const ASSUME_ROLE: &str = "assume_role";
+    pub(crate) const CLUSTER_IDENTIFIER: &str = "cluster_identifier";
+    pub(crate) const CREATE: &str = "create";
+    pub(crate) const DATABASE_NAME: &str = "database_name";
+    pub(crate) const DB_CLUSTER_PARAMETER_GROUP_NAME: &str = "db_cluster_parameter_group_name";
+    pub(crate) const DB_SUBNET_GROUP_NAME: &str = "db_subnet_group_name";
+    pub(crate) const DEFAULT_TAGS: &str = "default_tags";
+    pub(crate) const DELETE: &str = "delete";
+    pub(crate) const DELETION_PROTECTION: &str = "deletion_protection";
+    pub(crate) const ENDPOINT: &str = "endpoint";
+    pub(crate) const ENDPOINT_URL: &str = "endpoint_url";
+    pub(crate) const ENGINE: &str = "engine";
+    pub(crate) const ENGINE_VERSION: &str = "engine_version";
+    pub(crate) const EXTERNAL_ID: &str = "external_id";
+    pub(crate) const FAILOVER_MODE: &str = "failover_mode";
+    pub(crate) const FINAL_SNAPSHOT_IDENTIFIER: &str = "final_snapshot_identifier";
+    pub(crate) const GLOBAL_CLUSTER_IDENTIFIER: &str = "global_cluster_identifier";
+    pub(crate) const GLOBAL_CLUSTER_RESOURCE_ID: &str = "global_cluster_resource_id";
+    pub(crate) const GLOBAL_ENDPOINT: &str = "global_endpoint";
+    pub(crate) const ID: &str = "id";
+    pub(crate) const IDENTIFIER: &str = "identifier";
+    pub(crate) const INSTANCE_CLASS: &str = "instance_class";
+    pub(crate) const INSTANCES: &str = "instances";
+    pub(crate) const KMS_KEY_ID: &str = "kms_key_id";
+    pub(crate) const MASTER_PASSWORD: &str = "master_password";
+    pub(crate) const MASTER_PASSWORD_WO: &str = "master_password_wo";
+    pub(crate) const MASTER_PASSWORD_WO_VERSION: &str = "master_password_wo_version";
+    pub(crate) const MASTER_USERNAME: &str = "master_username";
+    pub(crate) const MAX_RETRIES: &str = "max_retries";
+    pub(crate) const PRIMARY_REGION: &str = "primary_region";
+    pub(crate) const PROFILE: &str = "profile";
+    pub(crate) const PROMOTION_TIER: &str = "promotion_tier";
+    pub(crate) const READER_ENDPOINT: &str = "reader_endpoint";
+    pub(crate) const REGION: &str = "region";
+    pub(crate) const REGIONS: &str = "regions";
+    pub(crate) const RETRY_MODE: &str = "retry_mode";
+    pub(crate) const ROLE: &str = "role";
+    pub(crate) const ROLE_ARN: &str = "role_arn";
+    pub(crate) const SESSION_NAME: &str = "session_name";
+    pub(crate) const SKIP_FINAL_SNAPSHOT: &str = "skip_final_snapshot";
+    pub(crate) const STATUS: &str = "status";
+    pub(crate) const STORAGE_ENCRYPTED: &str = "storage_encrypted";
+    pub(crate) const TAGS: &str = "tags";
+    pub(crate) const TIMEOUTS: &str = "timeouts";
+    pub(crate) const UPDATE: &str = "update";
+    pub(crate) const VPC_SECURITY_GROUP_IDS: &str = "vpc_security_group_ids";
+    pub(crate) const WRITE_FORWARDING: &str = "write_forwarding";
+}
+
+/// Defaults the planner fills in when the configuration leaves an attribute
+/// unset, and the deadlines `timeouts` falls back to. The descriptions below
+/// quote them, so the docs show the value the planner uses.
+pub(crate) mod default {
+    use std::time::Duration;
+
+    /// `allow_major_version_upgrade`.
+    pub(crate) const ALLOW_MAJOR_VERSION_UPGRADE: bool = false;
+    /// `deletion_protection`.
+    pub(crate) const DELETION_PROTECTION: bool = false;
+    /// `skip_final_snapshot`.
+    pub(crate) const SKIP_FINAL_SNAPSHOT: bool = false;
+    /// `failover_mode`.
+    pub(crate) const FAILOVER_MODE: &str = "switchover";
+    /// `regions[*].write_forwarding`.
+    pub(crate) const WRITE_FORWARDING: bool = false;
+    /// `regions[*].instances[*].promotion_tier`.
+    pub(crate) const PROMOTION_TIER: i64 = 1;
+    /// `timeouts.create`.
+    pub(crate) const CREATE_TIMEOUT: Duration = Duration::from_secs(120 * 60);
+    /// `timeouts.update`.
+    pub(crate) const UPDATE_TIMEOUT: Duration = Duration::from_secs(120 * 60);
+    /// `timeouts.delete`.
+    pub(crate) const DELETE_TIMEOUT: Duration = Duration::from_secs(90 * 60);
+}
+
+/// What a change of an attribute replaces (Terraform's "requires replace",
+/// and the regional equivalent the reconciler carries out itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Replaces {
+    /// The whole topology: the plan asks Terraform to replace the resource.
+    Topology,
+    /// The region's cluster: deleted and created again within the update.
+    RegionCluster,
+}
+
+impl Replaces {
+    /// The sentence the attribute's description ends with.
+    fn sentence(self) -> &'static str {
+        match self {
+            Replaces::Topology => "Changing it replaces the whole topology.",
+            Replaces::RegionCluster => "A change recreates this region's cluster.",
+        }
+    }
+}
+
+/// Every attribute whose change replaces something: top-level attributes
+/// with [`Replaces::Topology`], region attributes with
+/// [`Replaces::RegionCluster`].
+const REPLACING: [(&str, Replaces); 8] = [
+    (name::GLOBAL_CLUSTER_IDENTIFIER, Replaces::Topology),
+    (name::ENGINE, Replaces::Topology),
+    (name::DATABASE_NAME, Replaces::Topology),
+    (name::MASTER_USERNAME, Replaces::Topology),
+    (name::STORAGE_ENCRYPTED, Replaces::Topology),
+    (name::CLUSTER_IDENTIFIER, Replaces::RegionCluster),
+    (name::DB_SUBNET_GROUP_NAME, Replaces::RegionCluster),
+    (name::KMS_KEY_ID, Replaces::RegionCluster),
+];
+
+/// The attributes whose change replaces `what`.
+pub(crate) fn replacing(what: Replaces) -> impl Iterator<Item = &'static str> {
+    REPLACING
+        .iter()
+        .filter(move |(_, r)| *r == what)
+        .map(|(n, _)| *n)
+}
+
+/// `description`, followed by the sentence saying what a change replaces
+/// when `name` is in [`REPLACING`].
+fn with_replacement(name: &str, description: &str) -> String {
+    match REPLACING.iter().find(|(n, _)| *n == name) {
+        Some((_, r)) => format!("{description} {}", r.sentence()),
+        None => description.to_string(),
+    }
+}
+
+/// `text` followed by "Default: <shown>.".
+fn defaulted(text: &str, shown: &str) -> String {
+    format!("{text} Default: {shown}.")
+}
+
+/// A value as the descriptions quote it: `` `false` ``.
+fn code(v: impl std::fmt::Display) -> String {
+    format!("`{v}`")
+}
+
+/// A whole number of minutes as Terraform writes a duration: "120m".
+pub(crate) fn duration_text(d: std::time::Duration) -> String {
+    let secs = d.as_secs();
+    if secs % 60 == 0 {
+        format!("{}m", secs / 60)
+    } else {
+        format!("{secs}s")
+    }
+}
+
+/// Resource schema version: bump with a state upgrade when the shape changes.
+pub const RESOURCE_VERSION: i64 = 0;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Required,
+    Optional,
+    OptionalComputed,
+    Computed,
+}
+
+fn attr(name: &str, ty: Type, mode: Mode, description: &str) -> Attribute {
+    Attribute {
+        name: name.to_string(),
+        kind: AttributeKind::Type(ty),
+        description: with_replacement(name, description),
+        required: mode == Mode::Required,
+        optional: matches!(mode, Mode::Optional | Mode::OptionalComputed),
+        computed: matches!(mode, Mode::OptionalComputed | Mode::Computed),
+        sensitive: false,
+        write_only: false,
+        deprecated: false,
+    }
+}
+
+fn nested(
+    name: &str,
+    nesting: ObjectNesting,
+    attributes: Vec<Attribute>,
+    mode: Mode,
+    description: &str,
+) -> Attribute {
+    Attribute {
+        kind: AttributeKind::Nested(NestedAttributes {
+            nesting,
+            attributes,
+        }),
+        ..attr(name, Type::Dynamic, mode, description)
+    }
+}
+
+fn sensitive(mut a: Attribute) -> Attribute {
+    a.sensitive = true;
+    a
+}
+
+fn write_only(mut a: Attribute) -> Attribute {
+    a.write_only = true;
+    a.sensitive = true;
+    a
+}
+
+/// In the data source everything but the lookup key is computed.
+fn all_computed(mut a: Attribute) -> Attribute {
+    a.required = false;
+    a.optional = false;
+    a.computed = true;
+    a.description = read_only_description(&a.description);
+    if let AttributeKind::Nested(n) = &mut a.kind {
+        n.attributes = std::mem::take(&mut n.attributes)
+            .into_iter()
+            .map(all_computed)
+            .collect();
+    }
+    a
+}
+
+/// A resource description with the sentences about setting or changing the
+/// value dropped: in the data source every such attribute is read-only.
+fn read_only_description(d: &str) -> String {
+    const ABOUT_SETTING: [&str; 8] = [
+        "Changing it",
+        "A change",
+        "Default:",
+        "Unset:",
+        "Any change",
+        "Change ",
+        "A minor change",
+        "Takes effect",
+    ];
+    let kept: Vec<&str> = d
+        .split_inclusive(". ")
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && !ABOUT_SETTING.iter().any(|p| s.starts_with(p)))
+        .collect();
+    if kept.is_empty() {
+        d.to_string()
+    } else {
+        kept.join(" ")
+    }
+}
+
+fn block(attributes: Vec<Attribute>, block_types: Vec<NestedBlock>, description: &str) -> Block {
+    Block {
+        attributes,
+        block_types,
+        description: description.to_string(),
+        deprecated: false,
+    }
+}
+
+/// The `provider "replication"` block.
+pub fn provider() -> Schema {
+    use Mode::*;
+    let assume_role = NestedBlock {
+        type_name: name::ASSUME_ROLE.into(),
+        nesting: BlockNesting::Single,
+        min_items: 0,
+        max_items: 0,
+        block: block(
+            vec![
+                attr(
+                    name::ROLE_ARN,
+                    Type::String,
+                    Required,
+                    "ARN of the IAM role to assume for every RDS call.",
+                ),
+                attr(
+                    name::SESSION_NAME,
+                    Type::String,
+                    Optional,
+                    "Session name for the assumed role. Default: `terraform-provider-replication`.",
+                ),
+                attr(
+                    name::EXTERNAL_ID,
+                    Type::String,
+                    Optional,
+                    "External ID the role's trust policy requires, if any.",
+                ),
+            ],
+            vec![],
+            "Assume an IAM role, on top of the credentials found by the standard AWS chain.",
+        ),
+    };
+    Schema {
+        version: 0,
+        block: block(
+            vec![
+                attr(name::REGION, Type::String, Optional, "Home region for global-cluster calls. Default: the `primary_region` of each topology, else `AWS_REGION`. When the home region does not answer, global-cluster calls fall back to another member region."),
+                attr(name::PROFILE, Type::String, Optional, "Named profile from the shared AWS config and credentials files."),
+                attr(name::ENDPOINT_URL, Type::String, Optional, "RDS endpoint override used for every region (a local emulator, VPC endpoints). `AWS_ENDPOINT_URL_RDS` and `AWS_ENDPOINT_URL` are honoured when this is unset."),
+                attr(name::MAX_RETRIES, Type::Number, Optional, "Maximum attempts for throttled or 5xx AWS calls. Default: 25. Transport failures (refused, reset, timed out) give up much sooner so an unreachable region is reported in seconds."),
+                attr(name::RETRY_MODE, Type::String, Optional, "How throttled and 5xx calls are retried: `standard` backs off each failed call on its own; `adaptive` also paces every call to a region once that region throttles, at a rate lowered on each throttling answer and raised as calls succeed. Adaptive suits long refreshes of many topologies sharing a region's request limit; it slows short bursts (after the first throttling answer it may start from one call every two seconds) and slows the provider when other clients cause the throttling. Default: `AWS_RETRY_MODE` or the profile's `retry_mode`, else `standard`."),
+                attr(name::DEFAULT_TAGS, Type::map(Type::String), Optional, "Tags applied to every object the provider creates, merged under each topology's `tags`."),
+            ],
+            vec![assume_role],
+            "The `replication` provider manages Aurora Global Database topologies. Credentials come from the standard AWS chain: environment, shared files, SSO, web identity, container and instance metadata.",
+        ),
+    }
+}
+
+fn instance_attributes() -> Vec<Attribute> {
+    use Mode::*;
+    vec![
+        attr(name::IDENTIFIER, Type::String, OptionalComputed, "DB instance identifier. Default: `<cluster_identifier>-<key>`."),
+        attr(name::INSTANCE_CLASS, Type::String, OptionalComputed, "Instance class. Default: the region's `instance_class`. A change resizes the instance in place (it restarts)."),
+        attr(name::PROMOTION_TIER, Type::Number, OptionalComputed, &defaulted("Failover priority within the region, 0 (highest) to 15.", &default::PROMOTION_TIER.to_string())),
+        attr(name::ARN, Type::String, Computed, "ARN of the DB instance."),
+        attr(name::ENDPOINT, Type::String, Computed, "Instance endpoint address."),
+        attr(name::STATUS, Type::String, Computed, "Instance status as RDS reports it."),
+    ]
+}
+
+fn region_attributes() -> Vec<Attribute> {
+    use Mode::*;
+    vec![
+        attr(name::CLUSTER_IDENTIFIER, Type::String, OptionalComputed, "Identifier of this region's DB cluster. Default: `<global_cluster_identifier>-<region>`."),
+        attr(name::INSTANCE_CLASS, Type::String, OptionalComputed, "Default instance class for this region's instances."),
+        attr(name::DB_SUBNET_GROUP_NAME, Type::String, OptionalComputed, "DB subnet group of this region's cluster."),
+        attr(name::VPC_SECURITY_GROUP_IDS, Type::set(Type::String), OptionalComputed, "VPC security groups of this region's cluster."),
+        attr(name::KMS_KEY_ID, Type::String, OptionalComputed, "KMS key in this region for an encrypted cluster. Secondaries need a key of their own region."),
+        attr(name::WRITE_FORWARDING, Type::Bool, OptionalComputed, &format!("{} Takes effect on secondaries.", defaulted("Forward writes from this secondary to the primary.", &code(default::WRITE_FORWARDING)))),
+        attr(name::DB_CLUSTER_PARAMETER_GROUP_NAME, Type::String, OptionalComputed, "DB cluster parameter group of this region's cluster."),
+        nested(name::INSTANCES, ObjectNesting::Map, instance_attributes(), OptionalComputed, "DB instances of this region by key. Default: `{}`, a headless region (valid for secondaries only)."),
+        attr(name::ARN, Type::String, Computed, "ARN of this region's DB cluster."),
+        attr(name::ENDPOINT, Type::String, Computed, "Cluster (writer) endpoint of this region."),
+        attr(name::READER_ENDPOINT, Type::String, Computed, "Reader endpoint of this region."),
+        attr(name::ROLE, Type::String, Computed, "`primary` or `secondary`."),
+        attr(name::STATUS, Type::String, Computed, "Cluster status as RDS reports it."),
+    ]
+}
+
+fn timeouts_block() -> NestedBlock {
+    use Mode::*;
+    NestedBlock {
+        type_name: name::TIMEOUTS.into(),
+        nesting: BlockNesting::Single,
+        min_items: 0,
+        max_items: 0,
+        block: block(
+            vec![
+                attr(
+                    name::CREATE,
+                    Type::String,
+                    Optional,
+                    &defaulted(
+                        "Deadline for a create, as a duration like `\"120m\"`.",
+                        &duration_text(default::CREATE_TIMEOUT),
+                    ),
+                ),
+                attr(
+                    name::UPDATE,
+                    Type::String,
+                    Optional,
+                    &defaulted(
+                        "Deadline for an update.",
+                        &duration_text(default::UPDATE_TIMEOUT),
+                    ),
+                ),
+                attr(
+                    name::DELETE,
+                    Type::String,
+                    Optional,
+                    &defaulted(
+                        "Deadline for a destroy.",
+                        &duration_text(default::DELETE_TIMEOUT),
+                    ),
+                ),
+            ],
+            vec![],
+            "How long each operation may take in all, waits included.",
+        ),
+    }
+}
+
+fn topology_attributes() -> Vec<Attribute> {
+    use Mode::*;
+    vec![
+        attr(name::ID, Type::String, Computed, "The global cluster identifier."),
+        attr(name::GLOBAL_CLUSTER_IDENTIFIER, Type::String, Required, "Identifier of the global cluster."),
+        attr(name::ENGINE, Type::String, Required, "`aurora-postgresql` or `aurora-mysql`."),
+        attr(name::ENGINE_VERSION, Type::String, OptionalComputed, "Engine version. A minor change upgrades secondaries first, then the primary; a major change needs `allow_major_version_upgrade`."),
+        attr(name::ALLOW_MAJOR_VERSION_UPGRADE, Type::Bool, OptionalComputed, &defaulted("Allow a major `engine_version` change.", &code(default::ALLOW_MAJOR_VERSION_UPGRADE))),
+        attr(name::DATABASE_NAME, Type::String, Optional, "Name of the initial database, created in the primary."),
+        attr(name::MASTER_USERNAME, Type::String, Required, "Master user name."),
+        sensitive(attr(name::MASTER_PASSWORD, Type::String, Optional, "Master password, stored (sensitive) in state. Exactly one of `master_password` and `master_password_wo` is required at create. Only the primary receives it.")),
+        write_only(attr(name::MASTER_PASSWORD_WO, Type::String, Optional, "Write-only master password (Terraform 1.11 and later): sent to AWS, never stored in state or plan. Change `master_password_wo_version` to send a new one.")),
+        attr(name::MASTER_PASSWORD_WO_VERSION, Type::Number, Optional, "Any change re-sends `master_password_wo`."),
+        attr(name::STORAGE_ENCRYPTED, Type::Bool, OptionalComputed, "Encrypt storage."),
+        attr(name::DELETION_PROTECTION, Type::Bool, OptionalComputed, &defaulted("Refuse to destroy while `true`.", &code(default::DELETION_PROTECTION))),
+        attr(name::PRIMARY_REGION, Type::String, OptionalComputed, "Region that holds the writer; must be a key of `regions`. A change moves the primary (see `failover_mode`). Unset: follow the writer AWS reports and never move it (at create: the provider's `region`)."),
+        attr(name::FAILOVER_MODE, Type::String, OptionalComputed, &format!("How a `primary_region` change is carried out: {} (default, no data loss, every region must be healthy) or `failover` (allows data loss; for a lost primary region).", code(default::FAILOVER_MODE))),
+        nested(name::REGIONS, ObjectNesting::Map, region_attributes(), Required, "Regional clusters by AWS region name: one primary and up to 10 secondaries."),
+        attr(name::SKIP_FINAL_SNAPSHOT, Type::Bool, OptionalComputed, &defaulted("Skip the primary's final snapshot at destroy.", &code(default::SKIP_FINAL_SNAPSHOT))),
+        attr(name::FINAL_SNAPSHOT_IDENTIFIER, Type::String, Optional, "Identifier of the primary's final snapshot; required at destroy unless `skip_final_snapshot`."),
+        attr(name::TAGS, Type::map(Type::String), Optional, "Tags for the global cluster, every regional cluster and instance, merged over the provider's `default_tags`."),
+        attr(name::ARN, Type::String, Computed, "ARN of the global cluster."),
+        attr(name::GLOBAL_CLUSTER_RESOURCE_ID, Type::String, Computed, "Resource ID of the global cluster."),
+        attr(name::GLOBAL_ENDPOINT, Type::String, Computed, "Global writer endpoint: always resolves to the current primary's writer."),
+        attr(name::STATUS, Type::String, Computed, "Global cluster status as RDS reports it."),
+    ]
+}
+
+/// The `replication_topology` resource.
+pub fn resource() -> Schema {
+    Schema {
+        version: RESOURCE_VERSION,
+        block: block(
+            topology_attributes(),
+            vec![timeouts_block()],
+            "A whole Aurora Global Database: the global cluster, one regional cluster per region with its instances, and which region is primary. Changing `primary_region` performs a managed switchover, or a failover when `failover_mode = \"failover\"`.",
+        ),
+    }
+}
+
+/// The `replication_topology` data source: the resource's shape, all computed
+/// but the identifier, without passwords.
+pub fn data_source() -> Schema {
+    let attributes = topology_attributes()
+        .into_iter()
+        .filter(|a| {
+            ![
+                name::MASTER_PASSWORD,
+                name::MASTER_PASSWORD_WO,
+                name::MASTER_PASSWORD_WO_VERSION,
+                name::FINAL_SNAPSHOT_IDENTIFIER,
+                name::SKIP_FINAL_SNAPSHOT,
+                name::ALLOW_MAJOR_VERSION_UPGRADE,
+                name::FAILOVER_MODE,
+            ]
+            .contains(&a.name.as_str())
+        })
+        .map(|a| {
+            if a.name == name::GLOBAL_CLUSTER_IDENTIFIER {
+                a
+            } else {
+                all_computed(a)
+            }
+        })
+        .collect();
+    Schema {
+        version: 0,
+        block: block(attributes, vec![], "Reads an existing Aurora Global Database topology: every member region, its cluster and instances, and which region is primary."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn walk<'a>(attrs: &'a [Attribute], out: &mut Vec<&'a Attribute>) {
+        for a in attrs {
+            out.push(a);
+            if let AttributeKind::Nested(n) = &a.kind {
+                walk(&n.attributes, out);
+            }
+        }
+    }
+
+    #[test]
+    fn every_attribute_has_a_description_and_one_mode() {
+        for s in [provider(), resource(), data_source()] {
+            let mut all = Vec::new();
+            walk(&s.block.attributes, &mut all);
+            for b in &s.block.block_types {
+                walk(&b.block.attributes, &mut all);
+            }
+            for a in all {
+                assert!(!a.description.is_empty(), "{} has no description", a.name);
+                assert!(a.required || a.optional || a.computed, "{}", a.name);
+                assert!(!(a.required && a.computed), "{}", a.name);
+            }
+        }
+    }
+
+    #[test]
+    fn passwords_are_sensitive_and_wo_is_write_only() {
+        let s = resource();
+        let pw = s.block.attribute("master_password").unwrap();
+        assert!(pw.sensitive && !pw.write_only);
+        let wo = s.block.attribute("master_password_wo").unwrap();
+        assert!(wo.write_only && wo.sensitive);
+        let ds = data_source();
+        assert!(ds.block.attribute("master_password").is_none());
+        assert!(ds.block.attribute("master_password_wo").is_none());
+    }
+
+    #[test]
+    fn data_source_descriptions_do_not_talk_about_changing_values() {
+        let ds = data_source();
+        let mut all = Vec::new();
+        walk(&ds.block.attributes, &mut all);
+        for a in all.iter().filter(|a| a.computed) {
+            for phrase in ["Changing it", "A change", "Default:"] {
+                assert!(
+                    !a.description.contains(phrase),
+                    "{}: {}",
+                    a.name,
+                    a.description
+                );
+            }
+            assert!(!a.description.is_empty(), "{}", a.name);
+        }
+    }
+
+    #[test]
+    fn data_source_only_takes_the_identifier() {
+        let ds = data_source();
+        for a in &ds.block.attributes {
+            if a.name == name::GLOBAL_CLUSTER_IDENTIFIER {
+                assert!(a.required);
+            } else {
+                assert!(a.computed && !a.optional && !a.required, "{}", a.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! Regression guards for the benchmark figures that can be pinned exactly:
+//! RDS call counts (never times). The provider runs in-process through the
+//! engine API against an in-process emulator at time scale 0, so these run
+//! in a few seconds and need no host binary.
+//!
+//! - A refresh (ReadResource) of a topology with R regions makes exactly
+//!   1 + 2R calls (one DescribeGlobalClusters, then one DescribeDBClusters
+//!   and one DescribeDBInstances per region), whatever the instance count.
+//! - Creating a 2-region topology makes a pinned number of mutating calls:
+//!   no call is repeated, no step is sent twice.
+//! - Apply against the critical path, as call order: a cluster's instances
+//!   are sent with the cluster (no observation of the topology in between),
+//!   and a destroy sends DeleteGlobalCluster before it waits for the
+//!   instance deletions.
+
+use std::collections::BTreeMap;
+
+use terraform_provider_replication::engine::{
+    self, ApplyRequest, ClientCapabilities, EngineApi, PlanRequest,
+};
+use terraform_provider_replication::tf::{self, Value};
+use terraform_provider_replication::topology::ReplicationProvider;
+
+const TYPE: &str = "replication_topology";
+const CAPS: ClientCapabilities = ClientCapabilities {
+    deferral_allowed: false,
+    write_only_attributes_allowed: true,
+};
+const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-2"];
+
+struct Harness {
+    emu: aurora_emulator::RunningEmulator,
+    server: engine::Server<ReplicationProvider>,
+    _env: crate::common::EnvGuard,
+}
+
+impl Harness {
+    async fn start() -> Self {
+        let env = crate::common::lock_env(&[
+            "REPLICATION_POLL_INTERVAL",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_EC2_METADATA_DISABLED",
+        ]);
+        // Waits poll every 10 ms; at time scale 0 most finish on the first poll.
+        std::env::set_var("REPLICATION_POLL_INTERVAL", "10ms");
+        std::env::set_var("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "secret-example-key");
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+        let emu = aurora_emulator::start(
+            "127.0.0.1:0".parse().unwrap(),
+            aurora_emulator::EmulatorConfig {
+                time_scale: 0.0,
+                state_file: None,
+            },
+        )
+        .await
+        .unwrap();
+        let server = engine::Server::new(ReplicationProvider::default());
+        let ty = server.provider_schema().block.value_type();
+        let cfg = serde_json::json!({ "region": "us-east-1", "endpoint_url": emu.endpoint() });
+        let cfg = tf::json::decode(cfg.to_string().as_bytes(), &ty).unwrap();
+        let d = server.configure(&cfg, CAPS).await;
+        assert!(!d.has_errors(), "configure: {d:?}");
+        Self {
+            emu,
+            server,
+            _env: env,
+        }
+    }
+
+    /// The call log as (region, action, code) triples.
+    async fn calls(&self) -> Vec<(String, String, Option<String>)> {
+        self.emu
+            .admin()
+            .calls()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.region, c.action, c.code))
+            .collect()
+    }
+
+    async fn clear_calls(&self) {
+        self.emu.admin().clear_calls().await.unwrap();
+    }
+
+    /// Plans and applies the create of `id` with `instances[i]` instances in
+    /// `REGIONS[i]`; returns the new state.
+    async fn create(&self, id: &str, instances: &[usize]) -> Value {
+        let ty = self
+            .server
+            .resource_schema(TYPE)
+            .unwrap()
+            .block
+            .value_type();
+        let regions: serde_json::Map<String, serde_json::Value> = instances
+            .iter()
+            .enumerate()
+            .map(|(n, count)| {
+                let inst: serde_json::Map<String, serde_json::Value> = (0..*count)
+                    .map(|k| (format!("i{k}"), serde_json::json!({})))
+                    .collect();
+                (
+                    REGIONS[n].to_string(),
+                    serde_json::json!({ "instance_class": "db.r6g.large", "instances": inst }),
+                )
+            })
+            .collect();
+        let config = serde_json::json!({
+            "global_cluster_identifier": id,
+            "engine": "aurora-postgresql",
+            "engine_version": "16.4",
+            "master_username": "app",
+            "master_password": "guard-password-1",
+            "skip_final_snapshot": true,
+            "primary_region": "us-east-1",
+            "regions": regions,
+        });
+        let config = tf::json::decode(config.to_string().as_bytes(), &ty).unwrap();
+        let plan = self
+            .server
+            .plan(
+                TYPE,
+                PlanRequest {
+                    prior: Value::Null,
+                    proposed: config.clone(),
+                    config: config.clone(),
+                    prior_private: vec![],
+                },
+                CAPS,
+            )
+            .await;
+        assert!(
+            !plan.diagnostics.has_errors(),
+            "plan {id}: {:?}",
+            plan.diagnostics
+        );
+        let applied = self
+            .server
+            .apply(
+                TYPE,
+                ApplyRequest {
+                    prior: Value::Null,
+                    planned: plan.planned,
+                    config,
+                    planned_private: plan.private,
+                },
+                CAPS,
+            )
+            .await;
+        assert!(
+            !applied.diagnostics.has_errors(),
+            "apply {id}: {:?}",
+            applied.diagnostics
+        );
+        applied.state
+    }
+
+    /// Applies the destroy of `state`.
+    async fn destroy(&self, state: Value) {
+        let applied = self
+            .server
+            .apply(
+                TYPE,
+                ApplyRequest {
+                    prior: state,
+                    planned: Value::Null,
+                    config: Value::Null,
+                    planned_private: vec![],
+                },
+                CAPS,
+            )
+            .await;
+        assert!(
+            !applied.diagnostics.has_errors(),
+            "destroy: {:?}",
+            applied.diagnostics
+        );
+        assert!(applied.state.is_null(), "destroy left a state");
+    }
+}
+
+fn is_read(action: &str) -> bool {
+    action.starts_with("Describe") || action.starts_with("List")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_makes_one_plus_two_calls_per_region_whatever_the_instances() {
+    let h = Harness::start().await;
+    let mut counts: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for r in 1..=3 {
+        for per_region in [1, 3] {
+            let id = format!("guard-r{r}-i{per_region}");
+            let state = h.create(&id, &vec![per_region; r]).await;
+            h.clear_calls().await;
+            let read = h.server.read(TYPE, state, vec![], CAPS).await;
+            assert!(
+                !read.diagnostics.has_errors(),
+                "read {id}: {:?}",
+                read.diagnostics
+            );
+            assert!(!read.state.is_null(), "read {id} lost the topology");
+            let calls = h.calls().await;
+            assert!(
+                calls.iter().all(|c| is_read(&c.1) && c.2.is_none()),
+                "read {id} made {calls:?}"
+            );
+            let count = |a: &str| calls.iter().filter(|c| c.1 == a).count();
+            assert_eq!(count("DescribeGlobalClusters"), 1, "{id}: {calls:?}");
+            assert_eq!(count("DescribeDBClusters"), r, "{id}: {calls:?}");
+            assert_eq!(count("DescribeDBInstances"), r, "{id}: {calls:?}");
+            assert_eq!(
+                calls.len(),
+                1 + 2 * r,
+                "refresh of {id} (R={r}, {per_region} instances per region): {calls:?}"
+            );
+            counts.insert((r, per_region), calls.len());
+        }
+    }
+    for r in 1..=3 {
+        assert_eq!(
+            counts[&(r, 1)],
+            counts[&(r, 3)],
+            "refresh calls depend on the instance count at R={r}"
+        );
+    }
+}
+
+/// Pinned: CreateGlobalCluster, 2 × CreateDBCluster, 3 × CreateDBInstance;
+/// tags travel with the create calls, so nothing else changes anything.
+const CREATE_2_REGIONS_MUTATING: usize = 6;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_of_two_regions_makes_a_pinned_number_of_mutating_calls() {
+    let h = Harness::start().await;
+    h.clear_calls().await;
+    h.create("guard-create", &[2, 1]).await;
+    let calls = h.calls().await;
+    let mutating: Vec<(String, String)> = calls
+        .iter()
+        .filter(|c| !is_read(&c.1))
+        .map(|c| (c.0.clone(), c.1.clone()))
+        .collect();
+    // The first observation finds nothing: GlobalClusterNotFoundFault is its answer.
+    assert!(
+        calls
+            .iter()
+            .all(|c| c.2.is_none() || c.2.as_deref() == Some("GlobalClusterNotFoundFault")),
+        "error answers during create: {calls:?}"
+    );
+    let count = |a: &str| mutating.iter().filter(|c| c.1 == a).count();
+    assert_eq!(count("CreateGlobalCluster"), 1, "{mutating:?}");
+    assert_eq!(count("CreateDBCluster"), 2, "{mutating:?}");
+    assert_eq!(count("CreateDBInstance"), 3, "{mutating:?}");
+    assert_eq!(
+        mutating.len(),
+        CREATE_2_REGIONS_MUTATING,
+        "mutating calls of a 2-region create: {mutating:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_are_sent_with_their_cluster_and_deletions_are_awaited_last() {
+    let h = Harness::start().await;
+    h.clear_calls().await;
+    let state = h.create("guard-order", &[2, 1]).await;
+    let calls = h.calls().await;
+    // Each observation of the topology starts with DescribeGlobalClusters:
+    // none may fall between a cluster's creation and its instances'.
+    for region in &REGIONS[..2] {
+        let at = |action: &str| -> Vec<usize> {
+            calls
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.0 == *region && c.1 == action)
+                .map(|(n, _)| n)
+                .collect()
+        };
+        let cluster = at("CreateDBCluster");
+        let instances = at("CreateDBInstance");
+        assert_eq!(cluster.len(), 1, "{region}: {calls:?}");
+        assert!(!instances.is_empty(), "{region}: {calls:?}");
+        let last = *instances.iter().max().unwrap();
+        let between = &calls[cluster[0]..last];
+        assert!(
+            between.iter().all(|c| c.1 != "DescribeGlobalClusters"),
+            "{region}: the topology was observed between the cluster and its instances: {between:?}"
+        );
+    }
+    // The secondary waits for the primary's writer to replicate from.
+    let first = |region: &str, action: &str| {
+        calls
+            .iter()
+            .position(|c| c.0 == region && c.1 == action)
+            .unwrap()
+    };
+    assert!(
+        first(REGIONS[0], "CreateDBInstance") < first(REGIONS[1], "CreateDBCluster"),
+        "{calls:?}"
+    );
+
+    h.clear_calls().await;
+    h.destroy(state).await;
+    let calls = h.calls().await;
+    let delete_global = calls
+        .iter()
+        .position(|c| c.1 == "DeleteGlobalCluster")
+        .expect("DeleteGlobalCluster sent");
+    let gone_after = calls[delete_global..]
+        .iter()
+        .filter(|c| c.1 == "DescribeDBInstances" && c.2.as_deref() == Some("DBInstanceNotFound"))
+        .count();
+    assert_eq!(
+        gone_after, 3,
+        "every instance deletion is awaited after DeleteGlobalCluster: {calls:?}"
+    );
+}
