@@ -20,13 +20,6 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
-// A measuring harness: a failed step should stop it loudly.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use std::time::{Duration, Instant};
 

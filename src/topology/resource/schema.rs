@@ -151,7 +151,7 @@ fn code(v: impl std::fmt::Display) -> String {
 /// A whole number of minutes as Terraform writes a duration: "120m".
 pub(crate) fn duration_text(d: std::time::Duration) -> String {
     let secs = d.as_secs();
-    if secs % 60 == 0 {
+    if secs.is_multiple_of(60) {
         format!("{}m", secs / 60)
     } else {
         format!("{secs}s")
