@@ -193,8 +193,20 @@ fn collect_md(dir: &Path, out: &mut Vec<PathBuf>) {
 /// the like in src/aws/), as IAM action names (`DescribeDBClusters`).
 fn rds_actions_in_code() -> std::collections::BTreeSet<String> {
     let mut actions = std::collections::BTreeSet::new();
-    for entry in std::fs::read_dir(root().join("src/aws")).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    let mut files = Vec::new();
+    let mut dirs = vec![root().join("src/aws")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    for path in files {
+        let text = std::fs::read_to_string(path).unwrap();
         for (i, _) in text.match_indices("client") {
             let rest = text[i + "client".len()..].trim_start();
             let Some(call) = rest.strip_prefix('.') else {
