@@ -18,8 +18,9 @@ use libfuzzer_sys::fuzz_target;
 use replication_fuzz::{data_source_type, provider_type, resource_type, value, STRINGS};
 use terraform_provider_replication::engine::ClientCapabilities;
 use terraform_provider_replication::tf::{msgpack, Type, Value};
-use terraform_provider_replication::topology::desired::{self, Desired, Operation};
-use terraform_provider_replication::topology::{plan, reconcile, validate};
+use terraform_provider_replication::topology::desired::{self, Operation};
+use terraform_provider_replication::topology::reconcile::{self, Desired};
+use terraform_provider_replication::topology::{plan, validate};
 
 struct Types {
     resource: Type,

@@ -2,12 +2,11 @@
 //! they belong to: schemas, validation, planning, and (through the `aws`
 //! module) observing and changing the real topology.
 
-pub mod desired;
 pub mod reconcile;
 mod resource;
 mod rules;
 
-pub use resource::{plan, schema, validate, TopologyDataSource, TopologyResource};
+pub use resource::{desired, plan, schema, validate, TopologyDataSource, TopologyResource};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -224,6 +224,22 @@ pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         .map_err(|_| format!("{s:?} is too long a duration"))
 }
 
+/// The major version of an Aurora engine version string: "16" of "16.4",
+/// "8.0" of "8.0.mysql_aurora.3.05.2".
+pub(crate) fn major_version(engine: &str, version: &str) -> String {
+    let parts: Vec<&str> = version.split('.').collect();
+    let first_is_old_pg = engine == "aurora-postgresql"
+        && parts
+            .first()
+            .and_then(|p| p.parse::<u32>().ok())
+            .is_some_and(|n| n < 10);
+    if engine == "aurora-mysql" || first_is_old_pg {
+        parts.iter().take(2).copied().collect::<Vec<_>>().join(".")
+    } else {
+        parts.first().copied().unwrap_or_default().to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

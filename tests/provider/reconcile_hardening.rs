@@ -14,9 +14,8 @@ use aws_credential_types::Credentials;
 use terraform_provider_replication::aws::{
     self, AwsSettings, Clients, ObservedTopology, PollInterval, Secret,
 };
-use terraform_provider_replication::topology::desired::{Desired, DesiredInstance, DesiredRegion};
 use terraform_provider_replication::topology::reconcile::{
-    full_tags, Context, Failure, Run, StepError, Target,
+    full_tags, Context, Desired, DesiredInstance, DesiredRegion, Failure, Run, StepError, Target,
 };
 use tokio::net::TcpListener;
 use tokio::time::Instant;

@@ -18,11 +18,11 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::desired::Desired;
 use crate::aws::{
     self, wait, ClusterRole, FinalSnapshot, ModifyCluster, ModifyGlobal, ModifyInstance,
     NewCluster, NewGlobalCluster, NewInstance, ObservedTopology, Secret, OWNERSHIP_TAG_KEY,
 };
-use crate::topology::desired::Desired;
 
 use super::error::StepError;
 use super::steps::{next_phase, Context, Next, Step};

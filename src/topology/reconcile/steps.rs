@@ -27,8 +27,8 @@ use crate::aws::{
     wait, ObservedCluster, ObservedInstance, ObservedTopology, RegionObservation, OWNERSHIP_TAG_KEY,
 };
 
-use crate::topology::desired::Desired;
-use crate::topology::plan::major_version;
+use super::desired::Desired;
+use crate::topology::rules::major_version;
 
 /// One action on AWS.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,8 +9,9 @@ use crate::aws::{ObservedTopology, RegionObservation, Secret};
 use crate::engine::{ApplyRequest, Ctx, StateResponse};
 use crate::tf::{Diagnostic, Diagnostics, Value};
 
-use super::desired::{timeout_of, Desired, Operation};
+use super::desired::{timeout_of, Operation};
 use super::model::Topology;
+use super::reconcile::Desired;
 use super::reconcile::{full_tags, Context};
 use super::reconcile::{Failure, Run};
 use super::rules::MAX_TIMEOUT;

@@ -1,10 +1,12 @@
 //! The Terraform-facing half of `replication_topology`: the schemas, the
 //! validation, Terraform's plan (PlanResourceChange), the state built from
 //! an observation, and the resource's and data source's RPCs (apply, read,
-//! import). The AWS-facing half (desired state, steps, the executor) lives
-//! beside this module.
+//! import), and the desired topology read from a planned state. The
+//! AWS-facing half (steps, the executor) lives beside this module, in
+//! `reconcile`.
 
 mod data_source;
+pub mod desired;
 mod lifecycle;
 pub(super) mod model;
 pub mod plan;
@@ -21,7 +23,7 @@ use crate::tf::{Diagnostics, Schema, Value};
 
 // The reconciler's modules and the configured provider, as the files of
 // this module name them (`super::apply`, `super::rules`, ...).
-use super::{desired, reconcile, rules, Meta};
+use super::{reconcile, rules, Meta};
 
 pub use data_source::TopologyDataSource;
 

@@ -13,6 +13,7 @@ use super::model::{path, Field, FieldMap, Instance, Region, Topology};
 use super::schema::{default, name, replacing, Replaces};
 use super::state::{ROLE_PRIMARY, ROLE_SECONDARY};
 use super::validate::is_headless;
+use crate::topology::rules::major_version;
 
 /// Everything the plan depends on.
 pub struct PlanInput<'a> {
@@ -38,22 +39,6 @@ pub struct PlanOutput {
     pub requires_replace: Vec<AttributePath>,
     /// Warnings about disruptive changes, and plan-time errors.
     pub diagnostics: Diagnostics,
-}
-
-/// The major version of an Aurora engine version string: "16" of "16.4",
-/// "8.0" of "8.0.mysql_aurora.3.05.2".
-pub fn major_version(engine: &str, version: &str) -> String {
-    let parts: Vec<&str> = version.split('.').collect();
-    let first_is_old_pg = engine == "aurora-postgresql"
-        && parts
-            .first()
-            .and_then(|p| p.parse::<u32>().ok())
-            .is_some_and(|n| n < 10);
-    if engine == "aurora-mysql" || first_is_old_pg {
-        parts.iter().take(2).copied().collect::<Vec<_>>().join(".")
-    } else {
-        parts.first().copied().unwrap_or_default().to_string()
-    }
 }
 
 /// Known when the prior state exists (update), unknown at create.

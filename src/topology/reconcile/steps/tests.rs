@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::aws::{GlobalMember, ObservedGlobal};
-use crate::topology::desired::{DesiredInstance, DesiredRegion};
+use crate::topology::reconcile::{DesiredInstance, DesiredRegion};
 
 const G: &str = "orders";
 

@@ -1,81 +1,17 @@
-//! The desired topology, read from a planned state (plus the configuration
-//! for write-only values). Unknown or null optional values mean "whatever AWS
-//! chooses" and become `None`.
+//! The desired topology (`reconcile::Desired`) read from a planned state,
+//! plus the configuration for write-only values, and the `timeouts`
+//! deadline of each operation.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::aws::secret::Secret;
+use crate::aws::Secret;
 use crate::tf::Value;
 
-use super::resource::model::{known_strings, Timeouts, Topology};
-use super::rules::{parse_duration, MAX_TIMEOUT};
+use super::model::{known_strings, Timeouts, Topology};
 use super::schema::default;
-
-/// One desired DB instance.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DesiredInstance {
-    /// Map key in `instances`.
-    pub key: String,
-    /// DB instance identifier.
-    pub id: String,
-    /// Instance class.
-    pub class: String,
-    /// Promotion tier 0–15.
-    pub tier: i32,
-}
-
-/// One desired regional cluster.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DesiredRegion {
-    /// Region name (the key in `regions`).
-    pub region: String,
-    /// DB cluster identifier.
-    pub cluster_id: String,
-    /// Subnet group, when configured.
-    pub subnet_group: Option<String>,
-    /// Security groups, when configured (sorted).
-    pub security_groups: Option<Vec<String>>,
-    /// KMS key in this region, when configured.
-    pub kms_key_id: Option<String>,
-    /// Global write forwarding.
-    pub write_forwarding: bool,
-    /// Cluster parameter group, when configured.
-    pub parameter_group: Option<String>,
-    /// Instances by key.
-    pub instances: BTreeMap<String, DesiredInstance>,
-}
-
-/// The whole desired topology.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Desired {
-    /// Global cluster identifier.
-    pub id: String,
-    /// aurora-postgresql or aurora-mysql.
-    pub engine: String,
-    /// Engine version, when configured.
-    pub engine_version: Option<String>,
-    /// Allow a major upgrade.
-    pub allow_major_version_upgrade: bool,
-    /// Initial database name (primary only).
-    pub database_name: Option<String>,
-    /// Master user (primary only).
-    pub master_username: String,
-    /// Master password, from `master_password` or `master_password_wo`.
-    pub master_password: Option<Secret>,
-    /// Storage encryption, when configured.
-    pub storage_encrypted: Option<bool>,
-    /// Deletion protection of the global cluster.
-    pub deletion_protection: bool,
-    /// Region that must hold the writer.
-    pub primary_region: String,
-    /// "switchover" or "failover".
-    pub failover_mode: String,
-    /// Regions by name.
-    pub regions: BTreeMap<String, DesiredRegion>,
-    /// Tags of the topology (without default tags or the ownership tag).
-    pub tags: BTreeMap<String, String>,
-}
+use crate::topology::reconcile::{Desired, DesiredInstance, DesiredRegion};
+use crate::topology::rules::{parse_duration, MAX_TIMEOUT};
 
 impl Desired {
     /// Reads the desired topology from a planned state; the password comes
@@ -91,7 +27,7 @@ impl Desired {
     /// [`Desired::from_planned`] on the model of the planned state and of the
     /// configuration.
     pub(crate) fn from_model(planned: &Topology, config: &Topology) -> Option<Desired> {
-        let s = |f: &super::resource::model::Field<String>| f.as_str().map(str::to_string);
+        let s = |f: &super::model::Field<String>| f.as_str().map(str::to_string);
         let mut regions = BTreeMap::new();
         for (name, r) in planned.regions.known()? {
             let r = r.known()?;
@@ -182,9 +118,8 @@ pub fn timeout(v: &Value, op: Operation) -> Duration {
 /// The `timeouts` deadline for an operation of a topology model.
 pub(crate) fn timeout_of(t: &Topology, op: Operation) -> Duration {
     let timeouts = t.timeouts.known();
-    let pick = |f: fn(&Timeouts) -> &super::resource::model::Field<String>| {
-        timeouts.and_then(|t| f(t).as_str())
-    };
+    let pick =
+        |f: fn(&Timeouts) -> &super::model::Field<String>| timeouts.and_then(|t| f(t).as_str());
     let (set, default) = match op {
         Operation::Create => (pick(|t| &t.create), default::CREATE_TIMEOUT),
         Operation::Update => (pick(|t| &t.update), default::UPDATE_TIMEOUT),

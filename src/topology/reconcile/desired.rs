@@ -1,0 +1,73 @@
+//! The desired topology the reconciler converges to: plain data, built by
+//! the resource from Terraform's planned state (`resource::desired`).
+//! Unknown or null optional values mean "whatever AWS chooses" and are
+//! `None` here.
+
+use std::collections::BTreeMap;
+
+use crate::aws::Secret;
+
+/// One desired DB instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredInstance {
+    /// Map key in `instances`.
+    pub key: String,
+    /// DB instance identifier.
+    pub id: String,
+    /// Instance class.
+    pub class: String,
+    /// Promotion tier 0–15.
+    pub tier: i32,
+}
+
+/// One desired regional cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredRegion {
+    /// Region name (the key in `regions`).
+    pub region: String,
+    /// DB cluster identifier.
+    pub cluster_id: String,
+    /// Subnet group, when configured.
+    pub subnet_group: Option<String>,
+    /// Security groups, when configured (sorted).
+    pub security_groups: Option<Vec<String>>,
+    /// KMS key in this region, when configured.
+    pub kms_key_id: Option<String>,
+    /// Global write forwarding.
+    pub write_forwarding: bool,
+    /// Cluster parameter group, when configured.
+    pub parameter_group: Option<String>,
+    /// Instances by key.
+    pub instances: BTreeMap<String, DesiredInstance>,
+}
+
+/// The whole desired topology.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Desired {
+    /// Global cluster identifier.
+    pub id: String,
+    /// aurora-postgresql or aurora-mysql.
+    pub engine: String,
+    /// Engine version, when configured.
+    pub engine_version: Option<String>,
+    /// Allow a major upgrade.
+    pub allow_major_version_upgrade: bool,
+    /// Initial database name (primary only).
+    pub database_name: Option<String>,
+    /// Master user (primary only).
+    pub master_username: String,
+    /// Master password, from `master_password` or `master_password_wo`.
+    pub master_password: Option<Secret>,
+    /// Storage encryption, when configured.
+    pub storage_encrypted: Option<bool>,
+    /// Deletion protection of the global cluster.
+    pub deletion_protection: bool,
+    /// Region that must hold the writer.
+    pub primary_region: String,
+    /// "switchover" or "failover".
+    pub failover_mode: String,
+    /// Regions by name.
+    pub regions: BTreeMap<String, DesiredRegion>,
+    /// Tags of the topology (without default tags or the ownership tag).
+    pub tags: BTreeMap<String, String>,
+}
