@@ -55,9 +55,15 @@ pub use ops::{
     remove_tags, switchover_global_cluster, ClusterRole, FinalSnapshot, ModifyCluster,
     ModifyGlobal, ModifyInstance, NewCluster, NewGlobalCluster, NewInstance, OWNERSHIP_TAG_KEY,
 };
+pub use retry::TRANSPORT_ATTEMPTS;
 pub use secret::Secret;
 pub use wait::{
     wait_cluster_deleted, wait_cluster_settled, wait_cluster_status, wait_for,
     wait_global_available, wait_global_deleted, wait_global_settled, wait_instance_deleted,
     wait_instance_settled, wait_instance_status, wait_writer, PollInterval, WaitError,
 };
+
+/// The status sets the waiters use, for callers that wait on their own terms.
+pub mod status {
+    pub use super::wait::{AVAILABLE, CLUSTER_PENDING, GLOBAL_PENDING, INSTANCE_PENDING, SETTLING};
+}

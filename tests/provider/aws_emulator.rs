@@ -155,8 +155,8 @@ async fn three_regions(c: &Clients, gid: &str) {
         &format!("{gid}-{EAST}"),
         deadline(30),
         POLL,
-        wait::CLUSTER_PENDING,
-        wait::AVAILABLE,
+        status::CLUSTER_PENDING,
+        status::AVAILABLE,
     )
     .await
     .unwrap();
@@ -168,8 +168,8 @@ async fn three_regions(c: &Clients, gid: &str) {
             &format!("{gid}-{EAST}-{key}"),
             deadline(30),
             POLL,
-            wait::INSTANCE_PENDING,
-            wait::AVAILABLE,
+            status::INSTANCE_PENDING,
+            status::AVAILABLE,
         )
         .await
         .unwrap();
@@ -188,8 +188,8 @@ async fn three_regions(c: &Clients, gid: &str) {
                 &format!("{gid}-{WEST}-a"),
                 deadline(30),
                 POLL,
-                wait::INSTANCE_PENDING,
-                wait::AVAILABLE,
+                status::INSTANCE_PENDING,
+                status::AVAILABLE,
             )
             .await
         },
@@ -201,8 +201,8 @@ async fn three_regions(c: &Clients, gid: &str) {
                 &format!("{gid}-{EU}"),
                 deadline(30),
                 POLL,
-                wait::CLUSTER_PENDING,
-                wait::AVAILABLE,
+                status::CLUSTER_PENDING,
+                status::AVAILABLE,
             )
             .await
         }
@@ -366,8 +366,8 @@ async fn create_wait_delete_sequence() {
         "ledger-us-east-1-a",
         deadline(30),
         POLL,
-        wait::INSTANCE_PENDING,
-        wait::AVAILABLE,
+        status::INSTANCE_PENDING,
+        status::AVAILABLE,
     )
     .await
     .unwrap();
@@ -379,8 +379,8 @@ async fn create_wait_delete_sequence() {
         "ledger-us-east-1",
         deadline(30),
         POLL,
-        wait::CLUSTER_PENDING,
-        wait::AVAILABLE,
+        status::CLUSTER_PENDING,
+        status::AVAILABLE,
     )
     .await
     .unwrap();
@@ -404,8 +404,8 @@ async fn create_wait_delete_sequence() {
         "ledger-us-east-1-a",
         deadline(30),
         POLL,
-        wait::INSTANCE_PENDING,
-        wait::AVAILABLE,
+        status::INSTANCE_PENDING,
+        status::AVAILABLE,
     )
     .await
     .unwrap();
@@ -432,8 +432,8 @@ async fn create_wait_delete_sequence() {
         "ledger-us-east-1",
         deadline(30),
         POLL,
-        wait::CLUSTER_PENDING,
-        wait::AVAILABLE,
+        status::CLUSTER_PENDING,
+        status::AVAILABLE,
     )
     .await
     .unwrap();
@@ -454,7 +454,7 @@ async fn create_wait_delete_sequence() {
         .expect("final snapshot");
     assert_eq!(snapshot.cluster_id.as_deref(), Some("ledger-us-east-1"));
     delete_global_cluster(&c, EAST, gid).await.unwrap();
-    wait::wait_global_deleted(&c, EAST, &[], gid, deadline(30), POLL)
+    wait_global_deleted(&c, EAST, &[], gid, deadline(30), POLL)
         .await
         .unwrap();
     assert_eq!(observe(&c, EAST, &[], gid).await.unwrap(), None);
@@ -601,7 +601,7 @@ async fn unreachable_region_is_detected_quickly_and_reported() {
         .all(|c| c.code.as_deref() == Some("ConnectionDropped")));
     // At most TRANSPORT_ATTEMPTS per call, two calls for the region.
     assert!(
-        dropped.len() <= 2 * aws::retry::TRANSPORT_ATTEMPTS as usize,
+        dropped.len() <= 2 * aws::TRANSPORT_ATTEMPTS as usize,
         "{} dropped calls: {dropped:#?}",
         dropped.len()
     );
@@ -821,8 +821,8 @@ async fn passwords_never_reach_trace_logs() {
         "sec-us-east-1",
         deadline(30),
         POLL,
-        wait::CLUSTER_PENDING,
-        wait::AVAILABLE,
+        status::CLUSTER_PENDING,
+        status::AVAILABLE,
     )
     .await
     .unwrap();
@@ -874,7 +874,7 @@ async fn settled_waiters_wait_for_the_change_to_show() {
     )
     .await
     .unwrap();
-    let cluster = wait::wait_cluster_settled(&c, WEST, "set-us-west-2", deadline(30), POLL, |c| {
+    let cluster = wait_cluster_settled(&c, WEST, "set-us-west-2", deadline(30), POLL, |c| {
         c.write_forwarding
     })
     .await
@@ -893,7 +893,7 @@ async fn settled_waiters_wait_for_the_change_to_show() {
     )
     .await
     .unwrap();
-    let inst = wait::wait_instance_settled(&c, EAST, "set-us-east-1-b", deadline(30), POLL, |i| {
+    let inst = wait_instance_settled(&c, EAST, "set-us-east-1-b", deadline(30), POLL, |i| {
         i.class.as_deref() == Some("db.r6g.xlarge")
     })
     .await
@@ -911,7 +911,7 @@ async fn settled_waiters_wait_for_the_change_to_show() {
     )
     .await
     .unwrap();
-    let global = wait::wait_global_settled(&c, EAST, &[], "set", deadline(30), POLL, |g| {
+    let global = wait_global_settled(&c, EAST, &[], "set", deadline(30), POLL, |g| {
         g.deletion_protection == Some(true)
     })
     .await
@@ -919,13 +919,13 @@ async fn settled_waiters_wait_for_the_change_to_show() {
     assert_eq!(global.deletion_protection, Some(true));
 
     // A change that never shows ends at the deadline, naming the pseudo-status.
-    let err = wait::wait_cluster_settled(&c, EU, "set-eu-west-1", deadline(1), POLL, |c| {
+    let err = wait_cluster_settled(&c, EU, "set-eu-west-1", deadline(1), POLL, |c| {
         c.deletion_protection == Some(true)
     })
     .await
     .unwrap_err();
     assert!(
-        matches!(&err, WaitError::Timeout { last_status: Some(s), .. } if s == wait::SETTLING),
+        matches!(&err, WaitError::Timeout { last_status: Some(s), .. } if s == status::SETTLING),
         "{err}"
     );
 }
