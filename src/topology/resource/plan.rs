@@ -9,9 +9,8 @@
 
 use crate::tf::{AttributePath, Diagnostic, Diagnostics, Value};
 
-use super::model::{path, Field, FieldMap, Instance, Region, Topology};
-use super::schema::{default, name, replacing, Replaces};
-use super::state::{ROLE_PRIMARY, ROLE_SECONDARY};
+use super::model::{common_class, path, Field, FieldMap, Instance, Region, Topology};
+use super::schema::{default, name, replacing, Replaces, ROLE_PRIMARY, ROLE_SECONDARY};
 use super::validate::is_headless;
 use crate::topology::rules::major_version;
 
@@ -365,40 +364,6 @@ fn plan_region(
         r.status = Field::Unknown;
     }
     Field::Known(r)
-}
-
-/// The region's default class as seen from its instances: unknown while any
-/// is unknown; the class most instances use (a region's default plus a few
-/// overrides); null when there are none or no class is the most common one.
-/// Read derives it the same way.
-pub(crate) fn common_class(instances: &Field<FieldMap<Instance>>) -> Field<String> {
-    let Some(m) = instances.known() else {
-        return Field::Unknown;
-    };
-    let mut counts: Vec<(&String, usize)> = Vec::new();
-    for inst in m.values() {
-        let c = match inst.known().map(|i| &i.instance_class) {
-            Some(Field::Unknown) => return Field::Unknown,
-            Some(Field::Known(c)) => c,
-            Some(Field::Null) | None => continue,
-        };
-        match counts.iter_mut().find(|(v, _)| *v == c) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((c, 1)),
-        }
-    }
-    let Some(top) = counts.iter().map(|(_, n)| *n).max() else {
-        return Field::Null;
-    };
-    match counts
-        .iter()
-        .filter(|(_, n)| *n == top)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        [(v, _)] => Field::string(*v),
-        _ => Field::Null,
-    }
 }
 
 fn plan_instance(

@@ -61,6 +61,11 @@ pub(crate) mod name {
     pub(crate) const WRITE_FORWARDING: &str = "write_forwarding";
 }
 
+/// `role` of the region holding the writer.
+pub(crate) const ROLE_PRIMARY: &str = "primary";
+/// `role` of every other region.
+pub(crate) const ROLE_SECONDARY: &str = "secondary";
+
 /// Defaults the planner fills in when the configuration leaves an attribute
 /// unset, and the deadlines `timeouts` falls back to. The descriptions below
 /// quote them, so the docs show the value the planner uses.

@@ -11,9 +11,8 @@ use crate::aws::{
 };
 use crate::tf::{Diagnostic, Diagnostics, Value};
 
-use super::model::{path, Field, FieldMap, Instance, Region, Topology};
-use super::plan::common_class;
-use super::schema::default;
+use super::model::{common_class, path, Field, FieldMap, Instance, Region, Topology};
+use super::schema::{default, ROLE_PRIMARY, ROLE_SECONDARY};
 
 fn opt(s: &Option<String>) -> Field<String> {
     Field::opt(s.clone())
@@ -126,11 +125,6 @@ fn region_model(
         status: Field::string(c.status.clone()),
     }
 }
-
-/// `role` of the region holding the writer.
-pub(crate) const ROLE_PRIMARY: &str = "primary";
-/// `role` of every other region.
-pub(crate) const ROLE_SECONDARY: &str = "secondary";
 
 /// `v` with every unknown replaced by null. After an apply the "prior" of a
 /// region that could not be read is its planned value, whose computed
