@@ -140,13 +140,19 @@ impl Meta {
 /// when set; fast polling for a loopback endpoint (the local emulator); the
 /// AWS intervals otherwise.
 fn poll_interval(endpoint: Option<&str>) -> crate::aws::PollInterval {
-    if let Some(d) = std::env::var("REPLICATION_POLL_INTERVAL")
-        .ok()
-        .and_then(|s| rules::parse_duration(&s).ok())
-    {
+    poll_interval_from(
+        std::env::var("REPLICATION_POLL_INTERVAL").ok().as_deref(),
+        endpoint,
+    )
+}
+
+/// [`poll_interval`] with the environment variable's value given.
+fn poll_interval_from(setting: Option<&str>, endpoint: Option<&str>) -> crate::aws::PollInterval {
+    if let Some(d) = setting.and_then(|s| rules::parse_duration(s).ok()) {
         return crate::aws::PollInterval {
             initial: d,
-            max: d * 10,
+            // A huge setting must not overflow the back-off ceiling.
+            max: d.saturating_mul(10),
         };
     }
     let loopback = endpoint.is_some_and(|e| {
@@ -210,6 +216,21 @@ impl Provider for ReplicationProvider {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    #[test]
+    fn poll_interval_setting_beyond_the_clock_does_not_overflow() {
+        let p = poll_interval_from(Some("3000000000000000h"), None);
+        assert_eq!(p.initial, Duration::from_secs(3_000_000_000_000_000 * 3600));
+        assert_eq!(p.max, Duration::MAX);
+        let p = poll_interval_from(Some("200ms"), None);
+        assert_eq!(p.max, Duration::from_secs(2));
+        assert_eq!(
+            poll_interval_from(None, Some("http://127.0.0.1:4566")),
+            crate::aws::PollInterval::FAST
+        );
+    }
+
     use super::*;
     use crate::aws::RetryMode;
 
