@@ -155,11 +155,7 @@ fn poll_interval_from(setting: Option<&str>, endpoint: Option<&str>) -> crate::a
             max: d.saturating_mul(10),
         };
     }
-    let loopback = endpoint.is_some_and(|e| {
-        let host = e.split("://").nth(1).unwrap_or(e);
-        host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]")
-    });
-    if loopback {
+    if endpoint.is_some_and(rules::is_loopback_url) {
         crate::aws::PollInterval::FAST
     } else {
         crate::aws::PollInterval::AWS

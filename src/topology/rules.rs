@@ -137,24 +137,36 @@ pub(crate) fn master_password(s: &str, engine: &str) -> Option<String> {
     None
 }
 
+/// The host of a URL (`scheme://[userinfo@]host[:port]/...`; a URL without
+/// a scheme is read as starting with its authority), IPv6 brackets removed.
+fn url_host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    }
+}
+
+/// Whether the URL's host is a loopback address (127.0.0.0/8, `localhost`,
+/// `[::1]`).
+pub(crate) fn is_loopback_url(url: &str) -> bool {
+    let host = url_host(url);
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// The host of a plain `http://` URL when it is not a loopback address
 /// (127.0.0.0/8, `localhost`, `[::1]`): requests to it, credentials and
 /// signatures included, cross the network unencrypted. `None` for `https://`
 /// URLs, loopback hosts and anything that is not an `http://` URL.
 pub(crate) fn cleartext_remote_host(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("http://")?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host_port = authority.rsplit('@').next().unwrap_or_default();
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
-        v6.split(']').next().unwrap_or_default()
-    } else {
-        host_port.split(':').next().unwrap_or_default()
-    };
-    let loopback = host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    (!loopback).then_some(host)
+    url.strip_prefix("http://")?;
+    (!is_loopback_url(url)).then(|| url_host(url))
 }
 
 /// The provider's `retry_mode`: `standard` or `adaptive`, as AWS's SDKs
@@ -242,6 +254,28 @@ pub(crate) fn major_version(engine: &str, version: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn loopback_urls() {
+        for url in [
+            "http://127.0.0.1:4566",
+            "https://127.1.2.3/",
+            "http://localhost:4566/path",
+            "http://[::1]:4566",
+            "http://user@localhost",
+            "127.0.0.1:4566",
+        ] {
+            assert!(is_loopback_url(url), "{url}");
+        }
+        for url in [
+            "http://10.0.0.1:4566",
+            "https://rds.us-east-1.amazonaws.com",
+            "http://localhost.example.com",
+            "http://[2001:db8::1]:80",
+        ] {
+            assert!(!is_loopback_url(url), "{url}");
+        }
+    }
     use super::*;
 
     #[test]
