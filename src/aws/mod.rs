@@ -33,6 +33,7 @@ mod find;
 mod model;
 mod ops;
 pub mod retry;
+mod settings;
 // `pub(crate)` while `topology::desired` still names it by its module path.
 pub(crate) mod secret;
 pub mod wait;
@@ -57,6 +58,7 @@ pub use ops::{
 };
 pub use retry::TRANSPORT_ATTEMPTS;
 pub use secret::Secret;
+pub use settings::{Acu, ClusterSettings, InstanceSettings, Scaling};
 pub use wait::{
     wait_cluster_deleted, wait_cluster_settled, wait_cluster_status, wait_for,
     wait_global_available, wait_global_deleted, wait_global_settled, wait_instance_deleted,

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use aws_sdk_rds::types::{DbCluster, DbClusterSnapshot, DbInstance, GlobalCluster, Tag};
 
 use super::error::AwsError;
+use super::settings::{cluster_settings, instance_settings, ClusterSettings, InstanceSettings};
 
 /// A global cluster as DescribeGlobalClusters reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -22,6 +23,8 @@ pub struct ObservedGlobal {
     pub database_name: Option<String>,
     pub storage_encrypted: Option<bool>,
     pub deletion_protection: Option<bool>,
+    /// `EngineLifecycleSupport` set at create.
+    pub engine_lifecycle_support: Option<String>,
     /// The global writer endpoint, when AWS reports one.
     pub endpoint: Option<String>,
     /// Present while a switchover or failover is in progress.
@@ -97,6 +100,10 @@ pub struct ObservedCluster {
     pub global_cluster_id: Option<String>,
     pub members: Vec<ObservedClusterMember>,
     pub tags: BTreeMap<String, String>,
+    /// Production settings, pending values overlaid.
+    pub settings: ClusterSettings,
+    /// The settings AWS holds pending until the maintenance window.
+    pub pending: ClusterSettings,
 }
 
 /// An instance as listed in its cluster's `DBClusterMembers`.
@@ -114,12 +121,20 @@ pub struct ObservedInstance {
     pub arn: String,
     pub region: String,
     pub cluster_id: Option<String>,
+    /// The instance class (a pending class change overlaid).
     pub class: Option<String>,
     pub promotion_tier: Option<i32>,
     pub status: String,
     /// Endpoint address (host name).
     pub endpoint: Option<String>,
     pub tags: BTreeMap<String, String>,
+    pub availability_zone: Option<String>,
+    /// Production settings, pending values overlaid.
+    pub settings: InstanceSettings,
+    /// A class change AWS holds pending until the maintenance window.
+    pub pending_class: Option<String>,
+    /// The settings AWS holds pending until the maintenance window.
+    pub pending: InstanceSettings,
 }
 
 /// A cluster snapshot (final snapshots of destroyed topologies).
@@ -226,6 +241,7 @@ impl From<&GlobalCluster> for ObservedGlobal {
             database_name: owned(g.database_name()),
             storage_encrypted: g.storage_encrypted(),
             deletion_protection: g.deletion_protection(),
+            engine_lifecycle_support: owned(g.engine_lifecycle_support()),
             endpoint: owned(g.endpoint()),
             failover_state: g.failover_state().map(|f| FailoverState {
                 status: f.status().map(|s| s.as_str().to_string()),
@@ -259,6 +275,7 @@ impl From<&GlobalCluster> for ObservedGlobal {
 impl ObservedCluster {
     pub(crate) fn from_sdk(c: &DbCluster, region: &str) -> Self {
         let forwarding_status = c.global_write_forwarding_status().map(|s| s.as_str());
+        let (settings, pending) = cluster_settings(c);
         ObservedCluster {
             id: c.db_cluster_identifier().unwrap_or_default().to_string(),
             arn: c.db_cluster_arn().unwrap_or_default().to_string(),
@@ -295,22 +312,31 @@ impl ObservedCluster {
                 })
                 .collect(),
             tags: tags_of(c.tag_list()),
+            settings,
+            pending,
         }
     }
 }
 
 impl ObservedInstance {
     pub(crate) fn from_sdk(i: &DbInstance, region: &str) -> Self {
+        let (settings, pending_class, pending) = instance_settings(i);
         ObservedInstance {
             id: i.db_instance_identifier().unwrap_or_default().to_string(),
             arn: i.db_instance_arn().unwrap_or_default().to_string(),
             region: region.to_string(),
             cluster_id: owned(i.db_cluster_identifier()),
-            class: owned(i.db_instance_class()),
+            class: pending_class
+                .clone()
+                .or_else(|| owned(i.db_instance_class())),
             promotion_tier: i.promotion_tier(),
             status: i.db_instance_status().unwrap_or_default().to_string(),
             endpoint: i.endpoint().and_then(|e| owned(e.address())),
             tags: tags_of(i.tag_list()),
+            availability_zone: owned(i.availability_zone()),
+            settings,
+            pending_class,
+            pending,
         }
     }
 }

@@ -9,6 +9,7 @@ use super::super::find::find_cluster;
 use super::super::model::ObservedCluster;
 use super::super::retry::{send, send_tracked};
 use super::super::secret::Secret;
+use super::super::settings::ClusterSettings;
 use super::tags::{ownership_tags, sdk_tags};
 use super::{answered, created_by_lost_attempt, deleted_by_lost_attempt};
 
@@ -49,6 +50,9 @@ pub struct NewCluster {
     pub deletion_protection: bool,
     /// The topology's tags (the ownership tag and default tags are added).
     pub tags: BTreeMap<String, String>,
+    /// Production settings (the Serverless v2 scaling configuration among
+    /// them, so `db.serverless` instances can follow at once).
+    pub settings: ClusterSettings,
 }
 
 /// Creates a regional cluster inside the global cluster.
@@ -82,6 +86,20 @@ pub async fn create_db_cluster(
             .set_db_cluster_parameter_group_name(input.parameter_group.clone())
             .deletion_protection(input.deletion_protection)
             .set_tags(Some(tags.clone()));
+        let st = &input.settings;
+        req = req
+            .set_serverless_v2_scaling_configuration(st.sdk_scaling())
+            .set_storage_type(st.storage_type.clone())
+            .set_backup_retention_period(st.backup_retention_period)
+            .set_preferred_backup_window(st.preferred_backup_window.clone())
+            .set_preferred_maintenance_window(st.preferred_maintenance_window.clone())
+            .set_copy_tags_to_snapshot(st.copy_tags_to_snapshot)
+            .set_enable_iam_database_authentication(st.iam_database_authentication_enabled)
+            .set_port(st.port)
+            .set_enable_cloudwatch_logs_exports(st.enabled_cloudwatch_logs_exports.clone())
+            .set_network_type(st.network_type.clone())
+            .set_enable_local_write_forwarding(st.enable_local_write_forwarding)
+            .set_engine_lifecycle_support(st.engine_lifecycle_support.clone());
         if !input.vpc_security_group_ids.is_empty() {
             req = req.set_vpc_security_group_ids(Some(input.vpc_security_group_ids.clone()));
         }
@@ -118,7 +136,7 @@ pub async fn create_db_cluster(
 }
 
 /// ModifyDBCluster input; `None` fields are left unchanged. Changes apply
-/// immediately.
+/// immediately unless `defer` is set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ModifyCluster {
     pub id: String,
@@ -132,6 +150,14 @@ pub struct ModifyCluster {
     pub allow_major_version_upgrade: bool,
     pub parameter_group: Option<String>,
     pub vpc_security_group_ids: Option<Vec<String>>,
+    /// Production settings to change.
+    pub settings: ClusterSettings,
+    /// The cluster's settings before the change (log exports are changed
+    /// by listing what to enable and what to disable).
+    pub before: ClusterSettings,
+    /// Send ApplyImmediately=false: what AWS can defer waits for the
+    /// maintenance window.
+    pub defer: bool,
 }
 
 /// Modifies a regional cluster.
@@ -149,18 +175,34 @@ pub async fn modify_db_cluster(
         deletion_protection = ?input.deletion_protection,
         write_forwarding = ?input.write_forwarding,
         engine_version = ?input.engine_version,
+        settings = ?input.settings,
+        deferred = input.defer,
         "modifying cluster"
     );
     let out = send(OP, region, || {
         let mut req = client
             .modify_db_cluster()
             .db_cluster_identifier(&input.id)
-            .apply_immediately(true)
+            .apply_immediately(!input.defer)
             .set_deletion_protection(input.deletion_protection)
             .set_enable_global_write_forwarding(input.write_forwarding)
             .set_engine_version(input.engine_version.clone())
             .set_db_cluster_parameter_group_name(input.parameter_group.clone())
             .set_vpc_security_group_ids(input.vpc_security_group_ids.clone());
+        let st = &input.settings;
+        req = req
+            .set_serverless_v2_scaling_configuration(st.sdk_scaling())
+            .set_storage_type(st.storage_type.clone())
+            .set_backup_retention_period(st.backup_retention_period)
+            .set_preferred_backup_window(st.preferred_backup_window.clone())
+            .set_preferred_maintenance_window(st.preferred_maintenance_window.clone())
+            .set_copy_tags_to_snapshot(st.copy_tags_to_snapshot)
+            .set_enable_iam_database_authentication(st.iam_database_authentication_enabled)
+            .set_port(st.port)
+            .set_cloudwatch_logs_export_configuration(st.sdk_log_exports(&input.before))
+            .set_network_type(st.network_type.clone())
+            .set_enable_local_write_forwarding(st.enable_local_write_forwarding)
+            .set_engine_lifecycle_support(st.engine_lifecycle_support.clone());
         if input.allow_major_version_upgrade {
             req = req.allow_major_version_upgrade(true);
         }
@@ -241,6 +283,7 @@ mod tests {
             write_forwarding: false,
             deletion_protection: false,
             tags: BTreeMap::new(),
+            settings: ClusterSettings::default(),
         };
         assert!(!format!("{input:?}").contains("pa55word-xyz"));
         let modify = ModifyCluster {

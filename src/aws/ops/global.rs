@@ -25,6 +25,8 @@ pub struct NewGlobalCluster {
     pub deletion_protection: bool,
     /// The topology's tags (the ownership tag and default tags are added).
     pub tags: BTreeMap<String, String>,
+    /// `open-source-rds-extended-support` or `...-disabled`.
+    pub engine_lifecycle_support: Option<String>,
 }
 
 /// Creates the global cluster (empty; the primary cluster joins it).
@@ -50,6 +52,7 @@ pub async fn create_global_cluster(
             .set_database_name(input.database_name.clone())
             .set_storage_encrypted(input.storage_encrypted)
             .deletion_protection(input.deletion_protection)
+            .set_engine_lifecycle_support(input.engine_lifecycle_support.clone())
             .set_tags(Some(tags.clone()))
             .send()
     })

@@ -7,6 +7,7 @@ use super::super::error::AwsError;
 use super::super::find::find_instance;
 use super::super::model::ObservedInstance;
 use super::super::retry::{send, send_tracked};
+use super::super::settings::InstanceSettings;
 use super::tags::{ownership_tags, sdk_tags};
 use super::{answered, created_by_lost_attempt, deleted_by_lost_attempt};
 
@@ -22,6 +23,8 @@ pub struct NewInstance {
     pub global_cluster_id: String,
     /// The topology's tags (the ownership tag and default tags are added).
     pub tags: BTreeMap<String, String>,
+    pub availability_zone: Option<String>,
+    pub settings: InstanceSettings,
 }
 
 /// Creates an instance in a cluster.
@@ -53,6 +56,19 @@ pub async fn create_db_instance(
             .engine(&input.engine)
             .set_promotion_tier(input.promotion_tier)
             .set_tags(Some(tags.clone()))
+            .set_availability_zone(input.availability_zone.clone())
+            .set_db_parameter_group_name(input.settings.db_parameter_group_name.clone())
+            .set_enable_performance_insights(input.settings.performance_insights_enabled)
+            .set_performance_insights_retention_period(
+                input.settings.performance_insights_retention_period,
+            )
+            .set_performance_insights_kms_key_id(
+                input.settings.performance_insights_kms_key_id.clone(),
+            )
+            .set_monitoring_interval(input.settings.monitoring_interval)
+            .set_monitoring_role_arn(input.settings.monitoring_role_arn.clone())
+            .set_auto_minor_version_upgrade(input.settings.auto_minor_version_upgrade)
+            .set_ca_certificate_identifier(input.settings.ca_cert_identifier.clone())
             .send()
     })
     .await;
@@ -72,12 +88,16 @@ pub async fn create_db_instance(
 }
 
 /// ModifyDBInstance input; `None` fields are left unchanged. Changes apply
-/// immediately.
+/// immediately unless `defer` is set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ModifyInstance {
     pub id: String,
     pub class: Option<String>,
     pub promotion_tier: Option<i32>,
+    pub settings: InstanceSettings,
+    /// Send ApplyImmediately=false: what AWS can defer waits for the
+    /// maintenance window.
+    pub defer: bool,
 }
 
 /// Modifies an instance (class, promotion tier).
@@ -93,15 +113,29 @@ pub async fn modify_db_instance(
         instance = %input.id,
         class = ?input.class,
         promotion_tier = ?input.promotion_tier,
+        settings = ?input.settings,
+        deferred = input.defer,
         "modifying instance"
     );
     let out = send(OP, region, || {
         client
             .modify_db_instance()
             .db_instance_identifier(&input.id)
-            .apply_immediately(true)
+            .apply_immediately(!input.defer)
             .set_db_instance_class(input.class.clone())
             .set_promotion_tier(input.promotion_tier)
+            .set_db_parameter_group_name(input.settings.db_parameter_group_name.clone())
+            .set_enable_performance_insights(input.settings.performance_insights_enabled)
+            .set_performance_insights_retention_period(
+                input.settings.performance_insights_retention_period,
+            )
+            .set_performance_insights_kms_key_id(
+                input.settings.performance_insights_kms_key_id.clone(),
+            )
+            .set_monitoring_interval(input.settings.monitoring_interval)
+            .set_monitoring_role_arn(input.settings.monitoring_role_arn.clone())
+            .set_auto_minor_version_upgrade(input.settings.auto_minor_version_upgrade)
+            .set_ca_certificate_identifier(input.settings.ca_cert_identifier.clone())
             .send()
     })
     .await?;

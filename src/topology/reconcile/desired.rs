@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::aws::Secret;
+use crate::aws::{ClusterSettings, InstanceSettings, Secret};
 
 /// One desired DB instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +18,10 @@ pub struct DesiredInstance {
     pub class: String,
     /// Promotion tier 0–15.
     pub tier: i32,
+    /// Availability zone, when configured (set at create only).
+    pub availability_zone: Option<String>,
+    /// Instance settings (the instance's own, else its region's).
+    pub settings: InstanceSettings,
 }
 
 /// One desired regional cluster.
@@ -39,6 +43,8 @@ pub struct DesiredRegion {
     pub parameter_group: Option<String>,
     /// Instances by key.
     pub instances: BTreeMap<String, DesiredInstance>,
+    /// Cluster settings (with the topology's `engine_lifecycle_support`).
+    pub settings: ClusterSettings,
 }
 
 /// The whole desired topology.
@@ -70,4 +76,9 @@ pub struct Desired {
     pub regions: BTreeMap<String, DesiredRegion>,
     /// Tags of the topology (without default tags or the ownership tag).
     pub tags: BTreeMap<String, String>,
+    /// `engine_lifecycle_support`, when configured.
+    pub engine_lifecycle_support: Option<String>,
+    /// `apply_immediately`: false sends settings changes with
+    /// ApplyImmediately=false.
+    pub apply_immediately: bool,
 }

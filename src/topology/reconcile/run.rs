@@ -400,6 +400,7 @@ impl Run<'_> {
                         storage_encrypted: d.storage_encrypted,
                         deletion_protection: d.deletion_protection,
                         tags: d.tags.clone(),
+                        engine_lifecycle_support: d.engine_lifecycle_support.clone(),
                     },
                 )
                 .await?;
@@ -453,6 +454,7 @@ impl Run<'_> {
                             && matches!(step, Step::CreateSecondaryCluster { .. }),
                         deletion_protection: false,
                         tags: d.tags.clone(),
+                        settings: r.settings.clone(),
                     },
                 )
                 .await?;
@@ -474,6 +476,7 @@ impl Run<'_> {
                 id,
                 class,
                 tier,
+                settings,
             } => {
                 aws::modify_db_instance(
                     c,
@@ -482,6 +485,8 @@ impl Run<'_> {
                         id: id.clone(),
                         class: class.clone(),
                         promotion_tier: *tier,
+                        settings: (**settings).clone(),
+                        defer: !self.desired()?.apply_immediately,
                     },
                 )
                 .await?;
@@ -498,6 +503,8 @@ impl Run<'_> {
                 write_forwarding,
                 security_groups,
                 parameter_group,
+                settings,
+                exports_before,
             } => {
                 aws::modify_db_cluster(
                     c,
@@ -507,6 +514,12 @@ impl Run<'_> {
                         write_forwarding: *write_forwarding,
                         vpc_security_group_ids: security_groups.clone(),
                         parameter_group: parameter_group.clone(),
+                        settings: (**settings).clone(),
+                        before: aws::ClusterSettings {
+                            enabled_cloudwatch_logs_exports: Some(exports_before.clone()),
+                            ..Default::default()
+                        },
+                        defer: !self.desired()?.apply_immediately,
                         ..Default::default()
                     },
                 )
@@ -700,6 +713,8 @@ impl Run<'_> {
                 promotion_tier: Some(i.tier),
                 global_cluster_id: d.id.clone(),
                 tags: d.tags.clone(),
+                availability_zone: i.availability_zone.clone(),
+                settings: i.settings.clone(),
             },
         )
         .await

@@ -24,7 +24,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::aws::{
-    wait, ObservedCluster, ObservedInstance, ObservedTopology, RegionObservation, OWNERSHIP_TAG_KEY,
+    wait, ClusterSettings, InstanceSettings, ObservedCluster, ObservedInstance, ObservedTopology,
+    RegionObservation, OWNERSHIP_TAG_KEY,
 };
 
 use super::desired::Desired;
@@ -50,20 +51,24 @@ pub enum Step {
     },
     /// CreateDBInstance for the desired instance `key` in `region`.
     CreateInstance { region: String, key: String },
-    /// ModifyDBInstance (class and/or tier).
+    /// ModifyDBInstance (class, tier and/or settings).
     ModifyInstance {
         region: String,
         id: String,
         class: Option<String>,
         tier: Option<i32>,
+        settings: Box<InstanceSettings>,
     },
-    /// ModifyDBCluster of settings that need no ordering.
+    /// ModifyDBCluster of settings that need no ordering. `exports_before`
+    /// are the cluster's log exports before the change.
     ModifyCluster {
         region: String,
         id: String,
         write_forwarding: Option<bool>,
         security_groups: Option<Vec<String>>,
         parameter_group: Option<String>,
+        settings: Box<ClusterSettings>,
+        exports_before: Vec<String>,
     },
     /// ModifyDBCluster EngineVersion (minor upgrade).
     UpgradeCluster {
@@ -484,16 +489,30 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
                     region: m.region.to_string(),
                     id: have.id.clone(),
                 }),
+                // An availability zone is chosen at create: a new one
+                // means a new instance (created again once this is gone).
+                Some(want)
+                    if want.availability_zone.is_some()
+                        && have.availability_zone.is_some()
+                        && want.availability_zone != have.availability_zone =>
+                {
+                    steps.push(Step::DeleteInstance {
+                        region: m.region.to_string(),
+                        id: have.id.clone(),
+                    });
+                }
                 Some(want) => {
                     let class = (have.class.as_deref() != Some(want.class.as_str()))
                         .then(|| want.class.clone());
                     let tier = (have.promotion_tier != Some(want.tier)).then_some(want.tier);
-                    if class.is_some() || tier.is_some() {
+                    let settings = want.settings.changes_from(&have.settings);
+                    if class.is_some() || tier.is_some() || !settings.is_empty() {
                         steps.push(Step::ModifyInstance {
                             region: m.region.to_string(),
                             id: have.id.clone(),
                             class,
                             tier,
+                            settings: Box::new(settings),
                         });
                     }
                 }
@@ -511,7 +530,18 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
                 .parameter_group
                 .as_ref()
                 .filter(|want| c.parameter_group.as_ref() != Some(*want));
-            if write_forwarding.is_some() || security_groups.is_some() || parameter_group.is_some()
+            let mut settings = r.settings.changes_from(&c.settings);
+            // AWS reports local write forwarding only once it was turned
+            // on: not reported is off.
+            if c.settings.enable_local_write_forwarding.is_none()
+                && settings.enable_local_write_forwarding == Some(false)
+            {
+                settings.enable_local_write_forwarding = None;
+            }
+            if write_forwarding.is_some()
+                || security_groups.is_some()
+                || parameter_group.is_some()
+                || !settings.is_empty()
             {
                 steps.push(Step::ModifyCluster {
                     region: m.region.to_string(),
@@ -519,6 +549,12 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
                     write_forwarding,
                     security_groups: security_groups.cloned(),
                     parameter_group: parameter_group.cloned(),
+                    exports_before: c
+                        .settings
+                        .enabled_cloudwatch_logs_exports
+                        .clone()
+                        .unwrap_or_default(),
+                    settings: Box::new(settings),
                 });
             }
         }

@@ -42,6 +42,8 @@ impl Desired {
                         id: s(&i.identifier)?,
                         class: s(&i.instance_class)?,
                         tier: i.promotion_tier.as_i64().unwrap_or(default::PROMOTION_TIER) as i32,
+                        availability_zone: s(&i.availability_zone),
+                        settings: i.settings.desired(),
                     },
                 );
             }
@@ -67,6 +69,7 @@ impl Desired {
                         .unwrap_or(default::WRITE_FORWARDING),
                     parameter_group: s(&r.db_cluster_parameter_group_name),
                     instances,
+                    settings: r.settings.desired(s(&planned.engine_lifecycle_support)),
                 },
             );
         }
@@ -95,6 +98,11 @@ impl Desired {
                 .unwrap_or_else(|| default::FAILOVER_MODE.into()),
             regions,
             tags: known_strings(&planned.tags),
+            engine_lifecycle_support: s(&planned.engine_lifecycle_support),
+            apply_immediately: planned
+                .apply_immediately
+                .as_bool()
+                .unwrap_or(default::APPLY_IMMEDIATELY),
         })
     }
 }

@@ -10,7 +10,7 @@ use crate::engine::{ApplyRequest, Ctx, StateResponse};
 use crate::tf::{Diagnostic, Diagnostics, Value};
 
 use super::desired::{timeout_of, Operation};
-use super::model::Topology;
+use super::model::{Field, Topology};
 use super::reconcile::Desired;
 use super::reconcile::{full_tags, Context};
 use super::reconcile::{Failure, Run};
@@ -176,8 +176,14 @@ pub(super) async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
             }
             match observed {
                 Some(o) => {
-                    let (state, diagnostics) =
+                    let (mut state, diagnostics) =
                         state::from_observed(&o, &planned, &meta.config.default_tags);
+                    if let Field::Known(regions) = &mut state.regions {
+                        super::settings::keep_planned_nulls(regions, planned.regions.known());
+                    }
+                    if planned.engine_lifecycle_support.is_null() {
+                        state.engine_lifecycle_support = Field::Null;
+                    }
                     StateResponse {
                         state: state.to_value(),
                         private: vec![],

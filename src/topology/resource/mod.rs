@@ -11,6 +11,7 @@ mod lifecycle;
 pub(super) mod model;
 pub mod plan;
 pub mod schema;
+mod settings;
 mod state;
 pub mod validate;
 

@@ -5,14 +5,17 @@
 //!
 //! This file owns the only conversion between [`Value`] and the model, in
 //! both directions, and with it the only place attribute names (the
-//! [`name`] constants of the schema) meet fields. Everything else — plan,
-//! validation, state, the RPCs — reads and writes fields.
+//! [`name`] constants of the schema) meet fields, together with
+//! [`super::settings`], which holds the production settings' part of the
+//! model. Everything else — plan, validation, state, the RPCs — reads and
+//! writes fields.
 
 use std::collections::BTreeMap;
 
 use crate::tf::{AttributePath, Number, Value};
 
 use super::schema::name;
+use super::settings::{ClusterConfig, InstanceConfig};
 
 /// A value as Terraform has it: null, unknown (known only after apply), or
 /// known.
@@ -227,6 +230,9 @@ pub(crate) struct Topology {
     pub(crate) global_endpoint: Field<String>,
     pub(crate) status: Field<String>,
     pub(crate) timeouts: Field<Timeouts>,
+    // Production settings (SPEC §7).
+    pub(crate) engine_lifecycle_support: Field<String>,
+    pub(crate) apply_immediately: Field<bool>,
 }
 
 /// One entry of `regions`.
@@ -245,6 +251,10 @@ pub(crate) struct Region {
     pub(crate) reader_endpoint: Field<String>,
     pub(crate) role: Field<String>,
     pub(crate) status: Field<String>,
+    // Production settings (SPEC §7).
+    pub(crate) settings: ClusterConfig,
+    pub(crate) instance_defaults: InstanceConfig,
+    pub(crate) pending_changes: Field<FieldMap<String>>,
 }
 
 /// One entry of a region's `instances`.
@@ -256,6 +266,10 @@ pub(crate) struct Instance {
     pub(crate) arn: Field<String>,
     pub(crate) endpoint: Field<String>,
     pub(crate) status: Field<String>,
+    // Production settings (SPEC §7).
+    pub(crate) settings: InstanceConfig,
+    pub(crate) availability_zone: Field<String>,
+    pub(crate) pending_changes: Field<FieldMap<String>>,
 }
 
 /// The `timeouts` block.
@@ -293,6 +307,8 @@ impl Known for Topology {
             global_endpoint: read(v, name::GLOBAL_ENDPOINT),
             status: read(v, name::STATUS),
             timeouts: read(v, name::TIMEOUTS),
+            engine_lifecycle_support: read(v, name::ENGINE_LIFECYCLE_SUPPORT),
+            apply_immediately: read(v, name::APPLY_IMMEDIATELY),
         })
     }
 
@@ -342,6 +358,11 @@ impl Known for Topology {
             (name::GLOBAL_ENDPOINT, self.global_endpoint.to_value()),
             (name::STATUS, self.status.to_value()),
             (name::TIMEOUTS, self.timeouts.to_value()),
+            (
+                name::ENGINE_LIFECYCLE_SUPPORT,
+                self.engine_lifecycle_support.to_value(),
+            ),
+            (name::APPLY_IMMEDIATELY, self.apply_immediately.to_value()),
         ])
     }
 }
@@ -363,11 +384,14 @@ impl Known for Region {
             reader_endpoint: read(v, name::READER_ENDPOINT),
             role: read(v, name::ROLE),
             status: read(v, name::STATUS),
+            settings: ClusterConfig::read(v),
+            instance_defaults: InstanceConfig::read(v),
+            pending_changes: read(v, name::PENDING_CHANGES),
         })
     }
 
     fn to_known(&self) -> Value {
-        Value::object([
+        let mut attrs = vec![
             (name::CLUSTER_IDENTIFIER, self.cluster_identifier.to_value()),
             (name::INSTANCE_CLASS, self.instance_class.to_value()),
             (
@@ -390,7 +414,11 @@ impl Known for Region {
             (name::READER_ENDPOINT, self.reader_endpoint.to_value()),
             (name::ROLE, self.role.to_value()),
             (name::STATUS, self.status.to_value()),
-        ])
+            (name::PENDING_CHANGES, self.pending_changes.to_value()),
+        ];
+        attrs.extend(self.settings.pairs());
+        attrs.extend(self.instance_defaults.pairs());
+        Value::object(attrs)
     }
 }
 
@@ -404,18 +432,25 @@ impl Known for Instance {
             arn: read(v, name::ARN),
             endpoint: read(v, name::ENDPOINT),
             status: read(v, name::STATUS),
+            settings: InstanceConfig::read(v),
+            availability_zone: read(v, name::AVAILABILITY_ZONE),
+            pending_changes: read(v, name::PENDING_CHANGES),
         })
     }
 
     fn to_known(&self) -> Value {
-        Value::object([
+        let mut attrs = vec![
             (name::IDENTIFIER, self.identifier.to_value()),
             (name::INSTANCE_CLASS, self.instance_class.to_value()),
             (name::PROMOTION_TIER, self.promotion_tier.to_value()),
             (name::ARN, self.arn.to_value()),
             (name::ENDPOINT, self.endpoint.to_value()),
             (name::STATUS, self.status.to_value()),
-        ])
+            (name::AVAILABILITY_ZONE, self.availability_zone.to_value()),
+            (name::PENDING_CHANGES, self.pending_changes.to_value()),
+        ];
+        attrs.extend(self.settings.pairs());
+        Value::object(attrs)
     }
 }
 

@@ -11,6 +11,7 @@ use crate::tf::{AttributePath, Diagnostic, Diagnostics, Value};
 
 use super::model::{common_class, path, Field, FieldMap, Instance, Region, Topology};
 use super::schema::{default, name, replacing, Replaces, ROLE_PRIMARY, ROLE_SECONDARY};
+use super::settings::{self, InstanceConfig};
 use super::validate::is_headless;
 use crate::topology::rules::major_version;
 
@@ -95,6 +96,13 @@ pub fn plan_resource_change(input: PlanInput<'_>) -> PlanOutput {
         .storage_encrypted
         .clone()
         .or(prior_or_unknown(create, &prior.storage_encrypted));
+    p.engine_lifecycle_support = config
+        .engine_lifecycle_support
+        .clone()
+        .or(prior_or_unknown(create, &prior.engine_lifecycle_support));
+    if config.apply_immediately.is_null() {
+        p.apply_immediately = Field::Known(default::APPLY_IMMEDIATELY);
+    }
 
     // Which region will be primary.
     let primary = if !config.primary_region.is_null() {
@@ -311,6 +319,13 @@ fn plan_region(
         .write_forwarding
         .clone()
         .or(Field::Known(default::WRITE_FORWARDING));
+    r.settings = settings::plan_cluster(&cfg.settings, kept.map(|p| &p.settings));
+    r.instance_defaults = cfg
+        .instance_defaults
+        .or(&kept.map_or_else(InstanceConfig::unknown, |p| p.instance_defaults.clone()));
+    if let Some(p) = kept {
+        settings::warn_region_changes(key, &p.settings, &r.settings, d);
+    }
 
     // Instances.
     let region_class = cfg.instance_class.clone();
@@ -325,7 +340,15 @@ fn plan_region(
                 let prior_inst = kept.and(prior_instances.get(ik)).and_then(Field::known);
                 out.insert(
                     ik.clone(),
-                    plan_instance(ik, ic, &cluster_id, &region_class, prior_inst, &ip, d),
+                    plan_instance(
+                        ik,
+                        ic,
+                        &cluster_id,
+                        (&region_class, &cfg.instance_defaults),
+                        prior_inst,
+                        &ip,
+                        d,
+                    ),
                 );
             }
             for (ik, pi) in prior_instances {
@@ -360,8 +383,10 @@ fn plan_region(
     r.endpoint = keep(|p| &p.endpoint);
     r.reader_endpoint = keep(|p| &p.reader_endpoint);
     r.status = keep(|p| &p.status);
+    r.pending_changes = kept.map_or(Field::Unknown, |p| p.pending_changes.clone());
     if kept.is_some_and(|p| *p != r) {
         r.status = Field::Unknown;
+        r.pending_changes = Field::Unknown;
     }
     Field::Known(r)
 }
@@ -370,7 +395,7 @@ fn plan_instance(
     key: &str,
     config: &Field<Instance>,
     cluster_id: &Field<String>,
-    region_class: &Field<String>,
+    (region_class, region_defaults): (&Field<String>, &InstanceConfig),
     prior: Option<&Instance>,
     ip: &AttributePath,
     d: &mut Diagnostics,
@@ -385,8 +410,26 @@ fn plan_instance(
         (_, Some(c)) => Field::string(format!("{c}-{key}")),
         _ => Field::Unknown,
     };
-    // An instance whose identifier changes is a new instance.
+    // An instance whose identifier changes is a new instance; so is one
+    // moving to another availability zone.
     let prior = prior.filter(|p| p.identifier == id);
+    let moved = match (
+        prior.and_then(|p| p.availability_zone.as_str()),
+        cfg.availability_zone.as_str(),
+    ) {
+        (Some(old), Some(new)) if old != new => {
+            d.push(
+                Diagnostic::warning(
+                    "Instance Will Be Recreated",
+                    format!("Instance {} moves from {old} to {new}: AWS cannot move an instance between availability zones, so it is deleted and created again in {new}. The region has one instance fewer until then.", id.as_str().unwrap_or(key)),
+                )
+                .with_path(ip.attr(name::AVAILABILITY_ZONE)),
+            );
+            true
+        }
+        _ => false,
+    };
+    let prior = prior.filter(|_| !moved);
     let class = if !cfg.instance_class.is_null() {
         cfg.instance_class.clone()
     } else if !region_class.is_null() {
@@ -415,6 +458,7 @@ fn plan_instance(
         }
     }
     let keep = |f: fn(&Instance) -> &Field<String>| prior.map_or(Field::Unknown, |p| f(p).clone());
+    let id_text = id.as_str().map(str::to_string);
     let mut o = Instance {
         identifier: id,
         instance_class: class,
@@ -425,9 +469,23 @@ fn plan_instance(
         arn: keep(|p| &p.arn),
         endpoint: keep(|p| &p.endpoint),
         status: keep(|p| &p.status),
+        settings: settings::plan_instance(
+            &cfg.settings,
+            region_defaults,
+            prior.map(|p| &p.settings),
+        ),
+        availability_zone: cfg
+            .availability_zone
+            .clone()
+            .or(keep(|p| &p.availability_zone)),
+        pending_changes: prior.map_or(Field::Unknown, |p| p.pending_changes.clone()),
     };
+    if let (Some(p), Some(i)) = (prior, id_text.as_deref()) {
+        settings::warn_instance_changes(i, ip, p, &o, d);
+    }
     if prior.is_some_and(|p| *p != o) {
         o.status = Field::Unknown;
+        o.pending_changes = Field::Unknown;
     }
     Field::Known(o)
 }

@@ -59,6 +59,37 @@ pub(crate) mod name {
     pub(crate) const UPDATE: &str = "update";
     pub(crate) const VPC_SECURITY_GROUP_IDS: &str = "vpc_security_group_ids";
     pub(crate) const WRITE_FORWARDING: &str = "write_forwarding";
+
+    // Production settings (SPEC §7).
+    pub(crate) const APPLY_IMMEDIATELY: &str = "apply_immediately";
+    pub(crate) const AUTO_MINOR_VERSION_UPGRADE: &str = "auto_minor_version_upgrade";
+    pub(crate) const AVAILABILITY_ZONE: &str = "availability_zone";
+    pub(crate) const BACKUP_RETENTION_PERIOD: &str = "backup_retention_period";
+    pub(crate) const CA_CERT_IDENTIFIER: &str = "ca_cert_identifier";
+    pub(crate) const COPY_TAGS_TO_SNAPSHOT: &str = "copy_tags_to_snapshot";
+    pub(crate) const DB_PARAMETER_GROUP_NAME: &str = "db_parameter_group_name";
+    pub(crate) const ENABLE_LOCAL_WRITE_FORWARDING: &str = "enable_local_write_forwarding";
+    pub(crate) const ENABLED_CLOUDWATCH_LOGS_EXPORTS: &str = "enabled_cloudwatch_logs_exports";
+    pub(crate) const ENGINE_LIFECYCLE_SUPPORT: &str = "engine_lifecycle_support";
+    pub(crate) const IAM_DATABASE_AUTHENTICATION_ENABLED: &str =
+        "iam_database_authentication_enabled";
+    pub(crate) const MAX_CAPACITY: &str = "max_capacity";
+    pub(crate) const MIN_CAPACITY: &str = "min_capacity";
+    pub(crate) const MONITORING_INTERVAL: &str = "monitoring_interval";
+    pub(crate) const MONITORING_ROLE_ARN: &str = "monitoring_role_arn";
+    pub(crate) const NETWORK_TYPE: &str = "network_type";
+    pub(crate) const PENDING_CHANGES: &str = "pending_changes";
+    pub(crate) const PERFORMANCE_INSIGHTS_ENABLED: &str = "performance_insights_enabled";
+    pub(crate) const PERFORMANCE_INSIGHTS_KMS_KEY_ID: &str = "performance_insights_kms_key_id";
+    pub(crate) const PERFORMANCE_INSIGHTS_RETENTION_PERIOD: &str =
+        "performance_insights_retention_period";
+    pub(crate) const PORT: &str = "port";
+    pub(crate) const PREFERRED_BACKUP_WINDOW: &str = "preferred_backup_window";
+    pub(crate) const PREFERRED_MAINTENANCE_WINDOW: &str = "preferred_maintenance_window";
+    pub(crate) const SECONDS_UNTIL_AUTO_PAUSE: &str = "seconds_until_auto_pause";
+    pub(crate) const SERVERLESSV2_SCALING_CONFIGURATION: &str =
+        "serverlessv2_scaling_configuration";
+    pub(crate) const STORAGE_TYPE: &str = "storage_type";
 }
 
 /// `role` of the region holding the writer.
@@ -84,6 +115,8 @@ pub(crate) mod default {
     pub(crate) const WRITE_FORWARDING: bool = false;
     /// `regions[*].instances[*].promotion_tier`.
     pub(crate) const PROMOTION_TIER: i64 = 1;
+    /// `apply_immediately`.
+    pub(crate) const APPLY_IMMEDIATELY: bool = true;
     /// `timeouts.create`.
     pub(crate) const CREATE_TIMEOUT: Duration = Duration::from_secs(120 * 60);
     /// `timeouts.update`.
@@ -324,6 +357,59 @@ fn instance_attributes() -> Vec<Attribute> {
         attr(name::ENDPOINT, Type::String, Computed, "Instance endpoint address."),
         attr(name::STATUS, Type::String, Computed, "Instance status as RDS reports it."),
     ]
+    .into_iter()
+    .chain(instance_setting_attributes(false))
+    .chain([
+        attr(name::AVAILABILITY_ZONE, Type::String, OptionalComputed, "Availability zone of the instance. Unset: AWS chooses one. A change deletes this instance and creates it again in the new zone."),
+        attr(name::PENDING_CHANGES, Type::map(Type::String), Computed, "Changes AWS accepted for this instance but holds until the maintenance window (with `apply_immediately = false`), by attribute name. Empty once AWS has applied them."),
+    ])
+    .collect()
+}
+
+/// The instance settings (SPEC §7): on a region they are the defaults of its
+/// instances, on an instance its own values, which win.
+fn instance_setting_attributes(region_level: bool) -> Vec<Attribute> {
+    use Mode::*;
+    let who = if region_level {
+        "Default for this region's instances (an instance's own value wins): "
+    } else {
+        "Unset: the region's value, else AWS's choice. "
+    };
+    let d = |text: &str| format!("{who}{text}");
+    vec![
+        attr(name::DB_PARAMETER_GROUP_NAME, Type::String, OptionalComputed, &d("DB parameter group. A change takes effect only after the instance is rebooted, which the provider does not do.")),
+        attr(name::PERFORMANCE_INSIGHTS_ENABLED, Type::Bool, OptionalComputed, &d("Enable Performance Insights.")),
+        attr(name::PERFORMANCE_INSIGHTS_RETENTION_PERIOD, Type::Number, OptionalComputed, &d("Days of Performance Insights data to keep: 7, 31 × n for n up to 23, or 731.")),
+        attr(name::PERFORMANCE_INSIGHTS_KMS_KEY_ID, Type::String, OptionalComputed, &d("KMS key (ARN, as AWS reports it) encrypting Performance Insights data.")),
+        attr(name::MONITORING_INTERVAL, Type::Number, OptionalComputed, &d("Enhanced Monitoring interval in seconds: 0 (off), 1, 5, 10, 15, 30 or 60. Above 0 needs `monitoring_role_arn`.")),
+        attr(name::MONITORING_ROLE_ARN, Type::String, OptionalComputed, &d("IAM role that lets RDS send Enhanced Monitoring metrics to CloudWatch Logs.")),
+        attr(name::AUTO_MINOR_VERSION_UPGRADE, Type::Bool, OptionalComputed, &d("Apply minor engine upgrades automatically in the maintenance window.")),
+        attr(name::CA_CERT_IDENTIFIER, Type::String, OptionalComputed, &d("Certificate authority of the server certificate, e.g. `rds-ca-rsa2048-g1`. A change may restart the instance.")),
+    ]
+}
+
+/// The cluster settings of a region (SPEC §7). Unset: AWS's choice, read
+/// back into state.
+fn cluster_setting_attributes() -> Vec<Attribute> {
+    use Mode::*;
+    let scaling = vec![
+        attr(name::MIN_CAPACITY, Type::Number, Required, "Minimum Aurora capacity units per instance, in steps of 0.5: 0 (auto-pause, where the engine version supports it) or 0.5 to 256."),
+        attr(name::MAX_CAPACITY, Type::Number, Required, "Maximum Aurora capacity units per instance, in steps of 0.5: 1 to 256, at least `min_capacity`."),
+        attr(name::SECONDS_UNTIL_AUTO_PAUSE, Type::Number, OptionalComputed, "Idle seconds before an instance pauses, 300 to 86400; only with `min_capacity = 0`."),
+    ];
+    vec![
+        nested(name::SERVERLESSV2_SCALING_CONFIGURATION, ObjectNesting::Single, scaling, OptionalComputed, "Aurora Serverless v2 capacity range of this region's `db.serverless` instances. It is set on the cluster before any instance is created; a change is made in place."),
+        attr(name::STORAGE_TYPE, Type::String, OptionalComputed, "`aurora` (Standard) or `aurora-iopt1` (I/O-Optimized). AWS allows a switch to I/O-Optimized once every 30 days."),
+        attr(name::BACKUP_RETENTION_PERIOD, Type::Number, OptionalComputed, "Days to keep automated backups, 1 to 35."),
+        attr(name::PREFERRED_BACKUP_WINDOW, Type::String, OptionalComputed, "Daily backup window in UTC, `hh24:mi-hh24:mi`, at least 30 minutes, not overlapping the maintenance window."),
+        attr(name::PREFERRED_MAINTENANCE_WINDOW, Type::String, OptionalComputed, "Weekly maintenance window in UTC, `ddd:hh24:mi-ddd:hh24:mi` with lower-case days (`sun:05:00-sun:06:00`), at least 30 minutes."),
+        attr(name::COPY_TAGS_TO_SNAPSHOT, Type::Bool, OptionalComputed, "Copy the cluster's tags to its snapshots."),
+        attr(name::IAM_DATABASE_AUTHENTICATION_ENABLED, Type::Bool, OptionalComputed, "Allow IAM database authentication."),
+        attr(name::PORT, Type::Number, OptionalComputed, "Port the cluster accepts connections on, 1150 to 65535. A change restarts every instance of the cluster."),
+        attr(name::ENABLED_CLOUDWATCH_LOGS_EXPORTS, Type::set(Type::String), OptionalComputed, "Logs exported to CloudWatch Logs. aurora-postgresql: `postgresql`, `instance`, `iam-db-auth-error`; aurora-mysql: `audit`, `error`, `general`, `slowquery`, `instance`, `iam-db-auth-error`."),
+        attr(name::NETWORK_TYPE, Type::String, OptionalComputed, "`IPV4` or `DUAL` (IPv4 and IPv6; the subnet group must support it)."),
+        attr(name::ENABLE_LOCAL_WRITE_FORWARDING, Type::Bool, OptionalComputed, "Forward writes from this cluster's reader instances to its writer."),
+    ]
 }
 
 fn region_attributes() -> Vec<Attribute> {
@@ -343,6 +429,11 @@ fn region_attributes() -> Vec<Attribute> {
         attr(name::ROLE, Type::String, Computed, "`primary` or `secondary`."),
         attr(name::STATUS, Type::String, Computed, "Cluster status as RDS reports it."),
     ]
+    .into_iter()
+    .chain(cluster_setting_attributes())
+    .chain(instance_setting_attributes(true))
+    .chain([attr(name::PENDING_CHANGES, Type::map(Type::String), Computed, "Changes AWS accepted for this region's cluster but holds until the maintenance window (with `apply_immediately = false`), by attribute name. Empty once AWS has applied them.")])
+    .collect()
 }
 
 fn timeouts_block() -> NestedBlock {
@@ -413,6 +504,9 @@ fn topology_attributes() -> Vec<Attribute> {
         attr(name::GLOBAL_CLUSTER_RESOURCE_ID, Type::String, Computed, "Resource ID of the global cluster."),
         attr(name::GLOBAL_ENDPOINT, Type::String, Computed, "Global writer endpoint: always resolves to the current primary's writer."),
         attr(name::STATUS, Type::String, Computed, "Global cluster status as RDS reports it."),
+        // Production settings (SPEC §7).
+        attr(name::ENGINE_LIFECYCLE_SUPPORT, Type::String, OptionalComputed, "`open-source-rds-extended-support` (run a major version past its end of standard support, at extra cost) or `open-source-rds-extended-support-disabled`. Set on the global cluster and every regional cluster at create; a change modifies every regional cluster."),
+        attr(name::APPLY_IMMEDIATELY, Type::Bool, OptionalComputed, &defaulted("Apply settings changes at once. `false`: changes AWS can defer wait for each cluster's maintenance window; they are listed in `pending_changes` until then.", &code(default::APPLY_IMMEDIATELY))),
     ]
 }
 
@@ -442,6 +536,7 @@ pub fn data_source() -> Schema {
                 name::SKIP_FINAL_SNAPSHOT,
                 name::ALLOW_MAJOR_VERSION_UPGRADE,
                 name::FAILOVER_MODE,
+                name::APPLY_IMMEDIATELY,
             ]
             .contains(&a.name.as_str())
         })

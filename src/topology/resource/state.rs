@@ -13,6 +13,7 @@ use crate::tf::{Diagnostic, Diagnostics, Value};
 
 use super::model::{common_class, path, Field, FieldMap, Instance, Region, Topology};
 use super::schema::{default, ROLE_PRIMARY, ROLE_SECONDARY};
+use super::settings::{cluster_pending, instance_pending, ClusterConfig, InstanceConfig};
 
 fn opt(s: &Option<String>) -> Field<String> {
     Field::opt(s.clone())
@@ -59,6 +60,9 @@ fn instance_model(i: &ObservedInstance) -> Instance {
         arn: Field::string(i.arn.clone()),
         endpoint: opt(&i.endpoint),
         status: Field::string(i.status.clone()),
+        settings: InstanceConfig::observed(&i.settings),
+        availability_zone: opt(&i.availability_zone),
+        pending_changes: instance_pending(&i.pending_class, &i.pending),
     }
 }
 
@@ -105,7 +109,17 @@ fn region_model(
     } else {
         Field::Known(c.write_forwarding)
     };
+    // The region's instance defaults: what the state said (they exist in
+    // configuration), else on import what most instances share.
+    let common = InstanceConfig::common(&instances);
+    let instance_defaults = match prior {
+        Some(p) => p.instance_defaults.unknown_from(&common),
+        None => common,
+    };
     Region {
+        settings: ClusterConfig::observed(&c.settings),
+        instance_defaults,
+        pending_changes: cluster_pending(&c.pending),
         cluster_identifier: Field::string(c.id.clone()),
         instance_class: class,
         db_subnet_group_name: opt(&c.db_subnet_group_name),
@@ -165,6 +179,7 @@ pub(crate) fn from_observed(
     let mut regions = FieldMap::new();
     let mut master_username = None;
     let mut writer_version = None;
+    let mut writer_lifecycle = None;
     for m in &g.members {
         let prior_region = prior_regions
             .and_then(|r| r.get(&m.region))
@@ -178,6 +193,7 @@ pub(crate) fn from_observed(
                 if m.is_writer {
                     master_username = c.master_username.clone();
                     writer_version = c.engine_version.clone();
+                    writer_lifecycle = c.settings.engine_lifecycle_support.clone();
                 }
                 regions.insert(
                     m.region.clone(),
@@ -281,6 +297,16 @@ pub(crate) fn from_observed(
         global_endpoint: opt(&g.endpoint),
         status: Field::string(g.status.clone()),
         timeouts: prior.timeouts.clone().known_or_null(),
+        engine_lifecycle_support: writer_lifecycle
+            .or_else(|| g.engine_lifecycle_support.clone())
+            .map_or_else(
+                || prior_or(&prior.engine_lifecycle_support, Field::Null),
+                Field::Known,
+            ),
+        apply_immediately: prior_or(
+            &prior.apply_immediately,
+            Field::Known(default::APPLY_IMMEDIATELY),
+        ),
     };
     (state, d)
 }

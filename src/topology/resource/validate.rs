@@ -143,6 +143,14 @@ pub fn resource(config: &Value, caps: ClientCapabilities) -> Diagnostics {
     }
 
     regions(&mut d, &c);
+    super::settings::validate_top(&mut d, &c.engine_lifecycle_support);
+    if let Some(regions) = c.regions.known() {
+        for (key, region) in regions {
+            if let Some(region) = region.known() {
+                super::settings::validate_region(&mut d, key, engine, region);
+            }
+        }
+    }
     d
 }
 
