@@ -69,6 +69,8 @@ fn desired(id: &str, regions: &[&str]) -> Desired {
                 id: format!("{id}-{r}-a"),
                 class: "db.r6g.large".into(),
                 tier: 0,
+                availability_zone: None,
+                settings: Default::default(),
             };
             let region = DesiredRegion {
                 region: r.to_string(),
@@ -79,6 +81,7 @@ fn desired(id: &str, regions: &[&str]) -> Desired {
                 write_forwarding: false,
                 parameter_group: None,
                 instances: BTreeMap::from([("a".to_string(), instance)]),
+                settings: Default::default(),
             };
             (r.to_string(), region)
         })
@@ -97,6 +100,8 @@ fn desired(id: &str, regions: &[&str]) -> Desired {
         failover_mode: "switchover".into(),
         regions,
         tags: BTreeMap::new(),
+        engine_lifecycle_support: None,
+        apply_immediately: true,
     }
 }
 

@@ -184,6 +184,9 @@ pub(super) async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
                     if planned.engine_lifecycle_support.is_null() {
                         state.engine_lifecycle_support = Field::Null;
                     }
+                    if planned.apply_immediately.is_null() {
+                        state.apply_immediately = Field::Null;
+                    }
                     StateResponse {
                         state: state.to_value(),
                         private: vec![],

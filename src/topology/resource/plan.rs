@@ -101,7 +101,13 @@ pub fn plan_resource_change(input: PlanInput<'_>) -> PlanOutput {
         .clone()
         .or(prior_or_unknown(create, &prior.engine_lifecycle_support));
     if config.apply_immediately.is_null() {
-        p.apply_immediately = Field::Known(default::APPLY_IMMEDIATELY);
+        // A state from before the attribute existed keeps it null (the
+        // default applies) until a refresh records the default.
+        p.apply_immediately = if !create && prior.apply_immediately.is_null() {
+            Field::Null
+        } else {
+            Field::Known(default::APPLY_IMMEDIATELY)
+        };
     }
 
     // Which region will be primary.

@@ -100,6 +100,8 @@ fn desired(primary: &str, regions: &[(&str, &[&str])]) -> Desired {
                                 id: format!("{cluster_id}-{k}"),
                                 class: "db.r6g.large".into(),
                                 tier: 1,
+                                availability_zone: None,
+                                settings: Default::default(),
                             },
                         )
                     })
@@ -115,11 +117,14 @@ fn desired(primary: &str, regions: &[(&str, &[&str])]) -> Desired {
                         write_forwarding: false,
                         parameter_group: None,
                         instances,
+                        settings: Default::default(),
                     },
                 )
             })
             .collect(),
         tags: BTreeMap::new(),
+        engine_lifecycle_support: None,
+        apply_immediately: true,
     }
 }
 
@@ -326,13 +331,15 @@ fn resize_retier_and_drop_instances_in_one_phase() {
                 region: E.into(),
                 id: "orders-us-east-1-a".into(),
                 class: Some("db.r6g.xlarge".into()),
-                tier: None
+                tier: None,
+                settings: Box::default(),
             },
             Step::ModifyInstance {
                 region: E.into(),
                 id: "orders-us-east-1-b".into(),
                 class: None,
-                tier: Some(0)
+                tier: Some(0),
+                settings: Box::default(),
             },
             Step::DeleteInstance {
                 region: E.into(),
@@ -355,7 +362,9 @@ fn write_forwarding_is_set_on_secondaries_only() {
             id: cid(W),
             write_forwarding: Some(true),
             security_groups: None,
-            parameter_group: None
+            parameter_group: None,
+            settings: Box::default(),
+            exports_before: vec![],
         }]
     );
 }
@@ -669,4 +678,166 @@ fn tags_are_reconciled_on_every_object() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+// ---------------------------------------------------------------------------
+// Production settings.
+
+fn observed_cluster<'a>(o: &'a mut ObservedTopology, region: &str) -> &'a mut ObservedCluster {
+    match o.regions.get_mut(region) {
+        Some(RegionObservation::Reached {
+            cluster: Some(c), ..
+        }) => c,
+        _ => panic!("no cluster in {region}"),
+    }
+}
+
+fn observed_instances<'a>(
+    o: &'a mut ObservedTopology,
+    region: &str,
+) -> &'a mut Vec<ObservedInstance> {
+    match o.regions.get_mut(region) {
+        Some(RegionObservation::Reached { instances, .. }) => instances,
+        _ => panic!("no instances in {region}"),
+    }
+}
+
+#[test]
+fn changed_cluster_settings_are_one_modify_with_only_the_changes() {
+    let mut d = desired(E, &[(E, &["a"])]);
+    let r = d.regions.get_mut(E).unwrap();
+    r.settings.backup_retention_period = Some(14);
+    r.settings.port = Some(5432);
+    r.settings.enabled_cloudwatch_logs_exports = Some(vec!["postgresql".into()]);
+    let mut o = observed(&[(E, &["a"])]);
+    let c = observed_cluster(&mut o, E);
+    c.settings.backup_retention_period = Some(7);
+    c.settings.port = Some(5432);
+    c.settings.enabled_cloudwatch_logs_exports = Some(vec!["instance".into()]);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::ModifyCluster {
+            region: E.into(),
+            id: cid(E),
+            write_forwarding: None,
+            security_groups: None,
+            parameter_group: None,
+            settings: Box::new(ClusterSettings {
+                backup_retention_period: Some(14),
+                enabled_cloudwatch_logs_exports: Some(vec!["postgresql".into()]),
+                ..ClusterSettings::default()
+            }),
+            exports_before: vec!["instance".into()],
+        }]
+    );
+}
+
+/// Deferred changes: the observation reads a pending value as the
+/// effective one, so once AWS holds the change nothing is sent again.
+#[test]
+fn a_change_aws_holds_pending_is_done() {
+    let mut d = desired(E, &[(E, &["a"])]);
+    d.apply_immediately = false;
+    d.regions
+        .get_mut(E)
+        .unwrap()
+        .settings
+        .backup_retention_period = Some(14);
+    let mut o = observed(&[(E, &["a"])]);
+    let c = observed_cluster(&mut o, E);
+    c.settings.backup_retention_period = Some(14);
+    c.pending.backup_retention_period = Some(14);
+    assert_eq!(next_phase(Some(&d), Some(&o), &ctx()), Next::Done);
+}
+
+#[test]
+fn changed_instance_settings_modify_the_instance() {
+    let mut d = desired(E, &[(E, &["a"])]);
+    let a = d
+        .regions
+        .get_mut(E)
+        .unwrap()
+        .instances
+        .get_mut("a")
+        .unwrap();
+    a.settings.monitoring_interval = Some(30);
+    a.settings.monitoring_role_arn = Some("arn:aws:iam::123456789012:role/mon".into());
+    a.settings.performance_insights_enabled = Some(true);
+    let mut o = observed(&[(E, &["a"])]);
+    observed_instances(&mut o, E)[0]
+        .settings
+        .performance_insights_enabled = Some(true);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::ModifyInstance {
+            region: E.into(),
+            id: "orders-us-east-1-a".into(),
+            class: None,
+            tier: None,
+            settings: Box::new(InstanceSettings {
+                monitoring_interval: Some(30),
+                monitoring_role_arn: Some("arn:aws:iam::123456789012:role/mon".into()),
+                ..InstanceSettings::default()
+            }),
+        }]
+    );
+}
+
+#[test]
+fn an_instance_in_another_availability_zone_is_deleted_then_created() {
+    let mut d = desired(E, &[(E, &["a", "b"])]);
+    d.regions
+        .get_mut(E)
+        .unwrap()
+        .instances
+        .get_mut("b")
+        .unwrap()
+        .availability_zone = Some("us-east-1c".into());
+    let mut o = observed(&[(E, &["a", "b"])]);
+    for i in observed_instances(&mut o, E).iter_mut() {
+        i.availability_zone = Some("us-east-1a".into());
+    }
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::DeleteInstance {
+            region: E.into(),
+            id: "orders-us-east-1-b".into()
+        }]
+    );
+    // Once it is gone, it is created again.
+    observed_instances(&mut o, E).retain(|i| i.id != "orders-us-east-1-b");
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::CreateInstance {
+            region: E.into(),
+            key: "b".into()
+        }]
+    );
+}
+
+#[test]
+fn scaling_without_an_auto_pause_delay_accepts_the_one_aws_chose() {
+    use crate::aws::{Acu, Scaling};
+    let mut d = desired(E, &[(E, &["a"])]);
+    d.regions.get_mut(E).unwrap().settings.scaling = Some(Scaling {
+        min_capacity: Some(Acu::from_f64(0.0)),
+        max_capacity: Some(Acu::from_f64(16.0)),
+        seconds_until_auto_pause: None,
+    });
+    let mut o = observed(&[(E, &["a"])]);
+    observed_cluster(&mut o, E).settings.scaling = Some(Scaling {
+        min_capacity: Some(Acu::from_f64(0.0)),
+        max_capacity: Some(Acu::from_f64(16.0)),
+        seconds_until_auto_pause: Some(300),
+    });
+    assert_eq!(next_phase(Some(&d), Some(&o), &ctx()), Next::Done);
+    observed_cluster(&mut o, E).settings.scaling = Some(Scaling {
+        min_capacity: Some(Acu::from_f64(0.5)),
+        max_capacity: Some(Acu::from_f64(16.0)),
+        seconds_until_auto_pause: None,
+    });
+    assert!(matches!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())).as_slice(),
+        [Step::ModifyCluster { settings, .. }] if settings.scaling.is_some()
+    ));
 }

@@ -54,7 +54,22 @@ fn run(prior: &Value, cfg: &Value, provider_region: Option<&str>) -> PlanOutput 
 fn applied(v: &Value, name: &str) -> Value {
     match v {
         Value::Unknown => match name {
-            "storage_encrypted" => Value::Bool(false),
+            "storage_encrypted"
+            | "copy_tags_to_snapshot"
+            | "iam_database_authentication_enabled"
+            | "enable_local_write_forwarding"
+            | "performance_insights_enabled"
+            | "auto_minor_version_upgrade" => Value::Bool(false),
+            "backup_retention_period" => Value::number(1),
+            "port" => Value::number(5432),
+            "monitoring_interval" => Value::number(0),
+            "performance_insights_retention_period" => Value::number(7),
+            "enabled_cloudwatch_logs_exports" => Value::set([]),
+            "serverlessv2_scaling_configuration"
+            | "seconds_until_auto_pause"
+            | "performance_insights_kms_key_id"
+            | "monitoring_role_arn" => Value::Null,
+            "pending_changes" => Value::Map(Default::default()),
             "vpc_security_group_ids" => Value::set([Value::string("sg-1")]),
             _ => Value::string(format!("observed-{name}")),
         },
