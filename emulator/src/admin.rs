@@ -87,6 +87,7 @@ pub(crate) fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) 
             reply(200, &json!({ "ok": true }))
         }
         ("POST", ["clock"]) => set_clock(shared, body),
+        ("POST", ["maintenance"]) => maintenance(shared, body),
         ("GET", ["health"]) => reply(200, &json!({ "ok": true })),
         _ => bad(404, format!("no admin route {method} /_emulator/{path}")),
     }
@@ -289,6 +290,31 @@ fn set_clock(shared: &Shared, body: &[u8]) -> Resp {
         200,
         &json!({ "ok": true, "time_scale": inner.time_scale, "clock_offset_ms": inner.clock_offset_ms }),
     )
+}
+
+/// `POST /_emulator/maintenance` with `{}` or `{"region": "us-east-1"}`:
+/// applies every modification waiting for a maintenance window (of that
+/// region, or everywhere) now, as if each window had just started.
+fn maintenance(shared: &Shared, body: &[u8]) -> Resp {
+    let v: Value = if body.is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_slice(body) {
+            Ok(v @ Value::Object(_)) => v,
+            _ => return bad(400, "expected a JSON object, optionally with \"region\""),
+        }
+    };
+    let region = match v.get("region") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(r)) => Some(r.clone()),
+        Some(_) => return bad(400, "region must be a string"),
+    };
+    let mut inner = shared.lock();
+    inner.settle();
+    let now = inner.now();
+    let applied = inner.st.maintenance_now(region.as_deref(), now);
+    inner.settle();
+    reply(200, &json!({ "ok": true, "applied": applied }))
 }
 
 #[cfg(test)]

@@ -348,6 +348,9 @@ mod requests {
     pub(super) fn health() -> Request {
         Request::new("GET", "health")
     }
+    pub(super) fn maintenance(region: Option<&str>) -> Request {
+        Request::json("POST", "maintenance", &json!({ "region": region }))
+    }
 }
 
 /// Async client for one emulator's admin API.
@@ -481,6 +484,13 @@ impl AdminClient {
     /// Whether the emulator answers.
     pub async fn health(&self) -> Result<(), AdminError> {
         self.ok(requests::health()).await
+    }
+    /// Applies every modification waiting for a maintenance window (in
+    /// `region`, or everywhere) now; returns how many clusters and
+    /// instances had some.
+    pub async fn apply_pending_maintenance(&self, region: Option<&str>) -> Result<u64, AdminError> {
+        let v: Value = self.call(requests::maintenance(region)).await?;
+        Ok(v.get("applied").and_then(Value::as_u64).unwrap_or(0))
     }
 }
 
@@ -616,6 +626,11 @@ impl BlockingAdminClient {
     /// See [`AdminClient::health`].
     pub fn health(&self) -> Result<(), AdminError> {
         self.ok(requests::health())
+    }
+    /// See [`AdminClient::apply_pending_maintenance`].
+    pub fn apply_pending_maintenance(&self, region: Option<&str>) -> Result<u64, AdminError> {
+        let v: Value = self.call(requests::maintenance(region))?;
+        Ok(v.get("applied").and_then(Value::as_u64).unwrap_or(0))
     }
 }
 

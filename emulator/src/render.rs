@@ -34,6 +34,7 @@ pub(crate) fn global_cluster(x: &mut Xml, state: &State, g: &GlobalCluster, now:
         .opt("DatabaseName", g.database_name.as_deref())
         .bool("StorageEncrypted", g.storage_encrypted)
         .bool("DeletionProtection", g.deletion_protection);
+    crate::rds::settings::render_global(x, g);
     x.open("GlobalClusterMembers");
     let secondaries: Vec<String> = g
         .members
@@ -120,9 +121,8 @@ pub(crate) fn cluster(x: &mut Xml, state: &State, c: &Cluster) {
         .el("Engine", &c.engine)
         .el("EngineVersion", &c.engine_version)
         .num("Port", c.port)
-        .opt("MasterUsername", c.master_username.as_deref())
-        .el("PreferredBackupWindow", "07:00-07:30")
-        .el("PreferredMaintenanceWindow", "sun:08:00-sun:08:30");
+        .opt("MasterUsername", c.master_username.as_deref());
+    crate::rds::settings::render_cluster(x, c);
     x.open("DBClusterMembers");
     let mut members = state.cluster_instances(&c.region, &c.id);
     members.sort_by(|a, b| a.id.cmp(&b.id));
@@ -151,14 +151,11 @@ pub(crate) fn cluster(x: &mut Xml, state: &State, c: &Cluster) {
         .opt("KmsKeyId", c.kms_key_id.as_deref())
         .el("DbClusterResourceId", &c.resource_id)
         .el("DBClusterArn", &ids::cluster_arn(&c.region, &c.id))
-        .bool("IAMDatabaseAuthenticationEnabled", false)
         .el("ClusterCreateTime", &iso8601(c.created_ms))
         .el("EngineMode", "provisioned")
         .bool("DeletionProtection", c.deletion_protection)
         .bool("HttpEndpointEnabled", false)
-        .bool("CopyTagsToSnapshot", false)
-        .bool("CrossAccountClone", false)
-        .el("StorageType", "aurora");
+        .bool("CrossAccountClone", false);
     tag_list(x, &c.tags);
     if let Some(g) = &c.global {
         x.el("GlobalClusterIdentifier", g);
@@ -170,7 +167,6 @@ pub(crate) fn cluster(x: &mut Xml, state: &State, c: &Cluster) {
         );
         x.bool("GlobalWriteForwardingRequested", c.write_forwarding);
     }
-    x.el("NetworkType", "IPV4");
     if c.manage_master_password {
         x.open("MasterUserSecret")
             .el(
@@ -221,7 +217,6 @@ pub(crate) fn instance(x: &mut Xml, state: &State, i: &Instance) {
     }
     x.num("AllocatedStorage", 1)
         .el("InstanceCreateTime", &iso8601(i.created_ms))
-        .el("PreferredBackupWindow", "07:00-07:30")
         .num(
             "BackupRetentionPeriod",
             c.map(|c| c.backup_retention).unwrap_or(1),
@@ -235,12 +230,7 @@ pub(crate) fn instance(x: &mut Xml, state: &State, i: &Instance) {
             .close("VpcSecurityGroupMembership");
     }
     x.close("VpcSecurityGroups");
-    x.open("DBParameterGroups")
-        .open("DBParameterGroup")
-        .el("DBParameterGroupName", &format!("default.{family}"))
-        .el("ParameterApplyStatus", "in-sync")
-        .close("DBParameterGroup")
-        .close("DBParameterGroups");
+    crate::rds::settings::render_instance(x, i, c, &family);
     x.el("AvailabilityZone", &i.availability_zone);
     if let Some(c) = c {
         x.open("DBSubnetGroup")
@@ -250,10 +240,8 @@ pub(crate) fn instance(x: &mut Xml, state: &State, i: &Instance) {
             .el("SubnetGroupStatus", "Complete")
             .close("DBSubnetGroup");
     }
-    x.el("PreferredMaintenanceWindow", "sun:08:00-sun:08:30")
-        .bool("MultiAZ", false)
+    x.bool("MultiAZ", false)
         .el("EngineVersion", &version)
-        .bool("AutoMinorVersionUpgrade", true)
         .el(
             "LicenseModel",
             if i.engine == "aurora-postgresql" {
@@ -263,23 +251,16 @@ pub(crate) fn instance(x: &mut Xml, state: &State, i: &Instance) {
             },
         )
         .bool("PubliclyAccessible", i.publicly_accessible)
-        .el("StorageType", "aurora")
         .num("DbInstancePort", 0)
         .el("DBClusterIdentifier", &i.cluster_id)
         .bool("StorageEncrypted", c.is_some_and(|c| c.storage_encrypted))
         .opt("KmsKeyId", c.and_then(|c| c.kms_key_id.as_deref()))
         .el("DbiResourceId", &i.resource_id)
-        .el("CACertificateIdentifier", "rds-ca-rsa2048-g1")
-        .bool("CopyTagsToSnapshot", false)
-        .num("MonitoringInterval", 0)
         .num("PromotionTier", i.promotion_tier)
         .el("DBInstanceArn", &ids::instance_arn(&i.region, &i.id))
-        .bool("IAMDatabaseAuthenticationEnabled", false)
-        .bool("PerformanceInsightsEnabled", false)
         .bool("DeletionProtection", i.deletion_protection);
     tag_list(x, &i.tags);
-    x.el("NetworkType", "IPV4")
-        .bool("DedicatedLogVolume", false);
+    x.bool("DedicatedLogVolume", false);
 }
 
 /// Contents of a `DBClusterSnapshot` structure.

@@ -228,6 +228,52 @@ wait("from-solo available", lambda: east.describe_global_clusters(GlobalClusterI
 east.modify_global_cluster(GlobalClusterIdentifier="from-solo", DeletionProtection=False)
 east.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier="shop-east-final")
 
+# Production settings round trip, and a deferred change in PendingModifiedValues.
+east.create_db_cluster(
+    DBClusterIdentifier="tuned", Engine=ENGINE, MasterUsername="app", MasterUserPassword="correct-horse-1",
+    ServerlessV2ScalingConfiguration={"MinCapacity": 0.5, "MaxCapacity": 16},
+    StorageType="aurora-iopt1", BackupRetentionPeriod=14, PreferredBackupWindow="03:00-04:00",
+    PreferredMaintenanceWindow="sun:05:00-sun:06:00", CopyTagsToSnapshot=True,
+    EnableIAMDatabaseAuthentication=True, Port=6543, EnableCloudwatchLogsExports=["postgresql"],
+    NetworkType="DUAL", EnableLocalWriteForwarding=True,
+    EngineLifecycleSupport="open-source-rds-extended-support-disabled",
+)
+east.create_db_instance(
+    DBInstanceIdentifier="tuned-1", DBClusterIdentifier="tuned", Engine=ENGINE, DBInstanceClass="db.serverless",
+    DBParameterGroupName="orders-pg15", EnablePerformanceInsights=True, PerformanceInsightsRetentionPeriod=31,
+    MonitoringInterval=30, MonitoringRoleArn=f"arn:aws:iam::{ACCOUNT}:role/rds-monitoring",
+    AutoMinorVersionUpgrade=False, CACertificateIdentifier="rds-ca-ecc384-g1", AvailabilityZone="us-east-1b",
+)
+wait("tuned-1 available", lambda: east.describe_db_instances(DBInstanceIdentifier="tuned-1")["DBInstances"][0]["DBInstanceStatus"] == "available")
+c = east.describe_db_clusters(DBClusterIdentifier="tuned")["DBClusters"][0]
+expected = {
+    "ServerlessV2ScalingConfiguration": {"MinCapacity": 0.5, "MaxCapacity": 16.0},
+    "StorageType": "aurora-iopt1", "BackupRetentionPeriod": 14, "PreferredBackupWindow": "03:00-04:00",
+    "PreferredMaintenanceWindow": "sun:05:00-sun:06:00", "CopyTagsToSnapshot": True,
+    "IAMDatabaseAuthenticationEnabled": True, "Port": 6543, "EnabledCloudwatchLogsExports": ["postgresql"],
+    "NetworkType": "DUAL", "LocalWriteForwardingStatus": "enabled",
+    "EngineLifecycleSupport": "open-source-rds-extended-support-disabled", "StorageEncryptionType": "none",
+}
+for k, v in expected.items():
+    check(c.get(k) == v, f"cluster {k}: {c.get(k)!r} != {v!r}")
+i = east.describe_db_instances(DBInstanceIdentifier="tuned-1")["DBInstances"][0]
+expected = {
+    "DBParameterGroups": [{"DBParameterGroupName": "orders-pg15", "ParameterApplyStatus": "in-sync"}],
+    "PerformanceInsightsEnabled": True, "PerformanceInsightsRetentionPeriod": 31, "MonitoringInterval": 30,
+    "MonitoringRoleArn": f"arn:aws:iam::{ACCOUNT}:role/rds-monitoring", "AutoMinorVersionUpgrade": False,
+    "CACertificateIdentifier": "rds-ca-ecc384-g1", "AvailabilityZone": "us-east-1b",
+}
+for k, v in expected.items():
+    check(i.get(k) == v, f"instance {k}: {i.get(k)!r} != {v!r}")
+east.modify_db_cluster(DBClusterIdentifier="tuned", EnableIAMDatabaseAuthentication=False, ApplyImmediately=False)
+east.modify_db_instance(DBInstanceIdentifier="tuned-1", CACertificateIdentifier="rds-ca-rsa2048-g1", ApplyImmediately=False)
+c = east.describe_db_clusters(DBClusterIdentifier="tuned")["DBClusters"][0]
+check(c["PendingModifiedValues"] == {"IAMDatabaseAuthenticationEnabled": False}, f"cluster pending: {c.get('PendingModifiedValues')}")
+i = east.describe_db_instances(DBInstanceIdentifier="tuned-1")["DBInstances"][0]
+check(i["PendingModifiedValues"] == {"CACertificateIdentifier": "rds-ca-rsa2048-g1"}, f"instance pending: {i.get('PendingModifiedValues')}")
+g = east.create_global_cluster(GlobalClusterIdentifier="lifecycle", Engine=ENGINE, EngineLifecycleSupport="open-source-rds-extended-support-disabled")["GlobalCluster"]
+check(g["EngineLifecycleSupport"] == "open-source-rds-extended-support-disabled", "global lifecycle support")
+
 missing = {op for op in [
     "CreateGlobalCluster", "DescribeGlobalClusters", "ModifyGlobalCluster", "DeleteGlobalCluster",
     "RemoveFromGlobalCluster", "SwitchoverGlobalCluster", "CreateDBCluster", "DescribeDBClusters",

@@ -16,6 +16,10 @@ enum Event {
     Cluster(String),
     Instance(String),
     Snapshot(String),
+    /// A cluster's maintenance window applies its pending modified values.
+    ClusterMaintenance(String),
+    /// An instance's maintenance window applies its pending modified values.
+    InstanceMaintenance(String),
 }
 
 impl State {
@@ -39,9 +43,14 @@ impl State {
             }
             for (k, c) in &self.clusters {
                 consider(c.pending.due, Event::Cluster(k.clone()));
+                consider(c.settings.pending.due, Event::ClusterMaintenance(k.clone()));
             }
             for (k, i) in &self.instances {
                 consider(i.pending.due, Event::Instance(k.clone()));
+                consider(
+                    i.settings.pending.due,
+                    Event::InstanceMaintenance(k.clone()),
+                );
             }
             for (k, s) in &self.snapshots {
                 consider(s.pending.due, Event::Snapshot(k.clone()));
@@ -136,6 +145,32 @@ impl State {
                 }
                 self.fix_writer(&ck);
             }
+            Event::ClusterMaintenance(k) => {
+                let Some(c) = self.clusters.get_mut(&k) else {
+                    return;
+                };
+                c.settings.apply_pending();
+                if c.status == "available" {
+                    c.status = "modifying".into();
+                    c.pending = Pending::after(due, Op::Modify, scale, Next::Available);
+                }
+            }
+            Event::InstanceMaintenance(k) => {
+                let Some(i) = self.instances.get_mut(&k) else {
+                    return;
+                };
+                let pending = std::mem::take(&mut i.settings.pending);
+                if let Some(class) = pending.class {
+                    i.class = class;
+                }
+                if let Some(ca) = pending.ca {
+                    i.settings.ca = ca;
+                }
+                if i.status == "available" {
+                    i.status = "modifying".into();
+                    i.pending = Pending::after(due, Op::ModifyInstance, scale, Next::Available);
+                }
+            }
             Event::Snapshot(k) => {
                 let Some(s) = self.snapshots.get_mut(&k) else {
                     return;
@@ -148,6 +183,27 @@ impl State {
                 }
             }
         }
+    }
+
+    /// Brings every pending modification (of `region`, or everywhere) due
+    /// now, as if each maintenance window had just started; returns how
+    /// many clusters and instances had some. `settle` then applies them.
+    pub(crate) fn maintenance_now(&mut self, region: Option<&str>, now: u64) -> usize {
+        let mut n = 0;
+        let in_region = |r: &str| region.is_none_or(|want| want == r);
+        for c in self.clusters.values_mut().filter(|c| in_region(&c.region)) {
+            if c.settings.pending.due.is_some() {
+                c.settings.pending.due = Some(now);
+                n += 1;
+            }
+        }
+        for i in self.instances.values_mut().filter(|i| in_region(&i.region)) {
+            if i.settings.pending.due.is_some() {
+                i.settings.pending.due = Some(now);
+                n += 1;
+            }
+        }
+        n
     }
 
     /// Keeps a cluster's writer consistent with its role and live instances:
@@ -260,6 +316,7 @@ mod tests {
             writer: None,
             tags: vec![],
             created_ms: 0,
+            settings: Default::default(),
         }
     }
 
@@ -279,6 +336,7 @@ mod tests {
             availability_zone: format!("{region}a"),
             tags: vec![],
             created_ms: 0,
+            settings: Default::default(),
         }
     }
 
@@ -315,6 +373,7 @@ mod tests {
                 op: None,
                 tags: vec![],
                 endpoint_label: "x".into(),
+                settings: Default::default(),
             },
         );
         st.clusters

@@ -4,6 +4,7 @@
 
 mod clock;
 mod objects;
+pub(crate) mod settings;
 
 pub(crate) use objects::{
     key, Cluster, GlobalCluster, GlobalOp, Instance, Member, Next, Pending, Role, Snapshot, State,

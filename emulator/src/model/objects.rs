@@ -3,6 +3,7 @@
 //! read-only queries over them (roles, versions, a cluster's instances).
 //! How statuses move on the virtual clock lives in `clock`.
 
+use super::settings::{ClusterSettings, GlobalSettings, InstanceSettings};
 use crate::timing::Op;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -102,6 +103,9 @@ pub(crate) struct GlobalCluster {
     pub tags: Tags,
     /// DNS label of the global writer endpoint.
     pub endpoint_label: String,
+    /// EngineLifecycleSupport and other settings.
+    #[serde(default)]
+    pub settings: GlobalSettings,
 }
 
 impl GlobalCluster {
@@ -168,6 +172,9 @@ pub(crate) struct Cluster {
     pub tags: Tags,
     /// Creation time, epoch ms.
     pub created_ms: u64,
+    /// Production settings and modifications waiting for the maintenance window.
+    #[serde(default)]
+    pub settings: ClusterSettings,
 }
 
 /// An Aurora DB instance.
@@ -201,6 +208,9 @@ pub(crate) struct Instance {
     pub tags: Tags,
     /// Creation time, epoch ms.
     pub created_ms: u64,
+    /// Production settings and modifications waiting for the maintenance window.
+    #[serde(default)]
+    pub settings: InstanceSettings,
 }
 
 /// A DB cluster snapshot.

@@ -135,6 +135,7 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         writer: None,
         tags,
         created_ms: ctx.now,
+        settings: Default::default(),
     };
     if let Some((g, primary)) = &secondary_of {
         for forbidden in [
@@ -281,6 +282,13 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         .get("DBClusterParameterGroupName")
         .map(str::to_string)
         .unwrap_or_else(|| format!("default.{}", render::family(engine, &c.engine_version)));
+    c.settings = super::settings::cluster_create(
+        p,
+        engine,
+        &c.engine_version,
+        &ctx.region,
+        global.as_ref(),
+    )?;
     if let Some(g) = &global {
         let is_writer = secondary_of.is_none();
         if let Some(gm) = ctx.st.globals.get_mut(&g.id) {
@@ -475,13 +483,15 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         _ => None,
     };
     let (now, scale) = (ctx.now, ctx.scale);
+    let (settings, settings_changed) = super::settings::cluster_modify(p, &c, now)?;
     let sgs = p
         .has_prefix("VpcSecurityGroupIds")
         .then(|| p.list("VpcSecurityGroupIds", "VpcSecurityGroupId"));
     let Some(cm) = ctx.st.clusters.get_mut(&k) else {
         return Err(ApiError::cluster_not_found(c.id));
     };
-    let mut changed = false;
+    let mut changed = settings_changed;
+    cm.settings = settings;
     if let Some(dp) = deletion_protection {
         cm.deletion_protection = dp;
     }

@@ -64,6 +64,7 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         op: None,
         tags,
         endpoint_label: ids::random_chars(b"abcdefghijklmnopqrstuvwxyz0123456789", 12),
+        settings: super::settings::global_create(p)?,
     };
     if let Some(src) = p.get("SourceDBClusterIdentifier") {
         let (region, cid) = ids::resolve("SourceDBClusterIdentifier", src, "cluster", &ctx.region)?;

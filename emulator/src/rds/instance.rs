@@ -35,13 +35,15 @@ fn find(ctx: &Ctx<'_>) -> ApiResult<String> {
 }
 
 fn check_class(class: &str) -> ApiResult<()> {
-    let ok = class.strip_prefix("db.").is_some_and(|rest| {
-        let parts: Vec<&str> = rest.split('.').collect();
-        parts.len() == 2
-            && parts
-                .iter()
-                .all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()))
-    });
+    // `db.serverless` (Aurora Serverless v2) or `db.FAMILY.SIZE`.
+    let ok = class == "db.serverless"
+        || class.strip_prefix("db.").is_some_and(|rest| {
+            let parts: Vec<&str> = rest.split('.').collect();
+            parts.len() == 2
+                && parts
+                    .iter()
+                    .all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()))
+        });
     if ok {
         Ok(())
     } else {
@@ -121,6 +123,7 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             )));
         }
     }
+    let settings = super::settings::instance_create(p, class, c)?;
     let n = ctx.st.cluster_instances(&cregion, &cid).len();
     let az = match p.get("AvailabilityZone") {
         Some(az) if az.starts_with(&ctx.region) && az.len() == ctx.region.len() + 1 => {
@@ -152,6 +155,7 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         availability_zone: az,
         tags,
         created_ms: ctx.now,
+        settings,
     };
     ctx.st.instances.insert(k.clone(), i);
     ctx.st.fix_writer(&key(&cregion, &cid));
@@ -231,7 +235,6 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     };
     let deletion_protection = p.bool("DeletionProtection")?;
     let public = p.bool("PubliclyAccessible")?;
-    let _apply_immediately = p.flag("ApplyImmediately")?;
     for forbidden in [
         "MasterUserPassword",
         "EngineVersion",
@@ -251,9 +254,13 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         )));
     }
     let (now, scale) = (ctx.now, ctx.scale);
+    let cluster = ctx.st.clusters.get(&key(&i.region, &i.cluster_id));
+    let (settings, now_class, settings_changed) =
+        super::settings::instance_modify(p, i, cluster, now)?;
     let Some(i) = ctx.st.instances.get_mut(&k) else {
         return Err(ApiError::instance_not_found(k));
     };
+    i.settings = settings;
     if let Some(dp) = deletion_protection {
         i.deletion_protection = dp;
     }
@@ -263,8 +270,10 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     if let Some(pa) = public {
         i.publicly_accessible = pa;
     }
-    if let Some(c) = class.filter(|c| *c != i.class) {
-        i.class = c.to_string();
+    if let Some(c) = now_class {
+        i.class = c;
+    }
+    if settings_changed {
         i.status = "modifying".into();
         i.pending = Pending::after(now, Op::ModifyInstance, scale, Next::Available);
     }

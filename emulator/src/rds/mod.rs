@@ -4,6 +4,7 @@
 mod cluster;
 mod global;
 mod instance;
+pub(crate) mod settings;
 mod snapshot;
 mod tags;
 

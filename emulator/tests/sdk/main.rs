@@ -10,5 +10,6 @@ mod admin;
 mod common;
 mod lifecycle;
 mod rules;
+mod settings;
 mod timeline;
 mod wire;
