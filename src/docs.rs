@@ -208,6 +208,49 @@ Every object the provider creates is tagged with the topology's global cluster
 identifier. When an apply fails or is killed, running apply again observes what
 exists, adopts the objects it tagged, and continues. An existing object without
 the tag is never adopted: import it instead.
+
+## Production settings
+
+Each region takes the settings of its cluster (`serverlessv2_scaling_configuration`,
+`storage_type`, `backup_retention_period`, `preferred_backup_window`,
+`preferred_maintenance_window`, `copy_tags_to_snapshot`,
+`iam_database_authentication_enabled`, `port`, `enabled_cloudwatch_logs_exports`,
+`network_type`, `enable_local_write_forwarding`) and defaults for its instances
+(`db_parameter_group_name`, `performance_insights_*`, `monitoring_interval`,
+`monitoring_role_arn`, `auto_minor_version_upgrade`, `ca_cert_identifier`). An
+instance's own value wins over its region's, as with `instance_class`. Names
+follow `aws_rds_cluster` and `aws_rds_cluster_instance` of the AWS provider.
+
+A setting left unset is AWS's choice: the state shows what AWS chose and the plan
+never proposes to change it. Every rule AWS documents for these values (ranges,
+window formats and overlap, log types per engine, capacity steps) is checked at
+plan time and reported on the attribute. The Serverless v2 scaling configuration is
+set on the cluster when it is created, before its `db.serverless` instances.
+Changes are made in place with ModifyDBCluster and ModifyDBInstance; the plan warns
+where AWS restarts or replaces something (a new `port` restarts every instance, a
+new `availability_zone` recreates that instance, a new `db_parameter_group_name`
+waits for a reboot the provider does not make).
+
+**Misspelled settings are ignored.** Terraform and OpenTofu drop attribute names
+they do not know inside nested attributes such as `regions` and `instances`
+without an error or a warning ([hashicorp/terraform#33570](https://github.com/hashicorp/terraform/issues/33570)):
+`instance_clas = "db.r6g.large"` inside a region validates, and the provider never
+sees it. Before applying a new setting, compare the region and instance objects in
+the plan with the settings you intended; a setting that does not appear there was
+not understood.
+
+## Deferred changes
+
+With `apply_immediately = false`, settings changes are sent with
+`ApplyImmediately=false`, and AWS holds those it can defer (for example the
+storage type, the backup retention period, IAM authentication, log exports, an
+instance's class or CA certificate) until the cluster's maintenance window. The
+apply completes as soon as AWS has accepted the change. The state records the
+configured value together with a `pending_changes` entry for each region or
+instance, taken from AWS's `PendingModifiedValues`, so the next plans are empty
+rather than proposing the same change again. When AWS has applied the change, the
+next refresh empties `pending_changes`. Changes AWS always makes at once (for
+example Performance Insights or monitoring) are made at once either way.
 "#;
 
 /// The timeouts paragraph, quoting the defaults the apply uses.

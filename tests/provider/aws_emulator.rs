@@ -101,6 +101,7 @@ fn primary(gid: &str, region: &str) -> NewCluster {
         write_forwarding: false,
         deletion_protection: false,
         tags: BTreeMap::from([("team".to_string(), "payments".to_string())]),
+        settings: Default::default(),
     }
 }
 
@@ -120,6 +121,8 @@ fn instance(gid: &str, region: &str, key: &str) -> NewInstance {
         promotion_tier: Some(1),
         global_cluster_id: gid.to_string(),
         tags: BTreeMap::new(),
+        availability_zone: None,
+        settings: Default::default(),
     }
 }
 
