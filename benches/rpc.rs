@@ -50,6 +50,42 @@ const CONFIG: &str = r#"{
   "timeouts": {"create": "120m", "update": "120m", "delete": "90m"}
 }"#;
 
+/// The same topology with every production setting (SPEC §7) at the top
+/// level, on each region and on some instances.
+const CONFIG_SETTINGS: &str = r#"{
+  "global_cluster_identifier": "orders",
+  "engine": "aurora-postgresql",
+  "engine_version": "16.4",
+  "master_username": "app",
+  "master_password": "a-long-enough-password",
+  "storage_encrypted": true,
+  "final_snapshot_identifier": "orders-final",
+  "primary_region": "us-east-1",
+  "engine_lifecycle_support": "open-source-rds-extended-support-disabled",
+  "apply_immediately": false,
+  "regions": {
+    "us-east-1": {"instance_class": "db.serverless", "kms_key_id": "arn:aws:kms:us-east-1:123456789012:key/1111",
+      "serverlessv2_scaling_configuration": {"min_capacity": 0.5, "max_capacity": 16},
+      "storage_type": "aurora-iopt1", "backup_retention_period": 14, "preferred_backup_window": "03:00-04:00",
+      "preferred_maintenance_window": "sun:05:00-sun:06:00", "copy_tags_to_snapshot": true,
+      "iam_database_authentication_enabled": true, "port": 5432, "enabled_cloudwatch_logs_exports": ["postgresql", "iam-db-auth-error"],
+      "network_type": "IPV4", "enable_local_write_forwarding": false,
+      "db_parameter_group_name": "orders-pg16", "performance_insights_enabled": true, "performance_insights_retention_period": 7,
+      "monitoring_interval": 30, "monitoring_role_arn": "arn:aws:iam::123456789012:role/rds-monitoring",
+      "auto_minor_version_upgrade": true, "ca_cert_identifier": "rds-ca-rsa2048-g1",
+      "instances": {"a": {"promotion_tier": 0}, "b": {"instance_class": "db.r6g.large", "performance_insights_enabled": false, "availability_zone": "us-east-1b"}}},
+    "eu-west-1": {"instance_class": "db.serverless", "kms_key_id": "arn:aws:kms:eu-west-1:123456789012:key/2222",
+      "serverlessv2_scaling_configuration": {"min_capacity": 1, "max_capacity": 8},
+      "backup_retention_period": 7, "preferred_backup_window": "10:00-11:00", "preferred_maintenance_window": "sun:12:00-sun:13:00",
+      "performance_insights_enabled": true, "monitoring_interval": 60, "monitoring_role_arn": "arn:aws:iam::123456789012:role/rds-monitoring",
+      "instances": {"a": {}, "b": {"monitoring_interval": 0}}},
+    "ap-southeast-2": {"instance_class": "db.r6g.large", "kms_key_id": "arn:aws:kms:ap-southeast-2:123456789012:key/3333",
+      "storage_type": "aurora-iopt1", "backup_retention_period": 7, "port": 5432,
+      "instances": {"a": {"availability_zone": "ap-southeast-2a"}, "b": {"availability_zone": "ap-southeast-2b"}}}
+  },
+  "timeouts": {"create": "120m", "update": "120m", "delete": "90m"}
+}"#;
+
 const PROVIDER: &str = r#"{"region": "us-east-1", "default_tags": {"owner": "platform"}}"#;
 
 const TYPE: &str = "replication_topology";
@@ -138,6 +174,10 @@ fn main() {
         planned.diagnostics
     );
     let planned_mp = tf::msgpack::encode(&planned.planned, &ty).expect("planned encodes");
+    let settings = tf::json::decode(CONFIG_SETTINGS.as_bytes(), &ty).expect("settings decode");
+    let settings_mp = tf::msgpack::encode(&settings, &ty).expect("msgpack encode");
+    let d = server.validate_resource(TYPE, &settings, caps);
+    assert!(!d.has_errors(), "validate settings: {d:?}");
 
     let cases = vec![
         measure("GetProviderSchema", iters, || {
@@ -183,6 +223,33 @@ fn main() {
             let out = tf::msgpack::encode(&resp.planned, &ty).expect("encode");
             std::hint::black_box(out);
         }),
+        measure(
+            "PlanResourceChange (3 regions, 6 instances, every setting)",
+            iters,
+            || {
+                let ty = server
+                    .resource_schema(TYPE)
+                    .expect("schema")
+                    .block
+                    .value_type();
+                let prior = tf::msgpack::decode(&null_mp, &ty).expect("prior");
+                let proposed = tf::msgpack::decode(&settings_mp, &ty).expect("proposed");
+                let config = tf::msgpack::decode(&settings_mp, &ty).expect("config");
+                let resp = rt.block_on(server.plan(
+                    TYPE,
+                    PlanRequest {
+                        prior,
+                        proposed,
+                        config,
+                        prior_private: vec![],
+                    },
+                    caps,
+                ));
+                assert!(!resp.diagnostics.has_errors(), "{:?}", resp.diagnostics);
+                let out = tf::msgpack::encode(&resp.planned, &ty).expect("encode");
+                std::hint::black_box(out);
+            },
+        ),
     ];
 
     println!("## Provider-side cost per RPC\n");

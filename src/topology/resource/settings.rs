@@ -180,8 +180,25 @@ pub(crate) fn plan_instance(
     region_defaults: &InstanceConfig,
     prior: Option<&InstanceConfig>,
 ) -> InstanceConfig {
-    own.or(region_defaults)
-        .or(&prior.cloned().unwrap_or_else(InstanceConfig::unknown))
+    let mut out = own
+        .or(region_defaults)
+        .or(&prior.cloned().unwrap_or_else(InstanceConfig::unknown));
+    // An instance that turns monitoring off does not take its region's
+    // role: AWS accepts a role only with an interval above 0.
+    if own.monitoring_role_arn.is_null() && out.monitoring_interval.as_i64() == Some(0) {
+        out.monitoring_role_arn = Field::Null;
+    }
+    // Likewise one that turns Performance Insights off does not take its
+    // region's retention or key (AWS refuses them without it).
+    if out.performance_insights_enabled.as_bool() == Some(false) {
+        if own.performance_insights_retention_period.is_null() {
+            out.performance_insights_retention_period = Field::Null;
+        }
+        if own.performance_insights_kms_key_id.is_null() {
+            out.performance_insights_kms_key_id = Field::Null;
+        }
+    }
+    out
 }
 
 /// Warnings for setting changes AWS carries out with a restart, a
@@ -565,7 +582,7 @@ fn validate_instance_settings(
             .with_path(p.attr(name::MONITORING_ROLE_ARN)),
         );
     }
-    if interval == Some(0) && eff.monitoring_role_arn.known().is_some() {
+    if interval == Some(0) && own.monitoring_role_arn.known().is_some() {
         d.push(
             Diagnostic::error(
                 "Monitoring Role Without Monitoring",
