@@ -145,11 +145,20 @@ pub fn resource(config: &Value, caps: ClientCapabilities) -> Diagnostics {
     regions(&mut d, &c);
     super::settings::validate_top(&mut d, &c.engine_lifecycle_support);
     if let Some(regions) = c.regions.known() {
+        let mut settings = Diagnostics::default();
         for (key, region) in regions {
             if let Some(region) = region.known() {
-                super::settings::validate_region(&mut d, key, engine, region);
+                super::settings::validate_region(&mut settings, key, engine, region);
             }
         }
+        // Hosts point at the `regions` argument as a whole, not inside its
+        // map: the detail names the attribute.
+        d.extend(settings.into_vec().into_iter().map(|mut x| {
+            if let Some(p) = &x.path {
+                x.detail = format!("{p}: {}", x.detail);
+            }
+            x
+        }));
     }
     d
 }
