@@ -371,11 +371,11 @@ fn instance_attributes() -> Vec<Attribute> {
 fn instance_setting_attributes(region_level: bool) -> Vec<Attribute> {
     use Mode::*;
     let who = if region_level {
-        "Default for this region's instances (an instance's own value wins): "
+        "The default of this region's instances; an instance's own value wins."
     } else {
-        "Unset: the region's value, else AWS's choice. "
+        "Unset: the region's value, else AWS's choice."
     };
-    let d = |text: &str| format!("{who}{text}");
+    let d = |text: &str| format!("{text} {who}");
     vec![
         attr(name::DB_PARAMETER_GROUP_NAME, Type::String, OptionalComputed, &d("DB parameter group. A change takes effect only after the instance is rebooted, which the provider does not do.")),
         attr(name::PERFORMANCE_INSIGHTS_ENABLED, Type::Bool, OptionalComputed, &d("Enable Performance Insights.")),
