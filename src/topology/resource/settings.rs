@@ -180,25 +180,22 @@ pub(crate) fn plan_instance(
     region_defaults: &InstanceConfig,
     prior: Option<&InstanceConfig>,
 ) -> InstanceConfig {
-    let mut out = own
-        .or(region_defaults)
-        .or(&prior.cloned().unwrap_or_else(InstanceConfig::unknown));
+    let mut inherited = own.or(region_defaults);
     // An instance that turns monitoring off does not take its region's
-    // role: AWS accepts a role only with an interval above 0.
-    if own.monitoring_role_arn.is_null() && out.monitoring_interval.as_i64() == Some(0) {
-        out.monitoring_role_arn = Field::Null;
+    // role, nor one that turns Performance Insights off its region's
+    // retention or key: AWS refuses them without the feature.
+    if own.monitoring_role_arn.is_null() && inherited.monitoring_interval.as_i64() == Some(0) {
+        inherited.monitoring_role_arn = Field::Null;
     }
-    // Likewise one that turns Performance Insights off does not take its
-    // region's retention or key (AWS refuses them without it).
-    if out.performance_insights_enabled.as_bool() == Some(false) {
+    if inherited.performance_insights_enabled.as_bool() == Some(false) {
         if own.performance_insights_retention_period.is_null() {
-            out.performance_insights_retention_period = Field::Null;
+            inherited.performance_insights_retention_period = Field::Null;
         }
         if own.performance_insights_kms_key_id.is_null() {
-            out.performance_insights_kms_key_id = Field::Null;
+            inherited.performance_insights_kms_key_id = Field::Null;
         }
     }
-    out
+    inherited.or(&prior.cloned().unwrap_or_else(InstanceConfig::unknown))
 }
 
 /// Warnings for setting changes AWS carries out with a restart, a
