@@ -25,6 +25,7 @@ use crate::aws::{
 };
 
 use super::error::StepError;
+use super::ownership::{may_adopt, AtStart};
 use super::steps::{next_phase, Context, Next, Step};
 use super::target::Target;
 
@@ -124,6 +125,8 @@ impl Run<'_> {
         let mut phases = 0;
         let mut done = false;
         let mut swept = false;
+        let mut at_start = AtStart::Unknown;
+        let mut created_global = false;
         let deletions = Deletions::default();
         while !done {
             if phases >= MAX_PHASES {
@@ -136,22 +139,28 @@ impl Run<'_> {
                 Ok(Err(e)) => return Err(self.fail(None, StepError::Observe(e), last).await),
                 Err(stopped) => return Err(self.fail(None, stopped, last).await),
             };
-            if self.creating {
-                if let Some(o) = &obs {
-                    if o.global.tags.get(OWNERSHIP_TAG_KEY).map(String::as_str)
-                        != Some(self.target.id.as_str())
-                    {
-                        return Err(Failure {
-                            step: None,
-                            error: StepError::NotOurs {
-                                id: self.target.id.clone(),
-                                tag: OWNERSHIP_TAG_KEY,
-                            },
-                            observed: None,
-                            observed_fresh: true,
-                        });
-                    }
+            if let Some(o) = &obs {
+                let tag = o.global.tags.get(OWNERSHIP_TAG_KEY).map(String::as_str);
+                if !may_adopt(
+                    self.creating,
+                    at_start,
+                    created_global,
+                    tag,
+                    &self.target.id,
+                ) {
+                    let error = StepError::NotOurs {
+                        id: self.target.id.clone(),
+                        tag: OWNERSHIP_TAG_KEY,
+                    };
+                    return Err(self.fail(None, error, obs).await);
                 }
+            }
+            if at_start == AtStart::Unknown {
+                at_start = if obs.is_some() {
+                    AtStart::Existed
+                } else {
+                    AtStart::Absent
+                };
             }
             let next = next_phase(self.desired, obs.as_ref(), &self.ctx);
             // Leftover detached clusters go before the global cluster does:
@@ -224,6 +233,10 @@ impl Run<'_> {
             if settling {
                 settle = settle.saturating_mul(2).min(self.target.poll.max);
             }
+            created_global |= phase
+                .iter()
+                .zip(&results)
+                .any(|(s, r)| *s == Step::CreateGlobal && r.is_ok());
             if let Some((step, err)) = phase
                 .iter()
                 .zip(results)
@@ -403,7 +416,7 @@ impl Run<'_> {
                     },
                 )
                 .await?;
-                wait::wait_global_available(
+                wait::wait_global_created(
                     c,
                     &t.home_region,
                     &t.fallback_regions,
@@ -458,7 +471,12 @@ impl Run<'_> {
                 .await?;
                 // The instances go in while the cluster is still creating;
                 // the step is done when all of them are available.
-                let cluster = self.wait_cluster(region, &r.cluster_id, |_| true);
+                let cluster = async {
+                    wait::wait_cluster_created(c, region, &r.cluster_id, self.deadline, t.poll)
+                        .await
+                        .map(|_| ())
+                        .map_err(StepError::Wait)
+                };
                 let instances = futures::future::try_join_all(
                     instances
                         .iter()
@@ -707,7 +725,11 @@ impl Run<'_> {
             key: key.to_string(),
             source,
         })?;
-        self.wait_instance(region, &i.id, |_| true).await
+        let t = self.target;
+        wait::wait_instance_created(&t.clients, region, &i.id, self.deadline, t.poll)
+            .await
+            .map(|_| ())
+            .map_err(StepError::Wait)
     }
 
     /// DeleteDBInstance of each (in parallel); the deletions are waited for
