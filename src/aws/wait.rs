@@ -89,6 +89,7 @@ pub const GLOBAL_PENDING: &[&str] = &[
     "awaiting-writer",
     "failover-pending",
     "failover-failing-over",
+    "failover-switching-over",
     "failover-cancelling",
 ];
 

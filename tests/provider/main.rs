@@ -23,6 +23,7 @@ mod e2e_examples;
 mod e2e_lifecycle;
 mod e2e_primary;
 mod e2e_protocol;
+mod e2e_realism;
 mod e2e_update;
 mod handshake;
 mod reconcile_hardening;

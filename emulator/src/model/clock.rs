@@ -16,6 +16,7 @@ enum Event {
     Cluster(String),
     Instance(String),
     Snapshot(String),
+    Leave(String),
 }
 
 impl State {
@@ -46,6 +47,9 @@ impl State {
             for (k, s) in &self.snapshots {
                 consider(s.pending.due, Event::Snapshot(k.clone()));
             }
+            for (k, l) in &self.leaving {
+                consider(Some(l.due), Event::Leave(k.clone()));
+            }
             let Some((due, ev)) = best else { break };
             self.apply(due, ev, scale);
         }
@@ -53,6 +57,7 @@ impl State {
 
     fn apply(&mut self, due: u64, ev: Event, scale: f64) {
         match ev {
+            Event::Leave(k) => self.finish_leaving(&k),
             Event::Global(id) => {
                 let Some(g) = self.globals.get_mut(&id) else {
                     return;

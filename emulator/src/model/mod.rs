@@ -4,8 +4,10 @@
 
 mod clock;
 mod objects;
+mod realism;
 
 pub(crate) use objects::{
     key, Cluster, GlobalCluster, GlobalOp, Instance, Member, Next, Pending, Role, Snapshot, State,
     Tags,
 };
+pub(crate) use realism::Realism;

@@ -41,8 +41,11 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let p = ctx.p;
     let id = p.required("GlobalClusterIdentifier")?.to_lowercase();
     ids::validate_identifier("GlobalClusterIdentifier", &id, 255)?;
-    let tags = p.tags("Tags")?;
+    let mut tags = p.tags("Tags")?;
     validate_tags(&tags)?;
+    if ctx.st.realism.drop_global_tags {
+        tags.clear();
+    }
     let deletion_protection = p.flag("DeletionProtection")?;
     let storage_encrypted = p.bool("StorageEncrypted")?;
     if ctx.st.globals.contains_key(&id) {
@@ -142,7 +145,7 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
 pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let p = ctx.p;
     let filters = p.filters()?;
-    check_filters(&filters, &["region"])?;
+    check_filters(&filters, &["region", "db-cluster-id"])?;
     let only = match p.get("GlobalClusterIdentifier") {
         Some(_) => Some(find(ctx, "GlobalClusterIdentifier")?),
         None => None,
@@ -153,9 +156,15 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         .values()
         .filter(|g| only.as_ref().is_none_or(|o| *o == g.id))
         .filter(|g| {
-            filters
-                .iter()
-                .all(|f| g.members.iter().any(|m| f.values.contains(&m.region)))
+            filters.iter().all(|f| {
+                g.members.iter().any(|m| {
+                    if f.name == "db-cluster-id" {
+                        member_matches(m, &f.values)
+                    } else {
+                        f.values.contains(&m.region)
+                    }
+                })
+            })
         })
         .map(|g| (g.id.clone(), g.id.clone()))
         .collect();
@@ -171,6 +180,15 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             }
         },
     ))
+}
+
+/// Whether a `db-cluster-id` filter value names the member: its ARN, or its
+/// identifier (in any region: the filter carries no region).
+fn member_matches(m: &Member, values: &[String]) -> bool {
+    let arn = ids::cluster_arn(&m.region, &m.cluster_id);
+    values
+        .iter()
+        .any(|v| *v == arn || v.eq_ignore_ascii_case(&m.cluster_id))
 }
 
 /// Every member cluster must be available and reachable.
@@ -386,6 +404,16 @@ pub(super) fn remove_member(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         }
     }
     let (now, scale) = (ctx.now, ctx.scale);
+    if ctx.st.is_leaving(&ck) {
+        return Err(ApiError::invalid_cluster_state(format!(
+            "DBCluster {cid} is already being removed from global cluster {id}."
+        )));
+    }
+    if ctx.st.realism.async_detach {
+        let due = now.saturating_add(Op::Detach.millis(scale));
+        ctx.st.start_leaving(&id, &region, &cid, due);
+        return Ok(wrap(ctx, &id));
+    }
     let version = ctx.st.global_version(&g);
     if let Some(g) = ctx.st.globals.get_mut(&id) {
         g.engine_version = version;

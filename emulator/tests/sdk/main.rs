@@ -9,6 +9,7 @@
 mod admin;
 mod common;
 mod lifecycle;
+mod realism;
 mod rules;
 mod timeline;
 mod wire;

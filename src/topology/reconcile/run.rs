@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::desired::Desired;
 use crate::aws::{
-    self, wait, ClusterRole, FinalSnapshot, ModifyCluster, ModifyGlobal, ModifyInstance,
+    self, wait, ClusterRole, ErrorKind, FinalSnapshot, ModifyCluster, ModifyGlobal, ModifyInstance,
     NewCluster, NewGlobalCluster, NewInstance, ObservedTopology, Secret, OWNERSHIP_TAG_KEY,
 };
 
@@ -636,10 +636,27 @@ impl Run<'_> {
                     .await
             }
             Step::DeleteGlobal => {
-                match aws::delete_global_cluster(c, &t.home_region, &t.id).await {
-                    Ok(()) => {}
-                    Err(err) if err.is_not_found() => return Ok(()),
-                    Err(err) => return Err(err.into()),
+                // Members that left may still be listed for a while (AWS:
+                // "is not empty"): retried under the deadline.
+                let mut pause = t.poll.initial;
+                loop {
+                    match aws::delete_global_cluster(c, &t.home_region, &t.id).await {
+                        Ok(()) => break,
+                        Err(err) if err.is_not_found() => return Ok(()),
+                        Err(err)
+                            if err.kind == ErrorKind::InvalidState
+                                && Instant::now() + pause < self.deadline =>
+                        {
+                            tracing::info!(
+                                global_cluster = %t.id,
+                                error = %err,
+                                "the global cluster still lists members that left; trying again"
+                            );
+                            tokio::time::sleep(pause).await;
+                            pause = pause.saturating_mul(2).min(t.poll.max);
+                        }
+                        Err(err) => return Err(err.into()),
+                    }
                 }
                 wait::wait_global_deleted(
                     c,
@@ -770,8 +787,21 @@ impl Run<'_> {
         match aws::remove_from_global_cluster(c, region, &t.id, cluster_arn).await {
             Ok(()) => {}
             Err(err) if err.is_not_found() => {}
+            // Refused because an earlier call (an interrupted apply) already
+            // started the removal: AWS detaches asynchronously.
+            Err(err)
+                if err.kind == ErrorKind::InvalidState
+                    && self.leaving(region, cluster_id).await => {}
             Err(err) => return Err(err.into()),
         }
+        // AWS answers RemoveFromGlobalCluster at once but keeps the cluster
+        // a member (a secondary `promoting`) for minutes.
+        tracing::info!(
+            region = %region,
+            cluster = %cluster_id,
+            global_cluster = %t.id,
+            "waiting for the cluster to leave the global cluster (detachment and promotion)"
+        );
         let gid = t.id.clone();
         self.wait_cluster(region, cluster_id, move |cl| {
             cl.global_cluster_id.as_deref() != Some(gid.as_str())
@@ -781,6 +811,14 @@ impl Run<'_> {
             deletions.push(region, Gone::Cluster(cluster_id.to_string()));
         }
         Ok(())
+    }
+
+    /// Whether the cluster is on its way out of a global cluster (promoting).
+    async fn leaving(&self, region: &str, cluster_id: &str) -> bool {
+        matches!(
+            aws::find_cluster(&self.target.clients, region, cluster_id).await,
+            Ok(Some(c)) if c.status == "promoting"
+        )
     }
 
     /// DeleteDBCluster; false when the cluster was already gone.
