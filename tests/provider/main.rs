@@ -21,6 +21,7 @@ mod bench_guards;
 mod docs;
 mod e2e_examples;
 mod e2e_lifecycle;
+mod e2e_moto;
 mod e2e_primary;
 mod e2e_protocol;
 mod e2e_realism;

@@ -40,7 +40,7 @@ fn find(ctx: &Ctx<'_>, param: &str) -> ApiResult<String> {
 pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let p = ctx.p;
     let id = p.required("GlobalClusterIdentifier")?.to_lowercase();
-    ids::validate_identifier("GlobalClusterIdentifier", &id, 255)?;
+    ids::validate_identifier("GlobalClusterIdentifier", &id, 63)?;
     let mut tags = p.tags("Tags")?;
     validate_tags(&tags)?;
     if ctx.st.realism.drop_global_tags {
@@ -125,9 +125,10 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             c.global = Some(id.clone());
         }
     } else {
+        // AWS's answer (CloudFormation user guide issue #1049).
         let engine = p.get("Engine").ok_or_else(|| {
-            ApiError::invalid_combination(
-                "Engine must be specified when SourceDBClusterIdentifier is not specified",
+            ApiError::invalid_value(
+                "When creating standalone global cluster, value for engineName should be specified",
             )
         })?;
         super::validate_engine(engine)?;
@@ -281,7 +282,7 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         _ => None,
     };
     if let Some(n) = &new_id {
-        ids::validate_identifier("NewGlobalClusterIdentifier", n, 255)?;
+        ids::validate_identifier("NewGlobalClusterIdentifier", n, 63)?;
         if *n != id && ctx.st.globals.contains_key(n) {
             return Err(ApiError::global_exists(format!(
                 "Global cluster {n} already exists"

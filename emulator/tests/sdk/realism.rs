@@ -385,3 +385,36 @@ async fn a_primary_with_other_members_is_refused_with_the_global_state_code() {
         "InvalidGlobalClusterStateFault"
     );
 }
+
+#[tokio::test]
+async fn global_cluster_identifiers_are_limited_to_63_characters() {
+    let emu = emulator(0.0).await;
+    let east = client(&emu, EAST);
+    let long = format!("g{}", "a".repeat(63));
+    assert_eq!(
+        code(
+            east.create_global_cluster()
+                .global_cluster_identifier(&long)
+                .engine(PG)
+                .send()
+                .await
+        ),
+        "InvalidParameterValue"
+    );
+    east.create_global_cluster()
+        .global_cluster_identifier(&long[..63])
+        .engine(PG)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        code(
+            east.modify_global_cluster()
+                .global_cluster_identifier(&long[..63])
+                .new_global_cluster_identifier(&long)
+                .send()
+                .await
+        ),
+        "InvalidParameterValue"
+    );
+}
