@@ -301,7 +301,7 @@ fn unsettled(obs: &ObservedTopology) -> Option<String> {
 
 /// Cluster statuses AWS does not leave by itself (a disabled or deleted KMS
 /// key, parameters the engine refuses, a failure AWS could not recover).
-pub const CLUSTER_STUCK: &[&str] = &[
+const CLUSTER_STUCK: &[&str] = &[
     "inaccessible-encryption-credentials",
     "inaccessible-encryption-credentials-recoverable",
     "incompatible-parameters",
@@ -311,7 +311,7 @@ pub const CLUSTER_STUCK: &[&str] = &[
 ];
 
 /// Instance statuses AWS does not leave by itself.
-pub const INSTANCE_STUCK: &[&str] = &[
+const INSTANCE_STUCK: &[&str] = &[
     "inaccessible-encryption-credentials",
     "inaccessible-encryption-credentials-recoverable",
     "incompatible-parameters",
