@@ -423,8 +423,10 @@ fn teardown(observed: Option<&ObservedTopology>, ctx: &Context) -> Next {
     };
     // Secondaries and the primary go in one phase: the primary's step starts
     // once the secondaries are detached (AWS keeps the last primary
-    // instance while secondaries are members), which is as soon as their
-    // RemoveFromGlobalCluster calls return.
+    // instance while secondaries are members): AWS answers their
+    // RemoveFromGlobalCluster calls at once but lists them for minutes
+    // more, so the primary's step waits until the global cluster lists it
+    // alone.
     let mut steps = leaving_steps(&leaving);
     if let Some(m) = last {
         steps.push(Step::DeletePrimaryCluster {
