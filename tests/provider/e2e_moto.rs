@@ -93,9 +93,11 @@ impl Drop for Moto {
     }
 }
 
-fn config(moto: &Moto, id: &str, password: bool, timeouts: bool) -> String {
-    let timeouts = if timeouts {
-        "  timeouts {\n    delete = \"20s\"\n  }\n"
+/// The topology; `for_destroy` adds what only a destroy reads (no final
+/// snapshot, a short delete timeout), which an import cannot recover.
+fn config(moto: &Moto, id: &str, password: bool, for_destroy: bool) -> String {
+    let timeouts = if for_destroy {
+        "  skip_final_snapshot = true\n  timeouts {\n    delete = \"20s\"\n  }\n"
     } else {
         ""
     };
@@ -117,7 +119,6 @@ resource "replication_topology" "orders" {{
   engine_version            = "16.4"
   master_username           = "app"
   primary_region            = "us-east-1"
-  skip_final_snapshot       = true
 {password}{}{timeouts}}}
 "#,
             regions(&[
@@ -196,8 +197,8 @@ fn create_read_import_destroy_against_moto() {
         let (code, out) = plan_code(&w, host);
         assert_eq!(code, 0, "{}: plan after import: {}", host.name, text(&out));
 
-        // A short delete timeout (recorded by an apply that changes nothing
-        // in AWS), then destroy.
+        // No final snapshot and a short delete timeout (recorded by an apply
+        // that changes nothing in AWS), then destroy.
         w.write("main.tf", &config(&moto, id, false, true));
         tf_ok(&w, host, &["apply", "-auto-approve", "-no-color"]);
         // Destroy: the instances go, the secondary never leaves (moto), so
