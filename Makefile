@@ -34,9 +34,11 @@ test: tools
 	cargo test --workspace --no-fail-fast
 
 # The full fault and kill matrices (make test runs a slice: first, middle and
-# last fault point of each sequence). Prints the tables of docs/reliability.md.
+# last fault point of each sequence), with the emulator's realistic AWS behaviours
+# on (asynchronous detach, read-after-write lag, untagged global clusters).
+# Prints the tables of docs/reliability.md.
 reliability: tools
-	RELIABILITY_FULL=1 cargo test --test provider reliability:: -- --nocapture --test-threads=1
+	RELIABILITY_FULL=1 RELIABILITY_REALISTIC=1 cargo test --test provider reliability:: -- --nocapture --test-threads=1
 
 lint:
 	cargo fmt --all --check

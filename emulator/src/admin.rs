@@ -1,5 +1,8 @@
 //! The JSON admin API under `/_emulator/`: state, call log, reset, region
-//! outages and fault injection.
+//! outages, fault injection, and (in `behaviour`) switchable AWS behaviours
+//! and forced statuses.
+
+mod behaviour;
 
 use crate::ids;
 use crate::model::{key, Role};
@@ -88,6 +91,9 @@ pub(crate) fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) 
         }
         ("POST", ["clock"]) => set_clock(shared, body),
         ("POST", ["maintenance"]) => maintenance(shared, body),
+        ("GET", ["behaviour"]) => behaviour::get(shared),
+        ("POST", ["behaviour"]) => behaviour::set(shared, body),
+        ("POST", ["status"]) => behaviour::set_status(shared, body),
         ("GET", ["health"]) => reply(200, &json!({ "ok": true })),
         _ => bad(404, format!("no admin route {method} /_emulator/{path}")),
     }

@@ -9,7 +9,7 @@
 //! and delimited by `Content-Length` or chunked encoding.
 
 use crate::shared::Call;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -145,6 +145,44 @@ pub struct ClockChange {
     /// Duration multiplier for operations started from now on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_scale: Option<f64>,
+}
+
+/// Switchable AWS behaviours (`POST /_emulator/behaviour`); `None` leaves a
+/// setting as it is. All are off after a reset.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Behaviour {
+    /// RemoveFromGlobalCluster returns while the cluster is still listed;
+    /// it is `promoting` (secondaries) until it has left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub async_detach: Option<bool>,
+    /// Milliseconds during which a just-created object is missing from
+    /// Describe calls.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_after_write_lag_ms: Option<u64>,
+    /// Global clusters keep no tags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drop_global_tags: Option<bool>,
+}
+
+impl Behaviour {
+    /// Everything on: asynchronous detach, `lag_ms` of read-after-write lag,
+    /// global-cluster tags dropped.
+    pub fn realistic(lag_ms: u64) -> Self {
+        Behaviour {
+            async_detach: Some(true),
+            read_after_write_lag_ms: Some(lag_ms),
+            drop_global_tags: Some(true),
+        }
+    }
+}
+
+/// The object of a forced status (`POST /_emulator/status`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Object {
+    /// A DB cluster: region and identifier.
+    Cluster(String, String),
+    /// A DB instance: region and identifier.
+    Instance(String, String),
 }
 
 /// One admin request, transport-neutral.
@@ -300,7 +338,7 @@ impl Reply {
 
 /// The requests behind the typed methods, shared by both clients.
 mod requests {
-    use super::{json, ClockChange, Fault, Request};
+    use super::{json, Behaviour, ClockChange, Fault, Object, Request};
 
     pub(super) fn state() -> Request {
         Request::new("GET", "state")
@@ -350,6 +388,20 @@ mod requests {
     }
     pub(super) fn maintenance(region: Option<&str>) -> Request {
         Request::json("POST", "maintenance", &json!({ "region": region }))
+    }
+    pub(super) fn behaviour(b: &Behaviour) -> Request {
+        Request::json("POST", "behaviour", b)
+    }
+    pub(super) fn force_status(object: &Object, status: &str, seconds: Option<f64>) -> Request {
+        let (kind, region, id) = match object {
+            Object::Cluster(r, i) => ("cluster", r, i),
+            Object::Instance(r, i) => ("instance", r, i),
+        };
+        Request::json(
+            "POST",
+            "status",
+            &json!({ "region": region, kind: id, "status": status, "seconds": seconds }),
+        )
     }
 }
 
@@ -492,6 +544,21 @@ impl AdminClient {
         let v: Value = self.call(requests::maintenance(region)).await?;
         Ok(v.get("applied").and_then(Value::as_u64).unwrap_or(0))
     }
+    /// Switches AWS behaviours on or off; returns the whole setting.
+    pub async fn behaviour(&self, b: &Behaviour) -> Result<Value, AdminError> {
+        self.call(requests::behaviour(b)).await
+    }
+    /// Puts a cluster or instance into `status`, back to `available` after
+    /// `seconds` of virtual time, or for good with `None`.
+    pub async fn force_status(
+        &self,
+        object: &Object,
+        status: &str,
+        seconds: Option<f64>,
+    ) -> Result<(), AdminError> {
+        self.ok(requests::force_status(object, status, seconds))
+            .await
+    }
 }
 
 /// Blocking client for one emulator's admin API (plain threads; do not call
@@ -631,6 +698,19 @@ impl BlockingAdminClient {
     pub fn apply_pending_maintenance(&self, region: Option<&str>) -> Result<u64, AdminError> {
         let v: Value = self.call(requests::maintenance(region))?;
         Ok(v.get("applied").and_then(Value::as_u64).unwrap_or(0))
+    }
+    /// See [`AdminClient::behaviour`].
+    pub fn behaviour(&self, b: &Behaviour) -> Result<Value, AdminError> {
+        self.call(requests::behaviour(b))
+    }
+    /// See [`AdminClient::force_status`].
+    pub fn force_status(
+        &self,
+        object: &Object,
+        status: &str,
+        seconds: Option<f64>,
+    ) -> Result<(), AdminError> {
+        self.ok(requests::force_status(object, status, seconds))
     }
 }
 

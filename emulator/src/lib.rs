@@ -59,6 +59,8 @@ pub async fn start(listen: SocketAddr, config: EmulatorConfig) -> std::io::Resul
     server::start(listen, config).await
 }
 
-pub use client::{AdminClient, AdminError, BlockingAdminClient, ClockChange, Fault, Reply};
+pub use client::{
+    AdminClient, AdminError, Behaviour, BlockingAdminClient, ClockChange, Fault, Object, Reply,
+};
 pub use server::RunningEmulator;
 pub use shared::{Call, CALL_LOG_CAPACITY};

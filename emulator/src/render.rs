@@ -63,12 +63,17 @@ pub(crate) fn global_cluster(x: &mut Xml, state: &State, g: &GlobalCluster, now:
     x.close("GlobalClusterMembers");
     x.el("Endpoint", &global_endpoint(g));
     if let Some(op) = &g.op {
-        // "pending" for the first quarter of the operation, then "failing-over".
+        // "pending" for the first quarter of the operation, then
+        // "failing-over" (with data loss) or "switching-over" (a switchover:
+        // the FailoverState.Status documentation lists it, although
+        // botocore's enum does not).
         let quarter = op.started + (op.due.saturating_sub(op.started)) / 4;
         let status = if now < quarter {
             "pending"
-        } else {
+        } else if op.data_loss {
             "failing-over"
+        } else {
+            "switching-over"
         };
         x.open("FailoverState")
             .el("Status", status)

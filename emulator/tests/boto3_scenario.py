@@ -186,6 +186,14 @@ check(members[arn(WEST, "shop-west")]["IsWriter"] is True, "west is the writer")
 writer = west.describe_db_clusters(DBClusterIdentifier="shop-west")["DBClusters"][0]["DBClusterMembers"][0]
 check(writer["IsClusterWriter"] is True, "west instance is the writer")
 
+# A member's global cluster by the db-cluster-id filter (identifier or ARN).
+for value in ["shop-east", arn(EAST, "shop-east")]:
+    found = east.describe_global_clusters(Filters=[{"Name": "db-cluster-id", "Values": [value]}])["GlobalClusters"]
+    check([g["GlobalClusterIdentifier"] for g in found] == ["shop"], f"db-cluster-id filter {value}")
+expect_error("InvalidParameterValue", east.create_global_cluster, GlobalClusterIdentifier="no-engine")
+# The primary (west) while a secondary remains: the global cluster's code.
+expect_error("InvalidGlobalClusterStateFault", west.delete_db_cluster, DBClusterIdentifier="shop-west", SkipFinalSnapshot=True)
+
 # Teardown: secondary first, then the primary, then the global cluster.
 expect_error("InvalidDBClusterStateFault", east.delete_db_cluster, DBClusterIdentifier="shop-east", SkipFinalSnapshot=True)
 east.remove_from_global_cluster(GlobalClusterIdentifier="shop", DbClusterIdentifier=arn(EAST, "shop-east"))

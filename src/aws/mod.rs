@@ -60,9 +60,10 @@ pub use retry::TRANSPORT_ATTEMPTS;
 pub use secret::Secret;
 pub use settings::{Acu, ClusterSettings, InstanceSettings, Scaling};
 pub use wait::{
-    wait_cluster_deleted, wait_cluster_settled, wait_cluster_status, wait_for,
-    wait_global_available, wait_global_deleted, wait_global_settled, wait_instance_deleted,
-    wait_instance_settled, wait_instance_status, wait_writer, PollInterval, WaitError,
+    wait_cluster_created, wait_cluster_deleted, wait_cluster_settled, wait_cluster_status,
+    wait_for, wait_global_available, wait_global_created, wait_global_deleted, wait_global_settled,
+    wait_instance_created, wait_instance_deleted, wait_instance_settled, wait_instance_status,
+    wait_writer, PollInterval, WaitError,
 };
 
 /// The status sets the waiters use, for callers that wait on their own terms.

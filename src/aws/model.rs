@@ -53,7 +53,8 @@ impl ObservedGlobal {
 /// `FailoverState` of a global cluster during a switchover or failover.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FailoverState {
-    /// `pending`, `failing-over` or `cancelling`.
+    /// `pending`, `failing-over`, `switching-over` (documented for
+    /// switchovers) or `cancelling`.
     pub status: Option<String>,
     pub from_arn: Option<String>,
     pub to_arn: Option<String>,

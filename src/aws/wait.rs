@@ -89,6 +89,7 @@ pub const GLOBAL_PENDING: &[&str] = &[
     "awaiting-writer",
     "failover-pending",
     "failover-failing-over",
+    "failover-switching-over",
     "failover-cancelling",
 ];
 
@@ -307,7 +308,21 @@ pub enum Until<'a, T> {
     Settled(Done<'a, T>),
     /// The object no longer exists (any status continues the wait).
     Gone,
+    /// Like [`Until::Settled`], for an object whose create AWS just
+    /// accepted: until it is first seen, not finding it counts as the
+    /// pending pseudo-status [`NOT_YET_VISIBLE`] (AWS's reads are eventually
+    /// consistent), for at most [`VISIBILITY_GRACE`].
+    Created(Done<'a, T>),
 }
+
+/// Pseudo-status of an object whose create was accepted but that Describe
+/// does not show yet (see [`Until::Created`]).
+pub const NOT_YET_VISIBLE: &str = "not-yet-visible";
+
+/// How long a just-created object may stay invisible to Describe calls
+/// before the wait reports it gone. AWS's read-after-write lag is usually
+/// seconds; this bounds a create that was accepted and then vanished.
+pub const VISIBILITY_GRACE: Duration = Duration::from_secs(300);
 
 /// The one generic waiter: polls `find` (the object or `None` when it does
 /// not exist) under the rules of [`wait_for`] until `until` holds. Returns
@@ -326,28 +341,54 @@ where
     Fut: Future<Output = Result<Option<T>, AwsError>>,
 {
     let settling: Vec<&str>;
+    let created = matches!(until, Until::Created(_));
     let (pending, target, done): (&[&str], &[&str], Option<Done<'_, T>>) = match until {
         Until::Status { pending, target } => (pending, target, None),
-        Until::Settled(done) => {
-            settling = T::PENDING.iter().copied().chain([SETTLING]).collect();
+        Until::Settled(done) | Until::Created(done) => {
+            settling = T::PENDING
+                .iter()
+                .copied()
+                .chain([SETTLING, NOT_YET_VISIBLE])
+                .collect();
             (&settling, AVAILABLE, Some(done))
         }
         Until::Gone => (&[], &[], None),
     };
+    // Until the object is first seen (only for `Created`): its absence is
+    // read-after-write lag, within the grace.
+    let invisible_until = created.then(|| Instant::now() + VISIBILITY_GRACE);
+    let seen = std::sync::atomic::AtomicBool::new(false);
     let refresh = || {
         let found = find();
+        let seen = &seen;
         async move {
-            Ok(found.await?.map(|o| {
-                let status = o.wait_status();
-                let status = match done {
-                    Some(done) if status == "available" && !done(&o) => SETTLING.to_string(),
-                    _ => status,
-                };
-                (o, status)
-            }))
+            let found = found.await?;
+            if found.is_some() {
+                seen.store(true, Ordering::Relaxed);
+            }
+            Ok(match found {
+                Some(o) => {
+                    let status = o.wait_status();
+                    let status = match done {
+                        Some(done) if status == "available" && !done(&o) => SETTLING.to_string(),
+                        _ => status,
+                    };
+                    Some((Some(o), status))
+                }
+                None if !seen.load(Ordering::Relaxed)
+                    && invisible_until.is_some_and(|t| Instant::now() < t) =>
+                {
+                    Some((None, NOT_YET_VISIBLE.to_string()))
+                }
+                None => None,
+            })
         }
     };
-    wait_for(what, region, deadline, poll, refresh, pending, target).await
+    Ok(
+        wait_for(what, region, deadline, poll, refresh, pending, target)
+            .await?
+            .flatten(),
+    )
 }
 
 /// The object of a wait for a status or settling, which must exist.
@@ -576,6 +617,61 @@ pub async fn wait_global_settled(
     present(found.await?, &what, home_region)
 }
 
+/// Waits until the just-created cluster `id` is `available`; until it is
+/// first seen, its absence is read-after-write lag (see [`Until::Created`]).
+pub async fn wait_cluster_created(
+    clients: &Clients,
+    region: &str,
+    id: &str,
+    deadline: Instant,
+    poll: PollInterval,
+) -> Result<ObservedCluster, WaitError> {
+    let what = format!("cluster {id}");
+    let find = || find_cluster(clients, region, id);
+    let until = Until::Created(&|_| true);
+    present(
+        wait_until(&what, region, deadline, poll, find, until).await?,
+        &what,
+        region,
+    )
+}
+
+/// Waits until the just-created instance `id` is `available` (see
+/// [`Until::Created`]).
+pub async fn wait_instance_created(
+    clients: &Clients,
+    region: &str,
+    id: &str,
+    deadline: Instant,
+    poll: PollInterval,
+) -> Result<ObservedInstance, WaitError> {
+    let what = format!("instance {id}");
+    let find = || find_instance(clients, region, id);
+    let until = Until::Created(&|_| true);
+    present(
+        wait_until(&what, region, deadline, poll, find, until).await?,
+        &what,
+        region,
+    )
+}
+
+/// Waits until the just-created global cluster `id` is `available` with no
+/// `FailoverState` (see [`Until::Created`]).
+pub async fn wait_global_created(
+    clients: &Clients,
+    home_region: &str,
+    fallback_regions: &[String],
+    id: &str,
+    deadline: Instant,
+    poll: PollInterval,
+) -> Result<ObservedGlobal, WaitError> {
+    let what = format!("global cluster {id}");
+    let find = || find_global_cluster(clients, home_region, fallback_regions, id);
+    let until = Until::Created(&|_| true);
+    let found = wait_until(&what, home_region, deadline, poll, find, until);
+    present(found.await?, &what, home_region)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -648,6 +744,55 @@ mod tests {
         assert!(
             matches!(r, Err(WaitError::UnexpectedStatus { status, .. }) if status == "inaccessible-encryption-credentials")
         );
+    }
+
+    /// Runs [`wait_until`] over clusters with the scripted statuses.
+    async fn run_until(
+        statuses: &'static [Option<&'static str>],
+        created: bool,
+    ) -> (Result<Option<ObservedCluster>, WaitError>, usize) {
+        let calls = AtomicUsize::new(0);
+        let poll = PollInterval {
+            initial: Duration::from_millis(1),
+            max: Duration::from_millis(4),
+        };
+        let find = || {
+            let n = calls.fetch_add(1, Ordering::SeqCst);
+            let s = statuses[n.min(statuses.len() - 1)];
+            async move {
+                Ok(s.map(|s| ObservedCluster {
+                    status: s.to_string(),
+                    ..Default::default()
+                }))
+            }
+        };
+        let done = |_: &ObservedCluster| true;
+        let until = if created {
+            Until::Created(&done)
+        } else {
+            Until::Settled(&done)
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let r = wait_until("cluster c", "us-east-1", deadline, poll, find, until).await;
+        (r, calls.load(Ordering::SeqCst))
+    }
+
+    #[tokio::test]
+    async fn a_just_created_object_may_be_invisible_until_first_seen() {
+        // Read-after-write lag: not found, then creating, then available.
+        let lagging: &[Option<&str>] = &[None, None, Some("creating"), Some("available")];
+        let (r, calls) = run_until(lagging, true).await;
+        assert_eq!(r.unwrap().map(|c| c.status).as_deref(), Some("available"));
+        assert_eq!(calls, 4);
+        // Without the create allowance the same lag is a vanished object.
+        let (r, calls) = run_until(lagging, false).await;
+        assert!(matches!(r, Err(WaitError::Gone { .. })), "{r:?}");
+        assert_eq!(calls, 1);
+        // Once seen, disappearing is gone even for a create.
+        let vanished: &[Option<&str>] = &[None, Some("creating"), None];
+        let (r, calls) = run_until(vanished, true).await;
+        assert!(matches!(r, Err(WaitError::Gone { .. })), "{r:?}");
+        assert_eq!(calls, 3);
     }
 
     #[tokio::test]

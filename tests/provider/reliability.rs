@@ -28,7 +28,21 @@ use common::{header, hosts, text, Call, Emu, Host, Workdir};
 
 /// The shared in-process emulator harness, plus what these tests need.
 fn emulator(time_scale: f64) -> Emu {
-    Emu::start(time_scale)
+    let emu = Emu::start(time_scale);
+    realistic_if_asked(&emu);
+    emu
+}
+
+/// With `RELIABILITY_REALISTIC=1` (as `make reliability` sets it), the
+/// emulator runs with AWS's timing and consistency effects on:
+/// asynchronous detach, 1.5 s of read-after-write lag, global clusters
+/// without tags.
+fn realistic_if_asked(emu: &Emu) {
+    if std::env::var("RELIABILITY_REALISTIC").is_ok_and(|v| v == "1") {
+        emu.admin()
+            .behaviour(&aurora_emulator::Behaviour::realistic(1_500))
+            .unwrap();
+    }
 }
 
 fn endpoint(emu: &Emu) -> String {
@@ -64,6 +78,7 @@ fn settle_deletions(emu: &Emu) {
 
 fn reset(emu: &Emu) {
     emu.admin().reset().unwrap();
+    realistic_if_asked(emu);
 }
 
 fn mutating(calls: &[Call]) -> Vec<(String, String)> {

@@ -20,6 +20,7 @@ enum Event {
     ClusterMaintenance(String),
     /// An instance's maintenance window applies its pending modified values.
     InstanceMaintenance(String),
+    Leave(String),
 }
 
 impl State {
@@ -55,6 +56,9 @@ impl State {
             for (k, s) in &self.snapshots {
                 consider(s.pending.due, Event::Snapshot(k.clone()));
             }
+            for (k, l) in &self.leaving {
+                consider(Some(l.due), Event::Leave(k.clone()));
+            }
             let Some((due, ev)) = best else { break };
             self.apply(due, ev, scale);
         }
@@ -62,6 +66,7 @@ impl State {
 
     fn apply(&mut self, due: u64, ev: Event, scale: f64) {
         match ev {
+            Event::Leave(k) => self.finish_leaving(&k),
             Event::Global(id) => {
                 let Some(g) = self.globals.get_mut(&id) else {
                     return;

@@ -5,8 +5,10 @@
 mod clock;
 mod objects;
 pub(crate) mod settings;
+mod realism;
 
 pub(crate) use objects::{
     key, Cluster, GlobalCluster, GlobalOp, Instance, Member, Next, Pending, Role, Snapshot, State,
     Tags,
 };
+pub(crate) use realism::Realism;

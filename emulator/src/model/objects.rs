@@ -263,6 +263,17 @@ pub(crate) struct State {
     pub snapshots: BTreeMap<String, Snapshot>,
     /// Regions currently in outage.
     pub outages: BTreeSet<String>,
+    /// AWS timing and consistency effects switched on by the admin API.
+    #[serde(default)]
+    pub realism: super::realism::Realism,
+    /// Clusters leaving their global cluster (asynchronous removal), by key.
+    #[serde(default)]
+    pub leaving: BTreeMap<String, super::realism::Leaving>,
+    /// Objects Describe calls do not show yet (read-after-write lag):
+    /// `global/<id>`, `cluster/<region>/<id>` or `instance/<region>/<id>`,
+    /// to the epoch ms from which they show.
+    #[serde(default)]
+    pub visible_from: BTreeMap<String, u64>,
 }
 
 /// The map key of a regional object.

@@ -588,6 +588,20 @@ pub(super) fn delete(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             "Cannot delete protected Cluster, please disable deletion protection and try again.",
         ));
     }
+    if c.global.is_some() && ctx.st.role(&c) == Role::Primary && !ctx.st.is_leaving(&k) {
+        let others = c
+            .global
+            .as_ref()
+            .and_then(|g| ctx.st.globals.get(g))
+            .map_or(0, |g| g.members.len().saturating_sub(1));
+        if others > 0 {
+            // AWS answers a primary with other members with this code and
+            // text (terraform-provider-aws #26236), a secondary below.
+            return Err(ApiError::invalid_global_state(
+                "Unable to delete cluster that is a primary member of global cluster while there are other global cluster members",
+            ));
+        }
+    }
     if let Some(g) = &c.global {
         let others = ctx
             .st

@@ -40,9 +40,12 @@ fn find(ctx: &Ctx<'_>, param: &str) -> ApiResult<String> {
 pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let p = ctx.p;
     let id = p.required("GlobalClusterIdentifier")?.to_lowercase();
-    ids::validate_identifier("GlobalClusterIdentifier", &id, 255)?;
-    let tags = p.tags("Tags")?;
+    ids::validate_identifier("GlobalClusterIdentifier", &id, 63)?;
+    let mut tags = p.tags("Tags")?;
     validate_tags(&tags)?;
+    if ctx.st.realism.drop_global_tags {
+        tags.clear();
+    }
     let deletion_protection = p.flag("DeletionProtection")?;
     let storage_encrypted = p.bool("StorageEncrypted")?;
     if ctx.st.globals.contains_key(&id) {
@@ -123,9 +126,10 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             c.global = Some(id.clone());
         }
     } else {
+        // AWS's answer (CloudFormation user guide issue #1049).
         let engine = p.get("Engine").ok_or_else(|| {
-            ApiError::invalid_combination(
-                "Engine must be specified when SourceDBClusterIdentifier is not specified",
+            ApiError::invalid_value(
+                "When creating standalone global cluster, value for engineName should be specified",
             )
         })?;
         super::validate_engine(engine)?;
@@ -143,7 +147,7 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
 pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let p = ctx.p;
     let filters = p.filters()?;
-    check_filters(&filters, &["region"])?;
+    check_filters(&filters, &["region", "db-cluster-id"])?;
     let only = match p.get("GlobalClusterIdentifier") {
         Some(_) => Some(find(ctx, "GlobalClusterIdentifier")?),
         None => None,
@@ -154,9 +158,15 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         .values()
         .filter(|g| only.as_ref().is_none_or(|o| *o == g.id))
         .filter(|g| {
-            filters
-                .iter()
-                .all(|f| g.members.iter().any(|m| f.values.contains(&m.region)))
+            filters.iter().all(|f| {
+                g.members.iter().any(|m| {
+                    if f.name == "db-cluster-id" {
+                        member_matches(m, &f.values)
+                    } else {
+                        f.values.contains(&m.region)
+                    }
+                })
+            })
         })
         .map(|g| (g.id.clone(), g.id.clone()))
         .collect();
@@ -172,6 +182,15 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             }
         },
     ))
+}
+
+/// Whether a `db-cluster-id` filter value names the member: its ARN, or its
+/// identifier (in any region: the filter carries no region).
+fn member_matches(m: &Member, values: &[String]) -> bool {
+    let arn = ids::cluster_arn(&m.region, &m.cluster_id);
+    values
+        .iter()
+        .any(|v| *v == arn || v.eq_ignore_ascii_case(&m.cluster_id))
 }
 
 /// Every member cluster must be available and reachable.
@@ -264,7 +283,7 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         _ => None,
     };
     if let Some(n) = &new_id {
-        ids::validate_identifier("NewGlobalClusterIdentifier", n, 255)?;
+        ids::validate_identifier("NewGlobalClusterIdentifier", n, 63)?;
         if *n != id && ctx.st.globals.contains_key(n) {
             return Err(ApiError::global_exists(format!(
                 "Global cluster {n} already exists"
@@ -387,6 +406,16 @@ pub(super) fn remove_member(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         }
     }
     let (now, scale) = (ctx.now, ctx.scale);
+    if ctx.st.is_leaving(&ck) {
+        return Err(ApiError::invalid_cluster_state(format!(
+            "DBCluster {cid} is already being removed from global cluster {id}."
+        )));
+    }
+    if ctx.st.realism.async_detach {
+        let due = now.saturating_add(Op::Detach.millis(scale));
+        ctx.st.start_leaving(&id, &region, &cid, due);
+        return Ok(wrap(ctx, &id));
+    }
     let version = ctx.st.global_version(&g);
     if let Some(g) = ctx.st.globals.get_mut(&id) {
         g.engine_version = version;

@@ -10,7 +10,7 @@ mod tags;
 
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::model::State;
+use crate::model::{self, State};
 use crate::query::{Filter, Params};
 use std::cmp::Ordering;
 
@@ -53,8 +53,48 @@ pub(crate) struct Ctx<'a> {
 }
 
 /// Runs one action; `Ok(Some(xml))` is the body of `<{Action}Result>`,
-/// `Ok(None)` an action without a result element.
+/// `Ok(None)` an action without a result element. The switchable AWS
+/// behaviours of [`crate::model::Realism`] that act on whole calls are
+/// applied here: Describe calls read a view without the objects still in
+/// their read-after-write lag; creates start that lag; global clusters lose
+/// their tags when they are set to.
 pub(crate) fn dispatch(action: &str, ctx: &mut Ctx<'_>) -> ApiResult<Option<String>> {
+    if matches!(
+        action,
+        "DescribeGlobalClusters" | "DescribeDBClusters" | "DescribeDBInstances"
+    ) {
+        if let Some(mut view) = ctx.st.describe_view(ctx.now) {
+            let mut seen = Ctx {
+                st: &mut view,
+                region: ctx.region.clone(),
+                now: ctx.now,
+                scale: ctx.scale,
+                p: ctx.p,
+            };
+            return run(action, &mut seen);
+        }
+    }
+    let out = run(action, ctx)?;
+    let created = |param: &str| ctx.p.get(param).map(str::to_lowercase);
+    let what = match action {
+        "CreateGlobalCluster" => {
+            created("GlobalClusterIdentifier").map(|id| format!("global/{id}"))
+        }
+        "CreateDBCluster" => created("DBClusterIdentifier")
+            .map(|id| format!("cluster/{}", model::key(&ctx.region, &id))),
+        "CreateDBInstance" => created("DBInstanceIdentifier")
+            .map(|id| format!("instance/{}", model::key(&ctx.region, &id))),
+        _ => None,
+    };
+    if let Some(what) = what {
+        ctx.st.created(what, ctx.now);
+    }
+    ctx.st.drop_global_tags();
+    Ok(out)
+}
+
+/// Runs one action's handler.
+fn run(action: &str, ctx: &mut Ctx<'_>) -> ApiResult<Option<String>> {
     let xml = match action {
         "CreateGlobalCluster" => global::create(ctx)?,
         "DescribeGlobalClusters" => global::describe(ctx)?,

@@ -9,6 +9,7 @@
 mod admin;
 mod common;
 mod lifecycle;
+mod realism;
 mod rules;
 mod settings;
 mod timeline;

@@ -271,8 +271,8 @@ async fn create_validation() {
                 .send()
                 .await
         ),
-        "InvalidParameterCombination",
-        "no engine, no source"
+        "InvalidParameterValue",
+        "no engine, no source (AWS: 'value for engineName should be specified')"
     );
     emu.shutdown().await;
 }

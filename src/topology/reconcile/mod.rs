@@ -11,6 +11,7 @@
 
 mod desired;
 mod error;
+mod ownership;
 mod run;
 mod steps;
 mod sweep;

@@ -20,11 +20,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::desired::Desired;
 use crate::aws::{
-    self, wait, ClusterRole, FinalSnapshot, ModifyCluster, ModifyGlobal, ModifyInstance,
+    self, wait, ClusterRole, ErrorKind, FinalSnapshot, ModifyCluster, ModifyGlobal, ModifyInstance,
     NewCluster, NewGlobalCluster, NewInstance, ObservedTopology, Secret, OWNERSHIP_TAG_KEY,
 };
 
 use super::error::StepError;
+use super::ownership::{may_adopt, AtStart};
 use super::steps::{next_phase, Context, Next, Step};
 use super::target::Target;
 
@@ -124,6 +125,8 @@ impl Run<'_> {
         let mut phases = 0;
         let mut done = false;
         let mut swept = false;
+        let mut at_start = AtStart::Unknown;
+        let mut created_global = false;
         let deletions = Deletions::default();
         while !done {
             if phases >= MAX_PHASES {
@@ -136,22 +139,28 @@ impl Run<'_> {
                 Ok(Err(e)) => return Err(self.fail(None, StepError::Observe(e), last).await),
                 Err(stopped) => return Err(self.fail(None, stopped, last).await),
             };
-            if self.creating {
-                if let Some(o) = &obs {
-                    if o.global.tags.get(OWNERSHIP_TAG_KEY).map(String::as_str)
-                        != Some(self.target.id.as_str())
-                    {
-                        return Err(Failure {
-                            step: None,
-                            error: StepError::NotOurs {
-                                id: self.target.id.clone(),
-                                tag: OWNERSHIP_TAG_KEY,
-                            },
-                            observed: None,
-                            observed_fresh: true,
-                        });
-                    }
+            if let Some(o) = &obs {
+                let tag = o.global.tags.get(OWNERSHIP_TAG_KEY).map(String::as_str);
+                if !may_adopt(
+                    self.creating,
+                    at_start,
+                    created_global,
+                    tag,
+                    &self.target.id,
+                ) {
+                    let error = StepError::NotOurs {
+                        id: self.target.id.clone(),
+                        tag: OWNERSHIP_TAG_KEY,
+                    };
+                    return Err(self.fail(None, error, obs).await);
                 }
+            }
+            if at_start == AtStart::Unknown {
+                at_start = if obs.is_some() {
+                    AtStart::Existed
+                } else {
+                    AtStart::Absent
+                };
             }
             let next = next_phase(self.desired, obs.as_ref(), &self.ctx);
             // Leftover detached clusters go before the global cluster does:
@@ -224,6 +233,10 @@ impl Run<'_> {
             if settling {
                 settle = settle.saturating_mul(2).min(self.target.poll.max);
             }
+            created_global |= phase
+                .iter()
+                .zip(&results)
+                .any(|(s, r)| *s == Step::CreateGlobal && r.is_ok());
             if let Some((step, err)) = phase
                 .iter()
                 .zip(results)
@@ -404,7 +417,7 @@ impl Run<'_> {
                     },
                 )
                 .await?;
-                wait::wait_global_available(
+                wait::wait_global_created(
                     c,
                     &t.home_region,
                     &t.fallback_regions,
@@ -460,7 +473,12 @@ impl Run<'_> {
                 .await?;
                 // The instances go in while the cluster is still creating;
                 // the step is done when all of them are available.
-                let cluster = self.wait_cluster(region, &r.cluster_id, |_| true);
+                let cluster = async {
+                    wait::wait_cluster_created(c, region, &r.cluster_id, self.deadline, t.poll)
+                        .await
+                        .map(|_| ())
+                        .map_err(StepError::Wait)
+                };
                 let instances = futures::future::try_join_all(
                     instances
                         .iter()
@@ -631,10 +649,27 @@ impl Run<'_> {
                     .await
             }
             Step::DeleteGlobal => {
-                match aws::delete_global_cluster(c, &t.home_region, &t.id).await {
-                    Ok(()) => {}
-                    Err(err) if err.is_not_found() => return Ok(()),
-                    Err(err) => return Err(err.into()),
+                // Members that left may still be listed for a while (AWS:
+                // "is not empty"): retried under the deadline.
+                let mut pause = t.poll.initial;
+                loop {
+                    match aws::delete_global_cluster(c, &t.home_region, &t.id).await {
+                        Ok(()) => break,
+                        Err(err) if err.is_not_found() => return Ok(()),
+                        Err(err)
+                            if err.kind == ErrorKind::InvalidState
+                                && Instant::now() + pause < self.deadline =>
+                        {
+                            tracing::info!(
+                                global_cluster = %t.id,
+                                error = %err,
+                                "the global cluster still lists members that left; trying again"
+                            );
+                            tokio::time::sleep(pause).await;
+                            pause = pause.saturating_mul(2).min(t.poll.max);
+                        }
+                        Err(err) => return Err(err.into()),
+                    }
                 }
                 wait::wait_global_deleted(
                     c,
@@ -722,7 +757,11 @@ impl Run<'_> {
             key: key.to_string(),
             source,
         })?;
-        self.wait_instance(region, &i.id, |_| true).await
+        let t = self.target;
+        wait::wait_instance_created(&t.clients, region, &i.id, self.deadline, t.poll)
+            .await
+            .map(|_| ())
+            .map_err(StepError::Wait)
     }
 
     /// DeleteDBInstance of each (in parallel); the deletions are waited for
@@ -763,8 +802,21 @@ impl Run<'_> {
         match aws::remove_from_global_cluster(c, region, &t.id, cluster_arn).await {
             Ok(()) => {}
             Err(err) if err.is_not_found() => {}
+            // Refused because an earlier call (an interrupted apply) already
+            // started the removal: AWS detaches asynchronously.
+            Err(err)
+                if err.kind == ErrorKind::InvalidState
+                    && self.leaving(region, cluster_id).await => {}
             Err(err) => return Err(err.into()),
         }
+        // AWS answers RemoveFromGlobalCluster at once but keeps the cluster
+        // a member (a secondary `promoting`) for minutes.
+        tracing::info!(
+            region = %region,
+            cluster = %cluster_id,
+            global_cluster = %t.id,
+            "waiting for the cluster to leave the global cluster (detachment and promotion)"
+        );
         let gid = t.id.clone();
         self.wait_cluster(region, cluster_id, move |cl| {
             cl.global_cluster_id.as_deref() != Some(gid.as_str())
@@ -774,6 +826,14 @@ impl Run<'_> {
             deletions.push(region, Gone::Cluster(cluster_id.to_string()));
         }
         Ok(())
+    }
+
+    /// Whether the cluster is on its way out of a global cluster (promoting).
+    async fn leaving(&self, region: &str, cluster_id: &str) -> bool {
+        matches!(
+            aws::find_cluster(&self.target.clients, region, cluster_id).await,
+            Ok(Some(c)) if c.status == "promoting"
+        )
     }
 
     /// DeleteDBCluster; false when the cluster was already gone.

@@ -304,6 +304,57 @@ fn unsettled(obs: &ObservedTopology) -> Option<String> {
     None
 }
 
+/// Cluster statuses AWS does not leave by itself (a disabled or deleted KMS
+/// key, parameters the engine refuses, a failure AWS could not recover).
+const CLUSTER_STUCK: &[&str] = &[
+    "inaccessible-encryption-credentials",
+    "inaccessible-encryption-credentials-recoverable",
+    "incompatible-parameters",
+    "incompatible-network",
+    "incompatible-restore",
+    "failed",
+];
+
+/// Instance statuses AWS does not leave by itself.
+const INSTANCE_STUCK: &[&str] = &[
+    "inaccessible-encryption-credentials",
+    "inaccessible-encryption-credentials-recoverable",
+    "incompatible-parameters",
+    "incompatible-network",
+    "incompatible-option-group",
+    "incompatible-restore",
+    "insufficient-capacity",
+    "restore-error",
+    "storage-full",
+    "failed",
+];
+
+/// A reachable object in a status it will not leave without help: the
+/// apply stops there (with what it observed) instead of stepping around it.
+fn stuck(obs: &ObservedTopology) -> Option<String> {
+    let why = |what: String, status: &str| {
+        format!(
+            "{what} is in status \"{status}\", which AWS does not leave by itself (for encryption credentials: the KMS key is disabled, deleted or not accessible). Resolve it in AWS, then apply again."
+        )
+    };
+    for m in members(obs) {
+        let Some((cluster, instances)) = m.reached else {
+            continue;
+        };
+        if let Some(c) = cluster {
+            if CLUSTER_STUCK.contains(&c.status.as_str()) {
+                return Some(why(format!("Cluster {} in {}", c.id, m.region), &c.status));
+            }
+        }
+        for i in instances {
+            if INSTANCE_STUCK.contains(&i.status.as_str()) {
+                return Some(why(format!("Instance {} in {}", i.id, m.region), &i.status));
+            }
+        }
+    }
+    None
+}
+
 fn phase(steps: Vec<Step>) -> Option<Next> {
     (!steps.is_empty()).then_some(Next::Phase(steps))
 }
@@ -377,8 +428,10 @@ fn teardown(observed: Option<&ObservedTopology>, ctx: &Context) -> Next {
     };
     // Secondaries and the primary go in one phase: the primary's step starts
     // once the secondaries are detached (AWS keeps the last primary
-    // instance while secondaries are members), which is as soon as their
-    // RemoveFromGlobalCluster calls return.
+    // instance while secondaries are members): AWS answers their
+    // RemoveFromGlobalCluster calls at once but lists them for minutes
+    // more, so the primary's step waits until the global cluster lists it
+    // alone.
     let mut steps = leaving_steps(&leaving);
     if let Some(m) = last {
         steps.push(Step::DeletePrimaryCluster {
@@ -398,6 +451,9 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
     };
     if let Some(what) = unsettled(obs) {
         return Next::Phase(vec![Step::Settle { what }]);
+    }
+    if let Some(why) = stuck(obs) {
+        return Next::Blocked(why);
     }
     let ms = members(obs);
     let writer = ms.iter().find(|m| m.is_writer);

@@ -72,7 +72,8 @@ impl Run<'_> {
                 }
                 let cluster_deleting = c.status == "deleting";
                 if !cluster_deleting {
-                    // A cluster just detached is still `modifying` for a while.
+                    // A cluster just detached is still `promoting` (or
+                    // `modifying`) for a while, and may still be listed.
                     self.wait_cluster(region, cluster_id, |cl| cl.global_cluster_id.is_none())
                         .await?;
                 }

@@ -3,6 +3,7 @@
 //! cluster identifier, poll intervals). Built by the resource from its
 //! state; used by the executor and by read / import.
 
+use super::ownership::stand_in_global_tags;
 use crate::aws::{self, AwsError, Clients, ObservedTopology, PollInterval};
 
 /// Where and how to reach AWS for one topology.
@@ -21,14 +22,20 @@ pub struct Target {
 }
 
 impl Target {
-    /// One observation of the whole topology (1 + 2R calls).
+    /// One observation of the whole topology (1 + 2R calls). A global
+    /// cluster that reports no tags shows its writer's when the writer is
+    /// this topology's (see [`super::ownership`]).
     pub async fn observe(&self) -> Result<Option<ObservedTopology>, AwsError> {
-        aws::observe(
+        let mut observed = aws::observe(
             &self.clients,
             &self.home_region,
             &self.fallback_regions,
             &self.id,
         )
-        .await
+        .await?;
+        if let Some(o) = observed.as_mut() {
+            stand_in_global_tags(o, &self.id);
+        }
+        Ok(observed)
     }
 }

@@ -841,3 +841,62 @@ fn scaling_without_an_auto_pause_delay_accepts_the_one_aws_chose() {
         [Step::ModifyCluster { settings, .. }] if settings.scaling.is_some()
     ));
 }
+
+#[test]
+fn odd_statuses_are_waited_out_and_stuck_ones_stop_the_apply() {
+    let d = desired(E, &[(E, &["a"]), (W, &["a", "b"])]);
+    let set = |o: &mut ObservedTopology, cluster: Option<&str>, instance: Option<&str>| {
+        if let Some(RegionObservation::Reached {
+            cluster: Some(c),
+            instances,
+        }) = o.regions.get_mut(W)
+        {
+            if let Some(s) = cluster {
+                c.status = s.into();
+            }
+            if let (Some(s), Some(i)) = (instance, instances.first_mut()) {
+                i.status = s.into();
+            }
+        }
+    };
+    // Transitional: wait.
+    for status in [
+        "storage-optimization",
+        "maintenance",
+        "backing-up",
+        "rebooting",
+    ] {
+        let mut o = observed(&[(E, &["a"]), (W, &["a"])]);
+        set(&mut o, None, Some(status));
+        assert!(
+            matches!(&steps(next_phase(Some(&d), Some(&o), &ctx()))[..], [Step::Settle { what }] if what.contains(status)),
+            "{status}"
+        );
+    }
+    let mut o = observed(&[(E, &["a"]), (W, &["a"])]);
+    set(&mut o, Some("storage-optimization"), None);
+    assert!(matches!(
+        &steps(next_phase(Some(&d), Some(&o), &ctx()))[..],
+        [Step::Settle { .. }]
+    ));
+    // Terminal: stop, naming the object and its status.
+    for (cluster, instance, named) in [
+        (Some("inaccessible-encryption-credentials"), None, cid(W)),
+        (
+            None,
+            Some("incompatible-parameters"),
+            format!("{}-a", cid(W)),
+        ),
+        (None, Some("failed"), format!("{}-a", cid(W))),
+    ] {
+        let mut o = observed(&[(E, &["a"]), (W, &["a"])]);
+        set(&mut o, cluster, instance);
+        let status = cluster.or(instance).unwrap();
+        match next_phase(Some(&d), Some(&o), &ctx()) {
+            Next::Blocked(why) => {
+                assert!(why.contains(status) && why.contains(&named), "{why}");
+            }
+            other => panic!("{status}: {other:?}"),
+        }
+    }
+}
