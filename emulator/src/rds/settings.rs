@@ -302,6 +302,10 @@ pub(super) fn cluster_modify(
     let cur = &c.settings;
     let mut s = cur.clone();
     let immediately = p.flag("ApplyImmediately")?;
+    if immediately {
+        // What waited for the maintenance window goes with this request.
+        s.apply_pending();
+    }
     if let Some(port) = p.int("Port")? {
         if !(1150..=65535).contains(&port) {
             return Err(ApiError::invalid_value(format!(
@@ -331,7 +335,7 @@ pub(super) fn cluster_modify(
     if let Some(l) = check_lifecycle(p)? {
         s.lifecycle_support = Some(l);
     }
-    let mut pending = cur.pending.clone();
+    let mut pending = s.pending.clone();
     if let Some(v) = p.bool("EnableIAMDatabaseAuthentication")? {
         if immediately {
             s.iam_auth = v;

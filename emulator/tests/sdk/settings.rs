@@ -978,6 +978,29 @@ async fn deferred_changes_wait_for_the_maintenance_window() {
         .pending_modified_values()
         .is_none());
 
+    // A later request with ApplyImmediately=true takes what was pending along.
+    east.modify_db_cluster()
+        .db_cluster_identifier("c")
+        .storage_type("aurora")
+        .send()
+        .await
+        .unwrap();
+    let c = cluster(&east, "c").await;
+    assert_eq!(
+        c.pending_modified_values().and_then(|p| p.storage_type()),
+        Some("aurora")
+    );
+    east.modify_db_cluster()
+        .db_cluster_identifier("c")
+        .apply_immediately(true)
+        .copy_tags_to_snapshot(false)
+        .send()
+        .await
+        .unwrap();
+    let c = cluster(&east, "c").await;
+    assert_eq!(c.storage_type(), Some("aurora"));
+    assert!(c.pending_modified_values().is_none());
+
     // The admin call applies pending changes without waiting for the window.
     east.modify_db_instance()
         .db_instance_identifier("i")
