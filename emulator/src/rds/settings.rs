@@ -63,7 +63,7 @@ fn check_lifecycle(p: &Params) -> ApiResult<Option<String>> {
 /// `ServerlessV2ScalingConfiguration.*` merged over the current
 /// configuration and checked: 0..=256 ACUs for the minimum, 1..=256 for the
 /// maximum, half-ACU steps, minimum <= maximum, and an auto-pause delay of
-/// 300..=86400 seconds only with a minimum of 0.
+/// 300..=86400 seconds (300 by default) kept only with a minimum of 0.
 fn scaling(p: &Params, current: Option<&ScalingV2>) -> ApiResult<Option<ScalingV2>> {
     const P: &str = "ServerlessV2ScalingConfiguration";
     let min = float(p, &format!("{P}.MinCapacity"))?;
@@ -105,8 +105,13 @@ fn scaling(p: &Params, current: Option<&ScalingV2>) -> ApiResult<Option<ScalingV
             )));
         }
     }
-    // Without a minimum of 0 there is no auto-pause: the delay is not kept.
-    let pause = if min == 0.0 { pause } else { None };
+    // A minimum of 0 turns auto-pause on, after 300 seconds unless the
+    // request says otherwise; without it the delay is not kept.
+    let pause = if min == 0.0 {
+        pause.or(Some(300))
+    } else {
+        None
+    };
     Ok(Some(ScalingV2 {
         min,
         max,

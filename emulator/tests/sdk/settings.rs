@@ -244,6 +244,46 @@ async fn cluster_settings_round_trip_and_change_in_place() {
     );
     assert!(c.pending_modified_values().is_none());
 
+    // A minimum of 0 without a delay: auto-pause after AWS's default 300 seconds.
+    east.modify_db_cluster()
+        .db_cluster_identifier("orders")
+        .apply_immediately(true)
+        .serverless_v2_scaling_configuration(scaling(0.0, 8.0))
+        .send()
+        .await
+        .unwrap();
+    let sv2 = cluster(&east, "orders").await;
+    let sv2 = sv2.serverless_v2_scaling_configuration().unwrap();
+    assert_eq!(
+        sv2.seconds_until_auto_pause(),
+        Some(600),
+        "a delay set before is kept"
+    );
+    east.modify_db_cluster()
+        .db_cluster_identifier("orders")
+        .apply_immediately(true)
+        .serverless_v2_scaling_configuration(scaling(1.0, 8.0))
+        .send()
+        .await
+        .unwrap();
+    let sv2 = cluster(&east, "orders").await;
+    let sv2 = sv2.serverless_v2_scaling_configuration().unwrap();
+    assert_eq!(
+        sv2.seconds_until_auto_pause(),
+        None,
+        "no auto-pause above 0 ACUs"
+    );
+    east.modify_db_cluster()
+        .db_cluster_identifier("orders")
+        .apply_immediately(true)
+        .serverless_v2_scaling_configuration(scaling(0.0, 8.0))
+        .send()
+        .await
+        .unwrap();
+    let sv2 = cluster(&east, "orders").await;
+    let sv2 = sv2.serverless_v2_scaling_configuration().unwrap();
+    assert_eq!(sv2.seconds_until_auto_pause(), Some(300));
+
     // Only one capacity bound: the other is kept.
     east.modify_db_cluster()
         .db_cluster_identifier("orders")
