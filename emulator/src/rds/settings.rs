@@ -760,3 +760,90 @@ pub(crate) fn render_global(x: &mut Xml, g: &GlobalCluster) {
             },
         );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn performance_insights_retention_values() {
+        for ok in [7, 31, 62, 93, 341, 589, 713, 731] {
+            assert!(check_pi_retention(ok).is_ok(), "{ok}");
+        }
+        for bad in [0, 1, 8, 30, 94, 744, 730, 732, -31] {
+            assert_eq!(
+                check_pi_retention(bad).unwrap_err().code,
+                "InvalidParameterValue",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn monitoring_interval_and_role() {
+        let role = "arn:aws:iam::123456789012:role/rds-monitoring";
+        assert!(check_monitoring(0, None).is_ok());
+        for i in [1, 5, 10, 15, 30, 60] {
+            assert!(check_monitoring(i, Some(role)).is_ok(), "{i}");
+        }
+        assert_eq!(
+            check_monitoring(2, Some(role)).unwrap_err().code,
+            "InvalidParameterValue"
+        );
+        assert_eq!(
+            check_monitoring(30, None).unwrap_err().code,
+            "InvalidParameterCombination"
+        );
+        assert_eq!(
+            check_monitoring(0, Some(role)).unwrap_err().code,
+            "InvalidParameterCombination"
+        );
+        for bad in [
+            "rds-monitoring",
+            "arn:aws:iam::123:role/x",
+            "arn:aws:iam::123456789012:user/x",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:s3::123456789012:role/x",
+        ] {
+            assert_eq!(
+                check_monitoring(5, Some(bad)).unwrap_err().code,
+                "InvalidParameterValue",
+                "{bad}"
+            );
+        }
+        assert!(check_monitoring(5, Some("arn:aws-cn:iam::123456789012:role/path/x")).is_ok());
+    }
+
+    #[test]
+    fn default_windows_give_way_to_explicit_ones() {
+        let region = "us-east-1";
+        let m = crate::model::settings::default_maintenance_window(region);
+        let (start, _) = parse_weekly(&m).unwrap();
+        // A backup window on the default maintenance window's slot.
+        let day_min = start % CYCLE_DAY;
+        let b = format!(
+            "{:02}:{:02}-{:02}:{:02}",
+            day_min / 60,
+            day_min % 60,
+            (day_min + 30) / 60 % 24,
+            (day_min + 30) % 60
+        );
+        let p = Params::parse(format!("PreferredBackupWindow={b}").as_bytes());
+        let (backup, maintenance) = windows(&p, None, None, region).unwrap();
+        assert_eq!(backup.as_deref(), Some(b.as_str()));
+        let moved = maintenance.unwrap();
+        assert_ne!(moved, m);
+        assert!(!windows_overlap(
+            parse_daily(&b).unwrap(),
+            parse_weekly(&moved).unwrap()
+        ));
+        // Both explicit and overlapping: refused.
+        let p = Params::parse(
+            format!("PreferredBackupWindow={b}&PreferredMaintenanceWindow={m}").as_bytes(),
+        );
+        assert_eq!(
+            windows(&p, None, None, region).unwrap_err().code,
+            "InvalidParameterValue"
+        );
+    }
+}

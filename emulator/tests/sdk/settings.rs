@@ -1078,3 +1078,36 @@ async fn deferred_changes_wait_for_the_maintenance_window() {
     assert_eq!(i.ca_certificate_identifier(), Some("rds-ca-ecc384-g1"));
     assert!(i.pending_modified_values().is_none());
 }
+
+#[tokio::test]
+async fn copy_tags_to_snapshot_tags_the_final_snapshot() {
+    let emu = emulator(0.0).await;
+    let east = client(&emu, EAST);
+    for (id, copy) in [("copy", true), ("plain", false)] {
+        east.create_db_cluster()
+            .db_cluster_identifier(id)
+            .engine(PG)
+            .master_username("app")
+            .master_user_password("correct-horse-1")
+            .copy_tags_to_snapshot(copy)
+            .tags(tag("team", "orders"))
+            .send()
+            .await
+            .unwrap();
+        wait_all_available(&emu).await;
+        east.delete_db_cluster()
+            .db_cluster_identifier(id)
+            .final_db_snapshot_identifier(format!("{id}-final"))
+            .send()
+            .await
+            .unwrap();
+        let r = east
+            .describe_db_cluster_snapshots()
+            .db_cluster_snapshot_identifier(format!("{id}-final"))
+            .send()
+            .await
+            .unwrap();
+        let tags = r.db_cluster_snapshots()[0].tag_list().to_vec();
+        assert_eq!(tags.is_empty(), !copy, "{id}: {tags:?}");
+    }
+}
