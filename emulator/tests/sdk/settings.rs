@@ -974,6 +974,13 @@ async fn deferred_changes_wait_for_the_maintenance_window() {
         assert_eq!(p.ca_certificate_identifier(), Some("rds-ca-rsa4096-g1"));
     };
     check_pending(&cluster(&east, "c").await, &instance(&east, "i").await);
+    let st = admin.state().await.unwrap();
+    assert_eq!(st["clusters"][0]["pending_modified_values"], true);
+    assert_eq!(
+        st["clusters"][0]["preferred_maintenance_window"],
+        window.as_str()
+    );
+    assert!(st["instances"][0]["pending_until"].is_string());
     // Sending the same deferred change again keeps one pending record.
     east.modify_db_cluster()
         .db_cluster_identifier("c")
@@ -995,6 +1002,9 @@ async fn deferred_changes_wait_for_the_maintenance_window() {
     assert_eq!(c.enabled_cloudwatch_logs_exports(), ["instance"]);
     assert_eq!(i.db_instance_class(), Some("db.r6g.xlarge"));
     assert_eq!(i.ca_certificate_identifier(), Some("rds-ca-rsa4096-g1"));
+    let st = admin.state().await.unwrap();
+    assert_eq!(st["clusters"][0]["pending_modified_values"], false);
+    assert!(st["instances"][0]["pending_until"].is_null());
 
     // A deferred change set back to the current value drops the pending record.
     east.modify_db_cluster()
