@@ -97,6 +97,7 @@ fn desired(id: &str, regions: &[&str]) -> Desired {
         failover_mode: "switchover".into(),
         regions,
         tags: BTreeMap::new(),
+        max_data_loss: None,
     }
 }
 

@@ -70,4 +70,7 @@ pub struct Desired {
     pub regions: BTreeMap<String, DesiredRegion>,
     /// Tags of the topology (without default tags or the ownership tag).
     pub tags: BTreeMap<String, String>,
+    /// `max_data_loss`: the largest lag a failover may lose, re-checked
+    /// just before FailoverGlobalCluster is sent; `None` = no bound.
+    pub max_data_loss: Option<std::time::Duration>,
 }

@@ -95,6 +95,7 @@ impl Desired {
                 .unwrap_or_else(|| default::FAILOVER_MODE.into()),
             regions,
             tags: known_strings(&planned.tags),
+            max_data_loss: crate::topology::lag::max_data_loss(config),
         })
     }
 }

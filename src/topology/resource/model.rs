@@ -227,6 +227,8 @@ pub(crate) struct Topology {
     pub(crate) global_endpoint: Field<String>,
     pub(crate) status: Field<String>,
     pub(crate) timeouts: Field<Timeouts>,
+    // Replication health.
+    pub(crate) max_data_loss: Field<String>,
 }
 
 /// One entry of `regions`.
@@ -293,6 +295,8 @@ impl Known for Topology {
             global_endpoint: read(v, name::GLOBAL_ENDPOINT),
             status: read(v, name::STATUS),
             timeouts: read(v, name::TIMEOUTS),
+            // Replication health.
+            max_data_loss: read(v, name::MAX_DATA_LOSS),
         })
     }
 
@@ -342,6 +346,8 @@ impl Known for Topology {
             (name::GLOBAL_ENDPOINT, self.global_endpoint.to_value()),
             (name::STATUS, self.status.to_value()),
             (name::TIMEOUTS, self.timeouts.to_value()),
+            // Replication health.
+            (name::MAX_DATA_LOSS, self.max_data_loss.to_value()),
         ])
     }
 }

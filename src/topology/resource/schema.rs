@@ -59,6 +59,12 @@ pub(crate) mod name {
     pub(crate) const UPDATE: &str = "update";
     pub(crate) const VPC_SECURITY_GROUP_IDS: &str = "vpc_security_group_ids";
     pub(crate) const WRITE_FORWARDING: &str = "write_forwarding";
+
+    // Replication health (resource guard; data source lag figures).
+    pub(crate) const MAX_DATA_LOSS: &str = "max_data_loss";
+    pub(crate) const REPLICATION_LAG_MS: &str = "replication_lag_ms";
+    pub(crate) const RPO_LAG_MS: &str = "rpo_lag_ms";
+    pub(crate) const LAG_OBSERVED_AT: &str = "lag_observed_at";
 }
 
 /// `role` of the region holding the writer.
@@ -413,6 +419,18 @@ fn topology_attributes() -> Vec<Attribute> {
         attr(name::GLOBAL_CLUSTER_RESOURCE_ID, Type::String, Computed, "Resource ID of the global cluster."),
         attr(name::GLOBAL_ENDPOINT, Type::String, Computed, "Global writer endpoint: always resolves to the current primary's writer."),
         attr(name::STATUS, Type::String, Computed, "Global cluster status as RDS reports it."),
+        // Replication health.
+        attr(name::MAX_DATA_LOSS, Type::String, Optional, "Largest data loss a failover may cause, as a duration like `\"5s\"` or `\"500ms\"`. A `failover_mode = \"failover\"` plan whose target region's RPO lag (its replication lag on engines without an RPO metric), read from CloudWatch, is above it is refused, and so is one whose lag cannot be read; apply checks again just before the failover is sent. Unset: no bound (the plan still states the lag)."),
+    ]
+}
+
+/// The data source's per-region lag figures, read from CloudWatch.
+fn region_lag_attributes() -> Vec<Attribute> {
+    use Mode::*;
+    vec![
+        attr(name::REPLICATION_LAG_MS, Type::Number, Computed, "Latest `AuroraGlobalDBReplicationLag` of this region's cluster in milliseconds, from CloudWatch (at most 10 minutes old). Null on the primary and when CloudWatch has no recent datapoint."),
+        attr(name::RPO_LAG_MS, Type::Number, Computed, "Latest `AuroraGlobalDBRPOLag` in milliseconds: how much recent committed data a failover to this region would lose. Null on the primary, without a recent datapoint, and on aurora-mysql, which does not publish it."),
+        attr(name::LAG_OBSERVED_AT, Type::String, Computed, "When the latest lag datapoint was observed (RFC 3339, UTC). Null when no lag figure was read."),
     ]
 }
 
@@ -442,6 +460,7 @@ pub fn data_source() -> Schema {
                 name::SKIP_FINAL_SNAPSHOT,
                 name::ALLOW_MAJOR_VERSION_UPGRADE,
                 name::FAILOVER_MODE,
+                name::MAX_DATA_LOSS,
             ]
             .contains(&a.name.as_str())
         })
@@ -452,11 +471,22 @@ pub fn data_source() -> Schema {
                 all_computed(a)
             }
         })
+        .map(with_region_lag)
         .collect();
     Schema {
         version: 0,
         block: block(attributes, vec![], "Reads an existing Aurora Global Database topology: every member region, its cluster and instances, and which region is primary."),
     }
+}
+
+/// `regions` of the data source also carries each region's lag figures.
+fn with_region_lag(mut a: Attribute) -> Attribute {
+    if a.name == name::REGIONS {
+        if let AttributeKind::Nested(n) = &mut a.kind {
+            n.attributes.extend(region_lag_attributes());
+        }
+    }
+    a
 }
 
 #[cfg(test)]

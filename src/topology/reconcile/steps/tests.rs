@@ -120,6 +120,7 @@ fn desired(primary: &str, regions: &[(&str, &[&str])]) -> Desired {
             })
             .collect(),
         tags: BTreeMap::new(),
+        max_data_loss: None,
     }
 }
 
