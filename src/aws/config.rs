@@ -328,10 +328,17 @@ fn cloudwatch_config(
         .retry_partition(retry::retry_partition(&format!("cloudwatch-{region}")))
         .timeout_config(retry::timeout_config())
         .retry_classifier(retry::TransportFailuresNotRetriedBySdk);
-    if let (Some(url), false) = (&settings.endpoint_url, env_override) {
-        builder = builder.endpoint_url(url.clone());
+    if let Some(url) = cloudwatch_endpoint(settings, env_override) {
+        builder = builder.endpoint_url(url);
     }
     builder.build()
+}
+
+/// The endpoint override of CloudWatch: the provider's `endpoint_url`
+/// unless `AWS_ENDPOINT_URL_CLOUDWATCH` is set (`env_override`), which
+/// `aws-config` then applies.
+fn cloudwatch_endpoint(settings: &AwsSettings, env_override: bool) -> Option<String> {
+    settings.endpoint_url.clone().filter(|_| !env_override)
 }
 
 #[cfg(test)]
@@ -450,10 +457,12 @@ mod tests {
         assert!(clients.cloudwatch("").await.is_err());
         // The RDS endpoint override serves CloudWatch too, unless the
         // CloudWatch-specific variable is set.
-        let with = cloudwatch_config(&settings, &static_config(), "eu-west-1", false);
-        assert_eq!(with.endpoint_url(), Some("http://127.0.0.1:9"));
-        let without = cloudwatch_config(&settings, &static_config(), "eu-west-1", true);
-        assert_eq!(without.endpoint_url(), None);
+        assert_eq!(
+            cloudwatch_endpoint(&settings, false).as_deref(),
+            Some("http://127.0.0.1:9")
+        );
+        assert_eq!(cloudwatch_endpoint(&settings, true), None);
+        assert_eq!(cloudwatch_endpoint(&AwsSettings::default(), false), None);
     }
 
     #[tokio::test]

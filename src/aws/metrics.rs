@@ -28,14 +28,14 @@ pub const LAG_WINDOW: Duration = Duration::from_secs(10 * 60);
 
 /// The period of the datapoints asked for: Aurora publishes these metrics
 /// once a minute.
-pub const LAG_PERIOD_SECONDS: i32 = 60;
+pub(super) const LAG_PERIOD_SECONDS: i32 = 60;
 
 /// Slack added after "now" at the end of the window, for a clock behind
 /// CloudWatch's.
 const END_SLACK: Duration = Duration::from_secs(60);
 
 /// Most clusters one call can cover (two queries each, 500 per call).
-pub const MAX_CLUSTERS_PER_CALL: usize = 250;
+pub(super) const MAX_CLUSTERS_PER_CALL: usize = 250;
 
 /// The namespace and dimension of the lag metrics.
 const NAMESPACE: &str = "AWS/RDS";

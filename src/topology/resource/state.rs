@@ -281,6 +281,8 @@ pub(crate) fn from_observed(
         global_endpoint: opt(&g.endpoint),
         status: Field::string(g.status.clone()),
         timeouts: prior.timeouts.clone().known_or_null(),
+        // Replication health: configuration only.
+        max_data_loss: prior_or(&prior.max_data_loss, Field::Null),
     };
     (state, d)
 }
