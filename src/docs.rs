@@ -150,6 +150,9 @@ identity (Terraform Cloud dynamic credentials, GitHub OIDC), and container or
 instance metadata. An `assume_role` block assumes a role on top of them.
 `AWS_ENDPOINT_URL_RDS` and `AWS_ENDPOINT_URL` are honoured; `endpoint_url`
 overrides both. One RDS client is built per region, when first needed.
+Replication lag is read from CloudWatch in the secondary's region
+(`AWS_ENDPOINT_URL_CLOUDWATCH`, else `endpoint_url`, else
+`AWS_ENDPOINT_URL`).
 
 The caller needs these RDS actions: `CreateGlobalCluster`,
 `DescribeGlobalClusters`, `ModifyGlobalCluster`, `DeleteGlobalCluster`,
@@ -157,8 +160,10 @@ The caller needs these RDS actions: `CreateGlobalCluster`,
 `CreateDBCluster`, `DescribeDBClusters`, `ModifyDBCluster`, `DeleteDBCluster`,
 `CreateDBInstance`, `DescribeDBInstances`, `ModifyDBInstance`,
 `DeleteDBInstance`, `DescribeDBClusterSnapshots`, `AddTagsToResource` and
-`RemoveTagsFromResource`; `kms:DescribeKey` and `kms:CreateGrant` on the keys
-of encrypted clusters; `sts:AssumeRole` on the role named in `assume_role`."#;
+`RemoveTagsFromResource`; the CloudWatch action `GetMetricData` (replication
+lag, for plans that move the primary and the data source); `kms:DescribeKey`
+and `kms:CreateGrant` on the keys of encrypted clusters; `sts:AssumeRole` on
+the role named in `assume_role`."#;
 
 fn provider_page(s: &Schema, example: &str) -> String {
     let mut out = head(

@@ -1,6 +1,6 @@
 //! The JSON admin API under `/_emulator/`: state, call log, reset, region
-//! outages, fault injection, and (in `behaviour`) switchable AWS behaviours
-//! and forced statuses.
+//! outages, fault injection, the virtual clock, CloudWatch lag values, and
+//! (in `behaviour`) switchable AWS behaviours and forced statuses.
 
 mod behaviour;
 
@@ -94,6 +94,18 @@ pub(crate) fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) 
         ("GET", ["behaviour"]) => behaviour::get(shared),
         ("POST", ["behaviour"]) => behaviour::set(shared, body),
         ("POST", ["status"]) => behaviour::set_status(shared, body),
+        ("GET", ["metrics"]) => {
+            let inner = shared.lock();
+            reply(
+                200,
+                &serde_json::to_value(&inner.metrics).unwrap_or(Value::Null),
+            )
+        }
+        ("POST", ["metrics"]) => set_metrics(shared, body),
+        ("DELETE", ["metrics"]) => {
+            shared.lock().metrics.clear();
+            reply(200, &json!({ "ok": true }))
+        }
         ("GET", ["health"]) => reply(200, &json!({ "ok": true })),
         _ => bad(404, format!("no admin route {method} /_emulator/{path}")),
     }
@@ -166,6 +178,63 @@ fn add_fault(shared: &Shared, body: &[u8]) -> Resp {
         message: str_field("message").unwrap_or_else(|| "Injected fault".into()),
     };
     inner.faults.push(fault);
+    reply(200, &json!({ "ok": true }))
+}
+
+/// `POST /_emulator/metrics` with `{"region": R, "replication_lag_ms": N,
+/// "rpo_lag_ms": N, "progress_lag_ms": N, "data_transfer_bytes": N}`: the
+/// CloudWatch values of every global-database secondary in `R` from now on
+/// (a missing or null value: that metric has no datapoints; all of them
+/// null: the region's values are removed).
+fn set_metrics(shared: &Shared, body: &[u8]) -> Resp {
+    let v: Value = match serde_json::from_slice(body) {
+        Ok(v @ Value::Object(_)) => v,
+        Ok(_) => return bad(400, "expected a JSON object"),
+        Err(e) => return bad(400, format!("invalid JSON: {e}")),
+    };
+    let Some(region) = v.get("region").and_then(Value::as_str) else {
+        return bad(400, "\"region\" (a region name) is required");
+    };
+    if !ids::looks_like_region(region) {
+        return bad(400, format!("{region:?} is not a region name"));
+    }
+    let number = |name: &str| -> Result<Option<f64>, Resp> {
+        match v.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(n) => match n.as_f64() {
+                Some(f) if f >= 0.0 && f.is_finite() => Ok(Some(f)),
+                _ => Err(bad(400, format!("{name} must be a non-negative number"))),
+            },
+        }
+    };
+    let values = (|| {
+        Ok::<_, Resp>((
+            number("replication_lag_ms")?,
+            number("rpo_lag_ms")?,
+            number("progress_lag_ms")?,
+            number("data_transfer_bytes")?,
+        ))
+    })();
+    let (replication, rpo, progress, bytes) = match values {
+        Ok(t) => t,
+        Err(resp) => return resp,
+    };
+    let mut inner = shared.lock();
+    if replication.is_none() && rpo.is_none() && progress.is_none() && bytes.is_none() {
+        inner.metrics.remove(region);
+    } else {
+        let since_ms = inner.now();
+        inner.metrics.insert(
+            region.to_string(),
+            crate::cloudwatch::RegionMetrics {
+                replication_lag_ms: replication,
+                rpo_lag_ms: rpo,
+                progress_lag_ms: progress,
+                data_transfer_bytes: bytes,
+                since_ms,
+            },
+        );
+    }
     reply(200, &json!({ "ok": true }))
 }
 

@@ -176,6 +176,37 @@ impl Behaviour {
     }
 }
 
+/// CloudWatch lag values for `POST /_emulator/metrics`: every
+/// global-database secondary in `region` reports them from now on. A value
+/// left unset has no datapoints (`rpo_lag_ms` only ever shows on
+/// aurora-postgresql clusters, as in AWS).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LagMetrics {
+    /// The region whose secondaries report these values.
+    pub region: String,
+    /// `AuroraGlobalDBReplicationLag`, ms.
+    pub replication_lag_ms: Option<f64>,
+    /// `AuroraGlobalDBRPOLag`, ms.
+    pub rpo_lag_ms: Option<f64>,
+    /// `AuroraGlobalDBProgressLag`, ms (unset: the replication lag).
+    pub progress_lag_ms: Option<f64>,
+    /// `AuroraGlobalDBDataTransferBytes`.
+    pub data_transfer_bytes: Option<f64>,
+}
+
+impl LagMetrics {
+    /// Replication and RPO lag of `region`'s secondaries, in ms.
+    pub fn new(region: impl Into<String>, replication_lag_ms: f64, rpo_lag_ms: f64) -> Self {
+        LagMetrics {
+            region: region.into(),
+            replication_lag_ms: Some(replication_lag_ms),
+            rpo_lag_ms: Some(rpo_lag_ms),
+            progress_lag_ms: None,
+            data_transfer_bytes: None,
+        }
+    }
+}
+
 /// The object of a forced status (`POST /_emulator/status`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Object {
@@ -338,7 +369,7 @@ impl Reply {
 
 /// The requests behind the typed methods, shared by both clients.
 mod requests {
-    use super::{json, Behaviour, ClockChange, Fault, Object, Request};
+    use super::{json, Behaviour, ClockChange, Fault, LagMetrics, Object, Request};
 
     pub(super) fn state() -> Request {
         Request::new("GET", "state")
@@ -402,6 +433,12 @@ mod requests {
             "status",
             &json!({ "region": region, kind: id, "status": status, "seconds": seconds }),
         )
+    }
+    pub(super) fn set_metrics(metrics: &LagMetrics) -> Request {
+        Request::json("POST", "metrics", metrics)
+    }
+    pub(super) fn clear_metrics() -> Request {
+        Request::new("DELETE", "metrics")
     }
 }
 
@@ -559,6 +596,14 @@ impl AdminClient {
         self.ok(requests::force_status(object, status, seconds))
             .await
     }
+    /// Sets the CloudWatch lag values of a region's secondaries.
+    pub async fn set_metrics(&self, metrics: &LagMetrics) -> Result<(), AdminError> {
+        self.ok(requests::set_metrics(metrics)).await
+    }
+    /// Removes every region's lag values (no datapoints anywhere).
+    pub async fn clear_metrics(&self) -> Result<(), AdminError> {
+        self.ok(requests::clear_metrics()).await
+    }
 }
 
 /// Blocking client for one emulator's admin API (plain threads; do not call
@@ -711,6 +756,14 @@ impl BlockingAdminClient {
         seconds: Option<f64>,
     ) -> Result<(), AdminError> {
         self.ok(requests::force_status(object, status, seconds))
+    }
+    /// See [`AdminClient::set_metrics`].
+    pub fn set_metrics(&self, metrics: &LagMetrics) -> Result<(), AdminError> {
+        self.ok(requests::set_metrics(metrics))
+    }
+    /// See [`AdminClient::clear_metrics`].
+    pub fn clear_metrics(&self) -> Result<(), AdminError> {
+        self.ok(requests::clear_metrics())
     }
 }
 

@@ -7,7 +7,9 @@
 //!   connection drops, faults, throttling and the call log.
 //! - `shared` holds what every connection shares behind one mutex (state,
 //!   call log, faults, clock) and saves the state file.
-//! - `rds` implements the actions and the service's ordering rules.
+//! - `rds` implements the actions and the service's ordering rules;
+//!   `cloudwatch` serves `GetMetricData` for the global database lag
+//!   metrics (Smithy RPC v2 CBOR, on the same listener).
 //! - `model` holds the objects (`model::objects`) and their lazy,
 //!   virtual-clock state machine (`model::clock`);
 //!   `timing` has the one table of operation durations.
@@ -19,6 +21,7 @@
 
 mod admin;
 mod client;
+mod cloudwatch;
 mod error;
 mod ids;
 mod model;
@@ -60,7 +63,8 @@ pub async fn start(listen: SocketAddr, config: EmulatorConfig) -> std::io::Resul
 }
 
 pub use client::{
-    AdminClient, AdminError, Behaviour, BlockingAdminClient, ClockChange, Fault, Object, Reply,
+    AdminClient, AdminError, Behaviour, BlockingAdminClient, ClockChange, Fault, LagMetrics,
+    Object, Reply,
 };
 pub use server::RunningEmulator;
 pub use shared::{Call, CALL_LOG_CAPACITY};

@@ -7,7 +7,7 @@ use crate::model::State;
 use crate::query::Params;
 use crate::rds::{self, Ctx};
 use crate::shared::{Call, Inner, Shared};
-use crate::{admin, ids, EmulatorConfig};
+use crate::{admin, cloudwatch, ids, EmulatorConfig};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -44,7 +44,7 @@ const FOREIGN_ACTIONS: &[&str] = &[
 /// without writing any response (a region outage).
 #[derive(Debug, thiserror::Error)]
 #[error("connection dropped: region {0} is in outage")]
-pub(crate) struct Dropped(String);
+pub(crate) struct Dropped(pub(crate) String);
 
 /// A running emulator.
 pub struct RunningEmulator {
@@ -183,6 +183,15 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
     if let Some(rest) = path.strip_prefix("/_emulator/") {
         return Ok(admin::handle(&shared, &parts.method, rest, &body));
     }
+    if let Some(operation) = path.strip_prefix(cloudwatch::PATH_PREFIX) {
+        if parts.method == Method::POST {
+            let auth = parts
+                .headers
+                .get(hyper::header::AUTHORIZATION)
+                .map(|v| v.to_str().unwrap_or("\u{0}"));
+            return cloudwatch::handle(&shared, operation, auth, &body);
+        }
+    }
     if parts.method != Method::POST && parts.method != Method::GET {
         let e = ApiError::new(
             "InvalidAction",
@@ -237,6 +246,19 @@ fn is_loopback_host(host: &str) -> bool {
 
 /// Region from a SigV4 `Authorization` header or `X-Amz-Credential` query parameter.
 pub(crate) fn region_from_auth(auth: Option<&str>, params: &Params) -> Result<String, ApiError> {
+    region_from_scope(auth, params, "rds")
+}
+
+/// Region from a SigV4 `Authorization` header scoped to `service`.
+pub(crate) fn region_for_service(auth: Option<&str>, service: &str) -> Result<String, ApiError> {
+    region_from_scope(auth, &Params::default(), service)
+}
+
+fn region_from_scope(
+    auth: Option<&str>,
+    params: &Params,
+    service: &str,
+) -> Result<String, ApiError> {
     let credential = match (auth, params.get("X-Amz-Credential")) {
         (Some(h), _) => {
             let h = h.trim();
@@ -263,12 +285,12 @@ pub(crate) fn region_from_auth(auth: Option<&str>, params: &Params) -> Result<St
         }
     };
     let parts: Vec<&str> = credential.split('/').collect();
-    let [key, date, region, "rds", "aws4_request"] = parts.as_slice() else {
+    let [key, date, region, scope_service, "aws4_request"] = parts.as_slice() else {
         return Err(ApiError::incomplete_signature(format!(
             "Credential should be scoped to a valid region and service, not '{credential}'."
         )));
     };
-    if key.is_empty() {
+    if *scope_service != service || key.is_empty() {
         return Err(ApiError::incomplete_signature(format!(
             "Credential should be scoped to a valid region and service, not '{credential}'."
         )));
@@ -361,7 +383,7 @@ fn rds_call(shared: &Shared, auth: Option<&str>, params: &Params) -> Result<Resp
     Ok(resp)
 }
 
-fn check_rate(inner: &mut Inner, region: &str) -> Result<(), ApiError> {
+pub(crate) fn check_rate(inner: &mut Inner, region: &str) -> Result<(), ApiError> {
     let Some(limit) = inner.rate_limit else {
         return Ok(());
     };
@@ -380,7 +402,7 @@ fn check_rate(inner: &mut Inner, region: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn check_throttle(inner: &mut Inner) -> Result<(), ApiError> {
+pub(crate) fn check_throttle(inner: &mut Inner) -> Result<(), ApiError> {
     if inner.throttle <= 0.0 {
         return Ok(());
     }
@@ -392,7 +414,7 @@ fn check_throttle(inner: &mut Inner) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn check_server_error(inner: &mut Inner) -> Result<(), ApiError> {
+pub(crate) fn check_server_error(inner: &mut Inner) -> Result<(), ApiError> {
     if inner.server_error <= 0.0 {
         return Ok(());
     }
@@ -408,7 +430,7 @@ fn check_server_error(inner: &mut Inner) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn check_faults(inner: &mut Inner, action: &str, region: &str) -> Result<(), ApiError> {
+pub(crate) fn check_faults(inner: &mut Inner, action: &str, region: &str) -> Result<(), ApiError> {
     let hit = inner.faults.iter_mut().position(|f| {
         let matches = f.action.as_deref().is_none_or(|a| a == action)
             && f.region.as_deref().is_none_or(|r| r == region);

@@ -96,6 +96,8 @@ pub(crate) struct Inner {
     pub time_scale: f64,
     /// Virtual clock offset added to wall-clock time (`POST /_emulator/clock`).
     pub clock_offset_ms: u64,
+    /// CloudWatch lag values per region (`POST /_emulator/metrics`).
+    pub metrics: std::collections::BTreeMap<String, crate::cloudwatch::RegionMetrics>,
 }
 
 impl Inner {

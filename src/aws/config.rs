@@ -9,6 +9,11 @@
 //! `aws-config` itself through its service-config mechanism), else the AWS
 //! default for the region.
 //!
+//! CloudWatch (replication lag, [`super::metrics`]) has its own client per
+//! region, built the same way: `AWS_ENDPOINT_URL_CLOUDWATCH` when set, else
+//! the provider's `endpoint_url` (so one override serves both against a
+//! local emulator), else `AWS_ENDPOINT_URL`, else the AWS default.
+//!
 //! Retries and timeouts come from [`super::retry`]; no other place configures
 //! them.
 
@@ -93,6 +98,7 @@ struct Inner {
     settings: AwsSettings,
     shared: OnceCell<SdkConfig>,
     by_region: Mutex<HashMap<String, aws_sdk_rds::Client>>,
+    cloudwatch_by_region: Mutex<HashMap<String, aws_sdk_cloudwatch::Client>>,
     unreachable_since: Mutex<HashMap<String, tokio::time::Instant>>,
 }
 
@@ -116,6 +122,7 @@ impl Clients {
                 settings,
                 shared: OnceCell::new(),
                 by_region: Mutex::new(HashMap::new()),
+                cloudwatch_by_region: Mutex::new(HashMap::new()),
                 unreachable_since: Mutex::new(HashMap::new()),
             }),
         }
@@ -131,6 +138,7 @@ impl Clients {
                 settings,
                 shared: OnceCell::new_with(Some(shared)),
                 by_region: Mutex::new(HashMap::new()),
+                cloudwatch_by_region: Mutex::new(HashMap::new()),
                 unreachable_since: Mutex::new(HashMap::new()),
             }),
         }
@@ -173,6 +181,35 @@ impl Clients {
 
     fn cached(&self, region: &str) -> Option<aws_sdk_rds::Client> {
         lock(&self.inner.by_region).get(region).cloned()
+    }
+
+    /// The CloudWatch client for `region`, built on first use.
+    pub async fn cloudwatch(&self, region: &str) -> Result<aws_sdk_cloudwatch::Client, AwsError> {
+        if region.is_empty() {
+            return Err(AwsError::local(
+                "ConfigureClient",
+                region,
+                ErrorKind::InvalidParameter,
+                "empty region name",
+            ));
+        }
+        if let Some(client) = lock(&self.inner.cloudwatch_by_region).get(region) {
+            return Ok(client.clone());
+        }
+        let shared = self
+            .inner
+            .shared
+            .get_or_init(|| Box::pin(load_shared(&self.inner.settings, region)))
+            .await;
+        let override_set = std::env::var_os(CLOUDWATCH_ENDPOINT_ENV).is_some();
+        let client = aws_sdk_cloudwatch::Client::from_conf(cloudwatch_config(
+            &self.inner.settings,
+            shared,
+            region,
+            override_set,
+        ));
+        let mut map = lock(&self.inner.cloudwatch_by_region);
+        Ok(map.entry(region.to_string()).or_insert(client).clone())
     }
 
     /// Records the outcome of a call to `region`: `false` after an
@@ -267,6 +304,41 @@ fn rds_config(settings: &AwsSettings, shared: &SdkConfig, region: &str) -> aws_s
         builder = builder.endpoint_url(url.clone());
     }
     builder.build()
+}
+
+/// The service-specific endpoint variable of CloudWatch, which wins over
+/// the provider's `endpoint_url` (read by `aws-config` itself).
+const CLOUDWATCH_ENDPOINT_ENV: &str = "AWS_ENDPOINT_URL_CLOUDWATCH";
+
+/// The per-region CloudWatch configuration: as [`rds_config`], with the
+/// provider's `endpoint_url` unless `AWS_ENDPOINT_URL_CLOUDWATCH` is set
+/// (`env_override`).
+fn cloudwatch_config(
+    settings: &AwsSettings,
+    shared: &SdkConfig,
+    region: &str,
+    env_override: bool,
+) -> aws_sdk_cloudwatch::Config {
+    let mut builder = aws_sdk_cloudwatch::config::Builder::from(shared)
+        .region(Region::new(region.to_string()))
+        .retry_config(retry::retry_config(
+            settings.max_retries,
+            retry_mode(settings, shared),
+        ))
+        .retry_partition(retry::retry_partition(&format!("cloudwatch-{region}")))
+        .timeout_config(retry::timeout_config())
+        .retry_classifier(retry::TransportFailuresNotRetriedBySdk);
+    if let Some(url) = cloudwatch_endpoint(settings, env_override) {
+        builder = builder.endpoint_url(url);
+    }
+    builder.build()
+}
+
+/// The endpoint override of CloudWatch: the provider's `endpoint_url`
+/// unless `AWS_ENDPOINT_URL_CLOUDWATCH` is set (`env_override`), which
+/// `aws-config` then applies.
+fn cloudwatch_endpoint(settings: &AwsSettings, env_override: bool) -> Option<String> {
+    settings.endpoint_url.clone().filter(|_| !env_override)
 }
 
 #[cfg(test)]
@@ -366,6 +438,31 @@ mod tests {
         );
         clients.note_reachability("us-east-1", true);
         assert_eq!(clients.prefer_reachable(&order), order);
+    }
+
+    #[tokio::test]
+    async fn cloudwatch_clients_follow_the_rds_settings() {
+        let settings = AwsSettings {
+            endpoint_url: Some("http://127.0.0.1:9".into()),
+            max_retries: Some(2),
+            ..AwsSettings::default()
+        };
+        let clients = Clients::with_sdk_config(settings.clone(), static_config());
+        let cw = clients.cloudwatch("eu-west-1").await.unwrap();
+        assert_eq!(cw.config().region().unwrap().as_ref(), "eu-west-1");
+        assert_eq!(cw.config().retry_config().unwrap().max_attempts(), 3);
+        assert_eq!(clients.inner.cloudwatch_by_region.lock().unwrap().len(), 1);
+        let _again = clients.cloudwatch("eu-west-1").await.unwrap();
+        assert_eq!(clients.inner.cloudwatch_by_region.lock().unwrap().len(), 1);
+        assert!(clients.cloudwatch("").await.is_err());
+        // The RDS endpoint override serves CloudWatch too, unless the
+        // CloudWatch-specific variable is set.
+        assert_eq!(
+            cloudwatch_endpoint(&settings, false).as_deref(),
+            Some("http://127.0.0.1:9")
+        );
+        assert_eq!(cloudwatch_endpoint(&settings, true), None);
+        assert_eq!(cloudwatch_endpoint(&AwsSettings::default(), false), None);
     }
 
     #[tokio::test]

@@ -16,6 +16,9 @@
 //! - `ops`: one typed function per mutating RDS action the provider uses,
 //!   by object (global cluster, cluster, instance, tags), and the recognition
 //!   of effects of attempts whose answer was lost.
+//! - `metrics`: replication lag of secondaries from CloudWatch
+//!   ([`read_lag`], one `GetMetricData` per region; the only
+//!   `aws-sdk-cloudwatch` call).
 //! - [`wait`]: one generic waiter ([`wait::wait_until`]) with typed
 //!   pending/target status sets under one deadline, and its uses per object.
 //!
@@ -30,6 +33,7 @@
 mod config;
 mod error;
 mod find;
+mod metrics;
 mod model;
 mod ops;
 pub mod retry;
@@ -44,6 +48,7 @@ pub use find::{
     find_cluster, find_global_cluster, find_global_cluster_with_region, find_instance,
     find_instances_by_cluster, find_snapshot, observe, observe_region,
 };
+pub use metrics::{read_lag, ClusterLag, LagPoint, LAG_WINDOW};
 pub use model::{
     arn_region, arn_resource_id, FailoverState, GlobalMember, ObservedCluster,
     ObservedClusterMember, ObservedGlobal, ObservedInstance, ObservedSnapshot, ObservedTopology,

@@ -2,6 +2,7 @@
 //! they belong to: schemas, validation, planning, and (through the `aws`
 //! module) observing and changing the real topology.
 
+mod lag;
 pub mod reconcile;
 mod resource;
 mod rules;

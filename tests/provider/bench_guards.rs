@@ -12,6 +12,9 @@
 //!   are sent with the cluster (no observation of the topology in between),
 //!   and a destroy sends DeleteGlobalCluster before it waits for the
 //!   instance deletions.
+//! - Replication lag: no CloudWatch call on refresh or an unchanged plan,
+//!   one GetMetricData (to the target region) on a plan that moves the
+//!   primary.
 
 use std::collections::BTreeMap;
 
@@ -315,4 +318,92 @@ async fn instances_are_sent_with_their_cluster_and_deletions_are_awaited_last() 
         gone_after, 3,
         "every instance deletion is awaited after DeleteGlobalCluster: {calls:?}"
     );
+}
+
+impl Harness {
+    /// The configuration `create` applies for `id`, with `primary_region`
+    /// and `failover_mode` replaced.
+    fn config_moving(&self, id: &str, instances: &[usize], primary: &str, mode: &str) -> Value {
+        let ty = self
+            .server
+            .resource_schema(TYPE)
+            .unwrap()
+            .block
+            .value_type();
+        let regions: serde_json::Map<String, serde_json::Value> = instances
+            .iter()
+            .enumerate()
+            .map(|(n, count)| {
+                let inst: serde_json::Map<String, serde_json::Value> = (0..*count)
+                    .map(|k| (format!("i{k}"), serde_json::json!({})))
+                    .collect();
+                (
+                    REGIONS[n].to_string(),
+                    serde_json::json!({ "instance_class": "db.r6g.large", "instances": inst }),
+                )
+            })
+            .collect();
+        let config = serde_json::json!({
+            "global_cluster_identifier": id,
+            "engine": "aurora-postgresql",
+            "engine_version": "16.4",
+            "master_username": "app",
+            "master_password": "guard-password-1",
+            "skip_final_snapshot": true,
+            "primary_region": primary,
+            "failover_mode": mode,
+            "regions": regions,
+        });
+        tf::json::decode(config.to_string().as_bytes(), &ty).unwrap()
+    }
+
+    /// Plans `config` over `state`; the GetMetricData calls it made, as regions.
+    async fn lag_calls_of_plan(&self, state: &Value, config: Value) -> Vec<String> {
+        self.clear_calls().await;
+        let plan = self
+            .server
+            .plan(
+                TYPE,
+                PlanRequest {
+                    prior: state.clone(),
+                    proposed: config.clone(),
+                    config,
+                    prior_private: vec![],
+                },
+                CAPS,
+            )
+            .await;
+        assert!(!plan.diagnostics.has_errors(), "{:?}", plan.diagnostics);
+        self.calls()
+            .await
+            .into_iter()
+            .filter(|c| c.1 == "GetMetricData")
+            .map(|c| c.0)
+            .collect()
+    }
+}
+
+/// Replication lag costs nothing on refresh or an unchanged plan, and one
+/// GetMetricData, to the target's region, on a plan that moves the primary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lag_is_read_once_per_primary_move_and_never_otherwise() {
+    let h = Harness::start().await;
+    let shape = [1, 1, 1];
+    let state = h.create("guard-lag", &shape).await;
+    h.clear_calls().await;
+    let read = h.server.read(TYPE, state.clone(), vec![], CAPS).await;
+    assert!(!read.diagnostics.has_errors(), "{:?}", read.diagnostics);
+    assert!(
+        h.calls().await.iter().all(|c| c.1 != "GetMetricData"),
+        "refresh read CloudWatch"
+    );
+    let unchanged = h.config_moving("guard-lag", &shape, "us-east-1", "switchover");
+    assert_eq!(h.lag_calls_of_plan(&state, unchanged).await, Vec::<String>::new());
+    for (to, mode) in [
+        ("eu-west-1", "switchover"),
+        ("ap-southeast-2", "failover"),
+    ] {
+        let moved = h.config_moving("guard-lag", &shape, to, mode);
+        assert_eq!(h.lag_calls_of_plan(&state, moved).await, [to], "{mode} to {to}");
+    }
 }

@@ -189,9 +189,10 @@ fn collect_md(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The RDS operations the code calls (`client.describe_db_clusters()` and
-/// the like in src/aws/), as IAM action names (`DescribeDBClusters`).
-fn rds_actions_in_code() -> std::collections::BTreeSet<String> {
+/// The AWS operations the code calls (`client.describe_db_clusters()` and
+/// the like in src/aws/), as qualified IAM action names
+/// (`rds:DescribeDBClusters`; calls in src/aws/metrics.rs are CloudWatch's).
+fn aws_actions_in_code() -> std::collections::BTreeSet<String> {
     let mut actions = std::collections::BTreeSet::new();
     let mut files = Vec::new();
     let mut dirs = vec![root().join("src/aws")];
@@ -206,6 +207,11 @@ fn rds_actions_in_code() -> std::collections::BTreeSet<String> {
         }
     }
     for path in files {
+        let service = if path.file_name().is_some_and(|f| f == "metrics.rs") {
+            "cloudwatch"
+        } else {
+            "rds"
+        };
         let text = std::fs::read_to_string(path).unwrap();
         for (i, _) in text.match_indices("client") {
             let rest = text[i + "client".len()..].trim_start();
@@ -229,7 +235,7 @@ fn rds_actions_in_code() -> std::collections::BTreeSet<String> {
                     }
                 })
                 .collect();
-            actions.insert(pascal);
+            actions.insert(format!("{service}:{pascal}"));
         }
     }
     actions
@@ -237,19 +243,21 @@ fn rds_actions_in_code() -> std::collections::BTreeSet<String> {
 
 #[test]
 fn iam_actions_listed_in_readme_and_provider_page_match_the_code() {
-    let used = rds_actions_in_code();
+    let used = aws_actions_in_code();
     assert!(
-        used.len() >= 18
-            && used.contains("DescribeGlobalClusters")
-            && used.contains("SwitchoverGlobalCluster"),
+        used.len() >= 19
+            && used.contains("rds:DescribeGlobalClusters")
+            && used.contains("rds:SwitchoverGlobalCluster")
+            && used.contains("cloudwatch:GetMetricData"),
         "{used:?}"
     );
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let index = committed("index.md");
-    for action in &used {
+    for qualified in &used {
+        let action = &qualified[qualified.find(':').unwrap() + 1..];
         assert!(
-            readme.contains(&format!("\"rds:{action}\"")),
-            "README.md does not list rds:{action}"
+            readme.contains(&format!("\"{qualified}\"")),
+            "README.md does not list {qualified}"
         );
         assert!(
             index.contains(&format!("`{action}`")),
@@ -257,11 +265,13 @@ fn iam_actions_listed_in_readme_and_provider_page_match_the_code() {
         );
     }
     // Nothing more than the code needs.
-    for listed in readme.split("\"rds:").skip(1) {
-        let action = &listed[..listed.find('"').unwrap()];
-        assert!(
-            used.contains(action),
-            "README.md lists rds:{action}, which the code never calls"
-        );
+    for service in ["rds", "cloudwatch"] {
+        for listed in readme.split(&format!("\"{service}:")).skip(1) {
+            let action = &listed[..listed.find('"').unwrap()];
+            assert!(
+                used.contains(&format!("{service}:{action}")),
+                "README.md lists {service}:{action}, which the code never calls"
+            );
+        }
     }
 }

@@ -20,6 +20,7 @@ mod aws_emulator;
 mod bench_guards;
 mod docs;
 mod e2e_examples;
+mod e2e_lag;
 mod e2e_lifecycle;
 mod e2e_moto;
 mod e2e_primary;

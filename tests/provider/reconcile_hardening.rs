@@ -102,6 +102,7 @@ fn desired(id: &str, regions: &[&str]) -> Desired {
         tags: BTreeMap::new(),
         engine_lifecycle_support: None,
         apply_immediately: true,
+        max_data_loss: None,
     }
 }
 

@@ -7,6 +7,7 @@
 )]
 
 mod admin;
+mod cloudwatch;
 mod common;
 mod lifecycle;
 mod realism;

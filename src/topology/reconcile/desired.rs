@@ -81,4 +81,7 @@ pub struct Desired {
     /// `apply_immediately`: false sends settings changes with
     /// ApplyImmediately=false.
     pub apply_immediately: bool,
+    /// `max_data_loss`: the largest lag a failover may lose, re-checked
+    /// just before FailoverGlobalCluster is sent; `None` = no bound.
+    pub max_data_loss: Option<std::time::Duration>,
 }

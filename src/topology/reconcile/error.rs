@@ -62,6 +62,10 @@ pub enum StepError {
     /// A step named a region or instance the desired state lacks (a bug).
     #[error("internal error: {0} is not desired")]
     NotDesired(String),
+    /// `max_data_loss` refused the failover when it was checked again just
+    /// before FailoverGlobalCluster (the detail says why and what to do).
+    #[error("{0}")]
+    DataLossBound(String),
     /// Creating the primary needs the master password, which is not stored.
     #[error("no master password is available (master_password_wo is not stored: set it in the configuration for the apply that creates the primary)")]
     NoMasterPassword,

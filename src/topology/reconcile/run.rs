@@ -19,6 +19,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::desired::Desired;
+use crate::topology::lag;
 use crate::aws::{
     self, wait, ClusterRole, ErrorKind, FinalSnapshot, ModifyCluster, ModifyGlobal, ModifyInstance,
     NewCluster, NewGlobalCluster, NewInstance, ObservedTopology, Secret, OWNERSHIP_TAG_KEY,
@@ -362,6 +363,23 @@ impl Run<'_> {
         self.desired.ok_or(StepError::NoDesiredState)
     }
 
+    /// `max_data_loss`, checked again just before a failover to `to` is
+    /// sent (lag moves between plan and apply): one CloudWatch read of the
+    /// target's lag, refused as at plan time.
+    async fn check_data_loss(&self, to: &str) -> Result<(), StepError> {
+        let d = self.desired()?;
+        let Some(max) = d.max_data_loss else {
+            return Ok(());
+        };
+        let cluster = d
+            .regions
+            .get(to)
+            .map(|r| r.cluster_id.clone())
+            .ok_or_else(|| StepError::NotDesired(to.to_string()))?;
+        let read = lag::read_cluster_lag(&self.target.clients, to, &cluster).await;
+        lag::guard(Some(max), to, &read).map_err(StepError::DataLossBound)
+    }
+
     /// Waits (in parallel) until everything `deletions` holds is gone.
     pub(super) async fn wait_deletions(&self, deletions: &Deletions) -> Result<(), StepError> {
         let t = self.target;
@@ -694,6 +712,7 @@ impl Run<'_> {
             } => {
                 let failover = matches!(step, Step::Failover { .. });
                 if failover {
+                    self.check_data_loss(to).await?;
                     aws::failover_global_cluster(c, to, &t.id, target_arn).await?;
                 } else {
                     aws::switchover_global_cluster(c, from, &t.id, target_arn).await?;

@@ -7,9 +7,12 @@ use async_trait::async_trait;
 use crate::engine::{Ctx, DataSource, StateResponse};
 use crate::tf::{Diagnostics, Schema, Value};
 
+use super::lag;
 use super::lifecycle::{error, not_configured};
-use super::model::Topology;
+use super::model::{path, Topology};
+use super::schema::ROLE_SECONDARY;
 use super::{schema, state, validate, Meta};
+use crate::tf::Diagnostic;
 
 /// The `replication_topology` data source.
 pub struct TopologyDataSource {
@@ -64,10 +67,12 @@ async fn read(ctx: &Ctx<Meta>, config: Value, schema: &Schema) -> StateResponse 
     let target = meta.target(&id, &[]);
     match target.observe().await {
         Ok(Some(o)) => {
-            let (full, diagnostics) =
+            let (full, mut diagnostics) =
                 state::from_observed(&o, &Topology::default(), &meta.config.default_tags);
+            let mut value = state::for_data_source(&full.to_value(), schema);
+            with_lag(meta, &full, &mut value, &mut diagnostics).await;
             StateResponse {
-                state: state::for_data_source(&full.to_value(), schema),
+                state: value,
                 private: vec![],
                 diagnostics,
             }
@@ -86,5 +91,57 @@ async fn read(ctx: &Ctx<Meta>, config: Value, schema: &Schema) -> StateResponse 
             ),
             ..Default::default()
         },
+    }
+}
+
+/// Adds each region's lag figures to the data source's `regions`: one
+/// CloudWatch read per secondary region, in parallel; null figures on the
+/// primary, and on a secondary without a recent datapoint (with a warning
+/// that says why).
+async fn with_lag(meta: &Meta, full: &Topology, value: &mut Value, d: &mut Diagnostics) {
+    let secondaries: Vec<(String, String)> = full
+        .region_entries()
+        .filter_map(|(key, r)| {
+            let r = r.known()?;
+            (r.role.as_str() == Some(ROLE_SECONDARY))
+                .then(|| Some((key.clone(), r.cluster_identifier.as_str()?.to_string())))?
+        })
+        .collect();
+    let reads = secondaries.iter().map(|(region, cluster)| async move {
+        (
+            region.clone(),
+            lag::read_cluster_lag(&meta.clients, region, cluster).await,
+        )
+    });
+    let read: Vec<(String, lag::TargetLag)> = futures::future::join_all(reads).await;
+    let Value::Object(top) = value else {
+        return;
+    };
+    let Some(Value::Map(regions)) = top.get_mut(schema::name::REGIONS) else {
+        return;
+    };
+    for (key, region) in regions.iter_mut() {
+        let Value::Object(attrs) = region else {
+            continue;
+        };
+        let found = read.iter().find(|(r, _)| r == key).map(|(_, l)| l);
+        let figures = match found {
+            Some(lag::TargetLag::Read(l)) => Some(*l),
+            _ => None,
+        };
+        for (name, v) in lag::region_values(figures.as_ref()) {
+            attrs.insert(name.to_string(), v);
+        }
+        if let Some(l) = found {
+            if figures.is_none_or(|f| f.replication.is_none()) {
+                d.push(
+                    Diagnostic::warning(
+                        "Replication Lag Not Available",
+                        format!("The lag of {key} is null: {}.", l.why_missing(key)),
+                    )
+                    .with_path(path::region(key)),
+                );
+            }
+        }
     }
 }

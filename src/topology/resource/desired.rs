@@ -103,6 +103,7 @@ impl Desired {
                 .apply_immediately
                 .as_bool()
                 .unwrap_or(default::APPLY_IMMEDIATELY),
+            max_data_loss: crate::topology::lag::max_data_loss(config),
         })
     }
 }

@@ -24,7 +24,7 @@ use crate::tf::{Diagnostics, Schema, Value};
 
 // The reconciler's modules and the configured provider, as the files of
 // this module name them (`super::apply`, `super::rules`, ...).
-use super::{reconcile, rules, Meta};
+use super::{lag, reconcile, rules, Meta};
 
 pub use data_source::TopologyDataSource;
 
@@ -53,12 +53,30 @@ impl Resource<Meta> for TopologyResource {
 
     async fn plan(&self, ctx: &Ctx<Meta>, req: PlanRequest) -> PlanResponse {
         let provider_region = ctx.meta.as_ref().and_then(|m| m.config.region.clone());
+        // A plan that moves the primary states the target's lag (one
+        // CloudWatch call); no other plan reads it.
+        let target_lag = match (ctx.meta.as_ref(), req.config.is_null()) {
+            (Some(meta), false) => {
+                let moved = lag::primary_move(
+                    &model::Topology::from_value(&req.prior),
+                    &model::Topology::from_value(&req.config),
+                );
+                match moved {
+                    Some(mv) => {
+                        Some(lag::read_cluster_lag(&meta.clients, &mv.to, &mv.target_cluster).await)
+                    }
+                    None => None,
+                }
+            }
+            _ => None,
+        };
         let out = plan::plan_resource_change(plan::PlanInput {
             prior: &req.prior,
             proposed: &req.proposed,
             config: &req.config,
             provider_region: provider_region.as_deref(),
             leftovers: &lifecycle::pending_from_private(&req.prior_private),
+            target_lag: target_lag.as_ref(),
         });
         PlanResponse {
             planned: out.planned,

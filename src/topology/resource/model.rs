@@ -233,6 +233,8 @@ pub(crate) struct Topology {
     // Production settings (SPEC §7).
     pub(crate) engine_lifecycle_support: Field<String>,
     pub(crate) apply_immediately: Field<bool>,
+    // Replication health.
+    pub(crate) max_data_loss: Field<String>,
 }
 
 /// One entry of `regions`.
@@ -309,6 +311,8 @@ impl Known for Topology {
             timeouts: read(v, name::TIMEOUTS),
             engine_lifecycle_support: read(v, name::ENGINE_LIFECYCLE_SUPPORT),
             apply_immediately: read(v, name::APPLY_IMMEDIATELY),
+            // Replication health.
+            max_data_loss: read(v, name::MAX_DATA_LOSS),
         })
     }
 
@@ -363,6 +367,8 @@ impl Known for Topology {
                 self.engine_lifecycle_support.to_value(),
             ),
             (name::APPLY_IMMEDIATELY, self.apply_immediately.to_value()),
+            // Replication health.
+            (name::MAX_DATA_LOSS, self.max_data_loss.to_value()),
         ])
     }
 }

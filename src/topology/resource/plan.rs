@@ -12,6 +12,7 @@ use crate::tf::{AttributePath, Diagnostic, Diagnostics, Value};
 use super::model::{common_class, path, Field, FieldMap, Instance, Region, Topology};
 use super::schema::{default, name, replacing, Replaces, ROLE_PRIMARY, ROLE_SECONDARY};
 use super::settings::{self, InstanceConfig};
+use crate::topology::lag::{self, TargetLag};
 use super::validate::is_headless;
 use crate::topology::rules::major_version;
 
@@ -28,6 +29,9 @@ pub struct PlanInput<'a> {
     /// Clusters an earlier failed apply may have left detached (region,
     /// cluster id, was primary): an update must run to delete them.
     pub leftovers: &'a [(String, String, bool)],
+    /// The lag of the region the primary moves to, when the plan moves it
+    /// (read from CloudWatch before planning); `None` when not read.
+    pub(crate) target_lag: Option<&'a TargetLag>,
 }
 
 /// The planned change.
@@ -215,7 +219,7 @@ pub fn plan_resource_change(input: PlanInput<'_>) -> PlanOutput {
             }
         }
         check_upgrade(&config, &prior, &p, &mut d);
-        check_primary_move(&config, &prior, &p, &mut d);
+        check_primary_move(&config, &prior, &p, input.target_lag, &mut d);
         warn_removed_regions(prior_regions, &config, &mut d);
     }
     PlanOutput {
@@ -531,6 +535,7 @@ fn check_primary_move(
     config: &Topology,
     prior: &Topology,
     planned: &Topology,
+    target_lag: Option<&TargetLag>,
     d: &mut Diagnostics,
 ) {
     let (Some(from), Some(to)) = (
@@ -568,18 +573,36 @@ fn check_primary_move(
         .failover_mode
         .as_str()
         .unwrap_or(default::FAILOVER_MODE);
+    // The lag sentence, when the lag was read (see `lag`).
+    let with_lag = |text: String, sentence: fn(&str, &TargetLag) -> String| match target_lag {
+        Some(l) => format!("{text} {}", sentence(to, l)),
+        None => text,
+    };
     let diag = if mode == "failover" {
         Diagnostic::warning(
             "Primary Will Fail Over With Possible Data Loss",
-            format!("The primary moves from {from} to {to} by FailoverGlobalCluster with AllowDataLoss: writes not yet replicated to {to} are lost. Use this when {from} is unavailable; when it is healthy, prefer failover_mode = \"switchover\"."),
+            with_lag(format!("The primary moves from {from} to {to} by FailoverGlobalCluster with AllowDataLoss: writes not yet replicated to {to} are lost. Use this when {from} is unavailable; when it is healthy, prefer failover_mode = \"switchover\"."), lag::failover_sentence),
         )
     } else {
         Diagnostic::warning(
             "Primary Will Move By Managed Switchover",
-            format!("The primary moves from {from} to {to} by SwitchoverGlobalCluster. No data is lost; writes pause for a short time while the writer moves. Every region must be available."),
+            with_lag(format!("The primary moves from {from} to {to} by SwitchoverGlobalCluster. No data is lost; writes pause for a short time while the writer moves. Every region must be available."), lag::switchover_sentence),
         )
     };
     d.push(diag.with_path(path::top(name::PRIMARY_REGION)));
+    if mode == "failover" {
+        let not_read = TargetLag::Unreadable("the lag was not read".into());
+        if let Err(detail) = lag::guard(
+            lag::max_data_loss(config),
+            to,
+            target_lag.unwrap_or(&not_read),
+        ) {
+            d.push(
+                Diagnostic::error("Failover Would Exceed max_data_loss", detail)
+                    .with_path(path::top(name::MAX_DATA_LOSS)),
+            );
+        }
+    }
 }
 
 fn warn_removed_regions(prior: &FieldMap<Region>, config: &Topology, d: &mut Diagnostics) {

@@ -90,6 +90,11 @@ pub(crate) mod name {
     pub(crate) const SERVERLESSV2_SCALING_CONFIGURATION: &str =
         "serverlessv2_scaling_configuration";
     pub(crate) const STORAGE_TYPE: &str = "storage_type";
+    // Replication health (resource guard; data source lag figures).
+    pub(crate) const MAX_DATA_LOSS: &str = "max_data_loss";
+    pub(crate) const REPLICATION_LAG_MS: &str = "replication_lag_ms";
+    pub(crate) const RPO_LAG_MS: &str = "rpo_lag_ms";
+    pub(crate) const LAG_OBSERVED_AT: &str = "lag_observed_at";
 }
 
 /// `role` of the region holding the writer.
@@ -507,6 +512,18 @@ fn topology_attributes() -> Vec<Attribute> {
         // Production settings (SPEC §7).
         attr(name::ENGINE_LIFECYCLE_SUPPORT, Type::String, OptionalComputed, "`open-source-rds-extended-support` (run a major version past its end of standard support, at extra cost) or `open-source-rds-extended-support-disabled`. Set on the global cluster and every regional cluster at create; a change modifies every regional cluster."),
         attr(name::APPLY_IMMEDIATELY, Type::Bool, OptionalComputed, &defaulted("Apply settings changes at once. `false`: changes AWS can defer wait for each cluster's maintenance window; they are listed in `pending_changes` until then.", &code(default::APPLY_IMMEDIATELY))),
+        // Replication health.
+        attr(name::MAX_DATA_LOSS, Type::String, Optional, "Largest data loss a failover may cause, as a duration like `\"5s\"` or `\"500ms\"`. A `failover_mode = \"failover\"` plan whose target region's RPO lag (its replication lag on engines without an RPO metric), read from CloudWatch, is above it is refused, and so is one whose lag cannot be read; apply checks again just before the failover is sent. Unset: no bound (the plan still states the lag)."),
+    ]
+}
+
+/// The data source's per-region lag figures, read from CloudWatch.
+fn region_lag_attributes() -> Vec<Attribute> {
+    use Mode::*;
+    vec![
+        attr(name::REPLICATION_LAG_MS, Type::Number, Computed, "Latest `AuroraGlobalDBReplicationLag` of this region's cluster in milliseconds, from CloudWatch (at most 10 minutes old). Null on the primary and when CloudWatch has no recent datapoint."),
+        attr(name::RPO_LAG_MS, Type::Number, Computed, "Latest `AuroraGlobalDBRPOLag` in milliseconds: how much recent committed data a failover to this region would lose. Null on the primary, without a recent datapoint, and on aurora-mysql, which does not publish it."),
+        attr(name::LAG_OBSERVED_AT, Type::String, Computed, "When the latest lag datapoint was observed (RFC 3339, UTC). Null when no lag figure was read."),
     ]
 }
 
@@ -537,6 +554,7 @@ pub fn data_source() -> Schema {
                 name::ALLOW_MAJOR_VERSION_UPGRADE,
                 name::FAILOVER_MODE,
                 name::APPLY_IMMEDIATELY,
+                name::MAX_DATA_LOSS,
             ]
             .contains(&a.name.as_str())
         })
@@ -547,11 +565,22 @@ pub fn data_source() -> Schema {
                 all_computed(a)
             }
         })
+        .map(with_region_lag)
         .collect();
     Schema {
         version: 0,
         block: block(attributes, vec![], "Reads an existing Aurora Global Database topology: every member region, its cluster and instances, and which region is primary."),
     }
+}
+
+/// `regions` of the data source also carries each region's lag figures.
+fn with_region_lag(mut a: Attribute) -> Attribute {
+    if a.name == name::REGIONS {
+        if let AttributeKind::Nested(n) = &mut a.kind {
+            n.attributes.extend(region_lag_attributes());
+        }
+    }
+    a
 }
 
 #[cfg(test)]

@@ -307,6 +307,8 @@ pub(crate) fn from_observed(
             &prior.apply_immediately,
             Field::Known(default::APPLY_IMMEDIATELY),
         ),
+        // Replication health: configuration only.
+        max_data_loss: prior_or(&prior.max_data_loss, Field::Null),
     };
     (state, d)
 }

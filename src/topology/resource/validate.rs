@@ -94,6 +94,19 @@ pub fn resource(config: &Value, caps: ClientCapabilities) -> Diagnostics {
         },
     );
 
+    // Replication health.
+    check_str(
+        &mut d,
+        &c.max_data_loss,
+        top(name::MAX_DATA_LOSS),
+        "max_data_loss",
+        |s| {
+            rules::parse_duration(s)
+                .err()
+                .map(|e| e.replacen(&format!("{s:?} is"), "is", 1))
+        },
+    );
+
     let pw = !c.master_password.is_null();
     let wo = !c.master_password_wo.is_null();
     if pw && wo {
@@ -413,6 +426,21 @@ mod tests {
             block(&[(name::CREATE, Value::string("168h"))]),
         )]);
         assert!(resource(&ok, caps).is_empty());
+    }
+
+    #[test]
+    fn max_data_loss_must_be_a_duration() {
+        let caps = ClientCapabilities::default();
+        let config = block(&[(name::MAX_DATA_LOSS, Value::string("2 seconds"))]);
+        let d = resource(&config, caps);
+        assert_eq!(paths(&d), [path::top(name::MAX_DATA_LOSS).to_string()]);
+        let diag = d.iter().next().unwrap();
+        assert!(diag.is_error());
+        assert!(diag.detail.contains("is not a duration"), "{}", diag.detail);
+        for ok in ["2s", "500ms", "1m30s"] {
+            let config = block(&[(name::MAX_DATA_LOSS, Value::string(ok))]);
+            assert!(resource(&config, caps).is_empty(), "{ok}");
+        }
     }
 
     fn block(attrs: &[(&str, Value)]) -> Value {

@@ -125,6 +125,7 @@ fn desired(primary: &str, regions: &[(&str, &[&str])]) -> Desired {
         tags: BTreeMap::new(),
         engine_lifecycle_support: None,
         apply_immediately: true,
+        max_data_loss: None,
     }
 }
 

@@ -39,6 +39,7 @@ fn run(prior: &Value, cfg: &Value, provider_region: Option<&str>) -> PlanOutput 
         config: cfg,
         provider_region,
         leftovers: &[],
+        target_lag: None,
     });
     if !out.diagnostics.has_errors() && !out.planned.is_null() {
         let problems = invariants::check_plan(&schema::resource().block, prior, cfg, &out.planned);
@@ -412,6 +413,7 @@ fn leftovers_of_an_interrupted_removal_force_an_update() {
         config: &cfg,
         provider_region: None,
         leftovers: &leftovers,
+        target_lag: None,
     });
     assert!(at(&out.planned, &["status"]).is_unknown());
     assert_eq!(

@@ -244,6 +244,7 @@ fn plan(prior: &Value, cfg: &Value) -> crate::topology::resource::plan::PlanOutp
         config: cfg,
         provider_region: None,
         leftovers: &[],
+        target_lag: None,
     });
     if !out.diagnostics.has_errors() {
         let problems = invariants::check_plan(&schema::resource().block, prior, cfg, &out.planned);
