@@ -35,7 +35,7 @@ test: tools
 
 # The full fault and kill matrices (make test runs a slice: first, middle and
 # last fault point of each sequence), with the emulator's realistic AWS behaviours
-# on (asynchronous detach, read-after-write lag, untagged global clusters).
+# on (asynchronous detach, read-after-write lag).
 # Prints the tables of docs/reliability.md.
 reliability: tools
 	RELIABILITY_FULL=1 RELIABILITY_REALISTIC=1 cargo test --test provider reliability:: -- --nocapture --test-threads=1

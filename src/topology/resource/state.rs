@@ -205,10 +205,14 @@ pub(crate) fn from_observed(
                     )),
                 );
             }
-            Some(RegionObservation::Reached { cluster: None, .. }) => {}
             other => {
                 let why = match other {
                     Some(RegionObservation::Unreachable { error }) => error.to_string(),
+                    // Listed as a member, not shown by DescribeDBClusters:
+                    // AWS's read-after-write lag right after its create.
+                    Some(RegionObservation::Reached { cluster: None, .. }) => {
+                        "the global cluster lists its cluster, which DescribeDBClusters does not show yet".to_string()
+                    }
                     _ => "it was not read".to_string(),
                 };
                 let path = path::region(&m.region);
@@ -216,7 +220,7 @@ pub(crate) fn from_observed(
                     d.push(
                         Diagnostic::warning(
                             "Region Could Not Be Read",
-                            format!("{} did not answer ({why}), and there is no earlier state of it to keep. It is left out until it can be read.", m.region),
+                            format!("{} could not be read ({why}), and there is no earlier state of it to keep. It is left out until it can be read.", m.region),
                         )
                         .with_path(path),
                     );
@@ -224,7 +228,7 @@ pub(crate) fn from_observed(
                     d.push(
                         Diagnostic::warning(
                             "Region Could Not Be Read",
-                            format!("{} did not answer ({why}). Its last known state is kept; the next refresh reads it again.", m.region),
+                            format!("{} could not be read ({why}). Its last known state is kept; the next refresh reads it again.", m.region),
                         )
                         .with_path(path),
                     );
