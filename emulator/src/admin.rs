@@ -210,6 +210,9 @@ pub(crate) fn state_json(shared: &Shared) -> Value {
                 "writer": c.writer,
                 "deletion_protection": c.deletion_protection,
                 "storage_encrypted": c.storage_encrypted,
+                "preferred_maintenance_window": c.settings.maintenance_window(&c.region),
+                "pending_modified_values": !c.settings.pending.is_empty(),
+                "pending_until": c.settings.pending.due.map(iso8601),
                 "instances": st.cluster_instances(&c.region, &c.id).iter().map(|i| i.id.clone()).collect::<Vec<_>>(),
             })
         })
@@ -230,6 +233,8 @@ pub(crate) fn state_json(shared: &Shared) -> Value {
                 "class": i.class,
                 "promotion_tier": i.promotion_tier,
                 "is_writer": writer.as_deref() == Some(i.id.as_str()),
+                "pending_modified_values": !i.settings.pending.is_empty(),
+                "pending_until": i.settings.pending.due.map(iso8601),
             })
         })
         .collect();

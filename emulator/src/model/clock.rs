@@ -409,6 +409,30 @@ mod tests {
         });
     }
 
+    /// A state file written before the production settings existed has no
+    /// `settings` objects: it loads with AWS's defaults.
+    #[test]
+    fn state_without_settings_loads_with_defaults() {
+        let st = two_region();
+        let mut v = serde_json::to_value(&st).unwrap();
+        for kind in ["globals", "clusters", "instances"] {
+            for o in v[kind].as_object_mut().unwrap().values_mut() {
+                assert!(o.as_object_mut().unwrap().remove("settings").is_some());
+            }
+        }
+        let back: State = serde_json::from_value(v).unwrap();
+        let c = &back.clusters[&key("us-east-1", "p")];
+        assert_eq!(c.settings.storage_type(), "aurora");
+        assert!(c.settings.pending.due.is_none());
+        let i = &back.instances[&key("us-east-1", "p1")];
+        assert!(i.settings.auto_minor_version_upgrade);
+        assert_eq!(i.settings.ca, "rds-ca-rsa2048-g1");
+        assert_eq!(
+            back.globals["g"].settings.lifecycle_support(),
+            "open-source-rds-extended-support"
+        );
+    }
+
     #[test]
     fn writers_follow_roles_and_promotion_tiers() {
         let st = two_region();

@@ -636,7 +636,11 @@ pub(super) fn delete(ctx: &mut Ctx<'_>) -> ApiResult<String> {
                 snapshot_type: "manual".into(),
                 created_ms: now,
                 cluster_created_ms: c.created_ms,
-                tags: Vec::new(),
+                tags: if c.settings.copy_tags_to_snapshot {
+                    c.tags.clone()
+                } else {
+                    Vec::new()
+                },
             },
         );
     }

@@ -63,7 +63,7 @@ fn check_lifecycle(p: &Params) -> ApiResult<Option<String>> {
 /// `ServerlessV2ScalingConfiguration.*` merged over the current
 /// configuration and checked: 0..=256 ACUs for the minimum, 1..=256 for the
 /// maximum, half-ACU steps, minimum <= maximum, and an auto-pause delay of
-/// 300..=86400 seconds only with a minimum of 0.
+/// 300..=86400 seconds (300 by default) kept only with a minimum of 0.
 fn scaling(p: &Params, current: Option<&ScalingV2>) -> ApiResult<Option<ScalingV2>> {
     const P: &str = "ServerlessV2ScalingConfiguration";
     let min = float(p, &format!("{P}.MinCapacity"))?;
@@ -105,8 +105,13 @@ fn scaling(p: &Params, current: Option<&ScalingV2>) -> ApiResult<Option<ScalingV
             )));
         }
     }
-    // Without a minimum of 0 there is no auto-pause: the delay is not kept.
-    let pause = if min == 0.0 { pause } else { None };
+    // A minimum of 0 turns auto-pause on, after 300 seconds unless the
+    // request says otherwise; without it the delay is not kept.
+    let pause = if min == 0.0 {
+        pause.or(Some(300))
+    } else {
+        None
+    };
     Ok(Some(ScalingV2 {
         min,
         max,
@@ -302,6 +307,10 @@ pub(super) fn cluster_modify(
     let cur = &c.settings;
     let mut s = cur.clone();
     let immediately = p.flag("ApplyImmediately")?;
+    if immediately {
+        // What waited for the maintenance window goes with this request.
+        s.apply_pending();
+    }
     if let Some(port) = p.int("Port")? {
         if !(1150..=65535).contains(&port) {
             return Err(ApiError::invalid_value(format!(
@@ -331,7 +340,7 @@ pub(super) fn cluster_modify(
     if let Some(l) = check_lifecycle(p)? {
         s.lifecycle_support = Some(l);
     }
-    let mut pending = cur.pending.clone();
+    let mut pending = s.pending.clone();
     if let Some(v) = p.bool("EnableIAMDatabaseAuthentication")? {
         if immediately {
             s.iam_auth = v;
@@ -750,4 +759,91 @@ pub(crate) fn render_global(x: &mut Xml, g: &GlobalCluster) {
                 "none"
             },
         );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn performance_insights_retention_values() {
+        for ok in [7, 31, 62, 93, 341, 589, 713, 731] {
+            assert!(check_pi_retention(ok).is_ok(), "{ok}");
+        }
+        for bad in [0, 1, 8, 30, 94, 744, 730, 732, -31] {
+            assert_eq!(
+                check_pi_retention(bad).unwrap_err().code,
+                "InvalidParameterValue",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn monitoring_interval_and_role() {
+        let role = "arn:aws:iam::123456789012:role/rds-monitoring";
+        assert!(check_monitoring(0, None).is_ok());
+        for i in [1, 5, 10, 15, 30, 60] {
+            assert!(check_monitoring(i, Some(role)).is_ok(), "{i}");
+        }
+        assert_eq!(
+            check_monitoring(2, Some(role)).unwrap_err().code,
+            "InvalidParameterValue"
+        );
+        assert_eq!(
+            check_monitoring(30, None).unwrap_err().code,
+            "InvalidParameterCombination"
+        );
+        assert_eq!(
+            check_monitoring(0, Some(role)).unwrap_err().code,
+            "InvalidParameterCombination"
+        );
+        for bad in [
+            "rds-monitoring",
+            "arn:aws:iam::123:role/x",
+            "arn:aws:iam::123456789012:user/x",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:s3::123456789012:role/x",
+        ] {
+            assert_eq!(
+                check_monitoring(5, Some(bad)).unwrap_err().code,
+                "InvalidParameterValue",
+                "{bad}"
+            );
+        }
+        assert!(check_monitoring(5, Some("arn:aws-cn:iam::123456789012:role/path/x")).is_ok());
+    }
+
+    #[test]
+    fn default_windows_give_way_to_explicit_ones() {
+        let region = "us-east-1";
+        let m = crate::model::settings::default_maintenance_window(region);
+        let (start, _) = parse_weekly(&m).unwrap();
+        // A backup window on the default maintenance window's slot.
+        let day_min = start % CYCLE_DAY;
+        let b = format!(
+            "{:02}:{:02}-{:02}:{:02}",
+            day_min / 60,
+            day_min % 60,
+            (day_min + 30) / 60 % 24,
+            (day_min + 30) % 60
+        );
+        let p = Params::parse(format!("PreferredBackupWindow={b}").as_bytes());
+        let (backup, maintenance) = windows(&p, None, None, region).unwrap();
+        assert_eq!(backup.as_deref(), Some(b.as_str()));
+        let moved = maintenance.unwrap();
+        assert_ne!(moved, m);
+        assert!(!windows_overlap(
+            parse_daily(&b).unwrap(),
+            parse_weekly(&moved).unwrap()
+        ));
+        // Both explicit and overlapping: refused.
+        let p = Params::parse(
+            format!("PreferredBackupWindow={b}&PreferredMaintenanceWindow={m}").as_bytes(),
+        );
+        assert_eq!(
+            windows(&p, None, None, region).unwrap_err().code,
+            "InvalidParameterValue"
+        );
+    }
 }

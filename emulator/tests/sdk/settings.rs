@@ -244,6 +244,46 @@ async fn cluster_settings_round_trip_and_change_in_place() {
     );
     assert!(c.pending_modified_values().is_none());
 
+    // A minimum of 0 without a delay: auto-pause after AWS's default 300 seconds.
+    east.modify_db_cluster()
+        .db_cluster_identifier("orders")
+        .apply_immediately(true)
+        .serverless_v2_scaling_configuration(scaling(0.0, 8.0))
+        .send()
+        .await
+        .unwrap();
+    let sv2 = cluster(&east, "orders").await;
+    let sv2 = sv2.serverless_v2_scaling_configuration().unwrap();
+    assert_eq!(
+        sv2.seconds_until_auto_pause(),
+        Some(600),
+        "a delay set before is kept"
+    );
+    east.modify_db_cluster()
+        .db_cluster_identifier("orders")
+        .apply_immediately(true)
+        .serverless_v2_scaling_configuration(scaling(1.0, 8.0))
+        .send()
+        .await
+        .unwrap();
+    let sv2 = cluster(&east, "orders").await;
+    let sv2 = sv2.serverless_v2_scaling_configuration().unwrap();
+    assert_eq!(
+        sv2.seconds_until_auto_pause(),
+        None,
+        "no auto-pause above 0 ACUs"
+    );
+    east.modify_db_cluster()
+        .db_cluster_identifier("orders")
+        .apply_immediately(true)
+        .serverless_v2_scaling_configuration(scaling(0.0, 8.0))
+        .send()
+        .await
+        .unwrap();
+    let sv2 = cluster(&east, "orders").await;
+    let sv2 = sv2.serverless_v2_scaling_configuration().unwrap();
+    assert_eq!(sv2.seconds_until_auto_pause(), Some(300));
+
     // Only one capacity bound: the other is kept.
     east.modify_db_cluster()
         .db_cluster_identifier("orders")
@@ -934,6 +974,13 @@ async fn deferred_changes_wait_for_the_maintenance_window() {
         assert_eq!(p.ca_certificate_identifier(), Some("rds-ca-rsa4096-g1"));
     };
     check_pending(&cluster(&east, "c").await, &instance(&east, "i").await);
+    let st = admin.state().await.unwrap();
+    assert_eq!(st["clusters"][0]["pending_modified_values"], true);
+    assert_eq!(
+        st["clusters"][0]["preferred_maintenance_window"],
+        window.as_str()
+    );
+    assert!(st["instances"][0]["pending_until"].is_string());
     // Sending the same deferred change again keeps one pending record.
     east.modify_db_cluster()
         .db_cluster_identifier("c")
@@ -955,6 +1002,9 @@ async fn deferred_changes_wait_for_the_maintenance_window() {
     assert_eq!(c.enabled_cloudwatch_logs_exports(), ["instance"]);
     assert_eq!(i.db_instance_class(), Some("db.r6g.xlarge"));
     assert_eq!(i.ca_certificate_identifier(), Some("rds-ca-rsa4096-g1"));
+    let st = admin.state().await.unwrap();
+    assert_eq!(st["clusters"][0]["pending_modified_values"], false);
+    assert!(st["instances"][0]["pending_until"].is_null());
 
     // A deferred change set back to the current value drops the pending record.
     east.modify_db_cluster()
@@ -977,6 +1027,29 @@ async fn deferred_changes_wait_for_the_maintenance_window() {
         .await
         .pending_modified_values()
         .is_none());
+
+    // A later request with ApplyImmediately=true takes what was pending along.
+    east.modify_db_cluster()
+        .db_cluster_identifier("c")
+        .storage_type("aurora")
+        .send()
+        .await
+        .unwrap();
+    let c = cluster(&east, "c").await;
+    assert_eq!(
+        c.pending_modified_values().and_then(|p| p.storage_type()),
+        Some("aurora")
+    );
+    east.modify_db_cluster()
+        .db_cluster_identifier("c")
+        .apply_immediately(true)
+        .copy_tags_to_snapshot(false)
+        .send()
+        .await
+        .unwrap();
+    let c = cluster(&east, "c").await;
+    assert_eq!(c.storage_type(), Some("aurora"));
+    assert!(c.pending_modified_values().is_none());
 
     // The admin call applies pending changes without waiting for the window.
     east.modify_db_instance()
@@ -1014,4 +1087,37 @@ async fn deferred_changes_wait_for_the_maintenance_window() {
     let i = instance(&east, "i").await;
     assert_eq!(i.ca_certificate_identifier(), Some("rds-ca-ecc384-g1"));
     assert!(i.pending_modified_values().is_none());
+}
+
+#[tokio::test]
+async fn copy_tags_to_snapshot_tags_the_final_snapshot() {
+    let emu = emulator(0.0).await;
+    let east = client(&emu, EAST);
+    for (id, copy) in [("copy", true), ("plain", false)] {
+        east.create_db_cluster()
+            .db_cluster_identifier(id)
+            .engine(PG)
+            .master_username("app")
+            .master_user_password("correct-horse-1")
+            .copy_tags_to_snapshot(copy)
+            .tags(tag("team", "orders"))
+            .send()
+            .await
+            .unwrap();
+        wait_all_available(&emu).await;
+        east.delete_db_cluster()
+            .db_cluster_identifier(id)
+            .final_db_snapshot_identifier(format!("{id}-final"))
+            .send()
+            .await
+            .unwrap();
+        let r = east
+            .describe_db_cluster_snapshots()
+            .db_cluster_snapshot_identifier(format!("{id}-final"))
+            .send()
+            .await
+            .unwrap();
+        let tags = r.db_cluster_snapshots()[0].tag_list().to_vec();
+        assert_eq!(tags.is_empty(), !copy, "{id}: {tags:?}");
+    }
 }
