@@ -388,8 +388,14 @@ mod tests {
     #[test]
     fn arn_accounts_are_parsed() {
         let table: &[(&str, Option<&str>)] = &[
-            ("arn:aws:rds::123456789012:global-cluster:orders", Some("123456789012")),
-            ("arn:aws:rds:us-east-1:000000000000:cluster:x", Some("000000000000")),
+            (
+                "arn:aws:rds::123456789012:global-cluster:orders",
+                Some("123456789012"),
+            ),
+            (
+                "arn:aws:rds:us-east-1:000000000000:cluster:x",
+                Some("000000000000"),
+            ),
             ("arn:aws:rds:us-east-1::cluster:x", None),
             ("arn:aws:rds:us-east-1:123456789012", None),
             ("not-an-arn", None),

@@ -10,8 +10,8 @@
 pub(crate) mod invariants;
 
 pub use invariants::{
-    apply_violations, check_apply, check_plan, identity_violations, plan_violations,
-    IdentityCheck, Violation,
+    apply_violations, check_apply, check_plan, identity_violations, plan_violations, IdentityCheck,
+    Violation,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;

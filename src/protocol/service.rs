@@ -207,9 +207,14 @@ fn one(d: Diagnostic) -> Diagnostics {
 }
 
 /// One ListResource event from a list result.
-fn list_event(item: ListItem, identity_type: &Type, resource_type: &Type) -> pb::list_resource::Event {
+fn list_event(
+    item: ListItem,
+    identity_type: &Type,
+    resource_type: &Type,
+) -> pb::list_resource::Event {
     let mut diags = item.diagnostics;
-    let identity = match convert::encode_identity(&item.identity, identity_type, "listed identity") {
+    let identity = match convert::encode_identity(&item.identity, identity_type, "listed identity")
+    {
         Ok(v) => v,
         Err(d) => {
             diags.push(d);
@@ -529,7 +534,11 @@ impl pb::provider_server::Provider for ProviderService {
             plan_resource_change
         );
         let prior_identity = try_diags!(
-            self.host_identity(&req.type_name, req.prior_identity.as_ref(), "prior identity"),
+            self.host_identity(
+                &req.type_name,
+                req.prior_identity.as_ref(),
+                "prior identity"
+            ),
             plan_resource_change
         );
         let creates = prior.is_null();
@@ -808,7 +817,9 @@ impl pb::provider_server::Provider for ProviderService {
             .engine
             .list_resource_schema(&type_name)
             .map(|s| s.block.value_type());
-        let types = config_type.zip(self.resource_type(&type_name).ok()).zip(self.identity_type(&type_name));
+        let types = config_type
+            .zip(self.resource_type(&type_name).ok())
+            .zip(self.identity_type(&type_name));
         let Some(((config_type, resource_type), identity_type)) = types else {
             let event = pb::list_resource::Event {
                 diagnostic: convert::diagnostics(&unknown_type("List Resource", &type_name)),
@@ -843,9 +854,8 @@ impl pb::provider_server::Provider for ProviderService {
                 .list(&name, list, ClientCapabilities::default(), tx)
                 .await;
         });
-        let events = tokio_stream::wrappers::ReceiverStream::new(rx).map(move |item| {
-            Ok(list_event(item, &identity_type, &resource_type))
-        });
+        let events = tokio_stream::wrappers::ReceiverStream::new(rx)
+            .map(move |item| Ok(list_event(item, &identity_type, &resource_type)));
         Ok(Response::new(Box::pin(events)))
     }
 

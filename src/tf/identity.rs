@@ -55,7 +55,11 @@ pub struct IdentitySchema {
 impl IdentitySchema {
     /// The object type of identity data.
     pub fn value_type(&self) -> Type {
-        Type::object(self.attributes.iter().map(|a| (a.name.clone(), a.ty.clone())))
+        Type::object(
+            self.attributes
+                .iter()
+                .map(|a| (a.name.clone(), a.ty.clone())),
+        )
     }
 
     /// The attributes an `import` block must give that `identity` leaves
@@ -98,10 +102,11 @@ mod tests {
     #[test]
     fn import_needs_every_required_attribute() {
         let s = schema();
-        let given = |name: Value| {
-            Value::object([("account_id", Value::Null), ("name", name)])
-        };
-        assert_eq!(s.missing_for_import(&given(Value::string("x"))), Vec::<&str>::new());
+        let given = |name: Value| Value::object([("account_id", Value::Null), ("name", name)]);
+        assert_eq!(
+            s.missing_for_import(&given(Value::string("x"))),
+            Vec::<&str>::new()
+        );
         assert_eq!(s.missing_for_import(&given(Value::Null)), vec!["name"]);
         assert_eq!(s.missing_for_import(&given(Value::Unknown)), vec!["name"]);
         assert_eq!(s.missing_for_import(&Value::Null), vec!["name"]);

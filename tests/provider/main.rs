@@ -20,6 +20,7 @@ mod aws_emulator;
 mod bench_guards;
 mod docs;
 mod e2e_examples;
+mod e2e_identity;
 mod e2e_lifecycle;
 mod e2e_primary;
 mod e2e_protocol;

@@ -128,14 +128,31 @@ mod tests {
         let acct = || Value::string("123456789012");
         let other = || Value::string("210987654321");
         let known = id(acct(), "x");
+        let half = id(Value::Unknown, "x");
+        let no_account = id(Value::Null, "x");
+        let other_account = id(other(), "x");
         let cases: Vec<(&str, Value, Value, IdentityCheck<'_>, Vec<&str>)> = vec![
-            ("create plan may be unknown", state(), id(Value::Unknown, "x"), IdentityCheck::PlanNew, vec![]),
-            ("refresh keeps it", state(), known.clone(), IdentityCheck::Same { before: &known }, vec![]),
+            (
+                "create plan may be unknown",
+                state(),
+                id(Value::Unknown, "x"),
+                IdentityCheck::PlanNew,
+                vec![],
+            ),
+            (
+                "refresh keeps it",
+                state(),
+                known.clone(),
+                IdentityCheck::Same { before: &known },
+                vec![],
+            ),
             (
                 "refresh after state without identity",
                 state(),
                 known.clone(),
-                IdentityCheck::Same { before: &Value::Null },
+                IdentityCheck::Same {
+                    before: &Value::Null,
+                },
                 vec![],
             ),
             (
@@ -143,13 +160,15 @@ mod tests {
                 state(),
                 id(other(), "x"),
                 IdentityCheck::Same { before: &known },
-                vec![r#"account_id: identity changed from "123456789012" to "210987654321" for the same object"#],
+                vec![
+                    r#"account_id: identity changed from "123456789012" to "210987654321" for the same object"#,
+                ],
             ),
             (
                 "apply fills in what the create plan left unknown",
                 state(),
                 known.clone(),
-                IdentityCheck::Same { before: &id(Value::Unknown, "x") },
+                IdentityCheck::Same { before: &half },
                 vec![],
             ),
             (
@@ -178,21 +197,29 @@ mod tests {
                 state(),
                 Value::object([("name", Value::string("x"))]),
                 IdentityCheck::PlanNew,
-                vec![r#"the identity {name = "x"} does not match the identity schema object({account_id = string, name = string})"#],
+                vec![
+                    r#"the identity {name = "x"} does not match the identity schema object({account_id = string, name = string})"#,
+                ],
             ),
             (
                 "import fills in the account",
                 state(),
                 known.clone(),
-                IdentityCheck::Import { requested: &id(Value::Null, "x") },
+                IdentityCheck::Import {
+                    requested: &no_account,
+                },
                 vec![],
             ),
             (
                 "import of another account's object",
                 state(),
                 known.clone(),
-                IdentityCheck::Import { requested: &id(other(), "x") },
-                vec![r#"account_id: the imported object has "123456789012", the import block asked for "210987654321""#],
+                IdentityCheck::Import {
+                    requested: &other_account,
+                },
+                vec![
+                    r#"account_id: the imported object has "123456789012", the import block asked for "210987654321""#,
+                ],
             ),
         ];
         for (what, state, identity, check, want) in cases {
@@ -202,7 +229,10 @@ mod tests {
             // point of the shape case: compare its start only.
             if what == "wrong shape" {
                 assert_eq!(got.len(), 1, "{what}: {got:?}");
-                assert!(got[0].contains("does not match the identity schema"), "{what}: {got:?}");
+                assert!(
+                    got[0].contains("does not match the identity schema"),
+                    "{what}: {got:?}"
+                );
                 continue;
             }
             assert_eq!(got, want, "{what}");

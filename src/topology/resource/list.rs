@@ -246,7 +246,11 @@ mod tests {
 
     #[test]
     fn filters_by_engine_and_tags() {
-        let pg = global("a", "aurora-postgresql", &[("team", "orders"), ("env", "prod")]);
+        let pg = global(
+            "a",
+            "aurora-postgresql",
+            &[("team", "orders"), ("env", "prod")],
+        );
         let my = global("b", "aurora-mysql", &[("team", "orders")]);
         let cases = [
             (config(None, &[]), [true, true]),
@@ -254,7 +258,10 @@ mod tests {
             (config(None, &[("team", "orders")]), [true, true]),
             (config(None, &[("env", "prod")]), [true, false]),
             (config(None, &[("team", "billing")]), [false, false]),
-            (config(Some("aurora-mysql"), &[("env", "prod")]), [false, false]),
+            (
+                config(Some("aurora-mysql"), &[("env", "prod")]),
+                [false, false],
+            ),
             (Value::Null, [true, true]),
         ];
         for (c, want) in cases {
@@ -269,7 +276,10 @@ mod tests {
         let d = validate(&config(Some("postgres"), &[]));
         let d: Vec<_> = d.iter().collect();
         assert_eq!(d.len(), 1);
-        assert_eq!(d[0].path.as_ref().map(ToString::to_string), Some("engine".to_owned()));
+        assert_eq!(
+            d[0].path.as_ref().map(ToString::to_string),
+            Some("engine".to_owned())
+        );
     }
 
     #[test]
@@ -279,7 +289,10 @@ mod tests {
             identity_of_global(&g),
             Value::object([
                 (identity::name::ACCOUNT_ID, Value::string("123456789012")),
-                (identity::name::GLOBAL_CLUSTER_IDENTIFIER, Value::string("orders")),
+                (
+                    identity::name::GLOBAL_CLUSTER_IDENTIFIER,
+                    Value::string("orders")
+                ),
             ])
         );
         assert_eq!(display_name(&g), "orders (aurora-postgresql, headless)");
@@ -287,6 +300,8 @@ mod tests {
 
     #[test]
     fn schema_attributes_conform() {
-        assert!(config(Some("aurora-mysql"), &[("a", "b")]).conforms_to(&schema().block.value_type()));
+        assert!(
+            config(Some("aurora-mysql"), &[("a", "b")]).conforms_to(&schema().block.value_type())
+        );
     }
 }
