@@ -7,7 +7,8 @@ mod resource;
 mod rules;
 
 pub use resource::{
-    desired, plan, schema, validate, TopologyDataSource, TopologyList, TopologyResource,
+    desired, identity_schema, list_schema, plan, schema, validate, TopologyDataSource,
+    TopologyList, TopologyResource,
 };
 
 use std::collections::BTreeMap;

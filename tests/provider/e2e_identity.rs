@@ -253,3 +253,55 @@ fn query_generates_configuration_that_imports_cleanly() {
         "planning an import changes nothing"
     );
 }
+
+/// State written by a host that knows no identities (OpenTofu 1.6, like
+/// state written before this provider had one) gets its identity on
+/// Terraform's first refresh, with a plan that changes nothing.
+#[test]
+fn state_without_identity_gains_it_on_refresh() {
+    let hosts = common::hosts();
+    let (Some(tofu), Some(terraform)) = (
+        hosts.iter().find(|h| h.name == "tofu-1.6"),
+        hosts.iter().find(|h| speaks_identity(h)),
+    ) else {
+        eprintln!("skipping: needs both OpenTofu 1.6 and Terraform 1.15 (run `make tools`)");
+        return;
+    };
+    let emu = Emu::start(SCALE);
+    let id = "ident-upgrade";
+    let w = Workdir::new(&config(&emu, id, BODY));
+    tf_ok(&w, tofu, &["apply", "-auto-approve", "-no-color"]);
+    let before = pulled(&w, tofu);
+    let instance = &before["resources"][0]["instances"][0];
+    assert!(
+        instance
+            .get("identity")
+            .is_none_or(serde_json::Value::is_null),
+        "{instance:#}"
+    );
+    let (code, out) = plan_code(&w, terraform);
+    assert_eq!(
+        code,
+        0,
+        "terraform plan of OpenTofu's state: {}",
+        text(&out)
+    );
+    tf_ok(
+        &w,
+        terraform,
+        &["apply", "-refresh-only", "-auto-approve", "-no-color"],
+    );
+    let after = pulled(&w, terraform);
+    assert_eq!(
+        after["resources"][0]["instances"][0]["identity"],
+        json!({ "account_id": account_of(&emu, id), "global_cluster_identifier": id }),
+        "{after:#}"
+    );
+    assert_eq!(
+        after["resources"][0]["instances"][0]["attributes"],
+        before["resources"][0]["instances"][0]["attributes"],
+        "the refresh changed only the identity"
+    );
+    let (code, out) = plan_code(&w, terraform);
+    assert_eq!(code, 0, "plan after the refresh: {}", text(&out));
+}

@@ -18,7 +18,7 @@ pub(crate) mod name {
 pub(crate) const VERSION: i64 = 0;
 
 /// The identity schema.
-pub(crate) fn schema() -> IdentitySchema {
+pub fn schema() -> IdentitySchema {
     IdentitySchema {
         version: VERSION,
         attributes: vec![

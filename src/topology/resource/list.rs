@@ -34,7 +34,7 @@ impl Default for TopologyList {
 }
 
 /// The schema of the list block's `config` block.
-pub(crate) fn schema() -> Schema {
+pub fn schema() -> Schema {
     Schema::new(
         0,
         Block::new()

@@ -28,7 +28,8 @@ use crate::tf::{Diagnostics, IdentitySchema, Schema, Value};
 use super::{reconcile, rules, Meta};
 
 pub use data_source::TopologyDataSource;
-pub use list::TopologyList;
+pub use identity::schema as identity_schema;
+pub use list::{schema as list_schema, TopologyList};
 
 /// The `replication_topology` resource.
 pub struct TopologyResource {

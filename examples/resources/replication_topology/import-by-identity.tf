@@ -1,0 +1,6 @@
+import {
+  to = replication_topology.orders
+  identity = {
+    global_cluster_identifier = "orders"
+  }
+}
