@@ -7,6 +7,8 @@
 //!
 //! Nothing here knows about gRPC or AWS.
 
+#[cfg(test)]
+mod identity_tests;
 pub(crate) mod invariants;
 
 pub use invariants::{
