@@ -233,6 +233,13 @@ fn query_generates_configuration_that_imports_cleanly() {
         ids.len(),
         "{generated}"
     );
+    // The import blocks name each topology by its identity.
+    for id in ids {
+        assert!(
+            generated.contains(&format!("    global_cluster_identifier = \"{id}\"\n  }}")),
+            "{id}: {generated}"
+        );
+    }
 
     emu.clear_calls();
     let out = tf_ok(&q, &host, &["plan", "-no-color"]);
