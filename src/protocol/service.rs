@@ -561,16 +561,18 @@ impl pb::provider_server::Provider for ProviderService {
         let planned_state = if diags.has_errors() {
             None
         } else {
-            // A create, or a change that replaces the object, plans a new
-            // identity; anything else keeps the one the object has.
-            let check = if creates || !resp.requires_replace.is_empty() {
-                IdentityCheck::PlanNew
-            } else {
-                IdentityCheck::Same {
+            // A create, or a change that may replace the object, plans no
+            // identity: the new object's is not known yet, and Terraform
+            // 1.15 cannot render an identity with unknown parts in `show
+            // -json`. Apply returns it. Anything else keeps the identity
+            // the object has.
+            if !creates && resp.requires_replace.is_empty() {
+                let check = IdentityCheck::Same {
                     before: &prior_identity,
-                }
-            };
-            planned_identity = self.identity_for(&req.type_name, &resp.planned, check, &mut diags);
+                };
+                planned_identity =
+                    self.identity_for(&req.type_name, &resp.planned, check, &mut diags);
+            }
             match convert::encode(&resp.planned, &ty, "planned state") {
                 Ok(v) => Some(v),
                 Err(d) => {

@@ -36,9 +36,9 @@
 //!   correlate with one on the other side.
 //!
 //! Identity ([`identity_violations`]): an existing object has a wholly
-//! known identity that conforms to the identity schema and never changes;
-//! only a plan that creates or replaces it may leave parts unknown; an
-//! import's identity agrees with what the `import` block gave.
+//! known identity that conforms to the identity schema and never changes; a
+//! plan that creates or replaces it carries none; an import's identity
+//! agrees with what the `import` block gave.
 //!
 //! Values of sensitive and write-only attributes never appear in messages.
 
