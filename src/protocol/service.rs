@@ -1024,3 +1024,132 @@ impl pb::provider_server::Provider for ProviderService {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Server;
+    use crate::tf::AttributePath;
+    use crate::topology::ReplicationProvider;
+    use pb::provider_server::Provider as _;
+
+    const TYPE: &str = "replication_topology";
+
+    fn service() -> ProviderService {
+        let engine: Arc<Engine> = Arc::new(Server::new(ReplicationProvider::default()));
+        ProviderService { engine }
+    }
+
+    fn identity_type() -> Type {
+        Type::object([
+            ("account_id", Type::String),
+            ("global_cluster_identifier", Type::String),
+        ])
+    }
+
+    #[tokio::test]
+    async fn identity_schema_is_served() {
+        let resp = service()
+            .get_resource_identity_schemas(Request::new(Default::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        let s = &resp.identity_schemas[TYPE];
+        assert_eq!(s.version, 0);
+        let attrs: Vec<_> = s
+            .identity_attributes
+            .iter()
+            .map(|a| {
+                (
+                    a.name.as_str(),
+                    String::from_utf8(a.r#type.clone()).unwrap(),
+                    a.required_for_import,
+                    a.optional_for_import,
+                )
+            })
+            .collect();
+        assert_eq!(
+            attrs,
+            [
+                ("account_id", "\"string\"".to_owned(), false, true),
+                (
+                    "global_cluster_identifier",
+                    "\"string\"".to_owned(),
+                    true,
+                    false
+                ),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn stored_identity_is_upgraded_and_a_newer_version_refused() {
+        let upgrade = |version: i64| pb::upgrade_resource_identity::Request {
+            type_name: TYPE.to_owned(),
+            version,
+            raw_identity: Some(pb::RawState {
+                json: br#"{"account_id":"123456789012","global_cluster_identifier":"orders"}"#
+                    .to_vec(),
+                flatmap: Default::default(),
+            }),
+        };
+        let resp = service()
+            .upgrade_resource_identity(Request::new(upgrade(0)))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+        let data = resp.upgraded_identity.unwrap().identity_data.unwrap();
+        let v = crate::tf::msgpack::decode(&data.msgpack, &identity_type()).unwrap();
+        assert_eq!(
+            v,
+            Value::object([
+                ("account_id", Value::string("123456789012")),
+                ("global_cluster_identifier", Value::string("orders")),
+            ])
+        );
+        let resp = service()
+            .upgrade_resource_identity(Request::new(upgrade(1)))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(resp.upgraded_identity.is_none());
+        assert_eq!(resp.diagnostics[0].summary, "Unsupported Identity Version");
+    }
+
+    #[tokio::test]
+    async fn list_resource_schema_and_validation_are_served() {
+        let s = service();
+        let schema = s
+            .get_provider_schema(Request::new(Default::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(schema.list_resource_schemas.contains_key(TYPE));
+        let meta = s
+            .get_metadata(Request::new(Default::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(meta.list_resources[0].type_name, TYPE);
+
+        let config_type = crate::topology::list_schema().block.value_type();
+        let config = Value::object([("engine", Value::string("postgres")), ("tags", Value::Null)]);
+        let resp = s
+            .validate_list_resource_config(Request::new(
+                pb::validate_list_resource_config::Request {
+                    type_name: TYPE.to_owned(),
+                    config: Some(convert::encode(&config, &config_type, "config").unwrap()),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(resp.diagnostics.len(), 1, "{:?}", resp.diagnostics);
+        assert_eq!(
+            resp.diagnostics[0].attribute,
+            Some(convert::path(&AttributePath::root().attr("engine")))
+        );
+    }
+}
