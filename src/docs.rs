@@ -1,8 +1,9 @@
 //! Registry documentation generated from the provider's own schemas.
 //!
-//! Owns the three schema-driven pages of the Terraform registry layout:
-//! `docs/index.md` (the provider block), `docs/resources/topology.md` and
-//! `docs/data-sources/topology.md`. Each page is front matter, a short
+//! Owns the four schema-driven pages of the Terraform registry layout:
+//! `docs/index.md` (the provider block), `docs/resources/topology.md` (with
+//! the resource identity), `docs/data-sources/topology.md` and
+//! `docs/list-resources/topology.md` (the list block's `config`). Each page is front matter, a short
 //! hand-written introduction, an example read from `examples/` and an
 //! argument / attribute reference rendered from
 //! [`crate::topology::schema`], so a schema change cannot leave the docs
@@ -16,9 +17,11 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::tf::{
-    Attribute, AttributeKind, Block, BlockNesting, NestedBlock, ObjectNesting, Schema, Type,
+    Attribute, AttributeKind, Block, BlockNesting, IdentitySchema, NestedBlock, ObjectNesting,
+    Schema, Type,
 };
 use crate::topology::schema::{self, default};
+use crate::topology::{identity_schema, list_schema};
 
 /// The resource and data source type the pages document.
 pub const TYPE_NAME: &str = "replication_topology";
@@ -50,12 +53,13 @@ pub enum Error {
 }
 
 /// The example files the pages embed, relative to the examples directory.
-pub const EXAMPLE_FILES: [&str; 5] = [
+pub const EXAMPLE_FILES: [&str; 6] = [
     "provider/provider.tf",
     "resources/replication_topology/resource.tf",
     "resources/replication_topology/import.tf",
     "resources/replication_topology/import.sh",
     "data-sources/replication_topology/data-source.tf",
+    "list-resources/replication_topology/list-resource.tfquery.hcl",
 ];
 
 /// Renders every generated page, reading examples from `examples`.
@@ -66,7 +70,8 @@ pub fn render(examples: &Path) -> Result<Vec<Page>, Error> {
             .map(|s| s.trim_end().to_string())
             .map_err(|source| Error::Example { path, source })
     };
-    let [provider_tf, resource_tf, import_tf, import_sh, data_source_tf] = EXAMPLE_FILES.map(read);
+    let [provider_tf, resource_tf, import_tf, import_sh, data_source_tf, list_hcl] =
+        EXAMPLE_FILES.map(read);
     let pages = vec![
         Page {
             path: "index.md".into(),
@@ -74,11 +79,20 @@ pub fn render(examples: &Path) -> Result<Vec<Page>, Error> {
         },
         Page {
             path: "resources/topology.md".into(),
-            text: resource_page(&schema::resource(), &resource_tf?, &import_tf?, &import_sh?),
+            text: resource_page(
+                &schema::resource(),
+                &identity_schema(),
+                &resource_tf?,
+                [&import_tf?, IMPORT_BY_IDENTITY, &import_sh?],
+            ),
         },
         Page {
             path: "data-sources/topology.md".into(),
             text: data_source_page(&schema::data_source(), &data_source_tf?),
+        },
+        Page {
+            path: "list-resources/topology.md".into(),
+            text: list_resource_page(&list_schema(), &list_hcl?),
         },
     ];
     // Exactly one newline at the end of every page.
@@ -273,7 +287,12 @@ fn timeouts_note() -> String {
     )
 }
 
-fn resource_page(s: &Schema, example: &str, import_tf: &str, import_sh: &str) -> String {
+fn resource_page(
+    s: &Schema,
+    identity: &IdentitySchema,
+    example: &str,
+    [import_tf, identity_tf, import_sh]: [&str; 3],
+) -> String {
     let title = format!("{TYPE_NAME} Resource - terraform-provider-replication");
     let mut out = head(
         &title,
@@ -295,8 +314,91 @@ fn resource_page(s: &Schema, example: &str, import_tf: &str, import_sh: &str) ->
          With an `import` block (Terraform 1.5 and later, OpenTofu 1.5 and later):\n\n",
     );
     let _ = writeln!(out, "```terraform\n{import_tf}\n```\n");
+    out.push_str(
+        "With an `import` block that gives the resource identity instead of an ID\n\
+         (Terraform 1.12 and later):\n\n",
+    );
+    let _ = writeln!(out, "```terraform\n{identity_tf}\n```\n");
     out.push_str("With the CLI:\n\n");
-    let _ = writeln!(out, "```shell\n{import_sh}\n```");
+    let _ = writeln!(out, "```shell\n{import_sh}\n```\n");
+    identity_section(&mut out, identity);
+    out
+}
+
+/// An `import` block with an identity. Not an example file: every example
+/// directory must validate with OpenTofu 1.6 too, which has no identities;
+/// `tests/provider/e2e_identity.rs` runs the same block with Terraform.
+const IMPORT_BY_IDENTITY: &str = r#"import {
+  to = replication_topology.orders
+  identity = {
+    global_cluster_identifier = "orders"
+  }
+}"#;
+
+/// The resource identity: what Terraform stores beside the state and an
+/// `import` block may give.
+fn identity_section(out: &mut String, identity: &IdentitySchema) {
+    out.push_str(
+        "## Identity\n\n\
+         Terraform 1.12 and later store a resource identity beside the state: the\n\
+         account and the global cluster identifier. It is read from the global cluster's\n\
+         ARN, so it costs no extra AWS call, never changes for the life of the global\n\
+         database, and is written on the first refresh of state created before it existed.\n\
+         OpenTofu and older Terraform releases ignore it. An `import` block may give an\n\
+         `identity` instead of an `id`; the `replication_topology`\n\
+         [list resource](../list-resources/topology.md) returns it for every global\n\
+         database it finds.\n\n",
+    );
+    for a in &identity.attributes {
+        let need = if a.required_for_import {
+            "Required for import"
+        } else {
+            "Optional for import"
+        };
+        let _ = writeln!(
+            out,
+            "- `{}` ({need}, {}) {}",
+            a.name,
+            type_label(&a.ty),
+            one_line(&a.description)
+        );
+    }
+}
+
+fn list_resource_page(s: &Schema, example: &str) -> String {
+    let title = format!("{TYPE_NAME} List Resource - terraform-provider-replication");
+    let mut out = front_matter(&title, "", &s.block.description);
+    let _ = writeln!(
+        out,
+        "# {TYPE_NAME} (List Resource)\n\n{}\n",
+        s.block.description
+    );
+    out.push_str(
+        "List resources need Terraform 1.14 or later. `list` blocks live in files named\n\
+         `*.tfquery.hcl`, beside the configuration that declares the provider.\n\n",
+    );
+    let _ = writeln!(out, "## Example Usage\n\n```terraform\n{example}\n```\n");
+    out.push_str(
+        "Run `terraform query` to see what it finds, or\n\
+         `terraform query -generate-config-out=generated.tf` to write a\n\
+         `replication_topology` resource and an `import` block (by identity) for each\n\
+         result; `terraform plan` then shows them as imports with no change. The\n\
+         generated configuration has no master password: add `master_password` (or\n\
+         `master_password_wo`) only when you mean to change it.\n\n",
+    );
+    let _ = writeln!(out, "## Argument Reference\n");
+    out.push_str("The `config` block of a `list \"replication_topology\"` block:\n\n");
+    reference(&mut out, &s.block, Split::All, 3);
+    out.push_str(
+        "## Results\n\n\
+         Each result has the resource [identity](../resources/topology.md#identity)\n\
+         (`account_id`, `global_cluster_identifier`) and a display name with the engine\n\
+         and the primary region. With `include_resource = true` it also has the state an\n\
+         import writes, read like an import: one `DescribeGlobalClusters` listing, then per\n\
+         result one `DescribeGlobalClusters` and, per member region, one\n\
+         `DescribeDBClusters` and one `DescribeDBInstances`. A global database that\n\
+         cannot be read is left out with a warning.\n",
+    );
     out
 }
 

@@ -221,7 +221,7 @@ const MAX_PAGES: usize = 50;
 /// [`MAX_PAGES`] pages, so an answer that cycles through markers (A, B, A,
 /// ...) cannot keep the listing going.
 #[derive(Debug, Default)]
-struct Pages {
+pub(super) struct Pages {
     seen: std::collections::HashSet<String>,
     read: usize,
 }
@@ -230,7 +230,7 @@ impl Pages {
     /// Called after each page with the marker it returned: the marker to
     /// ask the next page with, or `None` when the listing is complete (no
     /// marker, an empty one, a repeat of any earlier one, or the page cap).
-    fn next_marker(&mut self, marker: Option<&str>) -> Option<String> {
+    pub(super) fn next_marker(&mut self, marker: Option<&str>) -> Option<String> {
         self.read = self.read.saturating_add(1);
         let m = marker.filter(|m| !m.is_empty())?;
         if self.read >= MAX_PAGES {

@@ -13,6 +13,7 @@
 //! - `find`: finders returning `Result<Option<T>, AwsError>` and [`observe`],
 //!   the read path (one DescribeGlobalClusters, then per member region one
 //!   DescribeDBClusters and one DescribeDBInstances).
+//! - `list`: [`list_global_clusters`], every global cluster of the account.
 //! - `ops`: one typed function per mutating RDS action the provider uses,
 //!   by object (global cluster, cluster, instance, tags), and the recognition
 //!   of effects of attempts whose answer was lost.
@@ -34,6 +35,7 @@ mod config;
 mod error;
 mod find;
 mod metrics;
+mod list;
 mod model;
 mod ops;
 pub mod retry;
@@ -49,8 +51,9 @@ pub use find::{
     find_instances_by_cluster, find_snapshot, observe, observe_region,
 };
 pub use metrics::{read_lag, ClusterLag, LagPoint, LAG_WINDOW};
+pub use list::list_global_clusters;
 pub use model::{
-    arn_region, arn_resource_id, FailoverState, GlobalMember, ObservedCluster,
+    arn_account, arn_region, arn_resource_id, FailoverState, GlobalMember, ObservedCluster,
     ObservedClusterMember, ObservedGlobal, ObservedInstance, ObservedSnapshot, ObservedTopology,
     RegionObservation,
 };

@@ -198,6 +198,23 @@ pub fn arn_region(arn: &str) -> Option<&str> {
     (!region.is_empty()).then_some(region)
 }
 
+/// The account of an ARN (`123456789012` in
+/// `arn:aws:rds::123456789012:global-cluster:orders`).
+pub fn arn_account(arn: &str) -> Option<&str> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(_partition), Some(_service), Some(_region), Some(account), Some(_)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    (!account.is_empty()).then_some(account)
+}
+
 /// The resource identifier at the end of an RDS ARN (`orders-us-east-1` in
 /// `arn:aws:rds:us-east-1:123456789012:cluster:orders-us-east-1`).
 pub fn arn_resource_id(arn: &str) -> Option<&str> {
@@ -392,6 +409,27 @@ mod tests {
         for (arn, region, id) in table {
             assert_eq!(arn_region(arn), *region, "{arn}");
             assert_eq!(arn_resource_id(arn), *id, "{arn}");
+        }
+    }
+
+    #[test]
+    fn arn_accounts_are_parsed() {
+        let table: &[(&str, Option<&str>)] = &[
+            (
+                "arn:aws:rds::123456789012:global-cluster:orders",
+                Some("123456789012"),
+            ),
+            (
+                "arn:aws:rds:us-east-1:000000000000:cluster:x",
+                Some("000000000000"),
+            ),
+            ("arn:aws:rds:us-east-1::cluster:x", None),
+            ("arn:aws:rds:us-east-1:123456789012", None),
+            ("not-an-arn", None),
+            ("", None),
+        ];
+        for (arn, account) in table {
+            assert_eq!(arn_account(arn), *account, "{arn}");
         }
     }
 

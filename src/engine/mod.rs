@@ -7,17 +7,22 @@
 //!
 //! Nothing here knows about gRPC or AWS.
 
+#[cfg(test)]
+mod identity_tests;
 pub(crate) mod invariants;
 
-pub use invariants::{apply_violations, check_apply, check_plan, plan_violations, Violation};
+pub use invariants::{
+    apply_violations, check_apply, check_plan, identity_violations, plan_violations, IdentityCheck,
+    Violation,
+};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use tokio::sync::RwLock;
+use tokio::sync::{mpsc, RwLock};
 use tokio_util::sync::CancellationToken;
 
-use crate::tf::{AttributePath, Diagnostic, Diagnostics, Schema, Value};
+use crate::tf::{AttributePath, Diagnostic, Diagnostics, IdentitySchema, Schema, Type, Value};
 
 /// What the host told us it can do (protocol 6 ClientCapabilities).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -102,6 +107,159 @@ pub trait Resource<M>: Send + Sync {
     async fn read(&self, ctx: &Ctx<M>, state: Value, private: Vec<u8>) -> StateResponse;
     /// Imports by identifier: the returned state is then read.
     async fn import(&self, ctx: &Ctx<M>, id: &str) -> StateResponse;
+    /// The identity schema (Terraform >= 1.12), when the type has one.
+    fn identity_schema(&self) -> Option<&IdentitySchema> {
+        None
+    }
+    /// The identity of the object `state` describes (a state, or a planned
+    /// state with unknown parts): null for a null state, unknown parts
+    /// where the state does not know them yet. A pure function of the
+    /// state, so the same object always has the same identity.
+    fn identity_of(&self, _state: &Value) -> Value {
+        Value::Null
+    }
+    /// The import ID an `import` block's identity stands for; `None` when
+    /// the identity does not name an object.
+    fn import_id(&self, _identity: &Value) -> Option<String> {
+        None
+    }
+}
+
+/// ListResource, protocol-neutral.
+#[derive(Clone, Debug)]
+pub struct ListRequest {
+    /// The list block's `config` block.
+    pub config: Value,
+    /// Whether each result carries its full resource object.
+    pub include_resource_object: bool,
+    /// How many results the host wants at most.
+    pub limit: i64,
+}
+
+/// One result of a list resource: an object found, or only diagnostics.
+#[derive(Clone, Debug, Default)]
+pub struct ListItem {
+    /// The identity of the object found (null for a diagnostics-only item).
+    pub identity: Value,
+    /// A name for people.
+    pub display_name: String,
+    /// The object's state, when asked for.
+    pub resource_object: Option<Value>,
+    /// Warnings and errors; an error ends the listing.
+    pub diagnostics: Diagnostics,
+}
+
+/// Where a list resource sends what it finds. The engine checks every item
+/// against the identity rules before it leaves and stops the listing at the
+/// host's limit or when the host stops reading.
+pub struct ListSink {
+    tx: mpsc::Sender<ListItem>,
+    identity_type: Type,
+    resource: Arc<dyn IdentityOf>,
+    sent: i64,
+    limit: i64,
+    closed: bool,
+}
+
+/// The part of a resource the list sink needs: its identity of a state,
+/// and its value type.
+trait IdentityOf: Send + Sync {
+    fn identity_of(&self, state: &Value) -> Value;
+    fn value_type(&self) -> Type;
+}
+
+struct ResourceIdentity<M> {
+    resource: Arc<dyn Resource<M>>,
+}
+
+impl<M: Send + Sync + 'static> IdentityOf for ResourceIdentity<M> {
+    fn identity_of(&self, state: &Value) -> Value {
+        self.resource.identity_of(state)
+    }
+    fn value_type(&self) -> Type {
+        self.resource.schema().block.value_type()
+    }
+}
+
+impl ListSink {
+    /// Whether more results are wanted: the limit is not reached and the
+    /// host is still reading.
+    pub fn wants_more(&self) -> bool {
+        !self.closed && self.sent < self.limit && !self.tx.is_closed()
+    }
+
+    /// Sends one item; returns [`ListSink::wants_more`] afterwards. An item
+    /// that breaks the identity rules is replaced by an error.
+    pub async fn send(&mut self, mut item: ListItem) -> bool {
+        if !self.wants_more() {
+            return false;
+        }
+        let found = !item.identity.is_null() || item.resource_object.is_some();
+        if found {
+            let problems = self.violations(&item);
+            if !problems.is_empty() {
+                let mut diagnostics = item.diagnostics;
+                provider_bugs("ListResource", problems, &mut diagnostics);
+                item = ListItem {
+                    diagnostics,
+                    ..Default::default()
+                };
+            }
+        }
+        let ends = item.diagnostics.has_errors();
+        if found && !ends {
+            self.sent += 1;
+        }
+        if self.tx.send(item).await.is_err() || ends {
+            self.closed = true;
+        }
+        self.wants_more()
+    }
+
+    fn violations(&self, item: &ListItem) -> Vec<Violation> {
+        // A listed object exists: it must have a wholly known identity.
+        let exists = Value::Bool(true);
+        let mut out = identity_violations(
+            &self.identity_type,
+            item.resource_object.as_ref().unwrap_or(&exists),
+            &item.identity,
+            IdentityCheck::Import {
+                requested: &Value::Null,
+            },
+        );
+        if let Some(object) = &item.resource_object {
+            let r = &self.resource;
+            if !object.is_wholly_known() || !object.conforms_to(&r.value_type()) {
+                out.push(Violation {
+                    path: AttributePath::root(),
+                    message: "the resource object of a listed object is not a wholly known state"
+                        .to_owned(),
+                });
+            } else if r.identity_of(object) != item.identity {
+                out.push(Violation {
+                    path: AttributePath::root(),
+                    message: format!(
+                        "the listed identity {} is not the identity {} of its resource object",
+                        item.identity,
+                        r.identity_of(object)
+                    ),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// A list resource type (Terraform >= 1.14, `terraform query`): finds the
+/// existing objects of the managed resource type of the same name.
+#[async_trait]
+pub trait ListResource<M>: Send + Sync {
+    /// The schema of the list block's `config` block.
+    fn schema(&self) -> &Schema;
+    /// Checks of the `config` block that need no remote call.
+    fn validate(&self, config: &Value) -> Diagnostics;
+    /// Sends what it finds to `out` until done or `out` wants no more.
+    async fn list(&self, ctx: &Ctx<M>, req: ListRequest, out: &mut ListSink);
 }
 
 /// A data source type.
@@ -131,6 +289,11 @@ pub trait Provider: Send + Sync + 'static {
     fn resources(&self) -> BTreeMap<String, Arc<dyn Resource<Self::Meta>>>;
     /// Data source types by name.
     fn data_sources(&self) -> BTreeMap<String, Arc<dyn DataSource<Self::Meta>>>;
+    /// List resource types by name; each lists the managed resource type of
+    /// the same name.
+    fn list_resources(&self) -> BTreeMap<String, Arc<dyn ListResource<Self::Meta>>> {
+        BTreeMap::new()
+    }
 }
 
 /// Type-erased engine the protocol layer talks to.
@@ -195,6 +358,40 @@ pub trait EngineApi: Send + Sync {
         config: Value,
         caps: ClientCapabilities,
     ) -> StateResponse;
+    /// Identity schemas by resource type name.
+    fn identity_schemas(&self) -> BTreeMap<String, IdentitySchema>;
+    /// The identity schema of one resource type.
+    fn identity_schema(&self, type_name: &str) -> Option<IdentitySchema>;
+    /// The identity of the object `state` describes, checked against the
+    /// identity rules (`check`); a broken rule is a provider bug
+    /// diagnostic. Null without diagnostics for a type without identity.
+    fn identity(
+        &self,
+        type_name: &str,
+        state: &Value,
+        check: IdentityCheck<'_>,
+    ) -> (Value, Diagnostics);
+    /// ImportResourceState with an `import` block's identity instead of an ID.
+    async fn import_by_identity(
+        &self,
+        type_name: &str,
+        identity: &Value,
+        caps: ClientCapabilities,
+    ) -> StateResponse;
+    /// List resource schemas (of the `config` block) by type name.
+    fn list_resource_schemas(&self) -> BTreeMap<String, Schema>;
+    /// The schema of one list resource type.
+    fn list_resource_schema(&self, type_name: &str) -> Option<Schema>;
+    /// ValidateListResourceConfig.
+    fn validate_list_resource(&self, type_name: &str, config: &Value) -> Diagnostics;
+    /// ListResource: sends every result to `tx`, then returns.
+    async fn list(
+        &self,
+        type_name: &str,
+        req: ListRequest,
+        caps: ClientCapabilities,
+        tx: mpsc::Sender<ListItem>,
+    );
 }
 
 /// The engine over one [`Provider`].
@@ -202,6 +399,7 @@ pub struct Server<P: Provider> {
     provider: P,
     resources: BTreeMap<String, Arc<dyn Resource<P::Meta>>>,
     data_sources: BTreeMap<String, Arc<dyn DataSource<P::Meta>>>,
+    list_resources: BTreeMap<String, Arc<dyn ListResource<P::Meta>>>,
     meta: RwLock<Option<Arc<P::Meta>>>,
     stop: std::sync::Mutex<CancellationToken>,
 }
@@ -212,6 +410,7 @@ impl<P: Provider> Server<P> {
         Self {
             resources: provider.resources(),
             data_sources: provider.data_sources(),
+            list_resources: provider.list_resources(),
             provider,
             meta: RwLock::new(None),
             stop: std::sync::Mutex::new(CancellationToken::new()),
@@ -445,6 +644,164 @@ impl<P: Provider> EngineApi for Server<P> {
             );
         }
         resp
+    }
+
+    fn identity_schemas(&self) -> BTreeMap<String, IdentitySchema> {
+        self.resources
+            .iter()
+            .filter_map(|(k, r)| r.identity_schema().map(|s| (k.clone(), s.clone())))
+            .collect()
+    }
+
+    fn identity_schema(&self, type_name: &str) -> Option<IdentitySchema> {
+        self.resources
+            .get(type_name)
+            .and_then(|r| r.identity_schema().cloned())
+    }
+
+    fn identity(
+        &self,
+        type_name: &str,
+        state: &Value,
+        check: IdentityCheck<'_>,
+    ) -> (Value, Diagnostics) {
+        let mut diags = Diagnostics::default();
+        let Some(r) = self.resources.get(type_name) else {
+            return (Value::Null, diags);
+        };
+        let Some(schema) = r.identity_schema() else {
+            return (Value::Null, diags);
+        };
+        let identity = r.identity_of(state);
+        let problems = identity_violations(&schema.value_type(), state, &identity, check);
+        provider_bugs("the resource's identity", problems, &mut diags);
+        (identity, diags)
+    }
+
+    async fn import_by_identity(
+        &self,
+        type_name: &str,
+        identity: &Value,
+        caps: ClientCapabilities,
+    ) -> StateResponse {
+        let Some(r) = self.resources.get(type_name) else {
+            return StateResponse {
+                diagnostics: unknown_type("Resource", type_name),
+                ..Default::default()
+            };
+        };
+        let mut diagnostics = Diagnostics::default();
+        let Some(schema) = r.identity_schema() else {
+            diagnostics.push(Diagnostic::error(
+                "Import By Identity Not Supported",
+                format!("{type_name} has no resource identity; import it by ID instead."),
+            ));
+            return StateResponse {
+                diagnostics,
+                ..Default::default()
+            };
+        };
+        let missing = schema.missing_for_import(identity);
+        let id = r.import_id(identity);
+        if !missing.is_empty() || id.is_none() {
+            let what = if missing.is_empty() {
+                "does not name an object".to_owned()
+            } else {
+                format!("leaves out {}", missing.join(", "))
+            };
+            diagnostics.push(Diagnostic::error(
+                "Invalid Import Identity",
+                format!("The import block's identity {what}. Give every attribute the identity requires: {}.", schema.attributes.iter().filter(|a| a.required_for_import).map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")),
+            ));
+            return StateResponse {
+                diagnostics,
+                ..Default::default()
+            };
+        }
+        let id = id.unwrap_or_default();
+        let ctx = self.ctx(caps).await;
+        let mut resp = r.import(&ctx, &id).await;
+        if resp.diagnostics.has_errors() {
+            return resp;
+        }
+        // The object found must be the one the identity names: an attribute
+        // the block gave that the object does not have is the user's
+        // mistake (another account's object, say), not a provider bug.
+        let found = r.identity_of(&resp.state);
+        for a in &schema.attributes {
+            let (Some(asked), Some(got)) = (identity.get_attr(&a.name), found.get_attr(&a.name))
+            else {
+                continue;
+            };
+            if !asked.is_null() && asked != got {
+                resp.diagnostics.push(Diagnostic::error(
+                    "Import Identity Does Not Match",
+                    format!("The import block's identity gives {} = {asked}, but the object found as {id:?} has {got}. Check that the provider is configured for the account and region the identity names.", a.name),
+                ));
+            }
+        }
+        if resp.diagnostics.has_errors() {
+            resp.state = Value::Null;
+        }
+        resp
+    }
+
+    fn list_resource_schemas(&self) -> BTreeMap<String, Schema> {
+        self.list_resources
+            .iter()
+            .map(|(k, l)| (k.clone(), l.schema().clone()))
+            .collect()
+    }
+
+    fn list_resource_schema(&self, type_name: &str) -> Option<Schema> {
+        self.list_resources
+            .get(type_name)
+            .map(|l| l.schema().clone())
+    }
+
+    fn validate_list_resource(&self, type_name: &str, config: &Value) -> Diagnostics {
+        match self.list_resources.get(type_name) {
+            Some(l) => l.validate(config),
+            None => unknown_type("List Resource", type_name),
+        }
+    }
+
+    async fn list(
+        &self,
+        type_name: &str,
+        req: ListRequest,
+        caps: ClientCapabilities,
+        tx: mpsc::Sender<ListItem>,
+    ) {
+        let found = self.list_resources.get(type_name).and_then(|l| {
+            let r = self.resources.get(type_name)?;
+            let schema = r.identity_schema()?;
+            Some((l, r, schema.value_type()))
+        });
+        let Some((l, r, identity_type)) = found else {
+            let _ = tx
+                .send(ListItem {
+                    diagnostics: unknown_type("List Resource", type_name),
+                    ..Default::default()
+                })
+                .await;
+            return;
+        };
+        let mut sink = ListSink {
+            tx,
+            identity_type,
+            resource: Arc::new(ResourceIdentity {
+                resource: r.clone(),
+            }),
+            sent: 0,
+            limit: req.limit,
+            closed: false,
+        };
+        if !sink.wants_more() {
+            return;
+        }
+        let ctx = self.ctx(caps).await;
+        l.list(&ctx, req, &mut sink).await;
     }
 }
 

@@ -84,6 +84,47 @@ fn nested_block(b: &tf::NestedBlock) -> pb::schema::NestedBlock {
     }
 }
 
+/// Identity schema -> protobuf.
+pub(super) fn identity_schema(s: &tf::IdentitySchema) -> pb::ResourceIdentitySchema {
+    pb::ResourceIdentitySchema {
+        version: s.version,
+        identity_attributes: s
+            .attributes
+            .iter()
+            .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                name: a.name.clone(),
+                r#type: a.ty.to_json(),
+                required_for_import: a.required_for_import,
+                optional_for_import: a.optional_for_import,
+                description: a.description.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Identity data from protobuf; absent is null.
+pub(super) fn decode_identity(
+    v: Option<&pb::ResourceIdentityData>,
+    ty: &Type,
+    what: &str,
+) -> Result<Value, Diagnostic> {
+    decode(v.and_then(|d| d.identity_data.as_ref()), ty, what)
+}
+
+/// Identity data -> protobuf; null is absent.
+pub(super) fn encode_identity(
+    v: &Value,
+    ty: &Type,
+    what: &str,
+) -> Result<Option<pb::ResourceIdentityData>, Diagnostic> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    Ok(Some(pb::ResourceIdentityData {
+        identity_data: Some(encode(v, ty, what)?),
+    }))
+}
+
 /// AttributePath -> protobuf.
 pub(super) fn path(p: &AttributePath) -> pb::AttributePath {
     use pb::attribute_path::step::Selector;

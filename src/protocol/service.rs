@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use tokio_stream::StreamExt;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status, Streaming};
 
@@ -13,8 +14,10 @@ use super::convert;
 use super::pb::plugin as goplugin;
 use super::pb::tfplugin6 as pb;
 use super::MAX_MESSAGE_BYTES;
-use crate::engine::{ApplyRequest, ClientCapabilities, Engine, PlanRequest};
-use crate::tf::{Diagnostic, Diagnostics};
+use crate::engine::{
+    ApplyRequest, ClientCapabilities, Engine, IdentityCheck, ListItem, ListRequest, PlanRequest,
+};
+use crate::tf::{Diagnostic, Diagnostics, Type, Value};
 
 type Stream<T> = Pin<Box<dyn tokio_stream::Stream<Item = Result<T, Status>> + Send + 'static>>;
 
@@ -129,6 +132,47 @@ impl ProviderService {
             .ok_or_else(|| unknown_type("Data Source", name))
     }
 
+    /// The identity type of a resource type that has one.
+    fn identity_type(&self, name: &str) -> Option<Type> {
+        self.engine.identity_schema(name).map(|s| s.value_type())
+    }
+
+    /// The identity to send with `state`, checked by the engine against
+    /// `check`; appends any problem to `diags`. `None` for a type without
+    /// identity or a null state.
+    fn identity_for(
+        &self,
+        type_name: &str,
+        state: &Value,
+        check: IdentityCheck<'_>,
+        diags: &mut Diagnostics,
+    ) -> Option<pb::ResourceIdentityData> {
+        let ty = self.identity_type(type_name)?;
+        let (identity, d) = self.engine.identity(type_name, state, check);
+        diags.extend(d);
+        match convert::encode_identity(&identity, &ty, "resource identity") {
+            Ok(v) => v,
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        }
+    }
+
+    /// The identity the host sent, decoded; null when absent or when the
+    /// type has none.
+    fn host_identity(
+        &self,
+        type_name: &str,
+        v: Option<&pb::ResourceIdentityData>,
+        what: &str,
+    ) -> Result<Value, Diagnostics> {
+        match self.identity_type(type_name) {
+            Some(ty) => convert::decode_identity(v, &ty, what).map_err(one),
+            None => Ok(Value::Null),
+        }
+    }
+
     fn server_capabilities() -> pb::ServerCapabilities {
         pb::ServerCapabilities {
             plan_destroy: true,
@@ -162,6 +206,34 @@ fn one(d: Diagnostic) -> Diagnostics {
     diags_of(d)
 }
 
+/// One ListResource event from a list result.
+fn list_event(
+    item: ListItem,
+    identity_type: &Type,
+    resource_type: &Type,
+) -> pb::list_resource::Event {
+    let mut diags = item.diagnostics;
+    let identity = match convert::encode_identity(&item.identity, identity_type, "listed identity")
+    {
+        Ok(v) => v,
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    };
+    let resource_object = item.resource_object.and_then(|o| {
+        convert::encode(&o, resource_type, "listed resource object")
+            .map_err(|d| diags.push(d))
+            .ok()
+    });
+    pb::list_resource::Event {
+        identity,
+        display_name: item.display_name,
+        resource_object,
+        diagnostic: convert::diagnostics(&diags),
+    }
+}
+
 #[tonic::async_trait]
 impl pb::provider_server::Provider for ProviderService {
     async fn get_metadata(
@@ -182,6 +254,12 @@ impl pb::provider_server::Provider for ProviderService {
                 .into_keys()
                 .map(|type_name| pb::get_metadata::DataSourceMetadata { type_name })
                 .collect(),
+            list_resources: self
+                .engine
+                .list_resource_schemas()
+                .into_keys()
+                .map(|type_name| pb::get_metadata::ListResourceMetadata { type_name })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -199,6 +277,7 @@ impl pb::provider_server::Provider for ProviderService {
             provider: Some(convert::schema(self.engine.provider_schema())),
             resource_schemas: to_map(self.engine.resource_schemas()),
             data_source_schemas: to_map(self.engine.data_source_schemas()),
+            list_resource_schemas: to_map(self.engine.list_resource_schemas()),
             server_capabilities: Some(Self::server_capabilities()),
             ..Default::default()
         }))
@@ -314,18 +393,57 @@ impl pb::provider_server::Provider for ProviderService {
         &self,
         _: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
-        Ok(Response::new(
-            pb::get_resource_identity_schemas::Response::default(),
-        ))
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas: self
+                .engine
+                .identity_schemas()
+                .iter()
+                .map(|(k, s)| (k.clone(), convert::identity_schema(s)))
+                .collect(),
+            diagnostics: Vec::new(),
+        }))
     }
 
     async fn upgrade_resource_identity(
         &self,
-        _: Request<pb::upgrade_resource_identity::Request>,
+        req: Request<pb::upgrade_resource_identity::Request>,
     ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
+        let req = req.into_inner();
+        let Some(schema) = self.engine.identity_schema(&req.type_name) else {
+            let d = unknown_type("Resource Identity", &req.type_name);
+            return Ok(Response::new(pb::upgrade_resource_identity::Response {
+                diagnostics: convert::diagnostics(&d),
+                ..Default::default()
+            }));
+        };
+        if req.version != schema.version {
+            return Ok(Response::new(pb::upgrade_resource_identity::Response {
+                diagnostics: convert::diagnostics(&one(Diagnostic::error(
+                    "Unsupported Identity Version",
+                    format!("The stored identity of this {} has version {}; this provider reads version {} only. Use the provider version that wrote it, or a newer one.", req.type_name, req.version, schema.version),
+                ))),
+                ..Default::default()
+            }));
+        }
+        let ty = schema.value_type();
+        let raw = req.raw_identity.unwrap_or_default();
+        let value = try_diags!(
+            crate::tf::json::decode(&raw.json, &ty).map_err(|e| one(Diagnostic::error(
+                "Unreadable Stored Identity",
+                format!(
+                    "The stored identity of this {} does not match its identity schema: {e}.",
+                    req.type_name
+                ),
+            ))),
+            upgrade_resource_identity
+        );
+        let upgraded = try_diags!(
+            convert::encode_identity(&value, &ty, "upgraded identity").map_err(one),
+            upgrade_resource_identity
+        );
         Ok(Response::new(pb::upgrade_resource_identity::Response {
-            diagnostics: convert::diagnostics(&not_supported("resource identity")),
-            ..Default::default()
+            upgraded_identity: upgraded,
+            diagnostics: Vec::new(),
         }))
     }
 
@@ -357,12 +475,28 @@ impl pb::provider_server::Provider for ProviderService {
             convert::decode(req.current_state.as_ref(), &ty, "current state").map_err(one),
             read_resource
         );
+        let current_identity = try_diags!(
+            self.host_identity(
+                &req.type_name,
+                req.current_identity.as_ref(),
+                "current identity"
+            ),
+            read_resource
+        );
         let caps = convert::caps(req.client_capabilities.as_ref());
         let resp = self
             .engine
             .read(&req.type_name, state, req.private, caps)
             .await;
         let mut diags = resp.diagnostics;
+        let new_identity = self.identity_for(
+            &req.type_name,
+            &resp.state,
+            IdentityCheck::Same {
+                before: &current_identity,
+            },
+            &mut diags,
+        );
         let new_state = match convert::encode(&resp.state, &ty, "refreshed state") {
             Ok(v) => Some(v),
             Err(d) => {
@@ -374,6 +508,7 @@ impl pb::provider_server::Provider for ProviderService {
             new_state,
             diagnostics: convert::diagnostics(&diags),
             private: resp.private,
+            new_identity,
             ..Default::default()
         }))
     }
@@ -398,6 +533,15 @@ impl pb::provider_server::Provider for ProviderService {
             decode(req.config.as_ref(), "configuration"),
             plan_resource_change
         );
+        let prior_identity = try_diags!(
+            self.host_identity(
+                &req.type_name,
+                req.prior_identity.as_ref(),
+                "prior identity"
+            ),
+            plan_resource_change
+        );
+        let creates = prior.is_null();
         let caps = convert::caps(req.client_capabilities.as_ref());
         let resp = self
             .engine
@@ -413,9 +557,22 @@ impl pb::provider_server::Provider for ProviderService {
             )
             .await;
         let mut diags = resp.diagnostics;
+        let mut planned_identity = None;
         let planned_state = if diags.has_errors() {
             None
         } else {
+            // A create, or a change that may replace the object, plans no
+            // identity: the new object's is not known yet, and Terraform
+            // 1.15 cannot render an identity with unknown parts in `show
+            // -json`. Apply returns it. Anything else keeps the identity
+            // the object has.
+            if !creates && resp.requires_replace.is_empty() {
+                let check = IdentityCheck::Same {
+                    before: &prior_identity,
+                };
+                planned_identity =
+                    self.identity_for(&req.type_name, &resp.planned, check, &mut diags);
+            }
             match convert::encode(&resp.planned, &ty, "planned state") {
                 Ok(v) => Some(v),
                 Err(d) => {
@@ -425,10 +582,11 @@ impl pb::provider_server::Provider for ProviderService {
             }
         };
         Ok(Response::new(pb::plan_resource_change::Response {
-            planned_state,
+            planned_state: planned_state.filter(|_| !diags.has_errors()),
             requires_replace: resp.requires_replace.iter().map(convert::path).collect(),
             planned_private: resp.private,
             diagnostics: convert::diagnostics(&diags),
+            planned_identity,
             ..Default::default()
         }))
     }
@@ -453,6 +611,14 @@ impl pb::provider_server::Provider for ProviderService {
             decode(req.config.as_ref(), "configuration"),
             apply_resource_change
         );
+        let planned_identity = try_diags!(
+            self.host_identity(
+                &req.type_name,
+                req.planned_identity.as_ref(),
+                "planned identity"
+            ),
+            apply_resource_change
+        );
         let resp = self
             .engine
             .apply(
@@ -467,6 +633,14 @@ impl pb::provider_server::Provider for ProviderService {
             )
             .await;
         let mut diags = resp.diagnostics;
+        let new_identity = self.identity_for(
+            &req.type_name,
+            &resp.state,
+            IdentityCheck::Same {
+                before: &planned_identity,
+            },
+            &mut diags,
+        );
         let new_state = match convert::encode(&resp.state, &ty, "new state") {
             Ok(v) => Some(v),
             Err(d) => {
@@ -478,6 +652,7 @@ impl pb::provider_server::Provider for ProviderService {
             new_state,
             private: resp.private,
             diagnostics: convert::diagnostics(&diags),
+            new_identity,
             ..Default::default()
         }))
     }
@@ -488,18 +663,40 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::import_resource_state::Response>, Status> {
         let req = req.into_inner();
         let ty = try_diags!(self.resource_type(&req.type_name), import_resource_state);
+        let requested = try_diags!(
+            self.host_identity(&req.type_name, req.identity.as_ref(), "import identity"),
+            import_resource_state
+        );
         let caps = convert::caps(req.client_capabilities.as_ref());
-        let resp = self.engine.import(&req.type_name, &req.id, caps).await;
+        // An `import` block gives either an ID or an identity.
+        let resp = if req.id.is_empty() && !requested.is_null() {
+            self.engine
+                .import_by_identity(&req.type_name, &requested, caps)
+                .await
+        } else {
+            self.engine.import(&req.type_name, &req.id, caps).await
+        };
         let mut diags = resp.diagnostics;
         let mut imported = Vec::new();
         if !diags.has_errors() {
+            let identity = self.identity_for(
+                &req.type_name,
+                &resp.state,
+                IdentityCheck::Import {
+                    requested: &requested,
+                },
+                &mut diags,
+            );
             match convert::encode(&resp.state, &ty, "imported state") {
-                Ok(state) => imported.push(pb::import_resource_state::ImportedResource {
-                    type_name: req.type_name.clone(),
-                    state: Some(state),
-                    private: resp.private,
-                    identity: None,
-                }),
+                Ok(state) if !diags.has_errors() => {
+                    imported.push(pb::import_resource_state::ImportedResource {
+                        type_name: req.type_name.clone(),
+                        state: Some(state),
+                        private: resp.private,
+                        identity,
+                    })
+                }
+                Ok(_) => {}
                 Err(d) => diags.push(d),
             }
         }
@@ -614,18 +811,77 @@ impl pb::provider_server::Provider for ProviderService {
 
     async fn list_resource(
         &self,
-        _: Request<pb::list_resource::Request>,
+        req: Request<pb::list_resource::Request>,
     ) -> Result<Response<Self::ListResourceStream>, Status> {
-        Err(Status::unimplemented(
-            "this provider offers no list resources",
-        ))
+        let req = req.into_inner();
+        let type_name = req.type_name;
+        let config_type = self
+            .engine
+            .list_resource_schema(&type_name)
+            .map(|s| s.block.value_type());
+        let types = config_type
+            .zip(self.resource_type(&type_name).ok())
+            .zip(self.identity_type(&type_name));
+        let Some(((config_type, resource_type), identity_type)) = types else {
+            let event = pb::list_resource::Event {
+                diagnostic: convert::diagnostics(&unknown_type("List Resource", &type_name)),
+                ..Default::default()
+            };
+            return Ok(Response::new(Box::pin(futures::stream::iter([Ok(event)]))));
+        };
+        let config = match convert::decode(req.config.as_ref(), &config_type, "list configuration")
+        {
+            Ok(c) => c,
+            Err(d) => {
+                let event = pb::list_resource::Event {
+                    diagnostic: convert::diagnostics(&one(d)),
+                    ..Default::default()
+                };
+                return Ok(Response::new(Box::pin(futures::stream::iter([Ok(event)]))));
+            }
+        };
+        let list = ListRequest {
+            config,
+            include_resource_object: req.include_resource_object,
+            limit: req.limit,
+        };
+        // The engine lists into a small channel; the stream encodes each
+        // result as it comes, so the host sees the first ones early and
+        // stops the listing by going away.
+        let (tx, rx) = tokio::sync::mpsc::channel::<ListItem>(4);
+        let engine = self.engine.clone();
+        let name = type_name.clone();
+        tokio::spawn(async move {
+            engine
+                .list(&name, list, ClientCapabilities::default(), tx)
+                .await;
+        });
+        let events = tokio_stream::wrappers::ReceiverStream::new(rx)
+            .map(move |item| Ok(list_event(item, &identity_type, &resource_type)));
+        Ok(Response::new(Box::pin(events)))
     }
 
     async fn validate_list_resource_config(
         &self,
         req: Request<pb::validate_list_resource_config::Request>,
     ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
-        let d = unknown_type("List Resource", &req.into_inner().type_name);
+        let req = req.into_inner();
+        let Some(schema) = self.engine.list_resource_schema(&req.type_name) else {
+            let d = unknown_type("List Resource", &req.type_name);
+            return Ok(Response::new(pb::validate_list_resource_config::Response {
+                diagnostics: convert::diagnostics(&d),
+            }));
+        };
+        let config = try_diags!(
+            convert::decode(
+                req.config.as_ref(),
+                &schema.block.value_type(),
+                "list configuration"
+            )
+            .map_err(one),
+            validate_list_resource_config
+        );
+        let d = self.engine.validate_list_resource(&req.type_name, &config);
         Ok(Response::new(pb::validate_list_resource_config::Response {
             diagnostics: convert::diagnostics(&d),
         }))
@@ -766,5 +1022,134 @@ impl pb::provider_server::Provider for ProviderService {
         Ok(Response::new(pb::stop_provider::Response {
             error: String::new(),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Server;
+    use crate::tf::AttributePath;
+    use crate::topology::ReplicationProvider;
+    use pb::provider_server::Provider as _;
+
+    const TYPE: &str = "replication_topology";
+
+    fn service() -> ProviderService {
+        let engine: Arc<Engine> = Arc::new(Server::new(ReplicationProvider::default()));
+        ProviderService { engine }
+    }
+
+    fn identity_type() -> Type {
+        Type::object([
+            ("account_id", Type::String),
+            ("global_cluster_identifier", Type::String),
+        ])
+    }
+
+    #[tokio::test]
+    async fn identity_schema_is_served() {
+        let resp = service()
+            .get_resource_identity_schemas(Request::new(Default::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        let s = &resp.identity_schemas[TYPE];
+        assert_eq!(s.version, 0);
+        let attrs: Vec<_> = s
+            .identity_attributes
+            .iter()
+            .map(|a| {
+                (
+                    a.name.as_str(),
+                    String::from_utf8(a.r#type.clone()).unwrap(),
+                    a.required_for_import,
+                    a.optional_for_import,
+                )
+            })
+            .collect();
+        assert_eq!(
+            attrs,
+            [
+                ("account_id", "\"string\"".to_owned(), false, true),
+                (
+                    "global_cluster_identifier",
+                    "\"string\"".to_owned(),
+                    true,
+                    false
+                ),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn stored_identity_is_upgraded_and_a_newer_version_refused() {
+        let upgrade = |version: i64| pb::upgrade_resource_identity::Request {
+            type_name: TYPE.to_owned(),
+            version,
+            raw_identity: Some(pb::RawState {
+                json: br#"{"account_id":"123456789012","global_cluster_identifier":"orders"}"#
+                    .to_vec(),
+                flatmap: Default::default(),
+            }),
+        };
+        let resp = service()
+            .upgrade_resource_identity(Request::new(upgrade(0)))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+        let data = resp.upgraded_identity.unwrap().identity_data.unwrap();
+        let v = crate::tf::msgpack::decode(&data.msgpack, &identity_type()).unwrap();
+        assert_eq!(
+            v,
+            Value::object([
+                ("account_id", Value::string("123456789012")),
+                ("global_cluster_identifier", Value::string("orders")),
+            ])
+        );
+        let resp = service()
+            .upgrade_resource_identity(Request::new(upgrade(1)))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(resp.upgraded_identity.is_none());
+        assert_eq!(resp.diagnostics[0].summary, "Unsupported Identity Version");
+    }
+
+    #[tokio::test]
+    async fn list_resource_schema_and_validation_are_served() {
+        let s = service();
+        let schema = s
+            .get_provider_schema(Request::new(Default::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(schema.list_resource_schemas.contains_key(TYPE));
+        let meta = s
+            .get_metadata(Request::new(Default::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(meta.list_resources[0].type_name, TYPE);
+
+        let config_type = crate::topology::list_schema().block.value_type();
+        let config = Value::object([("engine", Value::string("postgres")), ("tags", Value::Null)]);
+        let resp = s
+            .validate_list_resource_config(Request::new(
+                pb::validate_list_resource_config::Request {
+                    type_name: TYPE.to_owned(),
+                    config: Some(convert::encode(&config, &config_type, "config").unwrap()),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(resp.diagnostics.len(), 1, "{:?}", resp.diagnostics);
+        assert_eq!(
+            resp.diagnostics[0].attribute,
+            Some(convert::path(&AttributePath::root().attr("engine")))
+        );
     }
 }

@@ -7,6 +7,7 @@
 
 mod codec;
 mod diag;
+mod identity;
 pub mod json;
 pub mod msgpack;
 mod number;
@@ -17,6 +18,7 @@ mod value;
 
 pub use codec::CodecError;
 pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use identity::{IdentityAttribute, IdentitySchema};
 pub use number::{Number, NumberError, MAX_EXPONENT};
 pub use path::{AttributePath, Step};
 pub use schema::{

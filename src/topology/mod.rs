@@ -7,14 +7,17 @@ pub mod reconcile;
 mod resource;
 mod rules;
 
-pub use resource::{desired, plan, schema, validate, TopologyDataSource, TopologyResource};
+pub use resource::{
+    desired, identity_schema, list_schema, plan, schema, validate, TopologyDataSource,
+    TopologyList, TopologyResource,
+};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::engine::{DataSource, Provider, Resource};
+use crate::engine::{DataSource, ListResource, Provider, Resource};
 use crate::tf::{Diagnostics, Schema, Value};
 
 use resource::model::{known_strings, Field, ProviderBlock, Topology};
@@ -168,6 +171,7 @@ pub struct ReplicationProvider {
     schema: Schema,
     resource: Arc<TopologyResource>,
     data_source: Arc<TopologyDataSource>,
+    list: Arc<TopologyList>,
 }
 
 impl Default for ReplicationProvider {
@@ -176,6 +180,7 @@ impl Default for ReplicationProvider {
             schema: schema::provider(),
             resource: Arc::new(TopologyResource::default()),
             data_source: Arc::new(TopologyDataSource::default()),
+            list: Arc::new(TopologyList::default()),
         }
     }
 }
@@ -207,6 +212,13 @@ impl Provider for ReplicationProvider {
         BTreeMap::from([(
             "replication_topology".to_string(),
             self.data_source.clone() as Arc<dyn DataSource<Meta>>,
+        )])
+    }
+
+    fn list_resources(&self) -> BTreeMap<String, Arc<dyn ListResource<Meta>>> {
+        BTreeMap::from([(
+            "replication_topology".to_string(),
+            self.list.clone() as Arc<dyn ListResource<Meta>>,
         )])
     }
 }

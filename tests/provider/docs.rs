@@ -23,7 +23,7 @@ fn committed_docs_match_the_schema() {
     let pages = docs::render(&root().join("examples")).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let written = docs::write(&pages, tmp.path()).unwrap();
-    assert_eq!(written.len(), 3);
+    assert_eq!(written.len(), 4);
     for page in &pages {
         let fresh = std::fs::read(tmp.path().join(&page.path)).unwrap();
         let rel = page.path.to_str().unwrap();
@@ -106,6 +106,27 @@ fn every_resource_attribute_is_documented() {
 }
 
 #[test]
+fn every_list_resource_attribute_is_documented() {
+    assert_documented(
+        &terraform_provider_replication::topology::list_schema(),
+        "list-resources/topology.md",
+    );
+}
+
+#[test]
+fn every_identity_attribute_is_documented() {
+    let page = committed("resources/topology.md");
+    let identity = &page[page.find("## Identity").expect("no Identity section")..];
+    for a in terraform_provider_replication::topology::identity_schema().attributes {
+        assert!(
+            identity.contains(&format!("- `{}` (", a.name)),
+            "identity attribute {} is not documented",
+            a.name
+        );
+    }
+}
+
+#[test]
 fn every_data_source_attribute_is_documented() {
     assert_documented(&schema::data_source(), "data-sources/topology.md");
 }
@@ -145,6 +166,10 @@ fn pages_have_front_matter_examples_and_import() {
     assert!(resource.contains("## Import"));
     assert!(resource.contains("import {\n  to = replication_topology.orders"));
     assert!(resource.contains("terraform import replication_topology.orders orders"));
+    assert!(resource.contains("  identity = {\n    global_cluster_identifier = \"orders\""));
+    let list = committed("list-resources/topology.md");
+    assert!(list.starts_with("---\npage_title: "));
+    assert!(list.contains("list \"replication_topology\""));
 }
 
 #[test]

@@ -21,6 +21,7 @@ mod bench_guards;
 mod docs;
 mod e2e_examples;
 mod e2e_lag;
+mod e2e_identity;
 mod e2e_lifecycle;
 mod e2e_moto;
 mod e2e_primary;

@@ -35,9 +35,15 @@
 //!   shrink (equal elements coalesce) but not grow, and each element must
 //!   correlate with one on the other side.
 //!
+//! Identity ([`identity_violations`]): an existing object has a wholly
+//! known identity that conforms to the identity schema and never changes; a
+//! plan that creates or replaces it carries none; an import's identity
+//! agrees with what the `import` block gave.
+//!
 //! Values of sensitive and write-only attributes never appear in messages.
 
 mod apply;
+mod identity;
 mod plan;
 #[cfg(test)]
 mod tests;
@@ -47,6 +53,7 @@ use std::fmt;
 use crate::tf::{Attribute, AttributePath, Block, Value};
 
 pub use apply::{apply_violations, check_apply};
+pub use identity::{identity_violations, IdentityCheck};
 pub use plan::{check_plan, plan_violations};
 
 /// One broken rule: where, and what.

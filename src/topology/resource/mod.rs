@@ -7,7 +7,9 @@
 
 mod data_source;
 pub mod desired;
+mod identity;
 mod lifecycle;
+mod list;
 pub(super) mod model;
 pub mod plan;
 pub mod schema;
@@ -20,23 +22,27 @@ use async_trait::async_trait;
 use crate::engine::{
     ApplyRequest, ClientCapabilities, Ctx, PlanRequest, PlanResponse, Resource, StateResponse,
 };
-use crate::tf::{Diagnostics, Schema, Value};
+use crate::tf::{Diagnostics, IdentitySchema, Schema, Value};
 
 // The reconciler's modules and the configured provider, as the files of
 // this module name them (`super::apply`, `super::rules`, ...).
 use super::{lag, reconcile, rules, Meta};
 
 pub use data_source::TopologyDataSource;
+pub use identity::schema as identity_schema;
+pub use list::{schema as list_schema, TopologyList};
 
 /// The `replication_topology` resource.
 pub struct TopologyResource {
     schema: Schema,
+    identity: IdentitySchema,
 }
 
 impl Default for TopologyResource {
     fn default() -> Self {
         Self {
             schema: schema::resource(),
+            identity: identity::schema(),
         }
     }
 }
@@ -97,5 +103,17 @@ impl Resource<Meta> for TopologyResource {
 
     async fn import(&self, ctx: &Ctx<Meta>, id: &str) -> StateResponse {
         lifecycle::import(ctx, id).await
+    }
+
+    fn identity_schema(&self) -> Option<&IdentitySchema> {
+        Some(&self.identity)
+    }
+
+    fn identity_of(&self, state: &Value) -> Value {
+        identity::of_state(state)
+    }
+
+    fn import_id(&self, identity: &Value) -> Option<String> {
+        identity::import_id(identity)
     }
 }
