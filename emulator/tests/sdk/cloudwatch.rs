@@ -180,6 +180,15 @@ async fn rpo_lag_is_published_for_aurora_postgresql_only() {
         .send()
         .await
         .unwrap();
+    east.create_db_instance()
+        .db_instance_identifier("m-east-1")
+        .db_cluster_identifier("m-east")
+        .engine("aurora-mysql")
+        .db_instance_class("db.r6g.large")
+        .send()
+        .await
+        .unwrap();
+    wait_all_available(&emu).await;
     west.create_db_cluster()
         .db_cluster_identifier("m-west")
         .engine("aurora-mysql")
