@@ -315,3 +315,56 @@ async fn the_admin_api_rejects_bad_metric_values() {
     assert_eq!(listed["eu-west-1"]["rpo_lag_ms"], 2500.0);
     emu.shutdown().await;
 }
+
+/// botocore speaks AWS JSON 1.0 to CloudWatch (`X-Amz-Target`, JSON bodies,
+/// epoch-second timestamps); the same call as raw HTTP.
+#[tokio::test]
+async fn aws_json_requests_are_served_too() {
+    let emu = emulator(0.0).await;
+    topology(&emu, "g").await;
+    emu.admin()
+        .set_metrics(&LagMetrics::new(WEST, 1500.0, 2500.0))
+        .await
+        .unwrap();
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let body = serde_json::json!({
+        "MetricDataQueries": [{
+            "Id": "rpo",
+            "MetricStat": {
+                "Metric": {
+                    "Namespace": "AWS/RDS",
+                    "MetricName": "AuroraGlobalDBRPOLag",
+                    "Dimensions": [{"Name": "DBClusterIdentifier", "Value": "g-west"}],
+                },
+                "Period": 60,
+                "Stat": "Maximum",
+            },
+        }],
+        "StartTime": now - 600,
+        "EndTime": now + 60,
+    })
+    .to_string();
+    let request = |body: &str| {
+        format!(
+            "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: GraniteServiceVersion20100801.GetMetricData\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKID/20261126/{WEST}/monitoring/aws4_request, SignedHeaders=host, Signature=00\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes()
+    };
+    let (status, answer) = raw(&emu, &request(&body)).await.unwrap();
+    assert_eq!(status, 200, "{answer}");
+    let v: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    let result = &v["MetricDataResults"][0];
+    assert_eq!(result["Id"], "rpo");
+    assert_eq!(result["Values"], serde_json::json!([2500.0]));
+    let ts = result["Timestamps"][0].as_i64().unwrap();
+    assert!(ts % 60 == 0 && (now as i64 - ts) < 120, "{ts}");
+    // Errors: __type in the body, the query code in x-amzn-query-error.
+    let (status, answer) = raw(&emu, &request(r#"{"MetricDataQueries": []}"#)).await.unwrap();
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer.contains("MissingRequiredParameterException") || answer.contains("InvalidParameterValueException"), "{answer}");
+    emu.shutdown().await;
+}
