@@ -27,10 +27,10 @@
 pub(crate) mod cbor;
 
 use crate::error::ApiError;
+use crate::ids;
 use crate::model::Role;
 use crate::server::{self, Dropped};
 use crate::shared::{Call, Shared};
-use crate::ids;
 use bytes::Bytes;
 use cbor::Cbor;
 use http_body_util::Full;
@@ -146,12 +146,20 @@ pub(crate) fn handle(
         inner.settle();
         let request = match protocol {
             Protocol::Cbor => cbor::decode(body).map_err(|e| {
-                ApiError::new("SerializationException", 400, format!("Invalid CBOR body: {e}"))
+                ApiError::new(
+                    "SerializationException",
+                    400,
+                    format!("Invalid CBOR body: {e}"),
+                )
             })?,
             Protocol::Json => serde_json::from_slice::<serde_json::Value>(body)
                 .map(|v| from_json(&v, ""))
                 .map_err(|e| {
-                    ApiError::new("SerializationException", 400, format!("Invalid JSON body: {e}"))
+                    ApiError::new(
+                        "SerializationException",
+                        400,
+                        format!("Invalid JSON body: {e}"),
+                    )
                 })?,
         };
         let now = inner.now();
@@ -284,13 +292,13 @@ fn parse_query(n: usize, q: &Cbor) -> Result<Query<'_>, ApiError> {
             at("Expression")
         )));
     }
-    let stat = q
-        .get("MetricStat")
-        .ok_or_else(|| ApiError::invalid_combination(format!(
+    let stat = q.get("MetricStat").ok_or_else(|| {
+        ApiError::invalid_combination(format!(
             "Exactly one of {} and {} must be specified.",
             at("MetricStat"),
             at("Expression")
-        )))?;
+        ))
+    })?;
     let metric = stat
         .get("Metric")
         .ok_or_else(|| missing(&at("MetricStat.Metric")))?;
@@ -310,7 +318,12 @@ fn parse_query(n: usize, q: &Cbor) -> Result<Query<'_>, ApiError> {
         .iter()
         .enumerate()
     {
-        let field = |f: &str| at(&format!("MetricStat.Metric.Dimensions.member.{}.{f}", i + 1));
+        let field = |f: &str| {
+            at(&format!(
+                "MetricStat.Metric.Dimensions.member.{}.{f}",
+                i + 1
+            ))
+        };
         let dn = d
             .get("Name")
             .and_then(Cbor::as_str)
@@ -653,15 +666,32 @@ mod tests {
             "MetricDataQueries": [{"Id": "a", "MetricStat": {"Period": 60}}],
         });
         let doc = from_json(&req, "");
-        assert_eq!(doc.get("StartTime").and_then(Cbor::as_epoch_ms), Some(1_700_000_000_500));
-        assert_eq!(doc.get("EndTime").and_then(Cbor::as_epoch_ms), Some(1_700_000_600_000));
-        let q = &doc.get("MetricDataQueries").and_then(Cbor::as_array).unwrap()[0];
-        assert_eq!(q.get("MetricStat").and_then(|m| m.get("Period")).and_then(Cbor::as_i64), Some(60));
+        assert_eq!(
+            doc.get("StartTime").and_then(Cbor::as_epoch_ms),
+            Some(1_700_000_000_500)
+        );
+        assert_eq!(
+            doc.get("EndTime").and_then(Cbor::as_epoch_ms),
+            Some(1_700_000_600_000)
+        );
+        let q = &doc
+            .get("MetricDataQueries")
+            .and_then(Cbor::as_array)
+            .unwrap()[0];
+        assert_eq!(
+            q.get("MetricStat")
+                .and_then(|m| m.get("Period"))
+                .and_then(Cbor::as_i64),
+            Some(60)
+        );
         let answer = Cbor::Map(vec![(
             "Timestamps".into(),
             Cbor::Array(vec![Cbor::Tagged(1, Box::new(Cbor::Int(1_700_000_040)))]),
         )]);
-        assert_eq!(to_json(&answer), serde_json::json!({"Timestamps": [1_700_000_040]}));
+        assert_eq!(
+            to_json(&answer),
+            serde_json::json!({"Timestamps": [1_700_000_040]})
+        );
     }
 
     #[test]
@@ -673,10 +703,19 @@ mod tests {
             data_transfer_bytes: None,
             since_ms: 0,
         };
-        assert_eq!(set.value("AuroraGlobalDBRPOLag", "aurora-postgresql"), Some(2500.0));
+        assert_eq!(
+            set.value("AuroraGlobalDBRPOLag", "aurora-postgresql"),
+            Some(2500.0)
+        );
         assert_eq!(set.value("AuroraGlobalDBRPOLag", "aurora-mysql"), None);
-        assert_eq!(set.value("AuroraGlobalDBProgressLag", "aurora-mysql"), Some(1500.0));
-        assert_eq!(set.value("AuroraGlobalDBDataTransferBytes", "aurora-mysql"), None);
+        assert_eq!(
+            set.value("AuroraGlobalDBProgressLag", "aurora-mysql"),
+            Some(1500.0)
+        );
+        assert_eq!(
+            set.value("AuroraGlobalDBDataTransferBytes", "aurora-mysql"),
+            None
+        );
         assert_eq!(set.value("CPUUtilization", "aurora-mysql"), None);
     }
 }

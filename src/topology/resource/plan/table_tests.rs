@@ -422,8 +422,8 @@ fn state_without_max_data_loss_plans_without_a_diff() {
         .expect("object")
         .remove("max_data_loss")
         .is_some());
-    let upgraded =
-        crate::tf::json::decode_ignoring_undefined(old.to_string().as_bytes(), &ty()).expect("decode");
+    let upgraded = crate::tf::json::decode_ignoring_undefined(old.to_string().as_bytes(), &ty())
+        .expect("decode");
     assert!(at(&upgraded, &["max_data_loss"]).is_null());
     let cfg = config(base());
     let out = run(&upgraded, &cfg, None);
@@ -479,29 +479,46 @@ fn a_failover_plan_states_the_loss_and_max_data_loss_guards_it() {
     assert!(!out.diagnostics.has_errors(), "{:?}", out.diagnostics);
     let detail = warning_detail(&out, "Primary Will Fail Over With Possible Data Loss");
     assert!(
-        detail.ends_with("eu-west-1 was 2.5 s behind at 03:10:05 UTC: writes committed in that window are lost."),
+        detail.ends_with(
+            "eu-west-1 was 2.5 s behind at 03:10:05 UTC: writes committed in that window are lost."
+        ),
         "{detail}"
     );
     // Above the bound: an error on max_data_loss naming both figures.
     let out = plan_move("failover", Some("2s"), Some(&lag));
-    assert_eq!(error_path(&out, "Failover Would Exceed max_data_loss"), "max_data_loss");
+    assert_eq!(
+        error_path(&out, "Failover Would Exceed max_data_loss"),
+        "max_data_loss"
+    );
     let detail = warning_detail(&out, "Failover Would Exceed max_data_loss");
-    assert!(detail.contains("2.5 s") && detail.contains("\"2 s\""), "{detail}");
+    assert!(
+        detail.contains("2.5 s") && detail.contains("\"2 s\""),
+        "{detail}"
+    );
     // At or under it: through.
     for bound in ["2500ms", "3s"] {
         let out = plan_move("failover", Some(bound), Some(&lag));
-        assert!(!out.diagnostics.has_errors(), "{bound}: {:?}", out.diagnostics);
+        assert!(
+            !out.diagnostics.has_errors(),
+            "{bound}: {:?}",
+            out.diagnostics
+        );
     }
     // No figure: refused while a bound is set, stated plainly without one.
     let none = lag_read(None, None);
     assert_eq!(
-        error_path(&plan_move("failover", Some("3s"), Some(&none)), "Failover Would Exceed max_data_loss"),
+        error_path(
+            &plan_move("failover", Some("3s"), Some(&none)),
+            "Failover Would Exceed max_data_loss"
+        ),
         "max_data_loss"
     );
     let out = plan_move("failover", None, Some(&none));
     assert!(!out.diagnostics.has_errors());
-    assert!(warning_detail(&out, "Primary Will Fail Over With Possible Data Loss")
-        .contains("How much would be lost is not known"));
+    assert!(
+        warning_detail(&out, "Primary Will Fail Over With Possible Data Loss")
+            .contains("How much would be lost is not known")
+    );
 }
 
 #[test]
