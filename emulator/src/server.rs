@@ -183,14 +183,23 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
     if let Some(rest) = path.strip_prefix("/_emulator/") {
         return Ok(admin::handle(&shared, &parts.method, rest, &body));
     }
-    if let Some(operation) = path.strip_prefix(cloudwatch::PATH_PREFIX) {
-        if parts.method == Method::POST {
-            let auth = parts
-                .headers
-                .get(hyper::header::AUTHORIZATION)
-                .map(|v| v.to_str().unwrap_or("\u{0}"));
-            return cloudwatch::handle(&shared, operation, auth, &body);
-        }
+    // CloudWatch: RPC v2 CBOR by path, AWS JSON 1.0 by X-Amz-Target.
+    let json_target = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.strip_prefix(cloudwatch::TARGET_PREFIX));
+    let cloudwatch_call = match (path.strip_prefix(cloudwatch::PATH_PREFIX), json_target) {
+        (Some(op), _) => Some((cloudwatch::Protocol::Cbor, op)),
+        (None, Some(op)) if path == "/" => Some((cloudwatch::Protocol::Json, op)),
+        _ => None,
+    };
+    if let (Some((protocol, operation)), true) = (cloudwatch_call, parts.method == Method::POST) {
+        let auth = parts
+            .headers
+            .get(hyper::header::AUTHORIZATION)
+            .map(|v| v.to_str().unwrap_or("\u{0}"));
+        return cloudwatch::handle(&shared, protocol, operation, auth, &body);
     }
     if parts.method != Method::POST && parts.method != Method::GET {
         let e = ApiError::new(

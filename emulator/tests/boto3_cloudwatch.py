@@ -1,6 +1,7 @@
 """CloudWatch GetMetricData of the global database lag metrics against
-aurora-emulator through boto3: the protocol botocore picks for CloudWatch,
-values set with the admin API, an error code.
+aurora-emulator through boto3: values set with the admin API, an error code,
+in the protocol botocore picks for CloudWatch (AWS JSON 1.0: botocore ranks
+`json` before `smithy-rpc-v2-cbor` among the service's protocols).
 
 Usage: python boto3_cloudwatch.py http://127.0.0.1:PORT
 Exits non-zero with a message on the first unexpected answer.
@@ -57,8 +58,14 @@ east.create_db_cluster(
     DBClusterIdentifier="shop-east", Engine=ENGINE, GlobalClusterIdentifier="shop",
     MasterUsername="app", MasterUserPassword="correct-horse-1",
 )
-west.create_db_cluster(DBClusterIdentifier="shop-west", Engine=ENGINE, GlobalClusterIdentifier="shop")
+east.create_db_instance(
+    DBInstanceIdentifier="shop-east-1", DBClusterIdentifier="shop-east", Engine=ENGINE, DBInstanceClass="db.r6g.large"
+)
 deadline = time.time() + 30
+while east.describe_db_instances(DBInstanceIdentifier="shop-east-1")["DBInstances"][0]["DBInstanceStatus"] != "available":
+    check(time.time() < deadline, "primary instance available")
+    time.sleep(0.05)
+west.create_db_cluster(DBClusterIdentifier="shop-west", Engine=ENGINE, GlobalClusterIdentifier="shop")
 while west.describe_db_clusters(DBClusterIdentifier="shop-west")["DBClusters"][0]["Status"] != "available":
     check(time.time() < deadline, "secondary available")
     time.sleep(0.05)
@@ -105,9 +112,15 @@ check(isinstance(stamp, datetime.datetime), "timestamps parse as datetimes")
 check(abs((now - stamp).total_seconds()) < 120, f"recent datapoint: {stamp}")
 
 url, headers = SENT[-1]
-check(url.endswith("/service/GraniteServiceVersion20100801/operation/GetMetricData"), f"RPC v2 path: {url}")
-check(headers.get("Content-Type") == "application/cbor", f"CBOR body: {headers}")
-check(headers.get("smithy-protocol") == "rpc-v2-cbor", f"protocol header: {headers}")
+protocol = cw.meta.service_model.resolved_protocol
+if protocol == "json":
+    check(headers.get("X-Amz-Target") == b"GraniteServiceVersion20100801.GetMetricData" or headers.get("X-Amz-Target") == "GraniteServiceVersion20100801.GetMetricData", f"JSON target: {headers}")
+    check(str(headers.get("Content-Type")).find("application/x-amz-json-1.0") >= 0, f"JSON body: {headers}")
+elif protocol == "smithy-rpc-v2-cbor":
+    check(url.endswith("/service/GraniteServiceVersion20100801/operation/GetMetricData"), f"RPC v2 path: {url}")
+else:
+    raise SystemExit(f"FAILED: botocore chose {protocol}, which the emulator does not serve for CloudWatch")
+print(f"botocore used {protocol}")
 
 try:
     cw.get_metric_data(

@@ -193,8 +193,9 @@ impl Clients {
                 "empty region name",
             ));
         }
-        if let Some(client) = lock(&self.inner.cloudwatch_by_region).get(region) {
-            return Ok(client.clone());
+        let cached = lock(&self.inner.cloudwatch_by_region).get(region).cloned();
+        if let Some(client) = cached {
+            return Ok(client);
         }
         let shared = self
             .inner

@@ -117,7 +117,9 @@ fn lag_queries(clusters: &[String]) -> Vec<MetricDataQuery> {
 
 /// `[now - LAG_WINDOW, now + END_SLACK]`.
 fn window(now: SystemTime) -> (DateTime, DateTime) {
-    let start = now.checked_sub(LAG_WINDOW).unwrap_or(SystemTime::UNIX_EPOCH);
+    let start = now
+        .checked_sub(LAG_WINDOW)
+        .unwrap_or(SystemTime::UNIX_EPOCH);
     let end = now.checked_add(END_SLACK).unwrap_or(now);
     (DateTime::from(start), DateTime::from(end))
 }
@@ -228,12 +230,22 @@ mod tests {
             })
             .collect();
         let row = |id: &str, m: &str, c: &str| {
-            (id.to_string(), m.to_string(), c.to_string(), 60, "Maximum".to_string())
+            (
+                id.to_string(),
+                m.to_string(),
+                c.to_string(),
+                60,
+                "Maximum".to_string(),
+            )
         };
         assert_eq!(
             described,
             [
-                row("replication_0", "AuroraGlobalDBReplicationLag", "orders-eu-west-1"),
+                row(
+                    "replication_0",
+                    "AuroraGlobalDBReplicationLag",
+                    "orders-eu-west-1"
+                ),
                 row("rpo_0", "AuroraGlobalDBRPOLag", "orders-eu-west-1"),
                 row("replication_1", "AuroraGlobalDBReplicationLag", "other"),
                 row("rpo_1", "AuroraGlobalDBRPOLag", "other"),
@@ -241,7 +253,9 @@ mod tests {
         );
         // Ids must start with a lowercase letter and be unique in the call.
         let mut ids: Vec<&str> = q.iter().map(|q| q.id().unwrap()).collect();
-        assert!(ids.iter().all(|i| i.starts_with(|c: char| c.is_ascii_lowercase())));
+        assert!(ids
+            .iter()
+            .all(|i| i.starts_with(|c: char| c.is_ascii_lowercase())));
         ids.dedup();
         assert_eq!(ids.len(), 4);
     }

@@ -7,7 +7,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::aws::{self, ClusterLag, Clients, LagPoint, LAG_WINDOW};
+use crate::aws::{self, Clients, ClusterLag, LagPoint, LAG_WINDOW};
 use crate::tf::Value;
 
 use super::resource::model::Topology;
@@ -38,7 +38,11 @@ pub(crate) fn primary_move(prior: &Topology, config: &Topology) -> Option<Primar
     let target_cluster = prior
         .region(to)
         .and_then(|r| r.cluster_identifier.as_str())
-        .or_else(|| config.region(to).and_then(|r| r.cluster_identifier.as_str()))
+        .or_else(|| {
+            config
+                .region(to)
+                .and_then(|r| r.cluster_identifier.as_str())
+        })
         .map(str::to_string)
         .or_else(|| {
             let gid = config.global_cluster_identifier.as_str()?;
@@ -234,12 +238,7 @@ mod tests {
     const T: u64 = 1_796_008_205;
 
     fn read(replication: Option<f64>, rpo: Option<f64>) -> TargetLag {
-        let point = |ms: Option<f64>| {
-            ms.map(|millis| LagPoint {
-                millis,
-                at: at(T),
-            })
-        };
+        let point = |ms: Option<f64>| ms.map(|millis| LagPoint { millis, at: at(T) });
         TargetLag::Read(ClusterLag {
             replication: point(replication),
             rpo: point(rpo),
@@ -266,18 +265,27 @@ mod tests {
         assert!(failover_sentence("eu-west-1", &read(Some(900.0), None))
             .starts_with("eu-west-1 was 900 ms behind"));
         let none = failover_sentence("eu-west-1", &read(None, None));
-        assert!(none.starts_with("How much would be lost is not known: CloudWatch has no"), "{none}");
+        assert!(
+            none.starts_with("How much would be lost is not known: CloudWatch has no"),
+            "{none}"
+        );
         let down = failover_sentence(
             "eu-west-1",
             &TargetLag::Unreadable("GetMetricData in eu-west-1: connection refused".into()),
         );
-        assert!(down.contains("could not be read (GetMetricData in eu-west-1: connection refused)"), "{down}");
+        assert!(
+            down.contains("could not be read (GetMetricData in eu-west-1: connection refused)"),
+            "{down}"
+        );
     }
 
     #[test]
     fn the_switchover_warning_states_the_lag_and_the_wait() {
         let s = switchover_sentence("eu-west-1", &read(Some(1500.0), Some(2500.0)));
-        assert!(s.starts_with("eu-west-1 was 1.5 s behind at 03:10:05 UTC"), "{s}");
+        assert!(
+            s.starts_with("eu-west-1 was 1.5 s behind at 03:10:05 UTC"),
+            "{s}"
+        );
         assert!(s.contains("waits until it has caught up"), "{s}");
         let s = switchover_sentence("eu-west-1", &read(None, None));
         assert!(s.starts_with("Its current lag is not known"), "{s}");
@@ -319,8 +327,15 @@ mod tests {
             }
             t
         };
-        assert_eq!(primary_move(&topo("us-east-1", None), &topo("us-east-1", None)), None);
-        let mv = primary_move(&topo("us-east-1", None), &topo("eu-west-1", Some("failover"))).unwrap();
+        assert_eq!(
+            primary_move(&topo("us-east-1", None), &topo("us-east-1", None)),
+            None
+        );
+        let mv = primary_move(
+            &topo("us-east-1", None),
+            &topo("eu-west-1", Some("failover")),
+        )
+        .unwrap();
         assert_eq!(
             mv,
             PrimaryMove {
@@ -330,9 +345,16 @@ mod tests {
                 failover: true,
             }
         );
-        assert!(!primary_move(&topo("us-east-1", None), &topo("eu-west-1", None)).unwrap().failover);
+        assert!(
+            !primary_move(&topo("us-east-1", None), &topo("eu-west-1", None))
+                .unwrap()
+                .failover
+        );
         // Unset primary_region in the configuration never moves the writer.
-        assert_eq!(primary_move(&topo("us-east-1", None), &Topology::default()), None);
+        assert_eq!(
+            primary_move(&topo("us-east-1", None), &Topology::default()),
+            None
+        );
     }
 
     #[test]
@@ -340,11 +362,21 @@ mod tests {
         let [(_, r), (_, o), (_, t)] = region_values(None);
         assert!(r.is_null() && o.is_null() && t.is_null());
         let lag = ClusterLag {
-            replication: Some(LagPoint { millis: 1500.4, at: at(T) }),
+            replication: Some(LagPoint {
+                millis: 1500.4,
+                at: at(T),
+            }),
             rpo: None,
         };
         let [(n1, r), (n2, o), (n3, t)] = region_values(Some(&lag));
-        assert_eq!((n1, n2, n3), (name::REPLICATION_LAG_MS, name::RPO_LAG_MS, name::LAG_OBSERVED_AT));
+        assert_eq!(
+            (n1, n2, n3),
+            (
+                name::REPLICATION_LAG_MS,
+                name::RPO_LAG_MS,
+                name::LAG_OBSERVED_AT
+            )
+        );
         assert_eq!(r, Value::Number(crate::tf::Number::from(1500)));
         assert!(o.is_null());
         assert_eq!(t, Value::string("2026-11-30T03:10:05Z"));

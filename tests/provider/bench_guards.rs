@@ -398,12 +398,16 @@ async fn lag_is_read_once_per_primary_move_and_never_otherwise() {
         "refresh read CloudWatch"
     );
     let unchanged = h.config_moving("guard-lag", &shape, "us-east-1", "switchover");
-    assert_eq!(h.lag_calls_of_plan(&state, unchanged).await, Vec::<String>::new());
-    for (to, mode) in [
-        ("eu-west-1", "switchover"),
-        ("ap-southeast-2", "failover"),
-    ] {
+    assert_eq!(
+        h.lag_calls_of_plan(&state, unchanged).await,
+        Vec::<String>::new()
+    );
+    for (to, mode) in [("eu-west-1", "switchover"), ("ap-southeast-2", "failover")] {
         let moved = h.config_moving("guard-lag", &shape, to, mode);
-        assert_eq!(h.lag_calls_of_plan(&state, moved).await, [to], "{mode} to {to}");
+        assert_eq!(
+            h.lag_calls_of_plan(&state, moved).await,
+            [to],
+            "{mode} to {to}"
+        );
     }
 }

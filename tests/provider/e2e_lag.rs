@@ -9,7 +9,9 @@
 use crate::common;
 
 use aurora_emulator::LagMetrics;
-use common::{check, config, gci, per_host, regions, text, tf_ok, Emu, Host, Member, Workdir, FAST_POLL};
+use common::{
+    check, config, gci, per_host, regions, text, tf_ok, Emu, Host, Member, Workdir, FAST_POLL,
+};
 
 const SCALE: f64 = 0.003;
 const LARGE: &str = "db.r6g.large";
@@ -120,7 +122,11 @@ output "primary_lag" {{
             "{}: lag_observed_at {at:?}",
             host.name
         );
-        assert!(outputs["primary_lag"]["value"].is_null(), "{}: {outputs}", host.name);
+        assert!(
+            outputs["primary_lag"]["value"].is_null(),
+            "{}: {outputs}",
+            host.name
+        );
         // The data source read the secondary's region only.
         let read = get_metric_data_regions(&emu);
         assert!(
@@ -143,7 +149,12 @@ output "primary_lag" {{
             "{}: {said}",
             host.name
         );
-        assert_eq!(get_metric_data_regions(&emu), ["eu-west-1"], "{}", host.name);
+        assert_eq!(
+            get_metric_data_regions(&emu),
+            ["eu-west-1"],
+            "{}",
+            host.name
+        );
 
         // max_data_loss below the RPO lag: refused at plan time, naming both figures.
         w.write("main.tf", &failover_config(&emu, id, Some("2s")));
@@ -164,18 +175,38 @@ output "primary_lag" {{
         tf_ok(&w, host, &["plan", "-no-color", "-out=tfplan"]);
         lag(&emu, 300.0, 4000.0);
         emu.clear_calls();
-        let out = run(&w, host, &["apply", "-auto-approve", "-no-color", "tfplan"], &[]);
+        let out = run(
+            &w,
+            host,
+            &["apply", "-auto-approve", "-no-color", "tfplan"],
+            &[],
+        );
         assert!(!out.status.success(), "{}: {}", host.name, text(&out));
         let said = flat(&out);
-        assert!(said.contains("about 4 s") && said.contains("max_data_loss"), "{}: {said}", host.name);
-        assert!(emu.call_regions("FailoverGlobalCluster").is_empty(), "{}", host.name);
+        assert!(
+            said.contains("about 4 s") && said.contains("max_data_loss"),
+            "{}: {said}",
+            host.name
+        );
+        assert!(
+            emu.call_regions("FailoverGlobalCluster").is_empty(),
+            "{}",
+            host.name
+        );
         check(&emu, host, id, "us-east-1", &TWO, "refused failover");
 
         // Under the bound: the failover goes through, checked once more just before it is sent.
         lag(&emu, 300.0, 500.0);
         emu.clear_calls();
         tf_ok(&w, host, &["apply", "-auto-approve", "-no-color"]);
-        check(&emu, host, id, "eu-west-1", &TWO, "failover within max_data_loss");
+        check(
+            &emu,
+            host,
+            id,
+            "eu-west-1",
+            &TWO,
+            "failover within max_data_loss",
+        );
         let calls = emu.calls();
         let failover = calls
             .iter()
@@ -185,7 +216,9 @@ output "primary_lag" {{
             calls[..failover]
                 .iter()
                 .rev()
-                .find(|c| c.action != "DescribeGlobalClusters" && c.action != "DescribeDBClusters" && c.action != "DescribeDBInstances")
+                .find(|c| c.action != "DescribeGlobalClusters"
+                    && c.action != "DescribeDBClusters"
+                    && c.action != "DescribeDBInstances")
                 .is_some_and(|c| c.action == "GetMetricData" && c.region == "eu-west-1"),
             "{}: the last call before the failover is not the lag check: {calls:#?}",
             host.name
@@ -208,26 +241,51 @@ fn with_cloudwatch_unreachable_the_guard_refuses_and_an_unbounded_failover_proce
 
         // With a bound: refused at plan time, saying why and how to proceed.
         w.write("main.tf", &failover_config(&emu, id, Some("5s")));
-        let out = run(&w, host, &["apply", "-auto-approve", "-no-color"], &unreachable);
+        let out = run(
+            &w,
+            host,
+            &["apply", "-auto-approve", "-no-color"],
+            &unreachable,
+        );
         assert!(!out.status.success(), "{}: {}", host.name, text(&out));
         let said = flat(&out);
         assert!(
-            said.contains("could not be read") && said.contains("cannot be checked") && said.contains("remove max_data_loss"),
+            said.contains("could not be read")
+                && said.contains("cannot be checked")
+                && said.contains("remove max_data_loss"),
             "{}: {said}",
             host.name
         );
-        assert!(emu.call_regions("FailoverGlobalCluster").is_empty(), "{}", host.name);
+        assert!(
+            emu.call_regions("FailoverGlobalCluster").is_empty(),
+            "{}",
+            host.name
+        );
 
         // Without one: the plan says plainly that the loss is unknown, and the failover happens.
         w.write("main.tf", &failover_config(&emu, id, None));
-        let out = run(&w, host, &["apply", "-auto-approve", "-no-color"], &unreachable);
+        let out = run(
+            &w,
+            host,
+            &["apply", "-auto-approve", "-no-color"],
+            &unreachable,
+        );
         assert!(out.status.success(), "{}: {}", host.name, text(&out));
         let said = flat(&out);
         assert!(
-            said.contains("How much would be lost is not known: CloudWatch in eu-west-1 could not be read"),
+            said.contains(
+                "How much would be lost is not known: CloudWatch in eu-west-1 could not be read"
+            ),
             "{}: {said}",
             host.name
         );
-        check(&emu, host, id, "eu-west-1", &TWO, "failover without a lag figure");
+        check(
+            &emu,
+            host,
+            id,
+            "eu-west-1",
+            &TWO,
+            "failover without a lag figure",
+        );
     });
 }

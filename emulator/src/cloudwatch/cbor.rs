@@ -99,7 +99,9 @@ fn item(d: &mut Decoder<'_>, depth: usize) -> Result<Cbor, DecodeError> {
             Cbor::Null
         }
         Type::Bool => Cbor::Bool(d.bool().map_err(err)?),
-        Type::U8 | Type::U16 | Type::U32 | Type::U64 => Cbor::Int(i128::from(d.u64().map_err(err)?)),
+        Type::U8 | Type::U16 | Type::U32 | Type::U64 => {
+            Cbor::Int(i128::from(d.u64().map_err(err)?))
+        }
         Type::I8 | Type::I16 | Type::I32 | Type::I64 | Type::Int => {
             Cbor::Int(i128::from(d.int().map_err(err)?))
         }
@@ -235,7 +237,10 @@ mod tests {
     #[test]
     fn round_trips_and_reads_indefinite_lengths() {
         let doc = Cbor::Map(vec![
-            ("a".into(), Cbor::Array(vec![Cbor::Int(-3), Cbor::Float(1.5)])),
+            (
+                "a".into(),
+                Cbor::Array(vec![Cbor::Int(-3), Cbor::Float(1.5)]),
+            ),
             (
                 "t".into(),
                 Cbor::Tagged(1, Box::new(Cbor::Float(1_700_000_000.25))),

@@ -1,9 +1,15 @@
 //! CloudWatch `GetMetricData` for the Aurora global database lag metrics, in
-//! the wire protocol the current AWS SDKs use for CloudWatch: Smithy RPC v2
-//! CBOR (`POST /service/GraniteServiceVersion20100801/operation/GetMetricData`,
-//! `smithy-protocol: rpc-v2-cbor`, CBOR bodies, SigV4 scope service
-//! `monitoring`). The service is `awsQueryCompatible`, so errors also carry
-//! the query-protocol code in `x-amzn-query-error`.
+//! the two wire protocols current clients use for CloudWatch (its service
+//! model lists `smithy-rpc-v2-cbor`, `json` and `query`; each client takes
+//! the first it supports in its own order): Smithy RPC v2 CBOR, which the
+//! Rust SDK uses (`POST
+//! /service/GraniteServiceVersion20100801/operation/GetMetricData`,
+//! `smithy-protocol: rpc-v2-cbor`, CBOR bodies), and AWS JSON 1.0, which
+//! botocore prefers (`POST /`, `X-Amz-Target:
+//! GraniteServiceVersion20100801.GetMetricData`, JSON bodies, timestamps as
+//! epoch seconds). Requests are signed for service `monitoring`. The service
+//! is `awsQueryCompatible`, so errors also carry the query-protocol code in
+//! `x-amzn-query-error`.
 //!
 //! Served metrics (namespace `AWS/RDS`, one dimension `DBClusterIdentifier`),
 //! for every cluster that is a secondary member of a global cluster in the
@@ -21,10 +27,10 @@
 pub(crate) mod cbor;
 
 use crate::error::ApiError;
+use crate::ids;
 use crate::model::Role;
 use crate::server::{self, Dropped};
 use crate::shared::{Call, Shared};
-use crate::ids;
 use bytes::Bytes;
 use cbor::Cbor;
 use http_body_util::Full;
@@ -35,6 +41,17 @@ type Resp = Response<Full<Bytes>>;
 
 /// The path prefix of CloudWatch's RPC v2 CBOR operations.
 pub(crate) const PATH_PREFIX: &str = "/service/GraniteServiceVersion20100801/operation/";
+/// The `X-Amz-Target` prefix of CloudWatch's AWS JSON 1.0 operations.
+pub(crate) const TARGET_PREFIX: &str = "GraniteServiceVersion20100801.";
+
+/// The wire protocol of a request (its answer uses the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Protocol {
+    /// Smithy RPC v2 CBOR.
+    Cbor,
+    /// AWS JSON 1.0.
+    Json,
+}
 
 /// The namespace of the served metrics.
 const NAMESPACE: &str = "AWS/RDS";
@@ -80,6 +97,7 @@ impl RegionMetrics {
 /// log), then the operation.
 pub(crate) fn handle(
     shared: &Shared,
+    protocol: Protocol,
     operation: &str,
     auth: Option<&str>,
     body: &[u8],
@@ -126,22 +144,89 @@ pub(crate) fn handle(
         server::check_server_error(&mut inner)?;
         server::check_faults(&mut inner, operation, &region)?;
         inner.settle();
-        let request = cbor::decode(body).map_err(|e| {
-            ApiError::new("SerializationException", 400, format!("Invalid CBOR body: {e}"))
-        })?;
+        let request = match protocol {
+            Protocol::Cbor => cbor::decode(body).map_err(|e| {
+                ApiError::new(
+                    "SerializationException",
+                    400,
+                    format!("Invalid CBOR body: {e}"),
+                )
+            })?,
+            Protocol::Json => serde_json::from_slice::<serde_json::Value>(body)
+                .map(|v| from_json(&v, ""))
+                .map_err(|e| {
+                    ApiError::new(
+                        "SerializationException",
+                        400,
+                        format!("Invalid JSON body: {e}"),
+                    )
+                })?,
+        };
         let now = inner.now();
         get_metric_data(&inner, &region, now, &request)
     })();
     Ok(match result {
         Ok(doc) => {
             log(&mut inner, 200, None);
-            cbor_response(200, &doc, &request_id, None)
+            response(protocol, 200, &doc, &request_id, None)
         }
         Err(e) => {
             log(&mut inner, e.status, Some(e.code.clone()));
-            error_response(&e, &request_id)
+            error_response(protocol, &e, &request_id)
         }
     })
+}
+
+/// Members whose JSON number is a timestamp (epoch seconds).
+const TIMESTAMP_MEMBERS: [&str; 2] = ["StartTime", "EndTime"];
+
+/// An AWS JSON 1.0 request as the document tree; timestamp members become
+/// tag-1 items, as in CBOR.
+fn from_json(v: &serde_json::Value, member: &str) -> Cbor {
+    use serde_json::Value as J;
+    match v {
+        J::Null => Cbor::Null,
+        J::Bool(b) => Cbor::Bool(*b),
+        J::Number(n) => {
+            let item = match n.as_i64() {
+                Some(i) => Cbor::Int(i128::from(i)),
+                None => Cbor::Float(n.as_f64().unwrap_or(f64::NAN)),
+            };
+            if TIMESTAMP_MEMBERS.contains(&member) {
+                Cbor::Tagged(1, Box::new(item))
+            } else {
+                item
+            }
+        }
+        J::String(s) => Cbor::Text(s.clone()),
+        J::Array(items) => Cbor::Array(items.iter().map(|i| from_json(i, "")).collect()),
+        J::Object(m) => Cbor::Map(
+            m.iter()
+                .map(|(k, x)| (k.clone(), from_json(x, k)))
+                .collect(),
+        ),
+    }
+}
+
+/// The document tree as AWS JSON 1.0 (timestamps as epoch seconds).
+fn to_json(doc: &Cbor) -> serde_json::Value {
+    use serde_json::Value as J;
+    match doc {
+        Cbor::Null => J::Null,
+        Cbor::Bool(b) => J::Bool(*b),
+        Cbor::Int(n) => i64::try_from(*n).map_or(J::Null, J::from),
+        Cbor::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        Cbor::Text(s) => J::String(s.clone()),
+        Cbor::Bytes(_) => J::Null,
+        Cbor::Array(items) => J::Array(items.iter().map(to_json).collect()),
+        Cbor::Map(entries) => J::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), to_json(v)))
+                .collect(),
+        ),
+        Cbor::Tagged(_, inner) => to_json(inner),
+    }
 }
 
 /// One metric query after validation.
@@ -207,13 +292,13 @@ fn parse_query(n: usize, q: &Cbor) -> Result<Query<'_>, ApiError> {
             at("Expression")
         )));
     }
-    let stat = q
-        .get("MetricStat")
-        .ok_or_else(|| ApiError::invalid_combination(format!(
+    let stat = q.get("MetricStat").ok_or_else(|| {
+        ApiError::invalid_combination(format!(
             "Exactly one of {} and {} must be specified.",
             at("MetricStat"),
             at("Expression")
-        )))?;
+        ))
+    })?;
     let metric = stat
         .get("Metric")
         .ok_or_else(|| missing(&at("MetricStat.Metric")))?;
@@ -233,7 +318,12 @@ fn parse_query(n: usize, q: &Cbor) -> Result<Query<'_>, ApiError> {
         .iter()
         .enumerate()
     {
-        let field = |f: &str| at(&format!("MetricStat.Metric.Dimensions.member.{}.{f}", i + 1));
+        let field = |f: &str| {
+            at(&format!(
+                "MetricStat.Metric.Dimensions.member.{}.{f}",
+                i + 1
+            ))
+        };
         let dn = d
             .get("Name")
             .and_then(Cbor::as_str)
@@ -462,28 +552,45 @@ fn shape_of(code: &str) -> &str {
     }
 }
 
-fn cbor_response(status: u16, doc: &Cbor, request_id: &str, query_error: Option<String>) -> Resp {
+fn response(
+    protocol: Protocol,
+    status: u16,
+    doc: &Cbor,
+    request_id: &str,
+    query_error: Option<String>,
+) -> Resp {
     let mut builder = Response::builder()
         .status(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST))
-        .header("content-type", "application/cbor")
-        .header("smithy-protocol", "rpc-v2-cbor")
         .header("x-amzn-RequestId", request_id);
+    let body = match protocol {
+        Protocol::Cbor => {
+            builder = builder
+                .header("content-type", "application/cbor")
+                .header("smithy-protocol", "rpc-v2-cbor");
+            cbor::encode(doc)
+        }
+        Protocol::Json => {
+            builder = builder.header("content-type", "application/x-amz-json-1.0");
+            to_json(doc).to_string().into_bytes()
+        }
+    };
     if let Some(q) = query_error {
         builder = builder.header("x-amzn-query-error", q);
     }
     builder
-        .body(Full::new(Bytes::from(cbor::encode(doc))))
+        .body(Full::new(Bytes::from(body)))
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
 }
 
-/// An RPC v2 CBOR error: `__type` and `message` in the body, the query
-/// protocol's `Code;Sender|Receiver` in `x-amzn-query-error`.
-fn error_response(e: &ApiError, request_id: &str) -> Resp {
+/// An error: `__type` and `message` in the body, the query protocol's
+/// `Code;Sender|Receiver` in `x-amzn-query-error`.
+fn error_response(protocol: Protocol, e: &ApiError, request_id: &str) -> Resp {
     let doc = Cbor::Map(vec![
         ("__type".into(), Cbor::Text(shape_of(&e.code).to_string())),
         ("message".into(), Cbor::Text(e.message.clone())),
     ]);
-    cbor_response(
+    response(
+        protocol,
         e.status,
         &doc,
         request_id,
@@ -552,6 +659,42 @@ mod tests {
     }
 
     #[test]
+    fn json_requests_read_like_cbor_ones_and_answers_carry_epoch_seconds() {
+        let req: serde_json::Value = serde_json::json!({
+            "StartTime": 1_700_000_000.5,
+            "EndTime": 1_700_000_600,
+            "MetricDataQueries": [{"Id": "a", "MetricStat": {"Period": 60}}],
+        });
+        let doc = from_json(&req, "");
+        assert_eq!(
+            doc.get("StartTime").and_then(Cbor::as_epoch_ms),
+            Some(1_700_000_000_500)
+        );
+        assert_eq!(
+            doc.get("EndTime").and_then(Cbor::as_epoch_ms),
+            Some(1_700_000_600_000)
+        );
+        let q = &doc
+            .get("MetricDataQueries")
+            .and_then(Cbor::as_array)
+            .unwrap()[0];
+        assert_eq!(
+            q.get("MetricStat")
+                .and_then(|m| m.get("Period"))
+                .and_then(Cbor::as_i64),
+            Some(60)
+        );
+        let answer = Cbor::Map(vec![(
+            "Timestamps".into(),
+            Cbor::Array(vec![Cbor::Tagged(1, Box::new(Cbor::Int(1_700_000_040)))]),
+        )]);
+        assert_eq!(
+            to_json(&answer),
+            serde_json::json!({"Timestamps": [1_700_000_040]})
+        );
+    }
+
+    #[test]
     fn rpo_lag_exists_only_for_aurora_postgresql() {
         let set = RegionMetrics {
             replication_lag_ms: Some(1500.0),
@@ -560,10 +703,19 @@ mod tests {
             data_transfer_bytes: None,
             since_ms: 0,
         };
-        assert_eq!(set.value("AuroraGlobalDBRPOLag", "aurora-postgresql"), Some(2500.0));
+        assert_eq!(
+            set.value("AuroraGlobalDBRPOLag", "aurora-postgresql"),
+            Some(2500.0)
+        );
         assert_eq!(set.value("AuroraGlobalDBRPOLag", "aurora-mysql"), None);
-        assert_eq!(set.value("AuroraGlobalDBProgressLag", "aurora-mysql"), Some(1500.0));
-        assert_eq!(set.value("AuroraGlobalDBDataTransferBytes", "aurora-mysql"), None);
+        assert_eq!(
+            set.value("AuroraGlobalDBProgressLag", "aurora-mysql"),
+            Some(1500.0)
+        );
+        assert_eq!(
+            set.value("AuroraGlobalDBDataTransferBytes", "aurora-mysql"),
+            None
+        );
         assert_eq!(set.value("CPUUtilization", "aurora-mysql"), None);
     }
 }

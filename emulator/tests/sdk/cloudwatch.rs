@@ -51,10 +51,28 @@ fn query(id: &str, metric: &str, cluster: &str, stat: &str, period: i32) -> Metr
 
 fn lag_queries(cluster: &str) -> Vec<MetricDataQuery> {
     vec![
-        query("repl", "AuroraGlobalDBReplicationLag", cluster, "Maximum", 60),
+        query(
+            "repl",
+            "AuroraGlobalDBReplicationLag",
+            cluster,
+            "Maximum",
+            60,
+        ),
         query("rpo", "AuroraGlobalDBRPOLag", cluster, "Maximum", 60),
-        query("progress", "AuroraGlobalDBProgressLag", cluster, "Average", 60),
-        query("bytes", "AuroraGlobalDBDataTransferBytes", cluster, "Sum", 300),
+        query(
+            "progress",
+            "AuroraGlobalDBProgressLag",
+            cluster,
+            "Average",
+            60,
+        ),
+        query(
+            "bytes",
+            "AuroraGlobalDBDataTransferBytes",
+            cluster,
+            "Sum",
+            300,
+        ),
     ]
 }
 
@@ -139,7 +157,13 @@ async fn lag_set_by_the_admin_api_is_served_for_secondaries_only() {
     let wall = SystemTime::now();
     let later = cw(&emu, WEST)
         .get_metric_data()
-        .metric_data_queries(query("repl", "AuroraGlobalDBReplicationLag", "g-west", "Maximum", 60))
+        .metric_data_queries(query(
+            "repl",
+            "AuroraGlobalDBReplicationLag",
+            "g-west",
+            "Maximum",
+            60,
+        ))
         .start_time(DateTime::from(wall - Duration::from_secs(600)))
         .end_time(DateTime::from(wall + Duration::from_secs(600)))
         .send()
@@ -180,6 +204,15 @@ async fn rpo_lag_is_published_for_aurora_postgresql_only() {
         .send()
         .await
         .unwrap();
+    east.create_db_instance()
+        .db_instance_identifier("m-east-1")
+        .db_cluster_identifier("m-east")
+        .engine("aurora-mysql")
+        .db_instance_class("db.r6g.large")
+        .send()
+        .await
+        .unwrap();
+    wait_all_available(&emu).await;
     west.create_db_cluster()
         .db_cluster_identifier("m-west")
         .engine("aurora-mysql")
@@ -217,24 +250,57 @@ async fn invalid_requests_get_cloudwatch_error_codes() {
     };
     let code = |r: Result<_, SdkError<_, _>>| -> String {
         let e = r.err().expect("an error");
-        ProvideErrorMetadata::code(&e).unwrap_or_default().to_string()
+        ProvideErrorMetadata::code(&e)
+            .unwrap_or_default()
+            .to_string()
     };
     let q = |id: &str, stat: &str, period: i32| {
         query(id, "AuroraGlobalDBReplicationLag", "c", stat, period)
     };
-    assert_eq!(code(send(vec![q("Upper", "Maximum", 60)], start, end).await), "InvalidParameterValue");
-    assert_eq!(code(send(vec![q("a", "Maximum", 45)], start, end).await), "InvalidParameterValue");
-    assert_eq!(code(send(vec![q("a", "Biggest", 60)], start, end).await), "InvalidParameterValue");
     assert_eq!(
-        code(send(vec![q("a", "Maximum", 60), q("a", "Minimum", 60)], start, end).await),
+        code(send(vec![q("Upper", "Maximum", 60)], start, end).await),
         "InvalidParameterValue"
     );
-    assert_eq!(code(send(vec![q("a", "Maximum", 60)], end, start).await), "InvalidParameterValue");
-    assert_eq!(code(send(vec![], start, end).await), "InvalidParameterValue");
-    let math = MetricDataQuery::builder().id("e").expression("m1 * 2").build();
-    assert_eq!(code(send(vec![math], start, end).await), "InvalidParameterValue");
+    assert_eq!(
+        code(send(vec![q("a", "Maximum", 45)], start, end).await),
+        "InvalidParameterValue"
+    );
+    assert_eq!(
+        code(send(vec![q("a", "Biggest", 60)], start, end).await),
+        "InvalidParameterValue"
+    );
+    assert_eq!(
+        code(
+            send(
+                vec![q("a", "Maximum", 60), q("a", "Minimum", 60)],
+                start,
+                end
+            )
+            .await
+        ),
+        "InvalidParameterValue"
+    );
+    assert_eq!(
+        code(send(vec![q("a", "Maximum", 60)], end, start).await),
+        "InvalidParameterValue"
+    );
+    assert_eq!(
+        code(send(vec![], start, end).await),
+        "InvalidParameterValue"
+    );
+    let math = MetricDataQuery::builder()
+        .id("e")
+        .expression("m1 * 2")
+        .build();
+    assert_eq!(
+        code(send(vec![math], start, end).await),
+        "InvalidParameterValue"
+    );
     let bare = MetricDataQuery::builder().id("b").build();
-    assert_eq!(code(send(vec![bare], start, end).await), "InvalidParameterCombination");
+    assert_eq!(
+        code(send(vec![bare], start, end).await),
+        "InvalidParameterCombination"
+    );
     let paged = client
         .get_metric_data()
         .metric_data_queries(q("a", "Maximum", 60))
@@ -243,14 +309,19 @@ async fn invalid_requests_get_cloudwatch_error_codes() {
         .next_token("nope")
         .send()
         .await;
-    assert!(matches!(
-        paged.as_ref().err().and_then(|e| e.as_service_error()),
-        Some(e) if e.is_invalid_next_token()
-    ), "{paged:?}");
+    assert!(
+        matches!(
+            paged.as_ref().err().and_then(|e| e.as_service_error()),
+            Some(e) if e.is_invalid_next_token()
+        ),
+        "{paged:?}"
+    );
     // Every answered call is in the call log under its operation.
     let calls = emu.admin().calls().await.unwrap();
     assert!(!calls.is_empty());
-    assert!(calls.iter().all(|c| c.action == "GetMetricData" && c.region == WEST));
+    assert!(calls
+        .iter()
+        .all(|c| c.action == "GetMetricData" && c.region == WEST));
     emu.shutdown().await;
 }
 
@@ -298,11 +369,79 @@ async fn the_admin_api_rejects_bad_metric_values() {
     }
     let ok = emu
         .admin()
-        .request("POST", "metrics", r#"{"region": "eu-west-1", "replication_lag_ms": 1500, "rpo_lag_ms": 2500}"#)
+        .request(
+            "POST",
+            "metrics",
+            r#"{"region": "eu-west-1", "replication_lag_ms": 1500, "rpo_lag_ms": 2500}"#,
+        )
         .await
         .unwrap();
     assert_eq!(ok.status, 200, "{}", ok.body);
-    let listed = emu.admin().request("GET", "metrics", "").await.unwrap().json();
+    let listed = emu
+        .admin()
+        .request("GET", "metrics", "")
+        .await
+        .unwrap()
+        .json();
     assert_eq!(listed["eu-west-1"]["rpo_lag_ms"], 2500.0);
+    emu.shutdown().await;
+}
+
+/// botocore speaks AWS JSON 1.0 to CloudWatch (`X-Amz-Target`, JSON bodies,
+/// epoch-second timestamps); the same call as raw HTTP.
+#[tokio::test]
+async fn aws_json_requests_are_served_too() {
+    let emu = emulator(0.0).await;
+    topology(&emu, "g").await;
+    emu.admin()
+        .set_metrics(&LagMetrics::new(WEST, 1500.0, 2500.0))
+        .await
+        .unwrap();
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let body = serde_json::json!({
+        "MetricDataQueries": [{
+            "Id": "rpo",
+            "MetricStat": {
+                "Metric": {
+                    "Namespace": "AWS/RDS",
+                    "MetricName": "AuroraGlobalDBRPOLag",
+                    "Dimensions": [{"Name": "DBClusterIdentifier", "Value": "g-west"}],
+                },
+                "Period": 60,
+                "Stat": "Maximum",
+            },
+        }],
+        "StartTime": now - 600,
+        "EndTime": now + 60,
+    })
+    .to_string();
+    let request = |body: &str| {
+        format!(
+            "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: GraniteServiceVersion20100801.GetMetricData\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKID/20261126/{WEST}/monitoring/aws4_request, SignedHeaders=host, Signature=00\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes()
+    };
+    let (status, answer) = raw(&emu, &request(&body)).await.unwrap();
+    assert_eq!(status, 200, "{answer}");
+    let v: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    let result = &v["MetricDataResults"][0];
+    assert_eq!(result["Id"], "rpo");
+    assert_eq!(result["Values"], serde_json::json!([2500.0]));
+    let ts = result["Timestamps"][0].as_i64().unwrap();
+    assert!(ts % 60 == 0 && (now as i64 - ts) < 120, "{ts}");
+    // Errors: __type in the body, the query code in x-amzn-query-error.
+    let (status, answer) = raw(&emu, &request(r#"{"MetricDataQueries": []}"#))
+        .await
+        .unwrap();
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer.contains("MissingRequiredParameterException")
+            || answer.contains("InvalidParameterValueException"),
+        "{answer}"
+    );
     emu.shutdown().await;
 }

@@ -19,11 +19,11 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::desired::Desired;
-use crate::topology::lag;
 use crate::aws::{
     self, wait, ClusterRole, ErrorKind, FinalSnapshot, ModifyCluster, ModifyGlobal, ModifyInstance,
     NewCluster, NewGlobalCluster, NewInstance, ObservedTopology, Secret, OWNERSHIP_TAG_KEY,
 };
+use crate::topology::lag;
 
 use super::error::StepError;
 use super::ownership::{may_adopt, AtStart};

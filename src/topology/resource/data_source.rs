@@ -103,8 +103,10 @@ async fn with_lag(meta: &Meta, full: &Topology, value: &mut Value, d: &mut Diagn
         .region_entries()
         .filter_map(|(key, r)| {
             let r = r.known()?;
-            (r.role.as_str() == Some(ROLE_SECONDARY))
-                .then(|| Some((key.clone(), r.cluster_identifier.as_str()?.to_string())))?
+            if r.role.as_str() != Some(ROLE_SECONDARY) {
+                return None;
+            }
+            Some((key.clone(), r.cluster_identifier.as_str()?.to_string()))
         })
         .collect();
     let reads = secondaries.iter().map(|(region, cluster)| async move {

@@ -12,8 +12,8 @@ use crate::tf::{AttributePath, Diagnostic, Diagnostics, Value};
 use super::model::{common_class, path, Field, FieldMap, Instance, Region, Topology};
 use super::schema::{default, name, replacing, Replaces, ROLE_PRIMARY, ROLE_SECONDARY};
 use super::settings::{self, InstanceConfig};
-use crate::topology::lag::{self, TargetLag};
 use super::validate::is_headless;
+use crate::topology::lag::{self, TargetLag};
 use crate::topology::rules::major_version;
 
 /// Everything the plan depends on.

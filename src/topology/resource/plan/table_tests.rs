@@ -421,3 +421,129 @@ fn leftovers_of_an_interrupted_removal_force_an_update() {
         vec!["Finishing An Interrupted Removal"]
     );
 }
+
+// ---------------------------------------------------------------------------
+// Replication lag and max_data_loss.
+
+/// State written before `max_data_loss` existed (0.1.0) loads, with the
+/// attribute null, and plans against the same configuration without a diff.
+#[test]
+fn state_without_max_data_loss_plans_without_a_diff() {
+    let current = created();
+    let bytes = crate::tf::json::encode(&current, &ty()).expect("encode");
+    let mut old: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+    assert!(old
+        .as_object_mut()
+        .expect("object")
+        .remove("max_data_loss")
+        .is_some());
+    let upgraded = crate::tf::json::decode_ignoring_undefined(old.to_string().as_bytes(), &ty())
+        .expect("decode");
+    assert!(at(&upgraded, &["max_data_loss"]).is_null());
+    let cfg = config(base());
+    let out = run(&upgraded, &cfg, None);
+    assert_eq!(out.planned, upgraded, "a diff against the old state");
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert!(out.requires_replace.is_empty());
+}
+
+fn lag_read(replication_ms: Option<f64>, rpo_ms: Option<f64>) -> crate::topology::lag::TargetLag {
+    let at = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_796_008_205);
+    let point = |ms: Option<f64>| ms.map(|millis| crate::aws::LagPoint { millis, at });
+    crate::topology::lag::TargetLag::Read(crate::aws::ClusterLag {
+        replication: point(replication_ms),
+        rpo: point(rpo_ms),
+    })
+}
+
+fn plan_move(
+    mode: &str,
+    max_data_loss: Option<&str>,
+    lag: Option<&crate::topology::lag::TargetLag>,
+) -> PlanOutput {
+    let prior = created();
+    let mut c = base();
+    c["primary_region"] = "eu-west-1".into();
+    c["failover_mode"] = mode.into();
+    if let Some(m) = max_data_loss {
+        c["max_data_loss"] = m.into();
+    }
+    let cfg = config(c);
+    plan_resource_change(PlanInput {
+        prior: &prior,
+        proposed: &cfg,
+        config: &cfg,
+        provider_region: None,
+        leftovers: &[],
+        target_lag: lag,
+    })
+}
+
+fn warning_detail(out: &PlanOutput, summary: &str) -> String {
+    out.diagnostics
+        .iter()
+        .find(|d| d.summary == summary)
+        .map(|d| d.detail.clone())
+        .unwrap_or_else(|| panic!("no {summary:?} in {:?}", out.diagnostics))
+}
+
+#[test]
+fn a_failover_plan_states_the_loss_and_max_data_loss_guards_it() {
+    let lag = lag_read(Some(900.0), Some(2500.0));
+    let out = plan_move("failover", None, Some(&lag));
+    assert!(!out.diagnostics.has_errors(), "{:?}", out.diagnostics);
+    let detail = warning_detail(&out, "Primary Will Fail Over With Possible Data Loss");
+    assert!(
+        detail.ends_with(
+            "eu-west-1 was 2.5 s behind at 03:10:05 UTC: writes committed in that window are lost."
+        ),
+        "{detail}"
+    );
+    // Above the bound: an error on max_data_loss naming both figures.
+    let out = plan_move("failover", Some("2s"), Some(&lag));
+    assert_eq!(
+        error_path(&out, "Failover Would Exceed max_data_loss"),
+        "max_data_loss"
+    );
+    let detail = warning_detail(&out, "Failover Would Exceed max_data_loss");
+    assert!(
+        detail.contains("2.5 s") && detail.contains("\"2 s\""),
+        "{detail}"
+    );
+    // At or under it: through.
+    for bound in ["2500ms", "3s"] {
+        let out = plan_move("failover", Some(bound), Some(&lag));
+        assert!(
+            !out.diagnostics.has_errors(),
+            "{bound}: {:?}",
+            out.diagnostics
+        );
+    }
+    // No figure: refused while a bound is set, stated plainly without one.
+    let none = lag_read(None, None);
+    assert_eq!(
+        error_path(
+            &plan_move("failover", Some("3s"), Some(&none)),
+            "Failover Would Exceed max_data_loss"
+        ),
+        "max_data_loss"
+    );
+    let out = plan_move("failover", None, Some(&none));
+    assert!(!out.diagnostics.has_errors());
+    assert!(
+        warning_detail(&out, "Primary Will Fail Over With Possible Data Loss")
+            .contains("How much would be lost is not known")
+    );
+}
+
+#[test]
+fn a_switchover_plan_states_the_lag_and_ignores_max_data_loss() {
+    let lag = lag_read(Some(1500.0), Some(9000.0));
+    let out = plan_move("switchover", Some("1s"), Some(&lag));
+    assert!(!out.diagnostics.has_errors(), "{:?}", out.diagnostics);
+    let detail = warning_detail(&out, "Primary Will Move By Managed Switchover");
+    assert!(
+        detail.contains("eu-west-1 was 1.5 s behind at 03:10:05 UTC; the switchover waits until it has caught up"),
+        "{detail}"
+    );
+}
