@@ -94,6 +94,7 @@ struct Inner {
     shared: OnceCell<SdkConfig>,
     by_region: Mutex<HashMap<String, aws_sdk_rds::Client>>,
     unreachable_since: Mutex<HashMap<String, tokio::time::Instant>>,
+    polls: super::poll::Pollers,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -117,6 +118,7 @@ impl Clients {
                 shared: OnceCell::new(),
                 by_region: Mutex::new(HashMap::new()),
                 unreachable_since: Mutex::new(HashMap::new()),
+                polls: super::poll::Pollers::default(),
             }),
         }
     }
@@ -132,6 +134,7 @@ impl Clients {
                 shared: OnceCell::new_with(Some(shared)),
                 by_region: Mutex::new(HashMap::new()),
                 unreachable_since: Mutex::new(HashMap::new()),
+                polls: super::poll::Pollers::default(),
             }),
         }
     }
@@ -139,6 +142,11 @@ impl Clients {
     /// The settings these clients were built from.
     pub fn settings(&self) -> &AwsSettings {
         &self.inner.settings
+    }
+
+    /// The shared pollers of the waits made through these clients.
+    pub(crate) fn polls(&self) -> &super::poll::Pollers {
+        &self.inner.polls
     }
 
     /// The provider's `default_tags`.

@@ -16,6 +16,8 @@
 //! - `ops`: one typed function per mutating RDS action the provider uses,
 //!   by object (global cluster, cluster, instance, tags), and the recognition
 //!   of effects of attempts whose answer was lost.
+//! - `poll`: shared polling; waits on clusters (instances) of one region
+//!   share one Describe call per tick.
 //! - [`wait`]: one generic waiter ([`wait::wait_until`]) with typed
 //!   pending/target status sets under one deadline, and its uses per object.
 //!
@@ -32,6 +34,7 @@ mod error;
 mod find;
 mod model;
 mod ops;
+mod poll;
 pub mod retry;
 // `pub(crate)` while `topology::desired` still names it by its module path.
 pub(crate) mod secret;

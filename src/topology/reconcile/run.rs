@@ -457,16 +457,18 @@ impl Run<'_> {
                 )
                 .await?;
                 // The instances go in while the cluster is still creating;
-                // the step is done when all of them are available.
-                let cluster = self.wait_cluster(region, &r.cluster_id, |_| true);
-                let instances = futures::future::try_join_all(
+                // the step is done when all of them are available. RDS makes
+                // the cluster available before its instances (and an
+                // instance of a cluster that fails fails too), so the
+                // cluster is looked at once they are: polling it alongside
+                // would double the calls of the step for nothing.
+                futures::future::try_join_all(
                     instances
                         .iter()
                         .map(|key| self.create_instance(region, key)),
-                );
-                futures::future::try_join(cluster, instances)
-                    .await
-                    .map(|_| ())
+                )
+                .await?;
+                self.wait_cluster(region, &r.cluster_id, |_| true).await
             }
             Step::CreateInstance { region, key } => self.create_instance(region, key).await,
             Step::ModifyInstance {
