@@ -30,6 +30,7 @@ use super::retry::send;
 /// Sends one Describe call for a single object and picks it out of the
 /// answer; `NotFound` answers and answers without a match are `None`.
 async fn describe_one<O, E, F, Fut, T>(
+    clients: &Clients,
     operation: &'static str,
     region: &str,
     call: F,
@@ -40,7 +41,7 @@ where
     Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
-    match send(operation, region, call).await {
+    match send(clients, operation, region, call).await {
         Ok(out) => Ok(pick(&out)),
         Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
@@ -62,6 +63,7 @@ async fn describe_global_in(
 ) -> Result<Option<ObservedGlobal>, AwsError> {
     let client = clients.rds(region).await?;
     describe_one(
+        clients,
         "DescribeGlobalClusters",
         region,
         || {
@@ -167,6 +169,7 @@ pub async fn find_cluster(
 ) -> Result<Option<ObservedCluster>, AwsError> {
     let client = clients.rds(region).await?;
     describe_one(
+        clients,
         "DescribeDBClusters",
         region,
         || {
@@ -193,6 +196,7 @@ pub async fn find_instance(
 ) -> Result<Option<ObservedInstance>, AwsError> {
     let client = clients.rds(region).await?;
     describe_one(
+        clients,
         "DescribeDBInstances",
         region,
         || {
@@ -258,7 +262,7 @@ pub async fn find_instances_by_cluster(
     let mut marker: Option<String> = None;
     let mut pages = Pages::default();
     loop {
-        let out = send("DescribeDBInstances", region, || {
+        let out = send(clients, "DescribeDBInstances", region, || {
             client
                 .describe_db_instances()
                 .filters(cluster_filter(cluster_id))
@@ -305,7 +309,7 @@ pub(crate) async fn describe_clusters_by_id(
         let mut marker: Option<String> = None;
         let mut pages = Pages::default();
         loop {
-            let out = send("DescribeDBClusters", region, || {
+            let out = send(clients, "DescribeDBClusters", region, || {
                 client
                     .describe_db_clusters()
                     .filters(filter.clone())
@@ -354,7 +358,7 @@ pub(crate) async fn describe_instances_by_id(
         let mut marker: Option<String> = None;
         let mut pages = Pages::default();
         loop {
-            let out = send("DescribeDBInstances", region, || {
+            let out = send(clients, "DescribeDBInstances", region, || {
                 client
                     .describe_db_instances()
                     .filters(filter.clone())
@@ -393,6 +397,7 @@ pub async fn find_snapshot(
 ) -> Result<Option<ObservedSnapshot>, AwsError> {
     let client = clients.rds(region).await?;
     describe_one(
+        clients,
         "DescribeDBClusterSnapshots",
         region,
         || {

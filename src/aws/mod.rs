@@ -16,6 +16,9 @@
 //! - `ops`: one typed function per mutating RDS action the provider uses,
 //!   by object (global cluster, cluster, instance, tags), and the recognition
 //!   of effects of attempts whose answer was lost.
+//! - `pacer`: client-side pacing per region (the default when no
+//!   `retry_mode` is chosen): finds the region's sustainable rate from its
+//!   answers, mutating calls first.
 //! - `poll`: shared polling; waits on clusters (instances) of one region
 //!   share one Describe call per tick.
 //! - [`wait`]: one generic waiter ([`wait::wait_until`]) with typed
@@ -34,6 +37,7 @@ mod error;
 mod find;
 mod model;
 mod ops;
+mod pacer;
 mod poll;
 pub mod retry;
 // `pub(crate)` while `topology::desired` still names it by its module path.
