@@ -65,8 +65,11 @@ pub struct AwsSettings {
     pub endpoint_url: Option<String>,
     /// Retries of throttled / 5xx answers; `None` = [`retry::DEFAULT_MAX_RETRIES`].
     pub max_retries: Option<u32>,
-    /// Standard or adaptive retries; `None` = the shared AWS configuration's
-    /// (`AWS_RETRY_MODE`, the profile's `retry_mode`), else standard.
+    /// Standard or adaptive SDK retries. `None` with `AWS_RETRY_MODE` unset:
+    /// the provider paces calls per region itself ([`super::pacer`]) and
+    /// leaves throttled calls to it; otherwise the mode chosen (provider
+    /// block, then the shared AWS configuration) and no pacer. A profile's
+    /// `retry_mode` alone does not turn the pacer off.
     pub retry_mode: Option<RetryMode>,
     /// Role to assume on top of the base credentials.
     pub assume_role: Option<AssumeRole>,

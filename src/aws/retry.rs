@@ -2,8 +2,14 @@
 //!
 //! Two kinds of failure are retried differently:
 //!
-//! * **Answered failures** (throttling, 5xx, transient service errors) are
-//!   retried by the SDK's *standard* strategy: at most `max_retries + 1`
+//! * **Throttling, by default**: when no `retry_mode` is chosen, a
+//!   throttled call is not retried by the SDK ([`ThrottlingLeftToPacer`]);
+//!   [`send`] sends it again through the region's pacer
+//!   ([`super::pacer`]), at most `max_retries` times. Every other rule below
+//!   holds in all modes.
+//!
+//! * **Answered failures** (throttling when a `retry_mode` is chosen, 5xx,
+//!   transient service errors) are retried by the SDK's *standard* strategy: at most `max_retries + 1`
 //!   attempts (default [`DEFAULT_MAX_RETRIES`] = 25 retries), exponential
 //!   backoff with full jitter starting at [`INITIAL_BACKOFF`] (1 s) and capped
 //!   at [`MAX_BACKOFF`] (20 s). Throttling never makes a region "unreachable",
