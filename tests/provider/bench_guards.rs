@@ -364,3 +364,54 @@ async fn create_of_three_regions_shares_describe_calls_between_waits() {
         describes.len()
     );
 }
+
+/// A refresh that is one burst beyond a region's rate limit (the scale
+/// bench's short case, in-process): 10 topologies × 3 regions read at once
+/// with the emulator allowing 5 calls per second per region. With the
+/// default pacing every read is answered, nothing fails, and every throttled
+/// call was sent again: the call log holds exactly one answered call per
+/// expected call plus the throttling answers. Counts only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_refresh_under_a_rate_limit_is_paced_without_errors() {
+    let h = Harness::start().await;
+    let mut states = Vec::new();
+    for n in 0..10 {
+        states.push(h.create(&format!("guard-burst-{n}"), &[1, 1, 1]).await);
+    }
+    // The emulator's window is one second: let the creates age out.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    h.clear_calls().await;
+    h.emu.admin().rate_limit(5).await.unwrap();
+    let reads = states
+        .into_iter()
+        .map(|state| h.server.read(TYPE, state, vec![], CAPS));
+    let started = std::time::Instant::now();
+    let reads = futures::future::join_all(reads).await;
+    let wall = started.elapsed();
+    h.emu.admin().clear_faults().await.unwrap();
+    for read in &reads {
+        assert!(!read.diagnostics.has_errors(), "{:?}", read.diagnostics);
+        assert!(!read.state.is_null(), "a topology was lost");
+    }
+    let calls = h.calls().await;
+    let throttled = calls
+        .iter()
+        .filter(|c| c.2.as_deref() == Some("Throttling"))
+        .count();
+    let answered = calls.iter().filter(|c| c.2.is_none()).count();
+    let busiest = REGIONS
+        .iter()
+        .map(|r| calls.iter().filter(|c| c.0 == *r && c.2.is_none()).count())
+        .max()
+        .unwrap_or(0);
+    eprintln!(
+        "burst: {answered} answered, {throttled} throttled, {wall:?} (busiest region {busiest} calls, floor {} s at 5/s)",
+        busiest as f64 / 5.0
+    );
+    assert_eq!(answered, 10 * 7, "{calls:?}");
+    assert_eq!(
+        calls.len(),
+        answered + throttled,
+        "other answers: {calls:?}"
+    );
+}
