@@ -589,7 +589,7 @@ fn scale_section() {
     let emu = Emulator::start(0.0);
     println!("## Scale: {count} topologies × 3 regions under a rate limit\n");
     println!(
-        "One configuration (`count = {count}`, 3 regions, 1 instance each), created at emulator time scale 0. Refreshed by `terraform plan -refresh-only` (parallelism {parallelism}) with the emulator allowing {rate} calls per second per region (beyond that it answers `Throttling`), once per provider `retry_mode` (set through `AWS_RETRY_MODE`), one after the other in the same run. Peak RSS is the largest VmHWM of any provider process Terraform started, sampled every 20 ms from `/proc`. A second, short configuration ({burst_count} topologies at {burst_rate} calls/s) shows a refresh that is one burst: the rate limiter of the adaptive mode meets its first throttling answer cold.\n"
+        "One configuration (`count = {count}`, 3 regions, 1 instance each), created at emulator time scale 0. Refreshed by `terraform plan -refresh-only` (parallelism {parallelism}) with the emulator allowing {rate} calls per second per region (beyond that it answers `Throttling`), once with `retry_mode` unset (the provider's own pacing, the default) and once per SDK `retry_mode` (set through `AWS_RETRY_MODE`; `BENCH_SCALE_MODES` picks among `default,standard,adaptive`), one after the other in the same run. Peak RSS is the largest VmHWM of any provider process Terraform started, sampled every 20 ms from `/proc`. A second, short configuration ({burst_count} topologies at {burst_rate} calls/s) shows a refresh that is one burst: the rate limiter of the adaptive mode meets its first throttling answer cold.\n"
     );
     scale_scenario(&emu, "fleet", count, rate);
     scale_scenario(&emu, "burst", burst_count, burst_rate);
@@ -613,8 +613,11 @@ fn scale_scenario(emu: &Emulator, name: &str, count: usize, rate: u64) {
     emu.clear_calls();
     let (_, free) = w.tf(&["plan", "-refresh-only", "-no-color"]);
 
-    let runs: Vec<ScaleRun> = ["standard", "adaptive"]
+    let modes = std::env::var("BENCH_SCALE_MODES")
+        .unwrap_or_else(|_| "default,standard,adaptive".to_string());
+    let runs: Vec<ScaleRun> = ["default", "standard", "adaptive"]
         .iter()
+        .filter(|m| modes.split(',').any(|x| x.trim() == **m))
         .map(|mode| scale_refresh(emu, &mut w, rate, mode))
         .collect();
     let expected = count * 7;
@@ -627,7 +630,10 @@ fn scale_scenario(emu: &Emulator, name: &str, count: usize, rate: u64) {
         let cells: Vec<String> = runs.iter().map(cell).collect();
         println!("| {label} | {} |", cells.join(" | "));
     };
-    row("retry_mode", &|r| format!("`{}`", r.mode));
+    row("retry_mode", &|r| match r.mode {
+        "default" => "unset (paced, the default)".to_string(),
+        mode => format!("`{mode}`"),
+    });
     println!("|---|{}", "---|".repeat(runs.len()));
     row("host exit code / errors reported (target 0)", &|r| {
         format!("{} / {}", r.exit, r.host_errors)
@@ -704,7 +710,10 @@ fn scale_refresh(emu: &Emulator, w: &mut Workdir, rate: u64, mode: &'static str)
         .expect("set the rate limit");
     emu.clear_calls();
     w.env.retain(|(k, _)| k != "AWS_RETRY_MODE");
-    w.env.push(("AWS_RETRY_MODE".into(), mode.into()));
+    // Unset: the provider paces each region itself.
+    if mode != "default" {
+        w.env.push(("AWS_RETRY_MODE".into(), mode.into()));
+    }
     eprintln!("scale: refreshing under {rate} calls/s per region, retry_mode {mode}");
     let provider = common::provider_bin();
     let ((out, wall), peak_kib) = with_peak_rss(&provider, || {

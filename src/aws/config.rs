@@ -70,8 +70,11 @@ pub struct AwsSettings {
     pub endpoint_url: Option<String>,
     /// Retries of throttled / 5xx answers; `None` = [`retry::DEFAULT_MAX_RETRIES`].
     pub max_retries: Option<u32>,
-    /// Standard or adaptive retries; `None` = the shared AWS configuration's
-    /// (`AWS_RETRY_MODE`, the profile's `retry_mode`), else standard.
+    /// Standard or adaptive SDK retries. `None` with `AWS_RETRY_MODE` unset:
+    /// the provider paces calls per region itself ([`super::pacer`]) and
+    /// leaves throttled calls to it; otherwise the mode chosen (provider
+    /// block, then the shared AWS configuration) and no pacer. A profile's
+    /// `retry_mode` alone does not turn the pacer off.
     pub retry_mode: Option<RetryMode>,
     /// Role to assume on top of the base credentials.
     pub assume_role: Option<AssumeRole>,
@@ -100,6 +103,11 @@ struct Inner {
     by_region: Mutex<HashMap<String, aws_sdk_rds::Client>>,
     cloudwatch_by_region: Mutex<HashMap<String, aws_sdk_cloudwatch::Client>>,
     unreachable_since: Mutex<HashMap<String, tokio::time::Instant>>,
+    polls: super::poll::Pollers,
+    /// Calls are paced per region ([`super::pacer`]): no `retry_mode` was
+    /// chosen.
+    paced: bool,
+    pacers: Mutex<HashMap<String, Arc<super::pacer::Pacer>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -117,13 +125,17 @@ impl std::fmt::Debug for Clients {
 impl Clients {
     /// Remembers the settings; no I/O happens until the first [`Clients::rds`].
     pub fn new(settings: AwsSettings) -> Self {
+        let paced = settings.retry_mode.is_none() && std::env::var_os("AWS_RETRY_MODE").is_none();
         Clients {
             inner: Arc::new(Inner {
+                paced,
+                pacers: Mutex::new(HashMap::new()),
                 settings,
                 shared: OnceCell::new(),
                 by_region: Mutex::new(HashMap::new()),
                 cloudwatch_by_region: Mutex::new(HashMap::new()),
                 unreachable_since: Mutex::new(HashMap::new()),
+                polls: super::poll::Pollers::default(),
             }),
         }
     }
@@ -133,13 +145,17 @@ impl Clients {
     /// `settings` are ignored; `endpoint_url`, `max_retries` and
     /// `default_tags` apply as usual.
     pub fn with_sdk_config(settings: AwsSettings, shared: SdkConfig) -> Self {
+        let paced = settings.retry_mode.is_none() && shared.retry_config().is_none();
         Clients {
             inner: Arc::new(Inner {
+                paced,
+                pacers: Mutex::new(HashMap::new()),
                 settings,
                 shared: OnceCell::new_with(Some(shared)),
                 by_region: Mutex::new(HashMap::new()),
                 cloudwatch_by_region: Mutex::new(HashMap::new()),
                 unreachable_since: Mutex::new(HashMap::new()),
+                polls: super::poll::Pollers::default(),
             }),
         }
     }
@@ -147,6 +163,29 @@ impl Clients {
     /// The settings these clients were built from.
     pub fn settings(&self) -> &AwsSettings {
         &self.inner.settings
+    }
+
+    /// The shared pollers of the waits made through these clients.
+    pub(crate) fn polls(&self) -> &super::poll::Pollers {
+        &self.inner.polls
+    }
+
+    /// The pacer of `region`'s calls; `None` when a `retry_mode` was chosen
+    /// (the SDK's behaviour, no pacing).
+    pub(crate) fn pacer(&self, region: &str) -> Option<Arc<super::pacer::Pacer>> {
+        if !self.inner.paced {
+            return None;
+        }
+        let mut map = lock(&self.inner.pacers);
+        Some(Arc::clone(map.entry(region.to_string()).or_default()))
+    }
+
+    /// Retries of a throttled or failed call.
+    pub(crate) fn max_retries(&self) -> u32 {
+        self.inner
+            .settings
+            .max_retries
+            .unwrap_or(retry::DEFAULT_MAX_RETRIES)
     }
 
     /// The provider's `default_tags`.
@@ -173,8 +212,12 @@ impl Clients {
             // Boxed: the credential chain's loading future is large.
             .get_or_init(|| Box::pin(load_shared(&self.inner.settings, region)))
             .await;
-        let client =
-            aws_sdk_rds::Client::from_conf(rds_config(&self.inner.settings, shared, region));
+        let client = aws_sdk_rds::Client::from_conf(rds_config(
+            &self.inner.settings,
+            shared,
+            region,
+            self.inner.paced,
+        ));
         let mut map = lock(&self.inner.by_region);
         Ok(map.entry(region.to_string()).or_insert(client).clone())
     }
@@ -291,16 +334,26 @@ fn retry_mode(settings: &AwsSettings, shared: &SdkConfig) -> SdkRetryMode {
 
 /// The per-region RDS configuration: shared credentials, the region, the
 /// endpoint override and the one retry policy.
-fn rds_config(settings: &AwsSettings, shared: &SdkConfig, region: &str) -> aws_sdk_rds::Config {
+fn rds_config(
+    settings: &AwsSettings,
+    shared: &SdkConfig,
+    region: &str,
+    paced: bool,
+) -> aws_sdk_rds::Config {
+    let mode = if paced {
+        SdkRetryMode::Standard
+    } else {
+        retry_mode(settings, shared)
+    };
     let mut builder = aws_sdk_rds::config::Builder::from(shared)
         .region(Region::new(region.to_string()))
-        .retry_config(retry::retry_config(
-            settings.max_retries,
-            retry_mode(settings, shared),
-        ))
+        .retry_config(retry::retry_config(settings.max_retries, mode))
         .retry_partition(retry::retry_partition(region))
         .timeout_config(retry::timeout_config())
         .retry_classifier(retry::TransportFailuresNotRetriedBySdk);
+    if paced {
+        builder = builder.retry_classifier(retry::ThrottlingLeftToPacer);
+    }
     if let Some(url) = &settings.endpoint_url {
         builder = builder.endpoint_url(url.clone());
     }
@@ -422,6 +475,7 @@ mod tests {
             &block(Some(RetryMode::Adaptive)),
             &static_config(),
             "us-west-2",
+            false,
         );
         assert_eq!(rds.retry_config().unwrap().mode(), SdkRetryMode::Adaptive);
     }

@@ -30,6 +30,7 @@ use super::retry::send;
 /// Sends one Describe call for a single object and picks it out of the
 /// answer; `NotFound` answers and answers without a match are `None`.
 async fn describe_one<O, E, F, Fut, T>(
+    clients: &Clients,
     operation: &'static str,
     region: &str,
     call: F,
@@ -40,7 +41,7 @@ where
     Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
-    match send(operation, region, call).await {
+    match send(clients, operation, region, call).await {
         Ok(out) => Ok(pick(&out)),
         Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
@@ -62,6 +63,7 @@ async fn describe_global_in(
 ) -> Result<Option<ObservedGlobal>, AwsError> {
     let client = clients.rds(region).await?;
     describe_one(
+        clients,
         "DescribeGlobalClusters",
         region,
         || {
@@ -167,6 +169,7 @@ pub async fn find_cluster(
 ) -> Result<Option<ObservedCluster>, AwsError> {
     let client = clients.rds(region).await?;
     describe_one(
+        clients,
         "DescribeDBClusters",
         region,
         || {
@@ -193,6 +196,7 @@ pub async fn find_instance(
 ) -> Result<Option<ObservedInstance>, AwsError> {
     let client = clients.rds(region).await?;
     describe_one(
+        clients,
         "DescribeDBInstances",
         region,
         || {
@@ -258,7 +262,7 @@ pub async fn find_instances_by_cluster(
     let mut marker: Option<String> = None;
     let mut pages = Pages::default();
     loop {
-        let out = send("DescribeDBInstances", region, || {
+        let out = send(clients, "DescribeDBInstances", region, || {
             client
                 .describe_db_instances()
                 .filters(cluster_filter(cluster_id))
@@ -287,6 +291,104 @@ pub async fn find_instances_by_cluster(
     Ok(instances)
 }
 
+/// Every cluster among `ids` that exists in `region`: DescribeDBClusters
+/// filtered by `db-cluster-id`, [`poll::MAX_IDS`](super::poll::MAX_IDS)
+/// identifiers to a call, following `Marker` pages. Used by shared polling.
+pub(crate) async fn describe_clusters_by_id(
+    clients: &Clients,
+    region: &str,
+    ids: &[String],
+) -> Result<Vec<ObservedCluster>, AwsError> {
+    let client = clients.rds(region).await?;
+    let mut clusters = Vec::new();
+    for chunk in ids.chunks(super::poll::MAX_IDS) {
+        let filter = Filter::builder()
+            .name("db-cluster-id")
+            .set_values(Some(chunk.to_vec()))
+            .build();
+        let mut marker: Option<String> = None;
+        let mut pages = Pages::default();
+        loop {
+            let out = send(clients, "DescribeDBClusters", region, || {
+                client
+                    .describe_db_clusters()
+                    .filters(filter.clone())
+                    .set_marker(marker.clone())
+                    .send()
+            })
+            .await;
+            let out = match out {
+                Ok(out) => out,
+                Err(e) if e.kind == ErrorKind::NotFound => break,
+                Err(e) => return Err(e),
+            };
+            clusters.extend(
+                out.db_clusters()
+                    .iter()
+                    .filter(|c| {
+                        c.db_cluster_identifier()
+                            .is_some_and(|id| chunk.iter().any(|w| w == id))
+                    })
+                    .map(|c| ObservedCluster::from_sdk(c, region)),
+            );
+            match pages.next_marker(out.marker()) {
+                Some(m) => marker = Some(m),
+                None => break,
+            }
+        }
+    }
+    Ok(clusters)
+}
+
+/// Every instance among `ids` that exists in `region`: DescribeDBInstances
+/// filtered by `db-instance-id`, [`poll::MAX_IDS`](super::poll::MAX_IDS)
+/// identifiers to a call, following `Marker` pages. Used by shared polling.
+pub(crate) async fn describe_instances_by_id(
+    clients: &Clients,
+    region: &str,
+    ids: &[String],
+) -> Result<Vec<ObservedInstance>, AwsError> {
+    let client = clients.rds(region).await?;
+    let mut instances = Vec::new();
+    for chunk in ids.chunks(super::poll::MAX_IDS) {
+        let filter = Filter::builder()
+            .name("db-instance-id")
+            .set_values(Some(chunk.to_vec()))
+            .build();
+        let mut marker: Option<String> = None;
+        let mut pages = Pages::default();
+        loop {
+            let out = send(clients, "DescribeDBInstances", region, || {
+                client
+                    .describe_db_instances()
+                    .filters(filter.clone())
+                    .set_marker(marker.clone())
+                    .send()
+            })
+            .await;
+            let out = match out {
+                Ok(out) => out,
+                Err(e) if e.kind == ErrorKind::NotFound => break,
+                Err(e) => return Err(e),
+            };
+            instances.extend(
+                out.db_instances()
+                    .iter()
+                    .filter(|i| {
+                        i.db_instance_identifier()
+                            .is_some_and(|id| chunk.iter().any(|w| w == id))
+                    })
+                    .map(|i| ObservedInstance::from_sdk(i, region)),
+            );
+            match pages.next_marker(out.marker()) {
+                Some(m) => marker = Some(m),
+                None => break,
+            }
+        }
+    }
+    Ok(instances)
+}
+
 /// The cluster snapshot `id` in `region`.
 pub async fn find_snapshot(
     clients: &Clients,
@@ -295,6 +397,7 @@ pub async fn find_snapshot(
 ) -> Result<Option<ObservedSnapshot>, AwsError> {
     let client = clients.rds(region).await?;
     describe_one(
+        clients,
         "DescribeDBClusterSnapshots",
         region,
         || {

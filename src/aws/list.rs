@@ -18,7 +18,7 @@ pub async fn list_global_clusters(
     let mut marker: Option<String> = None;
     let mut pages = Pages::default();
     loop {
-        let page = send("DescribeGlobalClusters", region, || {
+        let page = send(clients, "DescribeGlobalClusters", region, || {
             client
                 .describe_global_clusters()
                 .set_marker(marker.clone())

@@ -183,7 +183,7 @@ pub async fn read_lag(
     let client = clients.cloudwatch(region).await?;
     let queries = lag_queries(clusters);
     let (start, end) = window(SystemTime::now());
-    let out = retry::send("GetMetricData", region, || {
+    let out = retry::send(clients, "GetMetricData", region, || {
         client
             .get_metric_data()
             .set_metric_data_queries(Some(queries.clone()))

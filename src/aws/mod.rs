@@ -20,6 +20,11 @@
 //! - `metrics`: replication lag of secondaries from CloudWatch
 //!   ([`read_lag`], one `GetMetricData` per region; the only
 //!   `aws-sdk-cloudwatch` call).
+//! - `pacer`: client-side pacing per region (the default when no
+//!   `retry_mode` is chosen): finds the region's sustainable rate from its
+//!   answers, mutating calls first.
+//! - `poll`: shared polling; waits on clusters (instances) of one region
+//!   share one Describe call per tick.
 //! - [`wait`]: one generic waiter ([`wait::wait_until`]) with typed
 //!   pending/target status sets under one deadline, and its uses per object.
 //!
@@ -38,6 +43,8 @@ mod metrics;
 mod list;
 mod model;
 mod ops;
+mod pacer;
+mod poll;
 pub mod retry;
 mod settings;
 // `pub(crate)` while `topology::desired` still names it by its module path.

@@ -2,8 +2,14 @@
 //!
 //! Two kinds of failure are retried differently:
 //!
-//! * **Answered failures** (throttling, 5xx, transient service errors) are
-//!   retried by the SDK's *standard* strategy: at most `max_retries + 1`
+//! * **Throttling, by default**: when no `retry_mode` is chosen, a
+//!   throttled call is not retried by the SDK ([`ThrottlingLeftToPacer`]);
+//!   [`send`] sends it again through the region's pacer
+//!   ([`super::pacer`]), at most `max_retries` times. Every other rule below
+//!   holds in all modes.
+//!
+//! * **Answered failures** (throttling when a `retry_mode` is chosen, 5xx,
+//!   transient service errors) are retried by the SDK's *standard* strategy: at most `max_retries + 1`
 //!   attempts (default [`DEFAULT_MAX_RETRIES`] = 25 retries), exponential
 //!   backoff with full jitter starting at [`INITIAL_BACKOFF`] (1 s) and capped
 //!   at [`MAX_BACKOFF`] (20 s). Throttling never makes a region "unreachable",
@@ -63,7 +69,9 @@ use aws_smithy_types::retry::{RetryConfig, RetryMode};
 use aws_smithy_types::timeout::TimeoutConfig;
 use rand::Rng;
 
+use super::config::Clients;
 use super::error::{self, AwsError, ErrorKind};
+use super::pacer::Class;
 
 /// Retries of answered failures (throttling, 5xx) when the provider
 /// configuration does not set `max_retries`.
@@ -150,6 +158,47 @@ impl ClassifyRetry for TransportFailuresNotRetriedBySdk {
     }
 }
 
+/// Retry classifier of paced clients ([`super::pacer`]): forbids the SDK
+/// from retrying `Throttling` answers, which [`send`] sends again through
+/// the region's pacer instead. Recognises them by the error code of the
+/// answer (`<Code>` of the Query protocol's `<ErrorResponse>`), classified
+/// by [`ErrorKind::from_code`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ThrottlingLeftToPacer;
+
+impl ClassifyRetry for ThrottlingLeftToPacer {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        let Some(response) = ctx.response() else {
+            return RetryAction::NoActionIndicated;
+        };
+        if !response.status().is_client_error() {
+            return RetryAction::NoActionIndicated;
+        }
+        match response.body().bytes().and_then(error_code) {
+            Some(code) if ErrorKind::from_code(code) == ErrorKind::Throttled => {
+                RetryAction::RetryForbidden
+            }
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "ThrottlingLeftToPacer"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
+}
+
+/// The `<Code>` of a Query-protocol error answer.
+fn error_code(body: &[u8]) -> Option<&str> {
+    let body = std::str::from_utf8(body).ok()?;
+    let start = body.find("<Code>")? + "<Code>".len();
+    let len = body.get(start..)?.find("</Code>")?;
+    body.get(start..start + len).map(str::trim)
+}
+
 fn is_transport_failure<E>(err: &OrchestratorError<E>) -> bool {
     err.is_timeout_error()
         || err
@@ -173,6 +222,7 @@ fn transport_pause(attempt: u32) -> Duration {
 /// `AlreadyExists`, `NotFound` or `InvalidState`: mutating calls use
 /// [`send_tracked`] to tell.
 pub async fn send<O, E, F, Fut>(
+    clients: &Clients,
     operation: &'static str,
     region: &str,
     call: F,
@@ -182,7 +232,7 @@ where
     Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
-    send_tracked(operation, region, call)
+    send_tracked(clients, operation, region, call)
         .await
         .map_err(|failed| failed.error)
 }
@@ -201,6 +251,7 @@ pub struct Failed {
 /// [`send`], also telling whether the call was re-sent; mutating calls use it
 /// to recognise the effect of an attempt whose answer was lost.
 pub async fn send_tracked<O, E, F, Fut>(
+    clients: &Clients,
     operation: &'static str,
     region: &str,
     mut call: F,
@@ -212,11 +263,33 @@ where
 {
     let started = tokio::time::Instant::now();
     let mut attempt = 1;
+    let pacer = clients.pacer(region);
+    let class = Class::of(operation);
+    let mut throttled: u32 = 0;
     loop {
+        if let Some(pacer) = &pacer {
+            pacer.acquire(class).await;
+        }
         // Boxed: SDK operation futures are large, and callers compose many
         // of them (observe joins two per region); keeping them off the stack
         // avoids stack overflows in unoptimised builds.
-        match Box::pin(call()).await {
+        let sent = Box::pin(call()).await;
+        if let Some(pacer) = &pacer {
+            match &sent {
+                Err(SdkError::ServiceError(e))
+                    if e.err().code().map(ErrorKind::from_code) == Some(ErrorKind::Throttled) =>
+                {
+                    pacer.throttled();
+                    if throttled < clients.max_retries() {
+                        throttled = throttled.saturating_add(1);
+                        continue;
+                    }
+                }
+                Ok(_) | Err(SdkError::ServiceError(_)) => pacer.answered(),
+                Err(_) => {}
+            }
+        }
+        match sent {
             Ok(output) => return Ok(output),
             Err(sdk_err) => {
                 let err = AwsError::from_sdk(operation, region, sdk_err);

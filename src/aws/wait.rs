@@ -30,7 +30,7 @@ use tokio::time::Instant;
 
 use super::config::Clients;
 use super::error::{AwsError, ErrorKind};
-use super::find::{find_cluster, find_global_cluster, find_instance};
+use super::find::find_global_cluster;
 use super::model::{ObservedCluster, ObservedGlobal, ObservedInstance};
 
 /// Transitional cluster statuses (AWS `DBCluster.Status` values that resolve
@@ -178,12 +178,40 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Option<(T, String)>, AwsError>>,
 {
+    let refresh = |due| at(due, refresh());
+    wait_due(what, region, deadline, poll, refresh, pending, target).await
+}
+
+/// `read` once `due` has come: a poll of its own, at its own time.
+async fn at<F: Future>(due: Instant, read: F) -> F::Output {
+    tokio::time::sleep_until(due).await;
+    read.await
+}
+
+/// [`wait_for`] for reads that may come early: `refresh(due)` answers no
+/// later than `due` (at `due` when it polls alone, earlier when it shares a
+/// call with other waits, see [`super::poll`]); the next poll is due one
+/// interval after the answer.
+async fn wait_due<T, F, Fut>(
+    what: &str,
+    region: &str,
+    deadline: Instant,
+    poll: PollInterval,
+    mut refresh: F,
+    pending: &[&str],
+    target: &[&str],
+) -> Result<Option<T>, WaitError>
+where
+    F: FnMut(Instant) -> Fut,
+    Fut: Future<Output = Result<Option<(T, String)>, AwsError>>,
+{
     let mut interval = poll.initial;
+    let mut due = Instant::now();
     let mut last_status: Option<String> = None;
     let started = Instant::now();
     let mut last_report = started;
     loop {
-        let polled = match tokio::time::timeout_at(deadline, refresh()).await {
+        let polled = match tokio::time::timeout_at(deadline, refresh(due)).await {
             Ok(polled) => polled,
             Err(_elapsed) => {
                 return Err(WaitError::Timeout {
@@ -247,7 +275,7 @@ where
                 last_status,
             });
         }
-        tokio::time::sleep(interval.min(deadline.saturating_duration_since(now))).await;
+        due = now.checked_add(interval).unwrap_or(deadline).min(deadline);
         interval = poll.next(interval);
     }
 }
@@ -325,8 +353,10 @@ pub const NOT_YET_VISIBLE: &str = "not-yet-visible";
 pub const VISIBILITY_GRACE: Duration = Duration::from_secs(300);
 
 /// The one generic waiter: polls `find` (the object or `None` when it does
-/// not exist) under the rules of [`wait_for`] until `until` holds. Returns
-/// the object (`None` for a completed [`Until::Gone`]).
+/// not exist) under the rules of [`wait_for`] until `until` holds. `find(due)`
+/// answers no later than `due`: clusters and instances go through the
+/// region's shared poller ([`super::poll`]), global clusters are read at
+/// `due`. Returns the object (`None` for a completed [`Until::Gone`]).
 pub async fn wait_until<T, F, Fut>(
     what: &str,
     region: &str,
@@ -337,7 +367,7 @@ pub async fn wait_until<T, F, Fut>(
 ) -> Result<Option<T>, WaitError>
 where
     T: Watched,
-    F: FnMut() -> Fut,
+    F: FnMut(Instant) -> Fut,
     Fut: Future<Output = Result<Option<T>, AwsError>>,
 {
     let settling: Vec<&str>;
@@ -358,8 +388,8 @@ where
     // read-after-write lag, within the grace.
     let invisible_until = created.then(|| Instant::now() + VISIBILITY_GRACE);
     let seen = std::sync::atomic::AtomicBool::new(false);
-    let refresh = || {
-        let found = find();
+    let refresh = |due| {
+        let found = find(due);
         let seen = &seen;
         async move {
             let found = found.await?;
@@ -385,7 +415,7 @@ where
         }
     };
     Ok(
-        wait_for(what, region, deadline, poll, refresh, pending, target)
+        wait_due(what, region, deadline, poll, refresh, pending, target)
             .await?
             .flatten(),
     )
@@ -411,7 +441,12 @@ pub async fn wait_global_available(
     poll: PollInterval,
 ) -> Result<ObservedGlobal, WaitError> {
     let what = format!("global cluster {id}");
-    let find = || find_global_cluster(clients, home_region, fallback_regions, id);
+    let find = |due| {
+        at(
+            due,
+            find_global_cluster(clients, home_region, fallback_regions, id),
+        )
+    };
     let until = Until::Status {
         pending: GLOBAL_PENDING,
         target: AVAILABLE,
@@ -480,7 +515,7 @@ pub async fn wait_cluster_status(
     target: &[&str],
 ) -> Result<ObservedCluster, WaitError> {
     let what = format!("cluster {id}");
-    let find = || find_cluster(clients, region, id);
+    let find = |due| clients.polls().cluster(clients, region, id, due);
     let until = Until::Status { pending, target };
     present(
         wait_until(&what, region, deadline, poll, find, until).await?,
@@ -500,7 +535,7 @@ pub async fn wait_instance_status(
     target: &[&str],
 ) -> Result<ObservedInstance, WaitError> {
     let what = format!("instance {id}");
-    let find = || find_instance(clients, region, id);
+    let find = |due| clients.polls().instance(clients, region, id, due);
     let until = Until::Status { pending, target };
     present(
         wait_until(&what, region, deadline, poll, find, until).await?,
@@ -517,7 +552,7 @@ pub async fn wait_cluster_deleted(
     deadline: Instant,
     poll: PollInterval,
 ) -> Result<(), WaitError> {
-    let find = || find_cluster(clients, region, id);
+    let find = |due| clients.polls().cluster(clients, region, id, due);
     let what = format!("cluster {id}");
     wait_until(&what, region, deadline, poll, find, Until::Gone).await?;
     Ok(())
@@ -531,7 +566,7 @@ pub async fn wait_instance_deleted(
     deadline: Instant,
     poll: PollInterval,
 ) -> Result<(), WaitError> {
-    let find = || find_instance(clients, region, id);
+    let find = |due| clients.polls().instance(clients, region, id, due);
     let what = format!("instance {id}");
     wait_until(&what, region, deadline, poll, find, Until::Gone).await?;
     Ok(())
@@ -548,7 +583,12 @@ pub async fn wait_global_deleted(
     deadline: Instant,
     poll: PollInterval,
 ) -> Result<(), WaitError> {
-    let find = || find_global_cluster(clients, home_region, fallback_regions, id);
+    let find = |due| {
+        at(
+            due,
+            find_global_cluster(clients, home_region, fallback_regions, id),
+        )
+    };
     let what = format!("global cluster {id}");
     wait_until(&what, home_region, deadline, poll, find, Until::Gone).await?;
     Ok(())
@@ -569,7 +609,7 @@ pub async fn wait_cluster_settled(
     done: impl Fn(&ObservedCluster) -> bool + Sync,
 ) -> Result<ObservedCluster, WaitError> {
     let what = format!("cluster {id}");
-    let find = || find_cluster(clients, region, id);
+    let find = |due| clients.polls().cluster(clients, region, id, due);
     let until = Until::Settled(&done);
     present(
         wait_until(&what, region, deadline, poll, find, until).await?,
@@ -589,7 +629,7 @@ pub async fn wait_instance_settled(
     done: impl Fn(&ObservedInstance) -> bool + Sync,
 ) -> Result<ObservedInstance, WaitError> {
     let what = format!("instance {id}");
-    let find = || find_instance(clients, region, id);
+    let find = |due| clients.polls().instance(clients, region, id, due);
     let until = Until::Settled(&done);
     present(
         wait_until(&what, region, deadline, poll, find, until).await?,
@@ -611,7 +651,12 @@ pub async fn wait_global_settled(
     done: impl Fn(&ObservedGlobal) -> bool + Sync,
 ) -> Result<ObservedGlobal, WaitError> {
     let what = format!("global cluster {id}");
-    let find = || find_global_cluster(clients, home_region, fallback_regions, id);
+    let find = |due| {
+        at(
+            due,
+            find_global_cluster(clients, home_region, fallback_regions, id),
+        )
+    };
     let until = Until::Settled(&done);
     let found = wait_until(&what, home_region, deadline, poll, find, until);
     present(found.await?, &what, home_region)
@@ -627,7 +672,7 @@ pub async fn wait_cluster_created(
     poll: PollInterval,
 ) -> Result<ObservedCluster, WaitError> {
     let what = format!("cluster {id}");
-    let find = || find_cluster(clients, region, id);
+    let find = |due| clients.polls().cluster(clients, region, id, due);
     let until = Until::Created(&|_| true);
     present(
         wait_until(&what, region, deadline, poll, find, until).await?,
@@ -646,7 +691,7 @@ pub async fn wait_instance_created(
     poll: PollInterval,
 ) -> Result<ObservedInstance, WaitError> {
     let what = format!("instance {id}");
-    let find = || find_instance(clients, region, id);
+    let find = |due| clients.polls().instance(clients, region, id, due);
     let until = Until::Created(&|_| true);
     present(
         wait_until(&what, region, deadline, poll, find, until).await?,
@@ -666,7 +711,12 @@ pub async fn wait_global_created(
     poll: PollInterval,
 ) -> Result<ObservedGlobal, WaitError> {
     let what = format!("global cluster {id}");
-    let find = || find_global_cluster(clients, home_region, fallback_regions, id);
+    let find = |due| {
+        at(
+            due,
+            find_global_cluster(clients, home_region, fallback_regions, id),
+        )
+    };
     let until = Until::Created(&|_| true);
     let found = wait_until(&what, home_region, deadline, poll, find, until);
     present(found.await?, &what, home_region)
@@ -756,7 +806,7 @@ mod tests {
             initial: Duration::from_millis(1),
             max: Duration::from_millis(4),
         };
-        let find = || {
+        let find = |_due| {
             let n = calls.fetch_add(1, Ordering::SeqCst);
             let s = statuses[n.min(statuses.len() - 1)];
             async move {

@@ -1086,9 +1086,12 @@ async fn adaptive_mode_completes_a_burst_under_a_rate_limit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttled_retries_do_not_draw_on_the_retry_quota() {
     let emu = emulator(0.0).await;
+    // The SDK's retries (with the default pacing, throttled calls are sent
+    // again by the provider's pacer, not the SDK, and never meet the quota).
     let c = clients_with(
         &emu,
         AwsSettings {
+            retry_mode: Some(terraform_provider_replication::aws::RetryMode::Standard),
             max_retries: Some(1),
             ..AwsSettings::default()
         },

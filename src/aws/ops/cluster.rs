@@ -73,7 +73,7 @@ pub async fn create_db_cluster(
         ClusterRole::Secondary => "secondary",
     };
     tracing::info!(region, cluster = %input.id, role, "creating cluster");
-    let sent = send_tracked(OP, region, || {
+    let sent = send_tracked(clients, OP, region, || {
         let mut req = client
             .create_db_cluster()
             .db_cluster_identifier(&input.id)
@@ -179,7 +179,7 @@ pub async fn modify_db_cluster(
         deferred = input.defer,
         "modifying cluster"
     );
-    let out = send(OP, region, || {
+    let out = send(clients, OP, region, || {
         let mut req = client
             .modify_db_cluster()
             .db_cluster_identifier(&input.id)
@@ -239,7 +239,7 @@ pub async fn delete_db_cluster(
 ) -> Result<(), AwsError> {
     let client = clients.rds(region).await?;
     tracing::info!(region, cluster = id, final_snapshot = ?final_snapshot, "deleting cluster");
-    let sent = send_tracked("DeleteDBCluster", region, || {
+    let sent = send_tracked(clients, "DeleteDBCluster", region, || {
         let req = client.delete_db_cluster().db_cluster_identifier(id);
         match final_snapshot {
             FinalSnapshot::Take(snapshot) => req

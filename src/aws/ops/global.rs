@@ -43,7 +43,7 @@ pub async fn create_global_cluster(
         &input.id,
     ));
     tracing::info!(region, global_cluster = %input.id, "creating global cluster");
-    let sent = send_tracked(OP, region, || {
+    let sent = send_tracked(clients, OP, region, || {
         client
             .create_global_cluster()
             .global_cluster_identifier(&input.id)
@@ -86,7 +86,7 @@ pub async fn remove_from_global_cluster(
         cluster = cluster_arn,
         "detaching cluster from global cluster"
     );
-    let sent = send_tracked("RemoveFromGlobalCluster", region, || {
+    let sent = send_tracked(clients, "RemoveFromGlobalCluster", region, || {
         client
             .remove_from_global_cluster()
             .global_cluster_identifier(global_id)
@@ -114,7 +114,7 @@ pub async fn delete_global_cluster(
 ) -> Result<(), AwsError> {
     let client = clients.rds(region).await?;
     tracing::info!(region, global_cluster = id, "deleting global cluster");
-    let sent = send_tracked("DeleteGlobalCluster", region, || {
+    let sent = send_tracked(clients, "DeleteGlobalCluster", region, || {
         client
             .delete_global_cluster()
             .global_cluster_identifier(id)
@@ -158,7 +158,7 @@ pub async fn modify_global_cluster(
         engine_version = ?input.engine_version,
         "modifying global cluster"
     );
-    let out = send(OP, region, || {
+    let out = send(clients, OP, region, || {
         let mut req = client
             .modify_global_cluster()
             .global_cluster_identifier(&input.id)
@@ -194,7 +194,7 @@ pub async fn switchover_global_cluster(
         target = target_cluster_arn,
         "switching over global cluster"
     );
-    let sent = send_tracked(OP, primary_region, || {
+    let sent = send_tracked(clients, OP, primary_region, || {
         client
             .switchover_global_cluster()
             .global_cluster_identifier(global_id)
@@ -232,7 +232,7 @@ pub async fn failover_global_cluster(
         target = target_cluster_arn,
         "failing over global cluster (data loss allowed)"
     );
-    let sent = send_tracked(OP, target_region, || {
+    let sent = send_tracked(clients, OP, target_region, || {
         client
             .failover_global_cluster()
             .global_cluster_identifier(global_id)

@@ -47,7 +47,7 @@ pub async fn create_db_instance(
         class = %input.class,
         "creating instance"
     );
-    let sent = send_tracked(OP, region, || {
+    let sent = send_tracked(clients, OP, region, || {
         client
             .create_db_instance()
             .db_instance_identifier(&input.id)
@@ -117,7 +117,7 @@ pub async fn modify_db_instance(
         deferred = input.defer,
         "modifying instance"
     );
-    let out = send(OP, region, || {
+    let out = send(clients, OP, region, || {
         client
             .modify_db_instance()
             .db_instance_identifier(&input.id)
@@ -152,7 +152,7 @@ pub async fn modify_db_instance(
 pub async fn delete_db_instance(clients: &Clients, region: &str, id: &str) -> Result<(), AwsError> {
     let client = clients.rds(region).await?;
     tracing::info!(region, instance = id, "deleting instance");
-    let sent = send_tracked("DeleteDBInstance", region, || {
+    let sent = send_tracked(clients, "DeleteDBInstance", region, || {
         client
             .delete_db_instance()
             .db_instance_identifier(id)

@@ -45,7 +45,7 @@ pub async fn add_tags(
     let client = clients.rds(region).await?;
     let list = sdk_tags(tags);
     tracing::info!(region, resource = arn, keys = ?tags.keys().collect::<Vec<_>>(), "adding tags");
-    send("AddTagsToResource", region, || {
+    send(clients, "AddTagsToResource", region, || {
         client
             .add_tags_to_resource()
             .resource_name(arn)
@@ -68,7 +68,7 @@ pub async fn remove_tags(
     }
     let client = clients.rds(region).await?;
     tracing::info!(region, resource = arn, keys = ?keys, "removing tags");
-    send("RemoveTagsFromResource", region, || {
+    send(clients, "RemoveTagsFromResource", region, || {
         client
             .remove_tags_from_resource()
             .resource_name(arn)

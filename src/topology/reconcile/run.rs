@@ -490,21 +490,23 @@ impl Run<'_> {
                 )
                 .await?;
                 // The instances go in while the cluster is still creating;
-                // the step is done when all of them are available.
-                let cluster = async {
-                    wait::wait_cluster_created(c, region, &r.cluster_id, self.deadline, t.poll)
-                        .await
-                        .map(|_| ())
-                        .map_err(StepError::Wait)
-                };
-                let instances = futures::future::try_join_all(
+                // the step is done when all of them are available. RDS makes
+                // the cluster available before its instances (and an
+                // instance of a cluster that fails fails too), so the
+                // cluster is looked at once they are: polling it alongside
+                // would double the calls of the step for nothing. The
+                // cluster wait tolerates read-after-write lag (a headless
+                // region looks at it right after the create).
+                futures::future::try_join_all(
                     instances
                         .iter()
                         .map(|key| self.create_instance(region, key)),
-                );
-                futures::future::try_join(cluster, instances)
+                )
+                .await?;
+                wait::wait_cluster_created(c, region, &r.cluster_id, self.deadline, t.poll)
                     .await
                     .map(|_| ())
+                    .map_err(StepError::Wait)
             }
             Step::CreateInstance { region, key } => self.create_instance(region, key).await,
             Step::ModifyInstance {
