@@ -7,6 +7,9 @@
 #   make docs     regenerate docs/ (registry pages) from the provider's schemas
 #   make install  build and install the provider into ~/.terraform.d/plugins (offline init)
 #   make release  reproducible registry archives, SHA256SUMS and manifest in dist/
+#                 (Linux binaries linked against glibc 2.17 with cargo-zigbuild)
+#   make portable-check  the packaged linux_amd64 release needs glibc <= 2.17 and
+#                 passes the protocol end-to-end tests (CI runs it after make test)
 #   make fuzz     cargo-fuzz targets, FUZZ_SECONDS (default 60) each; make fuzz-smoke: 10 s each
 
 SHELL := /bin/bash
@@ -17,7 +20,7 @@ export REPLICATION_TERRAFORM ?= $(TOOLS)/bin/terraform
 export REPLICATION_PYTHON    ?= $(TOOLS)/venv/bin/python
 export CARGO_TERM_COLOR      ?= never
 
-.PHONY: all build test lint tools unit bench clean demo docs install release fuzz fuzz-smoke reliability
+.PHONY: all build test lint tools unit bench clean demo docs install release portable-check fuzz fuzz-smoke reliability
 
 all: build
 
@@ -54,8 +57,11 @@ docs:
 install:
 	./scripts/install-mirror.sh
 
-release:
+release: tools
 	./scripts/release.sh
+
+portable-check: tools
+	./scripts/portable-check.sh
 
 FUZZ_SECONDS ?= 60
 fuzz:

@@ -26,5 +26,6 @@ mod e2e_protocol;
 mod e2e_update;
 mod handshake;
 mod reconcile_hardening;
+mod release_kit;
 mod reliability;
 mod security;
