@@ -1,5 +1,6 @@
 # terraform-provider-replication — developer entry points.
-#   make test     everything CI runs: tools, unit, emulator, protocol and end-to-end tests
+#   make test     everything CI runs: tools, unit, emulator, protocol and end-to-end tests,
+#                 then terraform test of examples/composed against aurora-emulator
 #   make lint     cargo fmt --check and clippy with warnings denied (CI runs it before make test)
 #   make tools    real hosts (tofu 1.6.2, terraform 1.15) and Python packages into .tools/
 #   make bench    benchmarks (startup, per-RPC cost, apply vs critical path, API calls) -> docs/benchmarks.md
@@ -35,6 +36,7 @@ tools:
 
 test: tools
 	cargo test --workspace --no-fail-fast
+	./scripts/module-test.sh
 
 # The full fault and kill matrices (make test runs a slice: first, middle and
 # last fault point of each sequence). Prints the tables of docs/reliability.md.

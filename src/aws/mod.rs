@@ -37,7 +37,7 @@ pub mod retry;
 pub(crate) mod secret;
 pub mod wait;
 
-pub use config::{AssumeRole, AwsSettings, Clients, RetryMode};
+pub use config::{AssumeRole, AwsSettings, Clients, RetryMode, WebIdentity, WebIdentityToken};
 pub use error::{AwsError, ErrorKind};
 pub use find::{
     find_cluster, find_global_cluster, find_global_cluster_with_region, find_instance,

@@ -191,7 +191,7 @@ fn collect_md(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// The RDS operations the code calls (`client.describe_db_clusters()` and
 /// the like in src/aws/), as IAM action names (`DescribeDBClusters`).
-fn rds_actions_in_code() -> std::collections::BTreeSet<String> {
+pub(crate) fn rds_actions_in_code() -> std::collections::BTreeSet<String> {
     let mut actions = std::collections::BTreeSet::new();
     let mut files = Vec::new();
     let mut dirs = vec![root().join("src/aws")];

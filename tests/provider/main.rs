@@ -19,6 +19,7 @@ mod aws_config_env;
 mod aws_emulator;
 mod bench_guards;
 mod docs;
+mod e2e_credentials;
 mod e2e_examples;
 mod e2e_lifecycle;
 mod e2e_primary;

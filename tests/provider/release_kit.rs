@@ -98,3 +98,44 @@ fn release_workflow_builds_five_platforms_with_the_release_script() {
     assert!(makefile.contains("release: tools\n\t./scripts/release.sh\n"));
     assert!(wf.contains("secrets.GPG_PRIVATE_KEY"));
 }
+
+/// The `rds:` actions of the JSON policy that follows `heading` in `text`.
+fn policy_after(text: &str, heading: &str) -> std::collections::BTreeSet<String> {
+    let start = text
+        .find(heading)
+        .unwrap_or_else(|| panic!("{heading} missing"));
+    let rest = &text[start..];
+    let open = rest.find("```json\n").unwrap() + "```json\n".len();
+    let close = open + rest[open..].find("```").unwrap();
+    let policy: serde_json::Value = serde_json::from_str(&rest[open..close]).unwrap();
+    policy["Statement"][0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            a.as_str()
+                .unwrap()
+                .strip_prefix("rds:")
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn hcp_guide_policies_match_the_code() {
+    let guide = std::fs::read_to_string(root().join("docs/guides/hcp-terraform.md")).unwrap();
+    let used = crate::docs::rds_actions_in_code();
+    // A plan (refresh, read, import) only describes.
+    let read_only: std::collections::BTreeSet<String> = used
+        .iter()
+        .filter(|a| a.starts_with("Describe") || a.starts_with("List"))
+        .cloned()
+        .collect();
+    assert!(
+        read_only.contains("DescribeGlobalClusters"),
+        "{read_only:?}"
+    );
+    assert_eq!(policy_after(&guide, "### Plan role policy"), read_only);
+    assert_eq!(policy_after(&guide, "### Apply role policy"), used);
+}

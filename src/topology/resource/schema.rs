@@ -6,6 +6,7 @@ use crate::tf::{
     Attribute, AttributeKind, Block, BlockNesting, NestedAttributes, NestedBlock, ObjectNesting,
     Schema, Type,
 };
+use crate::topology::credentials;
 
 /// Attribute and block names, written once: the schema below and the
 /// model's conversion ([`super::model`]) both use these.
@@ -297,7 +298,7 @@ pub fn provider() -> Schema {
             "Assume an IAM role, on top of the credentials found by the standard AWS chain.",
         ),
     };
-    Schema {
+    let mut schema = Schema {
         version: 0,
         block: block(
             vec![
@@ -308,10 +309,12 @@ pub fn provider() -> Schema {
                 attr(name::RETRY_MODE, Type::String, Optional, "How throttled and 5xx calls are retried: `standard` backs off each failed call on its own; `adaptive` also paces every call to a region once that region throttles, at a rate lowered on each throttling answer and raised as calls succeed. Adaptive suits long refreshes of many topologies sharing a region's request limit; it slows short bursts (after the first throttling answer it may start from one call every two seconds) and slows the provider when other clients cause the throttling. Default: `AWS_RETRY_MODE` or the profile's `retry_mode`, else `standard`."),
                 attr(name::DEFAULT_TAGS, Type::map(Type::String), Optional, "Tags applied to every object the provider creates, merged under each topology's `tags`."),
             ],
-            vec![assume_role],
+            vec![assume_role, credentials::web_identity_block()],
             "The `replication` provider manages Aurora Global Database topologies. Credentials come from the standard AWS chain: environment, shared files, SSO, web identity, container and instance metadata.",
         ),
-    }
+    };
+    schema.block.attributes.extend(credentials::attributes());
+    schema
 }
 
 fn instance_attributes() -> Vec<Attribute> {
