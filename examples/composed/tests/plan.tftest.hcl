@@ -31,7 +31,7 @@ run "plan_wires_the_network_into_regions" {
   }
 
   assert {
-    condition     = keys(replication_topology.db.regions["us-east-1"].instances) == ["a", "b"] && length(replication_topology.db.regions["ca-central-1"].instances) == 0
+    condition     = join(",", keys(replication_topology.db.regions["us-east-1"].instances)) == "a,b" && length(replication_topology.db.regions["ca-central-1"].instances) == 0
     error_message = "Instance keys should come from local.regions; ca-central-1 is headless."
   }
 
