@@ -17,6 +17,7 @@ mod common;
 
 mod aws_config_env;
 mod aws_emulator;
+mod aws_shared_files;
 mod bench_guards;
 mod docs;
 mod e2e_credentials;

@@ -27,7 +27,7 @@ fn glibc_check_rejects_a_binary_needing_a_newer_glibc() {
     assert!(!out.status.success(), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("needs glibc newer than 2.2.4") && stderr.contains("(GLIBC_2.2.5)"),
+        stderr.contains("needs glibc newer than 2.2.4") && stderr.contains("@GLIBC_2.2.5 "),
         "{}",
         text(&out)
     );
