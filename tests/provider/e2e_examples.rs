@@ -127,7 +127,14 @@ fn every_example_validates_with_every_host() {
                 // Local modules must be installed before validate; `get` does
                 // that without init's provider installation, which
                 // dev_overrides does not cover.
-                let get = w.run(host, &["get", "-no-color"]);
+                let mut args = vec!["get", "-no-color"];
+                if host.name == "tofu-1.6" && dir.join("tests").is_dir() {
+                    // OpenTofu 1.6 cannot read the tests' mock_provider
+                    // blocks (below): point it at a test directory that
+                    // does not exist.
+                    args.push("-test-directory=tests-need-opentofu-1.8");
+                }
+                let get = w.run(host, &args);
                 assert!(
                     get.status.success(),
                     "{} get with {}: {}",
