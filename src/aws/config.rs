@@ -4,6 +4,13 @@
 //! chain, profile, assume-role) is loaded once, on the first call to
 //! [`Clients::rds`]; each region's client is then built once and cached.
 //!
+//! Credentials: the default chain (environment, the shared files, or the
+//! provider's `shared_config_files` / `shared_credentials_files` in their
+//! place, SSO, web identity, metadata), replaced by
+//! `assume_role_with_web_identity` when set ([`WebIdentity`]), with
+//! `assume_role` on top. [`Clients::caller_account`] asks STS whose
+//! credentials they are (the provider's account guard).
+//!
 //! Endpoint precedence for RDS: the provider's `endpoint_url`, else
 //! `AWS_ENDPOINT_URL_RDS`, else `AWS_ENDPOINT_URL` (the last two are read by
 //! `aws-config` itself through its service-config mechanism), else the AWS
@@ -18,17 +25,22 @@
 //! them.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::provider::{
+    error::CredentialsError, future, ProvideCredentials, SharedCredentialsProvider,
+};
+use aws_credential_types::Credentials;
 use aws_smithy_types::retry::RetryMode as SdkRetryMode;
 use tokio::sync::OnceCell;
 
 use super::error::{AwsError, ErrorKind};
 use super::retry;
+use super::secret::Secret;
 
 /// How long a region that did not answer is asked last by reads that can be
 /// served by several regions (the global cluster); see
@@ -80,6 +92,36 @@ pub struct AwsSettings {
     pub assume_role: Option<AssumeRole>,
     /// Tags applied under each topology's own tags on every created object.
     pub default_tags: BTreeMap<String, String>,
+    /// Shared config files read instead of `~/.aws/config` (empty: the
+    /// default, or `AWS_CONFIG_FILE`).
+    pub shared_config_files: Vec<PathBuf>,
+    /// Shared credentials files read instead of `~/.aws/credentials`
+    /// (empty: the default, or `AWS_SHARED_CREDENTIALS_FILE`).
+    pub shared_credentials_files: Vec<PathBuf>,
+    /// Credentials from STS AssumeRoleWithWebIdentity instead of the
+    /// default chain; `assume_role` still applies on top.
+    pub web_identity: Option<WebIdentity>,
+}
+
+/// `assume_role_with_web_identity { ... }` of the provider block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebIdentity {
+    pub role_arn: String,
+    pub token: WebIdentityToken,
+    /// Default: [`DEFAULT_SESSION_NAME`].
+    pub session_name: Option<String>,
+    /// Lifetime of the role session; `None` = the role's default (1 hour).
+    pub duration: Option<Duration>,
+}
+
+/// Where the OIDC token comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebIdentityToken {
+    /// The token itself (never logged).
+    Inline(Secret),
+    /// A file holding the token, read again on every refresh of the
+    /// credentials (HCP Terraform and Kubernetes rotate it in place).
+    File(PathBuf),
 }
 
 /// `assume_role { ... }` of the provider block.
@@ -222,6 +264,26 @@ impl Clients {
         Ok(map.entry(region.to_string()).or_insert(client).clone())
     }
 
+    /// The AWS account the credentials belong to, from one STS
+    /// GetCallerIdentity call in `region` (which needs no IAM permission).
+    pub async fn caller_account(&self, region: &str) -> Result<String, AwsError> {
+        const OP: &str = "GetCallerIdentity";
+        let shared = self
+            .inner
+            .shared
+            .get_or_init(|| Box::pin(load_shared(&self.inner.settings, region)))
+            .await;
+        let sts = sts_client(shared, region);
+        let out = sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk(OP, region, e))?;
+        out.account.ok_or_else(|| {
+            AwsError::local(OP, region, ErrorKind::Other, "the answer names no account")
+        })
+    }
+
     fn cached(&self, region: &str) -> Option<aws_sdk_rds::Client> {
         lock(&self.inner.by_region).get(region).cloned()
     }
@@ -298,7 +360,21 @@ async fn load_shared(settings: &AwsSettings, first_region: &str) -> SdkConfig {
     if let Some(region) = &settings.region {
         loader = loader.region(Region::new(region.clone()));
     }
-    let base = loader.load().await;
+    if let Some(files) = profile_files(settings) {
+        loader = loader.profile_files(files);
+    }
+    let mut base = loader.load().await;
+    if let Some(web) = &settings.web_identity {
+        let sts = sts_client(&base, first_region);
+        tracing::debug!(role_arn = %web.role_arn, "credentials come from a web identity");
+        base = base
+            .into_builder()
+            .credentials_provider(SharedCredentialsProvider::new(WebIdentityCredentials {
+                sts,
+                identity: web.clone(),
+            }))
+            .build();
+    }
     let Some(assume) = &settings.assume_role else {
         return base;
     };
@@ -321,6 +397,102 @@ async fn load_shared(settings: &AwsSettings, first_region: &str) -> SdkConfig {
     base.into_builder()
         .credentials_provider(SharedCredentialsProvider::new(provider))
         .build()
+}
+
+/// The shared files to read when the provider block names any: each list
+/// replaces its own default file only.
+#[allow(deprecated)] // aws-config's alias of aws-runtime's EnvConfigFiles, to avoid a direct dependency
+fn profile_files(
+    settings: &AwsSettings,
+) -> Option<aws_config::profile::profile_file::ProfileFiles> {
+    use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
+    if settings.shared_config_files.is_empty() && settings.shared_credentials_files.is_empty() {
+        return None;
+    }
+    let mut files = ProfileFiles::builder()
+        .include_default_config_file(settings.shared_config_files.is_empty())
+        .include_default_credentials_file(settings.shared_credentials_files.is_empty());
+    for path in &settings.shared_config_files {
+        files = files.with_file(ProfileFileKind::Config, path);
+    }
+    for path in &settings.shared_credentials_files {
+        files = files.with_file(ProfileFileKind::Credentials, path);
+    }
+    Some(files.build())
+}
+
+/// An STS client on the shared configuration, in its region or `fallback`.
+/// `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL` apply as for any service.
+fn sts_client(shared: &SdkConfig, fallback: &str) -> aws_sdk_sts::Client {
+    let mut builder =
+        aws_sdk_sts::config::Builder::from(shared).timeout_config(retry::timeout_config());
+    if shared.region().is_none() {
+        builder = builder.region(Region::new(fallback.to_string()));
+    }
+    aws_sdk_sts::Client::from_conf(builder.build())
+}
+
+/// Credentials from STS AssumeRoleWithWebIdentity. The SDK caches them and
+/// asks again shortly before they expire; a token file is read on each ask.
+#[derive(Debug)]
+struct WebIdentityCredentials {
+    sts: aws_sdk_sts::Client,
+    identity: WebIdentity,
+}
+
+impl WebIdentityCredentials {
+    async fn fetch(&self) -> Result<Credentials, CredentialsError> {
+        let token = match &self.identity.token {
+            WebIdentityToken::Inline(token) => token.clone(),
+            WebIdentityToken::File(path) => std::fs::read_to_string(path)
+                .map(|t| Secret::new(t.trim()))
+                .map_err(|e| {
+                    CredentialsError::invalid_configuration(format!(
+                        "cannot read web_identity_token_file {}: {e}",
+                        path.display()
+                    ))
+                })?,
+        };
+        let duration = self
+            .identity
+            .duration
+            .map(|d| i32::try_from(d.as_secs()).unwrap_or(i32::MAX));
+        let out = self
+            .sts
+            .assume_role_with_web_identity()
+            .role_arn(&self.identity.role_arn)
+            .role_session_name(
+                self.identity
+                    .session_name
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_SESSION_NAME.to_string()),
+            )
+            .web_identity_token(token.expose())
+            .set_duration_seconds(duration)
+            .send()
+            .await
+            .map_err(CredentialsError::provider_error)?;
+        let c = out.credentials.ok_or_else(|| {
+            CredentialsError::unhandled("AssumeRoleWithWebIdentity answered without credentials")
+        })?;
+        let expiry = std::time::SystemTime::try_from(c.expiration).ok();
+        Ok(Credentials::new(
+            c.access_key_id,
+            c.secret_access_key,
+            Some(c.session_token),
+            expiry,
+            "AssumeRoleWithWebIdentity",
+        ))
+    }
+}
+
+impl ProvideCredentials for WebIdentityCredentials {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::new(self.fetch())
+    }
 }
 
 /// The retry mode: the provider block's, else the shared configuration's.

@@ -39,8 +39,8 @@
 mod config;
 mod error;
 mod find;
-mod metrics;
 mod list;
+mod metrics;
 mod model;
 mod ops;
 mod pacer;
@@ -51,14 +51,14 @@ mod settings;
 pub(crate) mod secret;
 pub mod wait;
 
-pub use config::{AssumeRole, AwsSettings, Clients, RetryMode};
+pub use config::{AssumeRole, AwsSettings, Clients, RetryMode, WebIdentity, WebIdentityToken};
 pub use error::{AwsError, ErrorKind};
 pub use find::{
     find_cluster, find_global_cluster, find_global_cluster_with_region, find_instance,
     find_instances_by_cluster, find_snapshot, observe, observe_region,
 };
-pub use metrics::{read_lag, ClusterLag, LagPoint, LAG_WINDOW};
 pub use list::list_global_clusters;
+pub use metrics::{read_lag, ClusterLag, LagPoint, LAG_WINDOW};
 pub use model::{
     arn_account, arn_region, arn_resource_id, FailoverState, GlobalMember, ObservedCluster,
     ObservedClusterMember, ObservedGlobal, ObservedInstance, ObservedSnapshot, ObservedTopology,

@@ -2,11 +2,13 @@
 //! they belong to: schemas, validation, planning, and (through the `aws`
 //! module) observing and changing the real topology.
 
+mod credentials;
 mod lag;
 pub mod reconcile;
 mod resource;
 mod rules;
 
+pub use credentials::CredentialOptions;
 pub use resource::{
     desired, identity_schema, list_schema, plan, schema, validate, TopologyDataSource,
     TopologyList, TopologyResource,
@@ -39,6 +41,8 @@ pub struct ProviderConfig {
     pub assume_role: Option<(String, Option<String>, Option<String>)>,
     /// Tags merged under each topology's tags.
     pub default_tags: BTreeMap<String, String>,
+    /// Shared files, web identity and the account guard.
+    pub credentials: CredentialOptions,
 }
 
 impl ProviderConfig {
@@ -66,6 +70,7 @@ impl ProviderConfig {
                 .and_then(|m| rules::retry_mode(m).ok()),
             assume_role,
             default_tags: known_strings(&c.default_tags),
+            credentials: CredentialOptions::from_value(v),
         }
     }
 }
@@ -98,12 +103,44 @@ impl Meta {
                     },
                 ),
                 default_tags: config.default_tags.clone(),
+                shared_config_files: config.credentials.shared_config_files.clone(),
+                shared_credentials_files: config.credentials.shared_credentials_files.clone(),
+                web_identity: config.credentials.web_identity.clone(),
             };
         let poll = poll_interval(config.endpoint_url.as_deref());
         Meta {
             clients: crate::aws::Clients::new(settings),
             config,
             poll,
+        }
+    }
+
+    /// The account guard: with `allowed_account_ids` or
+    /// `forbidden_account_ids` set, one STS GetCallerIdentity call (in the
+    /// provider's region, else us-east-1) tells whose credentials these are,
+    /// before any RDS call. Lists that are still unknown (planning with a
+    /// provider block that depends on other resources) are checked when the
+    /// provider is configured again for apply.
+    async fn check_account(&self) -> Result<(), Diagnostics> {
+        let options = &self.config.credentials;
+        if !options.guards_account() {
+            return Ok(());
+        }
+        let region = self.config.region.as_deref().unwrap_or("us-east-1");
+        let verdict = match self.clients.caller_account(region).await {
+            Ok(account) => {
+                tracing::debug!(%account, "credentials checked against the account lists");
+                credentials::check_account(&account, options)
+            }
+            Err(err) => Some(credentials::account_unknown(&err, options)),
+        };
+        match verdict {
+            None => Ok(()),
+            Some(diagnostic) => {
+                let mut d = Diagnostics::default();
+                d.push(diagnostic);
+                Err(d)
+            }
         }
     }
 
@@ -198,7 +235,9 @@ impl Provider for ReplicationProvider {
     }
 
     async fn configure(&self, config: &Value) -> Result<Meta, Diagnostics> {
-        Ok(Meta::new(ProviderConfig::from_value(config)))
+        let meta = Meta::new(ProviderConfig::from_value(config));
+        meta.check_account().await?;
+        Ok(meta)
     }
 
     fn resources(&self) -> BTreeMap<String, Arc<dyn Resource<Meta>>> {

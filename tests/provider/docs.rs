@@ -217,7 +217,7 @@ fn collect_md(dir: &Path, out: &mut Vec<PathBuf>) {
 /// The AWS operations the code calls (`client.describe_db_clusters()` and
 /// the like in src/aws/), as qualified IAM action names
 /// (`rds:DescribeDBClusters`; calls in src/aws/metrics.rs are CloudWatch's).
-fn aws_actions_in_code() -> std::collections::BTreeSet<String> {
+pub(crate) fn aws_actions_in_code() -> std::collections::BTreeSet<String> {
     let mut actions = std::collections::BTreeSet::new();
     let mut files = Vec::new();
     let mut dirs = vec![root().join("src/aws")];

@@ -4,8 +4,8 @@
 
 mod clock;
 mod objects;
-pub(crate) mod settings;
 mod realism;
+pub(crate) mod settings;
 
 pub(crate) use objects::{
     key, Cluster, GlobalCluster, GlobalOp, Instance, Member, Next, Pending, Role, Snapshot, State,

@@ -6,6 +6,7 @@ use crate::tf::{
     Attribute, AttributeKind, Block, BlockNesting, NestedAttributes, NestedBlock, ObjectNesting,
     Schema, Type,
 };
+use crate::topology::credentials;
 
 /// Attribute and block names, written once: the schema below and the
 /// model's conversion ([`super::model`]) both use these.
@@ -335,7 +336,7 @@ pub fn provider() -> Schema {
             "Assume an IAM role, on top of the credentials found by the standard AWS chain.",
         ),
     };
-    Schema {
+    let mut schema = Schema {
         version: 0,
         block: block(
             vec![
@@ -346,10 +347,12 @@ pub fn provider() -> Schema {
                 attr(name::RETRY_MODE, Type::String, Optional, "How throttled and 5xx calls are retried. Unset (the default): the provider paces calls per region itself, without delay until a region throttles, then at the rate that region was answering, recovering as calls are answered; calls that change something go before waiting reads. `standard`: the AWS SDK's retries, each throttled call backing off on its own. `adaptive`: the SDK's retries and client-side rate limiter, which may start from one call every two seconds after a burst. Setting this (or `AWS_RETRY_MODE`) turns the provider's pacing off."),
                 attr(name::DEFAULT_TAGS, Type::map(Type::String), Optional, "Tags applied to every object the provider creates, merged under each topology's `tags`."),
             ],
-            vec![assume_role],
+            vec![assume_role, credentials::web_identity_block()],
             "The `replication` provider manages Aurora Global Database topologies. Credentials come from the standard AWS chain: environment, shared files, SSO, web identity, container and instance metadata.",
         ),
-    }
+    };
+    schema.block.attributes.extend(credentials::attributes());
+    schema
 }
 
 fn instance_attributes() -> Vec<Attribute> {

@@ -394,6 +394,7 @@ pub fn provider(config: &Value) -> Diagnostics {
             },
         );
     }
+    crate::topology::credentials::validate(config, &mut d);
     d
 }
 

@@ -9,6 +9,24 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub(crate) const PROVIDER_BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-replication");
+
+/// The provider binary the hosts run: `REPLICATION_PROVIDER_BIN` when set
+/// (`make portable-check` points it at the unpacked release binary), else the
+/// one cargo built for this test run.
+pub(crate) fn provider_bin() -> PathBuf {
+    match std::env::var_os("REPLICATION_PROVIDER_BIN") {
+        Some(p) => {
+            let p = PathBuf::from(p);
+            assert!(
+                p.is_file(),
+                "REPLICATION_PROVIDER_BIN={} is not a file",
+                p.display()
+            );
+            p
+        }
+        None => PathBuf::from(PROVIDER_BIN),
+    }
+}
 pub(crate) const SOURCE: &str = "registry.terraform.io/replication/replication";
 
 /// One real host binary.
@@ -101,7 +119,7 @@ impl Workdir {
         let provider_dir = dir.path().join("provider");
         std::fs::create_dir_all(&provider_dir).unwrap();
         std::os::unix::fs::symlink(
-            PROVIDER_BIN,
+            provider_bin(),
             provider_dir.join("terraform-provider-replication"),
         )
         .unwrap();
