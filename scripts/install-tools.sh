@@ -70,5 +70,5 @@ sys.exit(cli._invoke_cli(sys.argv[1:], 1, 2))
 LAUNCHER
 chmod 0755 "$tools/bin/terraform"
 
-"$tools/bin/tofu" version | head -1
-"$tools/bin/terraform" version | head -1
+"$tools/bin/tofu" version | sed -n 1p
+"$tools/bin/terraform" version | sed -n 1p
