@@ -198,17 +198,19 @@ fn set_metrics(shared: &Shared, body: &[u8]) -> Resp {
     if !ids::looks_like_region(region) {
         return bad(400, format!("{region:?} is not a region name"));
     }
-    let number = |name: &str| -> Result<Option<f64>, Resp> {
+    // A field that is present must be a non-negative number; the error
+    // names the first field that is not.
+    let number = |name: &str| -> Result<Option<f64>, String> {
         match v.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(n) => match n.as_f64() {
                 Some(f) if f >= 0.0 && f.is_finite() => Ok(Some(f)),
-                _ => Err(bad(400, format!("{name} must be a non-negative number"))),
+                _ => Err(format!("{name} must be a non-negative number")),
             },
         }
     };
     let values = (|| {
-        Ok::<_, Resp>((
+        Ok::<_, String>((
             number("replication_lag_ms")?,
             number("rpo_lag_ms")?,
             number("progress_lag_ms")?,
@@ -217,7 +219,7 @@ fn set_metrics(shared: &Shared, body: &[u8]) -> Resp {
     })();
     let (replication, rpo, progress, bytes) = match values {
         Ok(t) => t,
-        Err(resp) => return resp,
+        Err(message) => return bad(400, message),
     };
     let mut inner = shared.lock();
     if replication.is_none() && rpo.is_none() && progress.is_none() && bytes.is_none() {

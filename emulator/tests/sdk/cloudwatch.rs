@@ -249,7 +249,7 @@ async fn invalid_requests_get_cloudwatch_error_codes() {
         }
     };
     let code = |r: Result<_, SdkError<_, _>>| -> String {
-        let e = r.err().expect("an error");
+        let e = r.expect_err("an error");
         ProvideErrorMetadata::code(&e)
             .unwrap_or_default()
             .to_string()
