@@ -61,7 +61,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     for _ in 0..u.int_in_range(0..=2)? {
         leftovers.push((u.choose(STRINGS)?.to_string(), u.choose(STRINGS)?.to_string(), u.arbitrary()?));
     }
-    let out = plan::plan_resource_change(plan::PlanInput { prior: &prior, proposed: &proposed, config: &config, provider_region, leftovers: &leftovers, target_lag: None });
+    let out = plan::plan_resource_change(plan::PlanInput::without_lag(&prior, &proposed, &config, provider_region, &leftovers));
     // Only for a proposed state Terraform could send (the config itself).
     if from_config && !out.planned.is_null() {
         if let Err(e) = msgpack::encode(&out.planned, &t.resource) {

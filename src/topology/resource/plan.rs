@@ -34,6 +34,27 @@ pub struct PlanInput<'a> {
     pub(crate) target_lag: Option<&'a TargetLag>,
 }
 
+impl<'a> PlanInput<'a> {
+    /// An input with no lag reading, as for every plan that does not move
+    /// the primary (the resource reads the target's lag only for those).
+    pub fn without_lag(
+        prior: &'a Value,
+        proposed: &'a Value,
+        config: &'a Value,
+        provider_region: Option<&'a str>,
+        leftovers: &'a [(String, String, bool)],
+    ) -> Self {
+        PlanInput {
+            prior,
+            proposed,
+            config,
+            provider_region,
+            leftovers,
+            target_lag: None,
+        }
+    }
+}
+
 /// The planned change.
 #[derive(Debug)]
 pub struct PlanOutput {
