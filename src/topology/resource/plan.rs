@@ -199,6 +199,7 @@ pub fn plan_resource_change(input: PlanInput<'_>) -> PlanOutput {
     p.status = prior_or_unknown(create, &prior.status);
     if !create && p != prior {
         p.status = Field::Unknown;
+        unsettled_unknown(&mut p);
     }
     let stale: Vec<&(String, String, bool)> = input
         .leftovers
@@ -519,6 +520,36 @@ fn plan_instance(
         o.pending_changes = Field::Unknown;
     }
     Field::Known(o)
+}
+
+/// An update ends with a fresh observation of every object, also of the ones
+/// it does not change: a status other than `available` (a reboot, a backup,
+/// maintenance, ...) may have moved on by then, and AWS may have applied
+/// pending changes in a maintenance window, so those values are planned
+/// unknown. A plan without changes keeps them (no apply follows it).
+fn unsettled_unknown(p: &mut Topology) {
+    fn unsettle(status: &mut Field<String>, pending: &mut Field<FieldMap<String>>) {
+        if status.as_str().is_some_and(|s| s != "available") {
+            *status = Field::Unknown;
+        }
+        if pending.known().is_some_and(|m| !m.is_empty()) {
+            *pending = Field::Unknown;
+        }
+    }
+    let Field::Known(regions) = &mut p.regions else {
+        return;
+    };
+    for region in regions.values_mut() {
+        let Field::Known(r) = region else { continue };
+        unsettle(&mut r.status, &mut r.pending_changes);
+        if let Field::Known(instances) = &mut r.instances {
+            for instance in instances.values_mut() {
+                if let Field::Known(i) = instance {
+                    unsettle(&mut i.status, &mut i.pending_changes);
+                }
+            }
+        }
+    }
 }
 
 fn check_upgrade(config: &Topology, prior: &Topology, planned: &Topology, d: &mut Diagnostics) {

@@ -71,6 +71,7 @@ fn applied(v: &Value, name: &str) -> Value {
             | "performance_insights_kms_key_id"
             | "monitoring_role_arn" => Value::Null,
             "pending_changes" => Value::Map(Default::default()),
+            "status" => Value::string("available"),
             "vpc_security_group_ids" => Value::set([Value::string("sg-1")]),
             _ => Value::string(format!("observed-{name}")),
         },
@@ -545,5 +546,39 @@ fn a_switchover_plan_states_the_lag_and_ignores_max_data_loss() {
     assert!(
         detail.contains("eu-west-1 was 1.5 s behind at 03:10:05 UTC; the switchover waits until it has caught up"),
         "{detail}"
+    );
+}
+
+/// An update observes every object again at its end: an unchanged
+/// instance that was rebooting may be available by then, so its status is
+/// planned unknown; without a change nothing is applied and it stays.
+#[test]
+fn an_update_plans_unsettled_statuses_of_unchanged_objects_unknown() {
+    let mut prior = Topology::from_value(&created());
+    let set = |t: &mut Topology, region: &str, key: &str, status: &str| {
+        if let Field::Known(regions) = &mut t.regions {
+            if let Some(Field::Known(r)) = regions.get_mut(region) {
+                if let Field::Known(instances) = &mut r.instances {
+                    if let Some(Field::Known(i)) = instances.get_mut(key) {
+                        i.status = Field::string(status);
+                    }
+                }
+            }
+        }
+    };
+    set(&mut prior, "us-east-1", "a", "rebooting");
+    set(&mut prior, "us-east-1", "b", "available");
+    let prior = prior.to_value();
+
+    let out = run(&prior, &config(base()), None);
+    assert_eq!(out.planned, prior, "no change: the status stays as it is");
+
+    let mut cfg = base();
+    cfg["regions"]["eu-west-1"]["instances"]["b"] = serde_json::json!({});
+    let p = run(&prior, &config(cfg), None).planned;
+    assert!(at(&p, &["regions", "us-east-1", "instances", "a", "status"]).is_unknown());
+    assert_eq!(
+        at(&p, &["regions", "us-east-1", "instances", "b", "status"]),
+        &Value::string("available")
     );
 }
