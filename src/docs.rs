@@ -319,7 +319,11 @@ fn resource_page(
         "## Import\n\nImport an existing global database by its global cluster identifier. Every member\n\
          region and instance is discovered; map keys are derived from identifiers as the\n\
          [importing guide](../guides/importing.md) explains. Passwords and\n\
-         `final_snapshot_identifier` cannot be read back.\n\n\
+         `final_snapshot_identifier` cannot be read back. A region's instance defaults\n\
+         (`instance_class` and the instance settings at region level) are read as the\n\
+         value most of its instances share; when they split evenly there is none and the\n\
+         default is null, so a configuration that sets it plans one in-place update that\n\
+         only records the default (every instance keeps its value; nothing is sent to AWS).\n\n\
          With an `import` block (Terraform 1.5 and later, OpenTofu 1.5 and later):\n\n",
     );
     let _ = writeln!(out, "```terraform\n{import_tf}\n```\n");

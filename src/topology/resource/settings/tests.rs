@@ -535,3 +535,76 @@ fn disruptive_setting_changes_warn_on_their_attribute() {
     assert!(instance_of(&out.planned, "b").arn.is_unknown());
     assert_eq!(instance_of(&out.planned, "a").arn.as_str(), Some("x"));
 }
+
+/// Import reads a region's instance defaults from what most of its
+/// instances share; when they split evenly there is no majority and the
+/// default is null. A configuration that sets the default then plans an
+/// in-place update of that region attribute alone: every instance keeps
+/// its observed value (nothing for AWS to change), nothing is replaced and
+/// no restart is announced, and after that apply the plans are empty.
+#[test]
+fn an_import_with_instances_split_evenly_plans_only_the_region_default() {
+    let cfg = value(production());
+    let applied = as_applied(&plan(&Value::Null, &cfg).planned);
+    // What import records: the defaults read back from the instances.
+    let mut imported = Topology::from_value(&applied);
+    if let Field::Known(regions) = &mut imported.regions {
+        for r in regions.values_mut() {
+            let Field::Known(r) = r else { continue };
+            r.status = Field::string("available");
+            let Field::Known(instances) = &mut r.instances else {
+                continue;
+            };
+            for i in instances.values_mut() {
+                if let Field::Known(i) = i {
+                    i.status = Field::string("available");
+                }
+            }
+            r.instance_defaults = InstanceConfig::common(instances);
+        }
+    }
+    let imported = imported.to_value();
+    let defaults = region_of(&imported).instance_defaults;
+    assert!(
+        defaults.performance_insights_enabled.is_null(),
+        "a and b split 1:1 on Performance Insights: no majority"
+    );
+
+    let out = plan(&imported, &cfg);
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert!(
+        out.requires_replace.is_empty(),
+        "{:?}",
+        out.requires_replace
+    );
+    let planned = region_of(&out.planned);
+    assert_eq!(
+        planned
+            .instance_defaults
+            .performance_insights_enabled
+            .as_bool(),
+        Some(true),
+        "the configured default is recorded"
+    );
+    for key in ["a", "b"] {
+        assert_eq!(
+            instance_of(&out.planned, key).settings,
+            instance_of(&imported, key).settings,
+            "instance {key} keeps its observed settings"
+        );
+    }
+    let mut only_defaults = region_of(&imported);
+    only_defaults.instance_defaults = planned.instance_defaults.clone();
+    // The region is updated, so what the apply observes of it again is
+    // planned unknown; everything else stays.
+    assert!(planned.status.is_unknown() && planned.pending_changes.is_unknown());
+    only_defaults.status = Field::Unknown;
+    only_defaults.pending_changes = Field::Unknown;
+    assert_eq!(planned, only_defaults, "nothing else in the region changes");
+
+    // The apply of that plan changes nothing in AWS; its state plans empty.
+    let state = as_applied(&out.planned);
+    let out = plan(&state, &cfg);
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_eq!(out.planned, state);
+}
