@@ -10,7 +10,8 @@
 use crate::common;
 
 use common::{
-    config, gci, header, per_host, plan_code, plan_json, text, tf_ok, Emu, Host, Workdir, FAST_POLL,
+    assert_no_changes, config, gci, header, per_host, plan_code, plan_json, text, tf_ok, Emu, Host,
+    Workdir, FAST_POLL,
 };
 use serde_json::json;
 
@@ -86,8 +87,7 @@ fn import_by_identity_and_by_id() {
                 host.name
             );
         }
-        let (code, out) = plan_code(&w, host);
-        assert_eq!(code, 0, "{}: plan after create: {}", host.name, text(&out));
+        assert_no_changes(&w, host, "plan after create");
 
         // The configuration an import leaves clean: no password (it cannot be
         // read back).
@@ -156,8 +156,7 @@ fn import_by_identity_and_by_id() {
             );
         }
         std::fs::remove_file(w.path().join("import.tf")).unwrap();
-        let (code, out) = plan_code(&w, host);
-        assert_eq!(code, 0, "{}: plan after import: {}", host.name, text(&out));
+        assert_no_changes(&w, host, "plan after import");
 
         if speaks_identity(host) {
             // An identity naming another account is refused, with the reason.

@@ -12,8 +12,8 @@ use crate::common;
 
 use aurora_emulator::Fault;
 use common::{
-    check, config, gci, json_diff, per_host, plan_code, plan_json, regions, text, tf_ok, Emu,
-    Member, Workdir, FAST_POLL,
+    assert_no_changes, assert_torn_down, check, config, gci, json_diff, per_host, plan_code,
+    plan_json, regions, text, tf_ok, Emu, Member, Workdir, FAST_POLL,
 };
 use serde_json::json;
 
@@ -79,8 +79,7 @@ fn create_update_import_read_destroy() {
         );
 
         // A second plan is empty.
-        let (code, out) = plan_code(&w, host);
-        assert_eq!(code, 0, "{}: plan after create: {}", host.name, text(&out));
+        assert_no_changes(&w, host, "plan after create");
 
         // Add a region. The first try fails creating its instance: the
         // update records what exists and names the step; applying again
@@ -207,8 +206,7 @@ fn create_update_import_read_destroy() {
             &final_layout,
             "resize and add instances",
         );
-        let (code, out) = plan_code(&w, host);
-        assert_eq!(code, 0, "{}: plan after resize: {}", host.name, text(&out));
+        assert_no_changes(&w, host, "plan after resize");
 
         // Import into an empty state with the CLI. Passwords cannot be read
         // back and final_snapshot_identifier lives only in configuration, so
@@ -227,8 +225,7 @@ fn create_update_import_read_destroy() {
             host,
             &["import", "-no-color", "replication_topology.orders", id],
         );
-        let (code, out) = plan_code(&w, host);
-        assert_eq!(code, 0, "{}: plan after import: {}", host.name, text(&out));
+        assert_no_changes(&w, host, "plan after import");
         // `state pull`, not `show -json`: OpenTofu 1.6 cannot show a state
         // without `init` under dev_overrides.
         let state = tf_ok(&w, host, &["state", "pull"]);
@@ -349,31 +346,13 @@ fn create_update_import_read_destroy() {
             ),
         );
         tf_ok(&w, host, &["destroy", "-auto-approve", "-no-color"]);
-        assert!(
-            emu.observe(id).is_none(),
-            "{}: global cluster still exists",
-            host.name
+        assert_torn_down(
+            &emu,
+            host,
+            id,
+            &["us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2"],
+            "us-east-1",
         );
-        for r in ["us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2"] {
-            assert_eq!(
-                emu.cluster_ids(r),
-                Vec::<String>::new(),
-                "{}: clusters left in {r}",
-                host.name
-            );
-            assert_eq!(
-                emu.instance_ids(r),
-                Vec::<String>::new(),
-                "{}: instances left in {r}",
-                host.name
-            );
-            let want = if r == "us-east-1" {
-                vec![(format!("{id}-final"), format!("{id}-us-east-1"))]
-            } else {
-                vec![]
-            };
-            assert_eq!(emu.snapshots(r), want, "{}: snapshots in {r}", host.name);
-        }
     });
 }
 
@@ -537,8 +516,7 @@ fn drift_made_through_the_rds_api_shows_in_the_plan() {
             ],
             "apply after drift",
         );
-        let (code, out) = plan_code(&w, host);
-        assert_eq!(code, 0, "{}: {}", host.name, text(&out));
+        assert_no_changes(&w, host, "plan");
     });
 }
 
@@ -646,8 +624,7 @@ fn failed_create_in_a_secondary_region_resumes_on_reapply_and_protection_refuses
                 host.name
             );
         }
-        let (code, out) = plan_code(&w, host);
-        assert_eq!(code, 0, "{}: {}", host.name, text(&out));
+        assert_no_changes(&w, host, "plan");
 
         // Deletion protection refuses a destroy with a clear diagnostic.
         let protected = settings(id, true, false)

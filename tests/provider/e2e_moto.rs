@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use crate::common;
 
-use common::{gci, header, per_host, plan_code, regions, text, tf_ok, Workdir};
+use common::{assert_no_changes, gci, header, per_host, regions, text, tf_ok, Workdir};
 
 /// The moto server installed by scripts/install-tools.sh.
 fn moto_server() -> Option<PathBuf> {
@@ -182,8 +182,7 @@ fn create_read_import_destroy_against_moto() {
         assert!(writer.contains(":us-east-1:"), "{}: {writer}", host.name);
 
         // Read: nothing to change.
-        let (code, out) = plan_code(&w, host);
-        assert_eq!(code, 0, "{}: plan after create: {}", host.name, text(&out));
+        assert_no_changes(&w, host, "plan after create");
 
         // Import into an empty state (passwords cannot be read back).
         w.write("main.tf", &config(&moto, id, false, false));
@@ -194,8 +193,7 @@ fn create_read_import_destroy_against_moto() {
             host,
             &["import", "-no-color", "replication_topology.orders", id],
         );
-        let (code, out) = plan_code(&w, host);
-        assert_eq!(code, 0, "{}: plan after import: {}", host.name, text(&out));
+        assert_no_changes(&w, host, "plan after import");
 
         // No final snapshot and a short delete timeout (recorded by an apply
         // that changes nothing in AWS), then destroy.

@@ -10,8 +10,8 @@
 use crate::common;
 
 use common::{
-    check, config, gci, per_host, plan_code, plan_json, regions, text, tf_ok, Emu, Host, Member,
-    Workdir, FAST_POLL,
+    assert_no_changes, assert_torn_down, check, config, gci, per_host, plan_code, plan_json,
+    regions, text, tf_ok, Emu, Host, Member, Workdir, FAST_POLL,
 };
 
 const SCALE: f64 = 0.003;
@@ -95,8 +95,7 @@ fn switchover_and_back_then_out_of_band_switchover_and_failover_drift() {
             "{}",
             host.name
         );
-        let (code, out) = plan_code(&w, host);
-        assert_eq!(code, 0, "{}: {}", host.name, text(&out));
+        assert_no_changes(&w, host, "plan");
 
         // And back.
         w.write(
@@ -169,8 +168,7 @@ fn switchover_and_back_then_out_of_band_switchover_and_failover_drift() {
             "main.tf",
             &config(&emu, id, &body("16.4", None, "", &[EAST, EU])),
         );
-        let (code, out) = plan_code(&w, host);
-        assert_eq!(code, 0, "{}: {}", host.name, text(&out));
+        let out = assert_no_changes(&w, host, "primary_region unset");
         assert!(
             !both(&out).contains(SWITCHOVER_WARNING),
             "{}: {}",
@@ -311,8 +309,7 @@ fn failover_during_an_outage_of_the_primary_region_then_recovery() {
         emu.admin().restore("us-east-1").unwrap();
         emu.admin().set_time_scale(SCALE).unwrap();
         emu.wait_settled(id);
-        let (code, out) = plan_code(&w, host);
-        assert_eq!(code, 0, "{}: after recovery: {}", host.name, text(&out));
+        assert_no_changes(&w, host, "after recovery");
         check(&emu, host, id, "eu-west-1", &TWO, "recovery");
 
         // Switching back while it resynchronises waits for it, then switches over.
@@ -403,8 +400,7 @@ fn move_and_remove_then_move_to_an_added_region_then_destroy() {
             "{}: switch over before detaching: {calls:#?}",
             host.name
         );
-        let (code, out) = plan_code(&w, host);
-        assert_eq!(code, 0, "{}: {}", host.name, text(&out));
+        assert_no_changes(&w, host, "plan");
 
         // Add us-west-2 and make it the primary in the same apply.
         w.write(
@@ -436,8 +432,7 @@ fn move_and_remove_then_move_to_an_added_region_then_destroy() {
             "{}: {calls:#?}",
             host.name
         );
-        let (code, out) = plan_code(&w, host);
-        assert_eq!(code, 0, "{}: {}", host.name, text(&out));
+        assert_no_changes(&w, host, "plan");
 
         // Destroy after the moves: the final snapshot is the current primary's.
         let keep = body("16.4", Some("us-west-2"), "", &[EU, WEST]).replace(
@@ -447,20 +442,13 @@ fn move_and_remove_then_move_to_an_added_region_then_destroy() {
         w.write("main.tf", &config(&emu, id, &keep));
         tf_ok(&w, host, &["apply", "-auto-approve", "-no-color"]);
         tf_ok(&w, host, &["destroy", "-auto-approve", "-no-color"]);
-        assert!(emu.observe(id).is_none(), "{}", host.name);
-        for r in ["us-east-1", "eu-west-1", "us-west-2"] {
-            assert!(
-                emu.cluster_ids(r).is_empty() && emu.instance_ids(r).is_empty(),
-                "{}: left in {r}",
-                host.name
-            );
-            let want = if r == "us-west-2" {
-                vec![(format!("{id}-final"), format!("{id}-us-west-2"))]
-            } else {
-                vec![]
-            };
-            assert_eq!(emu.snapshots(r), want, "{}: snapshots in {r}", host.name);
-        }
+        assert_torn_down(
+            &emu,
+            host,
+            id,
+            &["us-east-1", "eu-west-1", "us-west-2"],
+            "us-west-2",
+        );
     });
 }
 
@@ -563,7 +551,6 @@ fn minor_upgrade_goes_secondaries_first_and_major_through_the_global_cluster() {
             "{}",
             host.name
         );
-        let (code, out) = plan_code(&w, host);
-        assert_eq!(code, 0, "{}: {}", host.name, text(&out));
+        assert_no_changes(&w, host, "plan");
     });
 }

@@ -487,6 +487,51 @@ pub(crate) fn plan_code(w: &Workdir, host: &Host) -> (i32, Output) {
     (code, out)
 }
 
+/// `plan -detailed-exitcode` must find nothing to change; `step` names
+/// the moment in the failure message. Returns the plan's output.
+pub(crate) fn assert_no_changes(w: &Workdir, host: &Host, step: &str) -> Output {
+    let (code, out) = plan_code(w, host);
+    assert_eq!(code, 0, "{}: {step}: {}", host.name, text(&out));
+    out
+}
+
+/// After a destroy: no global cluster, no cluster or instance left in any
+/// of `regions`, and one final snapshot `<gci>-final` of the cluster in
+/// `final_region` (the last primary), none elsewhere.
+pub(crate) fn assert_torn_down(
+    emu: &Emu,
+    host: &Host,
+    gci: &str,
+    regions: &[&str],
+    final_region: &str,
+) {
+    assert!(
+        emu.observe(gci).is_none(),
+        "{}: global cluster still exists",
+        host.name
+    );
+    for &r in regions {
+        assert_eq!(
+            emu.cluster_ids(r),
+            Vec::<String>::new(),
+            "{}: clusters left in {r}",
+            host.name
+        );
+        assert_eq!(
+            emu.instance_ids(r),
+            Vec::<String>::new(),
+            "{}: instances left in {r}",
+            host.name
+        );
+        let want = if r == final_region {
+            vec![(format!("{gci}-final"), format!("{gci}-{r}"))]
+        } else {
+            vec![]
+        };
+        assert_eq!(emu.snapshots(r), want, "{}: snapshots in {r}", host.name);
+    }
+}
+
 /// `plan -out` then `show -json` of that plan.
 pub(crate) fn plan_json(w: &Workdir, host: &Host) -> (Output, serde_json::Value) {
     let out = tf_ok(w, host, &["plan", "-no-color", "-out=tfplan"]);
