@@ -3,7 +3,7 @@
 //! its code, through the real aws-sdk-rds client.
 
 use crate::common::*;
-use aurora_emulator::RunningEmulator;
+use aurora_emulator::{Fault, RunningEmulator};
 use aws_sdk_rds::error::ProvideErrorMetadata;
 use aws_sdk_rds::Client;
 
@@ -562,4 +562,67 @@ async fn restore_refusals() {
 
     let clusters = east.describe_db_clusters().send().await.unwrap();
     assert_eq!(clusters.db_clusters().len(), 1, "refusals create nothing");
+}
+
+#[tokio::test]
+async fn new_actions_go_through_faults_outages_and_the_call_log() {
+    let emu = emulator(1.0).await;
+    let east = with_snapshot(&emu).await;
+    emu.admin()
+        .add_fault(&Fault::new("CreateDBClusterSnapshot"))
+        .await
+        .unwrap();
+    emu.admin()
+        .add_fault(
+            &Fault::new("RestoreDBClusterFromSnapshot")
+                .error("InsufficientDBClusterCapacityFault", 403),
+        )
+        .await
+        .unwrap();
+    let snap = || {
+        east.create_db_cluster_snapshot()
+            .db_cluster_snapshot_identifier("again")
+            .db_cluster_identifier("src")
+    };
+    let restore = || {
+        east.restore_db_cluster_from_snapshot()
+            .db_cluster_identifier("r")
+            .snapshot_identifier("snap")
+            .engine(PG)
+    };
+    assert_eq!(code(snap().send().await), "InternalFailure");
+    assert_eq!(
+        code(restore().send().await),
+        "InsufficientDBClusterCapacityFault"
+    );
+    // A fault fires once; the failed calls changed nothing.
+    snap().send().await.unwrap();
+    restore().send().await.unwrap();
+
+    emu.admin().outage(EAST).await.unwrap();
+    assert!(restore().send().await.is_err(), "dropped during an outage");
+    emu.admin().restore(EAST).await.unwrap();
+
+    let calls = emu.admin().calls().await.unwrap();
+    let logged: Vec<(&str, Option<&str>)> = calls
+        .iter()
+        .filter(|c| {
+            c.action == "CreateDBClusterSnapshot" || c.action == "RestoreDBClusterFromSnapshot"
+        })
+        .map(|c| (c.action.as_str(), c.code.as_deref()))
+        .collect();
+    assert_eq!(
+        logged,
+        [
+            ("CreateDBClusterSnapshot", None),
+            ("CreateDBClusterSnapshot", Some("InternalFailure")),
+            (
+                "RestoreDBClusterFromSnapshot",
+                Some("InsufficientDBClusterCapacityFault")
+            ),
+            ("CreateDBClusterSnapshot", None),
+            ("RestoreDBClusterFromSnapshot", None),
+            ("RestoreDBClusterFromSnapshot", Some("ConnectionDropped")),
+        ]
+    );
 }
