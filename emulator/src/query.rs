@@ -36,6 +36,25 @@ impl Params {
         }
     }
 
+    /// These parameters without the named ones (and their list members or
+    /// structure fields): for an action that shares a parser with another
+    /// but does not take all of its parameters.
+    pub(crate) fn without(&self, names: &[&str]) -> Params {
+        let dropped = |k: &str| {
+            names
+                .iter()
+                .any(|n| k == *n || k.strip_prefix(n).is_some_and(|rest| rest.starts_with('.')))
+        };
+        Params {
+            map: self
+                .map
+                .iter()
+                .filter(|(k, _)| !dropped(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+
     /// A raw value.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.map.get(name).map(String::as_str)
@@ -168,6 +187,19 @@ mod tests {
         assert_eq!(p.filters().unwrap()[0].values, vec!["x", "y"]);
         assert_eq!(p.bool("B").unwrap(), Some(true));
         assert!(p.required("Nope").is_err());
+    }
+
+    #[test]
+    fn without_drops_names_with_their_members_only() {
+        let p = Params::parse(
+            b"PreferredMaintenanceWindow=sun:05:00-sun:06:00&PreferredBackupWindow=03:00-04:00\
+              &EnableCloudwatchLogsExports.member.1=postgresql&Port=5432",
+        );
+        let q = p.without(&["PreferredMaintenanceWindow", "EnableCloudwatchLogsExports"]);
+        assert_eq!(q.get("PreferredMaintenanceWindow"), None);
+        assert!(q.list("EnableCloudwatchLogsExports", "member").is_empty());
+        assert_eq!(q.get("PreferredBackupWindow"), Some("03:00-04:00"));
+        assert_eq!(q.get("Port"), Some("5432"));
     }
 
     #[test]
