@@ -126,6 +126,7 @@ fn desired(primary: &str, regions: &[(&str, &[&str])]) -> Desired {
         engine_lifecycle_support: None,
         apply_immediately: true,
         max_data_loss: None,
+        origin: None,
     }
 }
 
