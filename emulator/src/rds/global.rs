@@ -70,61 +70,7 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         settings: super::settings::global_create(p)?,
     };
     if let Some(src) = p.get("SourceDBClusterIdentifier") {
-        let (region, cid) = ids::resolve("SourceDBClusterIdentifier", src, "cluster", &ctx.region)?;
-        let c =
-            ctx.st.clusters.get(&key(&region, &cid)).ok_or_else(|| {
-                ApiError::cluster_not_found(format!("DBCluster {src} not found."))
-            })?;
-        let conflicts = [
-            ("Engine", p.get("Engine").is_some_and(|e| e != c.engine)),
-            (
-                "EngineVersion",
-                p.get("EngineVersion")
-                    .is_some_and(|v| v != c.engine_version),
-            ),
-            (
-                "StorageEncrypted",
-                storage_encrypted.is_some_and(|e| e != c.storage_encrypted),
-            ),
-            (
-                "DatabaseName",
-                p.get("DatabaseName")
-                    .is_some_and(|d| Some(d) != c.database_name.as_deref()),
-            ),
-        ];
-        if let Some((name, _)) = conflicts.iter().find(|(_, bad)| *bad) {
-            return Err(ApiError::invalid_combination(format!(
-                "{name} can't be specified with SourceDBClusterIdentifier: the value comes from the source cluster"
-            )));
-        }
-        if c.status != "available" {
-            return Err(ApiError::invalid_cluster_state(format!(
-                "DBCluster {} is not in a valid state ({}) to create a global cluster from it.",
-                c.id, c.status
-            )));
-        }
-        if let Some(other) = &c.global {
-            return Err(ApiError::invalid_cluster_state(format!(
-                "DBCluster {} is already a member of global cluster {other}.",
-                c.id
-            )));
-        }
-        g.engine = c.engine.clone();
-        g.engine_version = c.engine_version.clone();
-        g.storage_encrypted = c.storage_encrypted;
-        g.database_name = c.database_name.clone();
-        g.members.push(Member {
-            region: region.clone(),
-            cluster_id: cid.clone(),
-            is_writer: true,
-            sync: "connected".into(),
-            resync_due: None,
-        });
-        g.status = "creating".into();
-        g.pending = Pending::after(ctx.now, Op::CreateGlobal, ctx.scale, Next::Available);
-        if let Some(c) = ctx.st.clusters.get_mut(&key(&region, &cid)) {
-            c.global = Some(id.clone());
-        }
+        super::grow::attach(ctx, &mut g, src)?;
     } else {
         // AWS's answer (CloudFormation user guide issue #1049).
         let engine = p.get("Engine").ok_or_else(|| {

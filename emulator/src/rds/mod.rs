@@ -3,6 +3,7 @@
 
 mod cluster;
 mod global;
+mod grow;
 mod instance;
 pub(crate) mod settings;
 mod snapshot;

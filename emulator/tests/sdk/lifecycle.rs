@@ -346,7 +346,7 @@ async fn create_global_cluster_from_an_existing_cluster() {
         code(
             east.create_global_cluster()
                 .global_cluster_identifier("g")
-                .source_db_cluster_identifier("solo")
+                .source_db_cluster_identifier(cluster_arn(EAST, "solo"))
                 .send()
                 .await
         ),
@@ -381,7 +381,7 @@ async fn create_global_cluster_from_an_existing_cluster() {
         code(
             east.create_global_cluster()
                 .global_cluster_identifier("g2")
-                .source_db_cluster_identifier("solo")
+                .source_db_cluster_identifier(cluster_arn(EAST, "solo"))
                 .send()
                 .await
         ),
@@ -392,7 +392,7 @@ async fn create_global_cluster_from_an_existing_cluster() {
         code(
             east.create_global_cluster()
                 .global_cluster_identifier("g3")
-                .source_db_cluster_identifier("nope")
+                .source_db_cluster_identifier(cluster_arn(EAST, "nope"))
                 .send()
                 .await
         ),

@@ -13,5 +13,6 @@ mod lifecycle;
 mod realism;
 mod rules;
 mod settings;
+mod snapshots;
 mod timeline;
 mod wire;

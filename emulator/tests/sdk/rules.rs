@@ -1083,7 +1083,7 @@ async fn filters_and_pagination() {
         .unwrap();
     east.create_global_cluster()
         .global_cluster_identifier("gb")
-        .source_db_cluster_identifier("c01")
+        .source_db_cluster_identifier(cluster_arn(EAST, "c01"))
         .send()
         .await
         .unwrap();
