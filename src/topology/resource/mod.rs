@@ -11,7 +11,7 @@ mod identity;
 mod lifecycle;
 mod list;
 pub(super) mod model;
-mod origin;
+pub(crate) mod origin;
 pub mod plan;
 pub mod schema;
 mod settings;

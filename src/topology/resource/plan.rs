@@ -736,3 +736,6 @@ mod tests {
 
 #[cfg(test)]
 mod table_tests;
+
+#[cfg(test)]
+mod origin_tests;
