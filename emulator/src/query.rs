@@ -36,6 +36,25 @@ impl Params {
         }
     }
 
+    /// These parameters without the named ones (and their list members or
+    /// structure fields): for an action that shares a parser with another
+    /// but does not take all of its parameters.
+    pub(crate) fn without(&self, names: &[&str]) -> Params {
+        let dropped = |k: &str| {
+            names
+                .iter()
+                .any(|n| k == *n || k.strip_prefix(n).is_some_and(|rest| rest.starts_with('.')))
+        };
+        Params {
+            map: self
+                .map
+                .iter()
+                .filter(|(k, _)| !dropped(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+
     /// A raw value.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.map.get(name).map(String::as_str)

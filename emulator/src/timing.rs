@@ -34,12 +34,14 @@ pub(crate) enum Op {
     Failover,
     /// RemoveFromGlobalCluster: the detached cluster's promotion.
     Detach,
-    /// A final snapshot taken on DeleteDBCluster.
+    /// A cluster snapshot: CreateDBClusterSnapshot, or the final snapshot of DeleteDBCluster.
     Snapshot,
     /// A former primary catching up after a failover, once its region is back.
     Resync,
     /// Turning global write forwarding on or off.
     WriteForwarding,
+    /// RestoreDBClusterFromSnapshot: the new cluster's storage is built from the snapshot.
+    Restore,
 }
 
 impl Op {
@@ -61,6 +63,7 @@ impl Op {
             Op::Snapshot => 120.0,
             Op::Resync => 300.0,
             Op::WriteForwarding => 60.0,
+            Op::Restore => 900.0,
         }
     }
 

@@ -280,6 +280,7 @@ impl State {
             storage_encrypted: c.storage_encrypted,
             kms_key_id: c.kms_key_id.clone(),
             master_username: c.master_username.clone(),
+            database_name: c.database_name.clone(),
             port: c.port,
             snapshot_type: "manual".into(),
             created_ms: at,

@@ -238,6 +238,9 @@ pub(crate) struct Snapshot {
     pub kms_key_id: Option<String>,
     /// Master user name.
     pub master_username: Option<String>,
+    /// The source cluster's initial database, which a restore brings back.
+    #[serde(default)]
+    pub database_name: Option<String>,
     /// Port.
     pub port: i64,
     /// `manual` or `automated`.
@@ -274,6 +277,10 @@ pub(crate) struct State {
     /// to the epoch ms from which they show.
     #[serde(default)]
     pub visible_from: BTreeMap<String, u64>,
+    /// Clusters built by RestoreDBClusterFromSnapshot, by key, to their
+    /// creation time (so that a later cluster of the same name is not one).
+    #[serde(default)]
+    pub restores: BTreeMap<String, u64>,
 }
 
 /// The map key of a regional object.
@@ -293,6 +300,12 @@ pub(crate) enum Role {
 }
 
 impl State {
+    /// Whether a cluster is still being restored from a snapshot: AWS takes
+    /// DB instances only once the restored cluster is available.
+    pub(crate) fn is_restoring(&self, c: &Cluster) -> bool {
+        c.status == "creating" && self.restores.get(&key(&c.region, &c.id)) == Some(&c.created_ms)
+    }
+
     /// Role of a cluster.
     pub(crate) fn role(&self, c: &Cluster) -> Role {
         match c.global.as_ref().and_then(|g| self.globals.get(g)) {

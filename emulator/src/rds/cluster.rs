@@ -646,6 +646,7 @@ pub(super) fn delete(ctx: &mut Ctx<'_>) -> ApiResult<String> {
                 storage_encrypted: c.storage_encrypted,
                 kms_key_id: c.kms_key_id.clone(),
                 master_username: c.master_username.clone(),
+                database_name: c.database_name.clone(),
                 port: c.port,
                 snapshot_type: "manual".into(),
                 created_ms: now,

@@ -109,6 +109,11 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             c.status
         )));
     }
+    if ctx.st.is_restoring(c) {
+        return Err(ApiError::invalid_cluster_state(format!(
+            "DBCluster {cid} is being restored from a snapshot; DB instances can be added once it is available."
+        )));
+    }
     if c.engine != engine {
         return Err(ApiError::invalid_combination(format!(
             "The engine {engine} doesn't match the engine {} of DB cluster {cid}.",

@@ -5,6 +5,7 @@ mod cluster;
 mod global;
 mod grow;
 mod instance;
+mod restore;
 pub(crate) mod settings;
 mod snapshot;
 mod tags;
@@ -32,8 +33,10 @@ pub(crate) const ACTIONS: &[&str] = &[
     "DescribeDBInstances",
     "ModifyDBInstance",
     "DeleteDBInstance",
+    "CreateDBClusterSnapshot",
     "DescribeDBClusterSnapshots",
     "DeleteDBClusterSnapshot",
+    "RestoreDBClusterFromSnapshot",
     "AddTagsToResource",
     "RemoveTagsFromResource",
     "ListTagsForResource",
@@ -81,7 +84,7 @@ pub(crate) fn dispatch(action: &str, ctx: &mut Ctx<'_>) -> ApiResult<Option<Stri
         "CreateGlobalCluster" => {
             created("GlobalClusterIdentifier").map(|id| format!("global/{id}"))
         }
-        "CreateDBCluster" => created("DBClusterIdentifier")
+        "CreateDBCluster" | "RestoreDBClusterFromSnapshot" => created("DBClusterIdentifier")
             .map(|id| format!("cluster/{}", model::key(&ctx.region, &id))),
         "CreateDBInstance" => created("DBInstanceIdentifier")
             .map(|id| format!("instance/{}", model::key(&ctx.region, &id))),
@@ -112,8 +115,10 @@ fn run(action: &str, ctx: &mut Ctx<'_>) -> ApiResult<Option<String>> {
         "DescribeDBInstances" => instance::describe(ctx)?,
         "ModifyDBInstance" => instance::modify(ctx)?,
         "DeleteDBInstance" => instance::delete(ctx)?,
+        "CreateDBClusterSnapshot" => snapshot::create(ctx)?,
         "DescribeDBClusterSnapshots" => snapshot::describe(ctx)?,
         "DeleteDBClusterSnapshot" => snapshot::delete(ctx)?,
+        "RestoreDBClusterFromSnapshot" => restore::restore(ctx)?,
         "AddTagsToResource" => return tags::add(ctx).map(|()| None),
         "RemoveTagsFromResource" => return tags::remove(ctx).map(|()| None),
         "ListTagsForResource" => tags::list(ctx)?,

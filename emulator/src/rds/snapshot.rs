@@ -1,10 +1,12 @@
-//! DB cluster snapshot actions: DescribeDBClusterSnapshots and DeleteDBClusterSnapshot.
+//! DB cluster snapshot actions: CreateDBClusterSnapshot, DescribeDBClusterSnapshots
+//! and DeleteDBClusterSnapshot.
 
 use super::{check_filters, filters_match, paginate, Ctx};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::model::key;
+use crate::model::{key, Next, Pending, Snapshot};
 use crate::render;
+use crate::timing::Op;
 
 pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     let p = ctx.p;
@@ -123,4 +125,66 @@ pub(super) fn delete(ctx: &mut Ctx<'_>) -> ApiResult<String> {
     Ok(super::one_xml("DBClusterSnapshot", Some(&s), |x, s| {
         render::snapshot(x, s)
     }))
+}
+
+/// CreateDBClusterSnapshot: a manual snapshot of an `available` cluster,
+/// `creating` for the snapshot duration and then `available`. Engine,
+/// version, encryption, port, master user name and database name come from
+/// the cluster. Tags are the request's; without any, the cluster's when its
+/// CopyTagsToSnapshot is on.
+pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
+    let p = ctx.p;
+    let id = p.required("DBClusterSnapshotIdentifier")?.to_lowercase();
+    ids::validate_identifier("DBClusterSnapshotIdentifier", &id, 63)?;
+    p.required("DBClusterIdentifier")?;
+    let tags = p.tags("Tags")?;
+    super::validate_tags(&tags)?;
+    let ck = super::cluster::find(ctx, "DBClusterIdentifier")?;
+    let c = ctx
+        .st
+        .clusters
+        .get(&ck)
+        .ok_or_else(|| ApiError::cluster_not_found(format!("DBCluster {ck} not found.")))?;
+    let k = key(&c.region, &id);
+    if ctx.st.snapshots.contains_key(&k) {
+        return Err(ApiError::snapshot_exists(format!(
+            "Cannot create the cluster snapshot because one with the identifier {id} already exists."
+        )));
+    }
+    if c.status != "available" {
+        return Err(ApiError::invalid_cluster_state(format!(
+            "Cannot create a snapshot because the database cluster {} isn't currently in the available state (current state: {}).",
+            c.id, c.status
+        )));
+    }
+    let tags = if tags.is_empty() && c.settings.copy_tags_to_snapshot {
+        c.tags.clone()
+    } else {
+        tags
+    };
+    let s = Snapshot {
+        id: id.clone(),
+        region: c.region.clone(),
+        cluster_id: c.id.clone(),
+        cluster_resource_id: c.resource_id.clone(),
+        engine: c.engine.clone(),
+        engine_version: c.engine_version.clone(),
+        status: "creating".into(),
+        pending: Pending::after(ctx.now, Op::Snapshot, ctx.scale, Next::Available),
+        storage_encrypted: c.storage_encrypted,
+        kms_key_id: c.kms_key_id.clone(),
+        master_username: c.master_username.clone(),
+        database_name: c.database_name.clone(),
+        port: c.port,
+        snapshot_type: "manual".into(),
+        created_ms: ctx.now,
+        cluster_created_ms: c.created_ms,
+        tags,
+    };
+    ctx.st.snapshots.insert(k.clone(), s);
+    Ok(super::one_xml(
+        "DBClusterSnapshot",
+        ctx.st.snapshots.get(&k),
+        render::snapshot,
+    ))
 }
