@@ -22,6 +22,7 @@ mod bench_guards;
 mod docs;
 mod e2e_credentials;
 mod e2e_examples;
+mod e2e_grow;
 mod e2e_identity;
 mod e2e_lag;
 mod e2e_lifecycle;
