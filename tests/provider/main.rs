@@ -32,6 +32,7 @@ mod e2e_protocol;
 mod e2e_realism;
 mod e2e_settings;
 mod e2e_update;
+mod grow_faults;
 mod handshake;
 mod reconcile_hardening;
 mod release_kit;
