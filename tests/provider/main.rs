@@ -33,6 +33,7 @@ mod e2e_realism;
 mod e2e_settings;
 mod e2e_update;
 mod grow_faults;
+mod guide_migrating;
 mod handshake;
 mod reconcile_hardening;
 mod release_kit;
