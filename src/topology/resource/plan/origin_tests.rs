@@ -460,6 +460,14 @@ fn the_desired_origin_names_the_source_cluster_or_the_snapshot() {
     );
 }
 
+/// (configuration, source cluster, its instances, expected (error, path)).
+type SourceCase = (
+    serde_json::Value,
+    ObservedCluster,
+    Vec<ObservedInstance>,
+    Vec<(&'static str, &'static str)>,
+);
+
 #[test]
 fn source_checks_name_each_contradiction_and_undeclared_instance() {
     let a = source_instance("legacy-a", "db.r6g.large");
@@ -469,12 +477,7 @@ fn source_checks_name_each_contradiction_and_undeclared_instance() {
         f(&mut j);
         j
     };
-    let cases: Vec<(
-        serde_json::Value,
-        ObservedCluster,
-        Vec<ObservedInstance>,
-        Vec<(&str, &str)>,
-    )> = vec![
+    let cases: Vec<SourceCase> = vec![
         // Everything matches (unset values are the source's).
         (grow(), source_cluster(), vec![a.clone()], vec![]),
         (
