@@ -310,7 +310,8 @@ created.
   `ModifyDBCluster` once the global database exists.
 - After the create, the source cluster and its instances are managed like any
   member of the topology, tags included: the topology's `tags` (and the provider's
-  `default_tags`) replace the tags they had.
+  `default_tags`) replace the tags they had. Destroying the topology deletes them
+  like any member (with the final snapshot unless `skip_final_snapshot`).
 - The attribute only records where the topology came from. Changing it later is a
   plan error, not a replacement; removing it is allowed (set the primary region's
   `cluster_identifier` to the source's identifier then, or the plan recreates that
@@ -321,7 +322,9 @@ created.
 `RestoreDBClusterFromSnapshot` (no master password; the master user is the
 snapshot's), waited for until available, and becomes the global cluster's source;
 its instances and the secondaries follow. `engine_version`, `database_name`,
-`kms_key_id` and the region's settings are passed to the restore when set.
+`kms_key_id`, the subnet and security groups, the cluster parameter group and
+the cluster settings `RestoreDBClusterFromSnapshot` accepts are passed to the
+restore when set; the other settings follow as in-place changes.
 Changing `snapshot_identifier` replaces the topology, as with other providers.
 
 Both are checked only at create, and they exclude each other. An interrupted grow or
