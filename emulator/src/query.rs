@@ -190,6 +190,19 @@ mod tests {
     }
 
     #[test]
+    fn without_drops_names_with_their_members_only() {
+        let p = Params::parse(
+            b"PreferredMaintenanceWindow=sun:05:00-sun:06:00&PreferredBackupWindow=03:00-04:00\
+              &EnableCloudwatchLogsExports.member.1=postgresql&Port=5432",
+        );
+        let q = p.without(&["PreferredMaintenanceWindow", "EnableCloudwatchLogsExports"]);
+        assert_eq!(q.get("PreferredMaintenanceWindow"), None);
+        assert!(q.list("EnableCloudwatchLogsExports", "member").is_empty());
+        assert_eq!(q.get("PreferredBackupWindow"), Some("03:00-04:00"));
+        assert_eq!(q.get("Port"), Some("5432"));
+    }
+
+    #[test]
     fn rejects_bad_scalars() {
         let p = Params::parse(b"B=yes&I=abc");
         assert_eq!(p.bool("B").unwrap_err().code, "InvalidParameterValue");

@@ -5,10 +5,11 @@ mod cluster;
 mod global;
 mod grow;
 mod instance;
-mod restore;
 pub(crate) mod settings;
 mod snapshot;
 mod tags;
+// Starting from what exists: a restore from a cluster snapshot.
+mod restore;
 
 use crate::error::{ApiError, ApiResult};
 use crate::ids;

@@ -3,7 +3,7 @@
 //! its code, through the real aws-sdk-rds client.
 
 use crate::common::*;
-use aurora_emulator::{Fault, RunningEmulator};
+use aurora_emulator::{Behaviour, Fault, RunningEmulator};
 use aws_sdk_rds::error::ProvideErrorMetadata;
 use aws_sdk_rds::Client;
 
@@ -624,5 +624,36 @@ async fn new_actions_go_through_faults_outages_and_the_call_log() {
             ("RestoreDBClusterFromSnapshot", None),
             ("RestoreDBClusterFromSnapshot", Some("ConnectionDropped")),
         ]
+    );
+}
+
+#[tokio::test]
+async fn a_restored_cluster_has_the_read_after_write_lag_of_a_create() {
+    let emu = emulator(1.0).await;
+    let east = with_snapshot(&emu).await;
+    emu.admin()
+        .behaviour(&Behaviour {
+            read_after_write_lag_ms: Some(30_000),
+            ..Behaviour::default()
+        })
+        .await
+        .unwrap();
+    east.restore_db_cluster_from_snapshot()
+        .db_cluster_identifier("late")
+        .snapshot_identifier("snap")
+        .engine(PG)
+        .send()
+        .await
+        .unwrap();
+    let describe = || {
+        east.describe_db_clusters()
+            .db_cluster_identifier("late")
+            .send()
+    };
+    assert_eq!(code(describe().await), "DBClusterNotFoundFault");
+    advance(&emu, 31).await;
+    assert_eq!(
+        describe().await.unwrap().db_clusters()[0].status(),
+        Some("creating")
     );
 }
