@@ -210,11 +210,13 @@ fn grow_a_standalone_cluster_into_a_global_database() {
         );
         // c in the source's region, a in the secondary.
         assert_eq!(sent("CreateDBInstance"), 2, "{}", host.name);
+        // No password configured: nothing is sent to the source.
         for forbidden in [
             "DeleteDBCluster",
             "DeleteDBInstance",
             "RebootDBInstance",
             "ModifyDBInstance",
+            "ModifyDBCluster",
         ] {
             assert_eq!(sent(forbidden), 0, "{}: {forbidden}", host.name);
         }
@@ -303,6 +305,7 @@ fn restore_a_snapshot_into_a_new_global_database() {
         }
         let body = format!(
             r#"  snapshot_identifier = "{snapshot}"
+  master_password     = "a-new-password-for-the-copy"
   primary_region      = "us-east-1"
   skip_final_snapshot = true
   regions = {{
@@ -326,6 +329,13 @@ fn restore_a_snapshot_into_a_new_global_database() {
         assert_eq!(
             emu.call_regions("CreateDBCluster"),
             vec!["eu-west-1".to_string()],
+            "{}",
+            host.name
+        );
+        // A password given anyway is set on the restored primary afterwards.
+        assert_eq!(
+            emu.call_regions("ModifyDBCluster"),
+            vec![EAST.to_string()],
             "{}",
             host.name
         );
