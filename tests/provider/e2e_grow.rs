@@ -22,21 +22,21 @@ const PASSWORD: &str = "correct-horse-battery";
 pub(crate) fn wait_available(emu: &Emu, cluster: &str, instances: &[String]) {
     let rds = emu.rds(EAST);
     let deadline = Instant::now() + Duration::from_secs(60);
+    // Not found yet counts as not available: AWS (and the emulator in its
+    // realistic mode) may not show an object right after its create.
     loop {
-        let c = emu
+        let cluster_ok = emu
             .block_on(
                 rds.describe_db_clusters()
                     .db_cluster_identifier(cluster)
                     .send(),
             )
-            .unwrap();
-        let cluster_ok = c.db_clusters()[0].status() == Some("available");
+            .is_ok_and(|c| c.db_clusters()[0].status() == Some("available"));
         let mut instances_ok = true;
         for i in instances {
-            let out = emu
+            instances_ok &= emu
                 .block_on(rds.describe_db_instances().db_instance_identifier(i).send())
-                .unwrap();
-            instances_ok &= out.db_instances()[0].db_instance_status() == Some("available");
+                .is_ok_and(|out| out.db_instances()[0].db_instance_status() == Some("available"));
         }
         if cluster_ok && instances_ok {
             return;
