@@ -326,6 +326,9 @@ its instances and the secondaries follow. `engine_version`, `database_name`,
 the cluster settings `RestoreDBClusterFromSnapshot` accepts are passed to the
 restore when set; the other settings follow as in-place changes.
 Changing `snapshot_identifier` replaces the topology, as with other providers.
+Before the restore, the provider reads the snapshot by its identifier in
+`primary_region` (an ARN is reduced to its identifier), so a snapshot shared from
+another account is not found: copy it into the account first.
 
 Both are checked only at create, and they exclude each other. An interrupted grow or
 restore resumes on the next apply: the global cluster whose writer is the source
