@@ -181,7 +181,8 @@ The caller needs these RDS actions: `CreateGlobalCluster`,
 `RemoveFromGlobalCluster`, `SwitchoverGlobalCluster`, `FailoverGlobalCluster`,
 `CreateDBCluster`, `DescribeDBClusters`, `ModifyDBCluster`, `DeleteDBCluster`,
 `CreateDBInstance`, `DescribeDBInstances`, `ModifyDBInstance`,
-`DeleteDBInstance`, `DescribeDBClusterSnapshots`, `AddTagsToResource` and
+`DeleteDBInstance`, `DescribeDBClusterSnapshots`, `RestoreDBClusterFromSnapshot`
+(only with `snapshot_identifier`), `AddTagsToResource` and
 `RemoveTagsFromResource`; the CloudWatch action `GetMetricData` (replication
 lag, for plans that move the primary and the data source); `kms:DescribeKey`
 and `kms:CreateGrant` on the keys of encrypted clusters; `sts:AssumeRole` on
@@ -281,6 +282,62 @@ next refresh empties `pending_changes`. Changes AWS always makes at once (for
 example Performance Insights or monitoring) are made at once either way.
 "#;
 
+/// The resource page's section on starting from what exists (SPEC §8).
+const RESOURCE_NOTES_ORIGIN: &str = r#"
+## Growing a cluster and restoring a snapshot
+
+A topology does not have to start from nothing.
+
+**Grow an existing regional cluster** with `source_db_cluster_identifier` (its
+identifier or ARN, in `primary_region`). The create sends `CreateGlobalCluster`
+with `SourceDBClusterIdentifier`: the cluster becomes the primary in place, keeps
+its data, endpoints, resource ID and instances, and is never replaced, restarted or
+deleted by the provider. Then the missing instances and the secondary regions are
+created.
+
+- The primary region's `cluster_identifier` defaults to the source's identifier.
+- Every existing instance of the source must be declared in the primary region's
+  `instances`, matched by `identifier`, with its current `instance_class`. An
+  undeclared instance stops the apply before any change, with a diagnostic that
+  lists what to add; nothing is deleted to make the configuration true. Declared
+  instances that do not exist yet are created.
+- The global cluster inherits the engine, engine version, encryption and database
+  name from the source, so the provider does not send them. Leave `engine_version`,
+  `storage_encrypted` and `database_name` unset or give the source's values: a
+  value that contradicts the source is an error on that attribute, reported before
+  any change. `master_username` must be the source's.
+- No master password is needed. One given anyway is set on the cluster with
+  `ModifyDBCluster` once the global database exists.
+- After the create, the source cluster and its instances are managed like any
+  member of the topology, tags included: the topology's `tags` (and the provider's
+  `default_tags`) replace the tags they had. Destroying the topology deletes them
+  like any member (with the final snapshot unless `skip_final_snapshot`).
+- The attribute only records where the topology came from. Changing it later is a
+  plan error, not a replacement; removing it is allowed (set the primary region's
+  `cluster_identifier` to the source's identifier then, or the plan recreates that
+  region's cluster under the default name).
+
+**Restore a DB cluster snapshot** with `snapshot_identifier` (identifier or ARN, in
+`primary_region`). The primary cluster is created with
+`RestoreDBClusterFromSnapshot` (no master password; the master user is the
+snapshot's), waited for until available, and becomes the global cluster's source;
+its instances and the secondaries follow. `engine_version`, `database_name`,
+`kms_key_id`, the subnet and security groups, the cluster parameter group and
+the cluster settings `RestoreDBClusterFromSnapshot` accepts are passed to the
+restore when set; the other settings follow as in-place changes.
+Changing `snapshot_identifier` replaces the topology, as with other providers.
+Before the restore, the provider reads the snapshot by its identifier in
+`primary_region` (an ARN is reduced to its identifier), so a snapshot shared from
+another account is not found: copy it into the account first.
+
+Both are checked only at create, and they exclude each other. An interrupted grow or
+restore resumes on the next apply: the global cluster whose writer is the source
+cluster, and a restored cluster carrying this topology's ownership tag, are this
+topology's. A failed step never deletes or replaces the source. See the
+[migration guide](../guides/migrating-from-aws-provider.md) for moving a global
+database managed with the AWS provider, and for growing a regional cluster.
+"#;
+
 /// The timeouts paragraph, quoting the defaults the apply uses.
 fn timeouts_note() -> String {
     let [create, update, delete] = [
@@ -313,6 +370,7 @@ fn resource_page(
     out.push_str(RESOURCE_NOTES);
     out.push_str(&timeouts_note());
     out.push_str(RESOURCE_NOTES_AFTER_TIMEOUTS);
+    out.push_str(RESOURCE_NOTES_ORIGIN);
     out.push('\n');
     arguments_and_attributes(&mut out, &s.block);
     out.push_str(

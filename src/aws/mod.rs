@@ -68,8 +68,9 @@ pub use ops::{
     add_tags, create_db_cluster, create_db_instance, create_global_cluster, delete_db_cluster,
     delete_db_instance, delete_global_cluster, failover_global_cluster, modify_db_cluster,
     modify_db_instance, modify_global_cluster, ownership_tags, remove_from_global_cluster,
-    remove_tags, switchover_global_cluster, ClusterRole, FinalSnapshot, ModifyCluster,
-    ModifyGlobal, ModifyInstance, NewCluster, NewGlobalCluster, NewInstance, OWNERSHIP_TAG_KEY,
+    remove_tags, restore_db_cluster_from_snapshot, switchover_global_cluster, ClusterRole,
+    FinalSnapshot, ModifyCluster, ModifyGlobal, ModifyInstance, NewCluster, NewGlobalCluster,
+    NewInstance, RestoredCluster, OWNERSHIP_TAG_KEY,
 };
 pub use retry::TRANSPORT_ATTEMPTS;
 pub use secret::Secret;

@@ -87,6 +87,8 @@ pub struct ObservedCluster {
     pub engine_version: Option<String>,
     /// Master user name (reported on the cluster that holds the data).
     pub master_username: Option<String>,
+    /// Initial database name, when the cluster has one.
+    pub database_name: Option<String>,
     pub endpoint: Option<String>,
     pub reader_endpoint: Option<String>,
     pub kms_key_id: Option<String>,
@@ -146,6 +148,11 @@ pub struct ObservedSnapshot {
     pub cluster_id: Option<String>,
     pub status: String,
     pub tags: BTreeMap<String, String>,
+    /// What a cluster restored from it inherits.
+    pub engine: Option<String>,
+    pub engine_version: Option<String>,
+    pub master_username: Option<String>,
+    pub storage_encrypted: Option<bool>,
 }
 
 /// The whole topology: the global cluster and, per member region, what could
@@ -302,6 +309,7 @@ impl ObservedCluster {
             engine: owned(c.engine()),
             engine_version: owned(c.engine_version()),
             master_username: owned(c.master_username()),
+            database_name: owned(c.database_name()),
             endpoint: owned(c.endpoint()),
             reader_endpoint: owned(c.reader_endpoint()),
             kms_key_id: owned(c.kms_key_id()),
@@ -370,6 +378,10 @@ impl From<&DbClusterSnapshot> for ObservedSnapshot {
             cluster_id: owned(s.db_cluster_identifier()),
             status: s.status().unwrap_or_default().to_string(),
             tags: tags_of(s.tag_list()),
+            engine: owned(s.engine()),
+            engine_version: owned(s.engine_version()),
+            master_username: owned(s.master_username()),
+            storage_encrypted: s.storage_encrypted(),
         }
     }
 }

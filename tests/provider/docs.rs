@@ -175,7 +175,11 @@ fn pages_have_front_matter_examples_and_import() {
 #[test]
 fn guides_exist_and_pages_link_only_to_existing_files() {
     let docs_dir = root().join("docs");
-    for guide in ["guides/switchover-and-failover.md", "guides/importing.md"] {
+    for guide in [
+        "guides/switchover-and-failover.md",
+        "guides/importing.md",
+        "guides/migrating-from-aws-provider.md",
+    ] {
         let text = committed(guide);
         assert!(
             text.starts_with("---\npage_title: "),

@@ -103,6 +103,7 @@ fn desired(id: &str, regions: &[&str]) -> Desired {
         engine_lifecycle_support: None,
         apply_immediately: true,
         max_data_loss: None,
+        origin: None,
     }
 }
 

@@ -27,9 +27,18 @@ pub struct NewGlobalCluster {
     pub tags: BTreeMap<String, String>,
     /// `open-source-rds-extended-support` or `...-disabled`.
     pub engine_lifecycle_support: Option<String>,
+    /// ARN of an existing standalone cluster that becomes the primary
+    /// (SourceDBClusterIdentifier). The global cluster inherits its engine,
+    /// version, encryption and database name, which AWS refuses to be sent
+    /// as well: with a source, `engine`, `engine_version`,
+    /// `database_name`, `storage_encrypted` and `engine_lifecycle_support`
+    /// are not sent.
+    pub source_cluster_arn: Option<String>,
 }
 
-/// Creates the global cluster (empty; the primary cluster joins it).
+/// Creates the global cluster: empty (the primary cluster joins it), or
+/// around an existing cluster (`source_cluster_arn`), which becomes its
+/// primary in place. With a source, send it to the source's region.
 pub async fn create_global_cluster(
     clients: &Clients,
     region: &str,
@@ -42,19 +51,28 @@ pub async fn create_global_cluster(
         &input.tags,
         &input.id,
     ));
-    tracing::info!(region, global_cluster = %input.id, "creating global cluster");
+    tracing::info!(
+        region,
+        global_cluster = %input.id,
+        source = input.source_cluster_arn.as_deref().unwrap_or("none"),
+        "creating global cluster"
+    );
     let sent = send_tracked(clients, OP, region, || {
-        client
+        let req = client
             .create_global_cluster()
             .global_cluster_identifier(&input.id)
-            .engine(&input.engine)
-            .set_engine_version(input.engine_version.clone())
-            .set_database_name(input.database_name.clone())
-            .set_storage_encrypted(input.storage_encrypted)
             .deletion_protection(input.deletion_protection)
-            .set_engine_lifecycle_support(input.engine_lifecycle_support.clone())
-            .set_tags(Some(tags.clone()))
-            .send()
+            .set_tags(Some(tags.clone()));
+        match &input.source_cluster_arn {
+            Some(source) => req.source_db_cluster_identifier(source),
+            None => req
+                .engine(&input.engine)
+                .set_engine_version(input.engine_version.clone())
+                .set_database_name(input.database_name.clone())
+                .set_storage_encrypted(input.storage_encrypted)
+                .set_engine_lifecycle_support(input.engine_lifecycle_support.clone()),
+        }
+        .send()
     })
     .await;
     match sent {

@@ -34,8 +34,8 @@ use super::model::{ObservedCluster, ObservedGlobal};
 use super::retry::Failed;
 
 pub use cluster::{
-    create_db_cluster, delete_db_cluster, modify_db_cluster, ClusterRole, FinalSnapshot,
-    ModifyCluster, NewCluster,
+    create_db_cluster, delete_db_cluster, modify_db_cluster, restore_db_cluster_from_snapshot,
+    ClusterRole, FinalSnapshot, ModifyCluster, NewCluster, RestoredCluster,
 };
 pub use global::{
     create_global_cluster, delete_global_cluster, failover_global_cluster, modify_global_cluster,

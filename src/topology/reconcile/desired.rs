@@ -47,6 +47,24 @@ pub struct DesiredRegion {
     pub settings: ClusterSettings,
 }
 
+/// Where the primary of a new topology comes from (SPEC §8). Read only
+/// while the global cluster does not exist yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// An existing standalone cluster in the primary region becomes the
+    /// primary in place (CreateGlobalCluster with SourceDBClusterIdentifier).
+    Source {
+        /// Its identifier (the configured ARN's resource part).
+        cluster_id: String,
+    },
+    /// The primary cluster is restored from a DB cluster snapshot
+    /// (identifier or ARN), then becomes the global cluster's source.
+    Snapshot {
+        /// Snapshot identifier or ARN, as configured.
+        snapshot: String,
+    },
+}
+
 /// The whole desired topology.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Desired {
@@ -84,4 +102,6 @@ pub struct Desired {
     /// `max_data_loss`: the largest lag a failover may lose, re-checked
     /// just before FailoverGlobalCluster is sent; `None` = no bound.
     pub max_data_loss: Option<std::time::Duration>,
+    /// Where the primary comes from at create; `None`: created empty.
+    pub origin: Option<Origin>,
 }

@@ -56,6 +56,37 @@ pub enum StepError {
         /// The ownership tag key.
         tag: &'static str,
     },
+    /// The cluster the topology grows from (`source_db_cluster_identifier`)
+    /// does not exist.
+    #[error("The source cluster {cluster_id} was not found in {region}. source_db_cluster_identifier must name an existing cluster in primary_region.")]
+    SourceMissing {
+        /// The source's region (the primary region).
+        region: String,
+        /// The source cluster's identifier.
+        cluster_id: String,
+    },
+    /// A cluster named like the one a snapshot restore would create exists
+    /// and was not created by this topology.
+    #[error("A cluster named {cluster_id} already exists in {region} and was not restored by this topology (it lacks the {tag} tag), so it is not used. Choose another regions[\"{region}\"].cluster_identifier, or grow the existing cluster with source_db_cluster_identifier instead of snapshot_identifier.")]
+    RestoredNotOurs {
+        /// The primary region.
+        region: String,
+        /// The cluster identifier.
+        cluster_id: String,
+        /// The ownership tag key.
+        tag: &'static str,
+    },
+    /// Instances of the source cluster that the configuration does not
+    /// declare: the create stops instead of deleting them.
+    #[error("The source cluster {cluster_id} in {region} has instances the configuration does not declare: {}. Nothing was deleted. Declare each of them in regions[\"{region}\"].instances (with identifier = \"<instance id>\"), or remove them yourself, then apply again.", .ids.join(", "))]
+    UndeclaredSourceInstances {
+        /// The primary region.
+        region: String,
+        /// The source cluster.
+        cluster_id: String,
+        /// The undeclared instances.
+        ids: Vec<String>,
+    },
     /// A create or modify step was scheduled during a destroy (a bug).
     #[error("internal error: a create or modify step during destroy")]
     NoDesiredState,

@@ -17,8 +17,8 @@ mod steps;
 mod sweep;
 mod target;
 
-pub use desired::{Desired, DesiredInstance, DesiredRegion};
+pub use desired::{Desired, DesiredInstance, DesiredRegion, Origin};
 pub use error::StepError;
 pub use run::{Failure, Run};
-pub use steps::{full_tags, next_phase, Context, Next, Step};
+pub use steps::{deletes_from_source, full_tags, next_phase, Context, Next, Step};
 pub use target::Target;

@@ -36,14 +36,22 @@ pub(super) enum AtStart {
 /// * `at_start`: what the apply's first observation showed.
 /// * `created_here`: this apply's CreateGlobalCluster was accepted.
 /// * `owner_tag`: the value of the ownership tag the global cluster reports.
+/// * `source_is_writer`: the global cluster's writer is the existing cluster
+///   this configuration grows (`source_db_cluster_identifier`). That
+///   cluster was never created by the provider, so it carries no ownership
+///   tag, and neither does the global cluster on backends that report no
+///   global-cluster tags: once it is the writer of the global cluster of
+///   this name, an earlier, interrupted run of this create grew it, and the
+///   topology is this one's.
 pub(super) fn may_adopt(
     creating: bool,
     at_start: AtStart,
     created_here: bool,
     owner_tag: Option<&str>,
     id: &str,
+    source_is_writer: bool,
 ) -> bool {
-    if !creating || created_here {
+    if !creating || created_here || source_is_writer {
         return true;
     }
     match at_start {
@@ -104,11 +112,27 @@ mod tests {
         ];
         for (creating, at_start, created_here, tag, want) in cases {
             assert_eq!(
-                may_adopt(creating, at_start, created_here, tag, ID),
+                may_adopt(creating, at_start, created_here, tag, ID, false),
                 want,
                 "creating={creating} at_start={at_start:?} created_here={created_here} tag={tag:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_create_adopts_the_global_cluster_of_the_cluster_it_grows() {
+        // Grown by an interrupted run: no ownership tag anywhere.
+        assert!(may_adopt(true, AtStart::Existed, false, None, ID, true));
+        assert!(may_adopt(
+            true,
+            AtStart::Unknown,
+            false,
+            Some("other"),
+            ID,
+            true
+        ));
+        // Someone else's global cluster of that name, with another writer.
+        assert!(!may_adopt(true, AtStart::Existed, false, None, ID, false));
     }
 
     fn topology(global_tags: &[(&str, &str)], writer_tags: &[(&str, &str)]) -> ObservedTopology {

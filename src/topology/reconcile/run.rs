@@ -21,13 +21,15 @@ use tokio_util::sync::CancellationToken;
 use super::desired::Desired;
 use crate::aws::{
     self, wait, ClusterRole, ErrorKind, FinalSnapshot, ModifyCluster, ModifyGlobal, ModifyInstance,
-    NewCluster, NewGlobalCluster, NewInstance, ObservedTopology, Secret, OWNERSHIP_TAG_KEY,
+    NewCluster, NewGlobalCluster, NewInstance, ObservedTopology, RestoredCluster, Secret,
+    OWNERSHIP_TAG_KEY,
 };
 use crate::topology::lag;
 
+use super::desired::Origin;
 use super::error::StepError;
 use super::ownership::{may_adopt, AtStart};
-use super::steps::{next_phase, Context, Next, Step};
+use super::steps::{deletes_from_source, next_phase, Context, Next, Step};
 use super::target::Target;
 
 /// At most this many phases of steps per apply (waits for objects in
@@ -142,12 +144,20 @@ impl Run<'_> {
             };
             if let Some(o) = &obs {
                 let tag = o.global.tags.get(OWNERSHIP_TAG_KEY).map(String::as_str);
+                let source_is_writer = match self.desired.and_then(|d| d.origin.as_ref()) {
+                    Some(Origin::Source { cluster_id }) => o
+                        .global
+                        .writer()
+                        .is_some_and(|w| &w.cluster_id == cluster_id),
+                    _ => false,
+                };
                 if !may_adopt(
                     self.creating,
                     at_start,
                     created_global,
                     tag,
                     &self.target.id,
+                    source_is_writer,
                 ) {
                     let error = StepError::NotOurs {
                         id: self.target.id.clone(),
@@ -191,6 +201,28 @@ impl Run<'_> {
                 }
                 Next::Phase(steps) => steps,
             };
+            // A create grown from an existing cluster deletes none of its
+            // instances: undeclared ones stop it (SPEC §8).
+            if let (true, Some(d)) = (self.creating, self.desired) {
+                let ids = deletes_from_source(d, &phase);
+                if !ids.is_empty() {
+                    let region = d.primary_region.clone();
+                    let cluster_id = match &d.origin {
+                        Some(Origin::Source { cluster_id }) => cluster_id.clone(),
+                        _ => String::new(),
+                    };
+                    return Err(Failure {
+                        step: None,
+                        error: StepError::UndeclaredSourceInstances {
+                            region,
+                            cluster_id,
+                            ids,
+                        },
+                        observed: obs,
+                        observed_fresh: true,
+                    });
+                }
+            }
             let settling = matches!(phase.first(), Some(Step::Settle { .. }));
             if !settling {
                 // Waiting is bounded by the deadline; only real steps count.
@@ -234,10 +266,14 @@ impl Run<'_> {
             if settling {
                 settle = settle.saturating_mul(2).min(self.target.poll.max);
             }
-            created_global |= phase
-                .iter()
-                .zip(&results)
-                .any(|(s, r)| *s == Step::CreateGlobal && r.is_ok());
+            created_global |= phase.iter().zip(&results).any(|(s, r)| {
+                matches!(
+                    s,
+                    Step::CreateGlobal
+                        | Step::CreateGlobalFromSource { .. }
+                        | Step::RestorePrimary { .. }
+                ) && r.is_ok()
+            });
             if let Some((step, err)) = phase
                 .iter()
                 .zip(results)
@@ -323,6 +359,33 @@ impl Run<'_> {
                 }
             }
         }
+    }
+
+    /// CreateGlobalCluster around the standalone cluster `source_arn` of
+    /// `region` (sent there), then waits until the global cluster exists.
+    async fn create_global_from(&self, region: &str, source_arn: &str) -> Result<(), StepError> {
+        let d = self.desired()?;
+        let t = self.target;
+        aws::create_global_cluster(
+            &t.clients,
+            region,
+            &NewGlobalCluster {
+                id: d.id.clone(),
+                engine: d.engine.clone(),
+                deletion_protection: d.deletion_protection,
+                tags: d.tags.clone(),
+                source_cluster_arn: Some(source_arn.to_string()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let mut fallback = vec![t.home_region.clone()];
+        fallback.extend(t.fallback_regions.iter().filter(|r| *r != region).cloned());
+        fallback.retain(|r| r != region);
+        wait::wait_global_created(&t.clients, region, &fallback, &t.id, self.deadline, t.poll)
+            .await
+            .map(|_| ())
+            .map_err(StepError::Wait)
     }
 
     async fn rotate(
@@ -432,6 +495,7 @@ impl Run<'_> {
                         deletion_protection: d.deletion_protection,
                         tags: d.tags.clone(),
                         engine_lifecycle_support: d.engine_lifecycle_support.clone(),
+                        source_cluster_arn: None,
                     },
                 )
                 .await?;
@@ -446,6 +510,78 @@ impl Run<'_> {
                 .await
                 .map(|_| ())
                 .map_err(StepError::Wait)
+            }
+            Step::CreateGlobalFromSource { region, cluster_id } => {
+                let source = aws::find_cluster(c, region, cluster_id)
+                    .await?
+                    .ok_or_else(|| StepError::SourceMissing {
+                        region: region.clone(),
+                        cluster_id: cluster_id.clone(),
+                    })?;
+                self.create_global_from(region, &source.arn).await
+            }
+            Step::RestorePrimary { region } => {
+                let d = self.desired()?;
+                let r = d
+                    .regions
+                    .get(region)
+                    .ok_or_else(|| StepError::NotDesired(region.clone()))?;
+                let Some(Origin::Snapshot { snapshot }) = &d.origin else {
+                    return Err(StepError::NotDesired("a snapshot to restore".into()));
+                };
+                let restored = match aws::find_cluster(c, region, &r.cluster_id).await? {
+                    // Restored by an earlier, interrupted run.
+                    Some(found)
+                        if found.tags.get(OWNERSHIP_TAG_KEY).map(String::as_str)
+                            == Some(d.id.as_str()) =>
+                    {
+                        found
+                    }
+                    Some(_) => {
+                        return Err(StepError::RestoredNotOurs {
+                            region: region.clone(),
+                            cluster_id: r.cluster_id.clone(),
+                            tag: OWNERSHIP_TAG_KEY,
+                        })
+                    }
+                    None => {
+                        aws::restore_db_cluster_from_snapshot(
+                            c,
+                            region,
+                            &RestoredCluster {
+                                id: r.cluster_id.clone(),
+                                snapshot: snapshot.clone(),
+                                global_cluster_id: d.id.clone(),
+                                engine: d.engine.clone(),
+                                engine_version: d.engine_version.clone(),
+                                database_name: d.database_name.clone(),
+                                db_subnet_group_name: r.subnet_group.clone(),
+                                vpc_security_group_ids: r
+                                    .security_groups
+                                    .clone()
+                                    .unwrap_or_default(),
+                                kms_key_id: r.kms_key_id.clone(),
+                                parameter_group: r.parameter_group.clone(),
+                                tags: d.tags.clone(),
+                                settings: r.settings.clone(),
+                            },
+                        )
+                        .await?
+                    }
+                };
+                let ready =
+                    wait::wait_cluster_created(c, region, &r.cluster_id, self.deadline, t.poll)
+                        .await
+                        .map_err(StepError::Wait)?;
+                if ready.global_cluster_id.as_deref() == Some(d.id.as_str()) {
+                    return Ok(());
+                }
+                let arn = if ready.arn.is_empty() {
+                    restored.arn
+                } else {
+                    ready.arn
+                };
+                self.create_global_from(region, &arn).await
             }
             Step::CreatePrimaryCluster { region, instances }
             | Step::CreateSecondaryCluster { region, instances } => {

@@ -28,7 +28,7 @@ use crate::aws::{
     RegionObservation, OWNERSHIP_TAG_KEY,
 };
 
-use super::desired::Desired;
+use super::desired::{Desired, Origin};
 use crate::topology::rules::major_version;
 
 /// One action on AWS.
@@ -36,6 +36,16 @@ use crate::topology::rules::major_version;
 pub enum Step {
     /// CreateGlobalCluster.
     CreateGlobal,
+    /// CreateGlobalCluster around the existing standalone cluster
+    /// `cluster_id` of `region` (SourceDBClusterIdentifier = its ARN, sent
+    /// to its region): it becomes the primary in place.
+    CreateGlobalFromSource { region: String, cluster_id: String },
+    /// RestoreDBClusterFromSnapshot of the desired primary cluster of
+    /// `region` (skipped when a cluster of that identifier carrying this
+    /// topology's ownership tag already exists), waited until available,
+    /// then CreateGlobalCluster with it as the source. Its instances follow
+    /// as missing instances of the primary.
+    RestorePrimary { region: String },
     /// CreateDBCluster with credentials, joined to the global cluster, then
     /// at once (the cluster is still `creating`, which RDS accepts)
     /// CreateDBInstance for the desired instance keys in `instances`.
@@ -143,7 +153,9 @@ impl Step {
             | Step::DeleteInstance { region, .. }
             | Step::RemoveRegion { region, .. }
             | Step::DeletePrimaryCluster { region, .. }
-            | Step::Retag { region, .. } => Some(region),
+            | Step::Retag { region, .. }
+            | Step::CreateGlobalFromSource { region, .. }
+            | Step::RestorePrimary { region } => Some(region),
             Step::Switchover { from, .. } => Some(from),
             Step::Failover { to, .. } => Some(to),
             _ => None,
@@ -154,6 +166,12 @@ impl Step {
     pub fn describe(&self) -> String {
         match self {
             Step::CreateGlobal => "create the global cluster".into(),
+            Step::CreateGlobalFromSource { region, cluster_id } => format!(
+                "create the global cluster from the existing cluster {cluster_id} in {region}"
+            ),
+            Step::RestorePrimary { region } => format!(
+                "restore the primary cluster in {region} from the snapshot and create the global cluster from it"
+            ),
             Step::CreatePrimaryCluster { region, instances } => {
                 format!(
                     "create the primary cluster in {region}{}",
@@ -447,7 +465,7 @@ fn teardown(observed: Option<&ObservedTopology>, ctx: &Context) -> Next {
 
 fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> Next {
     let Some(obs) = observed else {
-        return Next::Phase(vec![Step::CreateGlobal]);
+        return Next::Phase(vec![first_step(d)]);
     };
     if let Some(what) = unsettled(obs) {
         return Next::Phase(vec![Step::Settle { what }]);
@@ -458,6 +476,16 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
     let ms = members(obs);
     let writer = ms.iter().find(|m| m.is_writer);
     let Some(writer) = writer else {
+        if ms.is_empty() && d.origin.is_some() {
+            return Next::Blocked(format!(
+                "The global cluster {} exists without members, so it cannot be created from {}. Delete the empty global cluster (or import it instead), then apply again.",
+                d.id,
+                match &d.origin {
+                    Some(Origin::Source { cluster_id }) => format!("the cluster {cluster_id}"),
+                    _ => "the snapshot".to_string(),
+                }
+            ));
+        }
         if ms.is_empty() {
             let instances = d
                 .regions
@@ -742,6 +770,46 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
         }
     }
     Next::Done
+}
+
+/// The step that creates the global cluster: empty, or around the
+/// existing cluster or snapshot the topology starts from.
+fn first_step(d: &Desired) -> Step {
+    match &d.origin {
+        None => Step::CreateGlobal,
+        Some(Origin::Source { cluster_id }) => Step::CreateGlobalFromSource {
+            region: d.primary_region.clone(),
+            cluster_id: cluster_id.clone(),
+        },
+        Some(Origin::Snapshot { .. }) => Step::RestorePrimary {
+            region: d.primary_region.clone(),
+        },
+    }
+}
+
+/// Identifiers of the instances a phase would delete from the cluster the
+/// topology grows from (`Origin::Source`). While the topology is being
+/// created those are instances the configuration does not declare, which
+/// stop the apply instead (nothing is deleted to make the configuration
+/// true).
+pub fn deletes_from_source(d: &Desired, phase: &[Step]) -> Vec<String> {
+    let Some(Origin::Source { cluster_id }) = &d.origin else {
+        return Vec::new();
+    };
+    let region = d
+        .regions
+        .iter()
+        .find(|(_, r)| &r.cluster_id == cluster_id)
+        .map(|(k, _)| k.as_str());
+    phase
+        .iter()
+        .filter_map(|s| match s {
+            Step::DeleteInstance { region: r, id } if Some(r.as_str()) == region => {
+                Some(id.clone())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// CreateInstance for the desired instances a reachable member lacks.

@@ -104,6 +104,7 @@ impl Desired {
                 .as_bool()
                 .unwrap_or(default::APPLY_IMMEDIATELY),
             max_data_loss: crate::topology::lag::max_data_loss(config),
+            origin: super::origin::desired(planned),
         })
     }
 }

@@ -141,8 +141,27 @@ pub(super) async fn apply(ctx: &Ctx<Meta>, req: ApplyRequest) -> StateResponse {
         .as_ref()
         .map(|d| full_tags(&meta.config.default_tags, &d.tags, &id))
         .unwrap_or_default();
-    let rotate_password = if create || destroy {
+    // A topology grown from a cluster or restored from a snapshot: check
+    // the source against the configuration before any change.
+    if let (true, Some(d)) = (create, desired.as_ref().filter(|d| d.origin.is_some())) {
+        let diagnostics = super::origin::preflight(&meta.clients, d, &config).await;
+        if diagnostics.has_errors() {
+            return StateResponse {
+                state: Value::Null,
+                private: vec![],
+                diagnostics,
+            };
+        }
+    }
+    let rotate_password = if destroy {
         None
+    } else if create {
+        // The master user of a grown or restored primary comes from what
+        // exists; a password given anyway is set once it is ours (SPEC §8).
+        desired
+            .as_ref()
+            .filter(|d| d.origin.is_some())
+            .and_then(|d| d.master_password.clone())
     } else {
         password_change(&prior, &planned, &config)
     };

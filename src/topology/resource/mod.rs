@@ -11,6 +11,7 @@ mod identity;
 mod lifecycle;
 mod list;
 pub(super) mod model;
+pub(crate) mod origin;
 pub mod plan;
 pub mod schema;
 mod settings;

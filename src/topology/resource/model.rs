@@ -235,6 +235,9 @@ pub(crate) struct Topology {
     pub(crate) apply_immediately: Field<bool>,
     // Replication health.
     pub(crate) max_data_loss: Field<String>,
+    // Starting from what exists (SPEC §8): configuration only.
+    pub(crate) source_db_cluster_identifier: Field<String>,
+    pub(crate) snapshot_identifier: Field<String>,
 }
 
 /// One entry of `regions`.
@@ -282,6 +285,14 @@ pub(crate) struct Timeouts {
     pub(crate) delete: Field<String>,
 }
 
+impl Topology {
+    /// Whether the topology was (or is to be) grown from an existing
+    /// cluster or restored from a snapshot (SPEC §8).
+    pub(crate) fn has_origin(&self) -> bool {
+        !self.source_db_cluster_identifier.is_null() || !self.snapshot_identifier.is_null()
+    }
+}
+
 impl Known for Topology {
     fn from_known(v: &Value) -> Option<Self> {
         v.as_entries()?;
@@ -313,6 +324,8 @@ impl Known for Topology {
             apply_immediately: read(v, name::APPLY_IMMEDIATELY),
             // Replication health.
             max_data_loss: read(v, name::MAX_DATA_LOSS),
+            source_db_cluster_identifier: read(v, name::SOURCE_DB_CLUSTER_IDENTIFIER),
+            snapshot_identifier: read(v, name::SNAPSHOT_IDENTIFIER),
         })
     }
 
@@ -369,6 +382,14 @@ impl Known for Topology {
             (name::APPLY_IMMEDIATELY, self.apply_immediately.to_value()),
             // Replication health.
             (name::MAX_DATA_LOSS, self.max_data_loss.to_value()),
+            (
+                name::SOURCE_DB_CLUSTER_IDENTIFIER,
+                self.source_db_cluster_identifier.to_value(),
+            ),
+            (
+                name::SNAPSHOT_IDENTIFIER,
+                self.snapshot_identifier.to_value(),
+            ),
         ])
     }
 }

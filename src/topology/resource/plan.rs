@@ -162,7 +162,8 @@ pub fn plan_resource_change(input: PlanInput<'_>) -> PlanOutput {
     };
     p.primary_region = primary.clone();
 
-    // Regions.
+    // Regions. The cluster a topology grows from keeps its identifier.
+    let source = super::origin::source_region(&config, &prior, &primary);
     let empty = FieldMap::new();
     let prior_regions = prior.regions.known().unwrap_or(&empty);
     let planned_regions = match config.regions.known() {
@@ -175,12 +176,18 @@ pub fn plan_resource_change(input: PlanInput<'_>) -> PlanOutput {
                     .and_then(|r| r.get(key))
                     .cloned()
                     .unwrap_or(Field::Null);
+                let default_id = match &source {
+                    Some((region, id)) if region == key => Field::string(id.clone()),
+                    _ => gci
+                        .as_str()
+                        .map_or(Field::Unknown, |g| Field::string(format!("{g}-{key}"))),
+                };
                 let r = plan_region(
                     key,
                     creg,
                     &proposed_reg,
                     prior_regions.get(key).and_then(Field::known),
-                    &gci,
+                    &default_id,
                     &primary,
                     &mut d,
                 );
@@ -222,8 +229,13 @@ pub fn plan_resource_change(input: PlanInput<'_>) -> PlanOutput {
     // Plan-time checks that need the prior state.
     let mut requires_replace = Vec::new();
     let planned = p.to_value();
+    super::origin::plan(create, &config, &prior, &mut d);
     if create {
-        if config.master_password.is_null() && config.master_password_wo.is_null() {
+        // Grown or restored: the master user comes from what exists.
+        if config.master_password.is_null()
+            && config.master_password_wo.is_null()
+            && !config.has_origin()
+        {
             d.push(
                 Diagnostic::error(
                     "Master Password Required",
@@ -287,7 +299,7 @@ fn plan_region(
     config: &Field<Region>,
     proposed: &Field<Region>,
     prior: Option<&Region>,
-    gci: &Field<String>,
+    default_cluster_id: &Field<String>,
     primary: &Field<String>,
     d: &mut Diagnostics,
 ) -> Field<Region> {
@@ -298,11 +310,10 @@ fn plan_region(
         Field::Known(c) => c.clone(),
     };
     let mut r = proposed.known().cloned().unwrap_or_default();
-    let cluster_id = match (&cfg.cluster_identifier, gci.as_str()) {
-        (f, _) if !f.is_null() => f.clone(),
-        (_, Some(g)) => Field::string(format!("{g}-{key}")),
-        _ => Field::Unknown,
-    };
+    let cluster_id = cfg
+        .cluster_identifier
+        .clone()
+        .or(default_cluster_id.clone());
     r.cluster_identifier = cluster_id.clone();
 
     let mut recreate = false;
@@ -725,3 +736,6 @@ mod tests {
 
 #[cfg(test)]
 mod table_tests;
+
+#[cfg(test)]
+mod origin_tests;

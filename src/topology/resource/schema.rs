@@ -53,6 +53,8 @@ pub(crate) mod name {
     pub(crate) const ROLE_ARN: &str = "role_arn";
     pub(crate) const SESSION_NAME: &str = "session_name";
     pub(crate) const SKIP_FINAL_SNAPSHOT: &str = "skip_final_snapshot";
+    pub(crate) const SNAPSHOT_IDENTIFIER: &str = "snapshot_identifier";
+    pub(crate) const SOURCE_DB_CLUSTER_IDENTIFIER: &str = "source_db_cluster_identifier";
     pub(crate) const STATUS: &str = "status";
     pub(crate) const STORAGE_ENCRYPTED: &str = "storage_encrypted";
     pub(crate) const TAGS: &str = "tags";
@@ -154,8 +156,9 @@ impl Replaces {
 /// Every attribute whose change replaces something: top-level attributes
 /// with [`Replaces::Topology`], region attributes with
 /// [`Replaces::RegionCluster`].
-const REPLACING: [(&str, Replaces); 8] = [
+const REPLACING: [(&str, Replaces); 9] = [
     (name::GLOBAL_CLUSTER_IDENTIFIER, Replaces::Topology),
+    (name::SNAPSHOT_IDENTIFIER, Replaces::Topology),
     (name::ENGINE, Replaces::Topology),
     (name::DATABASE_NAME, Replaces::Topology),
     (name::MASTER_USERNAME, Replaces::Topology),
@@ -497,7 +500,7 @@ fn topology_attributes() -> Vec<Attribute> {
         attr(name::ALLOW_MAJOR_VERSION_UPGRADE, Type::Bool, OptionalComputed, &defaulted("Allow a major `engine_version` change.", &code(default::ALLOW_MAJOR_VERSION_UPGRADE))),
         attr(name::DATABASE_NAME, Type::String, Optional, "Name of the initial database, created in the primary."),
         attr(name::MASTER_USERNAME, Type::String, Required, "Master user name."),
-        sensitive(attr(name::MASTER_PASSWORD, Type::String, Optional, "Master password, stored (sensitive) in state. Exactly one of `master_password` and `master_password_wo` is required at create. Only the primary receives it.")),
+        sensitive(attr(name::MASTER_PASSWORD, Type::String, Optional, "Master password, stored (sensitive) in state. Exactly one of `master_password` and `master_password_wo` is required at create, unless the topology grows a cluster (`source_db_cluster_identifier`) or restores a snapshot (`snapshot_identifier`), whose master user it keeps; a password given then is set once the global database exists. Only the primary receives it.")),
         write_only(attr(name::MASTER_PASSWORD_WO, Type::String, Optional, "Write-only master password (Terraform 1.11 and later): sent to AWS, never stored in state or plan. Change `master_password_wo_version` to send a new one.")),
         attr(name::MASTER_PASSWORD_WO_VERSION, Type::Number, Optional, "Any change re-sends `master_password_wo`."),
         attr(name::STORAGE_ENCRYPTED, Type::Bool, OptionalComputed, "Encrypt storage."),
@@ -515,6 +518,9 @@ fn topology_attributes() -> Vec<Attribute> {
         // Production settings (SPEC §7).
         attr(name::ENGINE_LIFECYCLE_SUPPORT, Type::String, OptionalComputed, "`open-source-rds-extended-support` (run a major version past its end of standard support, at extra cost) or `open-source-rds-extended-support-disabled`. Set on the global cluster and every regional cluster at create; a change modifies every regional cluster."),
         attr(name::APPLY_IMMEDIATELY, Type::Bool, OptionalComputed, &defaulted("Apply settings changes at once. `false`: changes AWS can defer wait for each cluster's maintenance window; they are listed in `pending_changes` until then.", &code(default::APPLY_IMMEDIATELY))),
+        // Starting from what exists (SPEC §8).
+        attr(name::SOURCE_DB_CLUSTER_IDENTIFIER, Type::String, Optional, "Identifier or ARN of an existing standalone Aurora cluster in `primary_region` that becomes the primary of the new global database, in place: growing it neither replaces nor restarts it, and a failed grow never deletes it (destroying the topology later deletes it like any member). Its existing instances must all be declared in the primary region's `instances` (matched by `identifier`); engine, engine version, encryption, database name and master user come from it, so a configured value must match it, and no master password is needed. The primary region's `cluster_identifier` defaults to the source's identifier. Only read at create: a later change is an error, not a replacement."),
+        attr(name::SNAPSHOT_IDENTIFIER, Type::String, Optional, "Identifier or ARN of a DB cluster snapshot in `primary_region`: the primary cluster is restored from it (RestoreDBClusterFromSnapshot) and becomes the global cluster's source; no master password is needed. Conflicts with `source_db_cluster_identifier`."),
         // Replication health.
         attr(name::MAX_DATA_LOSS, Type::String, Optional, "Largest data loss a failover may cause, as a duration like `\"5s\"` or `\"500ms\"`. A `failover_mode = \"failover\"` plan whose target region's RPO lag (its replication lag on engines without an RPO metric), read from CloudWatch, is above it is refused, and so is one whose lag cannot be read; apply checks again just before the failover is sent. Unset: no bound (the plan still states the lag)."),
     ]
@@ -558,6 +564,8 @@ pub fn data_source() -> Schema {
                 name::FAILOVER_MODE,
                 name::APPLY_IMMEDIATELY,
                 name::MAX_DATA_LOSS,
+                name::SOURCE_DB_CLUSTER_IDENTIFIER,
+                name::SNAPSHOT_IDENTIFIER,
             ]
             .contains(&a.name.as_str())
         })

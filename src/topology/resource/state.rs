@@ -268,10 +268,17 @@ pub(crate) fn from_observed(
             &prior.allow_major_version_upgrade,
             Field::Known(default::ALLOW_MAJOR_VERSION_UPGRADE),
         ),
-        database_name: g.database_name.as_ref().map_or_else(
-            || prior_or(&prior.database_name, Field::Null),
-            |n| Field::string(n.clone()),
-        ),
+        // A topology grown from a cluster or restored from a snapshot
+        // inherits its database name: the state keeps what the
+        // configuration said (checked against the source at create).
+        database_name: if prior.has_origin() {
+            prior_or(&prior.database_name, Field::Null)
+        } else {
+            g.database_name.as_ref().map_or_else(
+                || prior_or(&prior.database_name, Field::Null),
+                |n| Field::string(n.clone()),
+            )
+        },
         master_username: master_username.map_or_else(
             || prior_or(&prior.master_username, Field::Null),
             Field::Known,
@@ -313,6 +320,9 @@ pub(crate) fn from_observed(
         ),
         // Replication health: configuration only.
         max_data_loss: prior_or(&prior.max_data_loss, Field::Null),
+        // Where the topology came from: a record of the configuration.
+        source_db_cluster_identifier: prior_or(&prior.source_db_cluster_identifier, Field::Null),
+        snapshot_identifier: prior_or(&prior.snapshot_identifier, Field::Null),
     };
     (state, d)
 }

@@ -156,6 +156,7 @@ pub fn resource(config: &Value, caps: ClientCapabilities) -> Diagnostics {
     }
 
     regions(&mut d, &c);
+    super::origin::validate(&mut d, &c);
     super::settings::validate_top(&mut d, &c.engine_lifecycle_support);
     if let Some(regions) = c.regions.known() {
         let mut settings = Diagnostics::default();

@@ -126,6 +126,7 @@ fn desired(primary: &str, regions: &[(&str, &[&str])]) -> Desired {
         engine_lifecycle_support: None,
         apply_immediately: true,
         max_data_loss: None,
+        origin: None,
     }
 }
 
@@ -900,4 +901,87 @@ fn odd_statuses_are_waited_out_and_stuck_ones_stop_the_apply() {
             other => panic!("{status}: {other:?}"),
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// Starting from what exists (SPEC §8).
+
+/// `desired` grown from the existing primary cluster (whose identifier is
+/// the usual one here, so `observed` can show it).
+fn grown(regions: &[(&str, &[&str])]) -> Desired {
+    Desired {
+        origin: Some(Origin::Source { cluster_id: cid(E) }),
+        ..desired(E, regions)
+    }
+}
+
+#[test]
+fn a_grown_or_restored_create_starts_from_the_source_or_the_snapshot() {
+    let d = grown(&[(E, &["a"]), (W, &["a"])]);
+    assert_eq!(
+        next_phase(Some(&d), None, &ctx()),
+        Next::Phase(vec![Step::CreateGlobalFromSource {
+            region: E.into(),
+            cluster_id: cid(E),
+        }])
+    );
+    let d = Desired {
+        origin: Some(Origin::Snapshot {
+            snapshot: "snap".into(),
+        }),
+        ..desired(E, &[(E, &["a"]), (W, &["a"])])
+    };
+    assert_eq!(
+        next_phase(Some(&d), None, &ctx()),
+        Next::Phase(vec![Step::RestorePrimary { region: E.into() }])
+    );
+    // An empty global cluster of that name cannot take the source.
+    let o = observed(&[]);
+    assert!(matches!(
+        next_phase(Some(&d), Some(&o), &ctx()),
+        Next::Blocked(_)
+    ));
+}
+
+#[test]
+fn a_grown_primary_gets_its_missing_instances_then_the_secondaries() {
+    let d = grown(&[(E, &["a", "b"]), (W, &["a"])]);
+    // The source with its existing instance a: secondaries can start.
+    let o = observed(&[(E, &["a"])]);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::CreateSecondaryCluster {
+            region: W.into(),
+            instances: keys(&["a"])
+        }]
+    );
+    // Then the declared instance b that did not exist.
+    let o = observed(&[(E, &["a"]), (W, &["a"])]);
+    assert_eq!(
+        steps(next_phase(Some(&d), Some(&o), &ctx())),
+        vec![Step::CreateInstance {
+            region: E.into(),
+            key: "b".into()
+        }]
+    );
+}
+
+#[test]
+fn deleting_an_instance_of_the_source_is_spotted() {
+    let d = grown(&[(E, &["a"]), (W, &["a"])]);
+    // Instance x of the source is not declared: the planner would delete it.
+    let o = observed(&[(E, &["a", "x"]), (W, &["a"])]);
+    let phase = steps(next_phase(Some(&d), Some(&o), &ctx()));
+    assert_eq!(
+        deletes_from_source(&d, &phase),
+        vec![format!("{}-x", cid(E))]
+    );
+    // Not grown: nothing to spot.
+    let plain = desired(E, &[(E, &["a"]), (W, &["a"])]);
+    assert!(deletes_from_source(&plain, &phase).is_empty());
+    // Deletions elsewhere are not the source's.
+    let o = observed(&[(E, &["a"]), (W, &["a", "x"])]);
+    let phase = steps(next_phase(Some(&d), Some(&o), &ctx()));
+    assert!(!phase.is_empty());
+    assert!(deletes_from_source(&d, &phase).is_empty());
 }
