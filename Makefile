@@ -43,7 +43,7 @@ test: tools
 # on (asynchronous detach, read-after-write lag).
 # Prints the tables of docs/reliability.md.
 reliability: tools
-	RELIABILITY_FULL=1 RELIABILITY_REALISTIC=1 cargo test --test provider reliability:: -- --nocapture --test-threads=1
+	RELIABILITY_FULL=1 RELIABILITY_REALISTIC=1 cargo test --test provider -- reliability:: grow_faults:: --nocapture --test-threads=1
 
 lint:
 	cargo fmt --all --check
