@@ -26,7 +26,7 @@ use crate::aws::{
 use crate::topology::lag;
 
 use super::error::StepError;
-use super::ownership::{may_adopt, AtStart};
+use super::ownership::{is_blank, may_adopt, writer_not_visible_yet, AtStart};
 use super::steps::{next_phase, Context, Next, Step};
 use super::target::Target;
 
@@ -34,6 +34,10 @@ use super::target::Target;
 /// transition do not count; the deadline bounds them); a topology of 11
 /// regions converges in far fewer.
 const MAX_PHASES: usize = 200;
+/// How long a create keeps observing an untagged global cluster whose
+/// writer cluster is not visible yet before it judges ownership without it
+/// (read-after-write lag lasts seconds).
+const OWNERSHIP_UNDECIDED_MAX: Duration = Duration::from_secs(30);
 
 /// How long the observation for a failure report may take. It runs after
 /// the failure, so past the deadline when that was the failure; healthy
@@ -128,6 +132,7 @@ impl Run<'_> {
         let mut swept = false;
         let mut at_start = AtStart::Unknown;
         let mut created_global = false;
+        let mut owner_wait: Option<Instant> = None;
         let deletions = Deletions::default();
         while !done {
             if phases >= MAX_PHASES {
@@ -142,19 +147,53 @@ impl Run<'_> {
             };
             if let Some(o) = &obs {
                 let tag = o.global.tags.get(OWNERSHIP_TAG_KEY).map(String::as_str);
+                let blank = self.desired.is_some_and(|d| is_blank(&o.global, d));
                 if !may_adopt(
                     self.creating,
                     at_start,
                     created_global,
                     tag,
+                    blank,
                     &self.target.id,
                 ) {
+                    // Read-after-write lag can hide the writer whose tags
+                    // stand in for an untagged global cluster's: look again
+                    // for a while before calling it someone else's.
+                    let undecided_since = *owner_wait.get_or_insert_with(Instant::now);
+                    if writer_not_visible_yet(o)
+                        && undecided_since.elapsed() < OWNERSHIP_UNDECIDED_MAX
+                    {
+                        tracing::info!(
+                            global_cluster = %self.target.id,
+                            "the global cluster reports no tags and its writer cluster is not visible yet; observing again"
+                        );
+                        let left = self.deadline.saturating_duration_since(Instant::now());
+                        tokio::time::sleep(settle.min(left)).await;
+                        settle = settle.saturating_mul(2).min(self.target.poll.max);
+                        continue;
+                    }
                     let error = StepError::NotOurs {
                         id: self.target.id.clone(),
                         tag: OWNERSHIP_TAG_KEY,
                     };
                     return Err(self.fail(None, error, obs).await);
                 }
+            }
+            // An adopted empty shell is this apply's from now on, as if it
+            // had created it: its first member makes it non-blank before
+            // that member's tags can stand in for the global cluster's.
+            if self.creating
+                && !created_global
+                && obs
+                    .as_ref()
+                    .zip(self.desired)
+                    .is_some_and(|(o, d)| is_blank(&o.global, d))
+            {
+                tracing::info!(
+                    global_cluster = %self.target.id,
+                    "adopting an empty, untagged global cluster with this topology's engine, version and encryption"
+                );
+                created_global = true;
             }
             if at_start == AtStart::Unknown {
                 at_start = if obs.is_some() {
