@@ -326,13 +326,39 @@ impl Run<'_> {
     /// The failure report: `error`, with a fresh observation when one can
     /// be had within [`REPORT_GRACE`] (also after the deadline or a stop, so
     /// that the state records what exists), else the last one.
+    /// An observation for a failure report. A member that the global
+    /// cluster lists but DescribeDBClusters does not show yet (AWS's
+    /// read-after-write lag right after its create) would be recorded from
+    /// the planned state instead of what exists, so the observation is
+    /// repeated while that is the case, for at most half the report grace.
+    async fn observe_settled(&self) -> Result<Option<ObservedTopology>, crate::aws::AwsError> {
+        let until = Instant::now() + REPORT_GRACE / 2;
+        let mut pause = self.target.poll.initial;
+        loop {
+            let o = self.target.observe().await?;
+            let lagging = o.as_ref().is_some_and(|o| {
+                o.global.members.iter().any(|m| {
+                    matches!(
+                        o.regions.get(&m.region),
+                        Some(crate::aws::RegionObservation::Reached { cluster: None, .. })
+                    )
+                })
+            });
+            if !lagging || Instant::now() >= until {
+                return Ok(o);
+            }
+            tokio::time::sleep(pause).await;
+            pause = pause.saturating_mul(2).min(self.target.poll.max);
+        }
+    }
+
     pub(super) async fn fail(
         &self,
         step: Option<String>,
         error: StepError,
         last: Option<ObservedTopology>,
     ) -> Failure {
-        let observed = tokio::time::timeout(REPORT_GRACE, self.target.observe()).await;
+        let observed = tokio::time::timeout(REPORT_GRACE, self.observe_settled()).await;
         match observed {
             Ok(Ok(o)) => Failure {
                 step,
