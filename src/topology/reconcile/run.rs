@@ -120,6 +120,16 @@ impl Deletions {
     }
 }
 
+/// Whether a step failed because what it creates exists already.
+fn already_exists(e: &StepError) -> bool {
+    match e {
+        StepError::Aws(e) | StepError::CreateInstance { source: e, .. } => {
+            e.kind == ErrorKind::AlreadyExists
+        }
+        _ => false,
+    }
+}
+
 impl Run<'_> {
     /// Reconciles until done; returns the final observation.
     pub async fn reconcile(&self) -> Result<Option<ObservedTopology>, Failure> {
@@ -133,6 +143,7 @@ impl Run<'_> {
         let mut at_start = AtStart::Unknown;
         let mut created_global = false;
         let mut owner_wait: Option<Instant> = None;
+        let mut exists_wait: Option<Instant> = None;
         let deletions = Deletions::default();
         while !done {
             if phases >= MAX_PHASES {
@@ -277,6 +288,37 @@ impl Run<'_> {
                 .iter()
                 .zip(&results)
                 .any(|(s, r)| *s == Step::CreateGlobal && r.is_ok());
+            // A create answered that the object exists although the
+            // observation did not show it: read-after-write lag hid an
+            // object sent before (by a create killed right after sending
+            // it, say). Observe again until it shows, for a bounded time,
+            // and let the usual rules decide; for the global cluster that
+            // includes ownership, as for one found at start (it is not this
+            // apply's).
+            let exists: Vec<&Step> = phase
+                .iter()
+                .zip(&results)
+                .filter(|(_, r)| r.as_ref().err().is_some_and(already_exists))
+                .map(|(s, _)| s)
+                .collect();
+            if !exists.is_empty() {
+                let since = *exists_wait.get_or_insert_with(Instant::now);
+                if since.elapsed() < OWNERSHIP_UNDECIDED_MAX {
+                    tracing::info!(
+                        global_cluster = %self.target.id,
+                        steps = %exists.iter().map(|s| s.describe()).collect::<Vec<_>>().join("; "),
+                        "the object exists but is not visible yet; observing again"
+                    );
+                    if exists.contains(&&Step::CreateGlobal) && !created_global {
+                        at_start = AtStart::Existed;
+                    }
+                    previous = None;
+                    let left = self.deadline.saturating_duration_since(Instant::now());
+                    tokio::time::sleep(settle.min(left)).await;
+                    settle = settle.saturating_mul(2).min(self.target.poll.max);
+                    continue;
+                }
+            }
             if let Some((step, err)) = phase
                 .iter()
                 .zip(results)
@@ -982,5 +1024,40 @@ impl Run<'_> {
         .await
         .map(|_| ())
         .map_err(StepError::Wait)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::AwsError;
+
+    fn aws(code: &str) -> AwsError {
+        AwsError {
+            kind: ErrorKind::from_code(code),
+            code: Some(code.into()),
+            message: "m".into(),
+            operation: "CreateDBInstance",
+            region: "us-east-1".into(),
+        }
+    }
+
+    #[test]
+    fn only_already_exists_answers_count_as_hidden_by_lag() {
+        for code in [
+            "GlobalClusterAlreadyExistsFault",
+            "DBClusterAlreadyExistsFault",
+            "DBInstanceAlreadyExists",
+        ] {
+            assert!(already_exists(&StepError::Aws(aws(code))), "{code}");
+            assert!(already_exists(&StepError::CreateInstance {
+                key: "a".into(),
+                source: aws(code),
+            }));
+        }
+        for code in ["InvalidParameterValue", "InvalidDBClusterStateFault"] {
+            assert!(!already_exists(&StepError::Aws(aws(code))), "{code}");
+        }
+        assert!(!already_exists(&StepError::SiblingFailed));
     }
 }
