@@ -81,8 +81,7 @@ pub(super) fn is_blank(g: &ObservedGlobal, d: &Desired) -> bool {
         && g.members.is_empty()
         && g.tags.is_empty()
         && g.engine.as_deref() == Some(d.engine.as_str())
-        && d
-            .engine_version
+        && d.engine_version
             .as_ref()
             .is_none_or(|v| g.engine_version.as_ref() == Some(v))
         && g.storage_encrypted.unwrap_or(false) == encrypted
@@ -208,8 +207,12 @@ mod tests {
             engine_version: None,
             ..desired()
         };
-        assert!(is_blank(&shell(), &no_version), "any version when none is configured");
-        let changes: [(&str, fn(&mut ObservedGlobal)); 8] = [
+        assert!(
+            is_blank(&shell(), &no_version),
+            "any version when none is configured"
+        );
+        type Change = fn(&mut ObservedGlobal);
+        let changes: [(&str, Change); 8] = [
             ("a member", |g| {
                 g.members.push(GlobalMember {
                     region: "us-east-1".into(),
@@ -225,7 +228,9 @@ mod tests {
                 g.tags.insert("team".into(), "x".into());
             }),
             ("another engine", |g| g.engine = Some("aurora-mysql".into())),
-            ("another version", |g| g.engine_version = Some("15.4".into())),
+            ("another version", |g| {
+                g.engine_version = Some("15.4".into())
+            }),
             ("unencrypted", |g| g.storage_encrypted = Some(false)),
             ("being deleted", |g| g.status = "deleting".into()),
             ("no engine reported", |g| g.engine = None),

@@ -365,9 +365,6 @@ impl Run<'_> {
         }
     }
 
-    /// The failure report: `error`, with a fresh observation when one can
-    /// be had within [`REPORT_GRACE`] (also after the deadline or a stop, so
-    /// that the state records what exists), else the last one.
     /// An observation for a failure report. A member that the global
     /// cluster lists but DescribeDBClusters does not show yet (AWS's
     /// read-after-write lag right after its create) would be recorded from
@@ -394,6 +391,9 @@ impl Run<'_> {
         }
     }
 
+    /// The failure report: `error`, with a fresh observation when one can
+    /// be had within [`REPORT_GRACE`] (also after the deadline or a stop, so
+    /// that the state records what exists), else the last one.
     pub(super) async fn fail(
         &self,
         step: Option<String>,
