@@ -236,7 +236,10 @@ const RESOURCE_NOTES_AFTER_TIMEOUTS: &str = r#"## Failed and interrupted applies
 Every object the provider creates is tagged with the topology's global cluster
 identifier. When an apply fails or is killed, running apply again observes what
 exists, adopts the objects it tagged, and continues. An existing object without
-the tag is never adopted: import it instead.
+the tag is not adopted (import it instead), with one exception for backends that
+do not keep tags on global clusters: an empty global cluster with no tags at all
+and this topology's engine, engine version and encryption holds no data and is
+taken over.
 
 ## Production settings
 

@@ -191,6 +191,32 @@ for value in ["shop-east", arn(EAST, "shop-east")]:
     found = east.describe_global_clusters(Filters=[{"Name": "db-cluster-id", "Values": [value]}])["GlobalClusters"]
     check([g["GlobalClusterIdentifier"] for g in found] == ["shop"], f"db-cluster-id filter {value}")
 expect_error("InvalidParameterValue", east.create_global_cluster, GlobalClusterIdentifier="no-engine")
+# Limits (rds/limits.rs): password length, write forwarding outside a global
+# database, one cluster name per global database.
+expect_error(
+    "InvalidParameterValue",
+    east.create_db_cluster,
+    DBClusterIdentifier="lonely",
+    Engine="aurora-mysql",
+    MasterUsername="app",
+    MasterUserPassword="x" * 42,
+)
+expect_error(
+    "InvalidParameterCombination",
+    east.create_db_cluster,
+    DBClusterIdentifier="lonely",
+    Engine=ENGINE,
+    MasterUsername="app",
+    MasterUserPassword="correct-horse-1",
+    EnableGlobalWriteForwarding=True,
+)
+expect_error(
+    "DBClusterAlreadyExistsFault",
+    rds("eu-west-1").create_db_cluster,
+    DBClusterIdentifier="shop-east",
+    Engine=ENGINE,
+    GlobalClusterIdentifier="shop",
+)
 # The primary (west) while a secondary remains: the global cluster's code.
 expect_error("InvalidGlobalClusterStateFault", west.delete_db_cluster, DBClusterIdentifier="shop-west", SkipFinalSnapshot=True)
 

@@ -11,6 +11,9 @@ pub(crate) const ENGINES: [&str; 2] = ["aurora-postgresql", "aurora-mysql"];
 pub(crate) const FAILOVER_MODES: [&str; 2] = ["switchover", "failover"];
 /// Aurora allows up to 10 secondary regions besides the primary.
 pub(crate) const MAX_REGIONS: usize = 11;
+/// The primary's readers plus the secondary regions: at most 15 (Aurora
+/// User Guide, configuration requirements of a global database).
+pub(crate) const MAX_READERS_AND_SECONDARIES: usize = 15;
 
 /// Global cluster, DB cluster and DB instance identifiers: 1–63 letters,
 /// digits or hyphens; a letter first; no trailing hyphen, no two in a row.

@@ -1,8 +1,9 @@
 //! DB cluster actions: Create/Describe/Modify/DeleteDBCluster.
 
+use super::limits;
 use super::{
     check_filters, check_kms_key, compare_versions, filters_match, major_version, paginate,
-    validate_engine, validate_password, validate_tags, validate_version, Ctx,
+    validate_engine, validate_tags, validate_version, Ctx,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
@@ -103,9 +104,11 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
                     ctx.region
                 )));
             }
+            limits::check_join(ctx.st, g, &ctx.region, &id, g.primary().is_some())?;
             Some(g.clone())
         }
     };
+    limits::write_forwarding_needs_global(Some(write_forwarding), global.is_some())?;
     let secondary_of = global
         .as_ref()
         .and_then(|g| g.primary().cloned().map(|m| (g.clone(), m)));
@@ -172,12 +175,7 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
         let encrypted = pc
             .map(|c| c.storage_encrypted)
             .unwrap_or(g.storage_encrypted);
-        if storage_encrypted.is_some_and(|e| e != encrypted) {
-            return Err(ApiError::invalid_combination(format!(
-                "StorageEncrypted must match the primary cluster of global cluster {} ({encrypted}).",
-                g.id
-            )));
-        }
+        limits::storage_encrypted_matches(storage_encrypted, encrypted, &g.id)?;
         if encrypted && kms.is_none() {
             return Err(ApiError::invalid_combination(
                 "KmsKeyId must be specified for an encrypted cross-Region secondary cluster: the primary's key can't be used in another Region.",
@@ -240,7 +238,7 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
                     "The parameter MasterUserPassword must be provided and must not be blank.",
                 ));
             }
-            (Some(pw), false) => validate_password(pw)?,
+            (Some(pw), false) => limits::master_password(pw, engine)?,
             (None, true) => {}
         }
         let default_version = global
@@ -260,12 +258,7 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
                     g.engine_version, g.id
                 )));
             }
-            if storage_encrypted == Some(false) && g.storage_encrypted {
-                return Err(ApiError::invalid_combination(format!(
-                    "Global cluster {} is encrypted; StorageEncrypted can't be false.",
-                    g.id
-                )));
-            }
+            limits::storage_encrypted_matches(storage_encrypted, g.storage_encrypted, &g.id)?;
         }
         c.engine_version = version;
         c.master_username = Some(user.to_string());
@@ -418,9 +411,10 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             ));
         }
         if let Some(pw) = password {
-            validate_password(pw)?;
+            limits::master_password(pw, &c.engine)?;
         }
     }
+    limits::write_forwarding_needs_global(write_forwarding, c.global.is_some())?;
     check_cluster_available(ctx, &c)?;
     let upgrade = match p.get("EngineVersion") {
         Some(v) if v != c.engine_version => {
@@ -460,13 +454,15 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
                         .map(|c| c.engine_version.clone())
                         .unwrap_or_default();
                     if compare_versions(&sv, v).is_lt() {
-                        return Err(ApiError::invalid_combination(format!(
-                            "Upgrade secondary cluster {} (now {sv}) to {v} before the primary cluster {}.",
+                        // AWS's code, and the words tools match on.
+                        return Err(ApiError::invalid_value(format!(
+                            "Secondary cluster {} runs {sv}: upgrade global replicas first, then the primary cluster {} to {v}.",
                             m.cluster_id, c.id
                         )));
                     }
                 }
             }
+            limits::check_member_upgrade(ctx.st, &c)?;
             if ctx
                 .st
                 .cluster_instances(&c.region, &c.id)

@@ -205,7 +205,9 @@ pub(super) fn modify(ctx: &mut Ctx<'_>) -> ApiResult<String> {
                     g.id, g.engine_version
                 )));
             }
-            if major_version(v) != major_version(&g.engine_version) && !allow_major {
+            if major_version(v) == major_version(&g.engine_version) {
+                super::limits::global_minor_upgrade(&g.engine)?;
+            } else if !allow_major {
                 return Err(ApiError::invalid_combination(
                     "The AllowMajorVersionUpgrade flag must be present when upgrading to a new major version.",
                 ));

@@ -128,6 +128,7 @@ pub(super) fn create(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             )));
         }
     }
+    super::limits::check_new_instance(ctx.st, c)?;
     let settings = super::settings::instance_create(p, class, c)?;
     let n = ctx.st.cluster_instances(&cregion, &cid).len();
     let az = match p.get("AvailabilityZone") {

@@ -5,6 +5,7 @@ mod cluster;
 mod global;
 mod grow;
 mod instance;
+mod limits;
 pub(crate) mod settings;
 mod snapshot;
 mod tags;
@@ -328,29 +329,6 @@ pub(crate) fn one_xml<T>(
         x.close(name);
     }
     x.finish()
-}
-
-/// Checks a master password: 8..=41 printable ASCII characters without `/`, `"`, `@` or space.
-pub(crate) fn validate_password(pw: &str) -> ApiResult<()> {
-    if pw.len() < 8 {
-        return Err(ApiError::invalid_value(
-            "The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.",
-        ));
-    }
-    if pw.len() > 128 {
-        return Err(ApiError::invalid_value(
-            "The parameter MasterUserPassword is not a valid password because it is longer than 128 characters.",
-        ));
-    }
-    if pw
-        .chars()
-        .any(|c| matches!(c, '/' | '"' | '@' | ' ') || !c.is_ascii_graphic())
-    {
-        return Err(ApiError::invalid_value(
-            "The parameter MasterUserPassword is not a valid password. Only printable ASCII characters besides '/', '@', '\"', ' ' may be used.",
-        ));
-    }
-    Ok(())
 }
 
 /// A KMS key usable in `region`: key ids and aliases are, ARNs must name that region.

@@ -10,6 +10,7 @@ mod admin;
 mod cloudwatch;
 mod common;
 mod lifecycle;
+mod limits;
 mod realism;
 mod rules;
 mod settings;

@@ -662,7 +662,7 @@ async fn engine_upgrade_order() {
                 .send()
                 .await
         ),
-        "InvalidParameterCombination",
+        "InvalidParameterValue",
         "minor upgrade of the primary before its secondaries"
     );
     assert_eq!(

@@ -28,7 +28,7 @@ use crate::topology::lag;
 
 use super::desired::Origin;
 use super::error::StepError;
-use super::ownership::{may_adopt, AtStart};
+use super::ownership::{is_blank, may_adopt, writer_not_visible_yet, AtStart};
 use super::steps::{deletes_from_source, next_phase, Context, Next, Step};
 use super::target::Target;
 
@@ -36,6 +36,10 @@ use super::target::Target;
 /// transition do not count; the deadline bounds them); a topology of 11
 /// regions converges in far fewer.
 const MAX_PHASES: usize = 200;
+/// How long a create keeps observing an untagged global cluster whose
+/// writer cluster is not visible yet before it judges ownership without it
+/// (read-after-write lag lasts seconds).
+const OWNERSHIP_UNDECIDED_MAX: Duration = Duration::from_secs(30);
 
 /// How long the observation for a failure report may take. It runs after
 /// the failure, so past the deadline when that was the failure; healthy
@@ -118,6 +122,16 @@ impl Deletions {
     }
 }
 
+/// Whether a step failed because what it creates exists already.
+fn already_exists(e: &StepError) -> bool {
+    match e {
+        StepError::Aws(e) | StepError::CreateInstance { source: e, .. } => {
+            e.kind == ErrorKind::AlreadyExists
+        }
+        _ => false,
+    }
+}
+
 impl Run<'_> {
     /// Reconciles until done; returns the final observation.
     pub async fn reconcile(&self) -> Result<Option<ObservedTopology>, Failure> {
@@ -130,6 +144,8 @@ impl Run<'_> {
         let mut swept = false;
         let mut at_start = AtStart::Unknown;
         let mut created_global = false;
+        let mut owner_wait: Option<Instant> = None;
+        let mut exists_wait: Option<Instant> = None;
         let deletions = Deletions::default();
         while !done {
             if phases >= MAX_PHASES {
@@ -151,20 +167,54 @@ impl Run<'_> {
                         .is_some_and(|w| &w.cluster_id == cluster_id),
                     _ => false,
                 };
+                let blank = self.desired.is_some_and(|d| is_blank(&o.global, d));
                 if !may_adopt(
                     self.creating,
                     at_start,
                     created_global,
                     tag,
+                    blank,
                     &self.target.id,
                     source_is_writer,
                 ) {
+                    // Read-after-write lag can hide the writer whose tags
+                    // stand in for an untagged global cluster's: look again
+                    // for a while before calling it someone else's.
+                    let undecided_since = *owner_wait.get_or_insert_with(Instant::now);
+                    if writer_not_visible_yet(o)
+                        && undecided_since.elapsed() < OWNERSHIP_UNDECIDED_MAX
+                    {
+                        tracing::info!(
+                            global_cluster = %self.target.id,
+                            "the global cluster reports no tags and its writer cluster is not visible yet; observing again"
+                        );
+                        let left = self.deadline.saturating_duration_since(Instant::now());
+                        tokio::time::sleep(settle.min(left)).await;
+                        settle = settle.saturating_mul(2).min(self.target.poll.max);
+                        continue;
+                    }
                     let error = StepError::NotOurs {
                         id: self.target.id.clone(),
                         tag: OWNERSHIP_TAG_KEY,
                     };
                     return Err(self.fail(None, error, obs).await);
                 }
+            }
+            // An adopted empty shell is this apply's from now on, as if it
+            // had created it: its first member makes it non-blank before
+            // that member's tags can stand in for the global cluster's.
+            if self.creating
+                && !created_global
+                && obs
+                    .as_ref()
+                    .zip(self.desired)
+                    .is_some_and(|(o, d)| is_blank(&o.global, d))
+            {
+                tracing::info!(
+                    global_cluster = %self.target.id,
+                    "adopting an empty, untagged global cluster with this topology's engine, version and encryption"
+                );
+                created_global = true;
             }
             if at_start == AtStart::Unknown {
                 at_start = if obs.is_some() {
@@ -274,6 +324,41 @@ impl Run<'_> {
                         | Step::RestorePrimary { .. }
                 ) && r.is_ok()
             });
+            // A create answered that the object exists although the
+            // observation did not show it: read-after-write lag hid an
+            // object sent before (by a create killed right after sending
+            // it, say). Observe again until it shows, for a bounded time,
+            // and let the usual rules decide; for the global cluster that
+            // includes ownership, as for one found at start (it is not this
+            // apply's).
+            let exists: Vec<&Step> = phase
+                .iter()
+                .zip(&results)
+                .filter(|(_, r)| r.as_ref().err().is_some_and(already_exists))
+                .map(|(s, _)| s)
+                .collect();
+            if !exists.is_empty() {
+                let since = *exists_wait.get_or_insert_with(Instant::now);
+                if since.elapsed() < OWNERSHIP_UNDECIDED_MAX {
+                    tracing::info!(
+                        global_cluster = %self.target.id,
+                        steps = %exists.iter().map(|s| s.describe()).collect::<Vec<_>>().join("; "),
+                        "the object exists but is not visible yet; observing again"
+                    );
+                    if !created_global
+                        && exists.iter().any(|s| {
+                            matches!(s, Step::CreateGlobal | Step::CreateGlobalFromSource { .. })
+                        })
+                    {
+                        at_start = AtStart::Existed;
+                    }
+                    previous = None;
+                    let left = self.deadline.saturating_duration_since(Instant::now());
+                    tokio::time::sleep(settle.min(left)).await;
+                    settle = settle.saturating_mul(2).min(self.target.poll.max);
+                    continue;
+                }
+            }
             if let Some((step, err)) = phase
                 .iter()
                 .zip(results)
@@ -320,6 +405,32 @@ impl Run<'_> {
         }
     }
 
+    /// An observation for a failure report. A member that the global
+    /// cluster lists but DescribeDBClusters does not show yet (AWS's
+    /// read-after-write lag right after its create) would be recorded from
+    /// the planned state instead of what exists, so the observation is
+    /// repeated while that is the case, for at most half the report grace.
+    async fn observe_settled(&self) -> Result<Option<ObservedTopology>, crate::aws::AwsError> {
+        let until = Instant::now() + REPORT_GRACE / 2;
+        let mut pause = self.target.poll.initial;
+        loop {
+            let o = self.target.observe().await?;
+            let lagging = o.as_ref().is_some_and(|o| {
+                o.global.members.iter().any(|m| {
+                    matches!(
+                        o.regions.get(&m.region),
+                        Some(crate::aws::RegionObservation::Reached { cluster: None, .. })
+                    )
+                })
+            });
+            if !lagging || Instant::now() >= until {
+                return Ok(o);
+            }
+            tokio::time::sleep(pause).await;
+            pause = pause.saturating_mul(2).min(self.target.poll.max);
+        }
+    }
+
     /// The failure report: `error`, with a fresh observation when one can
     /// be had within [`REPORT_GRACE`] (also after the deadline or a stop, so
     /// that the state records what exists), else the last one.
@@ -329,7 +440,7 @@ impl Run<'_> {
         error: StepError,
         last: Option<ObservedTopology>,
     ) -> Failure {
-        let observed = tokio::time::timeout(REPORT_GRACE, self.target.observe()).await;
+        let observed = tokio::time::timeout(REPORT_GRACE, self.observe_settled()).await;
         match observed {
             Ok(Ok(o)) => Failure {
                 step,
@@ -1053,5 +1164,40 @@ impl Run<'_> {
         .await
         .map(|_| ())
         .map_err(StepError::Wait)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::AwsError;
+
+    fn aws(code: &str) -> AwsError {
+        AwsError {
+            kind: ErrorKind::from_code(code),
+            code: Some(code.into()),
+            message: "m".into(),
+            operation: "CreateDBInstance",
+            region: "us-east-1".into(),
+        }
+    }
+
+    #[test]
+    fn only_already_exists_answers_count_as_hidden_by_lag() {
+        for code in [
+            "GlobalClusterAlreadyExistsFault",
+            "DBClusterAlreadyExistsFault",
+            "DBInstanceAlreadyExists",
+        ] {
+            assert!(already_exists(&StepError::Aws(aws(code))), "{code}");
+            assert!(already_exists(&StepError::CreateInstance {
+                key: "a".into(),
+                source: aws(code),
+            }));
+        }
+        for code in ["InvalidParameterValue", "InvalidDBClusterStateFault"] {
+            assert!(!already_exists(&StepError::Aws(aws(code))), "{code}");
+        }
+        assert!(!already_exists(&StepError::SiblingFailed));
     }
 }

@@ -15,7 +15,9 @@
 //!   available writer to replicate from, the secondaries with theirs;
 //! - a region leaves by deleting its instances and detaching at once, and its
 //!   cluster is deleted once detached and available;
-//! - minor upgrades: secondaries first, then the primary; major: one global call;
+//! - minor upgrades: one member at a time (RDS refuses a member's upgrade
+//!   while another member upgrades), secondaries first, then the primary;
+//!   a member without an instance cannot be upgraded; major: one global call;
 //! - the primary moves only when the target has an available instance;
 //! - teardown: secondaries leave; the primary's instances go once it is the
 //!   only member; the primary cluster is deleted with its final snapshot;
@@ -675,17 +677,27 @@ fn converge(d: &Desired, observed: Option<&ObservedTopology>, ctx: &Context) -> 
             id: m.cluster_id.to_string(),
             version: want.clone(),
         };
-        let secondaries: Vec<Step> = ms
+        // RDS upgrades a cluster's engine only through an available
+        // instance ("Cannot modify engine version without a healthy primary
+        // instance"), and refuses a member's upgrade while another member
+        // of the global database is upgrading ("... is upgrading"): one
+        // member per phase, each with an instance to upgrade through.
+        let next = ms
             .iter()
             .filter(|m| !m.is_writer)
-            .filter(behind)
-            .map(upgrade)
-            .collect();
-        if let Some(n) = phase(secondaries) {
-            return n;
-        }
-        if behind(&writer) {
-            return Next::Phase(vec![upgrade(writer)]);
+            .find(behind)
+            .or_else(|| behind(&writer).then_some(writer));
+        if let Some(m) = next {
+            let headless = m
+                .reached
+                .is_some_and(|(_, i)| !i.iter().any(|i| i.status == "available"));
+            if headless {
+                return Next::Blocked(format!(
+                    "The cluster in {} has no available instance, and RDS upgrades a cluster's engine version only through one. Add an instance to regions[\"{}\"].instances (or wait until one is available), then apply again.",
+                    m.region, m.region
+                ));
+            }
+            return Next::Phase(vec![upgrade(m)]);
         }
     }
 

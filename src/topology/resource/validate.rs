@@ -6,6 +6,8 @@
 use crate::engine::ClientCapabilities;
 use crate::tf::{AttributePath, Diagnostic, Diagnostics, Value};
 
+use std::collections::BTreeMap;
+
 use super::model::{path, Field, Instance, ProviderBlock, Region, Topology};
 use super::rules;
 use super::schema::name;
@@ -212,6 +214,7 @@ fn regions(d: &mut Diagnostics, config: &Topology) {
             check_region(d, key, region);
         }
     }
+    global_limits(d, config, regions);
     if let Some(primary) = config.primary_region.as_str() {
         match regions.get(primary) {
             None => d.push(
@@ -236,6 +239,53 @@ fn regions(d: &mut Diagnostics, config: &Topology) {
                 }
             }
         }
+    }
+}
+
+/// Rules RDS applies across the regions of one global database: cluster
+/// names differ between regions (Aurora User Guide, configuration
+/// requirements), and the primary's readers plus the secondary regions are
+/// at most [`rules::MAX_READERS_AND_SECONDARIES`].
+fn global_limits(
+    d: &mut Diagnostics,
+    config: &Topology,
+    regions: &BTreeMap<String, Field<Region>>,
+) {
+    let mut names: BTreeMap<&str, &str> = BTreeMap::new();
+    for (key, region) in regions {
+        let Some(id) = region.known().and_then(|r| r.cluster_identifier.as_str()) else {
+            continue;
+        };
+        if let Some(other) = names.insert(id, key) {
+            d.push(
+                Diagnostic::error(
+                    "Duplicate Cluster Identifier",
+                    format!("Regions {other:?} and {key:?} both use the cluster identifier {id:?}; the clusters of a global database need distinct names in every region."),
+                )
+                .with_path(path::region(key).attr(name::CLUSTER_IDENTIFIER)),
+            );
+        }
+    }
+    let Some(primary) = config.primary_region.as_str() else {
+        return;
+    };
+    let Some(instances) = regions
+        .get(primary)
+        .and_then(Field::known)
+        .and_then(|r| r.instances.known())
+    else {
+        return;
+    };
+    let readers = instances.len().saturating_sub(1);
+    let secondaries = regions.len().saturating_sub(1);
+    if readers + secondaries > rules::MAX_READERS_AND_SECONDARIES {
+        d.push(
+            Diagnostic::error(
+                "Too Many Readers And Secondaries",
+                format!("The primary region {primary} has {readers} readers and the configuration {secondaries} secondary regions; Aurora allows at most {} of the two together (15 minus the number of secondary regions readers in the primary).", rules::MAX_READERS_AND_SECONDARIES),
+            )
+            .with_path(path::instances(primary)),
+        );
     }
 }
 
@@ -402,7 +452,84 @@ pub fn provider(config: &Value) -> Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
+
+    fn region_cfg(cluster: Option<&str>, instances: usize) -> Value {
+        let mut attrs = vec![(
+            name::INSTANCES,
+            block(
+                &(0..instances)
+                    .map(|i| {
+                        (
+                            [
+                                "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m",
+                                "n", "o", "p",
+                            ][i],
+                            block(&[]),
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+        )];
+        if let Some(c) = cluster {
+            attrs.push((name::CLUSTER_IDENTIFIER, Value::string(c)));
+        }
+        block(&attrs)
+    }
+
+    fn topology_cfg(regions: &[(&str, Value)]) -> Value {
+        block(&[
+            (name::PRIMARY_REGION, Value::string("us-east-1")),
+            (name::REGIONS, block(regions)),
+        ])
+    }
+
+    #[test]
+    fn cluster_names_differ_between_regions() {
+        let caps = ClientCapabilities::default();
+        let dup = topology_cfg(&[
+            ("us-east-1", region_cfg(Some("orders"), 1)),
+            ("eu-west-1", region_cfg(Some("orders"), 1)),
+        ]);
+        let d = resource(&dup, caps);
+        assert!(
+            d.iter()
+                .any(|x| x.summary == "Duplicate Cluster Identifier"),
+            "{:?}",
+            d.iter().map(|x| &x.summary).collect::<Vec<_>>()
+        );
+        let ok = topology_cfg(&[
+            ("us-east-1", region_cfg(Some("orders-e"), 1)),
+            ("eu-west-1", region_cfg(Some("orders-w"), 1)),
+        ]);
+        assert!(!resource(&ok, caps)
+            .iter()
+            .any(|x| x.summary == "Duplicate Cluster Identifier"));
+    }
+
+    #[test]
+    fn primary_readers_plus_secondaries_are_at_most_fifteen() {
+        let caps = ClientCapabilities::default();
+        let secondaries = [
+            "eu-west-1",
+            "eu-west-2",
+            "eu-west-3",
+            "eu-central-1",
+            "ap-southeast-2",
+        ];
+        let with = |writer_and_readers: usize| {
+            let mut r = vec![("us-east-1", region_cfg(None, writer_and_readers))];
+            r.extend(secondaries.iter().map(|s| (*s, region_cfg(None, 0))));
+            topology_cfg(&r)
+        };
+        let too_many = |v: &Value| {
+            resource(v, caps)
+                .iter()
+                .any(|x| x.summary == "Too Many Readers And Secondaries")
+        };
+        // 5 secondaries: the primary may have 10 readers, 11 instances.
+        assert!(!too_many(&with(11)));
+        assert!(too_many(&with(12)));
+    }
 
     /// `timeouts { create = "3000000000000000h" }` passed validation and
     /// panicked the provider at apply (deadline overflow).

@@ -526,41 +526,45 @@ fn move_primary_then_remove_the_old_primary_region() {
 }
 
 #[test]
-fn minor_upgrade_goes_secondaries_first_then_primary() {
-    let mut d = desired(E, &[(E, &["a"]), (W, &["a"]), (A, &[])]);
+fn minor_upgrade_goes_one_secondary_at_a_time_then_primary() {
+    let mut d = desired(E, &[(E, &["a"]), (W, &["a"]), (A, &["a"])]);
     d.engine_version = Some("16.6".into());
-    let o = observed(&[(E, &["a"]), (W, &["a"]), (A, &[])]);
-    assert_eq!(
-        steps(next_phase(Some(&d), Some(&o), &ctx())),
-        vec![
-            Step::UpgradeCluster {
-                region: W.into(),
-                id: cid(W),
-                version: "16.6".into()
-            },
-            Step::UpgradeCluster {
-                region: A.into(),
-                id: cid(A),
-                version: "16.6".into()
-            },
-        ]
-    );
-    let mut o = observed(&[(E, &["a"]), (W, &["a"]), (A, &[])]);
-    for r in [W, A] {
+    let upgrade = |r: &str| Step::UpgradeCluster {
+        region: r.into(),
+        id: cid(r),
+        version: "16.6".into(),
+    };
+    let mut o = observed(&[(E, &["a"]), (W, &["a"]), (A, &["a"])]);
+    let mut upgraded = Vec::new();
+    // RDS refuses a member's upgrade while another member upgrades: one
+    // member per phase, every secondary before the primary.
+    for _ in 0..3 {
+        let phase = steps(next_phase(Some(&d), Some(&o), &ctx()));
+        assert_eq!(phase.len(), 1, "{phase:?}");
+        let Step::UpgradeCluster { region, .. } = &phase[0] else {
+            panic!("{phase:?}");
+        };
+        assert_eq!(phase[0], upgrade(region));
+        upgraded.push(region.clone());
         if let Some(RegionObservation::Reached {
             cluster: Some(c), ..
-        }) = o.regions.get_mut(r)
+        }) = o.regions.get_mut(region.as_str())
         {
             c.engine_version = Some("16.6".into());
         }
     }
-    assert_eq!(
-        steps(next_phase(Some(&d), Some(&o), &ctx())),
-        vec![Step::UpgradeCluster {
-            region: E.into(),
-            id: cid(E),
-            version: "16.6".into()
-        }]
+    assert_eq!(upgraded.last().map(String::as_str), Some(E));
+    assert_eq!(upgraded.len(), 3);
+    assert!(upgraded.contains(&W.to_string()) && upgraded.contains(&A.to_string()));
+}
+
+#[test]
+fn minor_upgrade_of_a_headless_member_is_blocked_with_the_reason() {
+    let mut d = desired(E, &[(E, &["a"]), (A, &[])]);
+    d.engine_version = Some("16.6".into());
+    let o = observed(&[(E, &["a"]), (A, &[])]);
+    assert!(
+        matches!(next_phase(Some(&d), Some(&o), &ctx()), Next::Blocked(why) if why.contains(A) && why.contains("no available instance")),
     );
 }
 
