@@ -315,19 +315,27 @@ async fn instances_are_sent_with_their_cluster_and_deletions_are_awaited_last() 
         .iter()
         .position(|c| c.1 == "DeleteGlobalCluster")
         .expect("DeleteGlobalCluster sent");
-    // The instance waits poll through the shared poller (DescribeDBInstances
-    // filtered by db-instance-id, which answers an empty list once they are
-    // gone): in both regions the polls that saw the instances go come after
-    // DeleteGlobalCluster.
+
+    // The deletions are awaited after DeleteGlobalCluster, together: the
+    // waits of a region share one DescribeDBInstances (filtered by
+    // db-instance-id, which answers an empty list once they are gone) and
+    // one DescribeDBClusters. At time scale 0 everything is gone at the
+    // first poll, so each region polls exactly once for each kind: 2 calls
+    // for the 3 instance deletions, where polling alone made 3.
+    let after = &calls[delete_global..];
     for region in &REGIONS[..2] {
-        let polls_after = calls[delete_global..]
-            .iter()
-            .filter(|c| c.0 == *region && c.1 == "DescribeDBInstances" && c.2.is_none())
-            .count();
-        assert!(
-            polls_after >= 1,
-            "{region}: the instance deletions are awaited after DeleteGlobalCluster: {calls:?}"
-        );
+        for action in ["DescribeDBInstances", "DescribeDBClusters"] {
+            let polls: Vec<_> = after
+                .iter()
+                .filter(|c| c.0 == *region && c.1 == action)
+                .collect();
+            assert_eq!(
+                polls.len(),
+                1,
+                "{region}: {action} after DeleteGlobalCluster: {after:?}"
+            );
+            assert!(polls[0].2.is_none(), "{region}: {after:?}");
+        }
     }
 }
 
