@@ -9,7 +9,11 @@
 //! datapoint of the last [`LAG_WINDOW`].
 //!
 //! This is the only place `aws-sdk-cloudwatch` is called; the call goes
-//! through the same retry policy as the RDS calls ([`super::retry::send`]).
+//! through the same retry policy as the RDS calls ([`super::retry::send_to`]),
+//! paced by CloudWatch's own pacer of the region, not RDS's: AWS limits the
+//! two APIs separately. (Throttling answers of CloudWatch are retried by the
+//! SDK before the pacer hears of them: its protocol's error bodies are not
+//! the Query XML that [`super::retry::ThrottlingLeftToPacer`] reads.)
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
@@ -21,6 +25,7 @@ use aws_smithy_types::DateTime;
 
 use super::config::Clients;
 use super::error::{AwsError, ErrorKind};
+use super::pacer::Service;
 use super::retry;
 
 /// How far back a datapoint still counts as the current lag.
@@ -183,15 +188,21 @@ pub async fn read_lag(
     let client = clients.cloudwatch(region).await?;
     let queries = lag_queries(clusters);
     let (start, end) = window(SystemTime::now());
-    let out = retry::send(clients, "GetMetricData", region, || {
-        client
-            .get_metric_data()
-            .set_metric_data_queries(Some(queries.clone()))
-            .start_time(start)
-            .end_time(end)
-            .scan_by(ScanBy::TimestampDescending)
-            .send()
-    })
+    let out = retry::send_to(
+        clients,
+        Service::CloudWatch,
+        "GetMetricData",
+        region,
+        || {
+            client
+                .get_metric_data()
+                .set_metric_data_queries(Some(queries.clone()))
+                .start_time(start)
+                .end_time(end)
+                .scan_by(ScanBy::TimestampDescending)
+                .send()
+        },
+    )
     .await;
     clients.note_reachability(
         region,

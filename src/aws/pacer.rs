@@ -1,6 +1,8 @@
-//! Client-side pacing: one pacer per region of a provider configuration,
-//! shared by every resource the provider process manages, that sends RDS
-//! calls no faster than the region has shown it accepts.
+//! Client-side pacing: one pacer per service and region of a provider
+//! configuration, shared by every resource the provider process manages,
+//! that sends calls no faster than the region has shown it accepts. AWS
+//! limits each service's API separately (RDS's request rate is not
+//! CloudWatch's), so each [`Service`] has its own pacer per region.
 //!
 //! The default when no `retry_mode` is chosen (neither in the provider block
 //! nor through `AWS_RETRY_MODE`); choosing `standard` or `adaptive` gives the
@@ -64,6 +66,16 @@ pub(crate) const PROBE_GROWTH: f64 = 0.02;
 pub(crate) const PROBE_AFTER: Duration = Duration::from_secs(10);
 /// Above this rate (calls per second) a pacer stops pacing.
 pub(crate) const UNLIMITED_ABOVE: f64 = 1000.0;
+
+/// The API a call goes to: each has its own limits, so its own pacer per
+/// region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Service {
+    /// Amazon RDS: every call of the provider but the lag read.
+    Rds,
+    /// Amazon CloudWatch: `GetMetricData` (replication lag).
+    CloudWatch,
+}
 
 /// Who is asking for a slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,6 +284,7 @@ impl Pacer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)
@@ -430,6 +443,28 @@ mod tests {
         };
         assert!(after > next);
         assert_eq!(pace.try_send(after, Class::Read), Ok(()));
+    }
+
+    #[test]
+    fn each_service_of_a_region_has_its_own_pacer() {
+        use crate::aws::config::{AwsSettings, Clients};
+        let shared = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let clients = Clients::with_sdk_config(AwsSettings::default(), shared);
+        let pacer = |service, region| clients.pacer(service, region).expect("paced by default");
+        let rds = pacer(Service::Rds, "us-east-1");
+        // One pacer per (service, region), shared by every call to it.
+        assert!(Arc::ptr_eq(&rds, &pacer(Service::Rds, "us-east-1")));
+        assert!(!Arc::ptr_eq(&rds, &pacer(Service::Rds, "eu-west-1")));
+        let cloudwatch = pacer(Service::CloudWatch, "us-east-1");
+        assert!(!Arc::ptr_eq(&rds, &cloudwatch));
+        // CloudWatch throttling slows CloudWatch only.
+        cloudwatch.answered();
+        cloudwatch.throttled();
+        assert!(cloudwatch.lock().rate().is_some());
+        assert_eq!(rds.lock().rate(), None);
+        assert_eq!(rds.lock().try_send(Instant::now(), Class::Read), Ok(()));
     }
 
     #[test]
