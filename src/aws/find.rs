@@ -280,6 +280,11 @@ where
     Ok(found)
 }
 
+/// `key` is one of `values`.
+fn among(values: &[String], key: Option<&str>) -> bool {
+    key.is_some_and(|k| values.iter().any(|v| v == k))
+}
+
 /// A filter of one name and several values.
 fn filter(name: &str, values: &[String]) -> Filter {
     Filter::builder()
@@ -327,7 +332,7 @@ async fn describe_instances(
         found.extend(
             out.db_instances()
                 .iter()
-                .filter(|i| key(i).is_some_and(|k| values.iter().any(|v| v == k)))
+                .filter(|i| among(values, key(i)))
                 .map(|i| ObservedInstance::from_sdk(i, region)),
         );
         out.marker().map(str::to_string)
@@ -357,10 +362,7 @@ pub(crate) async fn describe_clusters_by_id(
         found.extend(
             out.db_clusters()
                 .iter()
-                .filter(|c| {
-                    c.db_cluster_identifier()
-                        .is_some_and(|id| ids.iter().any(|w| w == id))
-                })
+                .filter(|c| among(ids, c.db_cluster_identifier()))
                 .map(|c| ObservedCluster::from_sdk(c, region)),
         );
         out.marker().map(str::to_string)
@@ -411,10 +413,7 @@ pub(crate) async fn describe_globals_by_id(
             found.extend(
                 out.global_clusters()
                     .iter()
-                    .filter(|g| {
-                        g.global_cluster_identifier()
-                            .is_some_and(|id| ids.iter().any(|w| w == id))
-                    })
+                    .filter(|g| among(ids, g.global_cluster_identifier()))
                     .map(ObservedGlobal::from),
             );
             let marker = out.marker().map(str::to_string);

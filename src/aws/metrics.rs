@@ -9,7 +9,7 @@
 //! datapoint of the last [`LAG_WINDOW`].
 //!
 //! This is the only place `aws-sdk-cloudwatch` is called; the call goes
-//! through the same retry policy as the RDS calls ([`super::retry::send_to`]),
+//! through the same retry policy as the RDS calls ([`super::retry::send`]),
 //! paced by CloudWatch's own pacer of the region, not RDS's: AWS limits the
 //! two APIs separately. (Throttling answers of CloudWatch are retried by the
 //! SDK before the pacer hears of them: its protocol's error bodies are not
@@ -25,7 +25,6 @@ use aws_smithy_types::DateTime;
 
 use super::config::Clients;
 use super::error::{AwsError, ErrorKind};
-use super::pacer::Service;
 use super::retry;
 
 /// How far back a datapoint still counts as the current lag.
@@ -188,22 +187,16 @@ pub async fn read_lag(
     let client = clients.cloudwatch(region).await?;
     let queries = lag_queries(clusters);
     let (start, end) = window(SystemTime::now());
-    let out = retry::send_to(
-        clients,
-        Service::CloudWatch,
-        "GetMetricData",
-        region,
-        || {
-            client
-                .get_metric_data()
-                .set_metric_data_queries(Some(queries.clone()))
-                .start_time(start)
-                .end_time(end)
-                .scan_by(ScanBy::TimestampDescending)
-                .send()
-        },
-    )
-    .await;
+    let call = || {
+        client
+            .get_metric_data()
+            .set_metric_data_queries(Some(queries.clone()))
+            .start_time(start)
+            .end_time(end)
+            .scan_by(ScanBy::TimestampDescending)
+            .send()
+    };
+    let out = retry::send(clients, "GetMetricData", region, call).await;
     clients.note_reachability(
         region,
         !matches!(&out, Err(e) if e.kind == ErrorKind::Unreachable),

@@ -77,6 +77,17 @@ pub(crate) enum Service {
     CloudWatch,
 }
 
+impl Service {
+    /// The service of an action the provider sends: `GetMetricData` is its
+    /// only CloudWatch action.
+    pub(crate) fn of(operation: &str) -> Service {
+        match operation {
+            "GetMetricData" => Service::CloudWatch,
+            _ => Service::Rds,
+        }
+    }
+}
+
 /// Who is asking for a slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Class {
@@ -473,5 +484,7 @@ mod tests {
         assert_eq!(Class::of("ListTagsForResource"), Class::Read);
         assert_eq!(Class::of("CreateDBInstance"), Class::Write);
         assert_eq!(Class::of("RemoveFromGlobalCluster"), Class::Write);
+        assert_eq!(Service::of("GetMetricData"), Service::CloudWatch);
+        assert_eq!(Service::of("DescribeDBClusters"), Service::Rds);
     }
 }

@@ -3,7 +3,7 @@
 //! tick instead of each polling on its own.
 //!
 //! A wait asks for the object "no later than" its next poll time
-//! ([`Pollers::cluster`], [`Pollers::instance`], [`Pollers::global`]). Per
+//! ([`Pollers::read`]). Per
 //! region and object kind one driver task keeps the waiting requests; it
 //! reads, when the earliest of them is due, every identifier then waiting
 //! through a [`Describer`], and answers each request with its object or
@@ -54,24 +54,6 @@ pub(crate) trait Polled: Clone + Send + 'static {
     fn id(&self) -> &str;
 }
 
-impl Polled for ObservedCluster {
-    fn id(&self) -> &str {
-        &self.id
-    }
-}
-
-impl Polled for ObservedInstance {
-    fn id(&self) -> &str {
-        &self.id
-    }
-}
-
-impl Polled for ObservedGlobal {
-    fn id(&self) -> &str {
-        &self.id
-    }
-}
-
 /// How a driver reads the objects of one tick.
 pub(crate) trait Describer<T>: Clone + Send + Sync + 'static {
     /// Identifiers per call; a tick with more makes one call per chunk.
@@ -89,37 +71,14 @@ pub(crate) trait Describer<T>: Clone + Send + Sync + 'static {
 #[derive(Clone)]
 pub(crate) struct Aws(pub(crate) Clients);
 
-impl Describer<ObservedCluster> for Aws {
-    const CHUNK: usize = MAX_IDS;
-    async fn describe(
+impl<T: Kind> Describer<T> for Aws {
+    const CHUNK: usize = T::CHUNK;
+    fn describe(
         &self,
         region: &str,
         ids: &[String],
-    ) -> Result<Vec<ObservedCluster>, AwsError> {
-        describe_clusters_by_id(&self.0, region, ids).await
-    }
-}
-
-impl Describer<ObservedInstance> for Aws {
-    const CHUNK: usize = MAX_IDS;
-    async fn describe(
-        &self,
-        region: &str,
-        ids: &[String],
-    ) -> Result<Vec<ObservedInstance>, AwsError> {
-        describe_instances_by_id(&self.0, region, ids).await
-    }
-}
-
-impl Describer<ObservedGlobal> for Aws {
-    /// One listing answers any number of identifiers.
-    const CHUNK: usize = usize::MAX;
-    async fn describe(
-        &self,
-        region: &str,
-        ids: &[String],
-    ) -> Result<Vec<ObservedGlobal>, AwsError> {
-        describe_globals_by_id(&self.0, region, ids).await
+    ) -> impl Future<Output = Result<Vec<T>, AwsError>> + Send {
+        T::fetch(&self.0, region, ids)
     }
 }
 
@@ -159,7 +118,7 @@ impl<T> Shared<T> {
 }
 
 /// The pollers of one kind, per region.
-struct Regions<T>(Mutex<HashMap<String, Arc<Shared<T>>>>);
+pub(crate) struct Regions<T>(Mutex<HashMap<String, Arc<Shared<T>>>>);
 
 impl<T> Default for Regions<T> {
     fn default() -> Self {
@@ -231,46 +190,68 @@ pub(crate) struct Pollers {
     globals: Regions<ObservedGlobal>,
 }
 
+/// An object kind with pollers of its own, read through [`Aws`].
+pub(crate) trait Kind: Polled {
+    /// Identifiers per call.
+    const CHUNK: usize;
+    fn regions(pollers: &Pollers) -> &Regions<Self>;
+    /// Every object among `ids` that exists in `region`.
+    fn fetch(
+        clients: &Clients,
+        region: &str,
+        ids: &[String],
+    ) -> impl Future<Output = Result<Vec<Self>, AwsError>> + Send;
+}
+
+/// `Polled` and `Kind` of an observed type: its pollers' field, the
+/// identifiers per call and the read.
+macro_rules! kind {
+    ($object:ty, $field:ident, $chunk:expr, $fetch:path) => {
+        impl Polled for $object {
+            fn id(&self) -> &str {
+                &self.id
+            }
+        }
+
+        impl Kind for $object {
+            const CHUNK: usize = $chunk;
+            fn regions(pollers: &Pollers) -> &Regions<Self> {
+                &pollers.$field
+            }
+            fn fetch(
+                clients: &Clients,
+                region: &str,
+                ids: &[String],
+            ) -> impl Future<Output = Result<Vec<Self>, AwsError>> + Send {
+                $fetch(clients, region, ids)
+            }
+        }
+    };
+}
+
+kind!(ObservedCluster, clusters, MAX_IDS, describe_clusters_by_id);
+kind!(
+    ObservedInstance,
+    instances,
+    MAX_IDS,
+    describe_instances_by_id
+);
+// One listing answers any number of identifiers.
+kind!(ObservedGlobal, globals, usize::MAX, describe_globals_by_id);
+
 impl Pollers {
-    /// Cluster `id` in `region`, read no later than `due` (possibly earlier,
-    /// with the other clusters waited for in that region).
-    pub(crate) async fn cluster(
+    /// Object `id` in `region` (for a global cluster: asked in `region`, no
+    /// fallback to other regions), read no later than `due`, possibly
+    /// earlier, with the other objects of its kind waited for there.
+    pub(crate) async fn read<T: Kind>(
         &self,
         clients: &Clients,
         region: &str,
         id: &str,
         due: Instant,
-    ) -> Answer<ObservedCluster> {
+    ) -> Answer<T> {
         let aws = Aws(clients.clone());
-        self.clusters.ask(&aws, region, id, due).await
-    }
-
-    /// Instance `id` in `region`, read no later than `due` (possibly
-    /// earlier, with the other instances waited for in that region).
-    pub(crate) async fn instance(
-        &self,
-        clients: &Clients,
-        region: &str,
-        id: &str,
-        due: Instant,
-    ) -> Answer<ObservedInstance> {
-        let aws = Aws(clients.clone());
-        self.instances.ask(&aws, region, id, due).await
-    }
-
-    /// Global cluster `id`, asked in `region`, read no later than `due`
-    /// (possibly earlier, with the other global clusters waited for through
-    /// that region). No fallback to other regions: the caller decides what
-    /// an unreachable region means.
-    pub(crate) async fn global(
-        &self,
-        clients: &Clients,
-        region: &str,
-        id: &str,
-        due: Instant,
-    ) -> Answer<ObservedGlobal> {
-        let aws = Aws(clients.clone());
-        self.globals.ask(&aws, region, id, due).await
+        T::regions(self).ask(&aws, region, id, due).await
     }
 }
 
@@ -528,25 +509,13 @@ mod tests {
     async fn the_driver_exits_when_nobody_waits_and_restarts_on_demand() {
         let fake = Fake::with(&["c000"]);
         let pollers = Arc::new(Regions::default());
-        waits(
-            Arc::clone(&pollers),
-            &fake,
-            names(1),
-            vec![Duration::from_secs(1)],
-            2,
-        )
-        .await;
-        tokio::time::sleep(Duration::from_secs(10)).await;
-        assert!(!pollers.entry("us-east-1").lock().driving);
-        assert_eq!(fake.asked().len(), 2);
-        waits(
-            Arc::clone(&pollers),
-            &fake,
-            names(1),
-            vec![Duration::from_secs(1)],
-            1,
-        )
-        .await;
-        assert_eq!(fake.asked().len(), 3);
+        // Two rounds of one wait polling twice, ten seconds apart.
+        for round in 1..=2 {
+            let every = vec![Duration::from_secs(1)];
+            waits(Arc::clone(&pollers), &fake, names(1), every, 2).await;
+            assert_eq!(fake.asked().len(), 2 * round);
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            assert!(!pollers.entry("us-east-1").lock().driving);
+        }
     }
 }

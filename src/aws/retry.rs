@@ -232,23 +232,7 @@ where
     Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
-    send_to(clients, Service::Rds, operation, region, call).await
-}
-
-/// [`send`] to `service` (its pacer is not RDS's, see [`super::pacer`]).
-pub(crate) async fn send_to<O, E, F, Fut>(
-    clients: &Clients,
-    service: Service,
-    operation: &'static str,
-    region: &str,
-    call: F,
-) -> Result<O, AwsError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
-    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
-{
-    send_paced(clients, service, operation, region, call)
+    send_tracked(clients, operation, region, call)
         .await
         .map_err(|failed| failed.error)
 }
@@ -270,22 +254,6 @@ pub async fn send_tracked<O, E, F, Fut>(
     clients: &Clients,
     operation: &'static str,
     region: &str,
-    call: F,
-) -> Result<O, Failed>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
-    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
-{
-    send_paced(clients, Service::Rds, operation, region, call).await
-}
-
-/// [`send_tracked`] through `service`'s pacer of `region`.
-async fn send_paced<O, E, F, Fut>(
-    clients: &Clients,
-    service: Service,
-    operation: &'static str,
-    region: &str,
     mut call: F,
 ) -> Result<O, Failed>
 where
@@ -295,7 +263,7 @@ where
 {
     let started = tokio::time::Instant::now();
     let mut attempt = 1;
-    let pacer = clients.pacer(service, region);
+    let pacer = clients.pacer(Service::of(operation), region);
     let class = Class::of(operation);
     let mut throttled: u32 = 0;
     loop {

@@ -32,6 +32,7 @@ use super::config::Clients;
 use super::error::{AwsError, ErrorKind};
 use super::find::find_global_cluster;
 use super::model::{ObservedCluster, ObservedGlobal, ObservedInstance};
+use super::poll::Kind;
 
 /// Transitional cluster statuses (AWS `DBCluster.Status` values that resolve
 /// by themselves).
@@ -448,7 +449,7 @@ impl<'a> Place<'a> {
 }
 
 /// An object a wait reads through the shared pollers ([`super::poll`]).
-trait Read: Watched + Sized {
+trait Read: Watched + Kind {
     /// What the object is called in messages.
     const NOUN: &'static str;
     /// The object `id`, read no later than `due`.
@@ -456,35 +457,18 @@ trait Read: Watched + Sized {
         place: Place<'a>,
         id: &'a str,
         due: Instant,
-    ) -> impl Future<Output = Result<Option<Self>, AwsError>> + 'a;
+    ) -> impl Future<Output = Result<Option<Self>, AwsError>> + 'a {
+        let clients = place.clients;
+        clients.polls().read(clients, place.region, id, due)
+    }
 }
 
 impl Read for ObservedCluster {
     const NOUN: &'static str = "cluster";
-    fn read<'a>(
-        place: Place<'a>,
-        id: &'a str,
-        due: Instant,
-    ) -> impl Future<Output = Result<Option<Self>, AwsError>> + 'a {
-        let Place {
-            clients, region, ..
-        } = place;
-        clients.polls().cluster(clients, region, id, due)
-    }
 }
 
 impl Read for ObservedInstance {
     const NOUN: &'static str = "instance";
-    fn read<'a>(
-        place: Place<'a>,
-        id: &'a str,
-        due: Instant,
-    ) -> impl Future<Output = Result<Option<Self>, AwsError>> + 'a {
-        let Place {
-            clients, region, ..
-        } = place;
-        clients.polls().instance(clients, region, id, due)
-    }
 }
 
 impl Read for ObservedGlobal {
@@ -507,7 +491,7 @@ impl Read for ObservedGlobal {
             if others && clients.recently_unreachable(region) {
                 return at(due, find_global_cluster(clients, region, fallbacks, id)).await;
             }
-            match clients.polls().global(clients, region, id, due).await {
+            match clients.polls().read(clients, region, id, due).await {
                 Err(e) if others && e.is_unreachable() => {
                     find_global_cluster(clients, region, fallbacks, id).await
                 }
@@ -623,59 +607,83 @@ pub async fn wait_writer(
     present(found, &what, home_region)
 }
 
-/// Waits until cluster `id` reaches a status in `target`.
-pub async fn wait_cluster_status(
-    clients: &Clients,
-    region: &str,
-    id: &str,
-    deadline: Instant,
-    poll: PollInterval,
-    pending: &[&str],
-    target: &[&str],
-) -> Result<ObservedCluster, WaitError> {
-    let until = Until::Status { pending, target };
-    wait_present(Place::regional(clients, region), id, deadline, poll, until).await
+/// The waits on an object of one region (cluster, instance): `$noun` in
+/// the docs, the functions' names, and the observed type.
+macro_rules! regional_waits {
+    ($noun:literal, $object:ty, $status:ident, $deleted:ident, $settled:ident, $created:ident) => {
+        #[doc = concat!("Waits until ", $noun, " `id` reaches a status in `target`.")]
+        pub async fn $status(
+            clients: &Clients,
+            region: &str,
+            id: &str,
+            deadline: Instant,
+            poll: PollInterval,
+            pending: &[&str],
+            target: &[&str],
+        ) -> Result<$object, WaitError> {
+            let until = Until::Status { pending, target };
+            wait_present(Place::regional(clients, region), id, deadline, poll, until).await
+        }
+
+        #[doc = concat!("Waits until ", $noun, " `id` no longer exists (any status counts as pending).")]
+        pub async fn $deleted(
+            clients: &Clients,
+            region: &str,
+            id: &str,
+            deadline: Instant,
+            poll: PollInterval,
+        ) -> Result<(), WaitError> {
+            let place = Place::regional(clients, region);
+            wait_object::<$object>(place, id, deadline, poll, Until::Gone).await?;
+            Ok(())
+        }
+
+        #[doc = concat!("Waits until ", $noun, " `id` is `available` and `done` holds (e.g. a new")]
+        /// setting shows).
+        pub async fn $settled(
+            clients: &Clients,
+            region: &str,
+            id: &str,
+            deadline: Instant,
+            poll: PollInterval,
+            done: impl Fn(&$object) -> bool + Sync,
+        ) -> Result<$object, WaitError> {
+            let until = Until::Settled(&done);
+            wait_present(Place::regional(clients, region), id, deadline, poll, until).await
+        }
+
+        #[doc = concat!("Waits until the just-created ", $noun, " `id` is `available`; until it")]
+        /// is first seen, its absence is read-after-write lag (see
+        /// [`Until::Created`]).
+        pub async fn $created(
+            clients: &Clients,
+            region: &str,
+            id: &str,
+            deadline: Instant,
+            poll: PollInterval,
+        ) -> Result<$object, WaitError> {
+            let until = Until::Created(&|_| true);
+            wait_present(Place::regional(clients, region), id, deadline, poll, until).await
+        }
+    };
 }
 
-/// Waits until instance `id` reaches a status in `target`.
-pub async fn wait_instance_status(
-    clients: &Clients,
-    region: &str,
-    id: &str,
-    deadline: Instant,
-    poll: PollInterval,
-    pending: &[&str],
-    target: &[&str],
-) -> Result<ObservedInstance, WaitError> {
-    let until = Until::Status { pending, target };
-    wait_present(Place::regional(clients, region), id, deadline, poll, until).await
-}
-
-/// Waits until cluster `id` no longer exists (any status counts as pending).
-pub async fn wait_cluster_deleted(
-    clients: &Clients,
-    region: &str,
-    id: &str,
-    deadline: Instant,
-    poll: PollInterval,
-) -> Result<(), WaitError> {
-    let place = Place::regional(clients, region);
-    wait_object::<ObservedCluster>(place, id, deadline, poll, Until::Gone).await?;
-    Ok(())
-}
-
-/// Waits until instance `id` no longer exists (any status counts as pending).
-pub async fn wait_instance_deleted(
-    clients: &Clients,
-    region: &str,
-    id: &str,
-    deadline: Instant,
-    poll: PollInterval,
-) -> Result<(), WaitError> {
-    let place = Place::regional(clients, region);
-    wait_object::<ObservedInstance>(place, id, deadline, poll, Until::Gone).await?;
-    Ok(())
-}
+regional_waits!(
+    "cluster",
+    ObservedCluster,
+    wait_cluster_status,
+    wait_cluster_deleted,
+    wait_cluster_settled,
+    wait_cluster_created
+);
+regional_waits!(
+    "instance",
+    ObservedInstance,
+    wait_instance_status,
+    wait_instance_deleted,
+    wait_instance_settled,
+    wait_instance_created
+);
 
 /// Waits until the global cluster `id` no longer exists (any status counts
 /// as pending). Reads through `home_region`, falling back to
@@ -701,34 +709,6 @@ pub async fn wait_global_deleted(
 /// change being waited for (see [`Until::Settled`]).
 pub const SETTLING: &str = "settling";
 
-/// Waits until cluster `id` is `available` and `done` holds (e.g. the new
-/// engine version or write-forwarding setting shows).
-pub async fn wait_cluster_settled(
-    clients: &Clients,
-    region: &str,
-    id: &str,
-    deadline: Instant,
-    poll: PollInterval,
-    done: impl Fn(&ObservedCluster) -> bool + Sync,
-) -> Result<ObservedCluster, WaitError> {
-    let until = Until::Settled(&done);
-    wait_present(Place::regional(clients, region), id, deadline, poll, until).await
-}
-
-/// Waits until instance `id` is `available` and `done` holds (e.g. the new
-/// class or promotion tier shows).
-pub async fn wait_instance_settled(
-    clients: &Clients,
-    region: &str,
-    id: &str,
-    deadline: Instant,
-    poll: PollInterval,
-    done: impl Fn(&ObservedInstance) -> bool + Sync,
-) -> Result<ObservedInstance, WaitError> {
-    let until = Until::Settled(&done);
-    wait_present(Place::regional(clients, region), id, deadline, poll, until).await
-}
-
 /// Waits until the global cluster is `available` with no `FailoverState`
 /// and `done` holds (e.g. a member was added or removed, the engine version
 /// or deletion protection shows).
@@ -747,32 +727,6 @@ pub async fn wait_global_settled(
         fallbacks: fallback_regions,
     };
     wait_present(place, id, deadline, poll, Until::Settled(&done)).await
-}
-
-/// Waits until the just-created cluster `id` is `available`; until it is
-/// first seen, its absence is read-after-write lag (see [`Until::Created`]).
-pub async fn wait_cluster_created(
-    clients: &Clients,
-    region: &str,
-    id: &str,
-    deadline: Instant,
-    poll: PollInterval,
-) -> Result<ObservedCluster, WaitError> {
-    let until = Until::Created(&|_| true);
-    wait_present(Place::regional(clients, region), id, deadline, poll, until).await
-}
-
-/// Waits until the just-created instance `id` is `available` (see
-/// [`Until::Created`]).
-pub async fn wait_instance_created(
-    clients: &Clients,
-    region: &str,
-    id: &str,
-    deadline: Instant,
-    poll: PollInterval,
-) -> Result<ObservedInstance, WaitError> {
-    let until = Until::Created(&|_| true);
-    wait_present(Place::regional(clients, region), id, deadline, poll, until).await
 }
 
 /// Waits until the just-created global cluster `id` is `available` with no
