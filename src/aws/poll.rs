@@ -331,12 +331,15 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
+    /// One call to the fake: when (after its start) and for which ids.
+    type Asked = (Duration, Vec<String>);
+
     /// A fake region: the clusters that exist, the id lists it was asked
     /// (with the fake time of each call), and an optional error to answer.
     #[derive(Clone, Default)]
     struct Fake {
         existing: Arc<Mutex<Vec<String>>>,
-        asked: Arc<Mutex<Vec<(Duration, Vec<String>)>>>,
+        asked: Arc<Mutex<Vec<Asked>>>,
         error: Arc<Mutex<Option<ErrorKind>>>,
         started: Arc<Mutex<Option<Instant>>>,
     }
@@ -348,7 +351,7 @@ mod tests {
             *fake.started.lock().unwrap() = Some(Instant::now());
             fake
         }
-        fn asked(&self) -> Vec<(Duration, Vec<String>)> {
+        fn asked(&self) -> Vec<Asked> {
             self.asked.lock().unwrap().clone()
         }
     }
