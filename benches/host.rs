@@ -241,7 +241,16 @@ fn switchover_graph() -> Graph {
 /// deletes its cluster once detached, while the primary, once it is the only
 /// member, does the same; a second phase deletes the global cluster once
 /// every cluster deletion was accepted; deletions are awaited at the end.
-fn destroy_graph(primary: &str, secondaries: &[&str], instances: usize, phased: bool) -> Graph {
+/// With `async_detach` (the emulator's realistic behaviour, as in AWS) a
+/// removed secondary stays a member until its detach completes, so the
+/// primary's last steps wait for the detach to complete, not just to be sent.
+fn destroy_graph(
+    primary: &str,
+    secondaries: &[&str],
+    instances: usize,
+    phased: bool,
+    async_detach: bool,
+) -> Graph {
     let mut g = Graph::default();
     let mut removes = Vec::new();
     let mut phase_a = Vec::new();
@@ -274,7 +283,7 @@ fn destroy_graph(primary: &str, secondaries: &[&str], instances: usize, phased: 
         removes.push(rm);
         phase_a.push((dc, false));
     }
-    let gate: Vec<(usize, bool)> = removes.iter().map(|&r| (r, false)).collect();
+    let gate: Vec<(usize, bool)> = removes.iter().map(|&r| (r, async_detach)).collect();
     let mut prim_instances = Vec::new();
     for k in 0..instances {
         prim_instances.push(g.add(
@@ -391,6 +400,7 @@ fn apply_section() {
     let poll = env_str("BENCH_POLL", "100ms");
     let emu = Emulator::start(scale);
     let realism = realistic(&emu);
+    let async_detach = env_f64("BENCH_REALISM", 1.0) != 0.0;
     let endpoint = emu.endpoint();
     let mut w = Workdir::new("apply", &header(&endpoint));
     w.env
@@ -445,12 +455,14 @@ fn apply_section() {
                 &["us-east-1", "ap-southeast-2", "us-west-2"],
                 2,
                 false,
+                async_detach,
             ),
             destroy_graph(
                 "eu-west-1",
                 &["us-east-1", "ap-southeast-2", "us-west-2"],
                 2,
                 true,
+                async_detach,
             ),
         ),
     ];
