@@ -12,6 +12,17 @@
 //!   limit (`BENCH_RATE_LIMIT`, 20 calls/s): errors, time against calls ÷
 //!   rate, peak RSS of the provider.
 //!
+//! - `scale1000`: `BENCH_SCALE_COUNTS` (1000) topologies × 3 regions, no
+//!   rate limit: created, refreshed (`plan -refresh-only`) and planned
+//!   (`plan`), each by a provider the bench starts itself (reattach mode) so
+//!   that its peak RSS and CPU time are read from its own `/proc` entry.
+//!   Not part of the default list of `cargo bench --bench host`; `make
+//!   bench` (`scripts/bench.sh`) runs it.
+//!
+//! The apply section runs with the emulator's realistic behaviours on
+//! (asynchronous detach, `BENCH_RAW_LAG_MS` (500) ms of read-after-write
+//! lag, global clusters without tags); `BENCH_REALISM=0` turns them off.
+//!
 //! The poll interval is `REPLICATION_POLL_INTERVAL` (`BENCH_POLL`, 100ms).
 //! Prints Markdown sections on stdout; progress on stderr.
 #![allow(
@@ -35,7 +46,7 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let want = |s: &str| args.is_empty() || args.iter().any(|a| a == s);
+    let want = |s: &str| args.is_empty() && s != "scale1000" || args.iter().any(|a| a == s);
     if want("apply") {
         apply_section();
     }
@@ -44,6 +55,9 @@ fn main() {
     }
     if want("scale") {
         scale_section();
+    }
+    if want("scale1000") {
+        scale1000_section();
     }
 }
 
@@ -227,7 +241,16 @@ fn switchover_graph() -> Graph {
 /// deletes its cluster once detached, while the primary, once it is the only
 /// member, does the same; a second phase deletes the global cluster once
 /// every cluster deletion was accepted; deletions are awaited at the end.
-fn destroy_graph(primary: &str, secondaries: &[&str], instances: usize, phased: bool) -> Graph {
+/// With `async_detach` (the emulator's realistic behaviour, as in AWS) a
+/// removed secondary stays a member until its detach completes, so the
+/// primary's last steps wait for the detach to complete, not just to be sent.
+fn destroy_graph(
+    primary: &str,
+    secondaries: &[&str],
+    instances: usize,
+    phased: bool,
+    async_detach: bool,
+) -> Graph {
     let mut g = Graph::default();
     let mut removes = Vec::new();
     let mut phase_a = Vec::new();
@@ -260,7 +283,7 @@ fn destroy_graph(primary: &str, secondaries: &[&str], instances: usize, phased: 
         removes.push(rm);
         phase_a.push((dc, false));
     }
-    let gate: Vec<(usize, bool)> = removes.iter().map(|&r| (r, false)).collect();
+    let gate: Vec<(usize, bool)> = removes.iter().map(|&r| (r, async_detach)).collect();
     let mut prim_instances = Vec::new();
     for k in 0..instances {
         prim_instances.push(g.add(
@@ -376,6 +399,8 @@ fn apply_section() {
     let scale = env_f64("BENCH_TIME_SCALE", 0.05);
     let poll = env_str("BENCH_POLL", "100ms");
     let emu = Emulator::start(scale);
+    let realism = realistic(&emu);
+    let async_detach = env_f64("BENCH_REALISM", 1.0) != 0.0;
     let endpoint = emu.endpoint();
     let mut w = Workdir::new("apply", &header(&endpoint));
     w.env
@@ -430,19 +455,21 @@ fn apply_section() {
                 &["us-east-1", "ap-southeast-2", "us-west-2"],
                 2,
                 false,
+                async_detach,
             ),
             destroy_graph(
                 "eu-west-1",
                 &["us-east-1", "ap-southeast-2", "us-west-2"],
                 2,
                 true,
+                async_detach,
             ),
         ),
     ];
 
     println!("## Apply against the critical path\n");
     println!(
-        "Terraform 1.15 applies a saved plan (`terraform apply tfplan`) against the release emulator at time scale {scale} (durations from `emulator/src/timing.rs` × {scale}), `REPLICATION_POLL_INTERVAL={poll}` (first poll interval; it grows ×1.5 per poll up to 10×). *Wall* is the whole `terraform apply` command (host and provider start included); *span* is first to last RDS call in `/_emulator/calls`. The **bound** is the longest chain of scripted durations through the calls the sequence makes, ordered only by what the emulator (like RDS) enforces; *phased* is the same calls ordered by the provider's phases (each phase waits for the previous one), i.e. the best this executor can do.\n"
+        "Terraform 1.15 applies a saved plan (`terraform apply tfplan`) against the release emulator at time scale {scale} (durations from `emulator/src/timing.rs` × {scale}; emulator behaviours: {realism}), `REPLICATION_POLL_INTERVAL={poll}` (first poll interval; it grows ×1.5 per poll up to 10×). *Wall* is the whole `terraform apply` command (host and provider start included); *span* is first to last RDS call in `/_emulator/calls`. The **bound** is the longest chain of scripted durations through the calls the sequence makes, ordered only by what the emulator (like RDS) enforces; *phased* is the same calls ordered by the provider's phases (each phase waits for the previous one), i.e. the best this executor can do.\n"
     );
     println!(
         "| sequence | wall | span | bound | wall / bound | span / bound | phased | wall / phased | mutating calls (expected) | Describe calls | waits | Describe per wait | error answers by code |"
@@ -486,6 +513,19 @@ fn apply_section() {
     println!(
         "\nDescribe calls include the observation before each phase (1 + 2R calls) as well as the polls of each wait.\n"
     );
+}
+
+/// Turns on the emulator's realistic behaviours unless `BENCH_REALISM=0`;
+/// says which.
+fn realistic(emu: &Emulator) -> String {
+    if env_f64("BENCH_REALISM", 1.0) == 0.0 {
+        return "none (`BENCH_REALISM=0`)".to_string();
+    }
+    let lag_ms = env_f64("BENCH_RAW_LAG_MS", 500.0) as u64;
+    emu.admin()
+        .behaviour(&aurora_emulator::Behaviour::realistic(lag_ms))
+        .expect("emulator behaviours");
+    format!("asynchronous detach, {lag_ms} ms read-after-write lag, global clusters without tags")
 }
 
 // ---------------------------------------------------------------- refresh
@@ -753,4 +793,205 @@ fn scale_refresh(emu: &Emulator, w: &mut Workdir, rate: u64, mode: &'static str)
         per_region,
         peak_kib,
     }
+}
+
+// -------------------------------------------------------------- scale1000
+
+/// A provider the bench starts itself in debug mode (no TLS, Terraform
+/// reattaches to it through `TF_REATTACH_PROVIDERS`), so that its pid is
+/// known and its `/proc` entry can be read after the host is done with it.
+struct OwnProvider {
+    child: std::process::Child,
+    reattach: String,
+}
+
+impl OwnProvider {
+    fn start(env: &[(&str, &str)]) -> Self {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(common::provider_bin())
+            .arg("--debug")
+            .envs(env.iter().copied())
+            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "secret-example-key")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the provider");
+        let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let reattach = lines
+            .by_ref()
+            .take(8)
+            .map_while(Result::ok)
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix("TF_REATTACH_PROVIDERS='")
+                    .map(|r| r.trim_end_matches('\'').to_string())
+            })
+            .expect("the provider's reattach line");
+        // Keep reading its stdout so that it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        OwnProvider { child, reattach }
+    }
+
+    /// Peak RSS (VmHWM, KiB) and CPU time (user + system) so far.
+    fn usage(&self) -> (u64, Duration) {
+        let pid = self.child.id();
+        let hwm = common::proc_status(pid, "VmHWM").unwrap_or(0);
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // Fields after the command name, from ppid on (proc(5) field 4):
+        // utime and stime are fields 14 and 15, in clock ticks.
+        let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let fields: Vec<u64> = after
+            .split_whitespace()
+            .skip(1)
+            .map(|f| f.parse().unwrap_or(0))
+            .collect();
+        let ticks = fields.get(10).copied().unwrap_or(0) + fields.get(11).copied().unwrap_or(0);
+        (hwm, Duration::from_secs_f64(ticks as f64 / clock_ticks()))
+    }
+}
+
+impl Drop for OwnProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Clock ticks per second of `/proc/<pid>/stat` (`getconf CLK_TCK`, else 100).
+fn clock_ticks() -> f64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// The load average now (1, 5, 15 minutes).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// One measured host command run against a provider of its own.
+struct Measured {
+    what: &'static str,
+    wall: Duration,
+    cpu: Duration,
+    hwm_kib: u64,
+    calls: usize,
+    load: String,
+}
+
+/// Runs `terraform args` in `w` against a fresh provider; its wall time, the
+/// provider's CPU time and peak RSS, and the RDS calls it made.
+fn measured(
+    emu: &Emulator,
+    w: &Workdir,
+    what: &'static str,
+    args: &[&str],
+    poll: &str,
+) -> Measured {
+    let provider = OwnProvider::start(&[("REPLICATION_POLL_INTERVAL", poll)]);
+    emu.clear_calls();
+    let started = std::time::Instant::now();
+    let out = w
+        .command(args)
+        .env("TF_REATTACH_PROVIDERS", &provider.reattach)
+        .output()
+        .expect("terraform");
+    let wall = started.elapsed();
+    assert!(
+        out.status.success(),
+        "terraform {} failed:\n{}",
+        args.join(" "),
+        common::text(&out)
+    );
+    let (hwm_kib, cpu) = provider.usage();
+    Measured {
+        what,
+        wall,
+        cpu,
+        hwm_kib,
+        calls: emu.calls().len(),
+        load: load_average(),
+    }
+}
+
+fn scale1000_section() {
+    let counts: Vec<usize> = env_str("BENCH_SCALE_COUNTS", "1000")
+        .split(',')
+        .filter_map(|c| c.trim().parse().ok())
+        .collect();
+    let parallelism = parallelism_flag();
+    println!("## 1000 topologies: provider memory and CPU\n");
+    println!(
+        "`count = N` topologies × 3 regions (1 instance each) against the release emulator at time scale 0 with no rate limit, `REPLICATION_POLL_INTERVAL=20ms`, Terraform `{parallelism}`. Each row is one Terraform command served by a provider process of its own, started by the bench in debug mode (Terraform reattaches to it, so the plugin channel has no TLS): *peak RSS* is that process's VmHWM and *CPU* its user + system time, both from `/proc/<pid>` once the command is done. *create* is `terraform apply` of the configuration, *refresh* `terraform plan -refresh-only`, *plan* `terraform plan` (refresh and diff). Targets (refresh of 1000): peak RSS ≤ 64 MiB, CPU ≤ 2 ms per topology. Load average (1/5/15 min) as each command ended: the machine is shared, so times are noisy.\n"
+    );
+    println!("| N | command | wall | provider CPU | CPU per topology | provider peak RSS | RDS calls | load average |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for count in counts {
+        let emu = Emulator::start(0.0);
+        let name = format!("scale{count}");
+        let main_tf = format!(
+            "{}\nresource \"replication_topology\" \"t\" {{\n  count                     = {count}\n  global_cluster_identifier = \"{name}-${{count.index}}\"\n  engine                    = \"aurora-postgresql\"\n  engine_version            = \"16.4\"\n  master_username           = \"app\"\n  master_password           = \"bench-password-1\"\n  skip_final_snapshot       = true\n  primary_region            = \"us-east-1\"\n  regions = {{\n    \"us-east-1\"      = {{ instance_class = \"db.r6g.large\", instances = {{ a = {{}} }} }}\n    \"eu-west-1\"      = {{ instance_class = \"db.r6g.large\", instances = {{ a = {{}} }} }}\n    \"ap-southeast-2\" = {{ instance_class = \"db.r6g.large\", instances = {{ a = {{}} }} }}\n  }}\n}}\n",
+            header(&emu.endpoint())
+        );
+        let w = Workdir::new(&name, &main_tf);
+        eprintln!("scale1000: {count} topologies: create");
+        let create_parallelism = format!(
+            "-parallelism={}",
+            env_f64("BENCH_CREATE_PARALLELISM", 50.0) as usize
+        );
+        let runs = [
+            measured(
+                &emu,
+                &w,
+                "create",
+                &["apply", "-no-color", "-auto-approve", &create_parallelism],
+                "20ms",
+            ),
+            {
+                eprintln!("scale1000: {count} topologies: refresh");
+                measured(
+                    &emu,
+                    &w,
+                    "refresh",
+                    &["plan", "-refresh-only", "-no-color", &parallelism],
+                    "20ms",
+                )
+            },
+            {
+                eprintln!("scale1000: {count} topologies: plan");
+                measured(
+                    &emu,
+                    &w,
+                    "plan",
+                    &["plan", "-no-color", &parallelism],
+                    "20ms",
+                )
+            },
+        ];
+        for r in &runs {
+            let note = if r.what == "create" {
+                format!(" ({create_parallelism})")
+            } else {
+                String::new()
+            };
+            println!(
+                "| {count} | {}{note} | {} s | {} s | **{:.2} ms** | **{:.1} MiB** | {} | {} |",
+                r.what,
+                secs(r.wall),
+                secs(r.cpu),
+                r.cpu.as_secs_f64() * 1000.0 / count as f64,
+                r.hwm_kib as f64 / 1024.0,
+                r.calls,
+                r.load
+            );
+        }
+    }
+    println!();
 }

@@ -4,22 +4,28 @@
 # and write docs/benchmarks.md with the command, the machine and the numbers.
 #
 #   scripts/bench.sh                      # everything
-#   scripts/bench.sh startup rpc          # some sections: startup rpc apply refresh scale
+#   scripts/bench.sh startup rpc          # some sections: startup rpc apply refresh scale scale1000
 #
 # Knobs (environment): BENCH_RUNS (20), BENCH_ITERS (2000),
 # BENCH_TIME_SCALE (0.05), BENCH_POLL (100ms), BENCH_TOPOLOGIES (100),
-# BENCH_RATE_LIMIT (20), BENCH_OUT (docs/benchmarks.md).
+# BENCH_RATE_LIMIT (20), BENCH_SCALE_COUNTS (1000; e.g. 100,300,1000 to see
+# how per-topology costs grow), BENCH_REALISM (1: the apply section runs with
+# the emulator's realistic behaviours), BENCH_RAW_LAG_MS (500),
+# BENCH_OUT (docs/benchmarks.md).
+#
+# Reproduce one section alone, e.g. the 1000-topology one:
+#   BENCH_OUT=/tmp/bench.md scripts/bench.sh scale1000
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 sections=("$@")
-[ ${#sections[@]} -gt 0 ] || sections=(startup rpc apply refresh scale)
+[ ${#sections[@]} -gt 0 ] || sections=(startup rpc apply refresh scale scale1000)
 want() { local s; for s in "${sections[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 out="${BENCH_OUT:-docs/benchmarks.md}"
 
 export REPLICATION_TERRAFORM="${REPLICATION_TERRAFORM:-$root/.tools/bin/terraform}"
-if want apply || want refresh || want scale; then
+if want apply || want refresh || want scale || want scale1000; then
   [ -x "$REPLICATION_TERRAFORM" ] || ./scripts/install-tools.sh
 fi
 
@@ -46,7 +52,7 @@ run() { cargo bench --quiet --bench "$@" >>"$body"; }
 want startup && { echo "==> startup" >&2; run startup; }
 want rpc && { echo "==> rpc" >&2; run rpc; }
 host_sections=()
-for s in apply refresh scale; do want "$s" && host_sections+=("$s"); done
+for s in apply refresh scale scale1000; do want "$s" && host_sections+=("$s"); done
 if [ ${#host_sections[@]} -gt 0 ]; then
   echo "==> host: ${host_sections[*]}" >&2
   run host -- "${host_sections[@]}"

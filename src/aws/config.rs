@@ -146,10 +146,10 @@ struct Inner {
     cloudwatch_by_region: Mutex<HashMap<String, aws_sdk_cloudwatch::Client>>,
     unreachable_since: Mutex<HashMap<String, tokio::time::Instant>>,
     polls: super::poll::Pollers,
-    /// Calls are paced per region ([`super::pacer`]): no `retry_mode` was
-    /// chosen.
+    /// Calls are paced per service and region ([`super::pacer`]): no
+    /// `retry_mode` was chosen.
     paced: bool,
-    pacers: Mutex<HashMap<String, Arc<super::pacer::Pacer>>>,
+    pacers: Mutex<HashMap<(super::pacer::Service, String), Arc<super::pacer::Pacer>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -212,14 +212,20 @@ impl Clients {
         &self.inner.polls
     }
 
-    /// The pacer of `region`'s calls; `None` when a `retry_mode` was chosen
-    /// (the SDK's behaviour, no pacing).
-    pub(crate) fn pacer(&self, region: &str) -> Option<Arc<super::pacer::Pacer>> {
+    /// The pacer of `service`'s calls to `region`; `None` when a
+    /// `retry_mode` was chosen (the SDK's behaviour, no pacing).
+    pub(crate) fn pacer(
+        &self,
+        service: super::pacer::Service,
+        region: &str,
+    ) -> Option<Arc<super::pacer::Pacer>> {
         if !self.inner.paced {
             return None;
         }
         let mut map = lock(&self.inner.pacers);
-        Some(Arc::clone(map.entry(region.to_string()).or_default()))
+        Some(Arc::clone(
+            map.entry((service, region.to_string())).or_default(),
+        ))
     }
 
     /// Retries of a throttled or failed call.

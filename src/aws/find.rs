@@ -16,6 +16,9 @@ use std::error::Error as StdError;
 use std::future::Future;
 
 use aws_sdk_rds::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_rds::operation::describe_db_clusters::DescribeDbClustersOutput;
+use aws_sdk_rds::operation::describe_db_instances::DescribeDbInstancesOutput;
+use aws_sdk_rds::operation::describe_global_clusters::DescribeGlobalClustersOutput;
 use aws_sdk_rds::types::Filter;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
@@ -46,13 +49,6 @@ where
         Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
-}
-
-fn cluster_filter(cluster_id: &str) -> Filter {
-    Filter::builder()
-        .name("db-cluster-id")
-        .values(cluster_id)
-        .build()
 }
 
 /// The global cluster `id`, asked in `region` only.
@@ -249,6 +245,54 @@ impl Pages {
     }
 }
 
+/// Sends a paginated Describe call (`call(marker)`) until the last page,
+/// following `Marker` pages (see [`Pages`]); `take` keeps what a page holds
+/// and returns its marker, or `None` to stop early. A `NotFound` answer ends
+/// the listing with what was read (the filter forms answer an empty list;
+/// the other form is tolerated too).
+async fn describe_pages<O, E, F, Fut, T>(
+    clients: &Clients,
+    operation: &'static str,
+    region: &str,
+    mut call: F,
+    mut take: impl FnMut(&O, &mut Vec<T>) -> Option<String>,
+) -> Result<Vec<T>, AwsError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+{
+    let mut found = Vec::new();
+    let mut marker: Option<String> = None;
+    let mut pages = Pages::default();
+    loop {
+        let out = match send(clients, operation, region, || call(marker.clone())).await {
+            Ok(out) => out,
+            Err(e) if e.kind == ErrorKind::NotFound => break,
+            Err(e) => return Err(e),
+        };
+        let next = take(&out, &mut found);
+        match pages.next_marker(next.as_deref()) {
+            Some(m) => marker = Some(m),
+            None => break,
+        }
+    }
+    Ok(found)
+}
+
+/// `key` is one of `values`.
+fn among(values: &[String], key: Option<&str>) -> bool {
+    key.is_some_and(|k| values.iter().any(|v| v == k))
+}
+
+/// A filter of one name and several values.
+fn filter(name: &str, values: &[String]) -> Filter {
+    Filter::builder()
+        .name(name)
+        .set_values(Some(values.to_vec()))
+        .build()
+}
+
 /// Every instance of cluster `cluster_id` in `region` (filter `db-cluster-id`,
 /// following `Marker` pages, see [`Pages`]; one call for up to 100
 /// instances). Instances that report another cluster are dropped.
@@ -257,136 +301,147 @@ pub async fn find_instances_by_cluster(
     region: &str,
     cluster_id: &str,
 ) -> Result<Vec<ObservedInstance>, AwsError> {
-    let client = clients.rds(region).await?;
-    let mut instances = Vec::new();
-    let mut marker: Option<String> = None;
-    let mut pages = Pages::default();
-    loop {
-        let out = send(clients, "DescribeDBInstances", region, || {
-            client
-                .describe_db_instances()
-                .filters(cluster_filter(cluster_id))
-                .set_marker(marker.clone())
-                .send()
-        })
-        .await;
-        let out = match out {
-            Ok(out) => out,
-            // The filter form answers an empty list; tolerate the other form too.
-            Err(e) if e.kind == ErrorKind::NotFound => break,
-            Err(e) => return Err(e),
-        };
-        instances.extend(
-            out.db_instances()
-                .iter()
-                .filter(|i| i.db_cluster_identifier() == Some(cluster_id))
-                .map(|i| ObservedInstance::from_sdk(i, region)),
-        );
-        match pages.next_marker(out.marker()) {
-            Some(m) => marker = Some(m),
-            None => break,
-        }
-    }
+    let ids = [cluster_id.to_string()];
+    let mut instances = describe_instances(clients, region, "db-cluster-id", &ids, |i| {
+        i.db_cluster_identifier()
+    })
+    .await?;
     instances.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(instances)
 }
 
-/// Every cluster among `ids` that exists in `region`: DescribeDBClusters
-/// filtered by `db-cluster-id`, [`poll::MAX_IDS`](super::poll::MAX_IDS)
-/// identifiers to a call, following `Marker` pages. Used by shared polling.
+/// The instances in `region` whose `key` is among `values`, read with
+/// DescribeDBInstances filtered by `filter_name`.
+async fn describe_instances(
+    clients: &Clients,
+    region: &str,
+    filter_name: &str,
+    values: &[String],
+    key: fn(&aws_sdk_rds::types::DbInstance) -> Option<&str>,
+) -> Result<Vec<ObservedInstance>, AwsError> {
+    let client = clients.rds(region).await?;
+    let filter = filter(filter_name, values);
+    let call = |marker| {
+        client
+            .describe_db_instances()
+            .filters(filter.clone())
+            .set_marker(marker)
+            .send()
+    };
+    let take = |out: &DescribeDbInstancesOutput, found: &mut Vec<ObservedInstance>| {
+        found.extend(
+            out.db_instances()
+                .iter()
+                .filter(|i| among(values, key(i)))
+                .map(|i| ObservedInstance::from_sdk(i, region)),
+        );
+        out.marker().map(str::to_string)
+    };
+    describe_pages(clients, "DescribeDBInstances", region, call, take).await
+}
+
+/// Every cluster among `ids` (at most
+/// [`poll::MAX_IDS`](super::poll::MAX_IDS)) that exists in `region`:
+/// DescribeDBClusters filtered by `db-cluster-id`, following `Marker` pages.
+/// Used by shared polling.
 pub(crate) async fn describe_clusters_by_id(
     clients: &Clients,
     region: &str,
     ids: &[String],
 ) -> Result<Vec<ObservedCluster>, AwsError> {
     let client = clients.rds(region).await?;
-    let mut clusters = Vec::new();
-    for chunk in ids.chunks(super::poll::MAX_IDS) {
-        let filter = Filter::builder()
-            .name("db-cluster-id")
-            .set_values(Some(chunk.to_vec()))
-            .build();
-        let mut marker: Option<String> = None;
-        let mut pages = Pages::default();
-        loop {
-            let out = send(clients, "DescribeDBClusters", region, || {
-                client
-                    .describe_db_clusters()
-                    .filters(filter.clone())
-                    .set_marker(marker.clone())
-                    .send()
-            })
-            .await;
-            let out = match out {
-                Ok(out) => out,
-                Err(e) if e.kind == ErrorKind::NotFound => break,
-                Err(e) => return Err(e),
-            };
-            clusters.extend(
-                out.db_clusters()
-                    .iter()
-                    .filter(|c| {
-                        c.db_cluster_identifier()
-                            .is_some_and(|id| chunk.iter().any(|w| w == id))
-                    })
-                    .map(|c| ObservedCluster::from_sdk(c, region)),
-            );
-            match pages.next_marker(out.marker()) {
-                Some(m) => marker = Some(m),
-                None => break,
-            }
-        }
-    }
-    Ok(clusters)
+    let filter = filter("db-cluster-id", ids);
+    let call = |marker| {
+        client
+            .describe_db_clusters()
+            .filters(filter.clone())
+            .set_marker(marker)
+            .send()
+    };
+    let take = |out: &DescribeDbClustersOutput, found: &mut Vec<ObservedCluster>| {
+        found.extend(
+            out.db_clusters()
+                .iter()
+                .filter(|c| among(ids, c.db_cluster_identifier()))
+                .map(|c| ObservedCluster::from_sdk(c, region)),
+        );
+        out.marker().map(str::to_string)
+    };
+    describe_pages(clients, "DescribeDBClusters", region, call, take).await
 }
 
-/// Every instance among `ids` that exists in `region`: DescribeDBInstances
-/// filtered by `db-instance-id`, [`poll::MAX_IDS`](super::poll::MAX_IDS)
-/// identifiers to a call, following `Marker` pages. Used by shared polling.
+/// Every instance among `ids` (at most
+/// [`poll::MAX_IDS`](super::poll::MAX_IDS)) that exists in `region`:
+/// DescribeDBInstances filtered by `db-instance-id`, following `Marker`
+/// pages. Used by shared polling.
 pub(crate) async fn describe_instances_by_id(
     clients: &Clients,
     region: &str,
     ids: &[String],
 ) -> Result<Vec<ObservedInstance>, AwsError> {
-    let client = clients.rds(region).await?;
-    let mut instances = Vec::new();
-    for chunk in ids.chunks(super::poll::MAX_IDS) {
-        let filter = Filter::builder()
-            .name("db-instance-id")
-            .set_values(Some(chunk.to_vec()))
-            .build();
-        let mut marker: Option<String> = None;
-        let mut pages = Pages::default();
-        loop {
-            let out = send(clients, "DescribeDBInstances", region, || {
-                client
-                    .describe_db_instances()
-                    .filters(filter.clone())
-                    .set_marker(marker.clone())
-                    .send()
-            })
-            .await;
-            let out = match out {
-                Ok(out) => out,
-                Err(e) if e.kind == ErrorKind::NotFound => break,
-                Err(e) => return Err(e),
-            };
-            instances.extend(
-                out.db_instances()
+    describe_instances(clients, region, "db-instance-id", ids, |i| {
+        i.db_instance_identifier()
+    })
+    .await
+}
+
+/// Every global cluster among `ids` that exists, asked in `region`. One
+/// identifier: DescribeGlobalClusters for it. Several: the account's list
+/// (DescribeGlobalClusters takes no identifier filter), 100 to a page, read
+/// while its pages find what is asked (each page found at least as many as
+/// the pages read so far); identifiers still missing when it stops early
+/// are asked one by one, so a tick costs at most about one call per
+/// identifier however many global clusters the account has. Used by shared
+/// polling; notes the region's reachability.
+pub(crate) async fn describe_globals_by_id(
+    clients: &Clients,
+    region: &str,
+    ids: &[String],
+) -> Result<Vec<ObservedGlobal>, AwsError> {
+    let read = async {
+        if let [id] = ids {
+            return Ok(describe_global_in(clients, region, id)
+                .await?
+                .into_iter()
+                .collect());
+        }
+        let client = clients.rds(region).await?;
+        let (mut pages, mut stopped) = (0usize, false);
+        let call = |marker| client.describe_global_clusters().set_marker(marker).send();
+        let take = |out: &DescribeGlobalClustersOutput, found: &mut Vec<ObservedGlobal>| {
+            pages += 1;
+            found.extend(
+                out.global_clusters()
                     .iter()
-                    .filter(|i| {
-                        i.db_instance_identifier()
-                            .is_some_and(|id| chunk.iter().any(|w| w == id))
-                    })
-                    .map(|i| ObservedInstance::from_sdk(i, region)),
+                    .filter(|g| among(ids, g.global_cluster_identifier()))
+                    .map(ObservedGlobal::from),
             );
-            match pages.next_marker(out.marker()) {
-                Some(m) => marker = Some(m),
-                None => break,
+            let marker = out.marker().map(str::to_string);
+            let missing = ids.len().saturating_sub(found.len());
+            if missing == 0 || (marker.is_some() && found.len() < pages) {
+                stopped = marker.is_some();
+                return None;
+            }
+            marker
+        };
+        let mut found =
+            describe_pages(clients, "DescribeGlobalClusters", region, call, take).await?;
+        if stopped {
+            for id in ids {
+                if !found.iter().any(|g| g.id == *id) {
+                    found.extend(describe_global_in(clients, region, id).await?);
+                }
             }
         }
+        Ok(found)
+    };
+    let found: Result<Vec<ObservedGlobal>, AwsError> = read.await;
+    match &found {
+        Err(e) if e.is_unreachable() => clients.note_reachability(region, false),
+        Err(_) => {}
+        Ok(_) => clients.note_reachability(region, true),
     }
-    Ok(instances)
+    found
 }
 
 /// The cluster snapshot `id` in `region`.

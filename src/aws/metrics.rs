@@ -9,7 +9,11 @@
 //! datapoint of the last [`LAG_WINDOW`].
 //!
 //! This is the only place `aws-sdk-cloudwatch` is called; the call goes
-//! through the same retry policy as the RDS calls ([`super::retry::send`]).
+//! through the same retry policy as the RDS calls ([`super::retry::send`]),
+//! paced by CloudWatch's own pacer of the region, not RDS's: AWS limits the
+//! two APIs separately. (Throttling answers of CloudWatch are retried by the
+//! SDK before the pacer hears of them: its protocol's error bodies are not
+//! the Query XML that [`super::retry::ThrottlingLeftToPacer`] reads.)
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
@@ -183,7 +187,7 @@ pub async fn read_lag(
     let client = clients.cloudwatch(region).await?;
     let queries = lag_queries(clusters);
     let (start, end) = window(SystemTime::now());
-    let out = retry::send(clients, "GetMetricData", region, || {
+    let call = || {
         client
             .get_metric_data()
             .set_metric_data_queries(Some(queries.clone()))
@@ -191,8 +195,8 @@ pub async fn read_lag(
             .end_time(end)
             .scan_by(ScanBy::TimestampDescending)
             .send()
-    })
-    .await;
+    };
+    let out = retry::send(clients, "GetMetricData", region, call).await;
     clients.note_reachability(
         region,
         !matches!(&out, Err(e) if e.kind == ErrorKind::Unreachable),

@@ -23,8 +23,8 @@
 //! - `pacer`: client-side pacing per region (the default when no
 //!   `retry_mode` is chosen): finds the region's sustainable rate from its
 //!   answers, mutating calls first.
-//! - `poll`: shared polling; waits on clusters (instances) of one region
-//!   share one Describe call per tick.
+//! - `poll`: shared polling; waits on clusters (instances, global
+//!   clusters) of one region share one Describe call per tick.
 //! - [`wait`]: one generic waiter ([`wait::wait_until`]) with typed
 //!   pending/target status sets under one deadline, and its uses per object.
 //!

@@ -1,6 +1,8 @@
-//! Client-side pacing: one pacer per region of a provider configuration,
-//! shared by every resource the provider process manages, that sends RDS
-//! calls no faster than the region has shown it accepts.
+//! Client-side pacing: one pacer per service and region of a provider
+//! configuration, shared by every resource the provider process manages,
+//! that sends calls no faster than the region has shown it accepts. AWS
+//! limits each service's API separately (RDS's request rate is not
+//! CloudWatch's), so each [`Service`] has its own pacer per region.
 //!
 //! The default when no `retry_mode` is chosen (neither in the provider block
 //! nor through `AWS_RETRY_MODE`); choosing `standard` or `adaptive` gives the
@@ -64,6 +66,27 @@ pub(crate) const PROBE_GROWTH: f64 = 0.02;
 pub(crate) const PROBE_AFTER: Duration = Duration::from_secs(10);
 /// Above this rate (calls per second) a pacer stops pacing.
 pub(crate) const UNLIMITED_ABOVE: f64 = 1000.0;
+
+/// The API a call goes to: each has its own limits, so its own pacer per
+/// region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Service {
+    /// Amazon RDS: every call of the provider but the lag read.
+    Rds,
+    /// Amazon CloudWatch: `GetMetricData` (replication lag).
+    CloudWatch,
+}
+
+impl Service {
+    /// The service of an action the provider sends: `GetMetricData` is its
+    /// only CloudWatch action.
+    pub(crate) fn of(operation: &str) -> Service {
+        match operation {
+            "GetMetricData" => Service::CloudWatch,
+            _ => Service::Rds,
+        }
+    }
+}
 
 /// Who is asking for a slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,6 +295,7 @@ impl Pacer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)
@@ -433,10 +457,34 @@ mod tests {
     }
 
     #[test]
+    fn each_service_of_a_region_has_its_own_pacer() {
+        use crate::aws::config::{AwsSettings, Clients};
+        let shared = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let clients = Clients::with_sdk_config(AwsSettings::default(), shared);
+        let pacer = |service, region| clients.pacer(service, region).expect("paced by default");
+        let rds = pacer(Service::Rds, "us-east-1");
+        // One pacer per (service, region), shared by every call to it.
+        assert!(Arc::ptr_eq(&rds, &pacer(Service::Rds, "us-east-1")));
+        assert!(!Arc::ptr_eq(&rds, &pacer(Service::Rds, "eu-west-1")));
+        let cloudwatch = pacer(Service::CloudWatch, "us-east-1");
+        assert!(!Arc::ptr_eq(&rds, &cloudwatch));
+        // CloudWatch throttling slows CloudWatch only.
+        cloudwatch.answered();
+        cloudwatch.throttled();
+        assert!(cloudwatch.lock().rate().is_some());
+        assert_eq!(rds.lock().rate(), None);
+        assert_eq!(rds.lock().try_send(Instant::now(), Class::Read), Ok(()));
+    }
+
+    #[test]
     fn classes_of_actions() {
         assert_eq!(Class::of("DescribeDBClusters"), Class::Read);
         assert_eq!(Class::of("ListTagsForResource"), Class::Read);
         assert_eq!(Class::of("CreateDBInstance"), Class::Write);
         assert_eq!(Class::of("RemoveFromGlobalCluster"), Class::Write);
+        assert_eq!(Service::of("GetMetricData"), Service::CloudWatch);
+        assert_eq!(Service::of("DescribeDBClusters"), Service::Rds);
     }
 }

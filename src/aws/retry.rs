@@ -71,7 +71,7 @@ use rand::Rng;
 
 use super::config::Clients;
 use super::error::{self, AwsError, ErrorKind};
-use super::pacer::Class;
+use super::pacer::{Class, Service};
 
 /// Retries of answered failures (throttling, 5xx) when the provider
 /// configuration does not set `max_retries`.
@@ -263,7 +263,7 @@ where
 {
     let started = tokio::time::Instant::now();
     let mut attempt = 1;
-    let pacer = clients.pacer(region);
+    let pacer = clients.pacer(Service::of(operation), region);
     let class = Class::of(operation);
     let mut throttled: u32 = 0;
     loop {

@@ -32,6 +32,7 @@ use super::config::Clients;
 use super::error::{AwsError, ErrorKind};
 use super::find::find_global_cluster;
 use super::model::{ObservedCluster, ObservedGlobal, ObservedInstance};
+use super::poll::Kind;
 
 /// Transitional cluster statuses (AWS `DBCluster.Status` values that resolve
 /// by themselves).
@@ -354,9 +355,8 @@ pub const VISIBILITY_GRACE: Duration = Duration::from_secs(300);
 
 /// The one generic waiter: polls `find` (the object or `None` when it does
 /// not exist) under the rules of [`wait_for`] until `until` holds. `find(due)`
-/// answers no later than `due`: clusters and instances go through the
-/// region's shared poller ([`super::poll`]), global clusters are read at
-/// `due`. Returns the object (`None` for a completed [`Until::Gone`]).
+/// answers no later than `due`: the waits below read through the shared
+/// pollers ([`super::poll`]). Returns the object (`None` for a completed [`Until::Gone`]).
 pub async fn wait_until<T, F, Fut>(
     what: &str,
     region: &str,
@@ -429,6 +429,103 @@ fn present<T>(found: Option<T>, what: &str, region: &str) -> Result<T, WaitError
     })
 }
 
+/// Where a wait reads its object: the region asked and, for global
+/// clusters, the regions asked when that one does not answer.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    clients: &'a Clients,
+    region: &'a str,
+    fallbacks: &'a [String],
+}
+
+impl<'a> Place<'a> {
+    fn regional(clients: &'a Clients, region: &'a str) -> Self {
+        Place {
+            clients,
+            region,
+            fallbacks: &[],
+        }
+    }
+}
+
+/// An object a wait reads through the shared pollers ([`super::poll`]).
+trait Read: Watched + Kind {
+    /// What the object is called in messages.
+    const NOUN: &'static str;
+    /// The object `id`, read no later than `due`.
+    fn read<'a>(
+        place: Place<'a>,
+        id: &'a str,
+        due: Instant,
+    ) -> impl Future<Output = Result<Option<Self>, AwsError>> + 'a {
+        let clients = place.clients;
+        clients.polls().read(clients, place.region, id, due)
+    }
+}
+
+impl Read for ObservedCluster {
+    const NOUN: &'static str = "cluster";
+}
+
+impl Read for ObservedInstance {
+    const NOUN: &'static str = "instance";
+}
+
+impl Read for ObservedGlobal {
+    const NOUN: &'static str = "global cluster";
+    /// Through the home region's shared poller; when the home region does
+    /// not answer (or recently did not), with [`find_global_cluster`], which
+    /// falls back to the other regions.
+    fn read<'a>(
+        place: Place<'a>,
+        id: &'a str,
+        due: Instant,
+    ) -> impl Future<Output = Result<Option<Self>, AwsError>> + 'a {
+        let Place {
+            clients,
+            region,
+            fallbacks,
+        } = place;
+        let others = fallbacks.iter().any(|r| r != region);
+        async move {
+            if others && clients.recently_unreachable(region) {
+                return at(due, find_global_cluster(clients, region, fallbacks, id)).await;
+            }
+            match clients.polls().read(clients, region, id, due).await {
+                Err(e) if others && e.is_unreachable() => {
+                    find_global_cluster(clients, region, fallbacks, id).await
+                }
+                answer => answer,
+            }
+        }
+    }
+}
+
+/// [`wait_until`] for object `id` read at `place`.
+async fn wait_object<T: Read>(
+    place: Place<'_>,
+    id: &str,
+    deadline: Instant,
+    poll: PollInterval,
+    until: Until<'_, T>,
+) -> Result<Option<T>, WaitError> {
+    let what = format!("{} {id}", T::NOUN);
+    let find = |due| T::read(place, id, due);
+    wait_until(&what, place.region, deadline, poll, find, until).await
+}
+
+/// [`wait_object`] for a wait that ends with the object present.
+async fn wait_present<T: Read>(
+    place: Place<'_>,
+    id: &str,
+    deadline: Instant,
+    poll: PollInterval,
+    until: Until<'_, T>,
+) -> Result<T, WaitError> {
+    let found = wait_object(place, id, deadline, poll, until).await?;
+    present(found, &format!("{} {id}", T::NOUN), place.region)
+}
+
 /// Waits until the global cluster is `available` with no `FailoverState`.
 /// Reads through `home_region`, falling back to `fallback_regions` when it is
 /// unreachable.
@@ -440,19 +537,16 @@ pub async fn wait_global_available(
     deadline: Instant,
     poll: PollInterval,
 ) -> Result<ObservedGlobal, WaitError> {
-    let what = format!("global cluster {id}");
-    let find = |due| {
-        at(
-            due,
-            find_global_cluster(clients, home_region, fallback_regions, id),
-        )
+    let place = Place {
+        clients,
+        region: home_region,
+        fallbacks: fallback_regions,
     };
     let until = Until::Status {
         pending: GLOBAL_PENDING,
         target: AVAILABLE,
     };
-    let found = wait_until(&what, home_region, deadline, poll, find, until);
-    present(found.await?, &what, home_region)
+    wait_present(place, id, deadline, poll, until).await
 }
 
 /// Polls without a writer change before [`wait_writer`] gives up on a global
@@ -474,28 +568,37 @@ pub async fn wait_writer(
     poll: PollInterval,
 ) -> Result<ObservedGlobal, WaitError> {
     let what = format!("global cluster {id} writer");
+    let place = Place {
+        clients,
+        region: home_region,
+        fallbacks: fallback_regions,
+    };
     let wrong_writer_polls = AtomicU32::new(0);
-    let found = wait_for(
+    let found = wait_due(
         &what,
         home_region,
         deadline,
         poll,
-        || async {
-            let Some(g) = find_global_cluster(clients, home_region, fallback_regions, id).await?
-            else {
-                return Ok(None);
-            };
-            let status = if !g.is_settled() {
-                wrong_writer_polls.store(0, Ordering::Relaxed);
-                global_wait_status(&g)
-            } else if g.writer().map(|w| w.cluster_arn.as_str()) == Some(expected_writer_arn) {
-                "writer-switched".to_string()
-            } else if wrong_writer_polls.fetch_add(1, Ordering::Relaxed) + 1 > WRONG_WRITER_POLLS {
-                "settled-with-other-writer".to_string()
-            } else {
-                "awaiting-writer".to_string()
-            };
-            Ok(Some((g, status)))
+        |due| {
+            let wrong_writer_polls = &wrong_writer_polls;
+            async move {
+                let Some(g) = ObservedGlobal::read(place, id, due).await? else {
+                    return Ok(None);
+                };
+                let status = if !g.is_settled() {
+                    wrong_writer_polls.store(0, Ordering::Relaxed);
+                    global_wait_status(&g)
+                } else if g.writer().map(|w| w.cluster_arn.as_str()) == Some(expected_writer_arn) {
+                    "writer-switched".to_string()
+                } else if wrong_writer_polls.fetch_add(1, Ordering::Relaxed) + 1
+                    > WRONG_WRITER_POLLS
+                {
+                    "settled-with-other-writer".to_string()
+                } else {
+                    "awaiting-writer".to_string()
+                };
+                Ok(Some((g, status)))
+            }
         },
         GLOBAL_PENDING,
         &["writer-switched"],
@@ -504,73 +607,83 @@ pub async fn wait_writer(
     present(found, &what, home_region)
 }
 
-/// Waits until cluster `id` reaches a status in `target`.
-pub async fn wait_cluster_status(
-    clients: &Clients,
-    region: &str,
-    id: &str,
-    deadline: Instant,
-    poll: PollInterval,
-    pending: &[&str],
-    target: &[&str],
-) -> Result<ObservedCluster, WaitError> {
-    let what = format!("cluster {id}");
-    let find = |due| clients.polls().cluster(clients, region, id, due);
-    let until = Until::Status { pending, target };
-    present(
-        wait_until(&what, region, deadline, poll, find, until).await?,
-        &what,
-        region,
-    )
+/// The waits on an object of one region (cluster, instance): `$noun` in
+/// the docs, the functions' names, and the observed type.
+macro_rules! regional_waits {
+    ($noun:literal, $object:ty, $status:ident, $deleted:ident, $settled:ident, $created:ident) => {
+        #[doc = concat!("Waits until ", $noun, " `id` reaches a status in `target`.")]
+        pub async fn $status(
+            clients: &Clients,
+            region: &str,
+            id: &str,
+            deadline: Instant,
+            poll: PollInterval,
+            pending: &[&str],
+            target: &[&str],
+        ) -> Result<$object, WaitError> {
+            let until = Until::Status { pending, target };
+            wait_present(Place::regional(clients, region), id, deadline, poll, until).await
+        }
+
+        #[doc = concat!("Waits until ", $noun, " `id` no longer exists (any status counts as pending).")]
+        pub async fn $deleted(
+            clients: &Clients,
+            region: &str,
+            id: &str,
+            deadline: Instant,
+            poll: PollInterval,
+        ) -> Result<(), WaitError> {
+            let place = Place::regional(clients, region);
+            wait_object::<$object>(place, id, deadline, poll, Until::Gone).await?;
+            Ok(())
+        }
+
+        #[doc = concat!("Waits until ", $noun, " `id` is `available` and `done` holds (e.g. a new")]
+        /// setting shows).
+        pub async fn $settled(
+            clients: &Clients,
+            region: &str,
+            id: &str,
+            deadline: Instant,
+            poll: PollInterval,
+            done: impl Fn(&$object) -> bool + Sync,
+        ) -> Result<$object, WaitError> {
+            let until = Until::Settled(&done);
+            wait_present(Place::regional(clients, region), id, deadline, poll, until).await
+        }
+
+        #[doc = concat!("Waits until the just-created ", $noun, " `id` is `available`; until it")]
+        /// is first seen, its absence is read-after-write lag (see
+        /// [`Until::Created`]).
+        pub async fn $created(
+            clients: &Clients,
+            region: &str,
+            id: &str,
+            deadline: Instant,
+            poll: PollInterval,
+        ) -> Result<$object, WaitError> {
+            let until = Until::Created(&|_| true);
+            wait_present(Place::regional(clients, region), id, deadline, poll, until).await
+        }
+    };
 }
 
-/// Waits until instance `id` reaches a status in `target`.
-pub async fn wait_instance_status(
-    clients: &Clients,
-    region: &str,
-    id: &str,
-    deadline: Instant,
-    poll: PollInterval,
-    pending: &[&str],
-    target: &[&str],
-) -> Result<ObservedInstance, WaitError> {
-    let what = format!("instance {id}");
-    let find = |due| clients.polls().instance(clients, region, id, due);
-    let until = Until::Status { pending, target };
-    present(
-        wait_until(&what, region, deadline, poll, find, until).await?,
-        &what,
-        region,
-    )
-}
-
-/// Waits until cluster `id` no longer exists (any status counts as pending).
-pub async fn wait_cluster_deleted(
-    clients: &Clients,
-    region: &str,
-    id: &str,
-    deadline: Instant,
-    poll: PollInterval,
-) -> Result<(), WaitError> {
-    let find = |due| clients.polls().cluster(clients, region, id, due);
-    let what = format!("cluster {id}");
-    wait_until(&what, region, deadline, poll, find, Until::Gone).await?;
-    Ok(())
-}
-
-/// Waits until instance `id` no longer exists (any status counts as pending).
-pub async fn wait_instance_deleted(
-    clients: &Clients,
-    region: &str,
-    id: &str,
-    deadline: Instant,
-    poll: PollInterval,
-) -> Result<(), WaitError> {
-    let find = |due| clients.polls().instance(clients, region, id, due);
-    let what = format!("instance {id}");
-    wait_until(&what, region, deadline, poll, find, Until::Gone).await?;
-    Ok(())
-}
+regional_waits!(
+    "cluster",
+    ObservedCluster,
+    wait_cluster_status,
+    wait_cluster_deleted,
+    wait_cluster_settled,
+    wait_cluster_created
+);
+regional_waits!(
+    "instance",
+    ObservedInstance,
+    wait_instance_status,
+    wait_instance_deleted,
+    wait_instance_settled,
+    wait_instance_created
+);
 
 /// Waits until the global cluster `id` no longer exists (any status counts
 /// as pending). Reads through `home_region`, falling back to
@@ -583,60 +696,18 @@ pub async fn wait_global_deleted(
     deadline: Instant,
     poll: PollInterval,
 ) -> Result<(), WaitError> {
-    let find = |due| {
-        at(
-            due,
-            find_global_cluster(clients, home_region, fallback_regions, id),
-        )
+    let place = Place {
+        clients,
+        region: home_region,
+        fallbacks: fallback_regions,
     };
-    let what = format!("global cluster {id}");
-    wait_until(&what, home_region, deadline, poll, find, Until::Gone).await?;
+    wait_object::<ObservedGlobal>(place, id, deadline, poll, Until::Gone).await?;
     Ok(())
 }
 
 /// Pseudo-status of an object that is `available` but does not yet show the
 /// change being waited for (see [`Until::Settled`]).
 pub const SETTLING: &str = "settling";
-
-/// Waits until cluster `id` is `available` and `done` holds (e.g. the new
-/// engine version or write-forwarding setting shows).
-pub async fn wait_cluster_settled(
-    clients: &Clients,
-    region: &str,
-    id: &str,
-    deadline: Instant,
-    poll: PollInterval,
-    done: impl Fn(&ObservedCluster) -> bool + Sync,
-) -> Result<ObservedCluster, WaitError> {
-    let what = format!("cluster {id}");
-    let find = |due| clients.polls().cluster(clients, region, id, due);
-    let until = Until::Settled(&done);
-    present(
-        wait_until(&what, region, deadline, poll, find, until).await?,
-        &what,
-        region,
-    )
-}
-
-/// Waits until instance `id` is `available` and `done` holds (e.g. the new
-/// class or promotion tier shows).
-pub async fn wait_instance_settled(
-    clients: &Clients,
-    region: &str,
-    id: &str,
-    deadline: Instant,
-    poll: PollInterval,
-    done: impl Fn(&ObservedInstance) -> bool + Sync,
-) -> Result<ObservedInstance, WaitError> {
-    let what = format!("instance {id}");
-    let find = |due| clients.polls().instance(clients, region, id, due);
-    let until = Until::Settled(&done);
-    present(
-        wait_until(&what, region, deadline, poll, find, until).await?,
-        &what,
-        region,
-    )
-}
 
 /// Waits until the global cluster is `available` with no `FailoverState`
 /// and `done` holds (e.g. a member was added or removed, the engine version
@@ -650,54 +721,12 @@ pub async fn wait_global_settled(
     poll: PollInterval,
     done: impl Fn(&ObservedGlobal) -> bool + Sync,
 ) -> Result<ObservedGlobal, WaitError> {
-    let what = format!("global cluster {id}");
-    let find = |due| {
-        at(
-            due,
-            find_global_cluster(clients, home_region, fallback_regions, id),
-        )
+    let place = Place {
+        clients,
+        region: home_region,
+        fallbacks: fallback_regions,
     };
-    let until = Until::Settled(&done);
-    let found = wait_until(&what, home_region, deadline, poll, find, until);
-    present(found.await?, &what, home_region)
-}
-
-/// Waits until the just-created cluster `id` is `available`; until it is
-/// first seen, its absence is read-after-write lag (see [`Until::Created`]).
-pub async fn wait_cluster_created(
-    clients: &Clients,
-    region: &str,
-    id: &str,
-    deadline: Instant,
-    poll: PollInterval,
-) -> Result<ObservedCluster, WaitError> {
-    let what = format!("cluster {id}");
-    let find = |due| clients.polls().cluster(clients, region, id, due);
-    let until = Until::Created(&|_| true);
-    present(
-        wait_until(&what, region, deadline, poll, find, until).await?,
-        &what,
-        region,
-    )
-}
-
-/// Waits until the just-created instance `id` is `available` (see
-/// [`Until::Created`]).
-pub async fn wait_instance_created(
-    clients: &Clients,
-    region: &str,
-    id: &str,
-    deadline: Instant,
-    poll: PollInterval,
-) -> Result<ObservedInstance, WaitError> {
-    let what = format!("instance {id}");
-    let find = |due| clients.polls().instance(clients, region, id, due);
-    let until = Until::Created(&|_| true);
-    present(
-        wait_until(&what, region, deadline, poll, find, until).await?,
-        &what,
-        region,
-    )
+    wait_present(place, id, deadline, poll, Until::Settled(&done)).await
 }
 
 /// Waits until the just-created global cluster `id` is `available` with no
@@ -710,16 +739,12 @@ pub async fn wait_global_created(
     deadline: Instant,
     poll: PollInterval,
 ) -> Result<ObservedGlobal, WaitError> {
-    let what = format!("global cluster {id}");
-    let find = |due| {
-        at(
-            due,
-            find_global_cluster(clients, home_region, fallback_regions, id),
-        )
+    let place = Place {
+        clients,
+        region: home_region,
+        fallbacks: fallback_regions,
     };
-    let until = Until::Created(&|_| true);
-    let found = wait_until(&what, home_region, deadline, poll, find, until);
-    present(found.await?, &what, home_region)
+    wait_present(place, id, deadline, poll, Until::Created(&|_| true)).await
 }
 
 #[cfg(test)]

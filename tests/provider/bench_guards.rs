@@ -96,36 +96,7 @@ impl Harness {
     /// Plans and applies the create of `id` with `instances[i]` instances in
     /// `REGIONS[i]`; returns the new state.
     async fn create(&self, id: &str, instances: &[usize]) -> Value {
-        let ty = self
-            .server
-            .resource_schema(TYPE)
-            .unwrap()
-            .block
-            .value_type();
-        let regions: serde_json::Map<String, serde_json::Value> = instances
-            .iter()
-            .enumerate()
-            .map(|(n, count)| {
-                let inst: serde_json::Map<String, serde_json::Value> = (0..*count)
-                    .map(|k| (format!("i{k}"), serde_json::json!({})))
-                    .collect();
-                (
-                    REGIONS[n].to_string(),
-                    serde_json::json!({ "instance_class": "db.r6g.large", "instances": inst }),
-                )
-            })
-            .collect();
-        let config = serde_json::json!({
-            "global_cluster_identifier": id,
-            "engine": "aurora-postgresql",
-            "engine_version": "16.4",
-            "master_username": "app",
-            "master_password": "guard-password-1",
-            "skip_final_snapshot": true,
-            "primary_region": "us-east-1",
-            "regions": regions,
-        });
-        let config = tf::json::decode(config.to_string().as_bytes(), &ty).unwrap();
+        let config = self.config(id, instances, "us-east-1", None);
         let plan = self
             .server
             .plan(
@@ -315,19 +286,27 @@ async fn instances_are_sent_with_their_cluster_and_deletions_are_awaited_last() 
         .iter()
         .position(|c| c.1 == "DeleteGlobalCluster")
         .expect("DeleteGlobalCluster sent");
-    // The instance waits poll through the shared poller (DescribeDBInstances
-    // filtered by db-instance-id, which answers an empty list once they are
-    // gone): in both regions the polls that saw the instances go come after
-    // DeleteGlobalCluster.
+
+    // The deletions are awaited after DeleteGlobalCluster, together: the
+    // waits of a region share one DescribeDBInstances (filtered by
+    // db-instance-id, which answers an empty list once they are gone) and
+    // one DescribeDBClusters. At time scale 0 everything is gone at the
+    // first poll, so each region polls exactly once for each kind: 2 calls
+    // for the 3 instance deletions, where polling alone made 3.
+    let after = &calls[delete_global..];
     for region in &REGIONS[..2] {
-        let polls_after = calls[delete_global..]
-            .iter()
-            .filter(|c| c.0 == *region && c.1 == "DescribeDBInstances" && c.2.is_none())
-            .count();
-        assert!(
-            polls_after >= 1,
-            "{region}: the instance deletions are awaited after DeleteGlobalCluster: {calls:?}"
-        );
+        for action in ["DescribeDBInstances", "DescribeDBClusters"] {
+            let polls: Vec<_> = after
+                .iter()
+                .filter(|c| c.0 == *region && c.1 == action)
+                .collect();
+            assert_eq!(
+                polls.len(),
+                1,
+                "{region}: {action} after DeleteGlobalCluster: {after:?}"
+            );
+            assert!(polls[0].2.is_none(), "{region}: {after:?}");
+        }
     }
 }
 
@@ -420,9 +399,9 @@ async fn a_burst_refresh_under_a_rate_limit_is_paced_without_errors() {
 }
 
 impl Harness {
-    /// The configuration `create` applies for `id`, with `primary_region`
-    /// and `failover_mode` replaced.
-    fn config_moving(&self, id: &str, instances: &[usize], primary: &str, mode: &str) -> Value {
+    /// The configuration of `id` with `instances[i]` instances in
+    /// `REGIONS[i]`, the primary in `primary` and, when given, `failover_mode`.
+    fn config(&self, id: &str, instances: &[usize], primary: &str, mode: Option<&str>) -> Value {
         let ty = self
             .server
             .resource_schema(TYPE)
@@ -442,7 +421,7 @@ impl Harness {
                 )
             })
             .collect();
-        let config = serde_json::json!({
+        let mut config = serde_json::json!({
             "global_cluster_identifier": id,
             "engine": "aurora-postgresql",
             "engine_version": "16.4",
@@ -450,9 +429,11 @@ impl Harness {
             "master_password": "guard-password-1",
             "skip_final_snapshot": true,
             "primary_region": primary,
-            "failover_mode": mode,
             "regions": regions,
         });
+        if let Some(mode) = mode {
+            config["failover_mode"] = mode.into();
+        }
         tf::json::decode(config.to_string().as_bytes(), &ty).unwrap()
     }
 
@@ -496,13 +477,13 @@ async fn lag_is_read_once_per_primary_move_and_never_otherwise() {
         h.calls().await.iter().all(|c| c.1 != "GetMetricData"),
         "refresh read CloudWatch"
     );
-    let unchanged = h.config_moving("guard-lag", &shape, "us-east-1", "switchover");
+    let unchanged = h.config("guard-lag", &shape, "us-east-1", Some("switchover"));
     assert_eq!(
         h.lag_calls_of_plan(&state, unchanged).await,
         Vec::<String>::new()
     );
     for (to, mode) in [("eu-west-1", "switchover"), ("ap-southeast-2", "failover")] {
-        let moved = h.config_moving("guard-lag", &shape, to, mode);
+        let moved = h.config("guard-lag", &shape, to, Some(mode));
         assert_eq!(
             h.lag_calls_of_plan(&state, moved).await,
             [to],
