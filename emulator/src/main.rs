@@ -49,28 +49,37 @@ fn parse_args() -> Result<(SocketAddr, EmulatorConfig), String> {
     Ok((listen, config))
 }
 
-async fn shutdown_signal() {
+/// Resolves on SIGINT or SIGTERM. The handlers are installed when this is
+/// called, not when it is first polled: call it before announcing
+/// readiness, so a supervisor that signals right after the ready line
+/// still gets a clean shutdown (and the state file).
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match (
+        let handlers = (
             signal(SignalKind::interrupt()),
             signal(SignalKind::terminate()),
-        ) {
-            (Ok(mut int), Ok(mut term)) => {
-                tokio::select! {
-                    _ = int.recv() => {}
-                    _ = term.recv() => {}
+        );
+        async move {
+            match handlers {
+                (Ok(mut int), Ok(mut term)) => {
+                    tokio::select! {
+                        _ = int.recv() => {}
+                        _ = term.recv() => {}
+                    }
                 }
-            }
-            _ => {
-                let _ = tokio::signal::ctrl_c().await;
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
@@ -95,11 +104,12 @@ async fn main() {
             std::process::exit(1);
         }
     };
+    let stop = shutdown_signal();
     {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "listening on {}", emulator.addr());
         let _ = out.flush();
     }
-    shutdown_signal().await;
+    stop.await;
     emulator.shutdown().await;
 }
