@@ -62,7 +62,8 @@ CFG
 
 cd "$work/module"
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1 TF_INPUT=0
-export AWS_ENDPOINT_URL_RDS="http://$addr" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+export AWS_ENDPOINT_URL_RDS="http://$addr" AWS_ENDPOINT_URL_CLOUDWATCH="http://$addr"
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 export AWS_EC2_METADATA_DISABLED=true REPLICATION_POLL_INTERVAL=50ms
 unset TF_LOG
 "$terraform" get -no-color >/dev/null

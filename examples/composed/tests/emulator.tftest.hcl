@@ -5,6 +5,7 @@
 # The provider block stays as it is; the run's environment points the
 # provider at the emulator (docs/guides/testing-modules.md):
 #   AWS_ENDPOINT_URL_RDS=http://127.0.0.1:4566
+#   AWS_ENDPOINT_URL_CLOUDWATCH=http://127.0.0.1:4566
 #   AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 #   REPLICATION_POLL_INTERVAL=50ms
 #
