@@ -7,7 +7,7 @@ use super::super::config::Clients;
 use super::super::error::AwsError;
 use super::super::find::find_cluster;
 use super::super::model::ObservedCluster;
-use super::super::retry::{send, send_tracked};
+use super::super::retry::{send, send_tracked, Failed};
 use super::super::secret::Secret;
 use super::super::settings::ClusterSettings;
 use super::tags::{ownership_tags, sdk_tags};
@@ -119,18 +119,38 @@ pub async fn create_db_cluster(
         }
         req.send()
     })
-    .await;
+    .await
+    .map(|out| {
+        out.db_cluster()
+            .map(|c| ObservedCluster::from_sdk(c, region))
+    });
+    created_cluster(
+        clients,
+        OP,
+        region,
+        &input.id,
+        &input.global_cluster_id,
+        sent,
+    )
+    .await
+}
+
+/// The cluster a create or restore made: the one in the answer, or, when
+/// the call was re-sent after a lost answer and AWS says it exists, the one
+/// the first attempt made (recognised by its ownership tag).
+async fn created_cluster(
+    clients: &Clients,
+    op: &'static str,
+    region: &str,
+    id: &str,
+    global_cluster_id: &str,
+    sent: Result<Option<ObservedCluster>, Failed>,
+) -> Result<ObservedCluster, AwsError> {
     match sent {
-        Ok(out) => answered(
-            OP,
-            region,
-            "DBCluster",
-            out.db_cluster()
-                .map(|c| ObservedCluster::from_sdk(c, region)),
-        ),
+        Ok(cluster) => answered(op, region, "DBCluster", cluster),
         Err(failed) => {
-            let find = find_cluster(clients, region, &input.id);
-            created_by_lost_attempt(failed, &input.global_cluster_id, find, |c| &c.tags).await
+            let find = find_cluster(clients, region, id);
+            created_by_lost_attempt(failed, global_cluster_id, find, |c| &c.tags).await
         }
     }
 }
@@ -204,20 +224,20 @@ pub async fn restore_db_cluster_from_snapshot(
         }
         req.send()
     })
-    .await;
-    match sent {
-        Ok(out) => answered(
-            OP,
-            region,
-            "DBCluster",
-            out.db_cluster()
-                .map(|c| ObservedCluster::from_sdk(c, region)),
-        ),
-        Err(failed) => {
-            let find = find_cluster(clients, region, &input.id);
-            created_by_lost_attempt(failed, &input.global_cluster_id, find, |c| &c.tags).await
-        }
-    }
+    .await
+    .map(|out| {
+        out.db_cluster()
+            .map(|c| ObservedCluster::from_sdk(c, region))
+    });
+    created_cluster(
+        clients,
+        OP,
+        region,
+        &input.id,
+        &input.global_cluster_id,
+        sent,
+    )
+    .await
 }
 
 /// ModifyDBCluster input; `None` fields are left unchanged. Changes apply
