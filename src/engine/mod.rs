@@ -309,9 +309,19 @@ pub trait EngineApi: Send + Sync {
     /// Data source schemas by type name.
     fn data_source_schemas(&self) -> BTreeMap<String, Schema>;
     /// Schema of one resource type.
-    fn resource_schema(&self, type_name: &str) -> Option<Schema>;
+    fn resource_schema(&self, type_name: &str) -> Option<&Schema>;
     /// Schema of one data source type.
-    fn data_source_schema(&self, type_name: &str) -> Option<Schema>;
+    fn data_source_schema(&self, type_name: &str) -> Option<&Schema>;
+    /// The value type of the provider configuration, computed once.
+    fn provider_type(&self) -> &Type;
+    /// The value type of one resource type's objects, computed once.
+    fn resource_type(&self, type_name: &str) -> Option<&Type>;
+    /// The value type of one data source type's objects, computed once.
+    fn data_source_type(&self, type_name: &str) -> Option<&Type>;
+    /// The value type of one resource type's identity, computed once.
+    fn identity_type(&self, type_name: &str) -> Option<&Type>;
+    /// The value type of one list resource type's `config` block, computed once.
+    fn list_resource_type(&self, type_name: &str) -> Option<&Type>;
     /// ValidateProviderConfig.
     fn validate_provider(&self, config: &Value) -> Diagnostics;
     /// ConfigureProvider.
@@ -361,7 +371,7 @@ pub trait EngineApi: Send + Sync {
     /// Identity schemas by resource type name.
     fn identity_schemas(&self) -> BTreeMap<String, IdentitySchema>;
     /// The identity schema of one resource type.
-    fn identity_schema(&self, type_name: &str) -> Option<IdentitySchema>;
+    fn identity_schema(&self, type_name: &str) -> Option<&IdentitySchema>;
     /// The identity of the object `state` describes, checked against the
     /// identity rules (`check`); a broken rule is a provider bug
     /// diagnostic. Null without diagnostics for a type without identity.
@@ -381,7 +391,7 @@ pub trait EngineApi: Send + Sync {
     /// List resource schemas (of the `config` block) by type name.
     fn list_resource_schemas(&self) -> BTreeMap<String, Schema>;
     /// The schema of one list resource type.
-    fn list_resource_schema(&self, type_name: &str) -> Option<Schema>;
+    fn list_resource_schema(&self, type_name: &str) -> Option<&Schema>;
     /// ValidateListResourceConfig.
     fn validate_list_resource(&self, type_name: &str, config: &Value) -> Diagnostics;
     /// ListResource: sends every result to `tx`, then returns.
@@ -400,17 +410,62 @@ pub struct Server<P: Provider> {
     resources: BTreeMap<String, Arc<dyn Resource<P::Meta>>>,
     data_sources: BTreeMap<String, Arc<dyn DataSource<P::Meta>>>,
     list_resources: BTreeMap<String, Arc<dyn ListResource<P::Meta>>>,
+    types: Types,
     meta: RwLock<Option<Arc<P::Meta>>>,
     stop: std::sync::Mutex<CancellationToken>,
+}
+
+/// The value types of every schema, computed once: each RPC decodes and
+/// encodes with them, and a type is a tree of the schema's attributes.
+struct Types {
+    provider: Type,
+    resources: BTreeMap<String, Type>,
+    data_sources: BTreeMap<String, Type>,
+    identities: BTreeMap<String, Type>,
+    list_configs: BTreeMap<String, Type>,
+}
+
+impl Types {
+    /// The value type of resource `name` (`r`): the one computed when the
+    /// server was built.
+    fn of_resource<'a, M>(&'a self, name: &str, r: &dyn Resource<M>) -> std::borrow::Cow<'a, Type> {
+        self.resources.get(name).map_or_else(
+            || std::borrow::Cow::Owned(r.schema().block.value_type()),
+            std::borrow::Cow::Borrowed,
+        )
+    }
 }
 
 impl<P: Provider> Server<P> {
     /// Wraps a provider.
     pub fn new(provider: P) -> Self {
+        let resources = provider.resources();
+        let data_sources = provider.data_sources();
+        let list_resources = provider.list_resources();
+        let types = Types {
+            provider: provider.schema().block.value_type(),
+            resources: resources
+                .iter()
+                .map(|(k, r)| (k.clone(), r.schema().block.value_type()))
+                .collect(),
+            data_sources: data_sources
+                .iter()
+                .map(|(k, d)| (k.clone(), d.schema().block.value_type()))
+                .collect(),
+            identities: resources
+                .iter()
+                .filter_map(|(k, r)| Some((k.clone(), r.identity_schema()?.value_type())))
+                .collect(),
+            list_configs: list_resources
+                .iter()
+                .map(|(k, l)| (k.clone(), l.schema().block.value_type()))
+                .collect(),
+        };
         Self {
-            resources: provider.resources(),
-            data_sources: provider.data_sources(),
-            list_resources: provider.list_resources(),
+            resources,
+            data_sources,
+            list_resources,
+            types,
             provider,
             meta: RwLock::new(None),
             stop: std::sync::Mutex::new(CancellationToken::new()),
@@ -482,12 +537,32 @@ impl<P: Provider> EngineApi for Server<P> {
             .collect()
     }
 
-    fn resource_schema(&self, type_name: &str) -> Option<Schema> {
-        self.resources.get(type_name).map(|r| r.schema().clone())
+    fn resource_schema(&self, type_name: &str) -> Option<&Schema> {
+        self.resources.get(type_name).map(|r| r.schema())
     }
 
-    fn data_source_schema(&self, type_name: &str) -> Option<Schema> {
-        self.data_sources.get(type_name).map(|r| r.schema().clone())
+    fn data_source_schema(&self, type_name: &str) -> Option<&Schema> {
+        self.data_sources.get(type_name).map(|r| r.schema())
+    }
+
+    fn provider_type(&self) -> &Type {
+        &self.types.provider
+    }
+
+    fn resource_type(&self, type_name: &str) -> Option<&Type> {
+        self.types.resources.get(type_name)
+    }
+
+    fn data_source_type(&self, type_name: &str) -> Option<&Type> {
+        self.types.data_sources.get(type_name)
+    }
+
+    fn identity_type(&self, type_name: &str) -> Option<&Type> {
+        self.types.identities.get(type_name)
+    }
+
+    fn list_resource_type(&self, type_name: &str) -> Option<&Type> {
+        self.types.list_configs.get(type_name)
     }
 
     fn validate_provider(&self, config: &Value) -> Diagnostics {
@@ -549,8 +624,9 @@ impl<P: Provider> EngineApi for Server<P> {
         let ctx = self.ctx(caps).await;
         let mut resp = r.plan(&ctx, req).await;
         if !resp.diagnostics.has_errors() {
+            let ty = self.types.of_resource(type_name, r.as_ref());
             let problems =
-                invariants::plan_violations(&r.schema().block, &prior, &config, &resp.planned);
+                invariants::plan_violations(&r.schema().block, &ty, &prior, &config, &resp.planned);
             provider_bugs("PlanResourceChange", problems, &mut resp.diagnostics);
         }
         resp
@@ -580,7 +656,8 @@ impl<P: Provider> EngineApi for Server<P> {
                 whole("the state returned with an error still holds unknown values")
             }
         } else {
-            invariants::apply_violations(&r.schema().block, &planned, &resp.state)
+            let ty = self.types.of_resource(type_name, r.as_ref());
+            invariants::apply_violations(&r.schema().block, &ty, &planned, &resp.state)
         };
         provider_bugs("ApplyResourceChange", problems, &mut resp.diagnostics);
         resp
@@ -653,10 +730,10 @@ impl<P: Provider> EngineApi for Server<P> {
             .collect()
     }
 
-    fn identity_schema(&self, type_name: &str) -> Option<IdentitySchema> {
+    fn identity_schema(&self, type_name: &str) -> Option<&IdentitySchema> {
         self.resources
             .get(type_name)
-            .and_then(|r| r.identity_schema().cloned())
+            .and_then(|r| r.identity_schema())
     }
 
     fn identity(
@@ -673,7 +750,13 @@ impl<P: Provider> EngineApi for Server<P> {
             return (Value::Null, diags);
         };
         let identity = r.identity_of(state);
-        let problems = identity_violations(&schema.value_type(), state, &identity, check);
+        let ty = self
+            .types
+            .identities
+            .get(type_name)
+            .cloned()
+            .unwrap_or_else(|| schema.value_type());
+        let problems = identity_violations(&ty, state, &identity, check);
         provider_bugs("the resource's identity", problems, &mut diags);
         (identity, diags)
     }
@@ -753,10 +836,8 @@ impl<P: Provider> EngineApi for Server<P> {
             .collect()
     }
 
-    fn list_resource_schema(&self, type_name: &str) -> Option<Schema> {
-        self.list_resources
-            .get(type_name)
-            .map(|l| l.schema().clone())
+    fn list_resource_schema(&self, type_name: &str) -> Option<&Schema> {
+        self.list_resources.get(type_name).map(|l| l.schema())
     }
 
     fn validate_list_resource(&self, type_name: &str, config: &Value) -> Diagnostics {

@@ -118,23 +118,21 @@ fn not_supported(what: &str) -> Diagnostics {
 }
 
 impl ProviderService {
-    fn resource_type(&self, name: &str) -> Result<crate::tf::Type, Diagnostics> {
+    fn resource_type(&self, name: &str) -> Result<&Type, Diagnostics> {
         self.engine
-            .resource_schema(name)
-            .map(|s| s.block.value_type())
+            .resource_type(name)
             .ok_or_else(|| unknown_type("Resource", name))
     }
 
-    fn data_source_type(&self, name: &str) -> Result<crate::tf::Type, Diagnostics> {
+    fn data_source_type(&self, name: &str) -> Result<&Type, Diagnostics> {
         self.engine
-            .data_source_schema(name)
-            .map(|s| s.block.value_type())
+            .data_source_type(name)
             .ok_or_else(|| unknown_type("Data Source", name))
     }
 
     /// The identity type of a resource type that has one.
-    fn identity_type(&self, name: &str) -> Option<Type> {
-        self.engine.identity_schema(name).map(|s| s.value_type())
+    fn identity_type(&self, name: &str) -> Option<&Type> {
+        self.engine.identity_type(name)
     }
 
     /// The identity to send with `state`, checked by the engine against
@@ -150,7 +148,7 @@ impl ProviderService {
         let ty = self.identity_type(type_name)?;
         let (identity, d) = self.engine.identity(type_name, state, check);
         diags.extend(d);
-        match convert::encode_identity(&identity, &ty, "resource identity") {
+        match convert::encode_identity(&identity, ty, "resource identity") {
             Ok(v) => v,
             Err(d) => {
                 diags.push(d);
@@ -168,7 +166,7 @@ impl ProviderService {
         what: &str,
     ) -> Result<Value, Diagnostics> {
         match self.identity_type(type_name) {
-            Some(ty) => convert::decode_identity(v, &ty, what).map_err(one),
+            Some(ty) => convert::decode_identity(v, ty, what).map_err(one),
             None => Ok(Value::Null),
         }
     }
@@ -288,9 +286,9 @@ impl pb::provider_server::Provider for ProviderService {
         req: Request<pb::validate_provider_config::Request>,
     ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
         let req = req.into_inner();
-        let ty = self.engine.provider_schema().block.value_type();
+        let ty = self.engine.provider_type();
         let config = try_diags!(
-            convert::decode(req.config.as_ref(), &ty, "provider configuration").map_err(one),
+            convert::decode(req.config.as_ref(), ty, "provider configuration").map_err(one),
             validate_provider_config
         );
         let d = self.engine.validate_provider(&config);
@@ -306,7 +304,7 @@ impl pb::provider_server::Provider for ProviderService {
         let req = req.into_inner();
         let ty = try_diags!(self.resource_type(&req.type_name), validate_resource_config);
         let config = try_diags!(
-            convert::decode(req.config.as_ref(), &ty, "resource configuration").map_err(one),
+            convert::decode(req.config.as_ref(), ty, "resource configuration").map_err(one),
             validate_resource_config
         );
         let caps = convert::caps(req.client_capabilities.as_ref());
@@ -326,7 +324,7 @@ impl pb::provider_server::Provider for ProviderService {
             validate_data_resource_config
         );
         let config = try_diags!(
-            convert::decode(req.config.as_ref(), &ty, "data source configuration").map_err(one),
+            convert::decode(req.config.as_ref(), ty, "data source configuration").map_err(one),
             validate_data_resource_config
         );
         let d = self.engine.validate_data_source(&req.type_name, &config);
@@ -368,7 +366,7 @@ impl pb::provider_server::Provider for ProviderService {
             }));
         }
         let value = try_diags!(
-            crate::tf::json::decode_ignoring_undefined(&raw.json, &ty).map_err(|e| one(
+            crate::tf::json::decode_ignoring_undefined(&raw.json, ty).map_err(|e| one(
                 Diagnostic::error(
                     "Unreadable Stored State",
                     format!(
@@ -380,7 +378,7 @@ impl pb::provider_server::Provider for ProviderService {
             upgrade_resource_state
         );
         let upgraded = try_diags!(
-            convert::encode(&value, &ty, "upgraded state").map_err(one),
+            convert::encode(&value, ty, "upgraded state").map_err(one),
             upgrade_resource_state
         );
         Ok(Response::new(pb::upgrade_resource_state::Response {
@@ -452,9 +450,9 @@ impl pb::provider_server::Provider for ProviderService {
         req: Request<pb::configure_provider::Request>,
     ) -> Result<Response<pb::configure_provider::Response>, Status> {
         let req = req.into_inner();
-        let ty = self.engine.provider_schema().block.value_type();
+        let ty = self.engine.provider_type();
         let config = try_diags!(
-            convert::decode(req.config.as_ref(), &ty, "provider configuration").map_err(one),
+            convert::decode(req.config.as_ref(), ty, "provider configuration").map_err(one),
             configure_provider
         );
         tracing::debug!(terraform_version = %req.terraform_version, "configuring provider");
@@ -472,7 +470,7 @@ impl pb::provider_server::Provider for ProviderService {
         let req = req.into_inner();
         let ty = try_diags!(self.resource_type(&req.type_name), read_resource);
         let state = try_diags!(
-            convert::decode(req.current_state.as_ref(), &ty, "current state").map_err(one),
+            convert::decode(req.current_state.as_ref(), ty, "current state").map_err(one),
             read_resource
         );
         let current_identity = try_diags!(
@@ -497,7 +495,7 @@ impl pb::provider_server::Provider for ProviderService {
             },
             &mut diags,
         );
-        let new_state = match convert::encode(&resp.state, &ty, "refreshed state") {
+        let new_state = match convert::encode(&resp.state, ty, "refreshed state") {
             Ok(v) => Some(v),
             Err(d) => {
                 diags.push(d);
@@ -519,8 +517,7 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
         let req = req.into_inner();
         let ty = try_diags!(self.resource_type(&req.type_name), plan_resource_change);
-        let decode =
-            |v: Option<&pb::DynamicValue>, what| convert::decode(v, &ty, what).map_err(one);
+        let decode = |v: Option<&pb::DynamicValue>, what| convert::decode(v, ty, what).map_err(one);
         let prior = try_diags!(
             decode(req.prior_state.as_ref(), "prior state"),
             plan_resource_change
@@ -573,7 +570,7 @@ impl pb::provider_server::Provider for ProviderService {
                 planned_identity =
                     self.identity_for(&req.type_name, &resp.planned, check, &mut diags);
             }
-            match convert::encode(&resp.planned, &ty, "planned state") {
+            match convert::encode(&resp.planned, ty, "planned state") {
                 Ok(v) => Some(v),
                 Err(d) => {
                     diags.push(d);
@@ -597,8 +594,7 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
         let req = req.into_inner();
         let ty = try_diags!(self.resource_type(&req.type_name), apply_resource_change);
-        let decode =
-            |v: Option<&pb::DynamicValue>, what| convert::decode(v, &ty, what).map_err(one);
+        let decode = |v: Option<&pb::DynamicValue>, what| convert::decode(v, ty, what).map_err(one);
         let prior = try_diags!(
             decode(req.prior_state.as_ref(), "prior state"),
             apply_resource_change
@@ -641,7 +637,7 @@ impl pb::provider_server::Provider for ProviderService {
             },
             &mut diags,
         );
-        let new_state = match convert::encode(&resp.state, &ty, "new state") {
+        let new_state = match convert::encode(&resp.state, ty, "new state") {
             Ok(v) => Some(v),
             Err(d) => {
                 diags.push(d);
@@ -687,7 +683,7 @@ impl pb::provider_server::Provider for ProviderService {
                 },
                 &mut diags,
             );
-            match convert::encode(&resp.state, &ty, "imported state") {
+            match convert::encode(&resp.state, ty, "imported state") {
                 Ok(state) if !diags.has_errors() => {
                     imported.push(pb::import_resource_state::ImportedResource {
                         type_name: req.type_name.clone(),
@@ -726,7 +722,7 @@ impl pb::provider_server::Provider for ProviderService {
         let req = req.into_inner();
         let ty = try_diags!(self.data_source_type(&req.type_name), read_data_source);
         let config = try_diags!(
-            convert::decode(req.config.as_ref(), &ty, "data source configuration").map_err(one),
+            convert::decode(req.config.as_ref(), ty, "data source configuration").map_err(one),
             read_data_source
         );
         let caps = convert::caps(req.client_capabilities.as_ref());
@@ -738,7 +734,7 @@ impl pb::provider_server::Provider for ProviderService {
         let state = if diags.has_errors() {
             None
         } else {
-            match convert::encode(&resp.state, &ty, "data source result") {
+            match convert::encode(&resp.state, ty, "data source result") {
                 Ok(v) => Some(v),
                 Err(d) => {
                     diags.push(d);
@@ -815,13 +811,10 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<Self::ListResourceStream>, Status> {
         let req = req.into_inner();
         let type_name = req.type_name;
-        let config_type = self
-            .engine
-            .list_resource_schema(&type_name)
-            .map(|s| s.block.value_type());
+        let config_type = self.engine.list_resource_type(&type_name).cloned();
         let types = config_type
-            .zip(self.resource_type(&type_name).ok())
-            .zip(self.identity_type(&type_name));
+            .zip(self.resource_type(&type_name).ok().cloned())
+            .zip(self.identity_type(&type_name).cloned());
         let Some(((config_type, resource_type), identity_type)) = types else {
             let event = pb::list_resource::Event {
                 diagnostic: convert::diagnostics(&unknown_type("List Resource", &type_name)),

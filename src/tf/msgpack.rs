@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use super::codec::{CodecError, MAX_DEPTH};
 use super::number::Number;
-use super::path::AttributePath;
+use super::path::{AttributePath, Step};
 use super::types::Type;
 use super::value::Value;
 
@@ -33,11 +33,10 @@ type Result<T> = std::result::Result<T, CodecError>;
 /// Decodes a msgpack value of type `ty`. Trailing bytes are an error.
 pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value> {
     let mut r = Reader { buf: bytes, pos: 0 };
-    let root = AttributePath::root();
-    let v = r.value(ty, &root, 0)?;
+    let v = r.value(ty, &Loc::Root, 0)?;
     if r.pos != bytes.len() {
         return Err(CodecError::new(
-            &root,
+            &AttributePath::root(),
             format!("{} unexpected bytes after the value", bytes.len() - r.pos),
         ));
     }
@@ -47,8 +46,45 @@ pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value> {
 /// Encodes `v` as a msgpack value of type `ty`.
 pub fn encode(v: &Value, ty: &Type) -> Result<Vec<u8>> {
     let mut out = Vec::new();
-    encode_value(&mut out, v, ty, &AttributePath::root())?;
+    encode_value(&mut out, v, ty, &Loc::Root)?;
     Ok(out)
+}
+
+/// Where the codec is in the value: a chain of borrowed steps, extended at
+/// every nested value without allocating, and turned into an
+/// [`AttributePath`] only when an error needs one.
+#[derive(Clone, Copy)]
+enum Loc<'a> {
+    Root,
+    Attr(&'a Loc<'a>, &'a str),
+    Key(&'a Loc<'a>, &'a str),
+    Index(&'a Loc<'a>, i64),
+}
+
+impl Loc<'_> {
+    fn path(&self) -> AttributePath {
+        let mut steps = Vec::new();
+        self.push_steps(&mut steps);
+        AttributePath::new(steps)
+    }
+
+    fn push_steps(&self, steps: &mut Vec<Step>) {
+        match *self {
+            Loc::Root => {}
+            Loc::Attr(parent, name) => {
+                parent.push_steps(steps);
+                steps.push(Step::Attr(name.to_owned()));
+            }
+            Loc::Key(parent, key) => {
+                parent.push_steps(steps);
+                steps.push(Step::Key(key.to_owned()));
+            }
+            Loc::Index(parent, i) => {
+                parent.push_steps(steps);
+                steps.push(Step::Index(i));
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------- decoding
@@ -58,8 +94,8 @@ struct Reader<'a> {
     pos: usize,
 }
 
-fn truncated(path: &AttributePath) -> CodecError {
-    CodecError::new(path, "unexpected end of msgpack data")
+fn truncated(path: &Loc<'_>) -> CodecError {
+    CodecError::new(&path.path(), "unexpected end of msgpack data")
 }
 
 /// What a msgpack marker byte introduces, for "found ..." messages.
@@ -83,14 +119,14 @@ fn is_ext(m: u8) -> bool {
 }
 
 impl<'a> Reader<'a> {
-    fn peek(&self, path: &AttributePath) -> Result<u8> {
+    fn peek(&self, path: &Loc<'_>) -> Result<u8> {
         self.buf
             .get(self.pos)
             .copied()
             .ok_or_else(|| truncated(path))
     }
 
-    fn take(&mut self, n: usize, path: &AttributePath) -> Result<&'a [u8]> {
+    fn take(&mut self, n: usize, path: &Loc<'_>) -> Result<&'a [u8]> {
         let end = self
             .pos
             .checked_add(n)
@@ -101,7 +137,7 @@ impl<'a> Reader<'a> {
         Ok(s)
     }
 
-    fn be(&mut self, n: usize, path: &AttributePath) -> Result<u64> {
+    fn be(&mut self, n: usize, path: &Loc<'_>) -> Result<u64> {
         Ok(self
             .take(n, path)?
             .iter()
@@ -121,16 +157,16 @@ impl<'a> Reader<'a> {
         len.min(self.remaining())
     }
 
-    fn mismatch(&self, expected: &str, path: &AttributePath) -> CodecError {
+    fn mismatch(&self, expected: &str, path: &Loc<'_>) -> CodecError {
         let found = self
             .buf
             .get(self.pos)
             .map_or("nothing", |m| describe_marker(*m));
-        CodecError::new(path, format!("expected {expected}, found {found}"))
+        CodecError::new(&path.path(), format!("expected {expected}, found {found}"))
     }
 
     /// Skips an extension (marker already peeked).
-    fn skip_ext(&mut self, path: &AttributePath) -> Result<()> {
+    fn skip_ext(&mut self, path: &Loc<'_>) -> Result<()> {
         let m = self.peek(path)?;
         self.pos += 1;
         let len = match m {
@@ -155,7 +191,7 @@ impl<'a> Reader<'a> {
         m16: u8,
         m32: u8,
         expected: &str,
-        path: &AttributePath,
+        path: &Loc<'_>,
     ) -> Result<usize> {
         let m = self.peek(path)?;
         let width = match m {
@@ -171,16 +207,16 @@ impl<'a> Reader<'a> {
         Ok(self.be(width, path)? as usize)
     }
 
-    fn array_len(&mut self, expected: &str, path: &AttributePath) -> Result<usize> {
+    fn array_len(&mut self, expected: &str, path: &Loc<'_>) -> Result<usize> {
         self.collection_len(0x90, 0xdc, 0xdd, expected, path)
     }
 
-    fn map_len(&mut self, expected: &str, path: &AttributePath) -> Result<usize> {
+    fn map_len(&mut self, expected: &str, path: &Loc<'_>) -> Result<usize> {
         self.collection_len(0x80, 0xde, 0xdf, expected, path)
     }
 
     /// Raw bytes of a str or bin.
-    fn str_or_bin(&mut self, expected: &str, path: &AttributePath) -> Result<&'a [u8]> {
+    fn str_or_bin(&mut self, expected: &str, path: &Loc<'_>) -> Result<&'a [u8]> {
         let m = self.peek(path)?;
         let len = match m {
             0xa0..=0xbf => {
@@ -204,13 +240,13 @@ impl<'a> Reader<'a> {
         self.take(len, path)
     }
 
-    fn string(&mut self, expected: &str, path: &AttributePath) -> Result<String> {
+    fn string(&mut self, expected: &str, path: &Loc<'_>) -> Result<String> {
         let bytes = self.str_or_bin(expected, path)?;
         String::from_utf8(bytes.to_vec())
-            .map_err(|_| CodecError::new(path, "string is not valid UTF-8"))
+            .map_err(|_| CodecError::new(&path.path(), "string is not valid UTF-8"))
     }
 
-    fn number(&mut self, path: &AttributePath) -> Result<Number> {
+    fn number(&mut self, path: &Loc<'_>) -> Result<Number> {
         let m = self.peek(path)?;
         let n = match m {
             0x00..=0x7f => {
@@ -240,12 +276,15 @@ impl<'a> Reader<'a> {
                     f64::from_bits(self.be(8, path)?)
                 };
                 Number::from_f64_exact(f)
-                    .ok_or_else(|| CodecError::new(path, "NaN is not a valid number"))?
+                    .ok_or_else(|| CodecError::new(&path.path(), "NaN is not a valid number"))?
             }
             0xa0..=0xbf | 0xd9..=0xdb | 0xc4..=0xc6 => {
                 let s = self.string("a number", path)?;
                 Number::parse(&s).map_err(|e| {
-                    CodecError::new(path, format!("expected a number, found a string: {e}"))
+                    CodecError::new(
+                        &path.path(),
+                        format!("expected a number, found a string: {e}"),
+                    )
                 })?
             }
             _ => return Err(self.mismatch("a number", path)),
@@ -253,9 +292,9 @@ impl<'a> Reader<'a> {
         Ok(n)
     }
 
-    fn value(&mut self, ty: &Type, path: &AttributePath, depth: usize) -> Result<Value> {
+    fn value(&mut self, ty: &Type, path: &Loc<'_>, depth: usize) -> Result<Value> {
         if depth > MAX_DEPTH {
-            return Err(CodecError::new(path, "value is nested too deeply"));
+            return Err(CodecError::new(&path.path(), "value is nested too deeply"));
         }
         let m = self.peek(path)?;
         if is_ext(m) {
@@ -271,13 +310,13 @@ impl<'a> Reader<'a> {
                 let len = self.array_len("a [type, value] pair for a dynamic value", path)?;
                 if len != 2 {
                     return Err(CodecError::new(
-                        path,
+                        &path.path(),
                         format!("a dynamic value must be a [type, value] array of 2 elements, found {len}"),
                     ));
                 }
                 let json = self.str_or_bin("the JSON type of a dynamic value", path)?;
                 let inner_ty = Type::from_json(json).map_err(|e| {
-                    CodecError::new(path, format!("invalid dynamic value type: {e}"))
+                    CodecError::new(&path.path(), format!("invalid dynamic value type: {e}"))
                 })?;
                 let inner = self.value(&inner_ty, path, depth + 1)?;
                 Ok(Value::Dynamic(inner_ty, Box::new(inner)))
@@ -296,7 +335,7 @@ impl<'a> Reader<'a> {
                 let len = self.array_len(if is_set { "a set" } else { "a list" }, path)?;
                 let mut items = Vec::with_capacity(self.capacity_hint(len));
                 for i in 0..len {
-                    items.push(self.value(e, &path.index(i as i64), depth + 1)?);
+                    items.push(self.value(e, &Loc::Index(path, i as i64), depth + 1)?);
                 }
                 Ok(if is_set {
                     Value::set(items)
@@ -307,11 +346,11 @@ impl<'a> Reader<'a> {
             Type::Tuple(ts) => {
                 let len = self.array_len("a tuple", path)?;
                 if len != ts.len() {
-                    return Err(CodecError::tuple_length(path, ts.len(), len));
+                    return Err(CodecError::tuple_length(&path.path(), ts.len(), len));
                 }
                 let mut items = Vec::with_capacity(self.capacity_hint(len));
                 for (i, t) in ts.iter().enumerate() {
-                    items.push(self.value(t, &path.index(i as i64), depth + 1)?);
+                    items.push(self.value(t, &Loc::Index(path, i as i64), depth + 1)?);
                 }
                 Ok(Value::Tuple(items))
             }
@@ -320,33 +359,52 @@ impl<'a> Reader<'a> {
                 let mut entries = BTreeMap::new();
                 for _ in 0..len {
                     let key = self.string("a string map key", path)?;
-                    let child = path.key(key.as_str());
+                    let child = Loc::Key(path, key.as_str());
                     let v = self.value(e, &child, depth + 1)?;
-                    if entries.insert(key, v).is_some() {
-                        return Err(CodecError::new(&child, "duplicate map key"));
+                    if entries.contains_key(&key) {
+                        return Err(CodecError::new(&child.path(), "duplicate map key"));
                     }
+                    entries.insert(key, v);
                 }
                 Ok(Value::Map(entries))
             }
             Type::Object(attrs) => {
                 let len = self.map_len("an object", path)?;
-                let mut out = BTreeMap::new();
+                // cty and `encode` write attributes in name order, the order
+                // of `attrs`: walk both together instead of looking each
+                // name up; a name out of that order is looked up.
+                let mut fields: Vec<(String, Value)> =
+                    Vec::with_capacity(self.capacity_hint(len).min(attrs.len()));
+                let mut ahead = attrs.iter().peekable();
                 for _ in 0..len {
                     let name = self.string("a string attribute name", path)?;
-                    let child = path.attr(name.as_str());
-                    let Some(attr_ty) = attrs.get(&name) else {
-                        return Err(CodecError::new(&child, "unsupported attribute"));
+                    let child = Loc::Attr(path, name.as_str());
+                    while ahead.next_if(|(k, _)| k.as_str() < name.as_str()).is_some() {}
+                    let attr_ty = match ahead.next_if(|(k, _)| **k == name) {
+                        Some((_, t)) => Some(t),
+                        None => attrs.get(&name),
+                    };
+                    let Some(attr_ty) = attr_ty else {
+                        return Err(CodecError::new(&child.path(), "unsupported attribute"));
                     };
                     let v = self.value(attr_ty, &child, depth + 1)?;
-                    if out.insert(name, v).is_some() {
-                        return Err(CodecError::new(&child, "duplicate attribute"));
+                    let after_last = fields.last().is_none_or(|(last, _)| *last < name);
+                    if !after_last && fields.iter().any(|(k, _)| *k == name) {
+                        return Err(CodecError::new(&child.path(), "duplicate attribute"));
                     }
+                    fields.push((name, v));
                 }
-                if let Some(missing) = attrs.keys().find(|k| !out.contains_key(*k)) {
-                    return Err(CodecError::new(
-                        &path.attr(missing.as_str()),
-                        "missing attribute",
-                    ));
+                // Sorted input is detected and bulk-built without searches.
+                let out: BTreeMap<String, Value> = fields.into_iter().collect();
+                // Every name read is one of `attrs`, once: any missing shows
+                // in the count.
+                if out.len() != attrs.len() {
+                    if let Some(missing) = attrs.keys().find(|k| !out.contains_key(*k)) {
+                        return Err(CodecError::new(
+                            &Loc::Attr(path, missing.as_str()).path(),
+                            "missing attribute",
+                        ));
+                    }
                 }
                 Ok(Value::Object(out))
             }
@@ -459,14 +517,34 @@ fn write_number(out: &mut Vec<u8>, n: &Number) {
     }
 }
 
-fn mismatch(v: &Value, ty: &Type, path: &AttributePath) -> CodecError {
+fn mismatch(v: &Value, ty: &Type, path: &Loc<'_>) -> CodecError {
     CodecError::new(
-        path,
+        &path.path(),
         format!("expected {} ({ty}), found {}", ty.describe(), v.describe()),
     )
 }
 
-fn encode_value(out: &mut Vec<u8>, v: &Value, ty: &Type, path: &AttributePath) -> Result<()> {
+/// The error for an object whose attribute names are not its type's: the
+/// first unsupported one, else the first missing one.
+fn object_names_mismatch(
+    attrs: &BTreeMap<String, Type>,
+    values: &BTreeMap<String, Value>,
+    path: &Loc<'_>,
+) -> CodecError {
+    if let Some(extra) = values.keys().find(|k| !attrs.contains_key(*k)) {
+        return CodecError::new(
+            &Loc::Attr(path, extra.as_str()).path(),
+            "unsupported attribute",
+        );
+    }
+    let missing = attrs.keys().find(|k| !values.contains_key(*k));
+    CodecError::new(
+        &missing.map_or_else(|| path.path(), |m| Loc::Attr(path, m.as_str()).path()),
+        "missing attribute",
+    )
+}
+
+fn encode_value(out: &mut Vec<u8>, v: &Value, ty: &Type, path: &Loc<'_>) -> Result<()> {
     match (ty, v) {
         (Type::Dynamic, Value::Null) => write_nil(out),
         (Type::Dynamic, Value::Unknown) => write_unknown(out),
@@ -478,7 +556,7 @@ fn encode_value(out: &mut Vec<u8>, v: &Value, ty: &Type, path: &AttributePath) -
         (Type::Dynamic, other) => {
             let Some(inner_ty) = other.infer_type() else {
                 return Err(CodecError::new(
-                    path,
+                    &path.path(),
                     format!(
                         "cannot tell the type of {} in a dynamic slot; wrap it in Value::Dynamic",
                         other.describe()
@@ -500,40 +578,40 @@ fn encode_value(out: &mut Vec<u8>, v: &Value, ty: &Type, path: &AttributePath) -
         (Type::List(e), Value::List(items)) | (Type::Set(e), Value::Set(items)) => {
             write_array_len(out, items.len());
             for (i, item) in items.iter().enumerate() {
-                encode_value(out, item, e, &path.index(i as i64))?;
+                encode_value(out, item, e, &Loc::Index(path, i as i64))?;
             }
         }
         (Type::Tuple(ts), Value::Tuple(items)) => {
             if ts.len() != items.len() {
-                return Err(CodecError::tuple_length(path, ts.len(), items.len()));
+                return Err(CodecError::tuple_length(
+                    &path.path(),
+                    ts.len(),
+                    items.len(),
+                ));
             }
             write_array_len(out, items.len());
             for (i, (t, item)) in ts.iter().zip(items).enumerate() {
-                encode_value(out, item, t, &path.index(i as i64))?;
+                encode_value(out, item, t, &Loc::Index(path, i as i64))?;
             }
         }
         (Type::Map(e), Value::Map(entries)) => {
             write_map_len(out, entries.len());
             for (k, item) in entries {
                 write_str(out, k);
-                encode_value(out, item, e, &path.key(k.as_str()))?;
+                encode_value(out, item, e, &Loc::Key(path, k.as_str()))?;
             }
         }
         (Type::Object(attrs), Value::Object(values)) => {
-            if let Some(extra) = values.keys().find(|k| !attrs.contains_key(*k)) {
-                return Err(CodecError::new(
-                    &path.attr(extra.as_str()),
-                    "unsupported attribute",
-                ));
+            // Both maps are in name order: the same names is one pass.
+            let same_names =
+                values.len() == attrs.len() && values.keys().zip(attrs.keys()).all(|(v, a)| v == a);
+            if !same_names {
+                return Err(object_names_mismatch(attrs, values, path));
             }
             write_map_len(out, attrs.len());
-            for (name, attr_ty) in attrs {
-                let child = path.attr(name.as_str());
-                let item = values
-                    .get(name)
-                    .ok_or_else(|| CodecError::new(&child, "missing attribute"))?;
+            for ((name, attr_ty), item) in attrs.iter().zip(values.values()) {
                 write_str(out, name);
-                encode_value(out, item, attr_ty, &child)?;
+                encode_value(out, item, attr_ty, &Loc::Attr(path, name.as_str()))?;
             }
         }
         _ => return Err(mismatch(v, ty, path)),
@@ -544,6 +622,20 @@ fn encode_value(out: &mut Vec<u8>, v: &Value, ty: &Type, path: &AttributePath) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn object_attributes_in_any_order_decode_to_the_same_value() {
+        let ty = Type::object([("a", Type::String), ("b", Type::Number), ("c", Type::Bool)]);
+        let sorted = decode(&hex("83 a1 61 a1 78 a1 62 01 a1 63 c3"), &ty).unwrap();
+        let shuffled = decode(&hex("83 a1 63 c3 a1 61 a1 78 a1 62 01"), &ty).unwrap();
+        let reversed = decode(&hex("83 a1 63 c3 a1 62 01 a1 61 a1 78"), &ty).unwrap();
+        assert_eq!(shuffled, sorted);
+        assert_eq!(reversed, sorted);
+        assert_eq!(
+            encode(&reversed, &ty).unwrap(),
+            hex("83 a1 61 a1 78 a1 62 01 a1 63 c3")
+        );
+    }
 
     fn hex(s: &str) -> Vec<u8> {
         let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
@@ -957,6 +1049,7 @@ mod tests {
                 ("tier", Type::Number),
             ])),
         )]);
+        let ab = Type::object([("a", Type::String), ("b", Type::Number)]);
         let cases: Vec<(Type, &str, &str)> = vec![
             (Type::String, "c3", "expected a string, found a bool"),
             (Type::Bool, "a1 61", "expected a bool, found a string"),
@@ -976,6 +1069,11 @@ mod tests {
             (Type::object([("a", Type::String)]), "82 a1 61 c0 a1 62 c0", "at b: unsupported attribute"),
             (Type::object([("a", Type::String)]), "81 a1 62 c0", "at b: unsupported attribute"),
             (Type::object([("a", Type::String)]), "82 a1 61 c0 a1 61 c0", "at a: duplicate attribute"),
+            // A repeated name after a later one is still a duplicate.
+            (ab.clone(), "83 a1 61 c0 a1 62 c0 a1 61 c0", "at a: duplicate attribute"),
+            (ab.clone(), "82 a1 62 c0 a1 62 c0", "at b: duplicate attribute"),
+            (ab.clone(), "82 a1 62 c0 a1 63 c0", "at c: unsupported attribute"),
+            (ab.clone(), "81 a1 62 c0", "at a: missing attribute"),
             (
                 regions.clone(),
                 "81 a7 726567696f6e73 81 a9 75732d656173742d31 82 a9 696e7374616e636573 91 c0 a4 74696572 01",
@@ -1031,7 +1129,7 @@ mod tests {
             buf: &bytes,
             pos: 0,
         };
-        let len = r.array_len("a list", &AttributePath::root()).unwrap();
+        let len = r.array_len("a list", &Loc::Root).unwrap();
         assert_eq!(len, 0xffff_ffff);
         assert_eq!(r.remaining(), 5);
         assert_eq!(r.capacity_hint(len), 5);

@@ -12,17 +12,18 @@ use crate::tf::{
 /// Checks an apply result against the plan (see the module docs for the
 /// rules). Empty when the result is consistent.
 pub fn check_apply(block: &Block, planned: &Value, new: &Value) -> Vec<String> {
-    apply_violations(block, planned, new)
+    apply_violations(block, &block.value_type(), planned, new)
         .iter()
         .map(ToString::to_string)
         .collect()
 }
 
-/// [`check_apply`] with structured results, for diagnostics with paths.
-pub fn apply_violations(block: &Block, planned: &Value, new: &Value) -> Vec<Violation> {
+/// [`check_apply`] with structured results, for diagnostics with paths;
+/// `ty` is `block`'s value type (computed once by the caller).
+pub fn apply_violations(block: &Block, ty: &Type, planned: &Value, new: &Value) -> Vec<Violation> {
     let mut c = Checker::default();
     let root = AttributePath::root();
-    if let Err(e) = msgpack::encode(new, &block.value_type()) {
+    if let Err(e) = msgpack::encode(new, ty) {
         c.report(
             &e.path,
             format!("new state does not match the schema: {}", e.message),

@@ -6,27 +6,29 @@ use super::{
 use crate::tf::json::write;
 use crate::tf::{
     msgpack, Attribute, AttributeKind, AttributePath, Block, BlockNesting, NestedAttributes,
-    ObjectNesting, Value,
+    ObjectNesting, Type, Value,
 };
 
 /// Checks a planned new state against config and prior state (see the
 /// module docs for the rules). Empty when the plan is valid.
 pub fn check_plan(block: &Block, prior: &Value, config: &Value, planned: &Value) -> Vec<String> {
-    plan_violations(block, prior, config, planned)
+    plan_violations(block, &block.value_type(), prior, config, planned)
         .iter()
         .map(ToString::to_string)
         .collect()
 }
 
-/// [`check_plan`] with structured results, for diagnostics with paths.
+/// [`check_plan`] with structured results, for diagnostics with paths;
+/// `ty` is `block`'s value type (computed once by the caller).
 pub fn plan_violations(
     block: &Block,
+    ty: &Type,
     prior: &Value,
     config: &Value,
     planned: &Value,
 ) -> Vec<Violation> {
     let mut c = Checker::default();
-    if let Err(e) = msgpack::encode(planned, &block.value_type()) {
+    if let Err(e) = msgpack::encode(planned, ty) {
         c.report(
             &e.path,
             format!("planned value does not match the schema: {}", e.message),

@@ -729,6 +729,7 @@ fn planned_full_regions() -> Value {
 fn violations_carry_paths() {
     let v = plan_violations(
         &schema(),
+        &schema().value_type(),
         &Value::Null,
         &config(),
         &with(
