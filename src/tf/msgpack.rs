@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use super::codec::{CodecError, MAX_DEPTH};
 use super::number::Number;
-use super::path::{AttributePath, Step};
+use super::path::{AttributePath, Loc};
 use super::types::Type;
 use super::value::Value;
 
@@ -48,43 +48,6 @@ pub fn encode(v: &Value, ty: &Type) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     encode_value(&mut out, v, ty, &Loc::Root)?;
     Ok(out)
-}
-
-/// Where the codec is in the value: a chain of borrowed steps, extended at
-/// every nested value without allocating, and turned into an
-/// [`AttributePath`] only when an error needs one.
-#[derive(Clone, Copy)]
-enum Loc<'a> {
-    Root,
-    Attr(&'a Loc<'a>, &'a str),
-    Key(&'a Loc<'a>, &'a str),
-    Index(&'a Loc<'a>, i64),
-}
-
-impl Loc<'_> {
-    fn path(&self) -> AttributePath {
-        let mut steps = Vec::new();
-        self.push_steps(&mut steps);
-        AttributePath::new(steps)
-    }
-
-    fn push_steps(&self, steps: &mut Vec<Step>) {
-        match *self {
-            Loc::Root => {}
-            Loc::Attr(parent, name) => {
-                parent.push_steps(steps);
-                steps.push(Step::Attr(name.to_owned()));
-            }
-            Loc::Key(parent, key) => {
-                parent.push_steps(steps);
-                steps.push(Step::Key(key.to_owned()));
-            }
-            Loc::Index(parent, i) => {
-                parent.push_steps(steps);
-                steps.push(Step::Index(i));
-            }
-        }
-    }
 }
 
 // ---------------------------------------------------------------- decoding

@@ -30,6 +30,43 @@ pub struct AttributePath {
     pub steps: Vec<Step>,
 }
 
+/// Where a codec is in a value: a chain of borrowed steps, extended at
+/// every nested value without allocating, and turned into an
+/// [`AttributePath`] only when an error needs one.
+#[derive(Clone, Copy)]
+pub(crate) enum Loc<'a> {
+    Root,
+    Attr(&'a Loc<'a>, &'a str),
+    Key(&'a Loc<'a>, &'a str),
+    Index(&'a Loc<'a>, i64),
+}
+
+impl Loc<'_> {
+    pub(crate) fn path(&self) -> AttributePath {
+        let mut steps = Vec::new();
+        self.push_steps(&mut steps);
+        AttributePath::new(steps)
+    }
+
+    fn push_steps(&self, steps: &mut Vec<Step>) {
+        match *self {
+            Loc::Root => {}
+            Loc::Attr(parent, name) => {
+                parent.push_steps(steps);
+                steps.push(Step::Attr(name.to_owned()));
+            }
+            Loc::Key(parent, key) => {
+                parent.push_steps(steps);
+                steps.push(Step::Key(key.to_owned()));
+            }
+            Loc::Index(parent, i) => {
+                parent.push_steps(steps);
+                steps.push(Step::Index(i));
+            }
+        }
+    }
+}
+
 impl AttributePath {
     /// The path of the root object.
     pub fn root() -> Self {

@@ -25,7 +25,6 @@ mod value;
 pub(crate) mod write;
 
 use super::codec::CodecError;
-use super::path::AttributePath;
 use super::types::Type;
 use super::value::Value;
 use parse::parse;
@@ -39,7 +38,7 @@ pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value> {
     Decoder {
         ignore_undefined: false,
     }
-    .node(&node, ty, &AttributePath::root())
+    .node(&node, ty, &crate::tf::path::Loc::Root)
 }
 
 /// Like [`decode`], but object attributes the type does not define are
@@ -52,12 +51,12 @@ pub fn decode_ignoring_undefined(bytes: &[u8], ty: &Type) -> Result<Value> {
     Decoder {
         ignore_undefined: true,
     }
-    .node(&node, ty, &AttributePath::root())
+    .node(&node, ty, &crate::tf::path::Loc::Root)
 }
 
 /// Encodes `v` as a JSON value of type `ty`.
 pub fn encode(v: &Value, ty: &Type) -> Result<Vec<u8>> {
     let mut out = String::new();
-    encode_value(&mut out, v, ty, &AttributePath::root())?;
+    encode_value(&mut out, v, ty, &crate::tf::path::Loc::Root)?;
     Ok(out.into_bytes())
 }

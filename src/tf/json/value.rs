@@ -10,13 +10,13 @@ use super::write;
 use super::Result;
 use crate::tf::codec::CodecError;
 use crate::tf::number::Number;
-use crate::tf::path::AttributePath;
+use crate::tf::path::Loc;
 use crate::tf::types::Type;
 use crate::tf::value::Value;
 
-fn mismatch(expected: &Type, found: &Json, path: &AttributePath) -> CodecError {
+fn mismatch(expected: &Type, found: &Json, path: &Loc<'_>) -> CodecError {
     CodecError::new(
-        path,
+        &path.path(),
         format!(
             "expected {}, found {}",
             expected.describe(),
@@ -33,7 +33,7 @@ pub(super) struct Decoder {
 
 impl Decoder {
     /// `node` as a value of type `ty`; `path` names where it is, for errors.
-    pub(super) fn node(&self, node: &Json, ty: &Type, path: &AttributePath) -> Result<Value> {
+    pub(super) fn node(&self, node: &Json, ty: &Type, path: &Loc<'_>) -> Result<Value> {
         if *node == Json::Null {
             return Ok(Value::Null);
         }
@@ -47,28 +47,28 @@ impl Decoder {
                     "type" => &mut type_node,
                     _ => {
                         return Err(CodecError::new(
-                            path,
+                            &path.path(),
                             format!("unexpected key {k:?} in a dynamic value (only \"value\" and \"type\" are allowed)"),
                         ))
                     }
                 };
                     if slot.replace(v).is_some() {
                         return Err(CodecError::new(
-                            path,
+                            &path.path(),
                             format!("duplicate key {k:?} in a dynamic value"),
                         ));
                     }
                 }
                 let (Some(value), Some(type_node)) = (value, type_node) else {
                     return Err(CodecError::new(
-                        path,
+                        &path.path(),
                         "a dynamic value needs both \"value\" and \"type\"",
                     ));
                 };
                 let mut type_json = String::new();
                 type_node.write(&mut type_json);
                 let inner_ty = Type::from_json(type_json.as_bytes()).map_err(|e| {
-                    CodecError::new(path, format!("invalid dynamic value type: {e}"))
+                    CodecError::new(&path.path(), format!("invalid dynamic value type: {e}"))
                 })?;
                 let inner = self.node(value, &inner_ty, path)?;
                 Ok(Value::Dynamic(inner_ty, Box::new(inner)))
@@ -79,14 +79,14 @@ impl Decoder {
             }
             (Type::Number, Json::Number(text) | Json::String(text)) => Number::parse(text)
                 .map(Value::Number)
-                .map_err(|e| CodecError::new(path, format!("expected a number: {e}"))),
+                .map_err(|e| CodecError::new(&path.path(), format!("expected a number: {e}"))),
             (Type::String, Json::String(s) | Json::Number(s)) => Ok(Value::String(s.clone())),
             (Type::String, Json::Bool(b)) => Ok(Value::String(b.to_string())),
             (Type::List(e) | Type::Set(e), Json::Array(items)) => {
                 let values = items
                     .iter()
                     .enumerate()
-                    .map(|(i, item)| self.node(item, e, &path.index(i as i64)))
+                    .map(|(i, item)| self.node(item, e, &Loc::Index(path, i as i64)))
                     .collect::<Result<Vec<_>>>()?;
                 Ok(if matches!(ty, Type::Set(_)) {
                     Value::set(values)
@@ -96,22 +96,26 @@ impl Decoder {
             }
             (Type::Tuple(ts), Json::Array(items)) => {
                 if ts.len() != items.len() {
-                    return Err(CodecError::tuple_length(path, ts.len(), items.len()));
+                    return Err(CodecError::tuple_length(
+                        &path.path(),
+                        ts.len(),
+                        items.len(),
+                    ));
                 }
                 ts.iter()
                     .zip(items)
                     .enumerate()
-                    .map(|(i, (t, item))| self.node(item, t, &path.index(i as i64)))
+                    .map(|(i, (t, item))| self.node(item, t, &Loc::Index(path, i as i64)))
                     .collect::<Result<Vec<_>>>()
                     .map(Value::Tuple)
             }
             (Type::Map(e), Json::Object(entries)) => {
                 let mut out = BTreeMap::new();
                 for (k, item) in entries {
-                    let child = path.key(k.as_str());
+                    let child = Loc::Key(path, k.as_str());
                     let v = self.node(item, e, &child)?;
                     if out.insert(k.clone(), v).is_some() {
-                        return Err(CodecError::new(&child, "duplicate map key"));
+                        return Err(CodecError::new(&child.path(), "duplicate map key"));
                     }
                 }
                 Ok(Value::Map(out))
@@ -119,16 +123,16 @@ impl Decoder {
             (Type::Object(attrs), Json::Object(entries)) => {
                 let mut out = BTreeMap::new();
                 for (k, item) in entries {
-                    let child = path.attr(k.as_str());
+                    let child = Loc::Attr(path, k.as_str());
                     let Some(attr_ty) = attrs.get(k) else {
                         if self.ignore_undefined {
                             continue;
                         }
-                        return Err(CodecError::new(&child, "unsupported attribute"));
+                        return Err(CodecError::new(&child.path(), "unsupported attribute"));
                     };
                     let v = self.node(item, attr_ty, &child)?;
                     if out.insert(k.clone(), v).is_some() {
-                        return Err(CodecError::new(&child, "duplicate attribute"));
+                        return Err(CodecError::new(&child.path(), "duplicate attribute"));
                     }
                 }
                 for name in attrs.keys() {
@@ -144,15 +148,10 @@ impl Decoder {
 // ---------------------------------------------------------------- encoding
 /// Writes `v`, a value of type `ty`, as JSON; `path` names where `v` is,
 /// for errors.
-pub(super) fn encode_value(
-    out: &mut String,
-    v: &Value,
-    ty: &Type,
-    path: &AttributePath,
-) -> Result<()> {
+pub(super) fn encode_value(out: &mut String, v: &Value, ty: &Type, path: &Loc<'_>) -> Result<()> {
     if let Value::Unknown = v {
         return Err(CodecError::new(
-            path,
+            &path.path(),
             "unknown values cannot be written as JSON",
         ));
     }
@@ -168,7 +167,7 @@ pub(super) fn encode_value(
         (Type::Dynamic, other) => {
             let Some(inner_ty) = other.infer_type() else {
                 return Err(CodecError::new(
-                    path,
+                    &path.path(),
                     format!(
                         "cannot tell the type of {} in a dynamic slot; wrap it in Value::Dynamic",
                         other.describe()
@@ -190,7 +189,7 @@ pub(super) fn encode_value(
         (Type::Number, Value::Number(n)) => {
             if n.is_infinite() {
                 return Err(CodecError::new(
-                    path,
+                    &path.path(),
                     format!("{n} cannot be written as JSON"),
                 ));
             }
@@ -199,28 +198,32 @@ pub(super) fn encode_value(
         (Type::String, Value::String(s)) => write::string(out, s),
         (Type::List(e), Value::List(items)) | (Type::Set(e), Value::Set(items)) => {
             write::array(out, items.iter().enumerate(), |out, (i, item)| {
-                encode_value(out, item, e, &path.index(i as i64))
+                encode_value(out, item, e, &Loc::Index(path, i as i64))
             })?
         }
         (Type::Tuple(ts), Value::Tuple(items)) => {
             if ts.len() != items.len() {
-                return Err(CodecError::tuple_length(path, ts.len(), items.len()));
+                return Err(CodecError::tuple_length(
+                    &path.path(),
+                    ts.len(),
+                    items.len(),
+                ));
             }
             write::array(
                 out,
                 ts.iter().zip(items).enumerate(),
-                |out, (i, (t, item))| encode_value(out, item, t, &path.index(i as i64)),
+                |out, (i, (t, item))| encode_value(out, item, t, &Loc::Index(path, i as i64)),
             )?
         }
         (Type::Map(e), Value::Map(entries)) => write::object(
             out,
             entries.iter().map(|(k, item)| (k, (k, item))),
-            |out, (k, item)| encode_value(out, item, e, &path.key(k.as_str())),
+            |out, (k, item)| encode_value(out, item, e, &Loc::Key(path, k.as_str())),
         )?,
         (Type::Object(attrs), Value::Object(values)) => {
             if let Some(extra) = values.keys().find(|k| !attrs.contains_key(*k)) {
                 return Err(CodecError::new(
-                    &path.attr(extra.as_str()),
+                    &Loc::Attr(path, extra.as_str()).path(),
                     "unsupported attribute",
                 ));
             }
@@ -228,17 +231,17 @@ pub(super) fn encode_value(
                 out,
                 attrs.iter().map(|(name, t)| (name, (name, t))),
                 |out, (name, attr_ty)| {
-                    let child = path.attr(name.as_str());
+                    let child = Loc::Attr(path, name.as_str());
                     let item = values
                         .get(name)
-                        .ok_or_else(|| CodecError::new(&child, "missing attribute"))?;
+                        .ok_or_else(|| CodecError::new(&child.path(), "missing attribute"))?;
                     encode_value(out, item, attr_ty, &child)
                 },
             )?
         }
         _ => {
             return Err(CodecError::new(
-                path,
+                &path.path(),
                 format!("expected {} ({ty}), found {}", ty.describe(), v.describe()),
             ))
         }
