@@ -142,8 +142,13 @@ struct Run {
 /// Starts the provider as go-plugin does; returns it, the time to its
 /// handshake line, and that line.
 fn launch(pem: &str) -> (Child, Duration, String) {
+    launch_bin(&provider_bin(), pem)
+}
+
+/// [`launch`] for any provider binary.
+fn launch_bin(bin: &std::path::Path, pem: &str) -> (Child, Duration, String) {
     let started = Instant::now();
-    let mut child = Command::new(provider_bin())
+    let mut child = Command::new(bin)
         .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
         .env("PLUGIN_CLIENT_CERT", pem)
         .env("PLUGIN_PROTOCOL_VERSIONS", "6")
@@ -160,7 +165,8 @@ fn launch(pem: &str) -> (Child, Duration, String) {
     let handshake = started.elapsed();
     assert!(
         line.starts_with("1|6|unix|"),
-        "unexpected handshake line {line:?}"
+        "unexpected handshake line of {}: {line:?}",
+        bin.display()
     );
     (child, handshake, line)
 }
@@ -326,6 +332,22 @@ fn spawn_floor(runs: usize, settle: Duration) -> Vec<f64> {
         .collect()
 }
 
+/// Spawn → handshake line with no pause between runs, alternating between
+/// this provider and `peer`: the same conditions for both. The second list
+/// is empty without a peer.
+fn back_to_back_with(runs: usize, pem: &str, peer: &std::path::Path) -> (Vec<f64>, Vec<f64>) {
+    let time = |bin: &std::path::Path| {
+        let (mut child, handshake, _) = launch_bin(bin, pem);
+        let _ = child.kill();
+        let _ = child.wait();
+        handshake.as_secs_f64() * 1000.0
+    };
+    let _ = time(peer); // warm-up: its pages into the page cache
+    (0..runs)
+        .map(|_| (time(&provider_bin()), time(peer)))
+        .unzip()
+}
+
 /// Spawn → handshake line with no pause between runs.
 fn back_to_back(runs: usize, pem: &str) -> Vec<f64> {
     (0..runs)
@@ -354,6 +376,12 @@ fn main() {
     // One warm-up run so the binary's pages are in the page cache.
     let _ = one(&pem, Duration::ZERO);
     let hot = back_to_back(runs, &pem);
+    // A minimal provider built with another Rust SDK, for comparison
+    // (`BENCH_PEER_PROVIDER`: path to its binary; not built by this repo).
+    let peer = std::env::var_os("BENCH_PEER_PROVIDER").map(std::path::PathBuf::from);
+    let paired = peer
+        .as_deref()
+        .map(|p| (p, back_to_back_with(runs, &pem, p)));
     let floor_hot = spawn_floor(runs, Duration::ZERO);
     let all: Vec<Run> = (0..runs).map(|_| one(&pem, settle)).collect();
     let floor_idle = spawn_floor(runs, settle);
@@ -413,6 +441,21 @@ fn main() {
         min(&hot),
         max(&hot)
     );
+    if let Some((path, (ours, theirs))) = &paired {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        println!(
+            "| start → handshake line, back to back, alternating with the peer below | {:.2} ms | {:.2} ms | {:.2} ms | ≤ peer |",
+            median(ours),
+            min(ours),
+            max(ours)
+        );
+        println!(
+            "| peer `{name}` (`BENCH_PEER_PROVIDER`): start → handshake line, same runs | {:.2} ms | {:.2} ms | {:.2} ms | |",
+            median(theirs),
+            min(theirs),
+            max(theirs)
+        );
+    }
     println!(
         "| `/bin/true` spawn → exit, back to back (floor) | {:.2} ms | {:.2} ms | {:.2} ms | |",
         median(&floor_hot),
@@ -469,6 +512,15 @@ fn main() {
         min(&threads),
         max(&threads)
     );
+    if let Some((path, (ours, theirs))) = &paired {
+        println!(
+            "\nAgainst the peer (`{}`, the same handshake environment, runs alternating with ours): medians {:.2} ms ours, {:.2} ms theirs, ours ÷ theirs **{:.2}**.",
+            path.file_name().unwrap_or_default().to_string_lossy(),
+            median(ours),
+            median(theirs),
+            median(ours) / median(theirs)
+        );
+    }
     let part = |f: fn(&Breakdown) -> u64| {
         median(
             &all.iter()

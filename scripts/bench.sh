@@ -11,7 +11,8 @@
 # BENCH_RATE_LIMIT (20), BENCH_SCALE_COUNTS (1000; e.g. 100,300,1000 to see
 # how per-topology costs grow), BENCH_REALISM (1: the apply section runs with
 # the emulator's realistic behaviours), BENCH_RAW_LAG_MS (500),
-# BENCH_OUT (docs/benchmarks.md).
+# BENCH_OUT (docs/benchmarks.md), BENCH_PEER_PROVIDER (path to another
+# provider binary whose handshake the startup section times alongside ours).
 #
 # Reproduce one section alone, e.g. the 1000-topology one:
 #   BENCH_OUT=/tmp/bench.md scripts/bench.sh scale1000
