@@ -869,6 +869,22 @@ fn clock_ticks() -> f64 {
         .unwrap_or(100.0)
 }
 
+/// CPU time (user + system) of this process's children that have ended and
+/// been waited for (`cutime` + `cstime` of `/proc/self/stat`): the delta
+/// across one host command is that command's CPU time, as the provider and
+/// the emulator, children too, are still running then.
+fn ended_children_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    // From field 3 (state) on: cutime and cstime are fields 16 and 17.
+    let fields: Vec<u64> = after
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    let ticks = fields.get(13).copied().unwrap_or(0) + fields.get(14).copied().unwrap_or(0);
+    Duration::from_secs_f64(ticks as f64 / clock_ticks())
+}
+
 /// The load average now (1, 5, 15 minutes).
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
@@ -881,6 +897,7 @@ struct Measured {
     what: &'static str,
     wall: Duration,
     cpu: Duration,
+    host_cpu: Duration,
     hwm_kib: u64,
     calls: usize,
     load: String,
@@ -897,6 +914,7 @@ fn measured(
 ) -> Measured {
     let provider = OwnProvider::start(&[("REPLICATION_POLL_INTERVAL", poll)]);
     emu.clear_calls();
+    let children_before = ended_children_cpu();
     let started = std::time::Instant::now();
     let out = w
         .command(args)
@@ -904,6 +922,7 @@ fn measured(
         .output()
         .expect("terraform");
     let wall = started.elapsed();
+    let host_cpu = ended_children_cpu().saturating_sub(children_before);
     assert!(
         out.status.success(),
         "terraform {} failed:\n{}",
@@ -915,6 +934,7 @@ fn measured(
         what,
         wall,
         cpu,
+        host_cpu,
         hwm_kib,
         calls: emu.calls().len(),
         load: load_average(),
@@ -929,10 +949,10 @@ fn scale1000_section() {
     let parallelism = parallelism_flag();
     println!("## 1000 topologies: provider memory and CPU\n");
     println!(
-        "`count = N` topologies × 3 regions (1 instance each) against the release emulator at time scale 0 with no rate limit, `REPLICATION_POLL_INTERVAL=20ms`, Terraform `{parallelism}`. Each row is one Terraform command served by a provider process of its own, started by the bench in debug mode (Terraform reattaches to it, so the plugin channel has no TLS): *peak RSS* is that process's VmHWM and *CPU* its user + system time, both from `/proc/<pid>` once the command is done. *create* is `terraform apply` of the configuration, *refresh* `terraform plan -refresh-only`, *plan* `terraform plan` (refresh and diff). Targets (refresh of 1000): peak RSS ≤ 64 MiB, CPU ≤ 2 ms per topology. Load average (1/5/15 min) as each command ended: the machine is shared, so times are noisy.\n"
+        "`count = N` topologies × 3 regions (1 instance each) against the release emulator at time scale 0 with no rate limit, `REPLICATION_POLL_INTERVAL=20ms`, Terraform `{parallelism}`. Each row is one Terraform command served by a provider process of its own, started by the bench in debug mode (Terraform reattaches to it, so the plugin channel has no TLS): *peak RSS* is that process's VmHWM and *CPU* its user + system time, both from `/proc/<pid>` once the command is done. *host CPU* is the Terraform command's own user + system time. *create* is `terraform apply` of the configuration, *refresh* `terraform plan -refresh-only`, *plan* `terraform plan` (refresh and diff). Targets (refresh of 1000): peak RSS ≤ 64 MiB, CPU ≤ 2 ms per topology. Load average (1/5/15 min) as each command ended: the machine is shared, so times are noisy.\n"
     );
-    println!("| N | command | wall | provider CPU | CPU per topology | provider peak RSS | RDS calls | load average |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| N | command | wall | provider CPU | CPU per topology | provider peak RSS | host (Terraform) CPU | RDS calls | load average |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for count in counts {
         let emu = Emulator::start(0.0);
         let name = format!("scale{count}");
@@ -982,12 +1002,13 @@ fn scale1000_section() {
                 String::new()
             };
             println!(
-                "| {count} | {}{note} | {} s | {} s | **{:.2} ms** | **{:.1} MiB** | {} | {} |",
+                "| {count} | {}{note} | {} s | {} s | **{:.2} ms** | **{:.1} MiB** | {} s | {} | {} |",
                 r.what,
                 secs(r.wall),
                 secs(r.cpu),
                 r.cpu.as_secs_f64() * 1000.0 / count as f64,
                 r.hwm_kib as f64 / 1024.0,
+                secs(r.host_cpu),
                 r.calls,
                 r.load
             );
