@@ -369,7 +369,10 @@ fn run_sequence(
         chain,
         mutating: mutating.len(),
         expected_mutating: rules.mutating_calls(),
-        describes: calls.iter().filter(|c| c.is_read()).count(),
+        describes: calls
+            .iter()
+            .filter(|c| c.action.starts_with("Describe"))
+            .count(),
         waits: mutating.iter().map(|c| waits_of(c)).sum(),
         timeline: {
             let t0 = calls.first().map_or(0, |c| c.time_ms);

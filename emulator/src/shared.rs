@@ -37,7 +37,8 @@ pub struct Call {
 }
 
 impl Call {
-    /// `Describe*` and `List*` calls read; every other action changes something.
+    /// `Describe*`, `List*` and `Get*` calls (CloudWatch's `GetMetricData`)
+    /// read; every other action changes something.
     pub fn is_read(&self) -> bool {
         is_read(&self.action)
     }
@@ -47,9 +48,11 @@ impl Call {
     }
 }
 
-/// Whether an action only reads (`Describe*`, `List*`).
+/// Whether an action only reads (`Describe*`, `List*`, `Get*`).
 pub(crate) fn is_read(action: &str) -> bool {
-    action.starts_with("Describe") || action.starts_with("List")
+    ["Describe", "List", "Get"]
+        .iter()
+        .any(|read| action.starts_with(read))
 }
 
 /// A one-shot injected failure.

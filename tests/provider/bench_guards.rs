@@ -161,7 +161,9 @@ impl Harness {
 }
 
 fn is_read(action: &str) -> bool {
-    action.starts_with("Describe") || action.starts_with("List")
+    ["Describe", "List", "Get"]
+        .iter()
+        .any(|read| action.starts_with(read))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
