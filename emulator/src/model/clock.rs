@@ -27,37 +27,42 @@ impl State {
     /// Advances every pending transition due at or before `now`, earliest first.
     pub(crate) fn settle(&mut self, now: u64, scale: f64) {
         loop {
+            // The event is only built (its key cloned) for a due time that
+            // beats the best so far: a request scans every object.
             let mut best: Option<(u64, Event)> = None;
-            let mut consider = |due: Option<u64>, ev: Event| {
+            let mut consider = |due: Option<u64>, ev: &dyn Fn() -> Event| {
                 if let Some(d) = due {
                     if d <= now && best.as_ref().is_none_or(|(b, _)| d < *b) {
-                        best = Some((d, ev));
+                        best = Some((d, ev()));
                     }
                 }
             };
             for (id, g) in &self.globals {
-                consider(g.pending.due, Event::Global(id.clone()));
-                consider(g.op.as_ref().map(|o| o.due), Event::GlobalOp(id.clone()));
+                consider(g.pending.due, &|| Event::Global(id.clone()));
+                consider(g.op.as_ref().map(|o| o.due), &|| {
+                    Event::GlobalOp(id.clone())
+                });
                 for (n, m) in g.members.iter().enumerate() {
-                    consider(m.resync_due, Event::Resync(id.clone(), n));
+                    consider(m.resync_due, &|| Event::Resync(id.clone(), n));
                 }
             }
             for (k, c) in &self.clusters {
-                consider(c.pending.due, Event::Cluster(k.clone()));
-                consider(c.settings.pending.due, Event::ClusterMaintenance(k.clone()));
+                consider(c.pending.due, &|| Event::Cluster(k.clone()));
+                consider(c.settings.pending.due, &|| {
+                    Event::ClusterMaintenance(k.clone())
+                });
             }
             for (k, i) in &self.instances {
-                consider(i.pending.due, Event::Instance(k.clone()));
-                consider(
-                    i.settings.pending.due,
-                    Event::InstanceMaintenance(k.clone()),
-                );
+                consider(i.pending.due, &|| Event::Instance(k.clone()));
+                consider(i.settings.pending.due, &|| {
+                    Event::InstanceMaintenance(k.clone())
+                });
             }
             for (k, s) in &self.snapshots {
-                consider(s.pending.due, Event::Snapshot(k.clone()));
+                consider(s.pending.due, &|| Event::Snapshot(k.clone()));
             }
             for (k, l) in &self.leaving {
-                consider(Some(l.due), Event::Leave(k.clone()));
+                consider(Some(l.due), &|| Event::Leave(k.clone()));
             }
             let Some((due, ev)) = best else { break };
             self.apply(due, ev, scale);

@@ -2,8 +2,8 @@
 
 use super::limits;
 use super::{
-    check_filters, check_kms_key, compare_versions, filters_match, major_version, paginate,
-    validate_engine, validate_tags, validate_version, Ctx,
+    check_filters, check_kms_key, compare_versions, filters_match, id_or_arn, major_version,
+    paginate, validate_engine, validate_tags, validate_version, Ctx,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
@@ -325,12 +325,13 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             filters_match(
                 &filters,
                 &[
-                    (
-                        "db-cluster-id",
-                        vec![c.id.clone(), ids::cluster_arn(&c.region, &c.id)],
-                    ),
-                    ("db-cluster-resource-id", vec![c.resource_id.clone()]),
-                    ("engine", vec![c.engine.clone()]),
+                    ("db-cluster-id", &|v: &str| {
+                        id_or_arn(v, &c.id, || ids::cluster_arn(&c.region, &c.id))
+                    }),
+                    ("db-cluster-resource-id", &|v: &str| {
+                        v.eq_ignore_ascii_case(&c.resource_id)
+                    }),
+                    ("engine", &|v: &str| v.eq_ignore_ascii_case(&c.engine)),
                 ],
             )
         })

@@ -1,6 +1,8 @@
 //! DB instance actions: Create/Describe/Modify/DeleteDBInstance.
 
-use super::{check_filters, filters_match, paginate, validate_engine, validate_tags, Ctx};
+use super::{
+    check_filters, filters_match, id_or_arn, paginate, validate_engine, validate_tags, Ctx,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::{key, Instance, Next, Pending, Role};
@@ -196,19 +198,18 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             filters_match(
                 &filters,
                 &[
-                    (
-                        "db-cluster-id",
-                        vec![
-                            i.cluster_id.clone(),
-                            ids::cluster_arn(&i.region, &i.cluster_id),
-                        ],
-                    ),
-                    (
-                        "db-instance-id",
-                        vec![i.id.clone(), ids::instance_arn(&i.region, &i.id)],
-                    ),
-                    ("dbi-resource-id", vec![i.resource_id.clone()]),
-                    ("engine", vec![i.engine.clone()]),
+                    ("db-cluster-id", &|v: &str| {
+                        id_or_arn(v, &i.cluster_id, || {
+                            ids::cluster_arn(&i.region, &i.cluster_id)
+                        })
+                    }),
+                    ("db-instance-id", &|v: &str| {
+                        id_or_arn(v, &i.id, || ids::instance_arn(&i.region, &i.id))
+                    }),
+                    ("dbi-resource-id", &|v: &str| {
+                        v.eq_ignore_ascii_case(&i.resource_id)
+                    }),
+                    ("engine", &|v: &str| v.eq_ignore_ascii_case(&i.engine)),
                 ],
             )
         })

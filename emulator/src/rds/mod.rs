@@ -273,19 +273,28 @@ pub(crate) fn check_filters(filters: &[Filter], supported: &[&str]) -> ApiResult
     Ok(())
 }
 
-/// True when the object passes every filter. `fields` lists, for each filter
-/// name, the spellings (identifier, ARN, …) under which the object matches.
-pub(crate) fn filters_match(filters: &[Filter], fields: &[(&str, Vec<String>)]) -> bool {
+/// One filterable field of an object: its filter name, and whether a
+/// filter value matches the object.
+pub(crate) type Field<'a> = (&'a str, &'a dyn Fn(&str) -> bool);
+
+/// True when the object passes every filter. `fields` says, for each filter
+/// name, whether a value matches the object (under any of its spellings:
+/// identifier, ARN, …); values are compared only for the filters given.
+pub(crate) fn filters_match(filters: &[Filter], fields: &[Field<'_>]) -> bool {
     filters.iter().all(|f| {
         fields
             .iter()
             .filter(|(name, _)| *name == f.name)
-            .all(|(_, candidates)| {
-                f.values
-                    .iter()
-                    .any(|v| candidates.iter().any(|c| c.eq_ignore_ascii_case(v)))
-            })
+            .all(|(_, matches)| f.values.iter().any(|v| matches(v)))
     })
+}
+
+/// Whether filter value `v` names the object `id`, or its ARN (`arn`, only
+/// made for a value that is an ARN): Describe calls scan every object, so
+/// matching allocates nothing for plain identifiers.
+pub(crate) fn id_or_arn(v: &str, id: &str, arn: impl FnOnce() -> String) -> bool {
+    let is_arn = v.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("arn:"));
+    v.eq_ignore_ascii_case(id) || (is_arn && v.eq_ignore_ascii_case(&arn()))
 }
 
 /// `Marker` element when there is a next page.
@@ -352,6 +361,36 @@ pub(crate) fn default_kms_key(region: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::query::Filter;
+
+    #[test]
+    fn a_filter_matches_an_identifier_or_its_arn_in_any_case() {
+        let arn = || "arn:aws:rds:us-east-1:123456789012:cluster:orders".to_string();
+        let by = |values: &[&str]| {
+            vec![Filter {
+                name: "db-cluster-id".into(),
+                values: values.iter().map(|v| v.to_string()).collect(),
+            }]
+        };
+        let fields = |id: &'static str| move |v: &str| id_or_arn(v, id, arn);
+        let orders = fields("orders");
+        let object: [Field<'_>; 2] = [
+            ("db-cluster-id", &orders),
+            ("engine", &|v: &str| {
+                v.eq_ignore_ascii_case("aurora-postgresql")
+            }),
+        ];
+        assert!(filters_match(&by(&["orders"]), &object));
+        assert!(filters_match(&by(&["other", "ORDERS"]), &object));
+        assert!(filters_match(&by(&[&arn()]), &object));
+        assert!(filters_match(&by(&[&arn().to_uppercase()]), &object));
+        assert!(!filters_match(&by(&["order"]), &object));
+        assert!(!filters_match(
+            &by(&["arn:aws:rds:us-east-1:123456789012:cluster:other"]),
+            &object
+        ));
+        assert!(filters_match(&[], &object));
+    }
 
     #[test]
     fn versions() {

@@ -1,7 +1,7 @@
 //! DB cluster snapshot actions: CreateDBClusterSnapshot, DescribeDBClusterSnapshots
 //! and DeleteDBClusterSnapshot.
 
-use super::{check_filters, filters_match, paginate, Ctx};
+use super::{check_filters, filters_match, id_or_arn, paginate, Ctx};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::{key, Next, Pending, Snapshot};
@@ -66,19 +66,18 @@ pub(super) fn describe(ctx: &mut Ctx<'_>) -> ApiResult<String> {
             filters_match(
                 &filters,
                 &[
-                    (
-                        "db-cluster-id",
-                        vec![
-                            s.cluster_id.clone(),
-                            ids::cluster_arn(&s.region, &s.cluster_id),
-                        ],
-                    ),
-                    (
-                        "db-cluster-snapshot-id",
-                        vec![s.id.clone(), ids::snapshot_arn(&s.region, &s.id)],
-                    ),
-                    ("snapshot-type", vec![s.snapshot_type.clone()]),
-                    ("engine", vec![s.engine.clone()]),
+                    ("db-cluster-id", &|v: &str| {
+                        id_or_arn(v, &s.cluster_id, || {
+                            ids::cluster_arn(&s.region, &s.cluster_id)
+                        })
+                    }),
+                    ("db-cluster-snapshot-id", &|v: &str| {
+                        id_or_arn(v, &s.id, || ids::snapshot_arn(&s.region, &s.id))
+                    }),
+                    ("snapshot-type", &|v: &str| {
+                        v.eq_ignore_ascii_case(&s.snapshot_type)
+                    }),
+                    ("engine", &|v: &str| v.eq_ignore_ascii_case(&s.engine)),
                 ],
             )
         })
