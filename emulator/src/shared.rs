@@ -178,6 +178,21 @@ fn write_state(path: &Path, st: &State) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn reads_are_describe_list_and_get_calls() {
+        for action in ["DescribeDBClusters", "ListTagsForResource", "GetMetricData"] {
+            assert!(is_read(action), "{action}");
+        }
+        for action in [
+            "CreateDBCluster",
+            "SwitchoverGlobalCluster",
+            "AddTagsToResource",
+        ] {
+            assert!(!is_read(action), "{action}");
+        }
+    }
+
     use super::*;
 
     fn call(seq: u64) -> Call {

@@ -425,17 +425,6 @@ struct Types {
     list_configs: BTreeMap<String, Type>,
 }
 
-impl Types {
-    /// The value type of resource `name` (`r`): the one computed when the
-    /// server was built.
-    fn of_resource<'a, M>(&'a self, name: &str, r: &dyn Resource<M>) -> std::borrow::Cow<'a, Type> {
-        self.resources.get(name).map_or_else(
-            || std::borrow::Cow::Owned(r.schema().block.value_type()),
-            std::borrow::Cow::Borrowed,
-        )
-    }
-}
-
 impl<P: Provider> Server<P> {
     /// Wraps a provider.
     pub fn new(provider: P) -> Self {
@@ -470,6 +459,13 @@ impl<P: Provider> Server<P> {
             meta: RwLock::new(None),
             stop: std::sync::Mutex::new(CancellationToken::new()),
         }
+    }
+
+    /// Resource type `name` and its value type (both exist or neither: the
+    /// types are computed from the same resources when the server is built).
+    fn resource(&self, name: &str) -> Option<(&dyn Resource<P::Meta>, &Type)> {
+        let r = self.resources.get(name)?;
+        Some((r.as_ref(), self.types.resources.get(name)?))
     }
 
     async fn ctx(&self, caps: ClientCapabilities) -> Ctx<P::Meta> {
@@ -614,7 +610,7 @@ impl<P: Provider> EngineApi for Server<P> {
         req: PlanRequest,
         caps: ClientCapabilities,
     ) -> PlanResponse {
-        let Some(r) = self.resources.get(type_name) else {
+        let Some((r, ty)) = self.resource(type_name) else {
             return PlanResponse {
                 diagnostics: unknown_type("Resource", type_name),
                 ..Default::default()
@@ -624,9 +620,8 @@ impl<P: Provider> EngineApi for Server<P> {
         let ctx = self.ctx(caps).await;
         let mut resp = r.plan(&ctx, req).await;
         if !resp.diagnostics.has_errors() {
-            let ty = self.types.of_resource(type_name, r.as_ref());
             let problems =
-                invariants::plan_violations(&r.schema().block, &ty, &prior, &config, &resp.planned);
+                invariants::plan_violations(&r.schema().block, ty, &prior, &config, &resp.planned);
             provider_bugs("PlanResourceChange", problems, &mut resp.diagnostics);
         }
         resp
@@ -638,7 +633,7 @@ impl<P: Provider> EngineApi for Server<P> {
         req: ApplyRequest,
         caps: ClientCapabilities,
     ) -> StateResponse {
-        let Some(r) = self.resources.get(type_name) else {
+        let Some((r, ty)) = self.resource(type_name) else {
             return StateResponse {
                 diagnostics: unknown_type("Resource", type_name),
                 ..Default::default()
@@ -656,8 +651,7 @@ impl<P: Provider> EngineApi for Server<P> {
                 whole("the state returned with an error still holds unknown values")
             }
         } else {
-            let ty = self.types.of_resource(type_name, r.as_ref());
-            invariants::apply_violations(&r.schema().block, &ty, &planned, &resp.state)
+            invariants::apply_violations(&r.schema().block, ty, &planned, &resp.state)
         };
         provider_bugs("ApplyResourceChange", problems, &mut resp.diagnostics);
         resp
@@ -746,17 +740,12 @@ impl<P: Provider> EngineApi for Server<P> {
         let Some(r) = self.resources.get(type_name) else {
             return (Value::Null, diags);
         };
-        let Some(schema) = r.identity_schema() else {
+        // The identity types are those of the resources with an identity schema.
+        let Some(ty) = self.types.identities.get(type_name) else {
             return (Value::Null, diags);
         };
         let identity = r.identity_of(state);
-        let ty = self
-            .types
-            .identities
-            .get(type_name)
-            .cloned()
-            .unwrap_or_else(|| schema.value_type());
-        let problems = identity_violations(&ty, state, &identity, check);
+        let problems = identity_violations(ty, state, &identity, check);
         provider_bugs("the resource's identity", problems, &mut diags);
         (identity, diags)
     }
