@@ -7,7 +7,9 @@
 //! [`observe`] reads a whole topology with a fixed number of calls: one
 //! DescribeGlobalClusters, then per member region (in parallel) one
 //! DescribeDBClusters and one DescribeDBInstances filtered by cluster, so
-//! `1 + 2R` calls whatever the number of instances. A member region that does
+//! `1 + 2R` calls whatever the number of instances. The regional calls go
+//! through the shared pollers ([`super::poll`]): topologies read at the same
+//! time share them, filtered by several cluster identifiers. A member region that does
 //! not answer becomes [`RegionObservation::Unreachable`]; it is not an error.
 
 use std::collections::BTreeMap;
@@ -97,8 +99,12 @@ pub async fn find_global_cluster_with_region(
             candidates.push(region);
         }
     }
+    let now = tokio::time::Instant::now();
     for region in clients.prefer_reachable(&candidates) {
-        match describe_global_in(clients, region, id).await {
+        let read = clients
+            .polls()
+            .read::<ObservedGlobal>(clients, region, id, now);
+        match read.await {
             Ok(found) => {
                 clients.note_reachability(region, true);
                 if first_unreachable.is_some() {
@@ -385,25 +391,66 @@ pub(crate) async fn describe_instances_by_id(
     .await
 }
 
-/// Every global cluster among `ids` that exists, asked in `region`. One
-/// identifier: DescribeGlobalClusters for it. Several: the account's list
-/// (DescribeGlobalClusters takes no identifier filter), 100 to a page, read
-/// while its pages find what is asked (each page found at least as many as
-/// the pages read so far); identifiers still missing when it stops early
-/// are asked one by one, so a tick costs at most about one call per
-/// identifier however many global clusters the account has. Used by shared
-/// polling; notes the region's reachability.
+/// The instances of one cluster, as one answer of the shared pollers
+/// ([`super::poll`]): `id` is the cluster's identifier.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct ClusterInstances {
+    pub(crate) id: String,
+    /// Sorted by identifier.
+    pub(crate) instances: Vec<ObservedInstance>,
+}
+
+/// The instances of every cluster among `cluster_ids` (at most
+/// [`poll::MAX_IDS`](super::poll::MAX_IDS)) in `region`, grouped per
+/// cluster: DescribeDBInstances filtered by `db-cluster-id`, following
+/// `Marker` pages. A cluster without instances has no entry. Used by the
+/// read path through the shared pollers, so the reads of topologies
+/// refreshed at the same time share one call per region.
+pub(crate) async fn describe_instances_by_cluster(
+    clients: &Clients,
+    region: &str,
+    cluster_ids: &[String],
+) -> Result<Vec<ClusterInstances>, AwsError> {
+    let instances = describe_instances(clients, region, "db-cluster-id", cluster_ids, |i| {
+        i.db_cluster_identifier()
+    })
+    .await?;
+    let mut groups: BTreeMap<String, Vec<ObservedInstance>> = BTreeMap::new();
+    for instance in instances {
+        if let Some(cluster) = instance.cluster_id.clone() {
+            groups.entry(cluster).or_default().push(instance);
+        }
+    }
+    Ok(groups
+        .into_iter()
+        .map(|(id, mut instances)| {
+            instances.sort_by(|a, b| a.id.cmp(&b.id));
+            ClusterInstances { id, instances }
+        })
+        .collect())
+}
+
+/// Every global cluster among `ids` that exists, asked in `region`.
+/// DescribeGlobalClusters takes no identifier filter, so a tick either asks
+/// for each identifier (concurrently, one call each) or reads the account's
+/// list, 100 to a page, whichever needs fewer calls: the list when it is
+/// known to take fewer pages than there are identifiers (the length of the
+/// last complete listing is remembered, see
+/// [`Pollers::global_listing_pages`](super::poll::Pollers::global_listing_pages)),
+/// or when its length is not known yet. A listing stops early once a page
+/// finds fewer of the identifiers than pages read so far; those still
+/// missing are then asked one by one, so a tick costs at most about one
+/// call per identifier however many global clusters the account has. Used
+/// by the shared pollers; notes the region's reachability.
 pub(crate) async fn describe_globals_by_id(
     clients: &Clients,
     region: &str,
     ids: &[String],
 ) -> Result<Vec<ObservedGlobal>, AwsError> {
     let read = async {
-        if let [id] = ids {
-            return Ok(describe_global_in(clients, region, id)
-                .await?
-                .into_iter()
-                .collect());
+        let known = clients.polls().global_listing_pages();
+        if ids.len() == 1 || known.is_some_and(|pages| pages >= ids.len()) {
+            return describe_globals_one_by_one(clients, region, ids, &[]).await;
         }
         let client = clients.rds(region).await?;
         let (mut pages, mut stopped) = (0usize, false);
@@ -426,12 +473,14 @@ pub(crate) async fn describe_globals_by_id(
         };
         let mut found =
             describe_pages(clients, "DescribeGlobalClusters", region, call, take).await?;
+        // A listing that ran to its end gives the account's length; one
+        // that stopped early, a lower bound.
+        clients
+            .polls()
+            .note_global_listing(if stopped { pages + 1 } else { pages });
         if stopped {
-            for id in ids {
-                if !found.iter().any(|g| g.id == *id) {
-                    found.extend(describe_global_in(clients, region, id).await?);
-                }
-            }
+            let more = describe_globals_one_by_one(clients, region, ids, &found).await?;
+            found.extend(more);
         }
         Ok(found)
     };
@@ -442,6 +491,23 @@ pub(crate) async fn describe_globals_by_id(
         Ok(_) => clients.note_reachability(region, true),
     }
     found
+}
+
+/// The global clusters among `ids` not already in `found`, one
+/// DescribeGlobalClusters each, sent concurrently (the region's pacer
+/// spaces them). The first failed call is the answer.
+async fn describe_globals_one_by_one(
+    clients: &Clients,
+    region: &str,
+    ids: &[String],
+    found: &[ObservedGlobal],
+) -> Result<Vec<ObservedGlobal>, AwsError> {
+    let asks = ids
+        .iter()
+        .filter(|id| !found.iter().any(|g| g.id == **id))
+        .map(|id| describe_global_in(clients, region, id));
+    let answers = futures::future::try_join_all(asks).await?;
+    Ok(answers.into_iter().flatten().collect())
 }
 
 /// The cluster snapshot `id` in `region`.
@@ -472,18 +538,24 @@ pub async fn find_snapshot(
 }
 
 /// Reads one region: the cluster `cluster_id` and its instances, with one
-/// DescribeDBClusters and one DescribeDBInstances sent concurrently. A region
-/// that does not answer yields [`RegionObservation::Unreachable`]; any other
-/// failure is an error.
+/// DescribeDBClusters and one DescribeDBInstances sent concurrently. Both go
+/// through the shared pollers ([`super::poll`]) due at once: the reads of
+/// every topology refreshed at the same time (and the waits polling the
+/// region then) share those two calls, filtered by cluster identifier. A
+/// region that does not answer yields [`RegionObservation::Unreachable`];
+/// any other failure is an error.
 pub async fn observe_region(
     clients: &Clients,
     region: &str,
     cluster_id: &str,
 ) -> Result<RegionObservation, AwsError> {
+    let polls = clients.polls();
+    let now = tokio::time::Instant::now();
     let (cluster, instances) = tokio::join!(
-        find_cluster(clients, region, cluster_id),
-        find_instances_by_cluster(clients, region, cluster_id),
+        polls.read::<ObservedCluster>(clients, region, cluster_id, now),
+        polls.read::<ClusterInstances>(clients, region, cluster_id, now),
     );
+    let instances = instances.map(|found| found.map_or_else(Vec::new, |c| c.instances));
     match (cluster, instances) {
         (Ok(cluster), Ok(instances)) => {
             clients.note_reachability(region, true);

@@ -1,6 +1,6 @@
-//! Shared polling: the waits of one provider configuration that watch
-//! objects of the same kind in the same region share one Describe call per
-//! tick instead of each polling on its own.
+//! Shared polling: the waits and reads of one provider configuration that
+//! watch objects of the same kind in the same region share one Describe call
+//! per tick instead of each polling on its own.
 //!
 //! A wait asks for the object "no later than" its next poll time
 //! ([`Pollers::read`]). Per
@@ -17,12 +17,18 @@
 //! * clusters and instances: DescribeDBClusters (DescribeDBInstances)
 //!   filtered by `db-cluster-id` (`db-instance-id`), documented RDS filters
 //!   that take several values, [`MAX_IDS`] identifiers to a call;
+//! * the instances of a cluster: DescribeDBInstances filtered by
+//!   `db-cluster-id`, [`MAX_IDS`] clusters to a call. The read path
+//!   ([`observe_region`](super::find::observe_region)) asks for a region's
+//!   cluster and its instances due at once, so topologies refreshed at the
+//!   same time share the region's calls too;
 //! * global clusters: DescribeGlobalClusters takes no identifier filter
-//!   (its only documented filter is `region`), so a tick with one identifier
-//!   asks for it by `GlobalClusterIdentifier`, and a tick with several reads
-//!   the account's list (100 to a page; global clusters are partition-wide,
-//!   so one region sees them all), see
-//!   [`describe_globals_by_id`](super::find::describe_globals_by_id).
+//!   (its only documented filter is `region`), so a tick asks for each
+//!   identifier by `GlobalClusterIdentifier`, or reads the account's list
+//!   (100 to a page; global clusters are partition-wide, so one region sees
+//!   them all) when that takes fewer calls, see
+//!   [`describe_globals_by_id`](super::find::describe_globals_by_id). The
+//!   read path asks for the global cluster through here too.
 //!
 //! A `NotFound` answer means none of the identifiers asked exists (`None`
 //! for each). A failed call answers every request of its tick with the same
@@ -38,7 +44,10 @@ use tokio::time::Instant;
 
 use super::config::Clients;
 use super::error::{AwsError, ErrorKind};
-use super::find::{describe_clusters_by_id, describe_globals_by_id, describe_instances_by_id};
+use super::find::{
+    describe_clusters_by_id, describe_globals_by_id, describe_instances_by_cluster,
+    describe_instances_by_id, ClusterInstances,
+};
 use super::model::{ObservedCluster, ObservedGlobal, ObservedInstance};
 
 /// At most this many identifiers in one filter of one call.
@@ -187,7 +196,10 @@ impl<T: Polled> Regions<T> {
 pub(crate) struct Pollers {
     clusters: Regions<ObservedCluster>,
     instances: Regions<ObservedInstance>,
+    cluster_instances: Regions<ClusterInstances>,
     globals: Regions<ObservedGlobal>,
+    /// Pages of the account's last global cluster listing (0: none yet).
+    global_pages: std::sync::atomic::AtomicUsize,
 }
 
 /// An object kind with pollers of its own, read through [`Aws`].
@@ -236,10 +248,32 @@ kind!(
     MAX_IDS,
     describe_instances_by_id
 );
+kind!(
+    ClusterInstances,
+    cluster_instances,
+    MAX_IDS,
+    describe_instances_by_cluster
+);
 // One listing answers any number of identifiers.
 kind!(ObservedGlobal, globals, usize::MAX, describe_globals_by_id);
 
 impl Pollers {
+    /// How many pages the account's list of global clusters took when last
+    /// read to its end (at least, when the last listing stopped early);
+    /// `None` before the first listing.
+    pub(crate) fn global_listing_pages(&self) -> Option<usize> {
+        match self.global_pages.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => None,
+            pages => Some(pages),
+        }
+    }
+
+    /// Remembers the length of a listing of the account's global clusters.
+    pub(crate) fn note_global_listing(&self, pages: usize) {
+        self.global_pages
+            .store(pages.max(1), std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Object `id` in `region` (for a global cluster: asked in `region`, no
     /// fallback to other regions), read no later than `due`, possibly
     /// earlier, with the other objects of its kind waited for there.
