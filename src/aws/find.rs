@@ -434,14 +434,15 @@ pub(crate) async fn describe_instances_by_cluster(
 /// DescribeGlobalClusters takes no identifier filter, so a tick either asks
 /// for each identifier (concurrently, one call each) or reads the account's
 /// list, 100 to a page, whichever needs fewer calls: the list when it is
-/// known to take fewer pages than there are identifiers (the length of the
-/// last complete listing is remembered, see
-/// [`Pollers::global_listing_pages`](super::poll::Pollers::global_listing_pages)),
-/// or when its length is not known yet. A listing stops early once a page
-/// finds fewer of the identifiers than pages read so far; those still
-/// missing are then asked one by one, so a tick costs at most about one
-/// call per identifier however many global clusters the account has. Used
-/// by the shared pollers; notes the region's reachability.
+/// known to take fewer pages than there are identifiers, or when its length
+/// is not known yet. A listing stops early once a page finds fewer of the
+/// identifiers than pages read so far; those still missing are then asked
+/// one by one, so a tick costs at most about one call per identifier
+/// however many global clusters the account has. The length of the last
+/// listing is remembered (estimated from the share of the identifiers found
+/// when it stopped early), see
+/// [`Pollers::global_listing_pages`](super::poll::Pollers::global_listing_pages).
+/// Used by the shared pollers; notes the region's reachability.
 pub(crate) async fn describe_globals_by_id(
     clients: &Clients,
     region: &str,
@@ -474,10 +475,16 @@ pub(crate) async fn describe_globals_by_id(
         let mut found =
             describe_pages(clients, "DescribeGlobalClusters", region, call, take).await?;
         // A listing that ran to its end gives the account's length; one
-        // that stopped early, a lower bound.
-        clients
-            .polls()
-            .note_global_listing(if stopped { pages + 1 } else { pages });
+        // that stopped early, an estimate from the share of the
+        // identifiers its pages found (none found counts as one).
+        let length = if stopped {
+            (pages * ids.len())
+                .div_ceil(found.len().max(1))
+                .max(pages + 1)
+        } else {
+            pages
+        };
+        clients.polls().note_global_listing(length);
         if stopped {
             let more = describe_globals_one_by_one(clients, region, ids, &found).await?;
             found.extend(more);
