@@ -430,12 +430,18 @@ pub(crate) async fn describe_instances_by_cluster(
         .collect())
 }
 
+/// A page of the account's global cluster list counts as this many single
+/// calls: it answers with up to 100 global clusters to parse where a single
+/// call answers with one, so a listing is chosen only where it saves calls
+/// by a clear margin (a small account, many waits in one tick).
+const PAGE_WEIGHT: usize = 4;
+
 /// Every global cluster among `ids` that exists, asked in `region`.
 /// DescribeGlobalClusters takes no identifier filter, so a tick either asks
 /// for each identifier (concurrently, one call each) or reads the account's
-/// list, 100 to a page, whichever needs fewer calls: the list when it is
-/// known to take fewer pages than there are identifiers, or when its length
-/// is not known yet. A listing stops early once a page finds fewer of the
+/// list, 100 to a page: the list when its known length in pages, weighted by
+/// [`PAGE_WEIGHT`], is at most the number of identifiers, or when its
+/// length is not known yet. A listing stops early once a page finds fewer of the
 /// identifiers than pages read so far; those still missing are then asked
 /// one by one, so a tick costs at most about one call per identifier
 /// however many global clusters the account has. The length of the last
@@ -450,7 +456,7 @@ pub(crate) async fn describe_globals_by_id(
 ) -> Result<Vec<ObservedGlobal>, AwsError> {
     let read = async {
         let known = clients.polls().global_listing_pages();
-        if ids.len() == 1 || known.is_some_and(|pages| pages >= ids.len()) {
+        if ids.len() == 1 || known.is_some_and(|pages| pages * PAGE_WEIGHT > ids.len()) {
             return describe_globals_one_by_one(clients, region, ids, &[]).await;
         }
         let client = clients.rds(region).await?;
