@@ -685,7 +685,7 @@ fn scale_scenario(emu: &Emulator, name: &str, count: usize, rate: u64) {
         format!("{:.2} s", r.wall)
     });
     row(
-        &format!("successful calls (expected {expected} = {count} × 7)"),
+        &format!("successful calls (reading each topology alone: {expected} = {count} × 7)"),
         &|r| r.ok.to_string(),
     );
     row("successful calls per region", &|r| {
