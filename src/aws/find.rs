@@ -456,7 +456,7 @@ pub(crate) async fn describe_globals_by_id(
 ) -> Result<Vec<ObservedGlobal>, AwsError> {
     let read = async {
         let known = clients.polls().global_listing_pages();
-        if ids.len() == 1 || known.is_some_and(|pages| pages * PAGE_WEIGHT > ids.len()) {
+        if !list_globals(known, ids.len()) {
             return describe_globals_one_by_one(clients, region, ids, &[]).await;
         }
         let client = clients.rds(region).await?;
@@ -483,13 +483,7 @@ pub(crate) async fn describe_globals_by_id(
         // A listing that ran to its end gives the account's length; one
         // that stopped early, an estimate from the share of the
         // identifiers its pages found (none found counts as one).
-        let length = if stopped {
-            (pages * ids.len())
-                .div_ceil(found.len().max(1))
-                .max(pages + 1)
-        } else {
-            pages
-        };
+        let length = listing_length(pages, stopped, ids.len(), found.len());
         clients.polls().note_global_listing(length);
         if stopped {
             let more = describe_globals_one_by_one(clients, region, ids, &found).await?;
@@ -504,6 +498,26 @@ pub(crate) async fn describe_globals_by_id(
         Ok(_) => clients.note_reachability(region, true),
     }
     found
+}
+
+/// Whether a tick asking for `ids` global clusters lists the account (whose
+/// list took `known` pages when last read) rather than asking each.
+fn list_globals(known: Option<usize>, ids: usize) -> bool {
+    ids > 1 && known.is_none_or(|pages| pages.saturating_mul(PAGE_WEIGHT) <= ids)
+}
+
+/// The account's list length in pages after a listing of `pages` pages that
+/// found `found` of `ids` identifiers: the pages read when it ran to its
+/// end; when it `stopped` early, an estimate from the share found (none
+/// found counts as one), at least one page more than read.
+fn listing_length(pages: usize, stopped: bool, ids: usize, found: usize) -> usize {
+    if stopped {
+        (pages.saturating_mul(ids))
+            .div_ceil(found.max(1))
+            .max(pages + 1)
+    } else {
+        pages
+    }
 }
 
 /// The global clusters among `ids` not already in `found`, one
@@ -643,6 +657,34 @@ mod tests {
             pages_read(&[Some("a"), Some("b"), Some("a"), Some("b"), Some("c")]),
             3
         );
+    }
+
+    #[test]
+    fn global_ticks_list_the_account_only_when_it_saves_calls() {
+        // One identifier is always asked alone.
+        assert!(!list_globals(None, 1));
+        assert!(!list_globals(Some(1), 1));
+        // An account of unknown length is listed (the listing's own stop
+        // rule bounds it).
+        assert!(list_globals(None, 2));
+        // One page against four single calls or more.
+        assert!(!list_globals(Some(1), 3));
+        assert!(list_globals(Some(1), 4));
+        // Ten pages (1000 global clusters) against ten waits: ask each.
+        assert!(!list_globals(Some(10), 10));
+        assert!(list_globals(Some(10), 40));
+    }
+
+    #[test]
+    fn a_listing_that_stops_early_estimates_the_account_length() {
+        // Ran to its end: its pages.
+        assert_eq!(listing_length(3, false, 10, 10), 3);
+        // One page found none of ten: at least ten pages.
+        assert_eq!(listing_length(1, true, 10, 0), 10);
+        // Two pages found one of ten: twenty.
+        assert_eq!(listing_length(2, true, 10, 1), 20);
+        // Never less than one page more than read.
+        assert_eq!(listing_length(2, true, 4, 3), 3);
     }
 
     #[test]
