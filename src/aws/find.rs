@@ -308,12 +308,11 @@ pub async fn find_instances_by_cluster(
     cluster_id: &str,
 ) -> Result<Vec<ObservedInstance>, AwsError> {
     let ids = [cluster_id.to_string()];
-    let mut instances = describe_instances(clients, region, "db-cluster-id", &ids, |i| {
-        i.db_cluster_identifier()
-    })
-    .await?;
-    instances.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(instances)
+    let found = describe_instances_by_cluster(clients, region, &ids).await?;
+    Ok(found
+        .into_iter()
+        .find(|c| c.id == cluster_id)
+        .map_or_else(Vec::new, |c| c.instances))
 }
 
 /// The instances in `region` whose `key` is among `values`, read with

@@ -259,8 +259,8 @@ kind!(ObservedGlobal, globals, usize::MAX, describe_globals_by_id);
 
 impl Pollers {
     /// How many pages the account's list of global clusters took when last
-    /// read to its end (at least, when the last listing stopped early);
-    /// `None` before the first listing.
+    /// read to its end (an estimate when the last listing stopped early,
+    /// see [`describe_globals_by_id`]); `None` before the first listing.
     pub(crate) fn global_listing_pages(&self) -> Option<usize> {
         match self.global_pages.load(std::sync::atomic::Ordering::Relaxed) {
             0 => None,

@@ -370,15 +370,17 @@ async fn a_burst_refresh_under_a_rate_limit_is_paced_without_errors() {
     h.clear_calls().await;
     h.emu.admin().rate_limit(5).await.unwrap();
     let reads = states
-        .into_iter()
-        .map(|state| h.server.read(TYPE, state, vec![], CAPS));
+        .iter()
+        .map(|state| h.server.read(TYPE, state.clone(), vec![], CAPS));
     let started = std::time::Instant::now();
     let reads = futures::future::join_all(reads).await;
     let wall = started.elapsed();
     h.emu.admin().clear_faults().await.unwrap();
-    for read in &reads {
+    for (read, state) in reads.iter().zip(&states) {
         assert!(!read.diagnostics.has_errors(), "{:?}", read.diagnostics);
         assert!(!read.state.is_null(), "a topology was lost");
+        // Shared calls answer each read with its own topology's objects.
+        assert_eq!(&read.state, state, "a read saw another topology");
     }
     let calls = h.calls().await;
     let throttled = calls
