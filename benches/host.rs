@@ -310,6 +310,9 @@ struct SeqResult {
     name: &'static str,
     wall: Duration,
     span: Duration,
+    /// `terraform apply` of a saved plan with nothing to change, right
+    /// after: Terraform's own start, provider launches and exit.
+    noop: Duration,
     bound: f64,
     phased: f64,
     chain: Vec<String>,
@@ -352,6 +355,17 @@ fn run_sequence(
     emu.clear_calls();
     let (_, wall) = w.tf(&["apply", "-no-color", "-auto-approve", "tfplan"]);
     let calls = emu.calls();
+    // The same command with nothing to do: what Terraform itself takes to
+    // start, launch the provider, read the plan and exit.
+    let mut noop_args = plan_args.clone();
+    noop_args.retain(|a| *a != "-out=tfplan");
+    noop_args.push("-out=noop");
+    let (out, _) = w.tf(&noop_args);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("No changes"),
+        "{name}: the plan after the apply is not empty"
+    );
+    let (_, noop) = w.tf(&["apply", "-no-color", "-auto-approve", "noop"]);
     let span = match (calls.first(), calls.last()) {
         (Some(a), Some(b)) => Duration::from_millis(b.time_ms - a.time_ms),
         _ => Duration::ZERO,
@@ -364,6 +378,7 @@ fn run_sequence(
         name,
         wall,
         span,
+        noop,
         bound: bound * scale,
         phased: phased_bound * scale,
         chain,
@@ -472,21 +487,23 @@ fn apply_section() {
 
     println!("## Apply against the critical path\n");
     println!(
-        "Terraform 1.15 applies a saved plan (`terraform apply tfplan`) against the release emulator at time scale {scale} (durations from `emulator/src/timing.rs` × {scale}; emulator behaviours: {realism}), `REPLICATION_POLL_INTERVAL={poll}` (first poll interval; it grows ×1.5 per poll up to 10×). *Wall* is the whole `terraform apply` command (host and provider start included); *span* is first to last RDS call in `/_emulator/calls`. The **bound** is the longest chain of scripted durations through the calls the sequence makes, ordered only by what the emulator (like RDS) enforces; *phased* is the same calls ordered by the provider's phases (each phase waits for the previous one), i.e. the best this executor can do.\n"
+        "Terraform 1.15 applies a saved plan (`terraform apply tfplan`) against the release emulator at time scale {scale} (durations from `emulator/src/timing.rs` × {scale}; emulator behaviours: {realism}), `REPLICATION_POLL_INTERVAL={poll}` (first poll interval; it grows ×1.5 per poll up to 10×). *Wall* is the whole `terraform apply` command (host and provider start included); *span* is first to last RDS call in `/_emulator/calls`. The **bound** is the longest chain of scripted durations through the calls the sequence makes, ordered only by what the emulator (like RDS) enforces; *phased* is the same calls ordered by the provider's phases (each phase waits for the previous one), i.e. the best this executor can do. *no-op* is, right after each apply, `terraform apply` of a saved plan with nothing to change (same configuration and state): Terraform's own start, provider launches and exit, which no provider can shorten; *floor* = bound + no-op.\n"
     );
     println!(
-        "| sequence | wall | span | bound | wall / bound | span / bound | phased | wall / phased | mutating calls (expected) | Describe calls | waits | Describe per wait | error answers by code |"
+        "| sequence | wall | span | bound | wall / bound | span / bound | no-op | wall / floor | phased | wall / phased | mutating calls (expected) | Describe calls | waits | Describe per wait | error answers by code |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in &results {
         println!(
-            "| {} | {} s | {} s | {:.2} s | **{:.2}** | {:.2} | {:.2} s | {:.2} | {} ({}) | {} | {} | {:.1} | {} |",
+            "| {} | {} s | {} s | {:.2} s | **{:.2}** | {:.2} | {} s | **{:.2}** | {:.2} s | {:.2} | {} ({}) | {} | {} | {:.1} | {} |",
             r.name,
             secs(r.wall),
             secs(r.span),
             r.bound,
             r.wall.as_secs_f64() / r.bound,
             r.span.as_secs_f64() / r.bound,
+            secs(r.noop),
+            r.wall.as_secs_f64() / (r.bound + r.noop.as_secs_f64()),
             r.phased,
             r.wall.as_secs_f64() / r.phased,
             r.mutating,
@@ -950,9 +967,11 @@ fn scale1000_section() {
         .filter_map(|c| c.trim().parse().ok())
         .collect();
     let parallelism = parallelism_flag();
+    let repeat = (env_f64("BENCH_SCALE_REPEAT", 3.0) as usize).max(1);
+    let mut medians = Vec::new();
     println!("## 1000 topologies: provider memory and CPU\n");
     println!(
-        "`count = N` topologies × 3 regions (1 instance each) against the release emulator at time scale 0 with no rate limit, `REPLICATION_POLL_INTERVAL=20ms`, Terraform `{parallelism}`. Each row is one Terraform command served by a provider process of its own, started by the bench in debug mode (Terraform reattaches to it, so the plugin channel has no TLS): *peak RSS* is that process's VmHWM and *CPU* its user + system time, both from `/proc/<pid>` once the command is done. *host CPU* is the Terraform command's own user + system time. *create* is `terraform apply` of the configuration, *refresh* `terraform plan -refresh-only`, *plan* `terraform plan` (refresh and diff). Targets (refresh of 1000): peak RSS ≤ 64 MiB, CPU ≤ 2 ms per topology. Load average (1/5/15 min) as each command ended: the machine is shared, so times are noisy.\n"
+        "`count = N` topologies × 3 regions (1 instance each) against the release emulator at time scale 0 with no rate limit, `REPLICATION_POLL_INTERVAL=20ms`, Terraform `{parallelism}`. Each row is one Terraform command served by a provider process of its own, started by the bench in debug mode (Terraform reattaches to it, so the plugin channel has no TLS): *peak RSS* is that process's VmHWM and *CPU* its user + system time, both from `/proc/<pid>` once the command is done. *host CPU* is the Terraform command's own user + system time. *create* is `terraform apply` of the configuration, *refresh* `terraform plan -refresh-only`, *plan* `terraform plan` (refresh and diff); refresh and plan run {repeat} times each (`BENCH_SCALE_REPEAT`), each run a row, and the median CPU per topology is given below the table. Targets (refresh of 1000): peak RSS ≤ 64 MiB, CPU ≤ 2 ms per topology. Load average (1/5/15 min) as each command ended: the machine is shared, so times are noisy.\n"
     );
     println!("| N | command | wall | provider CPU | CPU per topology | provider peak RSS | host (Terraform) CPU | RDS calls | load average |");
     println!("|---|---|---|---|---|---|---|---|---|");
@@ -969,35 +988,45 @@ fn scale1000_section() {
             "-parallelism={}",
             env_f64("BENCH_CREATE_PARALLELISM", 50.0) as usize
         );
-        let runs = [
-            measured(
-                &emu,
-                &w,
-                "create",
-                &["apply", "-no-color", "-auto-approve", &create_parallelism],
-                "20ms",
+        let mut runs = vec![measured(
+            &emu,
+            &w,
+            "create",
+            &["apply", "-no-color", "-auto-approve", &create_parallelism],
+            "20ms",
+        )];
+        // CPU time per command varies by ±20 % between runs of the same
+        // binary on this shared machine: refresh and plan run `repeat` times
+        // each, every run a row, and the median is the figure.
+        for (what, args) in [
+            (
+                "refresh",
+                vec!["plan", "-refresh-only", "-no-color", &parallelism],
             ),
-            {
-                eprintln!("scale1000: {count} topologies: refresh");
-                measured(
-                    &emu,
-                    &w,
-                    "refresh",
-                    &["plan", "-refresh-only", "-no-color", &parallelism],
-                    "20ms",
-                )
-            },
-            {
-                eprintln!("scale1000: {count} topologies: plan");
-                measured(
-                    &emu,
-                    &w,
-                    "plan",
-                    &["plan", "-no-color", &parallelism],
-                    "20ms",
-                )
-            },
-        ];
+            ("plan", vec!["plan", "-no-color", &parallelism]),
+        ] {
+            for k in 1..=repeat {
+                eprintln!("scale1000: {count} topologies: {what} {k}/{repeat}");
+                runs.push(measured(&emu, &w, what, &args, "20ms"));
+            }
+        }
+        for what in ["refresh", "plan"] {
+            let mut per: Vec<f64> = runs
+                .iter()
+                .filter(|r| r.what == what)
+                .map(|r| r.cpu.as_secs_f64() * 1000.0 / count as f64)
+                .collect();
+            per.sort_by(f64::total_cmp);
+            if let Some(m) = per.get(per.len() / 2) {
+                medians.push(format!(
+                    "{count} × {what}: **{m:.2} ms** per topology (runs: {})",
+                    per.iter()
+                        .map(|x| format!("{x:.2}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
         for r in &runs {
             let note = if r.what == "create" {
                 format!(" ({create_parallelism})")
@@ -1016,6 +1045,10 @@ fn scale1000_section() {
                 r.load
             );
         }
+    }
+    println!("\nMedian provider CPU per topology:\n");
+    for m in &medians {
+        println!("- {m}");
     }
     println!();
 }

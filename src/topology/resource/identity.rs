@@ -5,7 +5,8 @@
 
 use crate::tf::{IdentityAttribute, IdentitySchema, Type, Value};
 
-use super::model::{Field, Topology};
+use super::model::Field;
+use super::schema::name as schema_name;
 
 /// Identity attribute names.
 pub(crate) mod name {
@@ -43,13 +44,19 @@ pub(crate) fn of_state(state: &Value) -> Value {
     if state.is_null() {
         return Value::Null;
     }
-    let t = Topology::from_value(state);
+    // Only two attributes: reading them alone spares decoding the whole
+    // topology, which this runs for on every read, plan and apply.
+    let attr = |n: &str| Field::<String>::from_value(state.get_attr(n));
+    let (arn, global_cluster_identifier) = (
+        attr(schema_name::ARN),
+        attr(schema_name::GLOBAL_CLUSTER_IDENTIFIER),
+    );
     let field = |f: Field<String>| match f {
         Field::Known(s) => Value::String(s),
         Field::Unknown => Value::Unknown,
         Field::Null => Value::Null,
     };
-    let account = match (&t.arn, state.is_unknown()) {
+    let account = match (&arn, state.is_unknown()) {
         (_, true) | (Field::Unknown, _) => Field::Unknown,
         (Field::Known(arn), _) => Field::opt(crate::aws::arn_account(arn)),
         (Field::Null, _) => Field::Null,
@@ -57,7 +64,7 @@ pub(crate) fn of_state(state: &Value) -> Value {
     let gci = if state.is_unknown() {
         Field::Unknown
     } else {
-        t.global_cluster_identifier
+        global_cluster_identifier
     };
     Value::object([
         (name::ACCOUNT_ID, field(account)),
