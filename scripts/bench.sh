@@ -9,7 +9,8 @@
 # Knobs (environment): BENCH_RUNS (20), BENCH_ITERS (2000),
 # BENCH_TIME_SCALE (0.05), BENCH_POLL (100ms), BENCH_TOPOLOGIES (100),
 # BENCH_RATE_LIMIT (20), BENCH_SCALE_COUNTS (1000; e.g. 100,300,1000 to see
-# how per-topology costs grow), BENCH_REALISM (1: the apply section runs with
+# how per-topology costs grow), BENCH_SCALE_REPEAT (3: refreshes and plans
+# per count, median reported), BENCH_REALISM (1: the apply section runs with
 # the emulator's realistic behaviours), BENCH_RAW_LAG_MS (500),
 # BENCH_OUT (docs/benchmarks.md), BENCH_PEER_PROVIDER (path to another
 # provider binary whose handshake the startup section times alongside ours).

@@ -56,10 +56,10 @@ pub(crate) const MAX_IDS: usize = 50;
 /// How long a tick waits, once due, for requests made at about the same
 /// time. Terraform starts its reads (up to `-parallelism` at once) a few
 /// milliseconds apart, so a tick that waited 1 ms shared a region's call
-/// between 2.3 reads on average in a 300-topology refresh; at 5 ms, 3.0,
-/// and the provider's CPU time per topology fell by a quarter (1100 → 900
-/// calls; docs/benchmarks.md). 5 ms is small against an RDS call (tens to
-/// hundreds of ms) and against a wait's poll interval.
+/// between 2.3 reads on average in a 300-topology refresh; at 5 ms, 3.0
+/// (about 1100 → 900 calls; docs/benchmarks.md, *Read coalescing*). 5 ms is
+/// small against an RDS call (tens to hundreds of ms) and against a wait's
+/// poll interval.
 const COALESCE: std::time::Duration = std::time::Duration::from_millis(5);
 
 type Answer<T> = Result<Option<T>, AwsError>;
