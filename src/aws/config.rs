@@ -681,6 +681,22 @@ mod tests {
         assert_eq!(clients.prefer_reachable(&order), order);
     }
 
+    #[test]
+    fn stalled_stream_protection_is_off_the_attempt_timeout_bounds_calls() {
+        let shared = static_config();
+        let settings = AwsSettings::default();
+        let rds = rds_config(&settings, &shared, "us-east-1", true);
+        let cw = cloudwatch_config(&settings, &shared, "us-east-1", false);
+        assert_eq!(
+            rds.stalled_stream_protection().map(|c| c.is_enabled()),
+            Some(false)
+        );
+        assert_eq!(
+            cw.stalled_stream_protection().map(|c| c.is_enabled()),
+            Some(false)
+        );
+    }
+
     #[tokio::test]
     async fn cloudwatch_clients_follow_the_rds_settings() {
         let settings = AwsSettings {

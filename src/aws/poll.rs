@@ -457,6 +457,28 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn reads_asked_a_few_milliseconds_apart_share_one_call() {
+        // As Terraform starts its reads: each due at once, 2 ms after the
+        // previous one. All fall within one coalescing window.
+        let ids = names(3);
+        let fake = Fake::with(&ids.iter().map(String::as_str).collect::<Vec<_>>());
+        let pollers = Arc::new(Regions::<ObservedCluster>::default());
+        let tasks = ids.iter().enumerate().map(|(k, id)| {
+            let (pollers, fake, id) = (Arc::clone(&pollers), fake.clone(), id.clone());
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(2 * k as u64)).await;
+                pollers.ask(&fake, "us-east-1", &id, Instant::now()).await
+            })
+        });
+        for (id, answer) in ids.iter().zip(futures::future::join_all(tasks).await) {
+            assert_eq!(answer.unwrap().unwrap().unwrap().id, *id);
+        }
+        let asked = fake.asked();
+        assert_eq!(asked.len(), 1, "{asked:?}");
+        assert_eq!(asked[0].1, ids);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn concurrent_waits_share_one_call_per_tick() {
         let ids = names(8);
         let fake = Fake::with(&ids.iter().map(String::as_str).collect::<Vec<_>>());
