@@ -51,11 +51,6 @@ pub(crate) fn of_state(state: &Value) -> Value {
         attr(schema_name::ARN),
         attr(schema_name::GLOBAL_CLUSTER_IDENTIFIER),
     );
-    let field = |f: Field<String>| match f {
-        Field::Known(s) => Value::String(s),
-        Field::Unknown => Value::Unknown,
-        Field::Null => Value::Null,
-    };
     let account = match (&arn, state.is_unknown()) {
         (_, true) | (Field::Unknown, _) => Field::Unknown,
         (Field::Known(arn), _) => Field::opt(crate::aws::arn_account(arn)),
@@ -67,8 +62,8 @@ pub(crate) fn of_state(state: &Value) -> Value {
         global_cluster_identifier
     };
     Value::object([
-        (name::ACCOUNT_ID, field(account)),
-        (name::GLOBAL_CLUSTER_IDENTIFIER, field(gci)),
+        (name::ACCOUNT_ID, account.to_value()),
+        (name::GLOBAL_CLUSTER_IDENTIFIER, gci.to_value()),
     ])
 }
 
