@@ -1017,15 +1017,14 @@ fn scale1000_section() {
                 .map(|r| r.cpu.as_secs_f64() * 1000.0 / count as f64)
                 .collect();
             per.sort_by(f64::total_cmp);
-            if let Some(m) = per.get(per.len() / 2) {
-                medians.push(format!(
-                    "{count} × {what}: **{m:.2} ms** per topology (runs: {})",
-                    per.iter()
-                        .map(|x| format!("{x:.2}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
+            medians.push(format!(
+                "{count} × {what}: **{:.2} ms** per topology (runs: {})",
+                common::median(&per),
+                per.iter()
+                    .map(|x| format!("{x:.2}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         for r in &runs {
             let note = if r.what == "create" {
