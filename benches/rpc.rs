@@ -10,6 +10,11 @@
 //! - PlanResourceChange (create of a 3-region, 6-instance topology): msgpack
 //!   decode of prior, proposed and config, the plan with the engine's
 //!   invariant checks, msgpack encode of the planned state.
+//! - UpgradeResourceState (Terraform sends it for every resource in state on
+//!   every plan and refresh): the stored JSON state of that topology, as
+//!   applied, to msgpack, once straight through and once through a value
+//!   (decode, then encode), which is what the provider did before and still
+//!   does for state the direct path leaves to it.
 //!
 //! Each case runs `BENCH_ITERS` (2000) times after 200 warm-up iterations;
 //! the per-call mean and the best of 5 batches are reported. Prints a
@@ -24,7 +29,7 @@
 use std::time::{Duration, Instant};
 
 use terraform_provider_replication::engine::{self, ClientCapabilities, EngineApi, PlanRequest};
-use terraform_provider_replication::tf::{self, Value};
+use terraform_provider_replication::tf::{self, Type, Value};
 use terraform_provider_replication::topology::ReplicationProvider;
 
 const CONFIG: &str = r#"{
@@ -125,6 +130,42 @@ fn measure(name: &'static str, iters: u32, mut f: impl FnMut()) -> Case {
     c
 }
 
+/// `v` with every unknown replaced by a known value of its type (a string,
+/// 1, false, an empty collection, or null for an object), as state after
+/// apply has no unknowns.
+fn applied(v: &Value, ty: &Type) -> Value {
+    match (v, ty) {
+        (Value::Unknown, Type::String) => {
+            Value::String("arn:aws:rds:us-east-1:123456789012:known".into())
+        }
+        (Value::Unknown, Type::Number) => Value::Number(1i64.into()),
+        (Value::Unknown, Type::Bool) => Value::Bool(false),
+        (Value::Unknown, Type::List(_)) => Value::List(vec![]),
+        (Value::Unknown, Type::Set(_)) => Value::Set(vec![]),
+        (Value::Unknown, Type::Map(_)) => Value::Map(Default::default()),
+        (Value::Unknown, _) => Value::Null,
+        (Value::Object(attrs), Type::Object(types)) => Value::Object(
+            attrs
+                .iter()
+                .map(|(k, v)| (k.clone(), applied(v, &types[k])))
+                .collect(),
+        ),
+        (Value::Map(items), Type::Map(e)) => Value::Map(
+            items
+                .iter()
+                .map(|(k, v)| (k.clone(), applied(v, e)))
+                .collect(),
+        ),
+        (Value::List(items), Type::List(e)) => {
+            Value::List(items.iter().map(|v| applied(v, e)).collect())
+        }
+        (Value::Set(items), Type::Set(e)) => {
+            Value::Set(items.iter().map(|v| applied(v, e)).collect())
+        }
+        (other, _) => other.clone(),
+    }
+}
+
 fn main() {
     let iters: u32 = std::env::var("BENCH_ITERS")
         .ok()
@@ -178,6 +219,17 @@ fn main() {
     let settings_mp = tf::msgpack::encode(&settings, &ty).expect("msgpack encode");
     let d = server.validate_resource(TYPE, &settings, caps);
     assert!(!d.has_errors(), "validate settings: {d:?}");
+
+    // The stored state of the applied topology, as Terraform keeps it.
+    let state = applied(&planned.planned, &ty);
+    let state_json = tf::json::encode(&state, &ty).expect("state as JSON");
+    let direct = tf::json::to_msgpack_ignoring_undefined(&state_json, &ty)
+        .expect("the direct path takes the stored state");
+    let through_value = {
+        let v = tf::json::decode_ignoring_undefined(&state_json, &ty).expect("state decodes");
+        tf::msgpack::encode(&v, &ty).expect("state encodes")
+    };
+    assert_eq!(direct, through_value, "both paths give the same msgpack");
 
     let cases = vec![
         measure("GetProviderSchema", iters, || {
@@ -241,23 +293,44 @@ fn main() {
                 std::hint::black_box(out);
             },
         ),
+        measure("UpgradeResourceState (stored state, direct)", iters, || {
+            let ty = server.resource_type(TYPE).expect("type");
+            let out = tf::json::to_msgpack_ignoring_undefined(&state_json, ty).expect("direct");
+            std::hint::black_box(out);
+        }),
+        measure(
+            "UpgradeResourceState (stored state, through a value)",
+            iters,
+            || {
+                let ty = server.resource_type(TYPE).expect("type");
+                let v = tf::json::decode_ignoring_undefined(&state_json, ty).expect("decode");
+                let out = tf::msgpack::encode(&v, ty).expect("encode");
+                std::hint::black_box(out);
+            },
+        ),
     ];
 
     println!("## Provider-side cost per RPC\n");
     println!(
-        "In-process through the engine API (`engine::Server` over `ReplicationProvider`), no gRPC transport and no AWS call; {} iterations per case after 200 warm-up calls, one thread. The config is a 3-region, 6-instance topology ({} bytes as msgpack; planned state {} bytes).\n",
+        "In-process through the engine API (`engine::Server` over `ReplicationProvider`), no gRPC transport and no AWS call; {} iterations per case after 200 warm-up calls, one thread. The config is a 3-region, 6-instance topology ({} bytes as msgpack; planned state {} bytes; stored state after apply {} bytes as JSON). UpgradeResourceState is measured on both of its paths: direct (JSON straight to msgpack, what the provider does for state at its schema version) and through a value (decode, then encode: what it did before, and still does for state the direct path leaves to it).\n",
         (iters / 5).max(1) * 5,
         config_mp.len(),
-        planned_mp.len()
+        planned_mp.len(),
+        state_json.len()
     );
     println!("| RPC | mean per call | best batch mean | target |");
     println!("|---|---|---|---|");
     for c in &cases {
         println!(
-            "| {} | {:.1} µs | {:.1} µs | < 1 ms |",
+            "| {} | {:.1} µs | {:.1} µs | {} |",
             c.name,
             c.per_call.as_secs_f64() * 1e6,
-            c.best.as_secs_f64() * 1e6
+            c.best.as_secs_f64() * 1e6,
+            if c.name.starts_with("UpgradeResourceState") {
+                "—"
+            } else {
+                "< 1 ms"
+            }
         );
     }
     println!();

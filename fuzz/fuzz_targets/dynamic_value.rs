@@ -2,7 +2,9 @@
 //! provider's schemas (and `dynamic`, which carries its type on the wire).
 //! Decoding must never panic; whatever decodes must re-encode, decode back to
 //! an equal value, and re-encode to the same bytes. A JSON-decoded value must
-//! also survive a msgpack round trip (the two codecs agree on values).
+//! also survive a msgpack round trip (the two codecs agree on values), and
+//! the direct JSON-to-msgpack path of UpgradeResourceState must give the same
+//! bytes as decoding and re-encoding, or give up.
 //!
 //! Input: one selector byte (codec x type), then the encoded value.
 
@@ -68,8 +70,18 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         _ => {
-            if let Ok(v) = json::decode_ignoring_undefined(bytes, ty) {
-                json_round_trip(&v, ty);
+            let fast = json::to_msgpack_ignoring_undefined(bytes, ty);
+            match json::decode_ignoring_undefined(bytes, ty) {
+                Ok(v) => {
+                    json_round_trip(&v, ty);
+                    // UpgradeResourceState's direct path gives the value
+                    // path's bytes whenever it answers at all.
+                    if let Some(fast) = fast {
+                        let slow = msgpack::encode(&v, ty).expect("a decoded value encodes");
+                        assert_eq!(fast, slow, "direct JSON to msgpack differs from the value path");
+                    }
+                }
+                Err(e) => assert!(fast.is_none(), "direct path accepted what the value path rejects: {e}"),
             }
         }
     }

@@ -365,6 +365,18 @@ impl pb::provider_server::Provider for ProviderService {
                 diagnostics: convert::diagnostics(&d),
             }));
         }
+        // State at this schema version (the usual case, on every plan):
+        // JSON straight to msgpack. Anything else takes the value path,
+        // which also words the errors.
+        if let Some(msgpack) = crate::tf::json::to_msgpack_ignoring_undefined(&raw.json, ty) {
+            return Ok(Response::new(pb::upgrade_resource_state::Response {
+                upgraded_state: Some(pb::DynamicValue {
+                    msgpack,
+                    json: Vec::new(),
+                }),
+                diagnostics: Vec::new(),
+            }));
+        }
         let value = try_diags!(
             crate::tf::json::decode_ignoring_undefined(&raw.json, ty).map_err(|e| one(
                 Diagnostic::error(

@@ -377,7 +377,7 @@ impl<'a> Reader<'a> {
 
 // ---------------------------------------------------------------- encoding
 
-fn write_nil(out: &mut Vec<u8>) {
+pub(crate) fn write_nil(out: &mut Vec<u8>) {
     out.push(0xc0);
 }
 
@@ -442,7 +442,7 @@ fn write_len(
     }
 }
 
-fn write_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     write_len(out, s.len(), 0xa0, 31, Some(0xd9), 0xda, 0xdb);
     out.extend_from_slice(s.as_bytes());
 }
@@ -461,15 +461,15 @@ fn write_bin(out: &mut Vec<u8>, b: &[u8]) {
     out.extend_from_slice(b);
 }
 
-fn write_array_len(out: &mut Vec<u8>, len: usize) {
+pub(crate) fn write_array_len(out: &mut Vec<u8>, len: usize) {
     write_len(out, len, 0x90, 15, None, 0xdc, 0xdd);
 }
 
-fn write_map_len(out: &mut Vec<u8>, len: usize) {
+pub(crate) fn write_map_len(out: &mut Vec<u8>, len: usize) {
     write_len(out, len, 0x80, 15, None, 0xde, 0xdf);
 }
 
-fn write_number(out: &mut Vec<u8>, n: &Number) {
+pub(crate) fn write_number(out: &mut Vec<u8>, n: &Number) {
     if let Some(i) = n.as_i64() {
         write_int(out, i);
     } else if let Some(f) = n.as_exact_f64() {

@@ -21,6 +21,7 @@
 mod parse;
 #[cfg(test)]
 mod tests;
+mod transcode;
 mod value;
 pub(crate) mod write;
 
@@ -28,6 +29,7 @@ use super::codec::CodecError;
 use super::types::Type;
 use super::value::Value;
 use parse::parse;
+pub use transcode::to_msgpack_ignoring_undefined;
 use value::{encode_value, Decoder};
 
 type Result<T> = std::result::Result<T, CodecError>;
