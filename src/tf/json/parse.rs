@@ -1,6 +1,9 @@
 //! A small JSON reader: text to a [`Json`] tree whose numbers keep their
-//! literal text, so no number goes through `f64`. Errors name the byte
-//! offset; nesting is bounded by [`MAX_DEPTH`].
+//! literal text, so no number goes through `f64`. Strings and numbers borrow
+//! from the input unless a string has escapes. Errors name the byte offset;
+//! nesting is bounded by [`MAX_DEPTH`].
+
+use std::borrow::Cow;
 
 use super::write;
 use super::Result;
@@ -9,16 +12,16 @@ use crate::tf::path::AttributePath;
 
 /// A parsed JSON document; numbers keep their literal text.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Json {
+pub(super) enum Json<'a> {
     Null,
     Bool(bool),
-    Number(String),
-    String(String),
-    Array(Vec<Json>),
-    Object(Vec<(String, Json)>),
+    Number(Cow<'a, str>),
+    String(Cow<'a, str>),
+    Array(Vec<Json<'a>>),
+    Object(Vec<(Cow<'a, str>, Json<'a>)>),
 }
 
-impl Json {
+impl Json<'_> {
     pub(super) fn describe(&self) -> &'static str {
         match self {
             Json::Null => "null",
@@ -66,7 +69,7 @@ impl Json {
 }
 
 /// Parses one JSON document (surrounding whitespace allowed).
-pub(super) fn parse(bytes: &[u8]) -> Result<Json> {
+pub(super) fn parse(bytes: &[u8]) -> Result<Json<'_>> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         CodecError::new(
             &AttributePath::root(),
@@ -93,7 +96,7 @@ struct Parser<'a> {
     pos: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn err(&self, msg: &str) -> CodecError {
         CodecError::new(
             &AttributePath::root(),
@@ -120,7 +123,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Json> {
+    fn value(&mut self, depth: usize) -> Result<Json<'a>> {
         if depth > MAX_DEPTH {
             return Err(self.err("nested too deeply"));
         }
@@ -185,7 +188,7 @@ impl Parser<'_> {
         }
     }
 
-    fn number(&mut self) -> Result<Json> {
+    fn number(&mut self) -> Result<Json<'a>> {
         let start = self.pos;
         let digits = |p: &mut Self| {
             let s = p.pos;
@@ -218,7 +221,7 @@ impl Parser<'_> {
             .text
             .get(start..self.pos)
             .ok_or_else(|| self.err("invalid number"))?;
-        Ok(Json::Number(text.to_owned()))
+        Ok(Json::Number(Cow::Borrowed(text)))
     }
 
     fn hex4(&mut self) -> Result<u32> {
@@ -231,8 +234,20 @@ impl Parser<'_> {
         Ok(v)
     }
 
-    fn string(&mut self) -> Result<String> {
+    fn string(&mut self) -> Result<Cow<'a, str>> {
         self.pos += 1; // opening quote
+                       // Without escapes (the usual case) the string is a slice of the
+                       // input.
+        let start = self.pos;
+        while matches!(self.s.get(self.pos), Some(c) if *c != b'"' && *c != b'\\' && *c >= 0x20) {
+            self.pos += 1;
+        }
+        if self.s.get(self.pos) == Some(&b'"') {
+            let text = self.text.get(start..self.pos).unwrap_or_default();
+            self.pos += 1;
+            return Ok(Cow::Borrowed(text));
+        }
+        self.pos = start;
         let mut out = String::new();
         loop {
             let run_start = self.pos;
@@ -246,7 +261,7 @@ impl Parser<'_> {
                 None => return Err(self.err("unterminated string")),
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
                     self.pos += 1;

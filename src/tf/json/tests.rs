@@ -189,6 +189,13 @@ fn lenient_decoding_like_cty() {
             Type::String,
             Value::string("é\u{1F600}/\u{8}\u{c}\t"),
         ),
+        // an escape after plain text, and plain non-ASCII text
+        (r#""ab\"c\\d""#, Type::String, Value::string("ab\"c\\d")),
+        (
+            r#""héllo wörld""#,
+            Type::String,
+            Value::string("héllo wörld"),
+        ),
         // exponent forms keep full precision
         ("1E+2", Type::Number, num("100")),
         (

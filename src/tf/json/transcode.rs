@@ -12,6 +12,8 @@
 //! input, makes it give up (`None`) so that the caller takes the value path,
 //! which has the precise error messages.
 
+use std::borrow::Cow;
+
 use super::parse::{parse, Json};
 use super::value::Decoder;
 use crate::tf::msgpack::{
@@ -38,7 +40,7 @@ fn write(out: &mut Vec<u8>, node: &Json, ty: &Type) -> Option<()> {
     }
     match (ty, node) {
         (Type::Bool, Json::Bool(b)) => out.push(if *b { 0xc3 } else { 0xc2 }),
-        (Type::Bool, Json::String(s)) => match s.as_str() {
+        (Type::Bool, Json::String(s)) => match s.as_ref() {
             "true" => out.push(0xc3),
             "false" => out.push(0xc2),
             _ => return None,
@@ -57,7 +59,7 @@ fn write(out: &mut Vec<u8>, node: &Json, ty: &Type) -> Option<()> {
         (Type::Map(e), Json::Object(entries)) => {
             // Written in key order, as a map value is; a repeated key is an
             // error the value path reports.
-            let mut sorted: Vec<&(String, Json)> = entries.iter().collect();
+            let mut sorted: Vec<&(Cow<'_, str>, Json<'_>)> = entries.iter().collect();
             sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             if sorted.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
                 return None;
@@ -74,7 +76,7 @@ fn write(out: &mut Vec<u8>, node: &Json, ty: &Type) -> Option<()> {
             // next entry is almost always the one looked for.
             let defined = entries
                 .iter()
-                .filter(|(k, _)| attrs.contains_key(k))
+                .filter(|(k, _)| attrs.contains_key(k.as_ref()))
                 .count();
             let mut used = 0;
             let mut next = 0;
@@ -82,8 +84,10 @@ fn write(out: &mut Vec<u8>, node: &Json, ty: &Type) -> Option<()> {
             for (name, attr_ty) in attrs {
                 write_str(out, name);
                 let at = match entries.get(next) {
-                    Some((k, _)) if k == name => Some(next),
-                    _ => entries.iter().position(|(k, _)| k == name),
+                    Some((k, _)) if k.as_ref() == name.as_str() => Some(next),
+                    _ => entries
+                        .iter()
+                        .position(|(k, _)| k.as_ref() == name.as_str()),
                 };
                 match at.and_then(|at| Some((at, &entries.get(at)?.1))) {
                     Some((at, item)) => {

@@ -42,7 +42,7 @@ impl Decoder {
                 let mut value = None;
                 let mut type_node = None;
                 for (k, v) in entries {
-                    let slot = match k.as_str() {
+                    let slot = match k.as_ref() {
                     "value" => &mut value,
                     "type" => &mut type_node,
                     _ => {
@@ -80,7 +80,7 @@ impl Decoder {
             (Type::Number, Json::Number(text) | Json::String(text)) => Number::parse(text)
                 .map(Value::Number)
                 .map_err(|e| CodecError::new(&path.path(), format!("expected a number: {e}"))),
-            (Type::String, Json::String(s) | Json::Number(s)) => Ok(Value::String(s.clone())),
+            (Type::String, Json::String(s) | Json::Number(s)) => Ok(Value::String(s.to_string())),
             (Type::String, Json::Bool(b)) => Ok(Value::String(b.to_string())),
             (Type::List(e) | Type::Set(e), Json::Array(items)) => {
                 let values = items
@@ -112,9 +112,9 @@ impl Decoder {
             (Type::Map(e), Json::Object(entries)) => {
                 let mut out = BTreeMap::new();
                 for (k, item) in entries {
-                    let child = Loc::Key(path, k.as_str());
+                    let child = Loc::Key(path, k.as_ref());
                     let v = self.node(item, e, &child)?;
-                    if out.insert(k.clone(), v).is_some() {
+                    if out.insert(k.to_string(), v).is_some() {
                         return Err(CodecError::new(&child.path(), "duplicate map key"));
                     }
                 }
@@ -123,15 +123,15 @@ impl Decoder {
             (Type::Object(attrs), Json::Object(entries)) => {
                 let mut out = BTreeMap::new();
                 for (k, item) in entries {
-                    let child = Loc::Attr(path, k.as_str());
-                    let Some(attr_ty) = attrs.get(k) else {
+                    let child = Loc::Attr(path, k.as_ref());
+                    let Some(attr_ty) = attrs.get(k.as_ref()) else {
                         if self.ignore_undefined {
                             continue;
                         }
                         return Err(CodecError::new(&child.path(), "unsupported attribute"));
                     };
                     let v = self.node(item, attr_ty, &child)?;
-                    if out.insert(k.clone(), v).is_some() {
+                    if out.insert(k.to_string(), v).is_some() {
                         return Err(CodecError::new(&child.path(), "duplicate attribute"));
                     }
                 }
