@@ -365,9 +365,11 @@ impl pb::provider_server::Provider for ProviderService {
                 diagnostics: convert::diagnostics(&d),
             }));
         }
-        // State at this schema version (the usual case, on every plan):
-        // JSON straight to msgpack. Anything else takes the value path,
-        // which also words the errors.
+        // JSON straight to msgpack, attributes the schema no longer has
+        // dropped and missing ones null, as the value path below does (there
+        // are no per-version steps: the schema is still at version 0).
+        // Whatever the direct path does not take goes through the value
+        // path, which also words the errors.
         if let Some(msgpack) = crate::tf::json::to_msgpack_ignoring_undefined(&raw.json, ty) {
             return Ok(Response::new(pb::upgrade_resource_state::Response {
                 upgraded_state: Some(pb::DynamicValue {

@@ -381,6 +381,10 @@ pub(crate) fn write_nil(out: &mut Vec<u8>) {
     out.push(0xc0);
 }
 
+pub(crate) fn write_bool(out: &mut Vec<u8>, b: bool) {
+    out.push(if b { 0xc3 } else { 0xc2 });
+}
+
 fn write_unknown(out: &mut Vec<u8>) {
     out.extend_from_slice(&[0xd4, 0x00, 0x00]);
 }
@@ -535,7 +539,7 @@ fn encode_value(out: &mut Vec<u8>, v: &Value, ty: &Type, path: &Loc<'_>) -> Resu
         (_, Value::Dynamic(inner_ty, inner)) if inner_ty == ty => {
             encode_value(out, inner, ty, path)?
         }
-        (Type::Bool, Value::Bool(b)) => out.push(if *b { 0xc3 } else { 0xc2 }),
+        (Type::Bool, Value::Bool(b)) => write_bool(out, *b),
         (Type::Number, Value::Number(n)) => write_number(out, n),
         (Type::String, Value::String(s)) => write_str(out, s),
         (Type::List(e), Value::List(items)) | (Type::Set(e), Value::Set(items)) => {

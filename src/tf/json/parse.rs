@@ -236,8 +236,9 @@ impl<'a> Parser<'a> {
 
     fn string(&mut self) -> Result<Cow<'a, str>> {
         self.pos += 1; // opening quote
-                       // Without escapes (the usual case) the string is a slice of the
-                       // input.
+
+        // Without escapes (the usual case) the string is a slice of the
+        // input.
         let start = self.pos;
         while matches!(self.s.get(self.pos), Some(c) if *c != b'"' && *c != b'\\' && *c >= 0x20) {
             self.pos += 1;

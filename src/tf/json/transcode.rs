@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use super::parse::{parse, Json};
 use super::value::Decoder;
 use crate::tf::msgpack::{
-    self, write_array_len, write_map_len, write_nil, write_number, write_str,
+    self, write_array_len, write_bool, write_map_len, write_nil, write_number, write_str,
 };
 use crate::tf::number::Number;
 use crate::tf::path::Loc;
@@ -39,10 +39,10 @@ fn write(out: &mut Vec<u8>, node: &Json, ty: &Type) -> Option<()> {
         return Some(());
     }
     match (ty, node) {
-        (Type::Bool, Json::Bool(b)) => out.push(if *b { 0xc3 } else { 0xc2 }),
+        (Type::Bool, Json::Bool(b)) => write_bool(out, *b),
         (Type::Bool, Json::String(s)) => match s.as_ref() {
-            "true" => out.push(0xc3),
-            "false" => out.push(0xc2),
+            "true" => write_bool(out, true),
+            "false" => write_bool(out, false),
             _ => return None,
         },
         (Type::Number, Json::Number(text) | Json::String(text)) => {
@@ -83,13 +83,15 @@ fn write(out: &mut Vec<u8>, node: &Json, ty: &Type) -> Option<()> {
             write_map_len(out, attrs.len());
             for (name, attr_ty) in attrs {
                 write_str(out, name);
-                let at = match entries.get(next) {
-                    Some((k, _)) if k.as_ref() == name.as_str() => Some(next),
+                let named = |k: &Cow<'_, str>| k.as_ref() == name.as_str();
+                let found = match entries.get(next) {
+                    Some((k, item)) if named(k) => Some((next, item)),
                     _ => entries
                         .iter()
-                        .position(|(k, _)| k.as_ref() == name.as_str()),
+                        .enumerate()
+                        .find_map(|(at, (k, item))| named(k).then_some((at, item))),
                 };
-                match at.and_then(|at| Some((at, &entries.get(at)?.1))) {
+                match found {
                     Some((at, item)) => {
                         used += 1;
                         next = at + 1;
