@@ -969,10 +969,9 @@ impl Run<'_> {
                 // Ask the target region first: the old primary's may be the one that is down.
                 let mut fallback = vec![to.clone()];
                 fallback.extend(t.fallback_regions.iter().filter(|r| *r != to).cloned());
+                // Settled (available, no FailoverState) with the target as
+                // writer: nothing is left to wait for.
                 wait::wait_writer(c, to, &fallback, &t.id, target_arn, self.deadline, t.poll)
-                    .await
-                    .map_err(StepError::Wait)?;
-                wait::wait_global_available(c, to, &fallback, &t.id, self.deadline, t.poll)
                     .await
                     .map(|_| ())
                     .map_err(StepError::Wait)
