@@ -15,6 +15,7 @@
 //! - Replication lag: no CloudWatch call on refresh or an unchanged plan,
 //!   one GetMetricData (to the target region) on a plan that moves the
 //!   primary.
+//! - A switchover or failover is one wait, then the final observation.
 
 use std::collections::BTreeMap;
 
@@ -97,43 +98,7 @@ impl Harness {
     /// `REGIONS[i]`; returns the new state.
     async fn create(&self, id: &str, instances: &[usize]) -> Value {
         let config = self.config(id, instances, "us-east-1", None);
-        let plan = self
-            .server
-            .plan(
-                TYPE,
-                PlanRequest {
-                    prior: Value::Null,
-                    proposed: config.clone(),
-                    config: config.clone(),
-                    prior_private: vec![],
-                },
-                CAPS,
-            )
-            .await;
-        assert!(
-            !plan.diagnostics.has_errors(),
-            "plan {id}: {:?}",
-            plan.diagnostics
-        );
-        let applied = self
-            .server
-            .apply(
-                TYPE,
-                ApplyRequest {
-                    prior: Value::Null,
-                    planned: plan.planned,
-                    config,
-                    planned_private: plan.private,
-                },
-                CAPS,
-            )
-            .await;
-        assert!(
-            !applied.diagnostics.has_errors(),
-            "apply {id}: {:?}",
-            applied.diagnostics
-        );
-        applied.state
+        self.update(Value::Null, config).await
     }
 
     /// Applies the destroy of `state`.
@@ -513,5 +478,79 @@ async fn lag_is_read_once_per_primary_move_and_never_otherwise() {
             [to],
             "{mode} to {to}"
         );
+    }
+}
+
+impl Harness {
+    /// Plans and applies `config` over `state`; returns the new state.
+    async fn update(&self, state: Value, config: Value) -> Value {
+        let plan = self
+            .server
+            .plan(
+                TYPE,
+                PlanRequest {
+                    prior: state.clone(),
+                    proposed: config.clone(),
+                    config: config.clone(),
+                    prior_private: vec![],
+                },
+                CAPS,
+            )
+            .await;
+        assert!(
+            !plan.diagnostics.has_errors(),
+            "plan: {:?}",
+            plan.diagnostics
+        );
+        let applied = self
+            .server
+            .apply(
+                TYPE,
+                ApplyRequest {
+                    prior: state,
+                    planned: plan.planned,
+                    config,
+                    planned_private: plan.private,
+                },
+                CAPS,
+            )
+            .await;
+        assert!(
+            !applied.diagnostics.has_errors(),
+            "apply: {:?}",
+            applied.diagnostics
+        );
+        applied.state
+    }
+}
+
+/// A move of the primary is one wait (settled, no FailoverState, the target
+/// the writer) and then the observation that becomes the state: at time
+/// scale 0 the move is complete at the wait's first poll, so exactly two
+/// DescribeGlobalClusters follow the switchover or failover call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_move_of_the_primary_is_one_wait_then_the_final_read() {
+    let h = Harness::start().await;
+    let shape = [1, 1, 1];
+    let mut state = h.create("guard-move", &shape).await;
+    for (to, mode, action) in [
+        ("eu-west-1", "switchover", "SwitchoverGlobalCluster"),
+        ("ap-southeast-2", "failover", "FailoverGlobalCluster"),
+    ] {
+        h.clear_calls().await;
+        let config = h.config("guard-move", &shape, to, Some(mode));
+        state = h.update(state, config).await;
+        let calls = h.calls().await;
+        let sent = calls
+            .iter()
+            .position(|c| c.1 == action)
+            .unwrap_or_else(|| panic!("no {action}: {calls:?}"));
+        let global_reads_after = calls
+            .get(sent + 1..)
+            .unwrap_or_default()
+            .iter()
+            .filter(|c| c.1 == "DescribeGlobalClusters")
+            .count();
+        assert_eq!(global_reads_after, 2, "{mode} to {to}: {calls:?}");
     }
 }
